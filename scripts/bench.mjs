@@ -1,0 +1,199 @@
+/**
+ * `npm run bench`: the SPEC §10 figures, measured in headless Chromium against the production
+ * build, each beside a baseline run in the same browser session. Prints `name: value` lines.
+ *
+ * - import_100k: the app's real import (drop a 205 MB / 100k-line file on the file input; worker
+ *   parse + convert + validate + store) vs. "parse the lines in a worker and store blocks of
+ *   1,000 raw lines per row" (scripts/bench/baseline-import.worker.js).
+ * - export_100k: the app's OpenAI JSONL export (click → download) vs. reading the stored blocks
+ *   and joining them into a Blob (scripts/bench/baseline-export.worker.js).
+ * - longest_main_thread_block_ms: the longest main-thread task (PerformanceObserver 'longtask')
+ *   during the app's import and export.
+ * - open_100k_first_page_ms, search_100k_ms: opening the imported dataset and searching it.
+ *
+ * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
+ */
+import { chromium } from '@playwright/test';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStaticServer } from './static-server.mjs';
+
+const LINES = Number(process.env.BENCH_LINES ?? 100_000);
+const REPS = Number(process.env.BENCH_REPS ?? 1);
+const label = LINES === 100_000 ? '100k' : `${Math.round(LINES / 1000)}k`;
+const dataFile = `bench-data/chat${label}.jsonl`;
+const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
+
+function newestMtime(dir) {
+	let newest = 0;
+	for (const name of readdirSync(dir)) {
+		const path = join(dir, name);
+		const stat = statSync(path);
+		newest = Math.max(newest, stat.isDirectory() ? newestMtime(path) : stat.mtimeMs);
+	}
+	return newest;
+}
+
+if (!existsSync(dataFile)) {
+	execSync(`mkdir -p bench-data && node scripts/gen-bench-data.mjs ${dataFile} ${LINES}`, { stdio: 'inherit' });
+}
+const buildStale = !existsSync('build/index.html') || statSync('build/index.html').mtimeMs < Math.max(newestMtime('src'), newestMtime('static'));
+if (!process.env.BENCH_SKIP_BUILD && buildStale) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
+
+const benchScripts = {
+	'/__bench/baseline-import.js': readFileSync('scripts/bench/baseline-import.worker.js'),
+	'/__bench/baseline-export.js': readFileSync('scripts/bench/baseline-export.worker.js')
+};
+const server = await startStaticServer({
+	port: 0,
+	extra: (req, res) => {
+		const body = benchScripts[new URL(req.url ?? '/', 'http://x').pathname];
+		if (!body) return false;
+		res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+		res.end(body);
+		return true;
+	}
+});
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const runs = [];
+
+for (let rep = 0; rep < REPS; rep++) {
+	const profile = mkdtempSync(join(tmpdir(), 'skein-bench-'));
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: '/usr/bin/chromium',
+		headless: true,
+		args: ARGS,
+		viewport: { width: 1400, height: 900 },
+		acceptDownloads: true
+	});
+	try {
+		const page = context.pages()[0] ?? (await context.newPage());
+		await page.addInitScript(() => {
+			const w = /** @type {any} */ (window);
+			w.__longest = 0;
+			new PerformanceObserver((list) => {
+				for (const entry of list.getEntries()) w.__longest = Math.max(w.__longest, entry.duration);
+			}).observe({ type: 'longtask', buffered: false });
+		});
+		await page.goto(server.url);
+		// Let the first-run sample import finish so it does not overlap the measurement.
+		await page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
+
+		// Baseline import, in a worker of this page.
+		await page.evaluate(() => {
+			const input = document.createElement('input');
+			input.type = 'file';
+			input.id = 'bench-file';
+			input.style.display = 'none';
+			document.body.append(input);
+		});
+		await page.setInputFiles('#bench-file', dataFile);
+		const baselineImport = await page.evaluate(
+			() =>
+				new Promise((resolve, reject) => {
+					const file = /** @type {HTMLInputElement} */ (document.getElementById('bench-file')).files[0];
+					const worker = new Worker('/__bench/baseline-import.js');
+					worker.onmessage = (e) => {
+						worker.terminate();
+						resolve(e.data);
+					};
+					worker.onerror = (e) => reject(new Error(e.message));
+					worker.postMessage({ file });
+				})
+		);
+		await page.evaluate(() => new Promise((r) => { const q = indexedDB.deleteDatabase('bench-baseline'); q.onsuccess = q.onerror = q.onblocked = () => r(null); }));
+
+		// The app's import, through its own file input.
+		await page.evaluate(() => { /** @type {any} */ (window).__longest = 0; });
+		const wallStart = Date.now();
+		await page.setInputFiles('[data-testid=file-input]', dataFile);
+		const report = page.locator('[data-testid=import-report]');
+		await report.waitFor({ timeout: 300_000 });
+		const wallImportMs = Date.now() - wallStart;
+		const importMs = Number(await report.getAttribute('data-duration-ms'));
+		const imported = Number(await report.getAttribute('data-imported'));
+		const longestImport = await page.evaluate(() => /** @type {any} */ (window).__longest);
+
+		// Open the dataset: time to the first rendered page of entries.
+		const openStart = Date.now();
+		await report.getByRole('link', { name: /^Open/ }).click();
+		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+		const openMs = Date.now() - openStart;
+		const datasetId = page.url().split('/').pop();
+
+		// Search (first search builds the worker's text cache; the second is the warm figure).
+		const searchOnce = async (query) => {
+			const t = Date.now();
+			await page.getByTestId('entry-search').fill(query);
+			await page.getByTestId('search-count').filter({ hasText: 'found' }).waitFor({ timeout: 120_000 });
+			return Date.now() - t - 200; // minus the input debounce
+		};
+		const searchColdMs = await searchOnce('lighthouse keeper');
+		await page.getByTestId('entry-search').fill('');
+		await page.getByTestId('search-count').waitFor({ state: 'detached' });
+		const searchWarmMs = await searchOnce('kettle tea');
+
+		// Baseline export, then the app's export.
+		const baselineExport = await page.evaluate(
+			(id) =>
+				new Promise((resolve, reject) => {
+					const worker = new Worker('/__bench/baseline-export.js');
+					worker.onmessage = (e) => {
+						worker.terminate();
+						resolve(e.data);
+					};
+					worker.onerror = (e) => reject(new Error(e.message));
+					worker.postMessage({ datasetId: id });
+				}),
+			datasetId
+		);
+		await page.evaluate(() => { /** @type {any} */ (window).__longest = 0; });
+		await page.getByTestId('export-menu').click();
+		const exportStart = Date.now();
+		const [download] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.getByTestId('export-openai').click()]);
+		const exportMs = Date.now() - exportStart;
+		const longestExport = await page.evaluate(() => /** @type {any} */ (window).__longest);
+		const exportPath = join(profile, 'export.jsonl');
+		await download.saveAs(exportPath);
+		const exportBytes = statSync(exportPath).size;
+
+		runs.push({
+			importMs,
+			wallImportMs,
+			baselineImportMs: baselineImport.ms,
+			imported,
+			longest: Math.max(longestImport, longestExport),
+			openMs,
+			searchColdMs,
+			searchWarmMs,
+			exportMs,
+			baselineExportMs: baselineExport.ms,
+			exportBytes,
+			baselineExportBytes: baselineExport.bytes
+		});
+	} finally {
+		await context.close();
+		rmSync(profile, { recursive: true, force: true });
+	}
+}
+await server.close();
+
+const m = (key) => median(runs.map((r) => r[key]));
+const fixed = (n, digits = 2) => Number(n).toFixed(digits);
+console.log(`import_${label}_ratio: ${fixed(m('importMs') / m('baselineImportMs'))}`);
+console.log(`import_${label}_s: ${fixed(m('importMs') / 1000)}`);
+console.log(`baseline_${label}_s: ${fixed(m('baselineImportMs') / 1000)}`);
+console.log(`import_${label}_wall_s: ${fixed(m('wallImportMs') / 1000)}`);
+console.log(`import_${label}_entries: ${m('imported')}`);
+console.log(`export_${label}_ratio: ${fixed(m('exportMs') / m('baselineExportMs'))}`);
+console.log(`export_${label}_s: ${fixed(m('exportMs') / 1000)}`);
+console.log(`baseline_export_${label}_s: ${fixed(m('baselineExportMs') / 1000)}`);
+console.log(`export_${label}_bytes: ${m('exportBytes')}`);
+console.log(`longest_main_thread_block_ms: ${fixed(m('longest'), 0)}`);
+console.log(`open_${label}_first_page_ms: ${fixed(m('openMs'), 0)}`);
+console.log(`search_${label}_cold_ms: ${fixed(m('searchColdMs'), 0)}`);
+console.log(`search_${label}_ms: ${fixed(m('searchWarmMs'), 0)}`);
+console.log(`bench_reps: ${REPS}`);

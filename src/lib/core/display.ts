@@ -1,0 +1,58 @@
+/** Number and size formatting shared by the UI (pure, so it is tested in Node). */
+
+export function formatBytes(bytes: number): string {
+	if (!Number.isFinite(bytes) || bytes < 0) return '—';
+	if (bytes < 1024) return `${bytes} B`;
+	const units = ['KB', 'MB', 'GB', 'TB'];
+	let value = bytes / 1024;
+	let unit = 0;
+	while (value >= 1024 && unit < units.length - 1) {
+		value /= 1024;
+		unit += 1;
+	}
+	return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+export function formatCount(n: number): string {
+	return n.toLocaleString('en-US');
+}
+
+export function plural(n: number, one: string, many = `${one}s`): string {
+	return `${formatCount(n)} ${n === 1 ? one : many}`;
+}
+
+/** "just now", "5 min ago", "3 h ago", then the date. */
+export function formatAge(timestamp: number, now = Date.now()): string {
+	const seconds = Math.max(0, Math.round((now - timestamp) / 1000));
+	if (seconds < 45) return 'just now';
+	const minutes = Math.round(seconds / 60);
+	if (minutes < 60) return `${minutes} min ago`;
+	const hours = Math.round(minutes / 60);
+	if (hours < 24) return `${hours} h ago`;
+	const days = Math.round(hours / 24);
+	if (days < 7) return `${days} d ago`;
+	return new Date(timestamp).toISOString().slice(0, 10);
+}
+
+/** A short one-line preview of a message's content. */
+export function previewText(content: unknown, max = 160): string {
+	let text: string;
+	if (typeof content === 'string') text = content;
+	else if (content === null || content === undefined) text = '';
+	else if (Array.isArray(content)) {
+		text = content
+			.map((part) =>
+				part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string'
+					? (part as { text: string }).text
+					: '[part]'
+			)
+			.join(' ');
+	} else text = JSON.stringify(content);
+	text = text.replace(/\s+/g, ' ').trim();
+	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** CSS class for a role chip: the four standard roles, or 'other' for custom speaker names. */
+export function roleClass(role: string): string {
+	return role === 'system' || role === 'user' || role === 'assistant' || role === 'tool' ? role : 'other';
+}

@@ -1,0 +1,39 @@
+/**
+ * Which format a parsed record is, judged by its shape (its keys), never by the file name.
+ * The order matters: more specific shapes first (Skein before OpenAI, ISF before OpenAI, cards
+ * before anything with a `name`).
+ */
+import type { FormatId } from '../model';
+import { hasKey, type JsonRecord } from '../json-safety';
+import { alpacaInstructionKey, alpacaOutputKey } from './alpaca';
+import { isIsfAnnotated } from './openai';
+import { isSillyTavernHeader, isSillyTavernMessage } from './sillytavern-chat';
+import { isSkeinRecord } from './skein';
+import { recogniseCharacterCard } from './character-card';
+
+export type RecordShape =
+	| Exclude<FormatId, 'sillytavern-chat' | 'turn-list'>
+	| 'isf-error'
+	| 'character-card'
+	| 'sillytavern-header'
+	| 'sillytavern-message'
+	| 'unknown';
+
+export function detectRecordShape(record: JsonRecord): RecordShape {
+	if (hasKey(record, '__ERROR__')) return 'isf-error';
+	if (hasKey(record, 'messages')) {
+		if (isSkeinRecord(record)) return 'skein';
+		return isIsfAnnotated(record) ? 'isf-annotated' : 'openai';
+	}
+	if (hasKey(record, 'conversations')) return 'sharegpt';
+	if (hasKey(record, 'conversation')) return 'sharegpt-pairs';
+	if (isSillyTavernMessage(record)) return 'sillytavern-message';
+	if (isSillyTavernHeader(record)) return 'sillytavern-header';
+	if (recogniseCharacterCard(record) !== null) return 'character-card';
+	if (alpacaInstructionKey(record) !== undefined && alpacaOutputKey(record) !== undefined) return 'alpaca';
+	if (hasKey(record, 'prompt')) {
+		if (hasKey(record, 'response')) return 'prompt-response';
+		if (hasKey(record, 'completion')) return 'prompt-completion';
+	}
+	return 'unknown';
+}

@@ -1,0 +1,417 @@
+/**
+ * The file importer: decoded text in (in chunks of any size), entries and a report out.
+ *
+ * 1. Container detection on the first non-whitespace character (after a BOM): `[` is a JSON
+ *    array; `{` is JSON Lines when the first line is a complete JSON value on its own, otherwise a
+ *    pretty-printed JSON document; anything else is not a dataset.
+ * 2. Splitting into records: `LineSplitter` for JSON Lines, `JsonRecordSplitter` for the others.
+ * 3. Per record: `JSON.parse`, a bounded depth check, shape detection and the format adapter
+ *    (`../formats`). A bad record becomes a `LineError` and the rest still imports.
+ *
+ * Entries are built by hand (no zod in the hot path, except to validate Skein re-imports), reusing
+ * the parsed objects, so the cost per record stays close to the `JSON.parse` itself.
+ */
+import type { Entry, EntryMeta, FileImportReport, FormatId } from '../model';
+import { hashMessages } from '../hash';
+import { describeJsonType, exceedsDepth, isRecord, jsonErrorMessage, MAX_NESTING_DEPTH, type JsonRecord } from '../json-safety';
+import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from '../jsonl/line-splitter';
+import { JsonRecordSplitter } from '../jsonl/json-array-splitter';
+import { describeKeys, type Conversion, type ConversionContext, type ConvertedRecord } from '../formats/conversion';
+import { detectRecordShape } from '../formats/record-shape';
+import { convertOpenAi, convertIsfAnnotated } from '../formats/openai';
+import { convertShareGpt, convertShareGptPairs, convertTurnList } from '../formats/sharegpt';
+import { looksLikeTurn } from '../formats/turns';
+import { convertAlpaca } from '../formats/alpaca';
+import { convertPromptCompletion, convertPromptResponse } from '../formats/prompt-pairs';
+import { convertSillyTavernMessage, SillyTavernChat } from '../formats/sillytavern-chat';
+import { CARD_NOTE, recogniseCharacterCard } from '../formats/character-card';
+import { convertSkein } from '../formats/skein';
+import { emptyFileReport, ReportBuilder } from './import-report';
+import { decodeBase64Utf8, findCardChunk, readPngTextChunks } from './png-card';
+
+export { sniffBytes, type ByteSniff } from './sniff';
+
+export interface FileImporterOptions {
+	fileName: string;
+	sizeBytes: number;
+	/** Issues a fresh entry id (unique in the target dataset). */
+	newId: () => string;
+	/** Ids already present in the target dataset (for Skein re-imports that carry their ids). */
+	isIdTaken?: (id: string) => boolean;
+	/** Longest line / record accepted, in UTF-16 code units (default 64 Mi). */
+	maxRecordLength?: number;
+}
+
+export const EMPTY_FILE_MESSAGE = 'this file is empty: there is nothing to import';
+export const NOT_A_DATASET_MESSAGE = 'this is not a dataset: expected JSON Lines or a JSON array';
+export const NO_CARD_IN_PNG_MESSAGE = 'this PNG has no character card in it';
+
+const BOM = 0xfeff;
+
+function isSpace(c: number): boolean {
+	return c === 32 || c === 10 || c === 13 || c === 9;
+}
+
+type Phase = 'detecting' | 'splitting' | 'rejected';
+
+export class FileImporter {
+	readonly report: FileImportReport;
+	private readonly builder: ReportBuilder;
+	private readonly ctx: ConversionContext;
+	private readonly maxRecordLength: number;
+
+	private phase: Phase = 'detecting';
+	/** Text held back until the container is known. */
+	private held: string[] = [];
+	private heldLength = 0;
+	/** First non-whitespace character (char code), -1 until seen. */
+	private firstChar = -1;
+	private splitter: LineSplitter | JsonRecordSplitter | null = null;
+
+	/** Entries completed by the current `push` / `finish`. */
+	private out: Entry[] = [];
+	private chat: SillyTavernChat | null = null;
+	private readonly usedIds = new Set<string>();
+	private finished = false;
+
+	constructor(private readonly opts: FileImporterOptions) {
+		this.report = emptyFileReport(opts.fileName, opts.sizeBytes);
+		this.builder = new ReportBuilder(this.report);
+		this.ctx = { note: (text) => this.builder.note(text) };
+		this.maxRecordLength = opts.maxRecordLength ?? DEFAULT_MAX_LINE_LENGTH;
+	}
+
+	/** Feed decoded text, in order, in chunks of any size. Returns the entries this chunk completed. */
+	push(text: string): Entry[] {
+		if (this.finished) throw new Error('FileImporter: push after finish');
+		this.out = [];
+		if (text.length === 0) return this.out;
+		if (this.phase === 'splitting') (this.splitter as LineSplitter | JsonRecordSplitter).push(text);
+		else if (this.phase === 'detecting') this.detect(text, false);
+		return this.out;
+	}
+
+	/** End of input: returns the remaining entries (a last line without newline, a chat log). */
+	finish(): Entry[] {
+		this.out = [];
+		if (this.finished) return this.out;
+		this.finished = true;
+		if (this.phase === 'detecting') this.detect('', true);
+		if (this.phase === 'splitting' && this.splitter !== null) {
+			this.splitter.finish();
+			this.report.lines = this.splitter.lineCount;
+		}
+		this.flushChat();
+		return this.out;
+	}
+
+	/** Marks the file as rejected before any text (the worker's byte sniff said binary). */
+	reject(container: 'binary' | 'text', reason: string): FileImportReport {
+		this.phase = 'rejected';
+		this.report.container = container;
+		this.report.fatal = reason;
+		return this.report;
+	}
+
+	// ——— container detection ———
+
+	private detect(text: string, final: boolean): void {
+		if (text.length > 0) {
+			this.held.push(text);
+			this.heldLength += text.length;
+		}
+		let from = 0;
+		if (this.firstChar === -1) {
+			// Scan only the new text for the first non-whitespace character.
+			const isFirstText = this.held.length === 1;
+			let i = isFirstText && text.charCodeAt(0) === BOM ? 1 : 0;
+			while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+			if (i < text.length) {
+				this.firstChar = text.charCodeAt(i);
+				from = i;
+			}
+		}
+		if (this.firstChar === -1) {
+			if (final) {
+				this.report.container = 'empty';
+				this.report.fatal = EMPTY_FILE_MESSAGE;
+				this.phase = 'rejected';
+				this.held = [];
+			}
+			return;
+		}
+		if (this.firstChar === 0x5b /* [ */) return this.startSplitting('json-array');
+		if (this.firstChar !== 0x7b /* { */) return this.rejectText();
+		// `{`: JSON Lines if the first line is a complete value; wait for its end.
+		const lineEndInNew = findLineEnd(text, from);
+		if (lineEndInNew === -1 && !final && this.heldLength <= this.maxRecordLength) return;
+		this.startSplitting(this.firstLineIsCompleteValue() ? 'jsonl' : 'json');
+	}
+
+	private firstLineIsCompleteValue(): boolean {
+		if (this.heldLength > this.maxRecordLength) return true; // the line splitter reports it
+		const all = this.held.join('');
+		this.held = [all];
+		let start = all.charCodeAt(0) === BOM ? 1 : 0;
+		while (start < all.length && isSpace(all.charCodeAt(start))) start++;
+		const end = findLineEnd(all, start);
+		const line = all.slice(start, end === -1 ? all.length : end).trimEnd();
+		try {
+			JSON.parse(line);
+			return true;
+		} catch {
+			// Not complete on its own line. A pretty-printed document's first line ends with an
+			// opener or a comma (`{`, `{"name": "x",`); a broken JSON Lines record usually does not.
+			const last = line.charCodeAt(line.length - 1);
+			return !(last === 0x7b || last === 0x5b || last === 0x2c || last === 0x3a);
+		}
+	}
+
+	private rejectText(): void {
+		const all = this.held.join('');
+		const start = all.charCodeAt(0) === BOM ? 1 : 0;
+		const head = all.slice(start, start + 200).trim();
+		const firstLine = head.split(/\r?\n|\r/, 1)[0].slice(0, 60);
+		this.report.container = 'text';
+		this.report.fatal = `${NOT_A_DATASET_MESSAGE} (the file starts with "${firstLine}")`;
+		this.phase = 'rejected';
+		this.held = [];
+	}
+
+	private startSplitting(container: 'jsonl' | 'json-array' | 'json'): void {
+		this.report.container = container;
+		const options = { maxLineLength: this.maxRecordLength, maxRecordLength: this.maxRecordLength };
+		if (container === 'jsonl') {
+			this.splitter = new LineSplitter(
+				{
+					line: (text, line) => this.onRecordText(text, line, false),
+					overlong: (line, length, head) => this.onOverlong(line, length, head)
+				},
+				options
+			);
+		} else {
+			this.splitter = new JsonRecordSplitter(
+				{
+					record: (text, line, truncated) => this.onRecordText(text, line, truncated),
+					overlong: (line, length, head) => this.onOverlong(line, length, head),
+					problem: (line, excerpt, reason) => this.builder.error(line, excerpt, reason)
+				},
+				options
+			);
+		}
+		this.phase = 'splitting';
+		const held = this.held;
+		this.held = [];
+		for (const text of held) this.splitter.push(text);
+	}
+
+	// ——— records ———
+
+	private onOverlong(line: number, length: number, head: string): void {
+		this.report.records++;
+		const megabytes = (length / (1024 * 1024)).toFixed(1);
+		this.builder.error(line, head, `line too long (${megabytes} MB; the limit is ${Math.round(this.maxRecordLength / (1024 * 1024))} MB)`);
+	}
+
+	private onRecordText(text: string, line: number, truncated: boolean): void {
+		this.report.records++;
+		this.builder.beginRecord(line);
+		if (text.indexOf('\uFFFD') !== -1) this.report.invalidUtf8Lines++;
+		let value: unknown;
+		try {
+			value = JSON.parse(text);
+		} catch (error) {
+			this.builder.error(
+				line,
+				text,
+				truncated ? 'truncated record: the file ends inside it' : `invalid JSON: ${jsonErrorMessage(error)}`
+			);
+			return;
+		}
+		this.onValue(value, line, text);
+	}
+
+	private onValue(value: unknown, line: number, text: string): void {
+		if (typeof value !== 'object' || value === null) {
+			this.builder.error(line, text, `not an object (${describeJsonType(value)})`);
+			return;
+		}
+		if (exceedsDepth(value, MAX_NESTING_DEPTH)) {
+			this.builder.error(line, text, `nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`);
+			return;
+		}
+		if (Array.isArray(value)) {
+			this.flushChat(line);
+			if (value.length > 0 && value.every(looksLikeTurn)) this.emit('turn-list', convertTurnList(value, this.ctx), line, text);
+			else this.builder.error(line, text, 'not an object (a list, but not a list of turns)');
+			return;
+		}
+		const record = value as JsonRecord;
+		const shape = detectRecordShape(record);
+		if (shape !== 'sillytavern-message') this.flushChat(line);
+		switch (shape) {
+			case 'openai':
+				return this.emit('openai', convertOpenAi(record, this.ctx), line, text);
+			case 'isf-annotated':
+				return this.emit('isf-annotated', convertIsfAnnotated(record, this.ctx), line, text);
+			case 'sharegpt':
+				return this.emit('sharegpt', convertShareGpt(record, this.ctx), line, text);
+			case 'sharegpt-pairs':
+				return this.emit('sharegpt-pairs', convertShareGptPairs(record, this.ctx), line, text);
+			case 'alpaca':
+				return this.emit('alpaca', convertAlpaca(record, this.ctx), line, text);
+			case 'prompt-response':
+				return this.emit('prompt-response', convertPromptResponse(record, this.ctx), line, text);
+			case 'prompt-completion':
+				return this.emit('prompt-completion', convertPromptCompletion(record, this.ctx), line, text);
+			case 'skein':
+				return this.onSkein(record, line, text);
+			case 'isf-error':
+				return this.onIsfError(record, line);
+			case 'character-card':
+				return this.onCard(record, line);
+			case 'sillytavern-header':
+				this.chat = new SillyTavernChat({ ...record }, line);
+				return;
+			case 'sillytavern-message':
+				if (this.chat === null) this.chat = new SillyTavernChat(null, line);
+				this.chat.messages.push(convertSillyTavernMessage(record, this.ctx));
+				return;
+			case 'unknown':
+				this.builder.error(line, text, `unknown shape (keys: ${describeKeys(record)})`);
+				return;
+		}
+	}
+
+	private emit(format: FormatId, conversion: Conversion, line: number, text: string): void {
+		if (typeof conversion === 'string') {
+			this.builder.error(line, text, conversion);
+			return;
+		}
+		this.addEntry(this.buildEntry(format, conversion, line), format);
+	}
+
+	private buildEntry(format: FormatId, converted: ConvertedRecord, line: number): Entry {
+		const meta: EntryMeta = { review: 'draft', source: { format, file: this.opts.fileName, line } };
+		if (converted.provenance !== undefined) meta.provenance = converted.provenance;
+		return {
+			id: this.freshId(),
+			messages: converted.messages,
+			tags: [],
+			meta,
+			extra: converted.extra,
+			hash: hashMessages(converted.messages)
+		};
+	}
+
+	private addEntry(entry: Entry, format: FormatId): void {
+		this.usedIds.add(entry.id);
+		this.report.imported++;
+		this.report.formats[format] = (this.report.formats[format] ?? 0) + 1;
+		this.out.push(entry);
+	}
+
+	private freshId(): string {
+		let id = this.opts.newId();
+		// newId is unique in the dataset, but a Skein record earlier in this file may carry it.
+		for (let tries = 0; this.usedIds.has(id) && tries < 1000; tries++) id = this.opts.newId();
+		return id;
+	}
+
+	private onSkein(record: JsonRecord, line: number, text: string): void {
+		const entry = convertSkein(record);
+		if (typeof entry === 'string') {
+			this.builder.error(line, text, entry);
+			return;
+		}
+		if (this.usedIds.has(entry.id) || (this.opts.isIdTaken?.(entry.id) ?? false)) {
+			entry.id = this.freshId();
+			this.ctx.note('Skein id already taken in this dataset or file: a new id was issued');
+		}
+		const hash = hashMessages(entry.messages);
+		if (hash !== entry.hash) {
+			entry.hash = hash;
+			this.ctx.note('content hash recomputed (the messages were changed outside Skein)');
+		}
+		this.addEntry(entry, 'skein');
+	}
+
+	private onIsfError(record: JsonRecord, line: number): void {
+		const error = record.__ERROR__;
+		const errorType = isRecord(error) && typeof error.error === 'string' ? error.error : 'unknown';
+		const message = isRecord(error) && typeof error.message === 'string' ? error.message : '';
+		this.builder.isfError(line, errorType, message);
+	}
+
+	private onCard(record: JsonRecord, line: number): void {
+		const card = recogniseCharacterCard(record);
+		if (card === null) return;
+		this.report.cards.push({ line, name: card.name, spec: card.spec, container: 'json' });
+		this.ctx.note(CARD_NOTE);
+	}
+
+	/** Turns a collected chat log into its entry; `resumeLine` is the record being handled now. */
+	private flushChat(resumeLine?: number): void {
+		const chat = this.chat;
+		if (chat === null) return;
+		this.chat = null;
+		this.builder.beginRecord(chat.line);
+		this.addEntry(this.buildEntry('sillytavern-chat', chat.toConverted(this.ctx), chat.line), 'sillytavern-chat');
+		if (resumeLine !== undefined) this.builder.beginRecord(resumeLine);
+	}
+}
+
+/** Index of the first LF or CR at or after `from`, or -1. */
+function findLineEnd(text: string, from: number): number {
+	const lf = text.indexOf('\n', from);
+	const cr = text.indexOf('\r', from);
+	if (lf === -1) return cr;
+	if (cr === -1) return lf;
+	return Math.min(lf, cr);
+}
+
+/** Convenience for tests and pasted text: the whole text at once. */
+export function importText(text: string, opts: FileImporterOptions): { entries: Entry[]; report: FileImportReport } {
+	const importer = new FileImporter(opts);
+	const entries = importer.push(text);
+	for (const entry of importer.finish()) entries.push(entry);
+	return { entries, report: importer.report };
+}
+
+/** A PNG file: recognises a SillyTavern character card in its `chara` / `ccv3` text chunk. */
+export function importPng(bytes: Uint8Array, opts: FileImporterOptions): { entries: Entry[]; report: FileImportReport } {
+	const report = emptyFileReport(opts.fileName, opts.sizeBytes, 'png');
+	const chunks = readPngTextChunks(bytes);
+	if (chunks === null) {
+		report.fatal = 'this is not a PNG file (its signature is wrong)';
+		return { entries: [], report };
+	}
+	const chunk = findCardChunk(chunks);
+	if (chunk === null) {
+		report.fatal = NO_CARD_IN_PNG_MESSAGE;
+		return { entries: [], report };
+	}
+	report.records = 1;
+	const json = decodeBase64Utf8(chunk.text);
+	if (json === null) {
+		report.fatal = `this PNG has a character card chunk ("${chunk.keyword}"), but it is not valid base64`;
+		return { entries: [], report };
+	}
+	let value: unknown;
+	try {
+		value = JSON.parse(json);
+	} catch (error) {
+		report.fatal = `this PNG has a character card chunk ("${chunk.keyword}"), but its JSON is invalid: ${jsonErrorMessage(error)}`;
+		return { entries: [], report };
+	}
+	const card = isRecord(value) && !exceedsDepth(value) ? recogniseCharacterCard(value) : null;
+	if (card === null) {
+		report.fatal = `this PNG has a "${chunk.keyword}" text chunk, but it does not hold a character card`;
+		return { entries: [], report };
+	}
+	report.cards.push({ line: 0, name: card.name, spec: card.spec, container: 'png' });
+	const builder = new ReportBuilder(report);
+	builder.beginRecord(0);
+	builder.note(CARD_NOTE);
+	return { entries: [], report };
+}

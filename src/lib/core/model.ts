@@ -1,0 +1,148 @@
+/**
+ * Skein's data model. Every boundary (import, worker messages, database reads of older
+ * versions, re-import of Skein's own JSONL) validates with these zod schemas; code inside
+ * the core works on the inferred types.
+ */
+import { z } from 'zod';
+
+/** The four roles every trainer understands. Custom speaker names are kept as-is until mapped. */
+export const STANDARD_ROLES = ['system', 'user', 'assistant', 'tool'] as const;
+export type StandardRole = (typeof STANDARD_ROLES)[number];
+
+/**
+ * A message: `role` and `content`, plus `name`, `weight`, `tool_calls`, `tool_call_id` and any
+ * other key, preserved as own properties (the OpenAI shape), so that export is lossless.
+ * `content` is a string, an array of structured parts (kept and flagged), or null (tool-call turns).
+ */
+export const MessageSchema = z.looseObject({
+	role: z.string(),
+	content: z.union([z.string(), z.array(z.unknown()), z.null()])
+});
+export type Message = z.infer<typeof MessageSchema>;
+
+export const REVIEW_STATES = ['draft', 'accepted', 'rejected'] as const;
+export const ReviewStateSchema = z.enum(REVIEW_STATES);
+export type ReviewState = z.infer<typeof ReviewStateSchema>;
+
+/** Format identifiers, one per adapter. `skein` is our own full-fidelity JSONL. */
+export const FORMAT_IDS = [
+	'skein',
+	'openai',
+	'isf-annotated',
+	'sharegpt',
+	'sharegpt-pairs',
+	'turn-list',
+	'alpaca',
+	'prompt-response',
+	'prompt-completion',
+	'sillytavern-chat'
+] as const;
+export const FormatIdSchema = z.enum(FORMAT_IDS);
+export type FormatId = z.infer<typeof FormatIdSchema>;
+
+export const FORMAT_LABELS: Record<FormatId, string> = {
+	skein: 'Skein full-fidelity JSONL',
+	openai: 'OpenAI / ChatML messages',
+	'isf-annotated': 'ISF annotated samples',
+	sharegpt: 'ShareGPT conversations',
+	'sharegpt-pairs': 'ShareGPT pairs (ms-swift conversation)',
+	'turn-list': 'Bare list of turns',
+	alpaca: 'Alpaca instruction / input / output',
+	'prompt-response': 'Prompt / response pairs',
+	'prompt-completion': 'Prompt / completion pairs',
+	'sillytavern-chat': 'SillyTavern chat log'
+};
+
+export const EntrySourceSchema = z.object({
+	format: FormatIdSchema,
+	file: z.string().optional(),
+	line: z.number().int().nonnegative().optional()
+});
+export type EntrySource = z.infer<typeof EntrySourceSchema>;
+
+/** Free metadata. Known keys are typed; anything else (generation provenance, ISF fields) is kept. */
+export const EntryMetaSchema = z.looseObject({
+	review: ReviewStateSchema,
+	source: EntrySourceSchema.optional(),
+	notes: z.string().optional(),
+	provenance: z.unknown().optional()
+});
+export type EntryMeta = z.infer<typeof EntryMetaSchema>;
+
+export const EntrySchema = z.object({
+	/** Stable and unique within its dataset. */
+	id: z.string().min(1),
+	messages: z.array(MessageSchema),
+	/** Slugs. */
+	tags: z.array(z.string()),
+	/** Speaker (role or custom name) → character name. */
+	characters: z.record(z.string(), z.string()).optional(),
+	meta: EntryMetaSchema,
+	/** Unknown top-level keys of the imported record, preserved for export. */
+	extra: z.record(z.string(), z.unknown()),
+	/** Content hash of the messages (roles and contents), for dedup and staleness. */
+	hash: z.string()
+});
+export type Entry = z.infer<typeof EntrySchema>;
+
+/** One bad record in an import: where it is, what it looked like, and why it was not imported. */
+export interface LineError {
+	line: number;
+	excerpt: string;
+	reason: string;
+}
+
+/** A conversion or guess the importer made, counted over the file ("human → user", …). */
+export interface ImportNote {
+	text: string;
+	count: number;
+	/** First line it applied to. */
+	line: number;
+}
+
+export interface CharacterCardFound {
+	line: number;
+	name: string;
+	spec: 'chara_card_v1' | 'chara_card_v2' | 'chara_card_v3';
+	/** Where it came from: a JSON record or a PNG text chunk. */
+	container: 'json' | 'png';
+}
+
+export interface IsfErrorRecord {
+	line: number;
+	errorType: string;
+	message: string;
+}
+
+export type FileContainer = 'jsonl' | 'json-array' | 'json' | 'png' | 'binary' | 'empty' | 'text';
+
+export interface FileImportReport {
+	fileName: string;
+	sizeBytes: number;
+	container: FileContainer;
+	lines: number;
+	records: number;
+	imported: number;
+	formats: Partial<Record<FormatId, number>>;
+	notes: ImportNote[];
+	/** The first MAX_REPORTED_ERRORS bad records; `errorCount` has the total. */
+	errors: LineError[];
+	errorCount: number;
+	cards: CharacterCardFound[];
+	isfErrors: IsfErrorRecord[];
+	isfErrorCount: number;
+	/** Lines that had invalid UTF-8 (decoded with U+FFFD replacement characters). */
+	invalidUtf8Lines: number;
+	/** A file-level verdict when nothing could be read ("this is not a dataset"). */
+	fatal?: string;
+}
+
+export interface ImportReport {
+	files: FileImportReport[];
+	imported: number;
+	errorCount: number;
+	durationMs: number;
+	startedAt: number;
+}
+
+export const MAX_REPORTED_ERRORS = 500;

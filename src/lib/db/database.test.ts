@@ -1,0 +1,125 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS, SkeinDatabase } from './database';
+import { completeImport, createImportingDataset, deleteAbandonedImports, deleteDataset, listDatasets, putBlock, readBlock, renameDataset } from './datasets-repo';
+import type { Entry } from '$lib/core/model';
+
+/** A Dexie instance that knows only the schema versions up to `version`: "the app as it was then". */
+function openAtVersion(name: string, version: number): Dexie {
+	const db = new Dexie(name);
+	for (let v = 1; v <= version; v++) db.version(v).stores(SCHEMA_VERSIONS[v]);
+	return db;
+}
+
+function entry(id: string, text: string): Entry {
+	return {
+		id,
+		messages: [
+			{ role: 'user', content: text },
+			{ role: 'assistant', content: `re: ${text}` }
+		],
+		tags: [],
+		meta: { review: 'draft' },
+		extra: {},
+		hash: id
+	};
+}
+
+let counter = 0;
+const freshName = () => `skein-test-${++counter}-${Date.now()}`;
+const opened: Dexie[] = [];
+afterEach(async () => {
+	for (const db of opened.splice(0)) {
+		db.close();
+		await Dexie.delete(db.name);
+	}
+});
+
+describe('schema versions', () => {
+	it('are numbered 1..CURRENT without gaps', () => {
+		const versions = Object.keys(SCHEMA_VERSIONS).map(Number).sort((a, b) => a - b);
+		expect(versions).toEqual(Array.from({ length: CURRENT_SCHEMA_VERSION }, (_, i) => i + 1));
+	});
+
+	// The migration test pattern: data written by each previous version must open in the current one.
+	for (let previous = 1; previous < CURRENT_SCHEMA_VERSION; previous++) {
+		it(`opens data written by version ${previous}`, async () => {
+			const name = freshName();
+			const old = openAtVersion(name, previous);
+			await old.table('datasets').add({ id: 'ds-old', name: 'Old', status: 'ready', updatedAt: 1 });
+			old.close();
+			const db = new SkeinDatabase(name);
+			opened.push(db);
+			expect((await db.datasets.get('ds-old'))?.name).toBe('Old');
+		});
+	}
+
+	it('opens a database created at the current version by a plain Dexie with the same stores', async () => {
+		const name = freshName();
+		const raw = openAtVersion(name, CURRENT_SCHEMA_VERSION);
+		await raw.table('settings').put({ key: 'sampleSeeded', value: true });
+		raw.close();
+		const db = new SkeinDatabase(name);
+		opened.push(db);
+		expect((await db.settings.get('sampleSeeded'))?.value).toBe(true);
+	});
+});
+
+describe('datasets repository', () => {
+	it('keeps an importing dataset out of the list until it completes', async () => {
+		const db = new SkeinDatabase(freshName());
+		opened.push(db);
+		const row = await createImportingDataset(db, 'Roleplay');
+		await putBlock(db, row.id, 0, [entry('e1', 'hello'), entry('e2', 'hi')]);
+		expect(await listDatasets(db)).toEqual([]);
+		await completeImport(db, row.id, {
+			entryCount: 2,
+			blockSizes: [2],
+			nextEntryNo: 3,
+			sizeBytes: 100,
+			report: { files: [], imported: 2, errorCount: 0, durationMs: 1, startedAt: 0 }
+		});
+		const [listed] = await listDatasets(db);
+		expect(listed).toMatchObject({ id: row.id, entryCount: 2, status: 'ready' });
+		expect((await readBlock(db, row.id, 0))?.entries.map((e) => e.id)).toEqual(['e1', 'e2']);
+	});
+
+	it('renames, refusing an empty name', async () => {
+		const db = new SkeinDatabase(freshName());
+		opened.push(db);
+		const row = await createImportingDataset(db, 'A');
+		await renameDataset(db, row.id, '  Better name ');
+		expect((await db.datasets.get(row.id))?.name).toBe('Better name');
+		await expect(renameDataset(db, row.id, '   ')).rejects.toThrow(/needs a name/);
+		await expect(renameDataset(db, 'nope', 'x')).rejects.toThrow(/no longer exists/);
+	});
+
+	it('deletes a dataset with its blocks and originals, leaving others alone', async () => {
+		const db = new SkeinDatabase(freshName());
+		opened.push(db);
+		const a = await createImportingDataset(db, 'A');
+		const b = await createImportingDataset(db, 'B');
+		await putBlock(db, a.id, 0, [entry('e1', 'a')]);
+		await putBlock(db, a.id, 1, [entry('e2', 'a')]);
+		await putBlock(db, b.id, 0, [entry('e1', 'b')]);
+		await db.originals.add({ datasetId: a.id, fileName: 'a.jsonl', mimeType: 'text/plain', sizeBytes: 1, blob: new Blob(['x']), importedAt: 0 });
+		await deleteDataset(db, a.id);
+		expect(await db.datasets.get(a.id)).toBeUndefined();
+		expect(await db.blocks.where('datasetId').equals(a.id).count()).toBe(0);
+		expect(await db.originals.where('datasetId').equals(a.id).count()).toBe(0);
+		expect((await readBlock(db, b.id, 0))?.entries[0].messages[0].content).toBe('b');
+	});
+
+	it('cleans up imports abandoned by a closed tab, but not live ones', async () => {
+		const db = new SkeinDatabase(freshName());
+		opened.push(db);
+		const dead = await createImportingDataset(db, 'dead', 1_000);
+		const live = await createImportingDataset(db, 'live', 100_000);
+		await putBlock(db, dead.id, 0, [entry('e1', 'x')]);
+		const removed = await deleteAbandonedImports(db, 100_500);
+		expect(removed).toEqual([dead.id]);
+		expect(await db.datasets.get(live.id)).toBeDefined();
+		expect(await db.blocks.where('datasetId').equals(dead.id).count()).toBe(0);
+	});
+});

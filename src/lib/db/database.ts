@@ -1,0 +1,45 @@
+import Dexie, { type EntityTable, type Table } from 'dexie';
+import {
+	DB_NAME,
+	TABLES,
+	type BlockRow,
+	type DatasetRow,
+	type OriginalRow,
+	type SettingRow
+} from './schema';
+
+/**
+ * Numbered schema versions. Never edit a published version: add a new one with an upgrade
+ * function, and a test in database.test.ts that opens data written by the previous version.
+ */
+export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
+	1: {
+		[TABLES.datasets]: 'id, updatedAt, status',
+		[TABLES.blocks]: '[datasetId+blockNo], datasetId',
+		[TABLES.originals]: '++id, datasetId',
+		[TABLES.settings]: 'key'
+	}
+};
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export class SkeinDatabase extends Dexie {
+	datasets!: EntityTable<DatasetRow, 'id'>;
+	blocks!: Table<BlockRow, [string, number]>;
+	originals!: EntityTable<OriginalRow, 'id'>;
+	settings!: EntityTable<SettingRow, 'key'>;
+
+	constructor(name: string = DB_NAME) {
+		super(name);
+		for (const [version, stores] of Object.entries(SCHEMA_VERSIONS)) {
+			this.version(Number(version)).stores(stores);
+		}
+	}
+}
+
+let shared: SkeinDatabase | null = null;
+
+/** One connection per JavaScript context (page or worker). */
+export function getDatabase(): SkeinDatabase {
+	shared ??= new SkeinDatabase();
+	return shared;
+}

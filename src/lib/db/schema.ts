@@ -1,0 +1,68 @@
+/**
+ * The IndexedDB layout, chosen from measurements (../shared/reference/measurements.md §3b):
+ * one row per entry writes at ~9 MB/s here, one row per block of 1,000 entries ~4× faster, and
+ * `count()` walks every row. So:
+ *
+ * - `datasets`  — one small row per dataset carrying its counts (entryCount, blockSizes): the
+ *                 list and the entry browser never call `count()`.
+ * - `blocks`    — the working copy, ENTRY_BLOCK_SIZE entries per row, keyed [datasetId+blockNo].
+ *                 Entries stay individually editable: an edit rewrites the one block holding the entry.
+ * - `originals` — each imported file kept byte-for-byte as a Blob (Chromium stores large Blobs as
+ *                 files beside LevelDB, so this costs a file copy, not a parse).
+ */
+import type { Entry, ImportReport } from '$lib/core/model';
+
+export const DB_NAME = 'skein';
+export const ENTRY_BLOCK_SIZE = 1000;
+
+export const TABLES = {
+	datasets: 'datasets',
+	blocks: 'blocks',
+	originals: 'originals',
+	settings: 'settings'
+} as const;
+
+/** Small key-value facts about this browser's copy of the app (e.g. whether the sample was seeded). */
+export interface SettingRow {
+	key: string;
+	value: unknown;
+}
+
+export type DatasetStatus = 'importing' | 'ready';
+
+export interface DatasetRow {
+	id: string;
+	name: string;
+	createdAt: number;
+	updatedAt: number;
+	status: DatasetStatus;
+	/** While importing: refreshed every few seconds so another tab can tell a live import from a dead one. */
+	heartbeatAt: number;
+	entryCount: number;
+	/** Number of entries in each block, in block order: the entry browser maps positions to blocks with it. */
+	blockSizes: number[];
+	/** Next number for generated entry ids (`e<n>`). */
+	nextEntryNo: number;
+	/** Approximate bytes of the working copy (sum of imported line lengths). */
+	sizeBytes: number;
+	report: ImportReport | null;
+	/** true for the built-in sample dataset. */
+	builtIn?: boolean;
+}
+
+export interface BlockRow {
+	datasetId: string;
+	blockNo: number;
+	entries: Entry[];
+}
+
+export interface OriginalRow {
+	id?: number;
+	datasetId: string;
+	fileName: string;
+	mimeType: string;
+	sizeBytes: number;
+	/** The imported bytes, untouched. */
+	blob: Blob;
+	importedAt: number;
+}

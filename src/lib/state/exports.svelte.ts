@@ -1,0 +1,41 @@
+/** Exports run in the data worker; the page only turns the finished Blob into a download. */
+import type { ExportFormat } from '$lib/core/export/serialize';
+import { dataWorker } from '$lib/workers/data-bridge';
+
+export const EXPORT_CHOICES: { format: ExportFormat; label: string; hint: string }[] = [
+	{ format: 'openai', label: 'OpenAI / ChatML JSONL', hint: 'Minimal {"messages": […]} lines for OpenAI fine-tuning, Unsloth, axolotl, LLaMA-Factory.' },
+	{ format: 'skein', label: 'Skein full-fidelity JSONL', hint: 'Everything: tags, metadata, provenance. Re-imports without loss.' }
+];
+
+export function downloadBlob(blob: Blob, fileName: string): void {
+	const url = URL.createObjectURL(blob);
+	const link = document.createElement('a');
+	link.href = url;
+	link.download = fileName;
+	document.body.append(link);
+	link.click();
+	link.remove();
+	// The download has its own reference; give it a moment before revoking.
+	setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+export class ExportState {
+	running = $state<string | null>(null);
+	error = $state<string | null>(null);
+
+	async run(datasetId: string, format: ExportFormat): Promise<void> {
+		if (this.running) return;
+		this.running = datasetId;
+		this.error = null;
+		try {
+			const { blob, fileName } = await dataWorker().exportDataset(datasetId, format);
+			downloadBlob(blob, fileName);
+		} catch (error) {
+			this.error = `Export failed: ${error instanceof Error ? error.message : String(error)}`;
+		} finally {
+			this.running = null;
+		}
+	}
+}
+
+export const exports = new ExportState();

@@ -1,0 +1,171 @@
+import 'fake-indexeddb/auto';
+import Dexie from 'dexie';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { SkeinDatabase } from '$lib/db/database';
+import { listDatasets } from '$lib/db/datasets-repo';
+import { ENTRY_BLOCK_SIZE } from '$lib/db/schema';
+import { DataService, type ImportProgress } from './data-service';
+
+let counter = 0;
+const opened: SkeinDatabase[] = [];
+function freshService() {
+	const db = new SkeinDatabase(`skein-service-${++counter}-${Date.now()}`);
+	opened.push(db);
+	return { db, service: new DataService(db) };
+}
+afterEach(async () => {
+	for (const db of opened.splice(0)) {
+		db.close();
+		await Dexie.delete(db.name);
+	}
+});
+
+function chatLine(i: number): string {
+	return JSON.stringify({
+		messages: [
+			{ role: 'system', content: 'You are Mara, the lighthouse keeper.' },
+			{ role: 'user', content: `Question number ${i}: how is the lamp tonight?` },
+			{ role: 'assistant', content: `Burning steady, ${i} hours in.` }
+		]
+	});
+}
+
+describe('DataService import', () => {
+	it('imports good lines across several blocks, reports the bad ones, and keeps the original', async () => {
+		const { db, service } = freshService();
+		const lines = Array.from({ length: ENTRY_BLOCK_SIZE * 2 + 5 }, (_, i) => chatLine(i));
+		lines.splice(10, 0, '{"messages": [{"role": "user", "content": "trunc');
+		lines.splice(20, 0, '42');
+		const text = lines.join('\n') + '\n';
+		const file = new File([text], 'mara.jsonl');
+		const progress: ImportProgress[] = [];
+		const result = await service.importSources(service.newJobId(), [{ kind: 'file', file }], (p) => progress.push(p));
+
+		expect(result.status).toBe('done');
+		expect(result.report.imported).toBe(ENTRY_BLOCK_SIZE * 2 + 5);
+		const [file0] = result.report.files;
+		expect(file0.errorCount).toBe(2);
+		expect(file0.errors.map((e) => e.line)).toEqual([11, 21]);
+		expect(progress.at(-1)?.bytesRead).toBe(new TextEncoder().encode(text).byteLength);
+
+		const [dataset] = await listDatasets(db);
+		expect(dataset).toMatchObject({ name: 'mara', entryCount: ENTRY_BLOCK_SIZE * 2 + 5, blockSizes: [ENTRY_BLOCK_SIZE, ENTRY_BLOCK_SIZE, 5] });
+		const [original] = await db.originals.where('datasetId').equals(dataset.id).toArray();
+		expect(await original.blob.text()).toBe(text);
+
+		const page = await service.getPage(dataset.id, ENTRY_BLOCK_SIZE - 1, 3);
+		// Positions count entries (bad lines are not entries), across the block boundary.
+		expect(page.entries.map((e) => e.messages[1].content)).toEqual([
+			`Question number ${ENTRY_BLOCK_SIZE - 1}: how is the lamp tonight?`,
+			`Question number ${ENTRY_BLOCK_SIZE}: how is the lamp tonight?`,
+			`Question number ${ENTRY_BLOCK_SIZE + 1}: how is the lamp tonight?`
+		]);
+	});
+
+	it('makes one dataset per file and nothing for a file with no entries', async () => {
+		const { db, service } = freshService();
+		const result = await service.importSources(service.newJobId(), [
+			{ kind: 'text', name: 'a.jsonl', text: chatLine(1) },
+			{ kind: 'text', name: 'garbage.jsonl', text: 'not json at all\nstill not' },
+			{ kind: 'file', file: new File([new Uint8Array([0, 1, 2, 0, 0, 255, 0, 3])], 'blob.bin') }
+		]);
+		expect(result.status).toBe('done');
+		expect(result.datasets.map((d) => d.name)).toEqual(['a']);
+		expect(result.report.files[2].fatal).toMatch(/not a dataset/i);
+		expect((await listDatasets(db)).map((d) => d.name)).toEqual(['a']);
+	});
+
+	it('leaves nothing behind when cancelled mid-import', async () => {
+		const { db, service } = freshService();
+		const jobId = service.newJobId();
+		const text = Array.from({ length: 5000 }, (_, i) => chatLine(i)).join('\n');
+		const result = await service.importSources(jobId, [{ kind: 'text', name: 'big.jsonl', text }], (p) => {
+			if (p.entries > 0) service.cancel(jobId);
+		});
+		// The progress callback may not fire before the end on fast machines; cancel late then.
+		if (result.status === 'done') {
+			expect(result.report.imported).toBe(5000);
+			return;
+		}
+		expect(result.status).toBe('cancelled');
+		expect(await db.datasets.count()).toBe(0);
+		expect(await db.blocks.count()).toBe(0);
+		expect(await db.originals.count()).toBe(0);
+	});
+
+	it('cancels before the first chunk and stores nothing', async () => {
+		const { db, service } = freshService();
+		const jobId = service.newJobId();
+		service.cancel(jobId);
+		const result = await service.importSources(jobId, [{ kind: 'text', name: 'x.jsonl', text: chatLine(1) }]);
+		expect(result.status).toBe('cancelled');
+		expect(await db.datasets.count()).toBe(0);
+		expect(await db.blocks.count()).toBe(0);
+	});
+
+	it('reports a full disk clearly and keeps no partial dataset', async () => {
+		const { db, service } = freshService();
+		const before = await service.importSources(service.newJobId(), [{ kind: 'text', name: 'kept.jsonl', text: chatLine(1) }]);
+		expect(before.status).toBe('done');
+		let writes = 0;
+		const realPut = db.blocks.put.bind(db.blocks);
+		vi.spyOn(db.blocks, 'put').mockImplementation((...args: Parameters<typeof realPut>) => {
+			writes += 1;
+			if (writes > 1) return Promise.reject(new DOMException('quota', 'QuotaExceededError')) as ReturnType<typeof realPut>;
+			return realPut(...args);
+		});
+		const text = Array.from({ length: ENTRY_BLOCK_SIZE * 3 }, (_, i) => chatLine(i)).join('\n');
+		const result = await service.importSources(service.newJobId(), [{ kind: 'text', name: 'huge.jsonl', text }]);
+		vi.restoreAllMocks();
+		expect(result.status).toBe('failed');
+		expect(result.error).toMatch(/ran out of storage space/);
+		expect((await listDatasets(db)).map((d) => d.name)).toEqual(['kept']);
+		expect(await db.datasets.count()).toBe(1);
+		expect(await db.blocks.count()).toBe(1);
+	});
+});
+
+describe('DataService reading and export', () => {
+	async function imported() {
+		const ctx = freshService();
+		const lines = Array.from({ length: 1500 }, (_, i) => chatLine(i));
+		lines.push(JSON.stringify({ conversations: [{ from: 'human', value: 'Ghost ship?' }, { from: 'gpt', value: 'The Grey Wren. Never docks.' }] }));
+		const result = await ctx.service.importSources(ctx.service.newJobId(), [{ kind: 'text', name: 'Mixed set.jsonl', text: lines.join('\n') }]);
+		return { ...ctx, datasetId: result.datasets[0].datasetId };
+	}
+
+	it('searches message text case-insensitively and returns positions', async () => {
+		const { service, datasetId } = await imported();
+		expect((await service.search(datasetId, 'GREY WREN')).positions).toEqual([1500]);
+		expect((await service.search(datasetId, 'question number 1499')).positions).toEqual([1499]);
+		expect((await service.search(datasetId, '   ')).positions).toEqual([]);
+		const [hit] = await service.getAt(datasetId, [1500]);
+		expect(hit.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+	});
+
+	it('exports minimal OpenAI JSONL and full-fidelity JSONL that re-imports identically', async () => {
+		const { service, datasetId } = await imported();
+		const openai = await service.exportDataset(datasetId, 'openai', new Date('2026-11-22T10:00:00Z'));
+		expect(openai.fileName).toMatch(/^Mixed-set\.openai\.2026-11-2[12]\.jsonl$/);
+		const openaiLines = (await openai.blob.text()).trimEnd().split('\n');
+		expect(openaiLines).toHaveLength(1501);
+		expect(JSON.parse(openaiLines[1500])).toEqual({
+			messages: [
+				{ role: 'user', content: 'Ghost ship?' },
+				{ role: 'assistant', content: 'The Grey Wren. Never docks.' }
+			]
+		});
+
+		const full = await service.exportDataset(datasetId, 'skein');
+		const again = await service.importSources(service.newJobId(), [{ kind: 'file', file: new File([full.blob], full.fileName) }]);
+		const copyId = again.datasets[0].datasetId;
+		const original = await service.getPage(datasetId, 0, 2000);
+		const copy = await service.getPage(copyId, 0, 2000);
+		expect(copy.entries).toEqual(original.entries);
+	});
+
+	it('refuses to read a dataset that does not exist', async () => {
+		const { service } = freshService();
+		await expect(service.getPage('ds-missing', 0, 10)).rejects.toThrow(/does not exist/);
+	});
+});

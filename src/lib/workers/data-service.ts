@@ -1,0 +1,428 @@
+/**
+ * Everything the data worker does, without Comlink: import, paging, search, export. It runs in
+ * the worker (data.worker.ts exposes it) and in Node tests (with fake-indexeddb), so it only
+ * uses APIs both have: Blob/File streams, TextDecoder, IndexedDB through Dexie.
+ */
+import { FileImporter, importPng, sniffBytes } from '$lib/core/import/file-importer';
+import { entryToLine, exportFileName, type ExportFormat } from '$lib/core/export/serialize';
+import type { Entry, FileImportReport, ImportReport } from '$lib/core/model';
+import { slicesForRange } from '$lib/core/paging';
+import type { SkeinDatabase } from '$lib/db/database';
+import {
+	completeImport,
+	createImportingDataset,
+	deleteDataset,
+	getDataset,
+	putBlock,
+	putOriginal,
+	readBlock,
+	touchImport
+} from '$lib/db/datasets-repo';
+import { ENTRY_BLOCK_SIZE, type DatasetRow } from '$lib/db/schema';
+
+/** A thing to import: a dropped or picked file, or pasted text. */
+export type ImportSource = { kind: 'file'; file: File } | { kind: 'text'; name: string; text: string };
+
+export interface ImportProgress {
+	jobId: string;
+	fileIndex: number;
+	fileCount: number;
+	fileName: string;
+	bytesRead: number;
+	bytesTotal: number;
+	lines: number;
+	entries: number;
+}
+
+export interface ImportedDataset {
+	datasetId: string;
+	name: string;
+	report: FileImportReport;
+}
+
+export interface ImportResult {
+	jobId: string;
+	status: 'done' | 'cancelled' | 'failed';
+	datasets: ImportedDataset[];
+	report: ImportReport;
+	/** Set when the whole job failed (quota, storage error); nothing was kept. */
+	error?: string;
+}
+
+export interface EntryPage {
+	start: number;
+	entries: Entry[];
+}
+
+export interface SearchResult {
+	query: string;
+	/** Positions of matching entries, in order. */
+	positions: number[];
+	scannedMs: number;
+}
+
+export interface ExportResult {
+	blob: Blob;
+	fileName: string;
+	entries: number;
+}
+
+/** PNG character cards are small; anything bigger is not one. */
+const MAX_PNG_BYTES = 32 * 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 100;
+const HEARTBEAT_INTERVAL_MS = 5_000;
+
+export class ImportCancelled extends Error {
+	constructor() {
+		super('Import cancelled');
+	}
+}
+
+function datasetNameFor(fileName: string): string {
+	const base = fileName.replace(/\.(jsonl|json|ndjson|txt|png)$/i, '').trim();
+	return base || 'Untitled dataset';
+}
+
+function describeStorageError(error: unknown): string {
+	const name = error instanceof Error ? error.name : '';
+	const inner = (error as { inner?: { name?: string } } | null)?.inner?.name ?? '';
+	if (name === 'QuotaExceededError' || inner === 'QuotaExceededError') {
+		return 'The browser ran out of storage space for this site. Nothing from this import was kept; free some space (delete datasets you no longer need) or allow more storage, then try again.';
+	}
+	return `Storage failed: ${error instanceof Error ? error.message : String(error)}. Nothing from this import was kept.`;
+}
+
+/** Block-sized buffer of entries that writes a block whenever it fills, one write in flight at a time. */
+class BlockWriter {
+	private pending: Entry[] = [];
+	private inFlight: Promise<void> = Promise.resolve();
+	readonly blockSizes: number[] = [];
+
+	constructor(
+		private readonly db: SkeinDatabase,
+		readonly datasetId: string
+	) {}
+
+	get entryCount(): number {
+		return this.blockSizes.reduce((a, b) => a + b, 0) + this.pending.length;
+	}
+
+	async add(entries: Entry[]): Promise<void> {
+		for (const entry of entries) {
+			this.pending.push(entry);
+			if (this.pending.length >= ENTRY_BLOCK_SIZE) await this.flushBlock();
+		}
+	}
+
+	private async flushBlock(): Promise<void> {
+		const block = this.pending;
+		this.pending = [];
+		const blockNo = this.blockSizes.length;
+		this.blockSizes.push(block.length);
+		// Parse the next chunk while this block is being written, but never queue more than one.
+		await this.inFlight;
+		this.inFlight = putBlock(this.db, this.datasetId, blockNo, block);
+	}
+
+	async close(): Promise<void> {
+		if (this.pending.length) await this.flushBlock();
+		await this.inFlight;
+	}
+
+	async abandon(): Promise<void> {
+		await this.inFlight.catch(() => undefined);
+	}
+}
+
+export class DataService {
+	private cancelled = new Set<string>();
+	/** Decoded blocks of recently read datasets, for paging and search without re-reading IndexedDB. */
+	private blockCache = new Map<string, { updatedAt: number; blocks: Map<number, Entry[]>; haystacks: Map<number, string[]> }>();
+	private jobCounter = 0;
+
+	constructor(private readonly db: SkeinDatabase) {}
+
+	newJobId(): string {
+		this.jobCounter += 1;
+		return `import-${Date.now().toString(36)}-${this.jobCounter}`;
+	}
+
+	cancel(jobId: string): void {
+		this.cancelled.add(jobId);
+	}
+
+	/**
+	 * Imports each source as its own dataset. All or nothing per job: on cancel or storage failure,
+	 * every dataset this job created is deleted again.
+	 */
+	async importSources(
+		jobId: string,
+		sources: ImportSource[],
+		onProgress?: (progress: ImportProgress) => void
+	): Promise<ImportResult> {
+		const startedAt = Date.now();
+		const t0 = performance.now();
+		const datasets: ImportedDataset[] = [];
+		const created: string[] = [];
+		const fileReports: FileImportReport[] = [];
+		const finish = (status: ImportResult['status'], error?: string): ImportResult => {
+			this.cancelled.delete(jobId);
+			const report: ImportReport = {
+				files: fileReports,
+				imported: datasets.reduce((n, d) => n + d.report.imported, 0),
+				errorCount: fileReports.reduce((n, f) => n + f.errorCount, 0),
+				durationMs: performance.now() - t0,
+				startedAt
+			};
+			return { jobId, status, datasets: status === 'done' ? datasets : [], report, error };
+		};
+		try {
+			for (let i = 0; i < sources.length; i++) {
+				const source = sources[i];
+				const file =
+					source.kind === 'file'
+						? source.file
+						: new File([source.text], source.name, { type: 'text/plain' });
+				const result = await this.importOne(jobId, file, i, sources.length, created, onProgress);
+				fileReports.push(result.report);
+				if (result.datasetId) datasets.push({ datasetId: result.datasetId, name: result.name, report: result.report });
+			}
+			return finish('done');
+		} catch (error) {
+			for (const id of created) await deleteDataset(this.db, id).catch(() => undefined);
+			if (error instanceof ImportCancelled) return finish('cancelled');
+			return finish('failed', describeStorageError(error));
+		}
+	}
+
+	private checkCancelled(jobId: string): void {
+		if (this.cancelled.has(jobId)) throw new ImportCancelled();
+	}
+
+	private async importOne(
+		jobId: string,
+		file: File,
+		fileIndex: number,
+		fileCount: number,
+		created: string[],
+		onProgress?: (progress: ImportProgress) => void
+	): Promise<{ datasetId: string | null; name: string; report: FileImportReport }> {
+		const name = datasetNameFor(file.name);
+		const dataset = await createImportingDataset(this.db, name);
+		created.push(dataset.id);
+		let entryNo = 0;
+		const importerOptions = { fileName: file.name, sizeBytes: file.size, newId: () => `e${++entryNo}` };
+		const writer = new BlockWriter(this.db, dataset.id);
+		let report: FileImportReport;
+
+		try {
+			const head = new Uint8Array(await file.slice(0, 8192).arrayBuffer());
+			const sniff = sniffBytes(head);
+			if (sniff.kind === 'png') {
+				const bytes = file.size <= MAX_PNG_BYTES ? new Uint8Array(await file.arrayBuffer()) : head;
+				const png = importPng(bytes, importerOptions);
+				await writer.add(png.entries);
+				report = png.report;
+			} else if (sniff.kind === 'binary') {
+				const importer = new FileImporter(importerOptions);
+				report = { ...importer.report, container: 'binary', fatal: sniff.reason };
+			} else {
+				report = await this.streamText(jobId, file, fileIndex, fileCount, importerOptions, writer, onProgress);
+			}
+			await writer.close();
+			this.checkCancelled(jobId);
+		} catch (error) {
+			await writer.abandon();
+			throw error;
+		}
+
+		if (writer.entryCount === 0) {
+			// Nothing importable: report it, keep nothing.
+			await deleteDataset(this.db, dataset.id);
+			created.splice(created.indexOf(dataset.id), 1);
+			return { datasetId: null, name, report };
+		}
+		await putOriginal(this.db, {
+			datasetId: dataset.id,
+			fileName: file.name,
+			mimeType: file.type || 'application/octet-stream',
+			sizeBytes: file.size,
+			blob: file,
+			importedAt: Date.now()
+		});
+		this.checkCancelled(jobId);
+		const importReport: ImportReport = {
+			files: [report],
+			imported: report.imported,
+			errorCount: report.errorCount,
+			durationMs: 0,
+			startedAt: Date.now()
+		};
+		await completeImport(this.db, dataset.id, {
+			entryCount: writer.entryCount,
+			blockSizes: writer.blockSizes,
+			nextEntryNo: entryNo + 1,
+			sizeBytes: file.size,
+			report: importReport
+		});
+		return { datasetId: dataset.id, name, report };
+	}
+
+	private async streamText(
+		jobId: string,
+		file: File,
+		fileIndex: number,
+		fileCount: number,
+		importerOptions: ConstructorParameters<typeof FileImporter>[0],
+		writer: BlockWriter,
+		onProgress?: (progress: ImportProgress) => void
+	): Promise<FileImportReport> {
+		const importer = new FileImporter(importerOptions);
+		const decoder = new TextDecoder('utf-8');
+		const reader = file.stream().getReader();
+		let bytesRead = 0;
+		let lastProgress = 0;
+		let lastHeartbeat = Date.now();
+		const progress = () => {
+			onProgress?.({
+				jobId,
+				fileIndex,
+				fileCount,
+				fileName: file.name,
+				bytesRead,
+				bytesTotal: file.size,
+				lines: importer.report.lines,
+				entries: writer.entryCount
+			});
+		};
+		try {
+			for (;;) {
+				const { done, value } = await reader.read();
+				if (done) break;
+				this.checkCancelled(jobId);
+				bytesRead += value.byteLength;
+				await writer.add(importer.push(decoder.decode(value, { stream: true })));
+				const now = performance.now();
+				if (now - lastProgress > PROGRESS_INTERVAL_MS) {
+					lastProgress = now;
+					progress();
+				}
+				if (Date.now() - lastHeartbeat > HEARTBEAT_INTERVAL_MS) {
+					lastHeartbeat = Date.now();
+					await touchImport(this.db, writer.datasetId);
+				}
+			}
+			await writer.add(importer.push(decoder.decode()));
+			await writer.add(importer.finish());
+		} finally {
+			reader.releaseLock();
+		}
+		progress();
+		return importer.report;
+	}
+
+	// ---- reading -------------------------------------------------------------------------
+
+	private async datasetOrThrow(datasetId: string): Promise<DatasetRow> {
+		const dataset = await getDataset(this.db, datasetId);
+		if (!dataset || dataset.status !== 'ready') throw new Error('That dataset does not exist (it may have been deleted).');
+		return dataset;
+	}
+
+	private cacheFor(dataset: DatasetRow) {
+		let cache = this.blockCache.get(dataset.id);
+		if (!cache || cache.updatedAt !== dataset.updatedAt) {
+			// Only the most recently opened dataset stays in memory.
+			this.blockCache.clear();
+			cache = { updatedAt: dataset.updatedAt, blocks: new Map(), haystacks: new Map() };
+			this.blockCache.set(dataset.id, cache);
+		}
+		return cache;
+	}
+
+	private async loadBlock(dataset: DatasetRow, blockNo: number): Promise<Entry[]> {
+		const cache = this.cacheFor(dataset);
+		let entries = cache.blocks.get(blockNo);
+		if (!entries) {
+			entries = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+			cache.blocks.set(blockNo, entries);
+		}
+		return entries;
+	}
+
+	async getPage(datasetId: string, start: number, count: number): Promise<EntryPage> {
+		const dataset = await this.datasetOrThrow(datasetId);
+		const entries: Entry[] = [];
+		for (const slice of slicesForRange(start, count, dataset.blockSizes)) {
+			const block = await this.loadBlock(dataset, slice.blockNo);
+			entries.push(...block.slice(slice.from, slice.to));
+		}
+		return { start, entries };
+	}
+
+	async getAt(datasetId: string, positions: number[]): Promise<Entry[]> {
+		const dataset = await this.datasetOrThrow(datasetId);
+		const result: Entry[] = [];
+		for (const position of positions) {
+			const [slice] = slicesForRange(position, 1, dataset.blockSizes);
+			if (!slice) continue;
+			const block = await this.loadBlock(dataset, slice.blockNo);
+			result.push(block[slice.from]);
+		}
+		return result;
+	}
+
+	/** Case-insensitive substring search over message contents and entry ids. */
+	async search(datasetId: string, query: string): Promise<SearchResult> {
+		const t0 = performance.now();
+		const dataset = await this.datasetOrThrow(datasetId);
+		const needle = query.trim().toLowerCase();
+		const positions: number[] = [];
+		if (!needle) return { query, positions, scannedMs: 0 };
+		const cache = this.cacheFor(dataset);
+		let base = 0;
+		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
+			let haystack = cache.haystacks.get(blockNo);
+			if (!haystack) {
+				const entries = await this.loadBlock(dataset, blockNo);
+				haystack = entries.map(searchableText);
+				cache.haystacks.set(blockNo, haystack);
+			}
+			for (let i = 0; i < haystack.length; i++) if (haystack[i].includes(needle)) positions.push(base + i);
+			base += dataset.blockSizes[blockNo];
+		}
+		return { query, positions, scannedMs: performance.now() - t0 };
+	}
+
+	// ---- export --------------------------------------------------------------------------
+
+	/** Builds the download from per-block parts, so no single string holds the whole dataset. */
+	async exportDataset(datasetId: string, format: ExportFormat, now = new Date()): Promise<ExportResult> {
+		const dataset = await this.datasetOrThrow(datasetId);
+		const parts: Blob[] = [];
+		let entries = 0;
+		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
+			const block = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+			if (!block.length) continue;
+			let text = '';
+			for (const entry of block) text += entryToLine(entry, format) + '\n';
+			parts.push(new Blob([text]));
+			entries += block.length;
+		}
+		return {
+			blob: new Blob(parts, { type: 'application/jsonl' }),
+			fileName: exportFileName(dataset.name, format, now),
+			entries
+		};
+	}
+}
+
+/** What a text search looks at: the id, every message's content, and tool calls. */
+function searchableText(entry: Entry): string {
+	let text = entry.id;
+	for (const message of entry.messages) {
+		text += '\u0000' + (typeof message.content === 'string' ? message.content : JSON.stringify(message.content));
+		if (message.tool_calls !== undefined) text += '\u0000' + JSON.stringify(message.tool_calls);
+	}
+	return text.toLowerCase();
+}

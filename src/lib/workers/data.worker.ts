@@ -1,0 +1,26 @@
+/// <reference lib="webworker" />
+/**
+ * The data worker: imports, paging, search and export run here so that the page never parses,
+ * holds or serialises a whole dataset. Its one API is DataWorkerApi, reached through data-bridge.ts.
+ */
+import * as Comlink from 'comlink';
+import { getDatabase } from '$lib/db/database';
+import { DataService, type ImportProgress, type ImportSource } from './data-service';
+import type { ExportFormat } from '$lib/core/export/serialize';
+
+const service = new DataService(getDatabase());
+
+const api = {
+	newJobId: () => service.newJobId(),
+	importSources: (jobId: string, sources: ImportSource[], onProgress?: (p: ImportProgress) => void) =>
+		service.importSources(jobId, sources, onProgress),
+	cancelImport: (jobId: string) => service.cancel(jobId),
+	getPage: (datasetId: string, start: number, count: number) => service.getPage(datasetId, start, count),
+	getAt: (datasetId: string, positions: number[]) => service.getAt(datasetId, positions),
+	search: (datasetId: string, query: string) => service.search(datasetId, query),
+	exportDataset: (datasetId: string, format: ExportFormat) => service.exportDataset(datasetId, format)
+};
+
+export type DataWorkerApi = typeof api;
+
+Comlink.expose(api);

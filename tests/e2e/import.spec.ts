@@ -1,0 +1,115 @@
+import { expect, test } from '@playwright/test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chatLine, dropFiles, waitForSample } from './helpers';
+
+const MIXED = [
+	'\uFEFF' + chatLine(1), // BOM on the first line
+	chatLine(2),
+	'', // blank line
+	'{"messages": [{"role": "user", "content": "cut off', // line 4: invalid JSON
+	'"just a string"', // line 5: not an object
+	'{"totally": "unknown"}', // line 6: unknown shape
+	JSON.stringify({ conversations: [{ from: 'human', value: 'Ghost ship?' }, { from: 'gpt', value: 'The Grey Wren.' }] }),
+	chatLine(8)
+].join('\r\n');
+
+const ALPACA = JSON.stringify([
+	{ instruction: 'Describe the lamp.', input: '', output: 'A first-order Fresnel lens, polished daily.' },
+	{ instruction: 'Translate', input: 'fog', output: 'brume', system: 'You are a translator.' }
+]);
+
+test('dropping files imports them with a report of every bad line', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await dropFiles(page, [
+		{ name: 'keeper-mixed.jsonl', text: MIXED },
+		{ name: 'alpaca-lamp.json', text: ALPACA, type: 'application/json' }
+	]);
+	const report = page.getByTestId('import-report');
+	await expect(report).toHaveAttribute('data-status', 'done');
+	await expect(report).toContainText('Imported 6 entries from 2 files');
+
+	const errors = report.getByTestId('import-errors');
+	await expect(errors).toContainText('Bad records (3)');
+	await expect(errors.locator('tr[data-line="4"]')).toContainText(/invalid JSON/i);
+	await expect(errors.locator('tr[data-line="4"]')).toContainText('cut off');
+	await expect(errors.locator('tr[data-line="5"]')).toContainText(/not an object/i);
+	await expect(errors.locator('tr[data-line="6"]')).toContainText(/unknown shape/i);
+	await expect(report).toContainText('OpenAI / ChatML messages: 3');
+	await expect(report).toContainText('ShareGPT conversations: 1');
+	await expect(report).toContainText('Alpaca instruction / input / output: 2');
+
+	await report.getByRole('button', { name: 'Close the import report' }).click();
+	await expect(page.getByTestId('dataset-row').filter({ hasText: 'keeper-mixed' })).toContainText('4 entries');
+	await expect(page.getByTestId('dataset-row').filter({ hasText: 'alpaca-lamp' })).toContainText('2 entries');
+	await expect(page.getByTestId('drop-overlay')).toHaveCount(0);
+});
+
+test('a binary file is "not a dataset" and a character card is recognised', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	const card = JSON.stringify({
+		spec: 'chara_card_v2',
+		spec_version: '2.0',
+		data: { name: 'Mara Quill', description: 'Keeper of Saltreach light.', personality: 'dry', scenario: '', first_mes: 'Shut the door.', mes_example: '', extensions: {} }
+	});
+	await dropFiles(page, [
+		{ name: 'photo.bin', base64: Buffer.from([0, 1, 2, 3, 0, 0, 0, 255, 254, 0, 7, 8]).toString('base64') },
+		{ name: 'mara-card.json', text: card }
+	]);
+	const report = page.getByTestId('import-report');
+	await expect(report).toHaveAttribute('data-status', 'done');
+	await expect(report.getByTestId('import-fatal').first()).toContainText(/not a dataset/i);
+	await expect(report).toContainText('Character card “Mara Quill”');
+	await expect(page.getByTestId('dataset-row')).toHaveCount(1); // only the sample
+});
+
+test('pasting text anywhere imports it', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await page.evaluate((text) => {
+		const data = new DataTransfer();
+		data.setData('text/plain', text);
+		document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+	}, [chatLine(1), chatLine(2), chatLine(3)].join('\n'));
+	const report = page.getByTestId('import-report');
+	await expect(report).toHaveAttribute('data-status', 'done');
+	await expect(report).toContainText('Imported 3 entries');
+});
+
+test('cancelling a running import leaves nothing behind', async ({ page }) => {
+	const dir = mkdtempSync(join(tmpdir(), 'skein-e2e-'));
+	const path = join(dir, 'big.jsonl');
+	const filler = 'the tide is turning and the lamp needs trimming again '.repeat(40);
+	const lines: string[] = [];
+	for (let i = 0; i < 40_000; i++) lines.push(JSON.stringify({ messages: [{ role: 'user', content: `${i} ${filler}` }, { role: 'assistant', content: filler }] }));
+	writeFileSync(path, lines.join('\n'));
+
+	await page.goto('/');
+	await waitForSample(page);
+	await page.setInputFiles('[data-testid=file-input]', path);
+	await expect(page.getByTestId('import-running')).toBeVisible();
+	await page.getByTestId('import-cancel').click();
+	const report = page.getByTestId('import-report');
+	await expect(report).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 });
+	await expect(report).toContainText('Nothing from it was kept');
+	await report.getByRole('button', { name: 'Close the import report' }).click();
+	await expect(page.getByTestId('dataset-row')).toHaveCount(1);
+	// Nothing left in storage either: only the sample's blocks and original.
+	const rows = await page.evaluate(
+		() =>
+			new Promise<{ datasets: number; originals: number }>((resolve) => {
+				const open = indexedDB.open('skein');
+				open.onsuccess = () => {
+					const db = open.result;
+					const tx = db.transaction(['datasets', 'originals']);
+					const d = tx.objectStore('datasets').count();
+					const o = tx.objectStore('originals').count();
+					tx.oncomplete = () => resolve({ datasets: d.result, originals: o.result });
+				};
+			})
+	);
+	expect(rows).toEqual({ datasets: 1, originals: 1 });
+});
