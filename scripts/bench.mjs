@@ -18,6 +18,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { startStaticServer } from './static-server.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
@@ -78,9 +79,26 @@ for (let rep = 0; rep < REPS; rep++) {
 				for (const entry of list.getEntries()) w.__longest = Math.max(w.__longest, entry.duration);
 			}).observe({ type: 'longtask', buffered: false });
 		});
+		const firstLoadScripts = new Set();
+		const onResponse = (response) => {
+			const url = new URL(response.url());
+			if (url.pathname.endsWith('.js') && !url.pathname.includes('/workers/') && response.request().resourceType() === 'script') firstLoadScripts.add(url.pathname);
+		};
+		page.on('response', onResponse);
 		await page.goto(server.url);
 		// Let the first-run sample import finish so it does not overlap the measurement.
 		await page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
+		page.off('response', onResponse);
+		const firstLoadGzipBytes = [...firstLoadScripts].reduce((sum, path) => sum + gzipSync(readFileSync(join('build', path))).length, 0);
+
+		// The long-task probe must be able to see a block: make one and check it is caught.
+		await page.evaluate(() => {
+			const end = performance.now() + 120;
+			while (performance.now() < end);
+		});
+		await page.waitForTimeout(200);
+		const probe = await page.evaluate(() => /** @type {any} */ (window).__longest);
+		if (probe < 100) throw new Error(`long-task observer did not see a 120 ms block (saw ${probe} ms)`);
 
 		// Baseline import, in a worker of this page.
 		await page.evaluate(() => {
@@ -172,7 +190,8 @@ for (let rep = 0; rep < REPS; rep++) {
 			exportMs,
 			baselineExportMs: baselineExport.ms,
 			exportBytes,
-			baselineExportBytes: baselineExport.bytes
+			baselineExportBytes: baselineExport.bytes,
+			firstLoadGzipBytes
 		});
 	} finally {
 		await context.close();
@@ -196,4 +215,5 @@ console.log(`longest_main_thread_block_ms: ${fixed(m('longest'), 0)}`);
 console.log(`open_${label}_first_page_ms: ${fixed(m('openMs'), 0)}`);
 console.log(`search_${label}_cold_ms: ${fixed(m('searchColdMs'), 0)}`);
 console.log(`search_${label}_ms: ${fixed(m('searchWarmMs'), 0)}`);
+console.log(`first_load_js_gzip_kb: ${fixed(m('firstLoadGzipBytes') / 1024, 1)}`);
 console.log(`bench_reps: ${REPS}`);

@@ -36,6 +36,11 @@ test('export downloads JSONL named after the dataset, and the full export re-imp
 	await report.getByRole('link', { name: /^Open/ }).click();
 	await expect(page.getByTestId('entry-count')).toContainText('26 entries');
 
+	// The original file is kept byte for byte and can be downloaded again.
+	const [originalDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('download-original').click()]);
+	expect(originalDownload.suggestedFilename()).toBe('mara-roundtrip.jsonl');
+	expect(readFileSync(await originalDownload.path(), 'utf8')).toBe(fullText);
+
 	await page.getByTestId('export-menu').click();
 	const [again] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-skein').click()]);
 	expect(again.suggestedFilename()).toMatch(/^mara-roundtrip\.skein\.\d{4}-\d{2}-\d{2}\.jsonl$/);

@@ -113,3 +113,21 @@ test('cancelling a running import leaves nothing behind', async ({ page }) => {
 	);
 	expect(rows).toEqual({ datasets: 1, originals: 1 });
 });
+
+test('importing the same file again is recognised and the copy can be removed', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	const text = [chatLine(1), chatLine(2)].join('\n');
+	await dropFiles(page, [{ name: 'keeper.jsonl', text }]);
+	const report = page.getByTestId('import-report');
+	await expect(report).toHaveAttribute('data-status', 'done');
+	await expect(report.getByTestId('same-content')).toHaveCount(0);
+	await report.getByRole('button', { name: 'Close the import report' }).click();
+
+	await dropFiles(page, [{ name: 'keeper.jsonl', text }]);
+	await expect(report.getByTestId('same-content')).toContainText('same content as “keeper”');
+	await expect(page.getByTestId('dataset-row').filter({ hasText: 'keeper' })).toHaveCount(2);
+	await report.getByRole('button', { name: 'Remove this copy' }).click();
+	await expect(report).toContainText('The new copy was removed');
+	await expect(page.getByTestId('dataset-row').filter({ hasText: 'keeper' })).toHaveCount(1);
+});

@@ -74,6 +74,7 @@ describe('datasets repository', () => {
 		await putBlock(db, row.id, 0, [entry('e1', 'hello'), entry('e2', 'hi')]);
 		expect(await listDatasets(db)).toEqual([]);
 		await completeImport(db, row.id, {
+			contentHash: 'abc',
 			entryCount: 2,
 			blockSizes: [2],
 			nextEntryNo: 3,

@@ -57,6 +57,7 @@ export async function putOriginal(db: SkeinDatabase, row: OriginalRow): Promise<
 }
 
 export interface DatasetCompletion {
+	contentHash: string;
 	entryCount: number;
 	blockSizes: number[];
 	nextEntryNo: number;
@@ -72,6 +73,11 @@ export async function completeImport(
 	now = Date.now()
 ): Promise<void> {
 	await db.datasets.update(id, { ...done, status: 'ready', updatedAt: now, heartbeatAt: now });
+}
+
+/** Ready datasets other than `exceptId` holding the same content. The table is small: a scan is fine. */
+export async function findSameContent(db: SkeinDatabase, contentHash: string, exceptId: string): Promise<DatasetRow[]> {
+	return db.datasets.filter((row) => row.status === 'ready' && row.id !== exceptId && row.contentHash === contentHash).toArray();
 }
 
 export async function readBlock(db: SkeinDatabase, datasetId: string, blockNo: number): Promise<BlockRow | undefined> {

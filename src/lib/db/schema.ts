@@ -46,6 +46,8 @@ export interface DatasetRow {
 	/** Approximate bytes of the working copy (sum of imported line lengths). */
 	sizeBytes: number;
 	report: ImportReport | null;
+	/** Hash of the imported entries' content hashes, in order: the same data imported twice matches. */
+	contentHash?: string;
 	/** true for the built-in sample dataset. */
 	builtIn?: boolean;
 }

@@ -7,8 +7,10 @@ import { getDatabase } from '$lib/db/database';
 import {
 	deleteAbandonedImports,
 	deleteDataset,
+	getOriginal,
 	getSetting,
 	listDatasets,
+	listOriginals,
 	renameDataset,
 	setSetting
 } from '$lib/db/datasets-repo';
@@ -46,6 +48,16 @@ export class DatasetsState {
 
 	remove(id: string): Promise<void> {
 		return deleteDataset(getDatabase(), id);
+	}
+
+	/** The imported files kept untouched for a dataset (without their bytes). */
+	originals(id: string) {
+		return listOriginals(getDatabase(), id);
+	}
+
+	async originalBlob(originalId: number): Promise<{ blob: Blob; fileName: string } | null> {
+		const row = await getOriginal(getDatabase(), originalId);
+		return row ? { blob: row.blob, fileName: row.fileName } : null;
 	}
 }
 

@@ -25,6 +25,7 @@ export class EntryBrowserState {
 	#loadingPages = new Set<number>();
 	#stamp = 0;
 	#searchSeq = 0;
+	#warmed = false;
 
 	constructor(datasetId: string) {
 		this.datasetId = datasetId;
@@ -82,6 +83,11 @@ export class EntryBrowserState {
 			if (version !== this.version || matches !== this.matches) return;
 			entries.forEach((entry, i) => this.#cache.set(start + i, entry));
 			this.version += 1;
+			if (!this.#warmed) {
+				// Once the first page shows, prepare search in the background.
+				this.#warmed = true;
+				void dataWorker().warmSearch(this.datasetId).catch(() => undefined);
+			}
 		} catch (error) {
 			this.error = error instanceof Error ? error.message : String(error);
 		} finally {

@@ -93,6 +93,18 @@ describe('DataService import', () => {
 		expect(await db.originals.count()).toBe(0);
 	});
 
+	it('recognises a re-import of the same content and names the earlier dataset', async () => {
+		const { service } = freshService();
+		const text = [chatLine(1), chatLine(2)].join('\n');
+		const first = await service.importSources(service.newJobId(), [{ kind: 'text', name: 'keeper.jsonl', text }]);
+		expect(first.datasets[0].sameContentAs).toEqual([]);
+		// Same records with CRLF line ends: different bytes, same content.
+		const second = await service.importSources(service.newJobId(), [{ kind: 'text', name: 'keeper (1).jsonl', text: text.replace('\n', '\r\n') }]);
+		expect(second.datasets[0].sameContentAs).toEqual([{ id: first.datasets[0].datasetId, name: 'keeper' }]);
+		const different = await service.importSources(service.newJobId(), [{ kind: 'text', name: 'other.jsonl', text: chatLine(3) }]);
+		expect(different.datasets[0].sameContentAs).toEqual([]);
+	});
+
 	it('cancels before the first chunk and stores nothing', async () => {
 		const { db, service } = freshService();
 		const jobId = service.newJobId();

@@ -7,11 +7,13 @@ import { FileImporter, importPng, sniffBytes } from '$lib/core/import/file-impor
 import { entryToLine, exportFileName, type ExportFormat } from '$lib/core/export/serialize';
 import type { Entry, FileImportReport, ImportReport } from '$lib/core/model';
 import { slicesForRange } from '$lib/core/paging';
+import { ContentHasher } from '$lib/core/hash';
 import type { SkeinDatabase } from '$lib/db/database';
 import {
 	completeImport,
 	createImportingDataset,
 	deleteDataset,
+	findSameContent,
 	getDataset,
 	putBlock,
 	putOriginal,
@@ -38,6 +40,8 @@ export interface ImportedDataset {
 	datasetId: string;
 	name: string;
 	report: FileImportReport;
+	/** Datasets imported earlier with exactly the same content (a re-import of the same file). */
+	sameContentAs: { id: string; name: string }[];
 }
 
 export interface ImportResult {
@@ -70,6 +74,8 @@ export interface ExportResult {
 /** PNG character cards are small; anything bigger is not one. */
 const MAX_PNG_BYTES = 32 * 1024 * 1024;
 const PROGRESS_INTERVAL_MS = 100;
+/** Decoded blocks kept for paging (about 2 MB each at 100k entries / 200 MB). */
+const BLOCK_CACHE_LIMIT = 12;
 const HEARTBEAT_INTERVAL_MS = 5_000;
 
 export class ImportCancelled extends Error {
@@ -96,6 +102,7 @@ function describeStorageError(error: unknown): string {
 class BlockWriter {
 	private pending: Entry[] = [];
 	private inFlight: Promise<void> = Promise.resolve();
+	private fingerprint = new ContentHasher();
 	readonly blockSizes: number[] = [];
 
 	constructor(
@@ -107,8 +114,14 @@ class BlockWriter {
 		return this.blockSizes.reduce((a, b) => a + b, 0) + this.pending.length;
 	}
 
+	/** Order-sensitive hash of every entry's content hash. */
+	get contentHash(): string {
+		return this.fingerprint.digest();
+	}
+
 	async add(entries: Entry[]): Promise<void> {
 		for (const entry of entries) {
+			this.fingerprint.update(entry.hash);
 			this.pending.push(entry);
 			if (this.pending.length >= ENTRY_BLOCK_SIZE) await this.flushBlock();
 		}
@@ -136,7 +149,10 @@ class BlockWriter {
 
 export class DataService {
 	private cancelled = new Set<string>();
-	/** Decoded blocks of recently read datasets, for paging and search without re-reading IndexedDB. */
+	/**
+	 * Of the most recently opened dataset: a few decoded blocks (paging) and the lower-cased search
+	 * text of every block (search). Whole blocks are not all kept: at 100k entries that is ~0.5 GB.
+	 */
 	private blockCache = new Map<string, { updatedAt: number; blocks: Map<number, Entry[]>; haystacks: Map<number, string[]> }>();
 	private jobCounter = 0;
 
@@ -185,7 +201,15 @@ export class DataService {
 						: new File([source.text], source.name, { type: 'text/plain' });
 				const result = await this.importOne(jobId, file, i, sources.length, created, onProgress);
 				fileReports.push(result.report);
-				if (result.datasetId) datasets.push({ datasetId: result.datasetId, name: result.name, report: result.report });
+				if (result.datasetId) {
+					const same = await findSameContent(this.db, result.contentHash, result.datasetId);
+					datasets.push({
+						datasetId: result.datasetId,
+						name: result.name,
+						report: result.report,
+						sameContentAs: same.filter((d) => !created.includes(d.id)).map((d) => ({ id: d.id, name: d.name }))
+					});
+				}
 			}
 			return finish('done');
 		} catch (error) {
@@ -206,7 +230,7 @@ export class DataService {
 		fileCount: number,
 		created: string[],
 		onProgress?: (progress: ImportProgress) => void
-	): Promise<{ datasetId: string | null; name: string; report: FileImportReport }> {
+	): Promise<{ datasetId: string | null; name: string; report: FileImportReport; contentHash: string }> {
 		const name = datasetNameFor(file.name);
 		const dataset = await createImportingDataset(this.db, name);
 		created.push(dataset.id);
@@ -240,7 +264,7 @@ export class DataService {
 			// Nothing importable: report it, keep nothing.
 			await deleteDataset(this.db, dataset.id);
 			created.splice(created.indexOf(dataset.id), 1);
-			return { datasetId: null, name, report };
+			return { datasetId: null, name, report, contentHash: '' };
 		}
 		await putOriginal(this.db, {
 			datasetId: dataset.id,
@@ -259,13 +283,14 @@ export class DataService {
 			startedAt: Date.now()
 		};
 		await completeImport(this.db, dataset.id, {
+			contentHash: writer.contentHash,
 			entryCount: writer.entryCount,
 			blockSizes: writer.blockSizes,
 			nextEntryNo: entryNo + 1,
 			sizeBytes: file.size,
 			report: importReport
 		});
-		return { datasetId: dataset.id, name, report };
+		return { datasetId: dataset.id, name, report, contentHash: writer.contentHash };
 	}
 
 	private async streamText(
@@ -343,11 +368,41 @@ export class DataService {
 	private async loadBlock(dataset: DatasetRow, blockNo: number): Promise<Entry[]> {
 		const cache = this.cacheFor(dataset);
 		let entries = cache.blocks.get(blockNo);
-		if (!entries) {
-			entries = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+		if (entries) {
+			// Most recently used last, so the first key is the one to evict.
+			cache.blocks.delete(blockNo);
 			cache.blocks.set(blockNo, entries);
+			return entries;
 		}
+		entries = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+		cache.blocks.set(blockNo, entries);
+		while (cache.blocks.size > BLOCK_CACHE_LIMIT) cache.blocks.delete(cache.blocks.keys().next().value as number);
 		return entries;
+	}
+
+	private async haystackOf(dataset: DatasetRow, blockNo: number): Promise<string[]> {
+		const cache = this.cacheFor(dataset);
+		let haystack = cache.haystacks.get(blockNo);
+		if (!haystack) {
+			const entries = cache.blocks.get(blockNo) ?? (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+			haystack = entries.map(searchableText);
+			// The dataset may have changed while the block was read; only cache a current view.
+			if (this.cacheFor(dataset) === cache) cache.haystacks.set(blockNo, haystack);
+		}
+		return haystack;
+	}
+
+	/**
+	 * Builds the search text of an opened dataset in the background, so that the first search
+	 * answers from memory. Yields between blocks so page reads are served in between.
+	 */
+	async warmSearch(datasetId: string): Promise<void> {
+		const dataset = await getDataset(this.db, datasetId);
+		if (!dataset || dataset.status !== 'ready') return;
+		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
+			if (this.blockCache.get(datasetId)?.updatedAt !== dataset.updatedAt && blockNo > 0) return;
+			await this.haystackOf(dataset, blockNo);
+		}
 	}
 
 	async getPage(datasetId: string, start: number, count: number): Promise<EntryPage> {
@@ -379,15 +434,9 @@ export class DataService {
 		const needle = query.trim().toLowerCase();
 		const positions: number[] = [];
 		if (!needle) return { query, positions, scannedMs: 0 };
-		const cache = this.cacheFor(dataset);
 		let base = 0;
 		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
-			let haystack = cache.haystacks.get(blockNo);
-			if (!haystack) {
-				const entries = await this.loadBlock(dataset, blockNo);
-				haystack = entries.map(searchableText);
-				cache.haystacks.set(blockNo, haystack);
-			}
+			const haystack = await this.haystackOf(dataset, blockNo);
 			for (let i = 0; i < haystack.length; i++) if (haystack[i].includes(needle)) positions.push(base + i);
 			base += dataset.blockSizes[blockNo];
 		}

@@ -18,6 +18,7 @@ const api = {
 	getPage: (datasetId: string, start: number, count: number) => service.getPage(datasetId, start, count),
 	getAt: (datasetId: string, positions: number[]) => service.getAt(datasetId, positions),
 	search: (datasetId: string, query: string) => service.search(datasetId, query),
+	warmSearch: (datasetId: string) => service.warmSearch(datasetId),
 	exportDataset: (datasetId: string, format: ExportFormat) => service.exportDataset(datasetId, format)
 };
 

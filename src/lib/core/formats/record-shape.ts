@@ -20,11 +20,10 @@ export type RecordShape =
 	| 'unknown';
 
 export function detectRecordShape(record: JsonRecord): RecordShape {
+	// Skein first: its preserved extra keys may be anything, `__ERROR__` included.
+	if (isSkeinRecord(record)) return 'skein';
 	if (hasKey(record, '__ERROR__')) return 'isf-error';
-	if (hasKey(record, 'messages')) {
-		if (isSkeinRecord(record)) return 'skein';
-		return isIsfAnnotated(record) ? 'isf-annotated' : 'openai';
-	}
+	if (hasKey(record, 'messages')) return isIsfAnnotated(record) ? 'isf-annotated' : 'openai';
 	if (hasKey(record, 'conversations')) return 'sharegpt';
 	if (hasKey(record, 'conversation')) return 'sharegpt-pairs';
 	if (isSillyTavernMessage(record)) return 'sillytavern-message';

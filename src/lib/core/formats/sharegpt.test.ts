@@ -59,7 +59,7 @@ describe('ShareGPT', () => {
 		const notes = Object.fromEntries(report.notes.map((n) => [n.text, [n.count, n.line]]));
 		expect(notes).toMatchObject({
 			'ShareGPT speaker mapped: human → user': [5, 1],
-			'ShareGPT speaker mapped: gpt → assistant': [5, 1],
+			'ShareGPT speaker mapped: gpt → assistant': [4, 1],
 			'ShareGPT speaker mapped: Human → user': [1, 2],
 			'ShareGPT speaker mapped: " GPT " → assistant': [1, 2],
 			'ShareGPT speaker mapped: input → user': [1, 4],

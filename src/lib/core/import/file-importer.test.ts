@@ -47,6 +47,15 @@ describe('container detection', () => {
 		expect(entries.length).toBe(2);
 	});
 
+	it('reads a minified one-line array as a JSON array, and lines of lists as JSON Lines', () => {
+		expect(importInChunks(JSON.stringify([chat, chat])).report.container).toBe('json-array');
+		expect(importInChunks(JSON.stringify([chat, chat]) + '\n').entries.length).toBe(2);
+		const turns = [{ from: 'human', value: 'a' }];
+		const { report, entries } = importInChunks(JSON.stringify(turns) + '\n' + JSON.stringify(turns), [3, 40]);
+		expect(report.container).toBe('jsonl');
+		expect(entries.length).toBe(2);
+	});
+
 	it('rejects plain text with a clear message', () => {
 		const { entries, report } = importInChunks('name,age\nalice,3\n');
 		expect(report.container).toBe('text');

@@ -66,6 +66,8 @@ export class FileImporter {
 	private heldLength = 0;
 	/** First non-whitespace character (char code), -1 until seen. */
 	private firstChar = -1;
+	private firstLineEnded = false;
+	private moreAfterFirstLine = false;
 	private splitter: LineSplitter | JsonRecordSplitter | null = null;
 
 	/** Entries completed by the current `push` / `finish`. */
@@ -115,56 +117,70 @@ export class FileImporter {
 
 	// ——— container detection ———
 
+	/**
+	 * Holds text back until the container is known. `{` and `[` need the first line: a complete
+	 * value on it means JSON Lines (for `[`, only when more follows it: a minified array is one
+	 * line too). Only the new text is scanned each time, so tiny chunks cost linear time.
+	 */
 	private detect(text: string, final: boolean): void {
 		if (text.length > 0) {
 			this.held.push(text);
 			this.heldLength += text.length;
 		}
-		let from = 0;
+		let i = 0;
 		if (this.firstChar === -1) {
-			// Scan only the new text for the first non-whitespace character.
-			const isFirstText = this.held.length === 1;
-			let i = isFirstText && text.charCodeAt(0) === BOM ? 1 : 0;
+			if (this.held.length === 1 && text.charCodeAt(0) === BOM) i = 1;
 			while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-			if (i < text.length) {
-				this.firstChar = text.charCodeAt(i);
-				from = i;
+			if (i < text.length) this.firstChar = text.charCodeAt(i);
+			else {
+				if (final) {
+					this.report.container = 'empty';
+					this.report.fatal = EMPTY_FILE_MESSAGE;
+					this.phase = 'rejected';
+					this.held = [];
+				}
+				return;
 			}
 		}
-		if (this.firstChar === -1) {
-			if (final) {
-				this.report.container = 'empty';
-				this.report.fatal = EMPTY_FILE_MESSAGE;
-				this.phase = 'rejected';
-				this.held = [];
+		const opensArray = this.firstChar === 0x5b; /* [ */
+		if (!this.firstLineEnded) {
+			const end = findLineEnd(text, i);
+			if (end !== -1) {
+				this.firstLineEnded = true;
+				i = end;
 			}
+		}
+		if (!opensArray && this.firstChar !== 0x7b /* { */) {
+			// Not JSON; wait for the first line anyway, so the message quotes it whatever the chunking.
+			if (this.firstLineEnded || final || this.heldLength > 4096) this.rejectText();
 			return;
 		}
-		if (this.firstChar === 0x5b /* [ */) return this.startSplitting('json-array');
-		if (this.firstChar !== 0x7b /* { */) return this.rejectText();
-		// `{`: JSON Lines if the first line is a complete value; wait for its end.
-		const lineEndInNew = findLineEnd(text, from);
-		if (lineEndInNew === -1 && !final && this.heldLength <= this.maxRecordLength) return;
-		this.startSplitting(this.firstLineIsCompleteValue() ? 'jsonl' : 'json');
+		if (opensArray && this.firstLineEnded && !this.moreAfterFirstLine) {
+			while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+			if (i < text.length) this.moreAfterFirstLine = true;
+		}
+		const overLimit = this.heldLength > this.maxRecordLength;
+		const ready = final || overLimit || (opensArray ? this.moreAfterFirstLine : this.firstLineEnded);
+		if (!ready) return;
+		if (overLimit) return this.startSplitting(opensArray ? 'json-array' : 'jsonl');
+		const firstLine = this.firstLine();
+		if (opensArray) return this.startSplitting(this.moreAfterFirstLine && isCompleteJson(firstLine) ? 'jsonl' : 'json-array');
+		if (isCompleteJson(firstLine)) return this.startSplitting('jsonl');
+		// Not complete on its own line. A pretty-printed document's first line ends with an
+		// opener or a comma (`{`, `{"name": "x",`); a broken JSON Lines record usually does not.
+		const last = firstLine.charCodeAt(firstLine.length - 1);
+		const opensDocument = last === 0x7b || last === 0x5b || last === 0x2c || last === 0x3a;
+		this.startSplitting(opensDocument ? 'json' : 'jsonl');
 	}
 
-	private firstLineIsCompleteValue(): boolean {
-		if (this.heldLength > this.maxRecordLength) return true; // the line splitter reports it
-		const all = this.held.join('');
+	/** The first non-blank line of the held text, trimmed. */
+	private firstLine(): string {
+		const all = this.held.length === 1 ? this.held[0] : this.held.join('');
 		this.held = [all];
 		let start = all.charCodeAt(0) === BOM ? 1 : 0;
 		while (start < all.length && isSpace(all.charCodeAt(start))) start++;
 		const end = findLineEnd(all, start);
-		const line = all.slice(start, end === -1 ? all.length : end).trimEnd();
-		try {
-			JSON.parse(line);
-			return true;
-		} catch {
-			// Not complete on its own line. A pretty-printed document's first line ends with an
-			// opener or a comma (`{`, `{"name": "x",`); a broken JSON Lines record usually does not.
-			const last = line.charCodeAt(line.length - 1);
-			return !(last === 0x7b || last === 0x5b || last === 0x2c || last === 0x3a);
-		}
+		return all.slice(start, end === -1 ? all.length : end).trimEnd();
 	}
 
 	private rejectText(): void {
@@ -358,6 +374,15 @@ export class FileImporter {
 		this.builder.beginRecord(chat.line);
 		this.addEntry(this.buildEntry('sillytavern-chat', chat.toConverted(this.ctx), chat.line), 'sillytavern-chat');
 		if (resumeLine !== undefined) this.builder.beginRecord(resumeLine);
+	}
+}
+
+function isCompleteJson(text: string): boolean {
+	try {
+		JSON.parse(text);
+		return true;
+	} catch {
+		return false;
 	}
 }
 

@@ -229,10 +229,16 @@ export class JsonRecordSplitter {
 		if (to <= from) return;
 		const length = to - from;
 		this.recordLength += length;
-		if (this.skipping) return;
+		if (this.skipping) {
+			// Keep the head complete (the same whatever the chunking), nothing more.
+			if (this.skippedHead.length < OVERLONG_HEAD) {
+				this.skippedHead += chunk.slice(from, Math.min(to, from + OVERLONG_HEAD - this.skippedHead.length));
+			}
+			return;
+		}
 		if (this.recordLength > this.maxRecordLength) {
 			this.skipping = true;
-			this.skippedHead = (this.pieces.join('') + chunk.slice(from, from + OVERLONG_HEAD)).slice(0, OVERLONG_HEAD);
+			this.skippedHead = (this.pieces.join('') + chunk.slice(from, Math.min(to, from + OVERLONG_HEAD))).slice(0, OVERLONG_HEAD);
 			this.pieces = [];
 			return;
 		}

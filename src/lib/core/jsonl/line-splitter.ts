@@ -91,6 +91,10 @@ export class LineSplitter {
 		if (to <= from) return;
 		const length = to - from;
 		if (this.skipping) {
+			// Keep the head complete (the same whatever the chunking), nothing more.
+			if (this.skippedHead.length < OVERLONG_HEAD) {
+				this.skippedHead += chunk.slice(from, Math.min(to, from + OVERLONG_HEAD - this.skippedHead.length));
+			}
 			this.partialLength += length;
 			return;
 		}
