@@ -21,5 +21,5 @@ export default ts.config(
 		files: ['**/*.svelte', '**/*.svelte.ts', '**/*.svelte.js'],
 		languageOptions: { parserOptions: { projectService: true, extraFileExtensions: ['.svelte'], parser: ts.parser, svelteConfig } }
 	},
-	{ ignores: ['build/', '.svelte-kit/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench-data/'] }
+	{ ignores: ['.tmp/', 'build/', '.svelte-kit/', 'node_modules/', 'test-results/', 'playwright-report/', 'bench-data/'] }
 );

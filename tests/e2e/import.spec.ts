@@ -126,8 +126,9 @@ test('importing the same file again is recognised and the copy can be removed', 
 
 	await dropFiles(page, [{ name: 'keeper.jsonl', text }]);
 	await expect(report.getByTestId('same-content')).toContainText('same content as “keeper”');
-	await expect(page.getByTestId('dataset-row').filter({ hasText: 'keeper' })).toHaveCount(2);
+	const keeperRows = page.getByTestId('dataset-row').filter({ has: page.getByRole('link', { name: 'keeper', exact: true }) });
+	await expect(keeperRows).toHaveCount(2);
 	await report.getByRole('button', { name: 'Remove this copy' }).click();
 	await expect(report).toContainText('The new copy was removed');
-	await expect(page.getByTestId('dataset-row').filter({ hasText: 'keeper' })).toHaveCount(1);
+	await expect(keeperRows).toHaveCount(1);
 });

@@ -21,7 +21,10 @@ export class EntryBrowserState {
 	error = $state<string | null>(null);
 	/** Bumped whenever pages land, so rows re-read the cache. */
 	version = $state(0);
+	// Deliberately not reactive: `version` is bumped once per landed page instead of per entry.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#cache = new Map<number, Entry>();
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#loadingPages = new Set<number>();
 	#stamp = 0;
 	#searchSeq = 0;
