@@ -3,6 +3,7 @@
  * itself: the page shows "a new version is available — reload" and the user chooses when.
  */
 import { Workbox } from 'workbox-window';
+import { dev } from '$app/environment';
 
 export class OfflineState {
 	/** The app is cached and will open without a network. */
@@ -18,7 +19,9 @@ export class OfflineState {
 			this.unsupportedReason = 'This browser has no service workers, so Skein cannot work offline here.';
 			return;
 		}
-		const workbox = new Workbox('/service-worker.js', { type: 'module' });
+		// The built worker is one self-contained script (classic works in every browser); Vite's dev
+		// server serves it as an ES module.
+		const workbox = new Workbox('/service-worker.js', { type: dev ? 'module' : 'classic' });
 		this.#workbox = workbox;
 		workbox.addEventListener('waiting', () => (this.updateAvailable = true));
 		workbox.addEventListener('activated', (event) => {

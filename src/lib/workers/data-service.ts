@@ -153,7 +153,7 @@ export class DataService {
 	 * Of the most recently opened dataset: a few decoded blocks (paging) and the lower-cased search
 	 * text of every block (search). Whole blocks are not all kept: at 100k entries that is ~0.5 GB.
 	 */
-	private blockCache = new Map<string, { updatedAt: number; blocks: Map<number, Entry[]>; haystacks: Map<number, string[]> }>();
+	private blockCache = new Map<string, { updatedAt: number; blocks: Map<number, Entry[]>; haystacks: Map<number, Promise<string[]>> }>();
 	private jobCounter = 0;
 
 	constructor(private readonly db: SkeinDatabase) {}
@@ -380,14 +380,17 @@ export class DataService {
 		return entries;
 	}
 
-	private async haystackOf(dataset: DatasetRow, blockNo: number): Promise<string[]> {
+	/** The search text of one block; concurrent callers (warm-up and a search) share one read. */
+	private haystackOf(dataset: DatasetRow, blockNo: number): Promise<string[]> {
 		const cache = this.cacheFor(dataset);
 		let haystack = cache.haystacks.get(blockNo);
 		if (!haystack) {
-			const entries = cache.blocks.get(blockNo) ?? (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
-			haystack = entries.map(searchableText);
-			// The dataset may have changed while the block was read; only cache a current view.
-			if (this.cacheFor(dataset) === cache) cache.haystacks.set(blockNo, haystack);
+			const cached = cache.blocks.get(blockNo);
+			haystack = (cached ? Promise.resolve(cached) : readBlock(this.db, dataset.id, blockNo).then((row) => row?.entries ?? [])).then(
+				(entries) => entries.map(searchableText)
+			);
+			cache.haystacks.set(blockNo, haystack);
+			haystack.catch(() => cache.haystacks.delete(blockNo));
 		}
 		return haystack;
 	}
