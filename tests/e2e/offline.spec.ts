@@ -1,6 +1,5 @@
 import { chromium, expect, test } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStaticServer } from '../../scripts/static-server.mjs';
@@ -10,16 +9,25 @@ import { CHROMIUM_ARGS } from '../../playwright.config';
  * These tests run their own server, so they can stop it (offline) or change the service worker
  * it serves (a new deployment), with a persistent profile so the cache survives like a real one.
  */
-test('after one visit the app opens and works with the server gone', async () => {
-	const profile = mkdtempSync(join(tmpdir(), 'skein-offline-'));
-	const server = await startStaticServer({ port: 0 });
+async function launchWithProfile(prefix: string) {
+	const profile = mkdtempSync(join(tmpdir(), prefix));
 	const context = await chromium.launchPersistentContext(profile, {
 		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
 		args: CHROMIUM_ARGS,
 		headless: true
 	});
+	const page = context.pages()[0] ?? (await context.newPage());
+	const dispose = async () => {
+		await context.close();
+		rmSync(profile, { recursive: true, force: true });
+	};
+	return { page, dispose };
+}
+
+test('after one visit the app opens and works with the server gone', async () => {
+	const server = await startStaticServer({ port: 0 });
+	const { page, dispose } = await launchWithProfile('skein-offline-');
 	try {
-		const page = context.pages()[0] ?? (await context.newPage());
 		await page.goto(server.url);
 		await expect(page.getByTestId('dataset-row').filter({ hasText: 'Mara' })).toBeVisible();
 		await expect(page.getByText('Works offline')).toBeVisible();
@@ -39,14 +47,12 @@ test('after one visit the app opens and works with the server gone', async () =>
 		await page.getByRole('button', { name: 'Import', exact: true }).click();
 		await expect(page.getByTestId('import-report')).toContainText('Imported 1 entry');
 	} finally {
-		await context.close();
+		await dispose();
 		await server.close().catch(() => undefined);
-		rmSync(profile, { recursive: true, force: true });
 	}
 });
 
 test('a new deployment waits for the user to reload', async () => {
-	const profile = mkdtempSync(join(tmpdir(), 'skein-update-'));
 	let deployed = 1;
 	const worker = readFileSync('build/service-worker.js', 'utf8');
 	const server = await startStaticServer({
@@ -58,13 +64,8 @@ test('a new deployment waits for the user to reload', async () => {
 			return true;
 		}
 	});
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-		args: CHROMIUM_ARGS,
-		headless: true
-	});
+	const { page, dispose } = await launchWithProfile('skein-update-');
 	try {
-		const page = context.pages()[0] ?? (await context.newPage());
 		await page.goto(server.url);
 		await expect(page.getByText('Works offline')).toBeVisible();
 		await expect(page.getByTestId('update-banner')).toHaveCount(0);
@@ -79,8 +80,7 @@ test('a new deployment waits for the user to reload', async () => {
 		await expect(page.getByTestId('update-banner')).toHaveCount(0);
 		await expect(page.getByTestId('dataset-row').first()).toBeVisible();
 	} finally {
-		await context.close();
+		await dispose();
 		await server.close();
-		rmSync(profile, { recursive: true, force: true });
 	}
 });
