@@ -68,3 +68,32 @@ test('user text is rendered as text, never as HTML', async ({ page }) => {
 	expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 	await expect(view.locator('img, b')).toHaveCount(0);
 });
+
+test('a long list loads whichever rows come into view, by scrolling or by keyboard', async ({ page }) => {
+	const lines = Array.from({ length: 3000 }, (_, i) =>
+		JSON.stringify({ messages: [{ role: 'user', content: `Row question ${i + 1}` }, { role: 'assistant', content: `Row answer ${i + 1}` }] })
+	);
+	await page.goto('/');
+	await waitForSample(page);
+	await page.setInputFiles('[data-testid=file-input]', { name: 'long.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(lines.join('\n')) });
+	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
+	await expect(page.getByTestId('entry-count')).toContainText('3,000 entries');
+
+	// Jump to the middle: rows there load (several pages in flight at once).
+	await page.getByTestId('entry-list').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+	const middle = page.getByTestId('entry-row').filter({ hasText: 'Row question 1501' });
+	await expect(middle).toBeVisible();
+	await expect(page.getByTestId('entry-row').filter({ hasText: 'Loading' })).toHaveCount(0);
+
+	await page.getByTestId('entry-list').focus();
+	await page.keyboard.press('End');
+	await expect(page.getByTestId('entry-view')).toContainText('Row answer 3000');
+	await page.keyboard.press('PageUp');
+	await expect(page.getByTestId('entry-view')).not.toContainText('Row answer 3000');
+
+	// A search that changes the list also loads its rows.
+	await page.getByTestId('entry-search').fill('question 2999');
+	await expect(page.getByTestId('search-count')).toContainText('1 found');
+	await expect(page.getByTestId('entry-row').first()).toContainText('Row question 2999');
+	await expect(page.getByTestId('entry-view')).toContainText('Row answer 2999');
+});

@@ -21,6 +21,8 @@ export class EntryBrowserState {
 	error = $state<string | null>(null);
 	/** Bumped whenever pages land, so rows re-read the cache. */
 	version = $state(0);
+	/** Bumped when the cache is thrown away: pages requested before that are dropped on arrival. */
+	#generation = 0;
 	// Deliberately not reactive: `version` is bumped once per landed page instead of per entry.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#cache = new Map<number, Entry>();
@@ -44,8 +46,10 @@ export class EntryBrowserState {
 		this.#stamp = updatedAt;
 		this.datasetCount = entryCount;
 		this.#cache.clear();
+		this.#generation += 1;
 		this.version += 1;
 		if (this.query) void this.search(this.query);
+		else void this.ensureRange(...this.#visible);
 	}
 
 	entryAt(index: number): Entry | undefined {
@@ -62,7 +66,11 @@ export class EntryBrowserState {
 		return this.matches ? this.matches[index] : index;
 	}
 
+	/** The rows the list last asked for, re-requested after the cache is dropped. */
+	#visible: [number, number] = [0, 0];
+
 	async ensureRange(from: number, to: number): Promise<void> {
+		this.#visible = [from, to];
 		const firstPage = Math.floor(Math.max(0, from) / PAGE_SIZE);
 		const lastPage = Math.floor(Math.max(0, Math.min(this.count, to) - 1) / PAGE_SIZE);
 		const loads: Promise<void>[] = [];
@@ -78,12 +86,12 @@ export class EntryBrowserState {
 		const start = page * PAGE_SIZE;
 		const end = Math.min(this.count, start + PAGE_SIZE);
 		const matches = this.matches;
-		const version = this.version;
+		const generation = this.#generation;
 		try {
 			const entries = matches
 				? await dataWorker().getAt(this.datasetId, matches.slice(start, end))
 				: (await dataWorker().getPage(this.datasetId, start, end - start)).entries;
-			if (version !== this.version || matches !== this.matches) return;
+			if (generation !== this.#generation || matches !== this.matches) return;
 			entries.forEach((entry, i) => this.#cache.set(start + i, entry));
 			this.version += 1;
 			if (!this.#warmed) {
@@ -123,7 +131,9 @@ export class EntryBrowserState {
 
 	#reset(): void {
 		this.#cache.clear();
+		this.#generation += 1;
 		this.selected = this.count > 0 ? 0 : -1;
 		this.version += 1;
+		void this.ensureRange(...this.#visible);
 	}
 }

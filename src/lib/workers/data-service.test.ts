@@ -47,6 +47,7 @@ describe('DataService import', () => {
 		expect(file0.errorCount).toBe(2);
 		expect(file0.errors.map((e) => e.line)).toEqual([11, 21]);
 		expect(progress.at(-1)?.bytesRead).toBe(new TextEncoder().encode(text).byteLength);
+		expect(progress.at(-1)?.lines).toBe(lines.length);
 
 		const [dataset] = await listDatasets(db);
 		expect(dataset).toMatchObject({ name: 'mara', entryCount: ENTRY_BLOCK_SIZE * 2 + 5, blockSizes: [ENTRY_BLOCK_SIZE, ENTRY_BLOCK_SIZE, 5] });

@@ -316,7 +316,7 @@ export class DataService {
 				fileName: file.name,
 				bytesRead,
 				bytesTotal: file.size,
-				lines: importer.report.lines,
+				lines: importer.linesRead,
 				entries: writer.entryCount
 			});
 		};

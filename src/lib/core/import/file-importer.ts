@@ -83,6 +83,11 @@ export class FileImporter {
 		this.maxRecordLength = opts.maxRecordLength ?? DEFAULT_MAX_LINE_LENGTH;
 	}
 
+	/** Lines read so far (for progress; `report.lines` is final only after `finish`). */
+	get linesRead(): number {
+		return this.splitter?.lineCount ?? this.report.lines;
+	}
+
 	/** Feed decoded text, in order, in chunks of any size. Returns the entries this chunk completed. */
 	push(text: string): Entry[] {
 		if (this.finished) throw new Error('FileImporter: push after finish');
