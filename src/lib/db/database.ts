@@ -4,6 +4,7 @@ import {
 	TABLES,
 	type BlockRow,
 	type DatasetRow,
+	type HistoryRow,
 	type OriginalRow,
 	type SettingRow
 } from './schema';
@@ -18,15 +19,24 @@ export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
 		[TABLES.blocks]: '[datasetId+blockNo], datasetId',
 		[TABLES.originals]: '++id, datasetId',
 		[TABLES.settings]: 'key'
+	},
+	// 2: undo/redo history, surviving reloads.
+	2: {
+		[TABLES.datasets]: 'id, updatedAt, status',
+		[TABLES.blocks]: '[datasetId+blockNo], datasetId',
+		[TABLES.originals]: '++id, datasetId',
+		[TABLES.settings]: 'key',
+		[TABLES.history]: '++id, [datasetId+seq], datasetId'
 	}
 };
-export const CURRENT_SCHEMA_VERSION = 1;
+export const CURRENT_SCHEMA_VERSION = 2;
 
 export class SkeinDatabase extends Dexie {
 	datasets!: EntityTable<DatasetRow, 'id'>;
 	blocks!: Table<BlockRow, [string, number]>;
 	originals!: EntityTable<OriginalRow, 'id'>;
 	settings!: EntityTable<SettingRow, 'key'>;
+	history!: EntityTable<HistoryRow, 'id'>;
 
 	constructor(name: string = DB_NAME) {
 		super(name);

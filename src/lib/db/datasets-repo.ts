@@ -93,9 +93,10 @@ export async function renameDataset(db: SkeinDatabase, id: string, name: string,
 
 /** Removes a dataset, its working copy and its originals, all or nothing. */
 export async function deleteDataset(db: SkeinDatabase, id: string): Promise<void> {
-	await db.transaction('rw', db.datasets, db.blocks, db.originals, async () => {
+	await db.transaction('rw', [db.datasets, db.blocks, db.originals, db.history], async () => {
 		await db.blocks.where('[datasetId+blockNo]').between([id, -Infinity], [id, Infinity]).delete();
 		await db.originals.where('datasetId').equals(id).delete();
+		await db.history.where('datasetId').equals(id).delete();
 		await db.datasets.delete(id);
 	});
 }

@@ -19,7 +19,8 @@ export const TABLES = {
 	datasets: 'datasets',
 	blocks: 'blocks',
 	originals: 'originals',
-	settings: 'settings'
+	settings: 'settings',
+	history: 'history'
 } as const;
 
 /** Small key-value facts about this browser's copy of the app (e.g. whether the sample was seeded). */
@@ -67,4 +68,25 @@ export interface OriginalRow {
 	/** The imported bytes, untouched. */
 	blob: Blob;
 	importedAt: number;
+}
+
+/**
+ * One change to the working copy at a position: `before` null = inserted, `after` null = deleted.
+ * Undo applies the changes swapped, in reverse order.
+ */
+export interface EntryChange {
+	position: number;
+	before: Entry | null;
+	after: Entry | null;
+}
+
+/** One undoable operation on a dataset. `seq` orders a dataset's history; `undone` ones form the redo stack. */
+export interface HistoryRow {
+	id?: number;
+	datasetId: string;
+	seq: number;
+	label: string;
+	at: number;
+	undone: boolean;
+	changes: EntryChange[];
 }

@@ -3,8 +3,12 @@
  * search matched), a cache of loaded pages, and the selected entry. Entries are fetched from the
  * data worker a page at a time; nothing here ever holds the whole dataset.
  */
-import type { Entry } from '$lib/core/model';
+import type { Entry, ReviewState } from '$lib/core/model';
+import type { HistoryState } from '$lib/db/entries-repo';
+import type { EntryChange } from '$lib/db/schema';
 import { dataWorker } from '$lib/workers/data-bridge';
+
+const NO_HISTORY: HistoryState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
 
 export const PAGE_SIZE = 100;
 
@@ -19,6 +23,12 @@ export class EntryBrowserState {
 	searchMs = $state<number | null>(null);
 	selected = $state(-1);
 	error = $state<string | null>(null);
+	history = $state<HistoryState>(NO_HISTORY);
+	/** A short message about the last operation ("Saved entry #3", "Undid: …"). */
+	status = $state<string | null>(null);
+	/** Set when a save was refused because another tab changed the entry first. */
+	conflict = $state<string | null>(null);
+	saving = $state(false);
 	/** Bumped whenever pages land, so rows re-read the cache. */
 	version = $state(0);
 	/** Bumped when the cache is thrown away: pages requested before that are dropped on arrival. */
@@ -28,6 +38,8 @@ export class EntryBrowserState {
 	#cache = new Map<number, Entry>();
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#loadingPages = new Set<number>();
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#loadedPages = new Set<number>();
 	#stamp = 0;
 	#searchSeq = 0;
 	#warmed = false;
@@ -40,16 +52,88 @@ export class EntryBrowserState {
 		return this.matches ? this.matches.length : this.datasetCount;
 	}
 
-	/** Called when the stored dataset changes (count or updatedAt): drops cached pages. */
+	/**
+	 * Called when the stored dataset changes (an edit here or in another tab, an undo): rows keep
+	 * showing what they had until the fresh pages land, so the list does not flash.
+	 */
 	sync(entryCount: number, updatedAt: number): void {
 		if (this.#stamp === updatedAt && this.datasetCount === entryCount) return;
 		this.#stamp = updatedAt;
 		this.datasetCount = entryCount;
-		this.#cache.clear();
+		this.#loadedPages.clear();
 		this.#generation += 1;
 		this.version += 1;
 		if (this.query) void this.search(this.query);
 		else void this.ensureRange(...this.#visible);
+		void this.refreshHistory();
+	}
+
+	async refreshHistory(): Promise<void> {
+		try {
+			this.history = await dataWorker().historyState(this.datasetId);
+		} catch {
+			this.history = NO_HISTORY;
+		}
+	}
+
+	/** Saves changes as one undoable operation; returns false (with `conflict` or `error` set) when refused. */
+	async save(label: string, changes: EntryChange[]): Promise<boolean> {
+		this.saving = true;
+		this.conflict = null;
+		try {
+			const result = await dataWorker().saveChanges(this.datasetId, label, changes);
+			if (!result.ok) {
+				if (result.conflict !== undefined) this.conflict = result.error;
+				else this.error = result.error;
+				return false;
+			}
+			this.history = result.history;
+			this.status = label;
+			// Show the saved version at once; the dataset row's change reloads the rest.
+			for (const change of changes) {
+				const index = this.matches ? this.matches.indexOf(change.position) : change.position;
+				if (change.after && change.before && index >= 0) this.#cache.set(index, change.after);
+			}
+			this.version += 1;
+			return true;
+		} catch (error) {
+			this.error = error instanceof Error ? error.message : String(error);
+			return false;
+		} finally {
+			this.saving = false;
+		}
+	}
+
+	async setReview(index: number, review: ReviewState): Promise<void> {
+		const before = this.entryAt(index);
+		if (!before || before.meta.review === review) return;
+		const after: Entry = { ...before, meta: { ...before.meta, review } };
+		const position = this.positionOf(index);
+		await this.save(`${review === 'accepted' ? 'Accept' : review === 'rejected' ? 'Reject' : 'Mark as draft'} entry #${position + 1}`, [
+			{ position, before: $state.snapshot(before) as Entry, after: $state.snapshot(after) as Entry }
+		]);
+	}
+
+	async undo(): Promise<void> {
+		const { label, history } = await dataWorker().undo(this.datasetId);
+		this.history = history;
+		this.status = label ? `Undid: ${label}` : 'Nothing to undo';
+	}
+
+	async redo(): Promise<void> {
+		const { label, history } = await dataWorker().redo(this.datasetId);
+		this.history = history;
+		this.status = label ? `Redid: ${label}` : 'Nothing to redo';
+	}
+
+	/** Drops the cached copy of one row so it is read again (after a conflict). */
+	reload(index: number): void {
+		this.#cache.delete(index);
+		this.#loadedPages.delete(Math.floor(index / PAGE_SIZE));
+		this.conflict = null;
+		this.version += 1;
+		void this.ensureRange(...this.#visible);
+		void this.ensureRange(index, index + 1);
 	}
 
 	entryAt(index: number): Entry | undefined {
@@ -75,7 +159,7 @@ export class EntryBrowserState {
 		const lastPage = Math.floor(Math.max(0, Math.min(this.count, to) - 1) / PAGE_SIZE);
 		const loads: Promise<void>[] = [];
 		for (let page = firstPage; page <= lastPage; page++) {
-			if (this.#cache.has(page * PAGE_SIZE) || this.#loadingPages.has(page)) continue;
+			if (this.#loadedPages.has(page) || this.#loadingPages.has(page)) continue;
 			loads.push(this.#loadPage(page));
 		}
 		await Promise.all(loads);
@@ -93,6 +177,7 @@ export class EntryBrowserState {
 				: (await dataWorker().getPage(this.datasetId, start, end - start)).entries;
 			if (generation !== this.#generation || matches !== this.matches) return;
 			entries.forEach((entry, i) => this.#cache.set(start + i, entry));
+			this.#loadedPages.add(page);
 			this.version += 1;
 			if (!this.#warmed) {
 				// Once the first page shows, prepare search in the background.
@@ -131,6 +216,7 @@ export class EntryBrowserState {
 
 	#reset(): void {
 		this.#cache.clear();
+		this.#loadedPages.clear();
 		this.#generation += 1;
 		this.selected = this.count > 0 ? 0 : -1;
 		this.version += 1;

@@ -20,7 +20,9 @@ import {
 	readBlock,
 	touchImport
 } from '$lib/db/datasets-repo';
-import { ENTRY_BLOCK_SIZE, type DatasetRow } from '$lib/db/schema';
+import { ENTRY_BLOCK_SIZE, type DatasetRow, type EntryChange } from '$lib/db/schema';
+import { applyOperation, EntryConflictError, historyState, redo, undo, type HistoryState } from '$lib/db/entries-repo';
+import { EntrySchema } from '$lib/core/model';
 
 /** A thing to import: a dropped or picked file, or pasted text. */
 export type ImportSource = { kind: 'file'; file: File } | { kind: 'text'; name: string; text: string };
@@ -64,6 +66,10 @@ export interface SearchResult {
 	positions: number[];
 	scannedMs: number;
 }
+
+export type SaveResult =
+	| { ok: true; history: HistoryState }
+	| { ok: false; error: string; conflict?: number };
 
 export interface ExportResult {
 	blob: Blob;
@@ -444,6 +450,44 @@ export class DataService {
 			base += dataset.blockSizes[blockNo];
 		}
 		return { query, positions, scannedMs: performance.now() - t0 };
+	}
+
+	// ---- editing ---------------------------------------------------------------------------
+
+	/**
+	 * Saves edits as one undoable operation. `before` is each entry as the editor loaded it: when
+	 * the stored one differs (another tab saved it), nothing is written and `conflict` says where.
+	 */
+	async saveChanges(datasetId: string, label: string, changes: EntryChange[]): Promise<SaveResult> {
+		for (const change of changes) {
+			if (!change.after) continue;
+			const checked = EntrySchema.safeParse(change.after);
+			if (!checked.success) {
+				const issue = checked.error.issues[0];
+				return { ok: false, error: `Entry #${change.position + 1} is not valid: ${issue.path.join('.') || 'entry'}: ${issue.message}` };
+			}
+		}
+		try {
+			await applyOperation(this.db, datasetId, label, changes);
+			return { ok: true, history: await historyState(this.db, datasetId) };
+		} catch (error) {
+			if (error instanceof EntryConflictError) return { ok: false, conflict: error.position, error: error.message };
+			throw error;
+		}
+	}
+
+	async undo(datasetId: string): Promise<{ label: string | null; history: HistoryState }> {
+		const label = await undo(this.db, datasetId);
+		return { label, history: await historyState(this.db, datasetId) };
+	}
+
+	async redo(datasetId: string): Promise<{ label: string | null; history: HistoryState }> {
+		const label = await redo(this.db, datasetId);
+		return { label, history: await historyState(this.db, datasetId) };
+	}
+
+	historyState(datasetId: string): Promise<HistoryState> {
+		return historyState(this.db, datasetId);
 	}
 
 	// ---- export --------------------------------------------------------------------------

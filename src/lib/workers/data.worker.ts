@@ -7,6 +7,7 @@ import * as Comlink from 'comlink';
 import { getDatabase } from '$lib/db/database';
 import { DataService, type ImportProgress, type ImportSource } from './data-service';
 import type { ExportFormat } from '$lib/core/export/serialize';
+import type { EntryChange } from '$lib/db/schema';
 
 const service = new DataService(getDatabase());
 
@@ -19,7 +20,11 @@ const api = {
 	getAt: (datasetId: string, positions: number[]) => service.getAt(datasetId, positions),
 	search: (datasetId: string, query: string) => service.search(datasetId, query),
 	warmSearch: (datasetId: string) => service.warmSearch(datasetId),
-	exportDataset: (datasetId: string, format: ExportFormat) => service.exportDataset(datasetId, format)
+	exportDataset: (datasetId: string, format: ExportFormat) => service.exportDataset(datasetId, format),
+	saveChanges: (datasetId: string, label: string, changes: EntryChange[]) => service.saveChanges(datasetId, label, changes),
+	undo: (datasetId: string) => service.undo(datasetId),
+	redo: (datasetId: string) => service.redo(datasetId),
+	historyState: (datasetId: string) => service.historyState(datasetId)
 };
 
 export type DataWorkerApi = typeof api;

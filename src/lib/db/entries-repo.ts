@@ -1,0 +1,171 @@
+/**
+ * Changes to a dataset's working copy, entry by entry, with undo and redo that survive reloads.
+ *
+ * Each operation is one IndexedDB transaction over the dataset row, the blocks it touches and the
+ * history: the entries change, the counts change and the history grows together, or not at all.
+ * A change carries the entry as the editor saw it (`before`); if the stored entry differs (another
+ * tab saved it meanwhile), the whole operation is refused with EntryConflictError instead of
+ * silently overwriting that edit.
+ */
+import Dexie from 'dexie';
+import type { Entry } from '$lib/core/model';
+import { blockOf, blockStarts } from '$lib/core/paging';
+import type { SkeinDatabase } from './database';
+import type { DatasetRow, EntryChange, HistoryRow } from './schema';
+
+export class EntryConflictError extends Error {
+	constructor(readonly position: number) {
+		super(`Entry #${position + 1} was changed elsewhere (another tab?) since you opened it. Reload it to see the current version.`);
+		this.name = 'EntryConflictError';
+	}
+}
+
+export interface HistoryState {
+	canUndo: boolean;
+	canRedo: boolean;
+	undoLabel: string | null;
+	redoLabel: string | null;
+}
+
+/** Entries compare equal when their stored JSON is equal (key order is preserved by clones). */
+function sameEntry(a: Entry | undefined | null, b: Entry | undefined | null): boolean {
+	if (!a || !b) return a === b;
+	return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Applies changes in order to the working copy. Replacements keep block sizes; inserts and deletes
+ * grow or shrink the block holding the position (blocks may drift from 1,000 entries; that is fine).
+ */
+async function writeChanges(db: SkeinDatabase, dataset: DatasetRow, changes: EntryChange[], now: number): Promise<DatasetRow> {
+	const blockSizes = [...dataset.blockSizes];
+	const loaded = new Map<number, Entry[]>();
+	const load = async (blockNo: number) => {
+		let entries = loaded.get(blockNo);
+		if (!entries) {
+			entries = (await db.blocks.get([dataset.id, blockNo]))?.entries ?? [];
+			loaded.set(blockNo, entries);
+		}
+		return entries;
+	};
+	let entryCount = dataset.entryCount;
+	for (const change of changes) {
+		const starts = blockStarts(blockSizes);
+		if (change.before) {
+			const blockNo = blockOf(change.position, starts, blockSizes);
+			if (blockNo < 0) throw new EntryConflictError(change.position);
+			const entries = await load(blockNo);
+			const offset = change.position - starts[blockNo];
+			if (!sameEntry(entries[offset], change.before)) throw new EntryConflictError(change.position);
+			if (change.after) entries[offset] = change.after;
+			else {
+				entries.splice(offset, 1);
+				blockSizes[blockNo] -= 1;
+				entryCount -= 1;
+			}
+		} else if (change.after) {
+			// Insert: into the block holding the position, or at the end of the last block.
+			let blockNo = blockOf(change.position, starts, blockSizes);
+			if (blockNo < 0) {
+				if (change.position !== entryCount) throw new EntryConflictError(change.position);
+				blockNo = Math.max(0, blockSizes.length - 1);
+				if (blockSizes.length === 0) blockSizes.push(0);
+			}
+			const entries = await load(blockNo);
+			entries.splice(change.position - (starts[blockNo] ?? 0), 0, change.after);
+			blockSizes[blockNo] += 1;
+			entryCount += 1;
+		}
+	}
+	for (const [blockNo, entries] of loaded) await db.blocks.put({ datasetId: dataset.id, blockNo, entries });
+	const updated: DatasetRow = { ...dataset, blockSizes, entryCount, updatedAt: Math.max(now, dataset.updatedAt + 1) };
+	await db.datasets.put(updated);
+	return updated;
+}
+
+function invert(changes: EntryChange[]): EntryChange[] {
+	return changes
+		.slice()
+		.reverse()
+		.map((c) => ({ position: c.position, before: c.after, after: c.before }));
+}
+
+async function readyDataset(db: SkeinDatabase, datasetId: string): Promise<DatasetRow> {
+	const dataset = await db.datasets.get(datasetId);
+	if (!dataset || dataset.status !== 'ready') throw new Error('That dataset does not exist (it may have been deleted).');
+	return dataset;
+}
+
+/** A dataset's history rows in `seq` order (a fresh collection each call: collections are one-shot). */
+function historyOf(db: SkeinDatabase, datasetId: string) {
+	return db.history.where('[datasetId+seq]').between([datasetId, Dexie.minKey], [datasetId, Dexie.maxKey]);
+}
+
+/** Applies an operation and records it for undo. Anything that could be redone is dropped. */
+export async function applyOperation(
+	db: SkeinDatabase,
+	datasetId: string,
+	label: string,
+	changes: EntryChange[],
+	now = Date.now()
+): Promise<DatasetRow> {
+	return db.transaction('rw', [db.datasets, db.blocks, db.history], async () => {
+		const dataset = await readyDataset(db, datasetId);
+		const updated = await writeChanges(db, dataset, changes, now);
+		const last = await historyOf(db, datasetId).last();
+		await historyOf(db, datasetId)
+			.filter((row) => row.undone)
+			.delete();
+		await db.history.add({ datasetId, seq: (last?.seq ?? 0) + 1, label, at: now, undone: false, changes });
+		return updated;
+	});
+}
+
+async function lastDone(db: SkeinDatabase, datasetId: string): Promise<HistoryRow | undefined> {
+	return historyOf(db, datasetId)
+		.filter((row) => !row.undone)
+		.last();
+}
+
+async function firstUndone(db: SkeinDatabase, datasetId: string): Promise<HistoryRow | undefined> {
+	return historyOf(db, datasetId)
+		.filter((row) => row.undone)
+		.first();
+}
+
+/** Reverts the latest operation. Returns its label, or null when there is nothing to undo. */
+export async function undo(db: SkeinDatabase, datasetId: string, now = Date.now()): Promise<string | null> {
+	return db.transaction('rw', [db.datasets, db.blocks, db.history], async () => {
+		const row = await lastDone(db, datasetId);
+		if (!row) return null;
+		await writeChanges(db, await readyDataset(db, datasetId), invert(row.changes), now);
+		await db.history.update(row.id as number, { undone: true });
+		return row.label;
+	});
+}
+
+/** Re-applies the operation undone last. Returns its label, or null when there is nothing to redo. */
+export async function redo(db: SkeinDatabase, datasetId: string, now = Date.now()): Promise<string | null> {
+	return db.transaction('rw', [db.datasets, db.blocks, db.history], async () => {
+		const row = await firstUndone(db, datasetId);
+		if (!row) return null;
+		await writeChanges(db, await readyDataset(db, datasetId), row.changes, now);
+		await db.history.update(row.id as number, { undone: false });
+		return row.label;
+	});
+}
+
+export async function historyState(db: SkeinDatabase, datasetId: string): Promise<HistoryState> {
+	const [done, undone] = await Promise.all([lastDone(db, datasetId), firstUndone(db, datasetId)]);
+	return { canUndo: !!done, canRedo: !!undone, undoLabel: done?.label ?? null, redoLabel: undone?.label ?? null };
+}
+
+/** The entry at a position, as stored now. */
+export async function readEntryAt(db: SkeinDatabase, datasetId: string, position: number): Promise<Entry | undefined> {
+	const dataset = await readyDataset(db, datasetId);
+	const starts = blockStarts(dataset.blockSizes);
+	const blockNo = blockOf(position, starts, dataset.blockSizes);
+	if (blockNo < 0) return undefined;
+	const block = await db.blocks.get([datasetId, blockNo]);
+	return block?.entries[position - starts[blockNo]];
+}

@@ -1,0 +1,100 @@
+import { expect, test, type Page } from '@playwright/test';
+import { waitForSample } from './helpers';
+
+async function openSample(page: Page) {
+	await page.goto('/');
+	await waitForSample(page);
+	await page.getByTestId('dataset-row').filter({ hasText: 'Mara' }).getByRole('link', { name: 'Open' }).click();
+	await expect(page.getByTestId('entry-view')).toContainText('Entry #1');
+}
+
+test('edit an entry, undo it, reload, and redo it', async ({ page }) => {
+	await openSample(page);
+	const view = page.getByTestId('entry-view');
+	await page.getByTestId('entry-edit').click();
+	const editor = page.getByTestId('entry-editor');
+	await expect(editor).toBeVisible();
+
+	// Change the reply, add a message, reorder with the keyboard, tag and note it.
+	const contents = editor.getByTestId('editor-content');
+	await contents.nth(1).fill('Mara Quill, keeper of the Saltreach light. Twenty years this winter.');
+	await editor.getByTestId('editor-add-message').click();
+	await contents.nth(2).fill('And who might you be?');
+	await editor.getByTestId('editor-tags').fill('identity, Opening Lines');
+	await editor.getByTestId('editor-notes').fill('Checked against the character sheet.');
+	await contents.nth(2).press('Alt+ArrowUp');
+	await expect(contents.nth(1)).toHaveValue('And who might you be?');
+	await contents.nth(1).press('Alt+ArrowDown');
+	await editor.getByTestId('editor-save').click();
+
+	await expect(page.getByTestId('entry-editor')).toHaveCount(0);
+	await expect(view).toContainText('Twenty years this winter.');
+	await expect(view).toContainText('And who might you be?');
+	await expect(view).toContainText('#identity');
+	await expect(view).toContainText('#opening-lines');
+	await expect(view).toContainText('Checked against the character sheet.');
+	await expect(page.getByTestId('status')).toHaveText('Edit entry #1');
+
+	await page.getByTestId('undo').click();
+	await expect(page.getByTestId('status')).toHaveText('Undid: Edit entry #1');
+	await expect(view).toContainText('Nineteen years now');
+	await expect(view).not.toContainText('And who might you be?');
+
+	// Undo history survives a reload: redo is still there.
+	await page.reload();
+	await expect(view).toContainText('Nineteen years now');
+	await expect(page.getByTestId('redo')).toBeEnabled();
+	await page.getByTestId('redo').click();
+	await expect(view).toContainText('Twenty years this winter.');
+	await expect(page.getByTestId('redo')).toBeDisabled();
+});
+
+test('review entries with the keyboard, undo with Ctrl+Z', async ({ page }) => {
+	await openSample(page);
+	const list = page.getByTestId('entry-list');
+	await list.focus();
+	await page.keyboard.press('a');
+	await expect(page.getByTestId('review-state')).toHaveText('accepted');
+	await page.keyboard.press('ArrowDown');
+	await page.keyboard.press('r');
+	await expect(page.getByTestId('review-state')).toHaveText('rejected');
+	await page.keyboard.press('Control+z');
+	await expect(page.getByTestId('status')).toHaveText('Undid: Reject entry #2');
+	await expect(page.getByTestId('review-state')).toHaveText('draft');
+	await page.keyboard.press('ArrowUp');
+	await expect(page.getByTestId('review-state')).toHaveText('accepted');
+
+	// Enter opens the editor; Escape closes it without saving.
+	await page.keyboard.press('Enter');
+	await expect(page.getByTestId('entry-editor')).toBeVisible();
+	await page.getByTestId('editor-content').first().fill('changed but cancelled');
+	await page.getByTestId('editor-content').first().press('Escape');
+	await expect(page.getByTestId('entry-editor')).toHaveCount(0);
+	await expect(page.getByTestId('entry-view')).not.toContainText('changed but cancelled');
+});
+
+test('two tabs: an edit in one shows in the other, and a stale edit is refused, not lost', async ({ page, context }) => {
+	await openSample(page);
+	const other = await context.newPage();
+	await other.goto(page.url());
+	await expect(other.getByTestId('entry-view')).toContainText('Entry #1');
+
+	// Tab B starts editing entry #1 from the current version.
+	await other.getByTestId('entry-edit').click();
+	await other.getByTestId('editor-content').nth(1).fill('Tab B wrote this.');
+
+	// Meanwhile tab A edits and saves the same entry; tab B's list sees it.
+	await page.getByTestId('entry-edit').click();
+	await page.getByTestId('editor-content').nth(1).fill('Tab A wrote this first.');
+	await page.getByTestId('editor-save').click();
+	await expect(page.getByTestId('entry-view')).toContainText('Tab A wrote this first.');
+	await expect(other.getByTestId('entry-row').first()).toContainText('Tab A wrote this first.');
+
+	// Tab B's save is refused with a notice; tab A's text is still what is stored.
+	await other.getByTestId('editor-save').click();
+	await expect(other.getByTestId('conflict')).toContainText('changed elsewhere');
+	await other.getByRole('button', { name: 'Discard my edit and reload' }).click();
+	await expect(other.getByTestId('entry-view')).toContainText('Tab A wrote this first.');
+	await page.reload();
+	await expect(page.getByTestId('entry-view')).toContainText('Tab A wrote this first.');
+});
