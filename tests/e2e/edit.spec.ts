@@ -98,3 +98,34 @@ test('two tabs: an edit in one shows in the other, and a stale edit is refused, 
 	await page.reload();
 	await expect(page.getByTestId('entry-view')).toContainText('Tab A wrote this first.');
 });
+
+test('raw JSON edits are checked where they go wrong before they save', async ({ page }) => {
+	await openSample(page);
+	await page.getByTestId('entry-edit').click();
+	await page.getByTestId('editor-raw').click();
+	const raw = page.getByTestId('editor-raw-text');
+	const valid = await raw.inputValue();
+	expect(JSON.parse(valid).id).toBe('e1');
+
+	// A syntax error: located by line and column; saving does nothing.
+	await raw.fill(valid.replace('"role": "user"', '"role": "user",,'));
+	await expect(page.getByTestId('editor-raw-errors')).toContainText(/line \d+, column \d+/);
+	await page.getByTestId('editor-save').click();
+	await expect(page.getByTestId('entry-editor')).toBeVisible();
+
+	// A schema error: located by its path.
+	await raw.fill(valid.replace('"role": "assistant"', '"role": 7'));
+	await expect(page.getByTestId('editor-raw-errors')).toContainText('messages[1].role');
+
+	// Fixed: it saves, with a custom field kept in extra.
+	const edited = JSON.parse(valid);
+	edited.messages[1].content = 'Edited as raw JSON.';
+	edited.extra.reviewer = 'night shift';
+	await raw.fill(JSON.stringify(edited, null, 2));
+	await expect(page.getByTestId('editor-raw-errors')).toHaveCount(0);
+	await page.getByTestId('editor-save').click();
+	const view = page.getByTestId('entry-view');
+	await expect(view).toContainText('Edited as raw JSON.');
+	await view.getByText(/Other fields of the original record/).click();
+	await expect(view).toContainText('night shift');
+});
