@@ -156,6 +156,23 @@ for (let rep = 0; rep < REPS; rep++) {
 		await page.getByTestId('entry-search').fill('');
 		await page.getByTestId('search-count').waitFor({ state: 'detached' });
 		const searchWarmMs = await searchOnce('kettle tea');
+		await page.getByTestId('entry-search').fill('');
+		await page.getByTestId('search-count').waitFor({ state: 'detached' });
+
+		// Open an entry in the middle of the list in the editor, change it, save (one block rewritten).
+		await page.getByTestId('entry-list').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
+		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).nth(3).click();
+		const openEntryStart = Date.now();
+		await page.getByTestId('entry-edit').click();
+		await page.getByTestId('entry-editor').waitFor();
+		const openEntryMs = Date.now() - openEntryStart;
+		await page.getByTestId('editor-content').first().fill('Edited during the benchmark.');
+		const saveStart = Date.now();
+		await page.getByTestId('editor-save').click();
+		await page.getByTestId('entry-view').filter({ hasText: 'Edited during the benchmark.' }).waitFor();
+		await page.getByTestId('status').filter({ hasText: 'Edit entry' }).waitFor();
+		const editSaveWallMs = Date.now() - saveStart;
+		const editSaveMs = Number(await page.getByTestId('status').getAttribute('data-save-ms'));
 
 		// Baseline export, then the app's export.
 		const baselineExport = await page.evaluate(
@@ -194,7 +211,10 @@ for (let rep = 0; rep < REPS; rep++) {
 			baselineExportMs: baselineExport.ms,
 			exportBytes,
 			baselineExportBytes: baselineExport.bytes,
-			firstLoadGzipBytes
+			firstLoadGzipBytes,
+			openEntryMs,
+			editSaveMs,
+			editSaveWallMs
 		});
 	} finally {
 		await context.close();
@@ -218,5 +238,8 @@ console.log(`longest_main_thread_block_ms: ${fixed(m('longest'), 0)}`);
 console.log(`open_${label}_first_page_ms: ${fixed(m('openMs'), 0)}`);
 console.log(`search_${label}_cold_ms: ${fixed(m('searchColdMs'), 0)}`);
 console.log(`search_${label}_ms: ${fixed(m('searchWarmMs'), 0)}`);
+console.log(`open_entry_editor_ms: ${fixed(m('openEntryMs'), 0)}`);
+console.log(`edit_save_ms: ${fixed(m('editSaveMs'), 0)}`);
+console.log(`edit_save_wall_ms: ${fixed(m('editSaveWallMs'), 0)}`);
 console.log(`first_load_js_gzip_kb: ${fixed(m('firstLoadGzipBytes') / 1024, 1)}`);
 console.log(`bench_reps: ${REPS}`);

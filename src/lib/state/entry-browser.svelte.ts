@@ -29,6 +29,8 @@ export class EntryBrowserState {
 	/** Set when a save was refused because another tab changed the entry first. */
 	conflict = $state<string | null>(null);
 	saving = $state(false);
+	/** How long the last save took, from the request to the stored result (shown to benchmarks). */
+	lastSaveMs = $state<number | null>(null);
 	/** Bumped whenever pages land, so rows re-read the cache. */
 	version = $state(0);
 	/** Bumped when the cache is thrown away: pages requested before that are dropped on arrival. */
@@ -80,8 +82,10 @@ export class EntryBrowserState {
 	async save(label: string, changes: EntryChange[]): Promise<boolean> {
 		this.saving = true;
 		this.conflict = null;
+		const started = performance.now();
 		try {
 			const result = await dataWorker().saveChanges(this.datasetId, label, changes);
+			this.lastSaveMs = performance.now() - started;
 			if (!result.ok) {
 				if (result.conflict !== undefined) this.conflict = result.error;
 				else this.error = result.error;

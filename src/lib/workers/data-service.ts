@@ -469,7 +469,8 @@ export class DataService {
 		}
 		try {
 			await applyOperation(this.db, datasetId, label, changes);
-			return { ok: true, history: await historyState(this.db, datasetId) };
+			// A new operation is the one to undo, and it empties the redo stack.
+			return { ok: true, history: { canUndo: true, canRedo: false, undoLabel: label, redoLabel: null } };
 		} catch (error) {
 			if (error instanceof EntryConflictError) return { ok: false, conflict: error.position, error: error.message };
 			throw error;
