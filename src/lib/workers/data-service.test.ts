@@ -177,6 +177,35 @@ describe('DataService reading and export', () => {
 		expect(copy.entries).toEqual(original.entries);
 	});
 
+	it('exports with scope, seeded shuffle, a validation split and transforms', async () => {
+		const { service, datasetId } = await imported();
+		const request = {
+			format: 'alpaca' as const,
+			positions: Array.from({ length: 100 }, (_, i) => i * 10),
+			shuffle: true,
+			seed: 7,
+			split: { kind: 'ratio' as const, validationRatio: 0.1 },
+			transforms: { systemPrompt: 'omit' as const }
+		};
+		const dry = await service.exportPlanned(datasetId, { ...request, dryRun: true }, new Date('2026-11-22T10:00:00Z'));
+		expect(dry.selected).toBe(100);
+		expect(dry.files.map((f) => [f.fileName, f.entries, f.blob])).toEqual([
+			['Mixed-set.train.alpaca.2026-11-22.jsonl', 90, null],
+			['Mixed-set.validation.alpaca.2026-11-22.jsonl', 10, null]
+		]);
+		const real = await service.exportPlanned(datasetId, request, new Date('2026-11-22T10:00:00Z'));
+		const train = (await real.files[0].blob!.text()).trimEnd().split('\n').map((l) => JSON.parse(l));
+		const validation = (await real.files[1].blob!.text()).trimEnd().split('\n').map((l) => JSON.parse(l));
+		expect(train).toHaveLength(90);
+		expect(validation).toHaveLength(10);
+		expect(train[0]).not.toHaveProperty('system');
+		expect(train[0].instruction).toMatch(/^Question number \d+0: how is the lamp tonight\?$/);
+		// Deterministic: the same seed gives the same files; shuffled, not in storage order.
+		const again = await service.exportPlanned(datasetId, request, new Date('2026-11-22T10:00:00Z'));
+		expect(await again.files[0].blob!.text()).toBe(await real.files[0].blob!.text());
+		expect(train.map((r) => r.instruction)).not.toEqual([...train.map((r) => r.instruction)].sort());
+	});
+
 	it('refuses to read a dataset that does not exist', async () => {
 		const { service } = freshService();
 		await expect(service.getPage('ds-missing', 0, 10)).rejects.toThrow(/does not exist/);

@@ -4,7 +4,12 @@
  * uses APIs both have: Blob/File streams, TextDecoder, IndexedDB through Dexie.
  */
 import { FileImporter, importPng, sniffBytes } from '$lib/core/import/file-importer';
-import { entryToLine, exportFileName, type ExportFormat } from '$lib/core/export/serialize';
+import { entryToLine, exportFileName, type ExportFileFormat, type ExportFormat } from '$lib/core/export/serialize';
+import { planExport, summarizeEntry, type EntrySummary, type SplitOptions } from '$lib/core/export/export-plan';
+import { ExportRun, type ExportReport } from '$lib/core/export/export-run';
+import type { TransformOptions } from '$lib/core/export/transforms';
+import type { WriterOptions } from '$lib/core/export/writers';
+import type { ReviewState } from '$lib/core/model';
 import type { Entry, FileImportReport, ImportReport } from '$lib/core/model';
 import { slicesForRange } from '$lib/core/paging';
 import { ContentHasher } from '$lib/core/hash';
@@ -65,6 +70,28 @@ export interface SearchResult {
 	/** Positions of matching entries, in order. */
 	positions: number[];
 	scannedMs: number;
+}
+
+/** Everything the export dialog can choose (SPEC §6). */
+export interface ExportRequest {
+	format: ExportFileFormat;
+	writer?: WriterOptions;
+	transforms?: TransformOptions;
+	/** Only entries in these review states (absent: all). */
+	reviewStates?: ReviewState[];
+	/** Only entries at these positions (the current search or selection; absent: all). */
+	positions?: number[];
+	shuffle?: boolean;
+	seed?: number;
+	split?: SplitOptions;
+	/** Count and check only: no files are built. */
+	dryRun?: boolean;
+}
+
+export interface PlannedExportResult {
+	files: { fileName: string; blob: Blob | null; entries: number }[];
+	report: ExportReport;
+	selected: number;
 }
 
 export type SaveResult =
@@ -492,6 +519,60 @@ export class DataService {
 	}
 
 	// ---- export --------------------------------------------------------------------------
+
+	/**
+	 * An export with scope, order, split and transforms. Two passes over the blocks: summaries to
+	 * plan which entry goes where, then the entries themselves, written as each block arrives.
+	 */
+	async exportPlanned(datasetId: string, request: ExportRequest, now = new Date()): Promise<PlannedExportResult> {
+		const dataset = await this.datasetOrThrow(datasetId);
+		const wanted = request.positions ? new Set(request.positions) : null;
+		const summaries: EntrySummary[] = [];
+		let position = 0;
+		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
+			const block = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+			for (const entry of block) {
+				if (!wanted || wanted.has(position)) summaries.push(summarizeEntry(entry));
+				position++;
+			}
+		}
+		const plan = planExport(summaries, {
+			scope: request.reviewStates ? { reviewStates: request.reviewStates } : {},
+			shuffle: request.shuffle ?? false,
+			seed: request.seed ?? 0,
+			split: request.split ?? { kind: 'none' }
+		});
+		const run = new ExportRun(plan, {
+			datasetName: dataset.name,
+			date: now,
+			format: request.format,
+			writer: request.writer,
+			transforms: request.transforms
+		});
+		const parts = new Map(run.files.map((file) => [file.part, [] as Blob[]]));
+		const collect = () => {
+			for (const [part, blobs] of parts) {
+				const text = run.takeReady(part);
+				if (text && !request.dryRun) blobs.push(new Blob([text]));
+			}
+		};
+		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
+			const block = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+			for (const entry of block) run.accept(entry);
+			collect();
+		}
+		const report = run.finish();
+		collect();
+		return {
+			report,
+			selected: plan.selected,
+			files: run.files.map((file) => ({
+				fileName: file.fileName,
+				blob: request.dryRun ? null : new Blob(parts.get(file.part) ?? [], { type: 'application/jsonl' }),
+				entries: report.files.find((f) => f.part === file.part)?.written ?? 0
+			}))
+		};
+	}
 
 	/** Builds the download from per-block parts, so no single string holds the whole dataset. */
 	async exportDataset(datasetId: string, format: ExportFormat, now = new Date()): Promise<ExportResult> {

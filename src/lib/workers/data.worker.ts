@@ -5,7 +5,7 @@
  */
 import * as Comlink from 'comlink';
 import { getDatabase } from '$lib/db/database';
-import { DataService, type ImportProgress, type ImportSource } from './data-service';
+import { DataService, type ExportRequest, type ImportProgress, type ImportSource } from './data-service';
 import type { ExportFormat } from '$lib/core/export/serialize';
 import type { EntryChange } from '$lib/db/schema';
 
@@ -21,6 +21,7 @@ const api = {
 	search: (datasetId: string, query: string) => service.search(datasetId, query),
 	warmSearch: (datasetId: string) => service.warmSearch(datasetId),
 	exportDataset: (datasetId: string, format: ExportFormat) => service.exportDataset(datasetId, format),
+	exportPlanned: (datasetId: string, request: ExportRequest) => service.exportPlanned(datasetId, request),
 	saveChanges: (datasetId: string, label: string, changes: EntryChange[]) => service.saveChanges(datasetId, label, changes),
 	undo: (datasetId: string) => service.undo(datasetId),
 	redo: (datasetId: string) => service.redo(datasetId),

@@ -20,6 +20,13 @@ import { SKEIN_FORMAT_VERSION, SKEIN_RESERVED_KEYS } from '../formats/skein';
 export const EXPORT_FORMATS = ['openai', 'skein'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+/**
+ * Every format the export writers (`./writers.ts`) can produce. `ExportFormat` stays the subset
+ * `entryToLine` writes for every entry; the others can refuse an entry they cannot express.
+ */
+export const EXPORT_FILE_FORMATS = ['openai', 'skein', 'sharegpt', 'alpaca', 'prompt-response'] as const;
+export type ExportFileFormat = (typeof EXPORT_FILE_FORMATS)[number];
+
 /** The full-fidelity record for an entry (before `JSON.stringify`). */
 export function entryToSkeinRecord(entry: Entry): Record<string, unknown> {
 	const extraKeys = Object.keys(entry.extra);
@@ -78,6 +85,6 @@ export function localDateStamp(date: Date): string {
 }
 
 /** `my-dataset.openai.2026-11-22.jsonl` */
-export function exportFileName(datasetName: string, format: ExportFormat, date: Date): string {
+export function exportFileName(datasetName: string, format: ExportFileFormat, date: Date): string {
 	return `${safeFileBaseName(datasetName)}.${format}.${localDateStamp(date)}.jsonl`;
 }

@@ -1,0 +1,44 @@
+/**
+ * Why an entry was left out of an export file. Every writer and transform returns one of these
+ * instead of mangling an entry it cannot express, so the export report can count skips per code
+ * and show the message for each entry.
+ */
+
+export const SKIP_CODES = [
+	// The format has no place for it.
+	'no-messages',
+	'custom-role',
+	'structured-content',
+	'missing-content',
+	'tool-turns',
+	'tool-call-with-text',
+	'tool-call-shape',
+	'system-not-leading',
+	'has-system',
+	'not-alternating',
+	'ends-on-user',
+	'multi-turn',
+	'no-exchange',
+	// Think-tag policy.
+	'think-missing',
+	'think-multiple-open',
+	'think-unclosed',
+	'think-multiple-close',
+	'think-orphan-close',
+	'think-nested',
+	'think-empty-thinking',
+	'think-empty-response',
+	// The plan listed the entry but the caller never supplied it.
+	'not-supplied'
+] as const;
+export type SkipCode = (typeof SKIP_CODES)[number];
+
+export interface SkipReason {
+	code: SkipCode;
+	/** For people: which message and what is wrong with it. */
+	message: string;
+}
+
+export function skip(code: SkipCode, message: string): SkipReason {
+	return { code, message };
+}

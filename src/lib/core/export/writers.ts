@@ -1,0 +1,73 @@
+/**
+ * One entry → its lines in a chosen export format, or the reason it was skipped; and, per format,
+ * the static list of what that format never carries (`lossNotes`), for the export dialog and report.
+ */
+import type { Entry } from '../model';
+import { entryToLine, type ExportFileFormat } from './serialize';
+import { writeAlpaca } from './write-alpaca';
+import { writeOpenAi } from './write-openai';
+import { writePromptResponse, type PromptResponseMode } from './write-prompt-response';
+import { writeShareGpt } from './write-sharegpt';
+import { written, type WriteOutcome } from './write-outcome';
+
+export interface WriterOptions {
+	/** `openai` only: add `id` and `metadata: {tags, review, characters?}` (default false: minimal). */
+	openAiMetadata?: boolean;
+	/** `prompt-response` only (default `single-turn`). */
+	promptResponseMode?: PromptResponseMode;
+}
+
+export function writeEntry(entry: Entry, format: ExportFileFormat, options: WriterOptions = {}): WriteOutcome {
+	switch (format) {
+		case 'skein':
+			return written([entryToLine(entry, 'skein')]);
+		case 'openai':
+			return writeOpenAi(entry, options.openAiMetadata ?? false);
+		case 'sharegpt':
+			return writeShareGpt(entry);
+		case 'alpaca':
+			return writeAlpaca(entry);
+		case 'prompt-response':
+			return writePromptResponse(entry, options.promptResponseMode ?? 'single-turn');
+	}
+}
+
+const ENTRY_FIELDS_DROPPED = 'Not written: entry id, tags, characters, review state, notes, provenance';
+const KEPT_BY_SKEIN = '(Skein JSONL keeps them).';
+
+/** What the format never carries, whatever the entry. Per-entry losses are counted in the report. */
+export function lossNotes(format: ExportFileFormat, options: WriterOptions = {}): readonly string[] {
+	const everyPair = (options.promptResponseMode ?? 'single-turn') === 'every-pair';
+	switch (format) {
+		case 'skein':
+			return [];
+		case 'openai':
+			return options.openAiMetadata
+				? ['Not written: notes, provenance, source and unknown top-level keys other than tools. Id, tags, review state and characters go under id / metadata.']
+				: [`${ENTRY_FIELDS_DROPPED} and unknown top-level keys other than tools ${KEPT_BY_SKEIN}`];
+		case 'sharegpt':
+			return [
+				'Variant: LLaMA-Factory ShareGPT, {conversations: [{from: system | human | gpt | function_call | observation, value}], tools?}.',
+				`${ENTRY_FIELDS_DROPPED} and unknown top-level keys other than tools ${KEPT_BY_SKEIN}`,
+				'Tool calls become function_call turns ({name, arguments} as JSON text) and tool results observation turns; call ids and tool_call_id are dropped, so re-importing gives assistant turns with the call as text.',
+				'The tools list is written as JSON text, without the OpenAI {type: function, function} wrapper.',
+				'Skipped: custom speaker roles, structured content, assistant messages with both text and tool calls.'
+			];
+		case 'alpaca':
+			return [
+				'Variant: LLaMA-Factory Alpaca, {instruction, input: "", output, system?, history?: [[user, assistant], …]}.',
+				`${ENTRY_FIELDS_DROPPED}, unknown top-level keys and the tools list ${KEPT_BY_SKEIN}`,
+				'Message keys beyond role and content (name, weight, …) are dropped.',
+				'Skipped: conversations that are not an optional leading system prompt followed by user → assistant pairs (ending on user, two turns of one role in a row, tool turns, later system messages, custom roles, structured content).'
+			];
+		case 'prompt-response':
+			return [
+				`Variant: {prompt, response}, one line per ${everyPair ? 'user → assistant pair of any conversation' : 'single-turn entry'}.`,
+				`${ENTRY_FIELDS_DROPPED}, unknown top-level keys and the tools list ${KEPT_BY_SKEIN}`,
+				'Message keys beyond role and content (name, weight, …) are dropped.',
+				everyPair
+					? 'Each pair stands alone: earlier turns, the system prompt, tool turns and unpaired turns are dropped.'
+					: 'Skipped: entries with a system prompt (omit it to include them), more than one exchange, tool turns, custom roles or structured content.'
+			];
+	}
+}

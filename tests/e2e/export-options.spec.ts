@@ -1,0 +1,63 @@
+import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { waitForSample } from './helpers';
+
+test('export ShareGPT as a seeded train/validation split, then re-import it', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await page.getByTestId('dataset-row').filter({ hasText: 'Mara' }).getByRole('link', { name: 'Open' }).click();
+	await page.getByTestId('export-menu').click();
+	await page.getByTestId('export-more').click();
+	const dialog = page.getByTestId('export-dialog');
+	await dialog.getByTestId('format-sharegpt').check();
+	await dialog.getByTestId('shuffle').check();
+	await dialog.getByTestId('split-kind').selectOption('ratio');
+	await dialog.getByTestId('split-percent').fill('20');
+	await dialog.getByTestId('substitute').check();
+	await dialog.getByTestId('char-name').fill('Mara');
+	await dialog.getByTestId('user-name').fill('Traveller');
+
+	await dialog.getByTestId('export-check').click();
+	const result = dialog.getByTestId('export-result');
+	await expect(result).toContainText('26 entries in scope');
+	await expect(result).toContainText(/train\.sharegpt\.\d{4}-\d{2}-\d{2}\.jsonl/);
+	await expect(result).toContainText(/validation\.sharegpt/);
+	await expect(result).toContainText('name macros replaced');
+
+	const downloads: { name: string; text: string }[] = [];
+	page.on('download', async (d) => downloads.push({ name: d.suggestedFilename(), text: readFileSync(await d.path(), 'utf8') }));
+	await dialog.getByTestId('export-download').click();
+	await expect.poll(() => downloads.length).toBe(2);
+	const train = downloads.find((d) => d.name.includes('.train.'))!;
+	const validation = downloads.find((d) => d.name.includes('.validation.'))!;
+	const trainLines = train.text.trimEnd().split('\n');
+	const validationLines = validation.text.trimEnd().split('\n');
+	expect(train.text + validation.text).toContain('Traveller');
+	expect(validationLines.length).toBe(5); // round(26 × 0.2)
+	for (const line of [...trainLines, ...validationLines]) {
+		const record = JSON.parse(line);
+		expect(Array.isArray(record.conversations)).toBe(true);
+		expect(line).not.toContain('{{user}}');
+	}
+	await dialog.getByRole('button', { name: 'Close' }).click();
+
+	// The validation file imports back as ShareGPT.
+	await page.setInputFiles('[data-testid=file-input]', { name: validation.name, mimeType: 'application/jsonl', buffer: Buffer.from(validation.text) });
+	const report = page.getByTestId('import-report');
+	await expect(report).toContainText('ShareGPT conversations: 5');
+});
+
+test('Alpaca export skips what it cannot express and says why', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await page.getByTestId('dataset-row').filter({ hasText: 'Mara' }).getByRole('link', { name: 'Open' }).click();
+	await page.getByTestId('export-menu').click();
+	await page.getByTestId('export-more').click();
+	const dialog = page.getByTestId('export-dialog');
+	await dialog.getByTestId('format-alpaca').check();
+	await dialog.getByTestId('export-check').click();
+	const result = dialog.getByTestId('export-result');
+	await expect(result).toContainText('skipped');
+	await result.getByText('Why entries were skipped').click();
+	await expect(result).toContainText(/tool/i);
+});
