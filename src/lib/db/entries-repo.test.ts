@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Entry } from '$lib/core/model';
 import { SkeinDatabase } from './database';
 import { completeImport, createImportingDataset, putBlock } from './datasets-repo';
-import { applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo } from './entries-repo';
+import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo } from './entries-repo';
+import { addTagsOp, deleteOp, setReviewOp } from '$lib/core/curation/operations';
 
 function entry(id: string, text: string, review: Entry['meta']['review'] = 'draft'): Entry {
 	return {
@@ -130,5 +131,45 @@ describe('entry operations with undo and redo', () => {
 		opened.push(reopened);
 		expect(await undo(reopened, id)).toBe('Accept #1');
 		expect((await readEntryAt(reopened, id, 0))?.meta.review).toBe('draft');
+	});
+});
+
+describe('curation operations in the history', () => {
+	it('bulk-tags across blocks, undoes and redoes it, and keeps the inverse compact', async () => {
+		const { db, id } = await twoBlocks();
+		const e2 = (await readEntryAt(db, id, 1)) as Entry;
+		await applyOperation(db, id, 'Tag e2', [{ position: 1, before: e2, after: { ...e2, tags: ['storm'] } }]);
+		const progress: number[] = [];
+		const result = await applyCuration(db, id, addTagsOp(['e1', 'e2', 'e4', 'e5'], ['storm']), 'Add tag storm', (done) => progress.push(done));
+		expect(progress).toEqual([1, 2]);
+		expect(result.summary.changedCount).toBe(3);
+		const row = (await db.history.toArray()).at(-1);
+		// Only the entries that lacked the tag are in the inverse.
+		expect(row?.operation?.inverse).toEqual({ kind: 'remove-tags', ids: ['e1', 'e4', 'e5'], tags: ['storm'] });
+		const tagged = async () => (await db.blocks.where('datasetId').equals(id).sortBy('blockNo')).flatMap((b) => b.entries.map((e) => `${e.id}:${e.tags.join('+')}`));
+		expect(await tagged()).toEqual(['e1:storm', 'e2:storm', 'e3:', 'e4:storm', 'e5:storm']);
+		expect(await undo(db, id)).toBe('Add tag storm');
+		expect(await tagged()).toEqual(['e1:', 'e2:storm', 'e3:', 'e4:', 'e5:']);
+		expect(await redo(db, id)).toBe('Add tag storm');
+		expect(await tagged()).toEqual(['e1:storm', 'e2:storm', 'e3:', 'e4:storm', 'e5:storm']);
+		// Both kinds of history undo in stack order.
+		await undo(db, id);
+		expect(await undo(db, id)).toBe('Tag e2');
+		expect(await tagged()).toEqual(['e1:', 'e2:', 'e3:', 'e4:', 'e5:']);
+	});
+
+	it('deletes across blocks and brings the entries back where they were', async () => {
+		const { db, id } = await twoBlocks();
+		const result = await applyCuration(db, id, deleteOp(['e3', 'e4']), 'Delete 2 entries');
+		expect(result.dataset).toMatchObject({ entryCount: 3, blockSizes: [2, 1] });
+		await undo(db, id);
+		expect(await ids(db, id)).toEqual(['e1:draft', 'e2:draft', 'e3:draft', 'e4:draft', 'e5:draft']);
+		expect((await db.datasets.get(id))?.entryCount).toBe(5);
+	});
+
+	it('records nothing for an operation that changes nothing', async () => {
+		const { db, id } = await twoBlocks();
+		await applyCuration(db, id, setReviewOp(['e1'], 'draft'), 'Mark draft');
+		expect(await historyState(db, id)).toMatchObject({ canUndo: false });
 	});
 });

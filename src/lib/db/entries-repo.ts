@@ -9,6 +9,8 @@
  */
 import Dexie from 'dexie';
 import type { Entry } from '$lib/core/model';
+import { OperationRun, operationRecord, type OperationSummary } from '$lib/core/curation/bulk';
+import type { CurationOp } from '$lib/core/curation/operations';
 import { blockOf, blockStarts } from '$lib/core/paging';
 import type { SkeinDatabase } from './database';
 import type { DatasetRow, EntryChange, HistoryRow } from './schema';
@@ -83,6 +85,82 @@ async function writeChanges(db: SkeinDatabase, dataset: DatasetRow, changes: Ent
 	return updated;
 }
 
+/** Progress of an operation over the blocks of a dataset. */
+export type BlockProgress = (done: number, total: number) => void;
+
+/**
+ * Runs an id-based curation operation over every block in order, writing only the blocks it
+ * changed, and returns the new dataset row with the operation's summary (which holds the inverse).
+ */
+async function runOperation(
+	db: SkeinDatabase,
+	dataset: DatasetRow,
+	op: CurationOp,
+	now: number,
+	onProgress?: BlockProgress
+): Promise<{ dataset: DatasetRow; summary: OperationSummary }> {
+	const run = new OperationRun(op);
+	// An empty dataset still gets one (empty) block, so that inserts have somewhere to land.
+	const total = Math.max(1, dataset.blockSizes.length);
+	const blockSizes: number[] = [];
+	for (let blockNo = 0; blockNo < total; blockNo++) {
+		const block = (await db.blocks.get([dataset.id, blockNo]))?.entries ?? [];
+		const out = run.applyBlock(block, { first: blockNo === 0, last: blockNo === total - 1 });
+		if (out.changed) await db.blocks.put({ datasetId: dataset.id, blockNo, entries: out.entries });
+		blockSizes.push(out.entries.length);
+		onProgress?.(blockNo + 1, total);
+	}
+	const summary = run.finish();
+	const updated: DatasetRow = {
+		...dataset,
+		blockSizes,
+		entryCount: blockSizes.reduce((a, b) => a + b, 0),
+		updatedAt: Math.max(now, dataset.updatedAt + 1)
+	};
+	await db.datasets.put(updated);
+	return { dataset: updated, summary };
+}
+
+export interface CurationResult {
+	dataset: DatasetRow;
+	summary: OperationSummary;
+	label: string;
+}
+
+/**
+ * Applies a curation operation (bulk tags, review, system prompt, delete, split, join, …) as one
+ * transaction and records it with its inverse for undo. Nothing is recorded when nothing changed.
+ */
+export async function applyCuration(
+	db: SkeinDatabase,
+	datasetId: string,
+	op: CurationOp,
+	label: string,
+	onProgress?: BlockProgress,
+	now = Date.now()
+): Promise<CurationResult> {
+	return db.transaction('rw', [db.datasets, db.blocks, db.history], async () => {
+		const dataset = await readyDataset(db, datasetId);
+		const { dataset: updated, summary } = await runOperation(db, dataset, op, now, onProgress);
+		if (summary.changedCount + summary.removedCount + summary.insertedCount > 0) {
+			const last = await historyOf(db, datasetId).last();
+			await historyOf(db, datasetId)
+				.filter((row) => row.undone)
+				.delete();
+			await db.history.add({
+				datasetId,
+				seq: (last?.seq ?? 0) + 1,
+				label,
+				at: now,
+				undone: false,
+				changes: [],
+				operation: operationRecord(op, summary, label)
+			});
+		}
+		return { dataset: updated, summary, label };
+	});
+}
+
 function invert(changes: EntryChange[]): EntryChange[] {
 	return changes
 		.slice()
@@ -138,7 +216,9 @@ export async function undo(db: SkeinDatabase, datasetId: string, now = Date.now(
 	return db.transaction('rw', [db.datasets, db.blocks, db.history], async () => {
 		const row = await lastDone(db, datasetId);
 		if (!row) return null;
-		await writeChanges(db, await readyDataset(db, datasetId), invert(row.changes), now);
+		const dataset = await readyDataset(db, datasetId);
+		if (row.operation) await runOperation(db, dataset, row.operation.inverse, now);
+		else await writeChanges(db, dataset, invert(row.changes), now);
 		await db.history.update(row.id as number, { undone: true });
 		return row.label;
 	});
@@ -149,7 +229,9 @@ export async function redo(db: SkeinDatabase, datasetId: string, now = Date.now(
 	return db.transaction('rw', [db.datasets, db.blocks, db.history], async () => {
 		const row = await firstUndone(db, datasetId);
 		if (!row) return null;
-		await writeChanges(db, await readyDataset(db, datasetId), row.changes, now);
+		const dataset = await readyDataset(db, datasetId);
+		if (row.operation) await runOperation(db, dataset, row.operation.forward, now);
+		else await writeChanges(db, dataset, row.changes, now);
 		await db.history.update(row.id as number, { undone: false });
 		return row.label;
 	});

@@ -11,6 +11,7 @@
  *                 files beside LevelDB, so this costs a file copy, not a parse).
  */
 import type { Entry, ImportReport } from '$lib/core/model';
+import type { OperationRecord } from '$lib/core/curation/operations';
 
 export const DB_NAME = 'skein';
 export const ENTRY_BLOCK_SIZE = 1000;
@@ -80,7 +81,11 @@ export interface EntryChange {
 	after: Entry | null;
 }
 
-/** One undoable operation on a dataset. `seq` orders a dataset's history; `undone` ones form the redo stack. */
+/**
+ * One undoable operation on a dataset. `seq` orders a dataset's history; `undone` ones form the
+ * redo stack. Either position-based `changes` (an editor save, checked against what the editor
+ * loaded) or an id-based curation `operation` with its compact inverse (bulk actions, split, join).
+ */
 export interface HistoryRow {
 	id?: number;
 	datasetId: string;
@@ -89,4 +94,5 @@ export interface HistoryRow {
 	at: number;
 	undone: boolean;
 	changes: EntryChange[];
+	operation?: OperationRecord;
 }
