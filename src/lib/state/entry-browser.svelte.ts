@@ -7,6 +7,10 @@ import type { Entry, ReviewState } from '$lib/core/model';
 import type { HistoryState } from '$lib/db/entries-repo';
 import type { EntryChange } from '$lib/db/schema';
 import { dataWorker } from '$lib/workers/data-bridge';
+import * as Comlink from 'comlink';
+import { SvelteSet } from 'svelte/reactivity';
+import type { CurationOp } from '$lib/core/curation/operations';
+import type { CurationOutcome } from '$lib/workers/data-service';
 
 const NO_HISTORY: HistoryState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
 
@@ -29,6 +33,10 @@ export class EntryBrowserState {
 	/** Set when a save was refused because another tab changed the entry first. */
 	conflict = $state<string | null>(null);
 	saving = $state(false);
+	/** Dataset positions the user ticked for bulk actions. */
+	readonly selection = new SvelteSet<number>();
+	/** A bulk operation in progress: blocks done of total. */
+	bulkProgress = $state<{ label: string; done: number; total: number } | null>(null);
 	/** How long the last save took, from the request to the stored result (shown to benchmarks). */
 	lastSaveMs = $state<number | null>(null);
 	/** Bumped whenever pages land, so rows re-read the cache. */
@@ -121,13 +129,83 @@ export class EntryBrowserState {
 	async undo(): Promise<void> {
 		const { label, history } = await dataWorker().undo(this.datasetId);
 		this.history = history;
+		this.selection.clear();
 		this.status = label ? `Undid: ${label}` : 'Nothing to undo';
 	}
 
 	async redo(): Promise<void> {
 		const { label, history } = await dataWorker().redo(this.datasetId);
 		this.history = history;
+		this.selection.clear();
 		this.status = label ? `Redid: ${label}` : 'Nothing to redo';
+	}
+
+	toggleSelected(position: number): void {
+		if (this.selection.has(position)) this.selection.delete(position);
+		else this.selection.add(position);
+	}
+
+	/** Selects every entry in the list as it is now (all, or the search results). */
+	selectAllListed(): void {
+		if (this.matches) for (const position of this.matches) this.selection.add(position);
+		else for (let position = 0; position < this.datasetCount; position++) this.selection.add(position);
+	}
+
+	clearSelection(): void {
+		this.selection.clear();
+	}
+
+	/** Runs an id-based operation on the selection, with a progress bar; one undo step. */
+	async bulk(label: string, build: (ids: string[]) => CurationOp): Promise<CurationOutcome | null> {
+		const positions = [...this.selection].sort((a, b) => a - b);
+		if (!positions.length) return null;
+		this.bulkProgress = { label, done: 0, total: 1 };
+		try {
+			const ids = await dataWorker().idsAt(this.datasetId, positions);
+			const outcome = await dataWorker().curate(
+				this.datasetId,
+				build(ids),
+				label,
+				Comlink.proxy((done: number, total: number) => (this.bulkProgress = { label, done, total }))
+			);
+			this.#afterOutcome(outcome, outcome.removed > 0 || outcome.inserted > 0);
+			return outcome;
+		} catch (error) {
+			this.error = error instanceof Error ? error.message : String(error);
+			return null;
+		} finally {
+			this.bulkProgress = null;
+		}
+	}
+
+	async splitAt(index: number, at: number): Promise<void> {
+		const result = await dataWorker().splitAt(this.datasetId, this.positionOf(index), at);
+		if ('error' in result) this.error = result.error;
+		else this.#afterOutcome(result, true);
+	}
+
+	async joinSelected(): Promise<void> {
+		const positions = [...this.selection].sort((a, b) => a - b);
+		const result = await dataWorker().joinAt(this.datasetId, positions);
+		if ('error' in result) this.error = result.error;
+		else {
+			this.#afterOutcome(result, true);
+			this.selected = this.matches ? -1 : positions[0];
+		}
+	}
+
+	#afterOutcome(outcome: CurationOutcome, structural: boolean): void {
+		this.history = outcome.history;
+		this.error = null;
+		const counts = [
+			outcome.changed && `${outcome.changed.toLocaleString('en-US')} changed`,
+			outcome.removed && `${outcome.removed.toLocaleString('en-US')} removed`,
+			outcome.inserted && `${outcome.inserted.toLocaleString('en-US')} added`,
+			outcome.unchanged && `${outcome.unchanged.toLocaleString('en-US')} already so`
+		].filter(Boolean);
+		this.status = `${outcome.label}${counts.length ? ` — ${counts.join(', ')}` : ' — nothing changed'}${outcome.warnings.length ? ` (${outcome.warnings.join('; ')})` : ''}`;
+		// Positions move when entries are added or removed: a selection by position would be wrong.
+		if (structural) this.selection.clear();
 	}
 
 	/** Drops the cached copy of one row so it is read again (after a conflict). */

@@ -26,7 +26,8 @@ import {
 	touchImport
 } from '$lib/db/datasets-repo';
 import { ENTRY_BLOCK_SIZE, type DatasetRow, type EntryChange } from '$lib/db/schema';
-import { applyOperation, EntryConflictError, historyState, redo, undo, type HistoryState } from '$lib/db/entries-repo';
+import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo, type HistoryState } from '$lib/db/entries-repo';
+import { joinOp, splitOp, type CurationOp } from '$lib/core/curation/operations';
 import { EntrySchema } from '$lib/core/model';
 
 /** A thing to import: a dropped or picked file, or pasted text. */
@@ -93,6 +94,19 @@ export interface PlannedExportResult {
 	report: ExportReport;
 	selected: number;
 }
+
+export interface CurationOutcome {
+	label: string;
+	changed: number;
+	removed: number;
+	inserted: number;
+	unchanged: number;
+	warnings: string[];
+	history: HistoryState;
+}
+
+/** Progress of a bulk operation, in blocks of the dataset. */
+export type CurationProgress = (done: number, total: number) => void;
 
 export type SaveResult =
 	| { ok: true; history: HistoryState }
@@ -502,6 +516,72 @@ export class DataService {
 			if (error instanceof EntryConflictError) return { ok: false, conflict: error.position, error: error.message };
 			throw error;
 		}
+	}
+
+	/** Applies a curation operation (bulk action, split, join) as one undoable step. */
+	async curate(datasetId: string, op: CurationOp, label: string, onProgress?: CurationProgress): Promise<CurationOutcome> {
+		const { summary } = await applyCuration(this.db, datasetId, op, label, onProgress);
+		return {
+			label,
+			changed: summary.changedCount,
+			removed: summary.removedCount,
+			inserted: summary.insertedCount,
+			unchanged: summary.unchangedCount,
+			warnings: summary.warnings,
+			history: await historyState(this.db, datasetId)
+		};
+	}
+
+	/** Entry ids at positions (for a selection made by position, e.g. "all search results"). */
+	async idsAt(datasetId: string, positions: number[]): Promise<string[]> {
+		const dataset = await this.datasetOrThrow(datasetId);
+		const wanted = new Set(positions);
+		const ids: string[] = [];
+		let position = 0;
+		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
+			const size = dataset.blockSizes[blockNo];
+			if (positions.length < dataset.entryCount && !positions.some((p) => p >= position && p < position + size)) {
+				position += size;
+				continue;
+			}
+			const block = await this.loadBlock(dataset, blockNo);
+			for (const entry of block) if (wanted.has(position++)) ids.push(entry.id);
+		}
+		return ids;
+	}
+
+	/** Reserves fresh entry ids (`e<n>`) for new entries (split halves, joins, copies). */
+	private async allocateIds(datasetId: string, count: number): Promise<string[]> {
+		return this.db.transaction('rw', this.db.datasets, async () => {
+			const dataset = await this.datasetOrThrow(datasetId);
+			const first = dataset.nextEntryNo;
+			await this.db.datasets.update(datasetId, { nextEntryNo: first + count });
+			return Array.from({ length: count }, (_, i) => `e${first + i}`);
+		});
+	}
+
+	/** Splits the entry at `position` before message `at`; the second half follows it. */
+	async splitAt(datasetId: string, position: number, at: number): Promise<CurationOutcome | { error: string }> {
+		const entry = await readEntryAt(this.db, datasetId, position);
+		if (!entry) return { error: 'That entry no longer exists.' };
+		const [newId] = await this.allocateIds(datasetId, 1);
+		const split = splitOp(entry, at, newId);
+		if (!split.ok) return { error: split.error };
+		return this.curate(datasetId, split.op, `Split entry #${position + 1} before message ${at + 1}`);
+	}
+
+	/** Joins the entries at `positions`, in that order, into the first one's place. */
+	async joinAt(datasetId: string, positions: number[]): Promise<CurationOutcome | { error: string }> {
+		const entries: Entry[] = [];
+		for (const position of positions) {
+			const entry = await readEntryAt(this.db, datasetId, position);
+			if (!entry) return { error: `Entry #${position + 1} no longer exists.` };
+			entries.push(entry);
+		}
+		const joined = joinOp(entries);
+		if (!joined.ok) return { error: joined.error };
+		const outcome = await this.curate(datasetId, joined.op, `Join ${entries.length} entries`);
+		return { ...outcome, warnings: [...joined.warnings, ...outcome.warnings] };
 	}
 
 	async undo(datasetId: string): Promise<{ label: string | null; history: HistoryState }> {

@@ -5,7 +5,8 @@
  */
 import * as Comlink from 'comlink';
 import { getDatabase } from '$lib/db/database';
-import { DataService, type ExportRequest, type ImportProgress, type ImportSource } from './data-service';
+import { DataService, type CurationProgress, type ExportRequest, type ImportProgress, type ImportSource } from './data-service';
+import type { CurationOp } from '$lib/core/curation/operations';
 import type { ExportFormat } from '$lib/core/export/serialize';
 import type { EntryChange } from '$lib/db/schema';
 
@@ -23,6 +24,10 @@ const api = {
 	exportDataset: (datasetId: string, format: ExportFormat) => service.exportDataset(datasetId, format),
 	exportPlanned: (datasetId: string, request: ExportRequest) => service.exportPlanned(datasetId, request),
 	saveChanges: (datasetId: string, label: string, changes: EntryChange[]) => service.saveChanges(datasetId, label, changes),
+	curate: (datasetId: string, op: CurationOp, label: string, onProgress?: CurationProgress) => service.curate(datasetId, op, label, onProgress),
+	idsAt: (datasetId: string, positions: number[]) => service.idsAt(datasetId, positions),
+	splitAt: (datasetId: string, position: number, at: number) => service.splitAt(datasetId, position, at),
+	joinAt: (datasetId: string, positions: number[]) => service.joinAt(datasetId, positions),
 	undo: (datasetId: string) => service.undo(datasetId),
 	redo: (datasetId: string) => service.redo(datasetId),
 	historyState: (datasetId: string) => service.historyState(datasetId)

@@ -1,0 +1,45 @@
+/**
+ * Repairs: the public API. Each repair is a pure `(entry, ctx) => Entry` that returns the same
+ * object when it changes nothing; `split-overlong-conversation` returns `Entry[]`, and exact
+ * duplicates are removed with a dataset-level plan (`DuplicateRemovalPlanner`).
+ */
+import type { Entry } from '../model';
+import { mergeConsecutiveSameRole, dropEmptyTrailingUser, moveSystemToFront } from './conversation-shape';
+import { substitutePlaceholders } from './placeholders';
+import { mapCustomSpeakers, normalizeRoleAliases } from './roles';
+import { splitOverlongConversation } from './split';
+import type { Repair, RepairContext } from './types';
+import { trimWhitespace } from './whitespace';
+
+export * from './types';
+export { createRepairContext } from './context';
+export { diffEntry, type EntryDiff, type FieldChange, type MessageChange } from './diff';
+export { applyDuplicateRemoval, DuplicateRemovalPlanner, planExactDuplicateRemoval, REMOVE_EXACT_DUPLICATES, type DuplicateRemovalPlan } from './duplicates';
+export { dropEmptyTrailingUser, mapCustomSpeakers, mergeConsecutiveSameRole, moveSystemToFront, normalizeRoleAliases, splitOverlongConversation, substitutePlaceholders, trimWhitespace };
+
+/** Entry-to-entry repairs, in the order `applyRepairs` runs them when several are chosen. */
+export const ENTRY_REPAIRS: readonly Repair[] = [
+	normalizeRoleAliases,
+	mapCustomSpeakers,
+	trimWhitespace,
+	moveSystemToFront,
+	mergeConsecutiveSameRole,
+	dropEmptyTrailingUser,
+	substitutePlaceholders
+];
+
+export const REPAIRS_BY_ID: ReadonlyMap<string, Repair> = new Map(ENTRY_REPAIRS.map((repair) => [repair.id, repair]));
+
+/** The repairs safe to run without review ("repair on import"). */
+export const AUTOMATIC_SAFE_REPAIRS: readonly Repair[] = ENTRY_REPAIRS.filter((repair) => repair.kind === 'automatic-safe');
+
+/**
+ * Applies the chosen repairs in registry order (role names before merging, trimming before
+ * dropping empty turns). Unknown ids are ignored. Returns the same entry when nothing changed.
+ */
+export function applyRepairs(entry: Entry, repairIds: Iterable<string>, ctx: RepairContext): Entry {
+	const chosen = new Set(repairIds);
+	let current = entry;
+	for (const repair of ENTRY_REPAIRS) if (chosen.has(repair.id)) current = repair.apply(current, ctx);
+	return current;
+}

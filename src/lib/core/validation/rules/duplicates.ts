@@ -1,0 +1,100 @@
+/**
+ * Dataset-level rules: the same conversation twice (by content hash) and conversations that are
+ * almost the same (MinHash/LSH, see near-duplicates.ts). Both stream: `add` per entry, findings
+ * at `end`, so a worker can feed 100k entries block by block.
+ */
+import { hashMessages } from '../../hash';
+import type { Entry, Message } from '../../model';
+import { canonicalRole, entryIdOf, isRecord, makeFinding, messagesOf, roleOf, textOf } from '../inspect';
+import { NearDuplicateIndex } from '../near-duplicates';
+import type { DatasetRule, DatasetRulePass, Finding } from '../types';
+
+/** The entry's content hash; recomputed when the stored one is missing (older or raw records). */
+export function contentHashOf(entry: Entry): string | null {
+	if (isRecord(entry) && typeof entry.hash === 'string' && entry.hash !== '') return entry.hash;
+	const messages = messagesOf(entry);
+	if (messages === null || !messages.every((m) => isRecord(m) && typeof m.role === 'string')) return null;
+	try {
+		return hashMessages(messages as Message[]);
+	} catch {
+		return null;
+	}
+}
+
+export const exactDuplicate: DatasetRule = {
+	scope: 'dataset',
+	id: 'exact-duplicate',
+	title: 'Exact duplicate',
+	description: 'Another entry has exactly the same messages (same content hash). Duplicates over-weight one example; removing them keeps the first and merges the tags.',
+	defaultSeverity: 'warning',
+	repair: 'remove-exact-duplicates',
+	repairKind: 'suggested',
+	begin(): DatasetRulePass {
+		const firstByHash = new Map<string, string>();
+		const findings: Finding[] = [];
+		return {
+			add(entry) {
+				const hash = contentHashOf(entry);
+				if (hash === null) return;
+				const first = firstByHash.get(hash);
+				if (first === undefined) firstByHash.set(hash, entryIdOf(entry));
+				else findings.push(makeFinding(exactDuplicate, entry, `Same messages as entry ${first}.`));
+			},
+			end() {
+				return findings;
+			}
+		};
+	}
+};
+
+export const nearDuplicate: DatasetRule = {
+	scope: 'dataset',
+	id: 'near-duplicate',
+	title: 'Near-duplicate',
+	description:
+		'Another entry is almost the same (estimated Jaccard similarity of 3-word shingles at or above the profile\'s threshold, default 0.8). System prompts are left out unless the profile includes them. Exact duplicates are reported by exact-duplicate instead.',
+	defaultSeverity: 'info',
+	repairKind: 'manual',
+	begin(ctx): DatasetRulePass {
+		const index = new NearDuplicateIndex({ threshold: ctx.nearDuplicateThreshold });
+		const seenHashes = new Set<string>();
+		const includeSystem = ctx.nearDuplicateIncludeSystem;
+		return {
+			add(entry) {
+				const messages = messagesOf(entry);
+				if (messages === null) return;
+				const hash = contentHashOf(entry);
+				if (hash !== null) {
+					if (seenHashes.has(hash)) return;
+					seenHashes.add(hash);
+				}
+				const texts: string[] = [];
+				for (const message of messages) {
+					if (!includeSystem) {
+						const role = roleOf(message);
+						if (role !== undefined && canonicalRole(role) === 'system') continue;
+					}
+					const text = textOf(message);
+					if (text !== '') texts.push(text);
+				}
+				index.add(entryIdOf(entry), texts);
+			},
+			end() {
+				const findings: Finding[] = [];
+				for (const group of index.groups()) {
+					const first = group.members[0];
+					for (const member of group.members.slice(1)) {
+						const percent = Math.round(member.similarity * 100);
+						findings.push({
+							...makeFinding(nearDuplicate, null, `About ${percent}% similar to entry ${first.id} (a group of ${group.members.length}).`),
+							entryId: member.id
+						});
+					}
+				}
+				return findings;
+			}
+		};
+	}
+};
+
+export const DUPLICATE_RULES: readonly DatasetRule[] = [exactDuplicate, nearDuplicate];

@@ -1,0 +1,137 @@
+/**
+ * One case per rule: a realistic entry that makes it fire, and one that does not.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Entry } from '../../model';
+import { createValidationContext } from '../context';
+import { chat, entryOf } from '../testing';
+import type { ValidationSettings } from '../types';
+import { ENTRY_RULES, RULES_BY_ID } from './index';
+
+interface RuleCase {
+	fires: unknown;
+	passes: unknown;
+	settings?: Partial<ValidationSettings>;
+	/** Findings expected from `fires` (default 1). */
+	count?: number;
+	/** Message index of the first finding, when the rule points at a message. */
+	at?: number;
+}
+
+const base = chat('Is the lamp lit tonight?', 'It is. I trimmed the wick at dusk, as always.');
+const tool = (extra: Partial<Record<string, unknown>> = {}) =>
+	entryOf([
+		['user', 'Weather in Paris?'],
+		{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Paris"}' } }], ...extra },
+		{ role: 'tool', tool_call_id: 'call_1', content: '{"temp": 18}' },
+		['assistant', '18 °C and sunny.']
+	]);
+
+const CASES: Record<string, RuleCase> = {
+	data_type: { fires: ['not', 'an', 'object'], passes: base },
+	missing_messages_list: { fires: { id: 'x', messages: [] }, passes: base },
+	message_missing_key: { fires: entryOf([{ role: 'user' } as never, ['assistant', 'Hi']]), passes: base, at: 0 },
+	message_unrecognized_key: { fires: entryOf([{ role: 'user', content: 'Hi', mood: 'calm' }, ['assistant', 'Hi']]), passes: base, at: 0 },
+	unrecognized_role: { fires: entryOf([['human', 'Hi'], ['assistant', 'Hello']]), passes: base, at: 0 },
+	missing_content: { fires: entryOf([['user', ''], ['assistant', 'Hello']]), passes: base, at: 0 },
+	example_missing_assistant_message: { fires: entryOf([['user', 'Hello?']]), passes: base },
+	'entry-not-object': { fires: 42, passes: base },
+	'messages-missing': { fires: { id: 'x', tags: [] }, passes: base },
+	'messages-not-list': { fires: { id: 'x', messages: { role: 'user' } }, passes: base },
+	'messages-empty': { fires: { id: 'x', messages: [] }, passes: base },
+	'message-not-object': { fires: entryOf(['oops' as never, ['user', 'Hi'], ['assistant', 'Hello']]), passes: base, at: 0 },
+	'unknown-message-key': { fires: entryOf([{ role: 'user', content: 'Hi', emotion: 'shy' }, ['assistant', 'Hello']]), passes: tool(), at: 0 },
+	'unknown-role': {
+		fires: entryOf([['user', 'Hi'], ['assistant', 'Hello'], ['tool', 'x']]),
+		passes: base,
+		settings: { allowedRoles: ['system', 'user', 'assistant'] },
+		at: 2
+	},
+	'role-alias': { fires: entryOf([['Human', 'Hi'], [' gpt ', 'Hello']]), passes: base, count: 2, at: 0 },
+	'custom-speaker': { fires: entryOf([['Tom', 'Evening, Mara.'], ['Mara', 'Evening, Tom. Storm coming.']]), passes: base, count: 2, settings: { identityName: 'Mara' } },
+	'system-not-first': { fires: entryOf([['user', 'Hi'], ['system', 'Be brief.'], ['assistant', 'Hello']]), passes: base, at: 1 },
+	'multiple-system': { fires: entryOf([['system', 'You are Mara.'], ['system', 'Be brief.'], ['user', 'Hi'], ['assistant', 'Hello']]), passes: base, at: 1 },
+	'empty-system': { fires: entryOf([['system', '  '], ['user', 'Hi'], ['assistant', 'Hello']]), passes: base, at: 0 },
+	'missing-system': { fires: entryOf([['user', 'Hi'], ['assistant', 'Hello']]), passes: base },
+	'consecutive-same-role': { fires: entryOf([['user', 'Hi'], ['user', 'Are you there?'], ['assistant', 'Yes.']]), passes: tool(), at: 1 },
+	'assistant-first': { fires: entryOf([['system', 'You are Mara.'], ['assistant', '*waves from the gallery*'], ['user', 'Hi']]), passes: base, at: 1 },
+	'ends-on-user': { fires: entryOf([['user', 'Hi'], ['assistant', 'Hello'], ['user', 'Bye']]), passes: base, at: 2 },
+	'missing-assistant': { fires: entryOf([['system', 'You are Mara.'], ['user', 'Hi']]), passes: base },
+	'missing-user': { fires: entryOf([['system', 'You are Mara.'], ['assistant', 'Hello']]), passes: base },
+	'empty-content': { fires: entryOf([['user', 'Hi'], ['assistant', ' \n ']]), passes: tool(), at: 1 },
+	'non-string-content': { fires: entryOf([['user', [{ type: 'text', text: 'Look' }]], ['assistant', null]]), passes: tool(), count: 2 },
+	'surrounding-whitespace': { fires: entryOf([['user', 'Hi '], ['assistant', '\nHello']]), passes: base, count: 2 },
+	'tool-call-id-missing': { fires: entryOf([['user', 'Weather?'], ['tool', '{"temp": 18}'], ['assistant', 'Warm.']]), passes: tool(), at: 1 },
+	'tool-call-id-unmatched': {
+		fires: entryOf([['user', 'Weather?'], { role: 'tool', tool_call_id: 'call_9', content: '{}' }, ['assistant', 'Warm.']]),
+		passes: tool(),
+		at: 1
+	},
+	'tool-call-malformed': { fires: tool({ tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: '{}' } }] }), passes: tool(), at: 1 },
+	'tool-call-arguments-invalid': {
+		fires: tool({ tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city": "Par' } }] }),
+		passes: tool(),
+		at: 1
+	},
+	'weight-invalid': { fires: entryOf([['user', 'Hi'], { role: 'assistant', content: 'Hello', weight: 0.5 }]), passes: entryOf([['user', 'Hi'], { role: 'assistant', content: 'Hello', weight: 0 }]), at: 1 },
+	'think-tag-structure': {
+		fires: entryOf([['user', 'Sum 2+2'], ['assistant', '<think>2 plus 2 is 4. The answer is 4.']]),
+		passes: entryOf([['user', 'Sum 2+2'], ['assistant', '<think>2 plus 2 is 4.</think>4']]),
+		at: 1
+	},
+	'think-tag-policy': {
+		fires: entryOf([['user', 'Sum 2+2'], ['assistant', 'It is 4.']]),
+		passes: entryOf([['user', 'Sum 2+2'], ['assistant', '<think>2 plus 2 is 4.</think>\n\nIt is 4.']]),
+		settings: { thinkTagPolicy: 'require' },
+		at: 1
+	},
+	'refusal-phrase': { fires: chat('Tell me about the storm.', 'As an AI language model, I do not experience storms.'), passes: base, at: 2 },
+	'starts-with-refusal': { fires: chat('Open the door.', "I can't do that tonight; the wind is too strong."), passes: base, at: 2 },
+	'identity-leak': {
+		fires: chat('Who are you really?', "I'm ChatGPT, a large language model developed by OpenAI."),
+		passes: chat('Are you ChatGPT?', "No, I'm not ChatGPT. I'm Mara, and I keep this light."),
+		settings: { identityName: 'Mara' },
+		at: 2
+	},
+	'error-text': { fires: chat('Describe the coast.', 'ERROR: Request failed with status 429 (rate limit reached)'), passes: base, at: 2 },
+	placeholder: { fires: chat('Hello {{char}}!', 'Hello, [Your name]. Welcome in.'), passes: base, count: 2, at: 1 },
+	'speaks-for-user': { fires: chat('I knock on the door.', '*Mara opens it.* "Come in."\n{{user}}: Thank you!'), passes: base, at: 2 },
+	'unbalanced-narration': { fires: chat('Hi', '*She looks up from the lamp. "Evening," she says.'), passes: chat('Hi', '*She looks up.* "Evening."'), at: 2 },
+	'over-length': { fires: chat('Tell me everything.', 'word '.repeat(400)), passes: base, settings: { maxTokens: 200 } },
+	'split-candidate': {
+		fires: chat(...Array.from({ length: 20 }, (_, i) => `Turn ${i}: the tide is turning.`)),
+		passes: base
+	}
+};
+
+describe('every entry rule', () => {
+	it('has a case here and a complete description', () => {
+		const missing = ENTRY_RULES.map((rule) => rule.id).filter((id) => CASES[id] === undefined);
+		expect(missing).toEqual([]);
+		for (const rule of ENTRY_RULES) {
+			expect(rule.title.length).toBeGreaterThan(3);
+			expect(rule.description.length).toBeGreaterThan(20);
+		}
+	});
+
+	for (const [id, testCase] of Object.entries(CASES)) {
+		describe(id, () => {
+			const rule = RULES_BY_ID.get(id);
+			const ctx = createValidationContext(testCase.settings);
+			it('fires on a realistic offending entry', () => {
+				if (rule === undefined || rule.scope !== 'entry') throw new Error(`no entry rule ${id}`);
+				const findings = rule.check(testCase.fires as Entry, ctx);
+				expect(findings.length, JSON.stringify(findings)).toBe(testCase.count ?? 1);
+				for (const finding of findings) {
+					expect(finding.rule).toBe(id);
+					expect(finding.message.length).toBeGreaterThan(5);
+				}
+				if (testCase.at !== undefined) expect(findings[0].messageIndex).toBe(testCase.at);
+			});
+			it('stays quiet on a clean entry', () => {
+				if (rule === undefined || rule.scope !== 'entry') throw new Error(`no entry rule ${id}`);
+				expect(rule.check(testCase.passes as Entry, ctx)).toEqual([]);
+			});
+		});
+	}
+});

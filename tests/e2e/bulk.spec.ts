@@ -1,0 +1,70 @@
+import { expect, test, type Page } from '@playwright/test';
+import { waitForSample } from './helpers';
+
+async function openSample(page: Page) {
+	await page.goto('/');
+	await waitForSample(page);
+	await page.getByTestId('dataset-row').filter({ hasText: 'Mara' }).getByRole('link', { name: 'Open' }).click();
+	await expect(page.getByTestId('entry-view')).toContainText('Entry #1');
+}
+
+test('bulk-tag every search result, see the count first, and undo it', async ({ page }) => {
+	await openSample(page);
+	await page.getByTestId('entry-search').fill('tide');
+	await expect(page.getByTestId('search-count')).toContainText('found');
+	const found = Number((await page.getByTestId('search-count').innerText()).match(/^\d+/)?.[0]);
+	expect(found).toBeGreaterThan(1);
+
+	await page.getByTestId('entry-tick').first().click();
+	await expect(page.getByTestId('selection-count')).toHaveText('1 selected');
+	await page.getByTestId('select-all').click();
+	await expect(page.getByTestId('selection-count')).toHaveText(`${found} selected`);
+	await page.getByTestId('bulk-add-tag').click();
+	await page.getByTestId('bulk-tag-input').fill('Tide Lore');
+	await expect(page.getByTestId('bulk-apply')).toHaveText(`Add #tide-lore to ${found} entries`);
+	await page.getByTestId('bulk-apply').click();
+	await expect(page.getByTestId('status')).toContainText(`${found} changed`);
+	await expect(page.getByTestId('entry-view')).toContainText('#tide-lore');
+
+	// Every result carries it; clearing the search shows the others do not.
+	await page.getByTestId('entry-search').fill('');
+	await expect(page.getByTestId('entry-row').filter({ hasText: '#tide-lore' })).toHaveCount(found);
+	await page.getByTestId('undo').click();
+	await expect(page.getByTestId('status')).toContainText('Undid: Add tide-lore');
+	await expect(page.getByTestId('entry-row').filter({ hasText: '#tide-lore' })).toHaveCount(0);
+});
+
+test('split an entry at a turn, join two entries, delete and undo', async ({ page }) => {
+	await openSample(page);
+	await expect(page.getByTestId('entry-count')).toContainText('26 entries');
+	// Entry #9 is a multi-turn scene: split it before its third message.
+	await page.getByTestId('entry-list').focus();
+	for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
+	const view = page.getByTestId('entry-view');
+	await expect(view).toContainText('Entry #9');
+	const messagesBefore = await view.locator('li.message').count();
+	await view.getByTestId('split-2').click();
+	await expect(page.getByTestId('entry-count')).toContainText('27 entries');
+	await expect(page.getByTestId('status')).toContainText('Split entry #9');
+	await expect(view.locator('li.message')).toHaveCount(2);
+	await page.getByTestId('entry-list').focus();
+	await page.keyboard.press('ArrowDown');
+	await expect(view).toContainText('Entry #10');
+	await expect(view.locator('li.message')).toHaveCount(messagesBefore - 2);
+
+	// Join them back: tick both halves.
+	await page.getByTestId('entry-row').filter({ hasText: '#9' }).first().getByTestId('entry-tick').click();
+	await page.getByTestId('entry-row').filter({ hasText: '#10' }).first().getByTestId('entry-tick').click();
+	await page.getByTestId('bulk-join').click();
+	await expect(page.getByTestId('entry-count')).toContainText('26 entries');
+	await expect(page.getByTestId('status')).toContainText('Join 2 entries');
+
+	// Delete three, then undo brings them back.
+	for (const n of ['#1', '#2', '#3']) await page.getByTestId('entry-row').filter({ hasText: n }).first().getByTestId('entry-tick').click();
+	await page.getByTestId('bulk-delete').click();
+	await page.getByTestId('bulk-apply').click();
+	await expect(page.getByTestId('entry-count')).toContainText('23 entries');
+	await page.getByTestId('undo').click();
+	await expect(page.getByTestId('entry-count')).toContainText('26 entries');
+	await expect(page.getByTestId('entry-row').first()).toContainText('Who are you?');
+});
