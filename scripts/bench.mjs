@@ -174,6 +174,20 @@ for (let rep = 0; rep < REPS; rep++) {
 		const editSaveWallMs = Date.now() - saveStart;
 		const editSaveMs = Number(await page.getByTestId('status').getAttribute('data-save-ms'));
 
+		// Bulk: tag every entry (100 blocks read, changed and written, one undo record).
+		await page.getByTestId('entry-tick').first().click();
+		await page.getByTestId('select-all').click();
+		await page.getByTestId('bulk-add-tag').click();
+		await page.getByTestId('bulk-tag-input').fill('bench');
+		const bulkStart = Date.now();
+		await page.getByTestId('bulk-apply').click();
+		await page.getByTestId('status').filter({ hasText: 'changed' }).waitFor({ timeout: 120_000 });
+		const bulkTagMs = Date.now() - bulkStart;
+		const undoStart = Date.now();
+		await page.getByTestId('undo').click();
+		await page.getByTestId('status').filter({ hasText: 'Undid' }).waitFor({ timeout: 120_000 });
+		const bulkUndoMs = Date.now() - undoStart;
+
 		// Baseline export, then the app's export.
 		const baselineExport = await page.evaluate(
 			(id) =>
@@ -214,7 +228,9 @@ for (let rep = 0; rep < REPS; rep++) {
 			firstLoadGzipBytes,
 			openEntryMs,
 			editSaveMs,
-			editSaveWallMs
+			editSaveWallMs,
+			bulkTagMs,
+			bulkUndoMs
 		});
 	} finally {
 		await context.close();
@@ -241,5 +257,7 @@ console.log(`search_${label}_ms: ${fixed(m('searchWarmMs'), 0)}`);
 console.log(`open_entry_editor_ms: ${fixed(m('openEntryMs'), 0)}`);
 console.log(`edit_save_ms: ${fixed(m('editSaveMs'), 0)}`);
 console.log(`edit_save_wall_ms: ${fixed(m('editSaveWallMs'), 0)}`);
+console.log(`bulk_tag_${label}_s: ${fixed(m('bulkTagMs') / 1000)}`);
+console.log(`bulk_tag_undo_${label}_s: ${fixed(m('bulkUndoMs') / 1000)}`);
 console.log(`first_load_js_gzip_kb: ${fixed(m('firstLoadGzipBytes') / 1024, 1)}`);
 console.log(`bench_reps: ${REPS}`);

@@ -103,13 +103,20 @@ async function runOperation(
 	// An empty dataset still gets one (empty) block, so that inserts have somewhere to land.
 	const total = Math.max(1, dataset.blockSizes.length);
 	const blockSizes: number[] = [];
+	// Pipelined: the next block is requested before this one is written, so IndexedDB reads and
+	// writes while the operation runs on the block in hand.
+	const read = (blockNo: number) => db.blocks.get([dataset.id, blockNo]).then((row) => row?.entries ?? []);
+	let next = read(0);
+	const writes: Promise<unknown>[] = [];
 	for (let blockNo = 0; blockNo < total; blockNo++) {
-		const block = (await db.blocks.get([dataset.id, blockNo]))?.entries ?? [];
+		const block = await next;
+		if (blockNo + 1 < total) next = read(blockNo + 1);
 		const out = run.applyBlock(block, { first: blockNo === 0, last: blockNo === total - 1 });
-		if (out.changed) await db.blocks.put({ datasetId: dataset.id, blockNo, entries: out.entries });
+		if (out.changed) writes.push(db.blocks.put({ datasetId: dataset.id, blockNo, entries: out.entries }));
 		blockSizes.push(out.entries.length);
 		onProgress?.(blockNo + 1, total);
 	}
+	await Promise.all(writes);
 	const summary = run.finish();
 	const updated: DatasetRow = {
 		...dataset,

@@ -5,6 +5,7 @@ import { SkeinDatabase } from '$lib/db/database';
 import { listDatasets } from '$lib/db/datasets-repo';
 import { ENTRY_BLOCK_SIZE } from '$lib/db/schema';
 import { DataService, type ImportProgress } from './data-service';
+import { addTagsOp } from '$lib/core/curation/operations';
 
 let counter = 0;
 const opened: SkeinDatabase[] = [];
@@ -204,6 +205,25 @@ describe('DataService reading and export', () => {
 		const again = await service.exportPlanned(datasetId, request, new Date('2026-11-22T10:00:00Z'));
 		expect(await again.files[0].blob!.text()).toBe(await real.files[0].blob!.text());
 		expect(train.map((r) => r.instruction)).not.toEqual([...train.map((r) => r.instruction)].sort());
+	});
+
+	it('maps positions to ids correctly across bulk changes, splits and joins', async () => {
+		const { service, datasetId } = await imported();
+		await service.warmSearch(datasetId);
+		expect(await service.idsAt(datasetId, [0, 999, 1000, 1500])).toEqual(['e1', 'e1000', 'e1001', 'e1501']);
+		const tagged = await service.curate(datasetId, addTagsOp(['e1', 'e1001'], ['lamp']), 'Tag two');
+		expect(tagged.changed).toBe(2);
+		expect(await service.idsAt(datasetId, [999, 1000])).toEqual(['e1000', 'e1001']);
+		const split = await service.splitAt(datasetId, 0, 2);
+		expect('error' in split ? split.error : split.inserted).toBe(1);
+		// The new half sits at position 1; everything after moved by one.
+		expect(await service.idsAt(datasetId, [0, 1, 2, 1001])).toEqual(['e1', 'e1502', 'e2', 'e1001']);
+		const joined = await service.joinAt(datasetId, [0, 1]);
+		expect('error' in joined ? joined.error : joined.removed).toBe(1);
+		expect(await service.idsAt(datasetId, [0, 1])).toEqual(['e1', 'e2']);
+		const [first] = (await service.getPage(datasetId, 0, 1)).entries;
+		expect(first.tags).toEqual(['lamp']);
+		expect(first.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant']);
 	});
 
 	it('refuses to read a dataset that does not exist', async () => {

@@ -200,7 +200,10 @@ export class DataService {
 	 * Of the most recently opened dataset: a few decoded blocks (paging) and the lower-cased search
 	 * text of every block (search). Whole blocks are not all kept: at 100k entries that is ~0.5 GB.
 	 */
-	private blockCache = new Map<string, { updatedAt: number; blocks: Map<number, Entry[]>; haystacks: Map<number, Promise<string[]>> }>();
+	private blockCache = new Map<
+		string,
+		{ updatedAt: number; blocks: Map<number, Entry[]>; haystacks: Map<number, Promise<string[]>>; ids: Map<number, string[]> }
+	>();
 	private jobCounter = 0;
 
 	constructor(private readonly db: SkeinDatabase) {}
@@ -406,7 +409,7 @@ export class DataService {
 		if (!cache || cache.updatedAt !== dataset.updatedAt) {
 			// Only the most recently opened dataset stays in memory.
 			this.blockCache.clear();
-			cache = { updatedAt: dataset.updatedAt, blocks: new Map(), haystacks: new Map() };
+			cache = { updatedAt: dataset.updatedAt, blocks: new Map(), haystacks: new Map(), ids: new Map() };
 			this.blockCache.set(dataset.id, cache);
 		}
 		return cache;
@@ -434,7 +437,13 @@ export class DataService {
 		if (!haystack) {
 			const cached = cache.blocks.get(blockNo);
 			haystack = (cached ? Promise.resolve(cached) : readBlock(this.db, dataset.id, blockNo).then((row) => row?.entries ?? [])).then(
-				(entries) => entries.map(searchableText)
+				(entries) => {
+					cache.ids.set(
+						blockNo,
+						entries.map((entry) => entry.id)
+					);
+					return entries.map(searchableText);
+				}
 			);
 			cache.haystacks.set(blockNo, haystack);
 			haystack.catch(() => cache.haystacks.delete(blockNo));
@@ -509,7 +518,8 @@ export class DataService {
 			}
 		}
 		try {
-			await applyOperation(this.db, datasetId, label, changes);
+			const updated = await applyOperation(this.db, datasetId, label, changes);
+			if (changes.every((c) => c.before && c.after && c.before.id === c.after.id)) this.carryIds(datasetId, updated.updatedAt);
 			// A new operation is the one to undo, and it empties the redo stack.
 			return { ok: true, history: { canUndo: true, canRedo: false, undoLabel: label, redoLabel: null } };
 		} catch (error) {
@@ -520,7 +530,8 @@ export class DataService {
 
 	/** Applies a curation operation (bulk action, split, join) as one undoable step. */
 	async curate(datasetId: string, op: CurationOp, label: string, onProgress?: CurationProgress): Promise<CurationOutcome> {
-		const { summary } = await applyCuration(this.db, datasetId, op, label, onProgress);
+		const { summary, dataset } = await applyCuration(this.db, datasetId, op, label, onProgress);
+		if (summary.insertedCount === 0 && summary.removedCount === 0) this.carryIds(datasetId, dataset.updatedAt);
 		return {
 			label,
 			changed: summary.changedCount,
@@ -535,17 +546,40 @@ export class DataService {
 	/** Entry ids at positions (for a selection made by position, e.g. "all search results"). */
 	async idsAt(datasetId: string, positions: number[]): Promise<string[]> {
 		const dataset = await this.datasetOrThrow(datasetId);
-		const wanted = new Set(positions);
+		const sorted = [...positions].sort((a, b) => a - b);
 		const ids: string[] = [];
-		let position = 0;
-		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
-			const size = dataset.blockSizes[blockNo];
-			if (positions.length < dataset.entryCount && !positions.some((p) => p >= position && p < position + size)) {
-				position += size;
-				continue;
+		let cursor = 0;
+		let start = 0;
+		for (let blockNo = 0; blockNo < dataset.blockSizes.length && cursor < sorted.length; blockNo++) {
+			const end = start + dataset.blockSizes[blockNo];
+			if (sorted[cursor] < end) {
+				const blockIds = await this.idsOfBlock(dataset, blockNo);
+				while (cursor < sorted.length && sorted[cursor] < end) ids.push(blockIds[sorted[cursor++] - start]);
 			}
-			const block = await this.loadBlock(dataset, blockNo);
-			for (const entry of block) if (wanted.has(position++)) ids.push(entry.id);
+			start = end;
+		}
+		return ids;
+	}
+
+	/**
+	 * After a change made here that kept every entry's id and place (tags, review, content), the
+	 * ids per block are still right for the new version: keep them, drop the rest. Changes from
+	 * elsewhere (another tab) are only seen as a new version, and clear everything.
+	 */
+	private carryIds(datasetId: string, updatedAt: number): void {
+		const cache = this.blockCache.get(datasetId);
+		if (!cache) return;
+		this.blockCache.set(datasetId, { updatedAt, blocks: new Map(), haystacks: new Map(), ids: cache.ids });
+	}
+
+	/** The ids of one block, remembered per dataset version (cheap: short strings). */
+	private async idsOfBlock(dataset: DatasetRow, blockNo: number): Promise<string[]> {
+		const cache = this.cacheFor(dataset);
+		let ids = cache.ids.get(blockNo);
+		if (!ids) {
+			const entries = cache.blocks.get(blockNo) ?? (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+			ids = entries.map((entry) => entry.id);
+			cache.ids.set(blockNo, ids);
 		}
 		return ids;
 	}

@@ -2,7 +2,7 @@
  * Repairs of the conversation's shape: merging consecutive turns of one role, dropping an empty
  * trailing user turn, and gathering system messages at the front.
  */
-import type { Entry, Message } from '../model';
+import type { Message } from '../model';
 import { canonicalRole } from '../validation/inspect';
 import { mergeable } from '../validation/rules/order';
 import { isBlankContent, withMessages } from './entry-update';

@@ -1,7 +1,7 @@
 /**
  * Role repairs: standard spellings, and custom speaker names mapped to roles.
  */
-import type { Entry, Message } from '../model';
+import type { Message } from '../model';
 import { canonicalRole } from '../validation/inspect';
 import { isCustomSpeaker, suggestSpeakerMapping } from '../validation/speakers';
 import { withMessages } from './entry-update';

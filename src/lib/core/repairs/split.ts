@@ -1,7 +1,7 @@
 /**
  * Splitting a long conversation into several entries at turn boundaries.
  */
-import type { Entry, Message } from '../model';
+import type { Message } from '../model';
 import { canonicalRole, countWords, textOf } from '../validation/inspect';
 import { entryTokenCount } from '../validation/rules/length';
 import { withMessages } from './entry-update';

@@ -1,4 +1,4 @@
-import type { Entry, Message } from '../model';
+import type { Message } from '../model';
 import { withMessages } from './entry-update';
 import type { Repair } from './types';
 
