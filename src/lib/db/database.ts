@@ -5,6 +5,11 @@ import {
 	type BlockRow,
 	type DatasetRow,
 	type HistoryRow,
+	type SnapshotRow,
+	type SnapshotBlockRow,
+	type TagRow,
+	type CharacterRow,
+	type SavedFilterRow,
 	type OriginalRow,
 	type SettingRow
 } from './schema';
@@ -20,13 +25,18 @@ export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
 		[TABLES.originals]: '++id, datasetId',
 		[TABLES.settings]: 'key'
 	},
-	// 2: undo/redo history, surviving reloads.
+	// 2: undo/redo history, snapshots, the tag and character libraries, saved filters.
 	2: {
 		[TABLES.datasets]: 'id, updatedAt, status',
 		[TABLES.blocks]: '[datasetId+blockNo], datasetId',
 		[TABLES.originals]: '++id, datasetId',
 		[TABLES.settings]: 'key',
-		[TABLES.history]: '++id, [datasetId+seq], datasetId'
+		[TABLES.history]: '++id, [datasetId+seq], datasetId',
+		[TABLES.snapshots]: 'id, datasetId',
+		[TABLES.snapshotBlocks]: '[snapshotId+blockNo], snapshotId',
+		[TABLES.tags]: 'slug',
+		[TABLES.characters]: 'id',
+		[TABLES.savedFilters]: 'id, datasetId'
 	}
 };
 export const CURRENT_SCHEMA_VERSION = 2;
@@ -37,6 +47,11 @@ export class SkeinDatabase extends Dexie {
 	originals!: EntityTable<OriginalRow, 'id'>;
 	settings!: EntityTable<SettingRow, 'key'>;
 	history!: EntityTable<HistoryRow, 'id'>;
+	snapshots!: EntityTable<SnapshotRow, 'id'>;
+	snapshotBlocks!: Table<SnapshotBlockRow, [string, number]>;
+	tags!: EntityTable<TagRow, 'slug'>;
+	characters!: EntityTable<CharacterRow, 'id'>;
+	savedFilters!: EntityTable<SavedFilterRow, 'id'>;
 
 	constructor(name: string = DB_NAME) {
 		super(name);

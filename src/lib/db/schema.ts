@@ -21,7 +21,12 @@ export const TABLES = {
 	blocks: 'blocks',
 	originals: 'originals',
 	settings: 'settings',
-	history: 'history'
+	history: 'history',
+	snapshots: 'snapshots',
+	snapshotBlocks: 'snapshotBlocks',
+	tags: 'tags',
+	characters: 'characters',
+	savedFilters: 'savedFilters'
 } as const;
 
 /** Small key-value facts about this browser's copy of the app (e.g. whether the sample was seeded). */
@@ -95,4 +100,46 @@ export interface HistoryRow {
 	undone: boolean;
 	changes: EntryChange[];
 	operation?: OperationRecord;
+}
+
+/** A named copy of a dataset's working copy at one moment; its blocks are in `snapshotBlocks`. */
+export interface SnapshotRow {
+	id: string;
+	datasetId: string;
+	name: string;
+	createdAt: number;
+	entryCount: number;
+	blockSizes: number[];
+}
+
+export interface SnapshotBlockRow {
+	snapshotId: string;
+	blockNo: number;
+	entries: Entry[];
+}
+
+/** The tag library (all datasets): a canonical slug, its label, category and aliases. */
+export interface TagRow {
+	slug: string;
+	label: string;
+	category?: string;
+	aliases: string[];
+}
+
+/** The character library: who speaks in roleplay data, and the speaker names that mean them. */
+export interface CharacterRow {
+	id: string;
+	name: string;
+	description: string;
+	aliases: string[];
+}
+
+/** A named filter of the entry browser, per dataset (the filter itself is its URL form). */
+export interface SavedFilterRow {
+	id: string;
+	datasetId: string;
+	name: string;
+	/** `encodeFilterToUrl` output. */
+	query: string;
+	createdAt: number;
 }

@@ -10,9 +10,11 @@ import type { CurationOp } from '$lib/core/curation/operations';
 import type { ExportFormat } from '$lib/core/export/serialize';
 import type { EntryChange } from '$lib/db/schema';
 
-const service = new DataService(getDatabase());
+const db = getDatabase();
+const service = new DataService(db);
 
-const api = {
+/** The core data API. Other services add their methods below (one API, one bridge). */
+const coreApi = {
 	newJobId: () => service.newJobId(),
 	importSources: (jobId: string, sources: ImportSource[], onProgress?: (p: ImportProgress) => void) =>
 		service.importSources(jobId, sources, onProgress),
@@ -31,6 +33,10 @@ const api = {
 	undo: (datasetId: string) => service.undo(datasetId),
 	redo: (datasetId: string) => service.redo(datasetId),
 	historyState: (datasetId: string) => service.historyState(datasetId)
+};
+
+const api = {
+	...coreApi
 };
 
 export type DataWorkerApi = typeof api;
