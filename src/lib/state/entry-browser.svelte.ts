@@ -10,6 +10,7 @@ import { dataWorker } from '$lib/workers/data-bridge';
 import * as Comlink from 'comlink';
 import { SvelteSet } from 'svelte/reactivity';
 import type { CurationOp } from '$lib/core/curation/operations';
+import { normalizeFilter, type EntryFilter } from '$lib/core/curation/filters';
 import type { CurationOutcome } from '$lib/workers/data-service';
 
 const NO_HISTORY: HistoryState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
@@ -23,6 +24,10 @@ export class EntryBrowserState {
 	/** Positions matched by the active search, or null for "all entries". */
 	matches = $state<number[] | null>(null);
 	query = $state('');
+	/** The active filter (text, tags, review, lengths, findings, sort); `{}` shows everything. */
+	filter = $state<EntryFilter>({});
+	/** Why the filter could not run (a bad regex, …), shown beside it; the list stays as it was. */
+	filterError = $state<string | null>(null);
 	searching = $state(false);
 	searchMs = $state<number | null>(null);
 	selected = $state(-1);
@@ -73,7 +78,7 @@ export class EntryBrowserState {
 		this.#loadedPages.clear();
 		this.#generation += 1;
 		this.version += 1;
-		if (this.query) void this.search(this.query);
+		if (Object.keys(this.filter).length) void this.applyFilter(this.filter);
 		else void this.ensureRange(...this.#visible);
 		void this.refreshHistory();
 	}
@@ -273,19 +278,35 @@ export class EntryBrowserState {
 		}
 	}
 
+	/** The quick search box: sets the filter's text, keeping its mode and roles. */
 	async search(query: string): Promise<void> {
-		this.query = query;
+		const text = query.trim() ? { query, mode: this.filter.text?.mode ?? 'contains', ...(this.filter.text?.roles?.length ? { roles: this.filter.text.roles } : {}) } : undefined;
+		const { text: _old, ...rest } = this.filter;
+		await this.applyFilter(text ? { ...rest, text } : rest);
+	}
+
+	/** Shows the entries matching `filter` (in its sort order), or all entries for an empty filter. */
+	async applyFilter(filter: EntryFilter): Promise<void> {
+		const normalized = normalizeFilter(filter);
+		this.filter = normalized;
+		this.query = normalized.text?.query ?? '';
 		const seq = ++this.#searchSeq;
-		if (!query.trim()) {
+		if (Object.keys(normalized).length === 0) {
 			this.matches = null;
 			this.searchMs = null;
+			this.filterError = null;
 			this.#reset();
 			return;
 		}
 		this.searching = true;
 		try {
-			const result = await dataWorker().search(this.datasetId, query);
+			const result = await dataWorker().filter(this.datasetId, normalized);
 			if (seq !== this.#searchSeq) return;
+			if (!result.ok) {
+				this.filterError = result.error;
+				return;
+			}
+			this.filterError = null;
 			this.matches = result.positions;
 			this.searchMs = result.scannedMs;
 			this.#reset();

@@ -28,6 +28,7 @@ import {
 import { ENTRY_BLOCK_SIZE, type DatasetRow, type EntryChange } from '$lib/db/schema';
 import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo, type HistoryState } from '$lib/db/entries-repo';
 import { joinOp, splitOp, type CurationOp } from '$lib/core/curation/operations';
+import { compileFilter, entryCharacterCount, EntryFilterSchema, sortKeyOf, sortPositions, type EntryFilter, type FilterContext } from '$lib/core/curation/filters';
 import { EntrySchema } from '$lib/core/model';
 
 /** A thing to import: a dropped or picked file, or pasted text. */
@@ -111,6 +112,8 @@ export type CurationProgress = (done: number, total: number) => void;
 export type SaveResult =
 	| { ok: true; history: HistoryState }
 	| { ok: false; error: string; conflict?: number };
+
+export type FilterResult = { ok: true; positions: number[]; scannedMs: number } | { ok: false; error: string };
 
 export interface ExportResult {
 	blob: Blob;
@@ -630,6 +633,50 @@ export class DataService {
 
 	historyState(datasetId: string): Promise<HistoryState> {
 		return historyState(this.db, datasetId);
+	}
+
+	/** Entry ids with any of the given finding codes, from the last validation run (set by the validation service). */
+	findingsLookup: ((datasetId: string, codes: string[]) => ReadonlySet<string> | undefined) | null = null;
+
+	/**
+	 * The positions matching a filter, in its sort order. A plain "contains" text search goes
+	 * through the cached search text; anything else scans the blocks once.
+	 */
+	async filter(datasetId: string, raw: EntryFilter): Promise<FilterResult> {
+		const t0 = performance.now();
+		const parsed = EntryFilterSchema.safeParse(raw);
+		if (!parsed.success) return { ok: false, error: `That filter is not valid: ${parsed.error.issues[0]?.message ?? 'unknown problem'}` };
+		const filter = parsed.data;
+		const keys = Object.keys(filter) as (keyof EntryFilter)[];
+		const text = filter.text;
+		if (keys.length === 1 && text && text.mode === 'contains' && !text.roles?.length && !text.caseSensitive) {
+			const found = await this.search(datasetId, text.query);
+			return { ok: true, positions: found.positions, scannedMs: found.scannedMs };
+		}
+		const context: FilterContext = {
+			// Until real tokenizers are chosen in Analysis, tokens are estimated as characters ÷ 4.
+			tokenCount: (entry) => Math.ceil(entryCharacterCount(entry) / 4),
+			...(filter.findings?.codes.length ? { entriesWithFindings: this.findingsLookup?.(datasetId, filter.findings.codes) } : {})
+		};
+		const compiled = compileFilter(filter, context);
+		if (!compiled.ok) return { ok: false, error: compiled.error.message };
+		const dataset = await this.datasetOrThrow(datasetId);
+		const sorted = filter.sort && filter.sort.by !== 'position';
+		const positions: number[] = [];
+		const keyed: { position: number; key: number | string }[] = [];
+		let position = 0;
+		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
+			const cached = this.cacheFor(dataset).blocks.get(blockNo);
+			const block = cached ?? (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+			for (const entry of block) {
+				if (compiled.matches(entry)) {
+					if (sorted) keyed.push({ position, key: sortKeyOf(entry, position, filter.sort, context) });
+					else positions.push(position);
+				}
+				position++;
+			}
+		}
+		return { ok: true, positions: sorted ? sortPositions(keyed, filter.sort) : positions, scannedMs: performance.now() - t0 };
 	}
 
 	// ---- export --------------------------------------------------------------------------

@@ -7,8 +7,10 @@ import * as Comlink from 'comlink';
 import { getDatabase } from '$lib/db/database';
 import { DataService, type CurationProgress, type ExportRequest, type ImportProgress, type ImportSource } from './data-service';
 import type { CurationOp } from '$lib/core/curation/operations';
+import type { EntryFilter } from '$lib/core/curation/filters';
 import type { ExportFormat } from '$lib/core/export/serialize';
 import type { EntryChange } from '$lib/db/schema';
+import { collectionApi } from './collection-service';
 
 const db = getDatabase();
 const service = new DataService(db);
@@ -22,6 +24,7 @@ const coreApi = {
 	getPage: (datasetId: string, start: number, count: number) => service.getPage(datasetId, start, count),
 	getAt: (datasetId: string, positions: number[]) => service.getAt(datasetId, positions),
 	search: (datasetId: string, query: string) => service.search(datasetId, query),
+	filter: (datasetId: string, filter: EntryFilter) => service.filter(datasetId, filter),
 	warmSearch: (datasetId: string) => service.warmSearch(datasetId),
 	exportDataset: (datasetId: string, format: ExportFormat) => service.exportDataset(datasetId, format),
 	exportPlanned: (datasetId: string, request: ExportRequest) => service.exportPlanned(datasetId, request),
@@ -36,7 +39,8 @@ const coreApi = {
 };
 
 const api = {
-	...coreApi
+	...coreApi,
+	...collectionApi(db)
 };
 
 export type DataWorkerApi = typeof api;
