@@ -13,12 +13,14 @@ import type { ReviewState } from '$lib/core/model';
 import type { Entry, FileImportReport, ImportReport } from '$lib/core/model';
 import { slicesForRange } from '$lib/core/paging';
 import { ContentHasher } from '$lib/core/hash';
+import { REPAIR_ON_IMPORT_SETTING, repairOnImport } from './validation-service';
 import type { SkeinDatabase } from '$lib/db/database';
 import {
 	completeImport,
 	createImportingDataset,
 	deleteDataset,
 	findSameContent,
+	getSetting,
 	getDataset,
 	putBlock,
 	putOriginal,
@@ -157,7 +159,9 @@ class BlockWriter {
 
 	constructor(
 		private readonly db: SkeinDatabase,
-		readonly datasetId: string
+		readonly datasetId: string,
+		/** Applied to each entry before it is stored (the opt-in "repair on import"). */
+		private readonly transform?: (entry: Entry) => Entry
 	) {}
 
 	get entryCount(): number {
@@ -171,8 +175,9 @@ class BlockWriter {
 
 	async add(entries: Entry[]): Promise<void> {
 		for (const entry of entries) {
+			// The fingerprint is of the file's content as imported, so a re-import matches either way.
 			this.fingerprint.update(entry.hash);
-			this.pending.push(entry);
+			this.pending.push(this.transform ? this.transform(entry) : entry);
 			if (this.pending.length >= ENTRY_BLOCK_SIZE) await this.flushBlock();
 		}
 	}
@@ -289,7 +294,9 @@ export class DataService {
 		created.push(dataset.id);
 		let entryNo = 0;
 		const importerOptions = { fileName: file.name, sizeBytes: file.size, newId: () => `e${++entryNo}` };
-		const writer = new BlockWriter(this.db, dataset.id);
+		const repaired = new Map<string, number>();
+		const repairing = (await getSetting<boolean>(this.db, REPAIR_ON_IMPORT_SETTING)) === true;
+		const writer = new BlockWriter(this.db, dataset.id, repairing ? (entry) => repairOnImport(entry, repaired) : undefined);
 		let report: FileImportReport;
 
 		try {
@@ -313,6 +320,7 @@ export class DataService {
 			throw error;
 		}
 
+		for (const [title, count] of repaired) report.notes.push({ text: `Repaired on import (automatic-safe): ${title}`, count, line: 0 });
 		if (writer.entryCount === 0) {
 			// Nothing importable: report it, keep nothing.
 			await deleteDataset(this.db, dataset.id);

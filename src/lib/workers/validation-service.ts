@@ -1,0 +1,270 @@
+/**
+ * Validation and repair in the data worker (SPEC §4): runs a profile over a dataset block by
+ * block, keeps the findings of the last run per dataset in memory, answers per-entry findings
+ * fresh (per-entry rules re-run on the stored entry, so an edit shows at once), previews repairs
+ * as before/after diffs, and applies them as one undoable operation.
+ */
+import type { Entry } from '$lib/core/model';
+import {
+	BUILTIN_PROFILE_IDS,
+	BUILTIN_PROFILES,
+	DatasetValidator,
+	RULES_BY_ID,
+	compileProfile,
+	validateEntry,
+	type BuiltinProfileId,
+	type CompiledProfile,
+	type Finding,
+	type Profile,
+	type RuleCount,
+	type ValidationSummary
+} from '$lib/core/validation';
+import {
+	AUTOMATIC_SAFE_REPAIRS,
+	DuplicateRemovalPlanner,
+	REPAIRS_BY_ID,
+	REMOVE_EXACT_DUPLICATES,
+	createRepairContext,
+	diffEntry,
+	type EntryDiff
+} from '$lib/core/repairs';
+import { batchOp, deleteOp, type CurationOp, type SpliceOp } from '$lib/core/curation/operations';
+import type { SkeinDatabase } from '$lib/db/database';
+import { getDataset, getSetting, readBlock, setSetting } from '$lib/db/datasets-repo';
+import { readEntryAt } from '$lib/db/entries-repo';
+import type { CurationOutcome, CurationProgress, DataService } from './data-service';
+
+export interface RuleRow extends RuleCount {
+	title: string;
+	description: string;
+	/** The repair that fixes it, when there is one. */
+	repair?: { id: string; title: string; kind: string };
+}
+
+export interface ValidationReport {
+	profileId: string;
+	summary: ValidationSummary;
+	rules: RuleRow[];
+	durationMs: number;
+	/** The dataset version validated; a later edit makes the report stale until the next run. */
+	datasetUpdatedAt: number;
+}
+
+export interface EntryFinding extends Finding {
+	title: string;
+	repairTitle?: string;
+}
+
+export interface RepairPreview {
+	repairId: string;
+	title: string;
+	/** Entries the repair would change (with the finding, or all when no rule is given). */
+	affected: number;
+	samples: { position: number; entryId: string; diff: EntryDiff }[];
+}
+
+interface StoredRun {
+	profile: Profile;
+	report: ValidationReport;
+	findings: Finding[];
+	/** Entry id → position at the time of the run (for "show me" links). */
+	positions: Map<string, number>;
+}
+
+const PROFILE_SETTING = (datasetId: string) => `validationProfile:${datasetId}`;
+export const REPAIR_ON_IMPORT_SETTING = 'repairOnImport';
+const SAMPLE_LIMIT = 5;
+
+export class ValidationService {
+	private runs = new Map<string, StoredRun>();
+
+	constructor(
+		private readonly db: SkeinDatabase,
+		private readonly data: DataService
+	) {
+		// The entry browser's "has finding" filter reads the last run.
+		data.findingsLookup = (datasetId, codes) => {
+			const run = this.runs.get(datasetId);
+			if (!run) return undefined;
+			const wanted = new Set(codes);
+			return new Set(run.findings.filter((f) => wanted.has(f.rule)).map((f) => f.entryId));
+		};
+	}
+
+	async profileOf(datasetId: string): Promise<BuiltinProfileId> {
+		const stored = await getSetting<string>(this.db, PROFILE_SETTING(datasetId));
+		return (BUILTIN_PROFILE_IDS as readonly string[]).includes(stored ?? '') ? (stored as BuiltinProfileId) : 'openai-chat';
+	}
+
+	/** Validates the whole dataset with a built-in profile; remembers it as the dataset's profile. */
+	async validate(datasetId: string, profileId: BuiltinProfileId, onProgress?: CurationProgress): Promise<ValidationReport> {
+		const t0 = performance.now();
+		await setSetting(this.db, PROFILE_SETTING(datasetId), profileId);
+		const dataset = await getDataset(this.db, datasetId);
+		if (!dataset || dataset.status !== 'ready') throw new Error('That dataset does not exist (it may have been deleted).');
+		const profile = BUILTIN_PROFILES[profileId];
+		const validator = new DatasetValidator(profile);
+		const positions = new Map<string, number>();
+		let position = 0;
+		const total = dataset.blockSizes.length;
+		for (let blockNo = 0; blockNo < total; blockNo++) {
+			const block = (await readBlock(this.db, datasetId, blockNo))?.entries ?? [];
+			for (const entry of block) positions.set(entry.id, position++);
+			validator.add(block);
+			onProgress?.(blockNo + 1, total);
+		}
+		const { findings, summary } = validator.finish();
+		const report: ValidationReport = {
+			profileId,
+			summary,
+			rules: summary.byRule.map((count) => this.describeRule(count)),
+			durationMs: performance.now() - t0,
+			datasetUpdatedAt: dataset.updatedAt
+		};
+		this.runs.set(datasetId, { profile, report, findings, positions });
+		return report;
+	}
+
+	lastReport(datasetId: string): ValidationReport | null {
+		return this.runs.get(datasetId)?.report ?? null;
+	}
+
+	private describeRule(count: RuleCount): RuleRow {
+		const rule = RULES_BY_ID.get(count.rule);
+		const repairId = rule?.repair;
+		const repair = repairId ? (REPAIRS_BY_ID.get(repairId) ?? (repairId === REMOVE_EXACT_DUPLICATES.id ? REMOVE_EXACT_DUPLICATES : undefined)) : undefined;
+		return {
+			...count,
+			title: rule?.title ?? count.rule,
+			description: rule?.description ?? '',
+			...(repair ? { repair: { id: repair.id, title: repair.title, kind: repair.kind } } : {})
+		};
+	}
+
+	private async compiledFor(datasetId: string): Promise<CompiledProfile> {
+		const run = this.runs.get(datasetId);
+		return compileProfile(run?.profile ?? BUILTIN_PROFILES[await this.profileOf(datasetId)]);
+	}
+
+	/**
+	 * Findings for the entry at a position: per-entry rules re-run on the stored entry (fresh
+	 * after an edit); dataset-level ones (duplicates) from the last full run.
+	 */
+	async entryFindings(datasetId: string, position: number): Promise<EntryFinding[]> {
+		const entry = await readEntryAt(this.db, datasetId, position);
+		if (!entry) return [];
+		const compiled = await this.compiledFor(datasetId);
+		const fresh = validateEntry(entry, compiled);
+		const datasetLevel = new Set(compiled.datasetRules.map((r) => r.rule.id));
+		const fromRun = (this.runs.get(datasetId)?.findings ?? []).filter((f) => f.entryId === entry.id && datasetLevel.has(f.rule));
+		return [...fresh, ...fromRun].map((finding) => {
+			const repair = finding.repair ? REPAIRS_BY_ID.get(finding.repair) : undefined;
+			return { ...finding, title: RULES_BY_ID.get(finding.rule)?.title ?? finding.rule, ...(repair ? { repairTitle: repair.title } : {}) };
+		});
+	}
+
+	/** Positions (as of the last run) of entries with a finding of `rule`, for "show me". */
+	positionsWithFinding(datasetId: string, rule: string): number[] {
+		const run = this.runs.get(datasetId);
+		if (!run) return [];
+		const positions = new Set<number>();
+		for (const finding of run.findings) {
+			if (finding.rule !== rule) continue;
+			const position = run.positions.get(finding.entryId);
+			if (position !== undefined) positions.add(position);
+		}
+		return [...positions].sort((a, b) => a - b);
+	}
+
+	/** The entries a repair would change, scoped to those with a finding of `rule` (if given). */
+	private async *changesOf(datasetId: string, repairId: string, scope: { rule?: string; entryIds?: string[] }) {
+		const repair = REPAIRS_BY_ID.get(repairId);
+		if (!repair) throw new Error(`Unknown repair "${repairId}".`);
+		const compiled = await this.compiledFor(datasetId);
+		const ctx = createRepairContext(compiled.ctx);
+		const run = this.runs.get(datasetId);
+		const targeted = scope.entryIds
+			? new Set(scope.entryIds)
+			: scope.rule && run
+				? new Set(run.findings.filter((f) => f.rule === scope.rule).map((f) => f.entryId))
+				: null;
+		const dataset = await getDataset(this.db, datasetId);
+		if (!dataset) return;
+		let position = 0;
+		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
+			const block = (await readBlock(this.db, datasetId, blockNo))?.entries ?? [];
+			for (const entry of block) {
+				if (!targeted || targeted.has(entry.id)) {
+					const after = repair.apply(entry, ctx);
+					if (after !== entry) yield { position, before: entry, after };
+				}
+				position++;
+			}
+		}
+	}
+
+	/** Exact duplicates: keep the first of each, merge the others' tags into it, delete the others. */
+	private async duplicatePlan(datasetId: string): Promise<{ op: CurationOp; deleted: number; firstPositions: number[] }> {
+		const dataset = await getDataset(this.db, datasetId);
+		const planner = new DuplicateRemovalPlanner();
+		const positions = new Map<string, number>();
+		let position = 0;
+		for (let blockNo = 0; blockNo < (dataset?.blockSizes.length ?? 0); blockNo++) {
+			const block = (await readBlock(this.db, datasetId, blockNo))?.entries ?? [];
+			for (const entry of block) positions.set(entry.id, position++);
+			planner.add(block);
+		}
+		const plan = planner.finish();
+		const groups = [...plan.mergedTags].map(([id, tags]) => ({ tags, ids: [id] }));
+		const op = batchOp([...(groups.length ? [{ kind: 'set-tags' as const, groups }] : []), deleteOp(plan.deleteIds)]);
+		return { op, deleted: plan.deleteIds.length, firstPositions: plan.deleteIds.slice(0, SAMPLE_LIMIT).map((id) => positions.get(id) ?? -1) };
+	}
+
+	async previewRepair(datasetId: string, repairId: string, scope: { rule?: string; entryIds?: string[] } = {}): Promise<RepairPreview> {
+		if (repairId === REMOVE_EXACT_DUPLICATES.id) {
+			const plan = await this.duplicatePlan(datasetId);
+			const samples: RepairPreview['samples'] = [];
+			for (const position of plan.firstPositions) {
+				const entry = await readEntryAt(this.db, datasetId, position);
+				// Shown as every message removed: the whole entry goes.
+				if (entry) samples.push({ position, entryId: entry.id, diff: diffEntry(entry, { ...entry, messages: [] }) });
+			}
+			return { repairId, title: REMOVE_EXACT_DUPLICATES.title, affected: plan.deleted, samples };
+		}
+		const repair = REPAIRS_BY_ID.get(repairId);
+		if (!repair) throw new Error(`Unknown repair "${repairId}".`);
+		const samples: RepairPreview['samples'] = [];
+		let affected = 0;
+		for await (const change of this.changesOf(datasetId, repairId, scope)) {
+			affected++;
+			if (samples.length < SAMPLE_LIMIT) samples.push({ position: change.position, entryId: change.before.id, diff: diffEntry(change.before, change.after) });
+		}
+		return { repairId, title: repair.title, affected, samples };
+	}
+
+	/** Applies a repair to every entry in scope as one undoable step. */
+	async applyRepair(datasetId: string, repairId: string, scope: { rule?: string; entryIds?: string[] } = {}, onProgress?: CurationProgress): Promise<CurationOutcome> {
+		if (repairId === REMOVE_EXACT_DUPLICATES.id) {
+			const plan = await this.duplicatePlan(datasetId);
+			return this.data.curate(datasetId, plan.op, `Remove ${plan.deleted.toLocaleString('en-US')} exact duplicates`, onProgress);
+		}
+		const repair = REPAIRS_BY_ID.get(repairId);
+		if (!repair) throw new Error(`Unknown repair "${repairId}".`);
+		const replace: SpliceOp['replace'] = [];
+		for await (const change of this.changesOf(datasetId, repairId, scope)) replace.push({ id: change.before.id, with: [change.after] });
+		const label = `${repair.title} (${replace.length.toLocaleString('en-US')} ${replace.length === 1 ? 'entry' : 'entries'})`;
+		return this.data.curate(datasetId, { kind: 'splice', replace, insert: [], append: [] }, label, onProgress);
+	}
+}
+
+/** Applies the automatic-safe repairs to an imported entry (the opt-in "repair on import"). */
+export function repairOnImport(entry: Entry, counts: Map<string, number>): Entry {
+	const ctx = createRepairContext();
+	let current = entry;
+	for (const repair of AUTOMATIC_SAFE_REPAIRS) {
+		const next = repair.apply(current, ctx);
+		if (next !== current) counts.set(repair.title, (counts.get(repair.title) ?? 0) + 1);
+		current = next;
+	}
+	return current;
+}
