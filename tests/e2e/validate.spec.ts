@@ -1,0 +1,58 @@
+import { expect, test } from '@playwright/test';
+import { dropFiles, waitForSample } from './helpers';
+
+const line = (user: string, assistant: string) => JSON.stringify({ messages: [{ role: 'user', content: user }, { role: 'assistant', content: assistant }] });
+const MESSY = [
+	line('Who keeps the light?', 'I do. Mara Quill.'),
+	line('  Is the lamp lit?  ', 'Lit and trimmed.   '),
+	line('Storm tonight? ', ' Aye, a bad one.'),
+	line('Are you ChatGPT?', 'As an AI language model, I cannot say.'),
+	line('Who keeps the light?', 'I do. Mara Quill.'),
+	JSON.stringify({ messages: [{ role: 'human', content: 'Hello?' }, { role: 'gpt', content: 'Evening.' }] }),
+	JSON.stringify({ messages: [{ role: 'user', content: 'Anyone there?' }] })
+].join('\n');
+
+test('validate a messy file, preview and apply a repair to all, see the count drop, undo it', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await dropFiles(page, [{ name: 'messy-keeper.jsonl', text: MESSY }]);
+	const report = page.getByTestId('import-report');
+	await report.getByRole('link', { name: /^Open/ }).click();
+	await expect(page.getByTestId('entry-count')).toContainText('7 entries');
+
+	await page.getByTestId('validation-toggle').click();
+	await page.getByTestId('validation-run').click();
+	const panel = page.getByTestId('validation-panel');
+	await expect(panel.getByTestId('validation-summary')).toBeVisible();
+	await expect(panel.locator('tr[data-rule="missing-assistant"]')).toBeVisible();
+	await expect(panel.locator('tr[data-rule="refusal-phrase"]')).toBeVisible();
+	await expect(panel.locator('tr[data-rule="exact-duplicate"]')).toBeVisible();
+	await expect(panel.getByTestId('entries-surrounding-whitespace')).toHaveText('2');
+
+	// Show: the list narrows to the entries with that finding, and the entry says why.
+	await panel.getByTestId('show-missing-assistant').click();
+	await expect(page.getByTestId('search-count')).toHaveText(/^1 found/);
+	await expect(page.getByTestId('entry-findings')).toContainText('message');
+	await page.getByTestId('clear-filter').click();
+
+	// Repair with a preview of the before/after, applied to both entries at once.
+	await panel.getByTestId('repair-surrounding-whitespace').click();
+	const dialog = page.getByTestId('repair-dialog');
+	await expect(dialog.getByTestId('repair-affected')).toContainText('2 entries');
+	await expect(dialog).toContainText('Is the lamp lit?');
+	await dialog.getByTestId('repair-apply').click();
+	await expect(dialog).toHaveCount(0);
+	await expect(panel.locator('tr[data-rule="surrounding-whitespace"]')).toHaveCount(0);
+	await expect(page.getByTestId('status')).toContainText('2 changed');
+
+	// Role aliases: one click per entry from the entry's own findings.
+	await page.getByTestId('entry-search').fill('Evening');
+	await expect(page.getByTestId('entry-findings')).toContainText(/role/i);
+
+	// Undo brings the whitespace back.
+	await page.getByTestId('entry-search').fill('');
+	await page.getByTestId('undo').click();
+	await expect(page.getByTestId('status')).toContainText('Undid');
+	await panel.getByTestId('validation-run').click();
+	await expect(panel.getByTestId('entries-surrounding-whitespace')).toHaveText('2');
+});
