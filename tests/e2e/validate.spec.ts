@@ -56,3 +56,27 @@ test('validate a messy file, preview and apply a repair to all, see the count dr
 	await panel.getByTestId('validation-run').click();
 	await expect(panel.getByTestId('entries-surrounding-whitespace')).toHaveText('2');
 });
+
+test('the pre-export check blocks an export with errors until the user says export anyway', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await dropFiles(page, [{ name: 'messy-keeper.jsonl', text: MESSY }]);
+	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
+	await page.getByTestId('export-menu').click();
+	await page.getByTestId('export-more').click();
+	const dialog = page.getByTestId('export-dialog');
+	await dialog.getByTestId('check-profile').selectOption('openai-chat');
+	await dialog.getByTestId('export-check').click();
+	await expect(dialog.getByTestId('export-check-result')).toContainText('2 entries with errors');
+
+	let downloads = 0;
+	page.on('download', () => downloads++);
+	await dialog.getByTestId('export-download').click();
+	await expect(dialog.getByTestId('export-blocked')).toContainText('would be written with errors');
+	expect(downloads).toBe(0);
+
+	// The user decides: the export goes through.
+	await dialog.getByTestId('export-anyway').check();
+	await dialog.getByTestId('export-download').click();
+	await expect.poll(() => downloads).toBe(1);
+});

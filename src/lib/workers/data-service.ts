@@ -7,7 +7,8 @@ import { FileImporter, importPng, sniffBytes } from '$lib/core/import/file-impor
 import { entryToLine, exportFileName, type ExportFileFormat, type ExportFormat } from '$lib/core/export/serialize';
 import { planExport, summarizeEntry, type EntrySummary, type SplitOptions } from '$lib/core/export/export-plan';
 import { ExportRun, type ExportReport } from '$lib/core/export/export-run';
-import type { TransformOptions } from '$lib/core/export/transforms';
+import { applyTransforms, type TransformOptions } from '$lib/core/export/transforms';
+import { BUILTIN_PROFILES, RULES_BY_ID, compileProfile, validateEntry, type BuiltinProfileId } from '$lib/core/validation';
 import type { WriterOptions } from '$lib/core/export/writers';
 import type { ReviewState } from '$lib/core/model';
 import type { Entry, FileImportReport, ImportReport } from '$lib/core/model';
@@ -90,12 +91,22 @@ export interface ExportRequest {
 	split?: SplitOptions;
 	/** Count and check only: no files are built. */
 	dryRun?: boolean;
+	/** The pre-export check: validate what would be written (after transforms) with this profile. */
+	checkProfile?: BuiltinProfileId;
+}
+
+export interface PreExportCheck {
+	profileId: string;
+	entriesWithErrors: number;
+	entriesWithWarnings: number;
+	rules: { rule: string; title: string; severity: string; entries: number }[];
 }
 
 export interface PlannedExportResult {
 	files: { fileName: string; blob: Blob | null; entries: number }[];
 	report: ExportReport;
 	selected: number;
+	check?: PreExportCheck;
 }
 
 export interface CurationOutcome {
@@ -718,6 +729,30 @@ export class DataService {
 			writer: request.writer,
 			transforms: request.transforms
 		});
+		const planned = request.checkProfile ? new Set(plan.files.flatMap((f) => f.ids)) : null;
+		const checkProfile = request.checkProfile ? compileProfile(BUILTIN_PROFILES[request.checkProfile]) : null;
+		const ruleCounts = new Map<string, { severity: string; entries: number }>();
+		let entriesWithErrors = 0;
+		let entriesWithWarnings = 0;
+		const check = (entry: Entry) => {
+			if (!checkProfile || !planned?.has(entry.id)) return;
+			const transformed = applyTransforms(entry, request.transforms);
+			if (transformed.kind !== 'kept') return;
+			const findings = validateEntry(transformed.entry, checkProfile);
+			const rules = new Set<string>();
+			let worst = 3;
+			for (const finding of findings) {
+				if (!rules.has(finding.rule)) {
+					rules.add(finding.rule);
+					const count = ruleCounts.get(finding.rule) ?? { severity: finding.severity, entries: 0 };
+					count.entries++;
+					ruleCounts.set(finding.rule, count);
+				}
+				worst = Math.min(worst, finding.severity === 'error' ? 1 : finding.severity === 'warning' ? 2 : 3);
+			}
+			if (worst === 1) entriesWithErrors++;
+			else if (worst === 2) entriesWithWarnings++;
+		};
 		const parts = new Map(run.files.map((file) => [file.part, [] as Blob[]]));
 		const collect = () => {
 			for (const [part, blobs] of parts) {
@@ -727,7 +762,10 @@ export class DataService {
 		};
 		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
 			const block = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
-			for (const entry of block) run.accept(entry);
+			for (const entry of block) {
+				run.accept(entry);
+				check(entry);
+			}
 			collect();
 		}
 		const report = run.finish();
@@ -735,6 +773,16 @@ export class DataService {
 		return {
 			report,
 			selected: plan.selected,
+			...(request.checkProfile
+				? {
+						check: {
+							profileId: request.checkProfile,
+							entriesWithErrors,
+							entriesWithWarnings,
+							rules: [...ruleCounts].map(([rule, c]) => ({ rule, title: RULES_BY_ID.get(rule)?.title ?? rule, severity: c.severity, entries: c.entries }))
+						}
+					}
+				: {}),
 			files: run.files.map((file) => ({
 				fileName: file.fileName,
 				blob: request.dryRun ? null : new Blob(parts.get(file.part) ?? [], { type: 'application/jsonl' }),
