@@ -174,6 +174,28 @@ for (let rep = 0; rep < REPS; rep++) {
 		const editSaveWallMs = Date.now() - saveStart;
 		const editSaveMs = Number(await page.getByTestId('status').getAttribute('data-save-ms'));
 
+		// Validation of every entry (openai-chat, with duplicate checks) vs. a bare parse loop over the same file.
+		const parseOnly = await page.evaluate(
+			() =>
+				new Promise((resolve, reject) => {
+					const file = /** @type {HTMLInputElement} */ (document.getElementById('bench-file')).files[0];
+					const worker = new Worker('/__bench/baseline-import.js');
+					worker.onmessage = (e) => {
+						worker.terminate();
+						resolve(e.data);
+					};
+					worker.onerror = (e) => reject(new Error(e.message));
+					worker.postMessage({ file, mode: 'parse-only' });
+				})
+		);
+		await page.getByTestId('validation-toggle').click();
+		await page.getByTestId('validation-profile').selectOption('openai-chat');
+		await page.getByTestId('validation-run').click();
+		const summary = page.getByTestId('validation-summary');
+		await summary.waitFor({ timeout: 300_000 });
+		const validateMs = Number(await summary.getAttribute('data-duration-ms'));
+		await page.getByTestId('validation-toggle').click();
+
 		// Bulk: tag every entry (100 blocks read, changed and written, one undo record).
 		await page.getByTestId('entry-tick').first().click();
 		await page.getByTestId('select-all').click();
@@ -230,7 +252,9 @@ for (let rep = 0; rep < REPS; rep++) {
 			editSaveMs,
 			editSaveWallMs,
 			bulkTagMs,
-			bulkUndoMs
+			bulkUndoMs,
+			validateMs,
+			parseOnlyMs: parseOnly.ms
 		});
 	} finally {
 		await context.close();
@@ -257,6 +281,9 @@ console.log(`search_${label}_ms: ${fixed(m('searchWarmMs'), 0)}`);
 console.log(`open_entry_editor_ms: ${fixed(m('openEntryMs'), 0)}`);
 console.log(`edit_save_ms: ${fixed(m('editSaveMs'), 0)}`);
 console.log(`edit_save_wall_ms: ${fixed(m('editSaveWallMs'), 0)}`);
+console.log(`validate_${label}_ratio: ${fixed(m('validateMs') / m('parseOnlyMs'))}`);
+console.log(`validate_${label}_s: ${fixed(m('validateMs') / 1000)}`);
+console.log(`parse_only_${label}_s: ${fixed(m('parseOnlyMs') / 1000)}`);
 console.log(`bulk_tag_${label}_s: ${fixed(m('bulkTagMs') / 1000)}`);
 console.log(`bulk_tag_undo_${label}_s: ${fixed(m('bulkUndoMs') / 1000)}`);
 console.log(`first_load_js_gzip_kb: ${fixed(m('firstLoadGzipBytes') / 1024, 1)}`);

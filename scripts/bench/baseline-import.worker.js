@@ -16,8 +16,35 @@ function put(db, row) {
 		tx.onerror = () => reject(tx.error);
 	});
 }
+/** The bare loop for the validation ratio: read and JSON.parse every line, nothing else. */
+async function parseOnly(file) {
+	const t0 = performance.now();
+	const reader = file.stream().pipeThrough(new TextDecoderStream()).getReader();
+	let rest = '';
+	let parsed = 0;
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		const parts = (rest + value).split('\n');
+		rest = parts.pop();
+		for (const line of parts) {
+			try {
+				JSON.parse(line);
+				parsed++;
+			} catch {
+				// counted as not parsed
+			}
+		}
+	}
+	return { ms: performance.now() - t0, parsed };
+}
+
 self.onmessage = async (event) => {
 	const file = event.data.file;
+	if (event.data.mode === 'parse-only') {
+		self.postMessage(await parseOnly(file));
+		return;
+	}
 	const t0 = performance.now();
 	const db = await openDb('bench-baseline');
 	const reader = file.stream().pipeThrough(new TextDecoderStream()).getReader();

@@ -10,6 +10,7 @@ import {
 	type TagRow,
 	type CharacterRow,
 	type SavedFilterRow,
+	type PromptRegistryRow,
 	type OriginalRow,
 	type SettingRow
 } from './schema';
@@ -36,7 +37,9 @@ export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
 		[TABLES.snapshotBlocks]: '[snapshotId+blockNo], snapshotId',
 		[TABLES.tags]: 'slug',
 		[TABLES.characters]: 'id',
-		[TABLES.savedFilters]: 'id, datasetId'
+		[TABLES.savedFilters]: 'id, datasetId',
+		[TABLES.promptChunks]: 'id',
+		[TABLES.promptTemplates]: 'id'
 	}
 };
 export const CURRENT_SCHEMA_VERSION = 2;
@@ -52,6 +55,9 @@ export class SkeinDatabase extends Dexie {
 	tags!: EntityTable<TagRow, 'slug'>;
 	characters!: EntityTable<CharacterRow, 'id'>;
 	savedFilters!: EntityTable<SavedFilterRow, 'id'>;
+	/** The prompt compiler's registry (Data Generation): rows owned by src/lib/db/prompt-registry-repo.ts. */
+	promptChunks!: EntityTable<PromptRegistryRow, 'id'>;
+	promptTemplates!: EntityTable<PromptRegistryRow, 'id'>;
 
 	constructor(name: string = DB_NAME) {
 		super(name);

@@ -26,7 +26,9 @@ export const TABLES = {
 	snapshotBlocks: 'snapshotBlocks',
 	tags: 'tags',
 	characters: 'characters',
-	savedFilters: 'savedFilters'
+	savedFilters: 'savedFilters',
+	promptChunks: 'promptChunks',
+	promptTemplates: 'promptTemplates'
 } as const;
 
 /** Small key-value facts about this browser's copy of the app (e.g. whether the sample was seeded). */
@@ -142,4 +144,19 @@ export interface SavedFilterRow {
 	/** `encodeFilterToUrl` output. */
 	query: string;
 	createdAt: number;
+}
+
+/**
+ * A row of the prompt compiler's registry (a chunk or a template with its mappings). The compiler
+ * defines `value`'s shape and validates it with zod when read; `builtInHash` tells a user's edit
+ * from an upgraded built-in ("built-in changed, yours kept").
+ */
+export interface PromptRegistryRow {
+	id: string;
+	value: unknown;
+	/** Hash of the built-in version this row was seeded from or last reset to; absent for user-made rows. */
+	builtInHash?: string;
+	/** True once the user edited it: upgrades of the built-in library never overwrite it. */
+	edited: boolean;
+	updatedAt: number;
 }
