@@ -107,8 +107,12 @@ export class ValidationService {
 		const positions = new Map<string, number>();
 		let position = 0;
 		const total = dataset.blockSizes.length;
+		// The next block is read while this one is checked.
+		const read = (blockNo: number) => readBlock(this.db, datasetId, blockNo).then((row) => row?.entries ?? []);
+		let next = total > 0 ? read(0) : Promise.resolve([]);
 		for (let blockNo = 0; blockNo < total; blockNo++) {
-			const block = (await readBlock(this.db, datasetId, blockNo))?.entries ?? [];
+			const block = await next;
+			if (blockNo + 1 < total) next = read(blockNo + 1);
 			for (const entry of block) positions.set(entry.id, position++);
 			validator.add(block);
 			onProgress?.(blockNo + 1, total);
