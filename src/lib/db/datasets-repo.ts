@@ -5,6 +5,8 @@
 import type { Entry, ImportReport } from '$lib/core/model';
 import type { SkeinDatabase } from './database';
 import type { BlockRow, DatasetRow, OriginalRow } from './schema';
+import { deleteDatasetExtras } from './collection-repo';
+import { validationProfileKey, validationSummaryKey } from './settings-keys';
 
 /** An import whose heartbeat is older than this was left by a closed or crashed tab. */
 export const ABANDONED_IMPORT_MS = 60_000;
@@ -93,8 +95,11 @@ export async function renameDataset(db: SkeinDatabase, id: string, name: string,
 
 /** Removes a dataset, its working copy and its originals, all or nothing. */
 export async function deleteDataset(db: SkeinDatabase, id: string): Promise<void> {
-	await db.transaction('rw', [db.datasets, db.blocks, db.originals, db.history], async () => {
+	await db.transaction('rw', [db.datasets, db.blocks, db.originals, db.history, db.snapshots, db.snapshotBlocks, db.settings, db.savedFilters], async () => {
 		await db.blocks.where('[datasetId+blockNo]').between([id, -Infinity], [id, Infinity]).delete();
+		await deleteDatasetExtras(db, id);
+		await db.savedFilters.where('datasetId').equals(id).delete();
+		await db.settings.bulkDelete([validationSummaryKey(id), validationProfileKey(id)]);
 		await db.originals.where('datasetId').equals(id).delete();
 		await db.history.where('datasetId').equals(id).delete();
 		await db.datasets.delete(id);

@@ -8,8 +8,11 @@ import { getDatabase } from '$lib/db/database';
 import { DataService, type CurationProgress, type ExportRequest, type ImportProgress, type ImportSource } from './data-service';
 import type { CurationOp } from '$lib/core/curation/operations';
 import type { EntryFilter } from '$lib/core/curation/filters';
+import type { BuiltinProfileId } from '$lib/core/validation';
+import { ValidationService } from './validation-service';
 import type { ExportFormat } from '$lib/core/export/serialize';
 import type { EntryChange } from '$lib/db/schema';
+import { analysisApi } from './analysis-service';
 import { collectionApi } from './collection-service';
 
 const db = getDatabase();
@@ -38,9 +41,23 @@ const coreApi = {
 	historyState: (datasetId: string) => service.historyState(datasetId)
 };
 
+const validation = new ValidationService(db, service);
+const validationApi = {
+	validate: (datasetId: string, profileId: BuiltinProfileId, onProgress?: CurationProgress) => validation.validate(datasetId, profileId, onProgress),
+	lastValidation: (datasetId: string) => validation.lastReport(datasetId),
+	validationProfile: (datasetId: string) => validation.profileOf(datasetId),
+	entryFindings: (datasetId: string, position: number) => validation.entryFindings(datasetId, position),
+	positionsWithFinding: (datasetId: string, rule: string) => validation.positionsWithFinding(datasetId, rule),
+	previewRepair: (datasetId: string, repairId: string, scope?: RepairScope) => validation.previewRepair(datasetId, repairId, scope),
+	applyRepair: (datasetId: string, repairId: string, scope?: RepairScope, onProgress?: CurationProgress) => validation.applyRepair(datasetId, repairId, scope, onProgress)
+};
+type RepairScope = { rule?: string; entryIds?: string[] };
+
 const api = {
 	...coreApi,
-	...collectionApi(db)
+	...validationApi,
+	...collectionApi(db),
+	...analysisApi(db)
 };
 
 export type DataWorkerApi = typeof api;

@@ -32,6 +32,7 @@ import { batchOp, deleteOp, type CurationOp, type SpliceOp } from '$lib/core/cur
 import type { SkeinDatabase } from '$lib/db/database';
 import { getDataset, getSetting, readBlock, setSetting } from '$lib/db/datasets-repo';
 import { readEntryAt } from '$lib/db/entries-repo';
+import { REPAIR_ON_IMPORT_SETTING, validationProfileKey, validationSummaryKey, type StoredValidationSummary } from '$lib/db/settings-keys';
 import type { CurationOutcome, CurationProgress, DataService } from './data-service';
 
 export interface RuleRow extends RuleCount {
@@ -71,8 +72,8 @@ interface StoredRun {
 	positions: Map<string, number>;
 }
 
-const PROFILE_SETTING = (datasetId: string) => `validationProfile:${datasetId}`;
-export const REPAIR_ON_IMPORT_SETTING = 'repairOnImport';
+const PROFILE_SETTING = validationProfileKey;
+export { REPAIR_ON_IMPORT_SETTING };
 const SAMPLE_LIMIT = 5;
 
 export class ValidationService {
@@ -126,6 +127,14 @@ export class ValidationService {
 			datasetUpdatedAt: dataset.updatedAt
 		};
 		this.runs.set(datasetId, { profile, report, findings, positions });
+		// The dataset list shows the last check's counts (findings themselves stay in memory).
+		await setSetting(this.db, validationSummaryKey(datasetId), {
+			profileId,
+			errors: summary.bySeverity.error,
+			warnings: summary.bySeverity.warning,
+			datasetUpdatedAt: dataset.updatedAt,
+			at: Date.now()
+		} satisfies StoredValidationSummary);
 		return report;
 	}
 

@@ -1,0 +1,169 @@
+/**
+ * The analysis page's state: asks the data worker for the structure, token and duplicate
+ * analyses of one dataset (each streamed over the stored blocks there) and keeps the answers and
+ * the progress of each. The page never holds the dataset, only these summaries.
+ */
+import * as Comlink from 'comlink';
+import { resolve } from '$app/paths';
+import { dataWorker } from '$lib/workers/data-bridge';
+import type { AnalysisKind, AnalysisOutcome, DuplicateReport } from '$lib/workers/analysis-service';
+import { encodeFilterToUrl, type EntryFilter } from '$lib/core/curation/filters';
+import type { StructureAnalysis } from '$lib/core/analysis/structure';
+import type { TokenAnalysis } from '$lib/core/analysis/tokens';
+import { DEFAULT_DUPLICATE_OPTIONS, type DuplicateOptions } from '$lib/core/analysis/duplicates';
+import { promptDiversity, type PromptDiversity } from '$lib/core/analysis/diversity';
+import { DEFAULT_TOKENIZER, isTokenizerId, type TokenizerId } from '$lib/core/analysis/tokenizers';
+
+export interface RunProgress {
+	phase: string;
+	done: number;
+	total: number;
+}
+
+/** What a change to the dataset can invalidate: a review-state change leaves tokens and duplicates as they were. */
+export type ChangeScope = 'review' | 'all';
+
+const TOKENIZER_KEY = 'skein.analysis.tokenizer';
+/** Near-duplicate prompts for the diversity figure are measured at this similarity. */
+export const DIVERSITY_THRESHOLD = 0.8;
+
+/** The entry browser showing the entries that match `filter`. */
+export function browserLink(datasetId: string, filter: EntryFilter): string {
+	return resolve('/datasets/[id]', { id: datasetId }) + '?filter=' + encodeURIComponent(encodeFilterToUrl(filter));
+}
+
+function message(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+export class AnalysisState {
+	readonly datasetId: string;
+	structure = $state<StructureAnalysis | null>(null);
+	tokens = $state<TokenAnalysis | null>(null);
+	duplicates = $state<DuplicateReport | null>(null);
+	/** Prompts in near-duplicate clusters beyond the first (null until measured). */
+	nearRedundantPrompts = $state<number | null>(null);
+	tokenizer = $state<TokenizerId>(DEFAULT_TOKENIZER);
+	duplicateOptions = $state<DuplicateOptions>({ ...DEFAULT_DUPLICATE_OPTIONS });
+	progress = $state<Record<AnalysisKind, RunProgress | null>>({ structure: null, tokens: null, duplicates: null });
+	error = $state<string | null>(null);
+	/** Durations of the last finished runs, in ms (shown as data attributes for the benchmark). */
+	timings = $state<{ tokens: number | null; duplicates: number | null }>({ tokens: null, duplicates: null });
+	/** Entries accepted or rejected in this session's sample review. */
+	sampleReviewed = $state(0);
+	#pendingScope: ChangeScope | null = null;
+	#refreshTimer: ReturnType<typeof setTimeout> | null = null;
+
+	constructor(datasetId: string) {
+		this.datasetId = datasetId;
+		try {
+			const saved = localStorage.getItem(TOKENIZER_KEY);
+			if (isTokenizerId(saved)) this.tokenizer = saved;
+		} catch {
+			// Storage can be unavailable (private mode); the default tokenizer is fine.
+		}
+	}
+
+	get diversity(): PromptDiversity | null {
+		const s = this.structure;
+		return s ? promptDiversity(s.prompts.withPrompt, s.prompts.exactRedundant, this.nearRedundantPrompts) : null;
+	}
+
+	get busy(): boolean {
+		return this.progress.structure !== null || this.progress.tokens !== null || this.progress.duplicates !== null;
+	}
+
+	/** Says what the next dataset change (one this page makes) invalidates. */
+	expectChange(scope: ChangeScope): void {
+		this.#pendingScope = scope;
+	}
+
+	/** Called whenever the dataset's version changes; coalesces bursts (several accepts in a row). */
+	datasetChanged(first: boolean): void {
+		const scope = first ? 'all' : (this.#pendingScope ?? 'all');
+		this.#pendingScope = null;
+		if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+		const run = () => {
+			void this.runStructure();
+			if (scope === 'all') {
+				this.nearRedundantPrompts = null;
+				void this.runTokens();
+				void this.runDuplicates();
+			}
+		};
+		if (first) run();
+		else this.#refreshTimer = setTimeout(run, scope === 'review' ? 800 : 150);
+	}
+
+	dispose(): void {
+		if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
+		const api = dataWorker();
+		for (const kind of ['structure', 'tokens', 'duplicates'] as const) if (this.progress[kind]) void api.cancelAnalysis(kind);
+	}
+
+	private async track<T>(kind: AnalysisKind, start: (onProgress: (p: RunProgress) => void) => Promise<AnalysisOutcome<T>>): Promise<AnalysisOutcome<T> | null> {
+		this.progress[kind] = { phase: 'Starting', done: 0, total: 1 };
+		// Progress arrives on its own message port, so a last report can land after the answer: drop it.
+		let answered = false;
+		const onProgress = (p: RunProgress) => {
+			if (!answered) this.progress[kind] = p;
+		};
+		try {
+			const outcome = await start(Comlink.proxy(onProgress));
+			answered = true;
+			if (outcome.status === 'done') this.progress[kind] = null;
+			return outcome;
+		} catch (error) {
+			answered = true;
+			this.progress[kind] = null;
+			this.error = `The analysis stopped: ${message(error)}`;
+			return null;
+		}
+	}
+
+	async runStructure(): Promise<void> {
+		const outcome = await this.track('structure', (p) => dataWorker().analyzeStructure(this.datasetId, p));
+		if (outcome?.status === 'done') this.structure = outcome.result;
+	}
+
+	async runTokens(): Promise<void> {
+		const tokenizer = this.tokenizer;
+		const outcome = await this.track('tokens', (p) => dataWorker().analyzeTokens(this.datasetId, tokenizer, p));
+		if (outcome?.status === 'done' && tokenizer === this.tokenizer) {
+			this.tokens = outcome.result;
+			this.timings.tokens = outcome.ms;
+		}
+	}
+
+	setTokenizer(id: TokenizerId): void {
+		this.tokenizer = id;
+		try {
+			localStorage.setItem(TOKENIZER_KEY, id);
+		} catch {
+			// Not remembered; still used for this visit.
+		}
+		void this.runTokens();
+	}
+
+	/** Runs the clusters the panel asked for, then (if not known yet) near-duplicate prompts for diversity. */
+	async runDuplicates(): Promise<void> {
+		const options = $state.snapshot(this.duplicateOptions);
+		const outcome = await this.track('duplicates', (p) => dataWorker().findDuplicates(this.datasetId, options, p));
+		if (outcome?.status !== 'done') return;
+		this.duplicates = outcome.result;
+		this.timings.duplicates = outcome.ms;
+		const sameAsDiversity = options.scope === 'prompts' && options.method === 'near' && options.threshold === DIVERSITY_THRESHOLD;
+		if (sameAsDiversity) this.nearRedundantPrompts = outcome.result.redundantEntries;
+		else if (this.nearRedundantPrompts === null) {
+			const prompts = await this.track('duplicates', (p) =>
+				dataWorker().findDuplicates(this.datasetId, { scope: 'prompts', method: 'near', threshold: DIVERSITY_THRESHOLD }, p)
+			);
+			if (prompts?.status === 'done') this.nearRedundantPrompts = prompts.result.redundantEntries;
+		}
+	}
+
+	setDuplicateOptions(options: Partial<DuplicateOptions>): void {
+		this.duplicateOptions = { ...this.duplicateOptions, ...options };
+		void this.runDuplicates();
+	}
+}

