@@ -14,7 +14,13 @@ const CACHE_PREFIX = 'skein-app-';
 const CACHE = `${CACHE_PREFIX}${version}`;
 /** The SPA shell: every navigation is answered with it. */
 const SHELL = '/index.html';
-const PRECACHE = [...build, ...files, SHELL];
+/**
+ * Chunks the data worker loads only when a feature needs them (tokenizer vocabularies, several
+ * MB each) are cached the first time they are fetched instead of on the first visit, which stays
+ * light. After one use they work offline too.
+ */
+const isLazyChunk = (path: string) => path.includes('/_app/immutable/workers/chunks/');
+const PRECACHE = [...build.filter((path) => !isLazyChunk(path)), ...files, SHELL];
 const PRECACHED = new Set(PRECACHE);
 
 sw.addEventListener('install', (event) => {
@@ -50,6 +56,19 @@ sw.addEventListener('fetch', (event) => {
 				const shell = await cache.match(SHELL);
 				if (shell) return shell;
 				return fetch(request);
+			})()
+		);
+		return;
+	}
+	if (isLazyChunk(url.pathname)) {
+		event.respondWith(
+			(async () => {
+				const cache = await caches.open(CACHE);
+				const cached = await cache.match(url.pathname);
+				if (cached) return cached;
+				const response = await fetch(request);
+				if (response.ok) await cache.put(url.pathname, response.clone());
+				return response;
 			})()
 		);
 		return;
