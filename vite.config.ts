@@ -6,6 +6,8 @@ export default defineConfig({
 	worker: { format: 'es' },
 	test: {
 		include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts'],
-		environment: 'node'
+		environment: 'node',
+		// Property tests run thousands of cases; a busy 2-core CI machine must not time them out.
+		testTimeout: 30_000
 	}
 });

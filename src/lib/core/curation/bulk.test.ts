@@ -253,7 +253,7 @@ describe('properties', () => {
 			}),
 			{ numRuns: 1500 }
 		);
-	});
+	}, 60_000);
 
 	it('block by block gives the same result and an inverse that works', () => {
 		fc.assert(
@@ -265,7 +265,7 @@ describe('properties', () => {
 			}),
 			{ numRuns: 1000 }
 		);
-	});
+	}, 60_000);
 
 	it('never throws, whatever ids an operation names', () => {
 		fc.assert(
