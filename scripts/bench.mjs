@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startStaticServer } from './static-server.mjs';
+import { benchAnalysis } from './bench/analysis.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -234,6 +235,9 @@ for (let rep = 0; rep < REPS; rep++) {
 		await download.saveAs(exportPath);
 		const exportBytes = statSync(exportPath).size;
 
+		// Analysis: token counts (o200k) and near-duplicate clusters over the whole dataset.
+		const analysis = await benchAnalysis(page, datasetId);
+
 		runs.push({
 			importMs,
 			wallImportMs,
@@ -254,7 +258,9 @@ for (let rep = 0; rep < REPS; rep++) {
 			bulkTagMs,
 			bulkUndoMs,
 			validateMs,
-			parseOnlyMs: parseOnly.ms
+			parseOnlyMs: parseOnly.ms,
+			nearDupMs: analysis.nearDup100kMs,
+			tokenizeMs: analysis.tokenize100kMs
 		});
 	} finally {
 		await context.close();
@@ -284,6 +290,8 @@ console.log(`edit_save_wall_ms: ${fixed(m('editSaveWallMs'), 0)}`);
 console.log(`validate_${label}_ratio: ${fixed(m('validateMs') / m('parseOnlyMs'))}`);
 console.log(`validate_${label}_s: ${fixed(m('validateMs') / 1000)}`);
 console.log(`parse_only_${label}_s: ${fixed(m('parseOnlyMs') / 1000)}`);
+console.log(`near_dup_${label}_s: ${fixed(m('nearDupMs') / 1000)}`);
+console.log(`tokenize_${label}_s: ${fixed(m('tokenizeMs') / 1000)}`);
 console.log(`bulk_tag_${label}_s: ${fixed(m('bulkTagMs') / 1000)}`);
 console.log(`bulk_tag_undo_${label}_s: ${fixed(m('bulkUndoMs') / 1000)}`);
 console.log(`first_load_js_gzip_kb: ${fixed(m('firstLoadGzipBytes') / 1024, 1)}`);
