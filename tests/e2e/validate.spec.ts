@@ -62,6 +62,7 @@ test('the pre-export check blocks an export with errors until the user says expo
 	await waitForSample(page);
 	await dropFiles(page, [{ name: 'messy-keeper.jsonl', text: MESSY }]);
 	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
+	await expect(page.getByTestId('entry-count')).toContainText('7 entries');
 	await page.getByTestId('export-menu').click();
 	await page.getByTestId('export-more').click();
 	const dialog = page.getByTestId('export-dialog');
@@ -79,4 +80,42 @@ test('the pre-export check blocks an export with errors until the user says expo
 	await dialog.getByTestId('export-anyway').check();
 	await dialog.getByTestId('export-download').click();
 	await expect.poll(() => downloads).toBe(1);
+});
+
+test('a custom profile switches rules off and changes severities; a repair can target the current filter', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await dropFiles(page, [{ name: 'messy-keeper.jsonl', text: MESSY }]);
+	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
+	await expect(page.getByTestId('entry-count')).toContainText('7 entries');
+	await page.getByTestId('validation-toggle').click();
+	const panel = page.getByTestId('validation-panel');
+	await panel.getByTestId('profile-customize').click();
+	const editor = page.getByTestId('profile-editor');
+	await editor.getByTestId('profile-name').fill('Keeper strict');
+	await editor.getByTestId('rule-refusal-phrase').uncheck();
+	await editor.getByTestId('severity-surrounding-whitespace').selectOption('error');
+	await editor.getByTestId('profile-save').click();
+	await expect(panel.getByTestId('validation-profile')).toHaveValue(/^custom-/);
+	await panel.getByTestId('validation-run').click();
+	await expect(panel.getByTestId('validation-summary')).toBeVisible();
+	await expect(panel.locator('tr[data-rule="refusal-phrase"]')).toHaveCount(0);
+	await expect(panel.locator('tr[data-rule="surrounding-whitespace"] .badge')).toHaveText('error');
+
+	// The custom profile survives a reload and stays the dataset's profile.
+	await page.reload();
+	await page.getByTestId('validation-toggle').click();
+	await expect(panel.getByTestId('validation-profile')).toHaveValue(/^custom-/);
+
+	// Repair only the entries in the current filter: one of the two with stray whitespace.
+	await page.getByTestId('entry-search').fill('lamp');
+	await expect(page.getByTestId('search-count')).toHaveText(/^1 found/);
+	await panel.getByTestId('validation-run').click();
+	await panel.getByTestId('repair-surrounding-whitespace').click();
+	const dialog = page.getByTestId('repair-dialog');
+	await expect(dialog.getByTestId('repair-affected')).toContainText('2 entries');
+	await dialog.getByTestId('repair-scope-listed').check();
+	await expect(dialog.getByTestId('repair-affected')).toContainText('1 entry');
+	await dialog.getByTestId('repair-apply').click();
+	await expect(panel.getByTestId('entries-surrounding-whitespace')).toHaveText('1');
 });

@@ -8,7 +8,7 @@ import { entryToLine, exportFileName, type ExportFileFormat, type ExportFormat }
 import { planExport, summarizeEntry, type EntrySummary, type SplitOptions } from '$lib/core/export/export-plan';
 import { ExportRun, type ExportReport } from '$lib/core/export/export-run';
 import { applyTransforms, type TransformOptions } from '$lib/core/export/transforms';
-import { BUILTIN_PROFILES, RULES_BY_ID, compileProfile, validateEntry, type BuiltinProfileId } from '$lib/core/validation';
+import { RULES_BY_ID, validateEntry, type CompiledProfile } from '$lib/core/validation';
 import type { WriterOptions } from '$lib/core/export/writers';
 import type { ReviewState } from '$lib/core/model';
 import type { Entry, FileImportReport, ImportReport } from '$lib/core/model';
@@ -91,8 +91,8 @@ export interface ExportRequest {
 	split?: SplitOptions;
 	/** Count and check only: no files are built. */
 	dryRun?: boolean;
-	/** The pre-export check: validate what would be written (after transforms) with this profile. */
-	checkProfile?: BuiltinProfileId;
+	/** The pre-export check: validate what would be written (after transforms) with this profile (built-in or custom id). */
+	checkProfile?: string;
 }
 
 export interface PreExportCheck {
@@ -654,6 +654,9 @@ export class DataService {
 		return historyState(this.db, datasetId);
 	}
 
+	/** Resolves a validation profile id (built-in or custom), set by the validation service. */
+	resolveProfile: ((ref: string) => Promise<CompiledProfile | null>) | null = null;
+
 	/** Entry ids with any of the given finding codes, from the last validation run (set by the validation service). */
 	findingsLookup: ((datasetId: string, codes: string[]) => ReadonlySet<string> | undefined) | null = null;
 
@@ -730,7 +733,7 @@ export class DataService {
 			transforms: request.transforms
 		});
 		const planned = request.checkProfile ? new Set(plan.files.flatMap((f) => f.ids)) : null;
-		const checkProfile = request.checkProfile ? compileProfile(BUILTIN_PROFILES[request.checkProfile]) : null;
+		const checkProfile = request.checkProfile ? ((await this.resolveProfile?.(request.checkProfile)) ?? null) : null;
 		const ruleCounts = new Map<string, { severity: string; entries: number }>();
 		let entriesWithErrors = 0;
 		let entriesWithWarnings = 0;

@@ -8,12 +8,12 @@ import { getDatabase } from '$lib/db/database';
 import { DataService, type CurationProgress, type ExportRequest, type ImportProgress, type ImportSource } from './data-service';
 import type { CurationOp } from '$lib/core/curation/operations';
 import type { EntryFilter } from '$lib/core/curation/filters';
-import type { BuiltinProfileId } from '$lib/core/validation';
-import { ValidationService } from './validation-service';
+import { ValidationService, type RepairScope } from './validation-service';
 import type { ExportFormat } from '$lib/core/export/serialize';
 import type { EntryChange } from '$lib/db/schema';
 import { analysisApi } from './analysis-service';
 import { collectionApi } from './collection-service';
+import { generationApi } from './generation-service';
 
 const db = getDatabase();
 const service = new DataService(db);
@@ -43,7 +43,7 @@ const coreApi = {
 
 const validation = new ValidationService(db, service);
 const validationApi = {
-	validate: (datasetId: string, profileId: BuiltinProfileId, onProgress?: CurationProgress) => validation.validate(datasetId, profileId, onProgress),
+	validate: (datasetId: string, profileRef: string, onProgress?: CurationProgress) => validation.validate(datasetId, profileRef, onProgress),
 	lastValidation: (datasetId: string) => validation.lastReport(datasetId),
 	validationProfile: (datasetId: string) => validation.profileOf(datasetId),
 	entryFindings: (datasetId: string, position: number) => validation.entryFindings(datasetId, position),
@@ -51,13 +51,13 @@ const validationApi = {
 	previewRepair: (datasetId: string, repairId: string, scope?: RepairScope) => validation.previewRepair(datasetId, repairId, scope),
 	applyRepair: (datasetId: string, repairId: string, scope?: RepairScope, onProgress?: CurationProgress) => validation.applyRepair(datasetId, repairId, scope, onProgress)
 };
-type RepairScope = { rule?: string; entryIds?: string[] };
 
 const api = {
 	...coreApi,
 	...validationApi,
 	...collectionApi(db),
-	...analysisApi(db)
+	...analysisApi(db),
+	...generationApi(db, service)
 };
 
 export type DataWorkerApi = typeof api;

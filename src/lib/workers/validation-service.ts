@@ -11,6 +11,7 @@ import {
 	DatasetValidator,
 	RULES_BY_ID,
 	compileProfile,
+	resolveCustomProfile,
 	validateEntry,
 	type BuiltinProfileId,
 	type CompiledProfile,
@@ -32,6 +33,8 @@ import { batchOp, deleteOp, type CurationOp, type SpliceOp } from '$lib/core/cur
 import type { SkeinDatabase } from '$lib/db/database';
 import { getDataset, getSetting, readBlock, setSetting } from '$lib/db/datasets-repo';
 import { readEntryAt } from '$lib/db/entries-repo';
+import { listCustomProfiles } from '$lib/db/profiles-repo';
+import { loadTokenizer } from '$lib/core/analysis/tokenizer-loader';
 import { REPAIR_ON_IMPORT_SETTING, validationProfileKey, validationSummaryKey, type StoredValidationSummary } from '$lib/db/settings-keys';
 import type { CurationOutcome, CurationProgress, DataService } from './data-service';
 
@@ -51,6 +54,13 @@ export interface ValidationReport {
 	datasetUpdatedAt: number;
 }
 
+/** Which entries a repair applies to: those with a finding of `rule`, given ids, or list positions (a filter). */
+export interface RepairScope {
+	rule?: string;
+	entryIds?: string[];
+	positions?: number[];
+}
+
 export interface EntryFinding extends Finding {
 	title: string;
 	repairTitle?: string;
@@ -66,6 +76,7 @@ export interface RepairPreview {
 
 interface StoredRun {
 	profile: Profile;
+	compiled: CompiledProfile;
 	report: ValidationReport;
 	findings: Finding[];
 	/** Entry id → position at the time of the run (for "show me" links). */
@@ -83,6 +94,7 @@ export class ValidationService {
 		private readonly db: SkeinDatabase,
 		private readonly data: DataService
 	) {
+		data.resolveProfile = (ref) => this.resolve(ref);
 		// The entry browser's "has finding" filter reads the last run.
 		data.findingsLookup = (datasetId, codes) => {
 			const run = this.runs.get(datasetId);
@@ -92,19 +104,33 @@ export class ValidationService {
 		};
 	}
 
-	async profileOf(datasetId: string): Promise<BuiltinProfileId> {
+	/** The profile a dataset was last checked with: a built-in id or a custom profile's id. */
+	async profileOf(datasetId: string): Promise<string> {
 		const stored = await getSetting<string>(this.db, PROFILE_SETTING(datasetId));
-		return (BUILTIN_PROFILE_IDS as readonly string[]).includes(stored ?? '') ? (stored as BuiltinProfileId) : 'openai-chat';
+		if (stored && (await this.resolve(stored))) return stored;
+		return 'openai-chat';
 	}
 
-	/** Validates the whole dataset with a built-in profile; remembers it as the dataset's profile. */
-	async validate(datasetId: string, profileId: BuiltinProfileId, onProgress?: CurationProgress): Promise<ValidationReport> {
+	/** A built-in or saved custom profile, compiled with its tokenizer (or characters ÷ 4). */
+	async resolve(ref: string): Promise<CompiledProfile | null> {
+		if ((BUILTIN_PROFILE_IDS as readonly string[]).includes(ref)) return compileProfile(BUILTIN_PROFILES[ref as BuiltinProfileId]);
+		const stored = (await listCustomProfiles(this.db)).find((p) => p.custom.id === ref);
+		if (!stored) return null;
+		const countTokens = stored.tokenizer ? await loadTokenizer(stored.tokenizer) : undefined;
+		return compileProfile(resolveCustomProfile(stored.custom), countTokens ? { countTokens } : {});
+	}
+
+	/** Validates the whole dataset with a profile (built-in or custom); remembers it as the dataset's profile. */
+	async validate(datasetId: string, profileRef: string, onProgress?: CurationProgress): Promise<ValidationReport> {
 		const t0 = performance.now();
-		await setSetting(this.db, PROFILE_SETTING(datasetId), profileId);
+		const compiled = await this.resolve(profileRef);
+		if (!compiled) throw new Error(`There is no validation profile "${profileRef}" (it may have been deleted).`);
+		await setSetting(this.db, PROFILE_SETTING(datasetId), profileRef);
 		const dataset = await getDataset(this.db, datasetId);
 		if (!dataset || dataset.status !== 'ready') throw new Error('That dataset does not exist (it may have been deleted).');
-		const profile = BUILTIN_PROFILES[profileId];
-		const validator = new DatasetValidator(profile);
+		const profile = compiled.profile;
+		const profileId = profileRef;
+		const validator = new DatasetValidator(compiled);
 		const positions = new Map<string, number>();
 		let position = 0;
 		const total = dataset.blockSizes.length;
@@ -126,7 +152,7 @@ export class ValidationService {
 			durationMs: performance.now() - t0,
 			datasetUpdatedAt: dataset.updatedAt
 		};
-		this.runs.set(datasetId, { profile, report, findings, positions });
+		this.runs.set(datasetId, { profile, compiled, report, findings, positions });
 		// The dataset list shows the last check's counts (findings themselves stay in memory).
 		await setSetting(this.db, validationSummaryKey(datasetId), {
 			profileId,
@@ -156,7 +182,8 @@ export class ValidationService {
 
 	private async compiledFor(datasetId: string): Promise<CompiledProfile> {
 		const run = this.runs.get(datasetId);
-		return compileProfile(run?.profile ?? BUILTIN_PROFILES[await this.profileOf(datasetId)]);
+		if (run) return run.compiled;
+		return (await this.resolve(await this.profileOf(datasetId))) ?? compileProfile(BUILTIN_PROFILES['openai-chat']);
 	}
 
 	/**
@@ -190,14 +217,15 @@ export class ValidationService {
 	}
 
 	/** The entries a repair would change, scoped to those with a finding of `rule` (if given). */
-	private async *changesOf(datasetId: string, repairId: string, scope: { rule?: string; entryIds?: string[] }) {
+	private async *changesOf(datasetId: string, repairId: string, scope: RepairScope) {
 		const repair = REPAIRS_BY_ID.get(repairId);
 		if (!repair) throw new Error(`Unknown repair "${repairId}".`);
 		const compiled = await this.compiledFor(datasetId);
 		const ctx = createRepairContext(compiled.ctx);
 		const run = this.runs.get(datasetId);
-		const targeted = scope.entryIds
-			? new Set(scope.entryIds)
+		const entryIds = scope.positions ? await this.data.idsAt(datasetId, scope.positions) : scope.entryIds;
+		const targeted = entryIds
+			? new Set(entryIds)
 			: scope.rule && run
 				? new Set(run.findings.filter((f) => f.rule === scope.rule).map((f) => f.entryId))
 				: null;
@@ -233,7 +261,7 @@ export class ValidationService {
 		return { op, deleted: plan.deleteIds.length, firstPositions: plan.deleteIds.slice(0, SAMPLE_LIMIT).map((id) => positions.get(id) ?? -1) };
 	}
 
-	async previewRepair(datasetId: string, repairId: string, scope: { rule?: string; entryIds?: string[] } = {}): Promise<RepairPreview> {
+	async previewRepair(datasetId: string, repairId: string, scope: RepairScope = {}): Promise<RepairPreview> {
 		if (repairId === REMOVE_EXACT_DUPLICATES.id) {
 			const plan = await this.duplicatePlan(datasetId);
 			const samples: RepairPreview['samples'] = [];
@@ -256,7 +284,7 @@ export class ValidationService {
 	}
 
 	/** Applies a repair to every entry in scope as one undoable step. */
-	async applyRepair(datasetId: string, repairId: string, scope: { rule?: string; entryIds?: string[] } = {}, onProgress?: CurationProgress): Promise<CurationOutcome> {
+	async applyRepair(datasetId: string, repairId: string, scope: RepairScope = {}, onProgress?: CurationProgress): Promise<CurationOutcome> {
 		if (repairId === REMOVE_EXACT_DUPLICATES.id) {
 			const plan = await this.duplicatePlan(datasetId);
 			return this.data.curate(datasetId, plan.op, `Remove ${plan.deleted.toLocaleString('en-US')} exact duplicates`, onProgress);

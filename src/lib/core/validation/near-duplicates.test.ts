@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chooseBanding, MinHasher, NearDuplicateIndex } from './near-duplicates';
+import { resolveProfile } from './profiles';
 import { BUILTIN_PROFILES } from './profiles';
 import { chat } from './testing';
 import { validateDataset } from './validate';
@@ -72,7 +73,9 @@ describe('MinHash / LSH near-duplicates', () => {
 		const a = chat('Tell me about the lighthouse at North Point and its keeper.', 'It was built in 1868 from granite quarried on the island, and Mara has kept it for twenty years.');
 		const b = chat('Tell me about the lighthouse at North Point and its keeper!', 'It was built in 1868 from granite quarried on the island, and Mara has kept it for twenty years now.');
 		const exact = { ...a, id: 'exact-copy' };
-		const { findings } = validateDataset([a, b, exact], BUILTIN_PROFILES['openai-chat']);
+		// Off in the built-in profiles (see profiles.ts): switched on as a custom profile would.
+		const withNearDuplicates = resolveProfile(BUILTIN_PROFILES['openai-chat'], { rules: { 'near-duplicate': { enabled: true } } });
+		const { findings } = validateDataset([a, b, exact], withNearDuplicates);
 		expect(findings.filter((f) => f.rule === 'near-duplicate').map((f) => f.entryId)).toEqual([b.id]);
 		expect(findings.filter((f) => f.rule === 'exact-duplicate').map((f) => f.entryId)).toEqual(['exact-copy']);
 	});

@@ -106,8 +106,10 @@ const COMMON: RuleSeverities = {
 	placeholder: 'warning',
 	'over-length': 'warning',
 	'split-candidate': 'info',
-	'exact-duplicate': 'warning',
-	'near-duplicate': 'info'
+	'exact-duplicate': 'warning'
+	// 'near-duplicate' is off in the built-in profiles: MinHash over 100k conversations costs more
+	// than all per-entry rules together, and the Analysis page has the interactive tool for it
+	// (clusters, threshold, resolve). A custom profile can switch it on.
 };
 
 const TOOLS: RuleSeverities = {
