@@ -61,3 +61,38 @@ test('Alpaca export skips what it cannot express and says why', async ({ page })
 	await result.getByText('Why entries were skipped').click();
 	await expect(result).toContainText(/tool/i);
 });
+
+test('every export format re-imports as the same conversations (where the format can carry them)', async ({ page }) => {
+	const lines = [
+		{ messages: [{ role: 'system', content: 'You are Mara Quill.' }, { role: 'user', content: 'Lamp lit?' }, { role: 'assistant', content: 'Lit and trimmed.' }] },
+		{ messages: [{ role: 'user', content: 'Tide?' }, { role: 'assistant', content: 'Turning at six.' }, { role: 'user', content: 'Safe to row?' }, { role: 'assistant', content: 'Not tonight.' }] },
+		{ messages: [{ role: 'user', content: 'Ghost ship?' }, { role: 'assistant', content: 'The Grey Wren. Never docks.' }] }
+	].map((l) => JSON.stringify(l));
+	await page.goto('/');
+	await waitForSample(page);
+	await page.setInputFiles('[data-testid=file-input]', { name: 'roundtrip.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(lines.join('\n')) });
+	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
+	await expect(page.getByTestId('entry-count')).toContainText('3 entries');
+	const datasetUrl = page.url();
+
+	const expected: Record<string, number> = { openai: 3, sharegpt: 3, alpaca: 3, skein: 3, 'prompt-response': 1 };
+	for (const format of ['openai', 'sharegpt', 'alpaca', 'prompt-response', 'skein']) {
+		await page.goto(datasetUrl);
+		await page.getByTestId('export-menu').click();
+		await page.getByTestId('export-more').click();
+		const dialog = page.getByTestId('export-dialog');
+		await dialog.getByTestId(`format-${format}`).check();
+		await dialog.getByTestId('check-profile').selectOption('');
+		const [download] = await Promise.all([page.waitForEvent('download'), dialog.getByTestId('export-download').click()]);
+		const text = readFileSync(await download.path(), 'utf8');
+		await dialog.getByRole('button', { name: 'Close' }).click();
+		await page.setInputFiles('[data-testid=file-input]', { name: `back.${format}.jsonl`, mimeType: 'application/jsonl', buffer: Buffer.from(text) });
+		const report = page.getByTestId('import-report');
+		// prompt/response (single-turn mode) carries only single-turn entries without a system prompt.
+		await expect(report).toContainText(`Imported ${expected[format]} ${expected[format] === 1 ? 'entry' : 'entries'}`);
+		await report.getByRole('link', { name: /^Open/ }).click();
+		await expect(page.getByTestId('entry-row').first()).toContainText(format === 'prompt-response' ? 'Ghost ship?' : 'Lamp lit?');
+		await page.getByTestId('entry-search').fill('Grey Wren');
+		await expect(page.getByTestId('search-count')).toHaveText(/^1 found/);
+	}
+});
