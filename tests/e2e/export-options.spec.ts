@@ -92,7 +92,8 @@ test('every export format re-imports as the same conversations (where the format
 		await expect(report).toContainText(`Imported ${expected[format]} ${expected[format] === 1 ? 'entry' : 'entries'}`);
 		await report.getByRole('link', { name: /^Open/ }).click();
 		await expect(page.getByTestId('entry-row').first()).toContainText(format === 'prompt-response' ? 'Ghost ship?' : 'Lamp lit?');
+		await expect(page.getByTestId('entry-count'), format).toContainText(`${expected[format]} ${expected[format] === 1 ? 'entry' : 'entries'}`);
 		await page.getByTestId('entry-search').fill('Grey Wren');
-		await expect(page.getByTestId('search-count')).toHaveText(/^1 found/);
+		await expect(page.getByTestId('search-count'), format).toHaveText(/^1 found/);
 	}
 });
