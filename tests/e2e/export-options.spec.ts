@@ -91,6 +91,7 @@ test('every export format re-imports as the same conversations (where the format
 		// prompt/response (single-turn mode) carries only single-turn entries without a system prompt.
 		await expect(report).toContainText(`Imported ${expected[format]} ${expected[format] === 1 ? 'entry' : 'entries'}`);
 		await report.getByRole('link', { name: /^Open/ }).click();
+		await expect(page.getByTestId('dataset-title')).toHaveText(`back.${format}`);
 		await expect(page.getByTestId('entry-row').first()).toContainText(format === 'prompt-response' ? 'Ghost ship?' : 'Lamp lit?');
 		await expect(page.getByTestId('entry-count'), format).toContainText(`${expected[format]} ${expected[format] === 1 ? 'entry' : 'entries'}`);
 		await page.getByTestId('entry-search').fill('Grey Wren');
