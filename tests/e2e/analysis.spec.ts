@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import type { Page } from '@playwright/test';
 import { dropFiles, waitForSample } from './helpers';
 
 /** The dataset id behind a row of the dataset list (from its Open link). */

@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures';
 import { waitForSample } from './helpers';
 
 test('first visit shows the built-in sample and how to import', async ({ page }) => {

@@ -1,4 +1,5 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import type { Page } from '@playwright/test';
 import { chatLine, dropFiles, waitForSample } from './helpers';
 
 /** A Skein full-fidelity line, so that tags and ids survive the import. */

@@ -171,7 +171,9 @@ export class EntryBrowserState {
 				this.datasetId,
 				build(ids),
 				label,
-				Comlink.proxy((done: number, total: number) => (this.bulkProgress = { label, done, total }))
+				Comlink.proxy((done: number, total: number) => {
+				this.bulkProgress = { label, done, total };
+			})
 			);
 			this.#afterOutcome(outcome, outcome.removed > 0 || outcome.inserted > 0);
 			return outcome;

@@ -34,7 +34,10 @@ export class ImportState {
 		this.result = null;
 		this.error = null;
 		try {
-			this.#running = await startImport(sources, (progress) => (this.progress = progress));
+			// A block body: the callback crosses to the worker, and must not return the $state proxy.
+			this.#running = await startImport(sources, (progress) => {
+				this.progress = progress;
+			});
 			const result = await this.#running.result;
 			this.result = result;
 			return result;

@@ -141,7 +141,9 @@ export class GenerateState {
 
 	/** Labels of required fields not filled in yet (the preview asks for them instead of erroring). */
 	get toFillIn(): string[] {
-		const keys = new Set(this.#settingErrors().filter((e) => this.#untouchedEmpty(e.field)).map((e) => e.field));
-		return this.template?.fields.filter((f) => keys.has(f.key)).map((f) => f.label) ?? [];
+		const keys = this.#settingErrors()
+			.filter((e) => this.#untouchedEmpty(e.field))
+			.map((e) => e.field);
+		return this.template?.fields.filter((f) => keys.includes(f.key)).map((f) => f.label) ?? [];
 	}
 }
