@@ -10,6 +10,12 @@
  * - longest_main_thread_block_ms: the longest main-thread task (PerformanceObserver 'longtask')
  *   during the app's import and export.
  * - open_100k_first_page_ms, search_100k_ms: opening the imported dataset and searching it.
+ * - open_entry_editor_ms, edit_save_ms: opening an entry in the editor and saving it (one block).
+ * - validate_100k_ratio: validating every entry (openai-chat) vs. a bare JSON.parse loop over the file.
+ * - near_dup_100k_s, tokenize_100k_s: the Analysis page's near-duplicate clusters and o200k counts.
+ * - bulk_tag_100k_s: tagging all 100k entries (and its undo), one undoable step.
+ * - compile_ms: one compile of a built-in generation template, in the worker.
+ * - first_load_js_gzip_kb: the JavaScript the first page loads (gzip).
  *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
  */
@@ -21,6 +27,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startStaticServer } from './static-server.mjs';
 import { benchAnalysis } from './bench/analysis.mjs';
+import { benchCompile } from './bench/compile.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -237,6 +244,8 @@ for (let rep = 0; rep < REPS; rep++) {
 
 		// Analysis: token counts (o200k) and near-duplicate clusters over the whole dataset.
 		const analysis = await benchAnalysis(page, datasetId);
+		// Prompt compiler: one compile of a built-in template, timed in the worker.
+		const { compileMs } = await benchCompile(page);
 
 		runs.push({
 			importMs,
@@ -260,7 +269,8 @@ for (let rep = 0; rep < REPS; rep++) {
 			validateMs,
 			parseOnlyMs: parseOnly.ms,
 			nearDupMs: analysis.nearDup100kMs,
-			tokenizeMs: analysis.tokenize100kMs
+			tokenizeMs: analysis.tokenize100kMs,
+			compileMs
 		});
 	} finally {
 		await context.close();
@@ -294,5 +304,6 @@ console.log(`near_dup_${label}_s: ${fixed(m('nearDupMs') / 1000)}`);
 console.log(`tokenize_${label}_s: ${fixed(m('tokenizeMs') / 1000)}`);
 console.log(`bulk_tag_${label}_s: ${fixed(m('bulkTagMs') / 1000)}`);
 console.log(`bulk_tag_undo_${label}_s: ${fixed(m('bulkUndoMs') / 1000)}`);
+console.log(`compile_ms: ${fixed(m('compileMs'), 2)}`);
 console.log(`first_load_js_gzip_kb: ${fixed(m('firstLoadGzipBytes') / 1024, 1)}`);
 console.log(`bench_reps: ${REPS}`);
