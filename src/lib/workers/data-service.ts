@@ -1,5 +1,6 @@
 /**
- * Everything the data worker does, without Comlink: import, paging, search, export. It runs in
+ * The data worker's core, without Comlink: import, paging, search and filters, edits and curation
+ * operations with undo, and export. It runs in
  * the worker (data.worker.ts exposes it) and in Node tests (with fake-indexeddb), so it only
  * uses APIs both have: Blob/File streams, TextDecoder, IndexedDB through Dexie.
  */
@@ -10,8 +11,7 @@ import { ExportRun, type ExportReport } from '$lib/core/export/export-run';
 import { applyTransforms, type TransformOptions } from '$lib/core/export/transforms';
 import { RULES_BY_ID, validateEntry, type CompiledProfile } from '$lib/core/validation';
 import type { WriterOptions } from '$lib/core/export/writers';
-import type { ReviewState } from '$lib/core/model';
-import type { Entry, FileImportReport, ImportReport } from '$lib/core/model';
+import { EntrySchema, type Entry, type FileImportReport, type ImportReport, type ReviewState } from '$lib/core/model';
 import { slicesForRange } from '$lib/core/paging';
 import { ContentHasher } from '$lib/core/hash';
 import { REPAIR_ON_IMPORT_SETTING, repairOnImport } from './validation-service';
@@ -32,7 +32,6 @@ import { ENTRY_BLOCK_SIZE, type DatasetRow, type EntryChange } from '$lib/db/sch
 import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo, type HistoryState } from '$lib/db/entries-repo';
 import { joinOp, splitOp, type CurationOp } from '$lib/core/curation/operations';
 import { compileFilter, entryCharacterCount, EntryFilterSchema, sortKeyOf, sortPositions, type EntryFilter, type FilterContext } from '$lib/core/curation/filters';
-import { EntrySchema } from '$lib/core/model';
 
 /** A thing to import: a dropped or picked file, or pasted text. */
 export type ImportSource = { kind: 'file'; file: File } | { kind: 'text'; name: string; text: string };

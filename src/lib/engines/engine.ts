@@ -1,0 +1,115 @@
+/**
+ * The one engine interface every generation backend implements (in-browser WebLLM, an
+ * OpenAI-compatible endpoint, the manual copy/paste engine, the test engine). The runtime only
+ * ever talks to this shape, so recipes run unchanged on any of them.
+ *
+ * Pure types plus the typed error: usable in a Web Worker and in Node.
+ */
+
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ChatMessage {
+	role: ChatRole;
+	content: string;
+}
+
+/** Sampling parameters. `max_tokens` is always set so a runaway model cannot burn the budget. */
+export interface Sampling {
+	temperature?: number;
+	top_p?: number;
+	max_tokens: number;
+	seed?: number;
+	stop?: string[];
+}
+
+export interface ResponseFormat {
+	type: 'json_object';
+	/** A JSON schema; only sent to engines with `supportsJsonSchema`. */
+	schema?: unknown;
+}
+
+export interface ChatRequest {
+	messages: ChatMessage[];
+	sampling: Sampling;
+	responseFormat?: ResponseFormat;
+	signal?: AbortSignal;
+}
+
+export interface TokenUsage {
+	promptTokens: number;
+	completionTokens: number;
+	totalTokens: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'error' | (string & {});
+
+export interface ChatResponse {
+	content: string;
+	finishReason: FinishReason;
+	usage?: TokenUsage;
+	/** The model that actually answered (as reported by the backend when it says). */
+	model: string;
+	timing: { startedAt: number; ms: number };
+}
+
+export type EngineKind = 'webllm' | 'endpoint' | 'manual' | 'test';
+
+export interface Engine {
+	id: string;
+	label: string;
+	kind: EngineKind;
+	/** How many requests the backend can usefully serve at once (1 for an in-browser model). */
+	maxConcurrency: number;
+	supportsJsonSchema: boolean;
+	chat(request: ChatRequest): Promise<ChatResponse>;
+}
+
+export type EngineErrorKind = 'network' | 'timeout' | 'http' | 'aborted' | 'unavailable' | 'bad-response';
+
+export interface EngineErrorDetails {
+	status?: number;
+	retryAfterMs?: number;
+}
+
+/** A failed engine call, classified so the dispatcher can decide whether to retry. */
+export class EngineError extends Error {
+	readonly kind: EngineErrorKind;
+	readonly status?: number;
+	readonly retryAfterMs?: number;
+
+	constructor(kind: EngineErrorKind, message: string, details: EngineErrorDetails = {}) {
+		super(message);
+		this.name = 'EngineError';
+		this.kind = kind;
+		if (details.status !== undefined) this.status = details.status;
+		if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+	}
+}
+
+export function isEngineError(error: unknown): error is EngineError {
+	return error instanceof EngineError;
+}
+
+/** The abort error engines throw when the caller's signal fires. */
+export function abortedError(): EngineError {
+	return new EngineError('aborted', 'The request was cancelled.');
+}
+
+/**
+ * Waits `ms`, rejecting with an `aborted` EngineError when the signal
+ * fires first. Shared by the engines that simulate or wait for slow answers.
+ */
+export function delay(ms: number, signal?: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) return reject(abortedError());
+		const timer = setTimeout(() => {
+			signal?.removeEventListener('abort', onAbort);
+			resolve();
+		}, ms);
+		const onAbort = () => {
+			clearTimeout(timer);
+			reject(abortedError());
+		};
+		signal?.addEventListener('abort', onAbort, { once: true });
+	});
+}
