@@ -70,15 +70,25 @@ test('a new deployment waits for the user to reload', async () => {
 		await expect(page.getByText('Works offline')).toBeVisible();
 		await expect(page.getByTestId('update-banner')).toHaveCount(0);
 
+		// Someone is editing an entry when the new version arrives.
+		await page.getByTestId('dataset-row').first().getByRole('link', { name: 'Open' }).click();
+		await page.getByTestId('entry-edit').click();
+		await page.getByTestId('editor-content').first().fill('An edit in progress');
+
 		deployed = 2;
 		await page.evaluate(async () => (await navigator.serviceWorker.ready).update());
 		const banner = page.getByTestId('update-banner');
-		await expect(banner).toContainText('A new version of Skein is available');
+		await expect(banner).toContainText('Save or cancel the entry you are editing');
+		await expect(banner.getByRole('button', { name: 'Reload' })).toBeDisabled();
+		await page.getByTestId('editor-save').click();
+		await expect(page.getByTestId('entry-view')).toContainText('An edit in progress');
+		await expect(banner).toContainText('Your work is saved');
 		// Nothing swapped under the open page until the user says so.
-		await expect(page.getByTestId('dataset-row').first()).toBeVisible();
+		await expect(page.getByTestId('entry-view')).toBeVisible();
 		await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
 		await expect(page.getByTestId('update-banner')).toHaveCount(0);
-		await expect(page.getByTestId('dataset-row').first()).toBeVisible();
+		// The saved edit is there after the update.
+		await expect(page.getByTestId('entry-view')).toContainText('An edit in progress');
 	} finally {
 		await dispose();
 		await server.close();
