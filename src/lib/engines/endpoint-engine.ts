@@ -106,8 +106,12 @@ export class EndpointEngine implements Engine {
 		return body;
 	}
 
-	/** fetch with the timeout and the caller's signal combined; maps transport failures. */
-	private async send(url: string, init: RequestInit, signal: AbortSignal | undefined): Promise<Response> {
+	/**
+	 * One HTTP exchange: fetch plus reading the body, both under the timeout and the caller's
+	 * signal (a server that sends headers and then stalls must time out too). Maps transport
+	 * failures to EngineErrors; `read` may throw its own.
+	 */
+	private async exchange<T>(url: string, init: RequestInit, signal: AbortSignal | undefined, read: (response: Response) => Promise<T>): Promise<T> {
 		if (signal?.aborted) throw abortedError();
 		const controller = new AbortController();
 		let timedOut = false;
@@ -117,13 +121,24 @@ export class EndpointEngine implements Engine {
 		}, this.timeoutMs);
 		const onAbort = () => controller.abort();
 		signal?.addEventListener('abort', onAbort, { once: true });
+		const interrupted = (): EngineError | undefined => {
+			if (timedOut) return new EngineError('timeout', `The endpoint did not answer within ${Math.round(this.timeoutMs / 1000)} s.`);
+			if (signal?.aborted) return abortedError();
+			return undefined;
+		};
 		try {
-			return await this.fetchImpl(url, { ...init, signal: controller.signal });
-		} catch (error) {
-			if (timedOut) throw new EngineError('timeout', `The endpoint did not answer within ${Math.round(this.timeoutMs / 1000)} s.`);
-			if (signal?.aborted) throw abortedError();
-			const detail = error instanceof Error ? error.message : String(error);
-			throw new EngineError('network', redact(`Could not reach ${this.baseUrl} (network error, CORS or the server is down): ${detail}`, this.apiKey));
+			let response: Response;
+			try {
+				response = await this.fetchImpl(url, { ...init, signal: controller.signal });
+			} catch (error) {
+				const detail = error instanceof Error ? error.message : String(error);
+				throw interrupted() ?? new EngineError('network', redact(`Could not reach ${this.baseUrl} (network error, CORS or the server is down): ${detail}`, this.apiKey));
+			}
+			try {
+				return await read(response);
+			} catch (error) {
+				throw interrupted() ?? error;
+			}
 		} finally {
 			clearTimeout(timer);
 			signal?.removeEventListener('abort', onAbort);
@@ -147,19 +162,20 @@ export class EndpointEngine implements Engine {
 
 	async chat(request: ChatRequest): Promise<ChatResponse> {
 		const startedAt = this.now();
-		const response = await this.send(
+		const parsed = await this.exchange(
 			`${this.baseUrl}/chat/completions`,
 			{ method: 'POST', headers: this.headers(true), body: JSON.stringify(this.buildBody(request)) },
-			request.signal
+			request.signal,
+			async (response): Promise<unknown> => {
+				if (!response.ok) throw await this.httpError(response);
+				const text = await response.text();
+				try {
+					return JSON.parse(text);
+				} catch {
+					throw new EngineError('bad-response', 'The endpoint answered with something that is not JSON.');
+				}
+			}
 		);
-		if (!response.ok) throw await this.httpError(response);
-		let parsed: unknown;
-		try {
-			parsed = await response.json();
-		} catch {
-			if (request.signal?.aborted) throw abortedError();
-			throw new EngineError('bad-response', 'The endpoint answered with something that is not JSON.');
-		}
 		if (!isRecord(parsed) || !Array.isArray(parsed.choices) || !isRecord(parsed.choices[0])) {
 			throw new EngineError('bad-response', 'The endpoint answer has no choices[0].');
 		}
@@ -188,27 +204,31 @@ export class EndpointEngine implements Engine {
 
 	/** Checks the endpoint with GET /models; explains failures in plain words. */
 	async testConnection(signal?: AbortSignal): Promise<ConnectionResult> {
-		let response: Response;
 		try {
-			response = await this.send(`${this.baseUrl}/models`, { method: 'GET', headers: this.headers(false) }, signal);
+			return await this.exchange(`${this.baseUrl}/models`, { method: 'GET', headers: this.headers(false) }, signal, async (response): Promise<ConnectionResult> => {
+				if (response.status === 401 || response.status === 403) {
+					return { ok: false, reason: 'unauthorized', message: `The endpoint refused the API key (HTTP ${response.status}). Check the key.` };
+				}
+				if (response.status === 404) {
+					return { ok: false, reason: 'not-found', message: `Nothing at ${this.baseUrl}/models (HTTP 404). The base URL usually ends in /v1.` };
+				}
+				if (!response.ok) return { ok: false, reason: 'http', message: (await this.httpError(response)).message };
+				let parsed: unknown;
+				try {
+					parsed = JSON.parse(await response.text());
+				} catch {
+					return { ok: false, reason: 'bad-response', message: 'The endpoint answered /models with something that is not JSON.' };
+				}
+				const data = isRecord(parsed) && Array.isArray(parsed.data) ? parsed.data : [];
+				const models = data.flatMap((item) => (isRecord(item) && typeof item.id === 'string' ? [item.id] : []));
+				return { ok: true, models };
+			});
 		} catch (error) {
-			const message = error instanceof EngineError && error.kind === 'timeout' ? error.message : `Cannot reach ${this.baseUrl}. The server may be down, the URL wrong, or it does not allow requests from this page (CORS).`;
+			const message =
+				error instanceof EngineError && error.kind === 'timeout'
+					? error.message
+					: `Cannot reach ${this.baseUrl}. The server may be down, the URL wrong, or it does not allow requests from this page (CORS).`;
 			return { ok: false, reason: 'network', message };
-		}
-		if (response.status === 401 || response.status === 403) {
-			return { ok: false, reason: 'unauthorized', message: 'The endpoint refused the API key (HTTP ' + response.status + '). Check the key.' };
-		}
-		if (response.status === 404) {
-			return { ok: false, reason: 'not-found', message: `Nothing at ${this.baseUrl}/models (HTTP 404). The base URL usually ends in /v1.` };
-		}
-		if (!response.ok) return { ok: false, reason: 'http', message: (await this.httpError(response)).message };
-		try {
-			const parsed: unknown = await response.json();
-			const data = isRecord(parsed) && Array.isArray(parsed.data) ? parsed.data : [];
-			const models = data.flatMap((item) => (isRecord(item) && typeof item.id === 'string' ? [item.id] : []));
-			return { ok: true, models };
-		} catch {
-			return { ok: false, reason: 'bad-response', message: 'The endpoint answered /models with something that is not JSON.' };
 		}
 	}
 }

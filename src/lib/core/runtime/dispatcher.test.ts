@@ -1,0 +1,306 @@
+import { describe, expect, it } from 'vitest';
+import type { ChatRequest } from '../../engines/engine';
+import {
+	TestEngine,
+	testBadJson,
+	testEmpty,
+	testHttpError,
+	testNetworkError,
+	testRateLimited,
+	testReply,
+	testServerError,
+	testTimeout,
+	testTruncated
+} from '../../engines/test-engine';
+import { jsonRecordsOf } from './answers';
+import { InMemoryResponseCache } from './cache-key';
+import { VirtualClock } from './clock';
+import { dispatch, Dispatcher, retryFailedOnly, type DispatchEvent, type DispatchOptions, type InputRecord } from './dispatcher';
+import { ask, askAll, seededRandom, TaskError, type Task } from './task';
+
+const req = (text: string, extra: Partial<ChatRequest['sampling']> = {}): ChatRequest => ({
+	messages: [{ role: 'user', content: text }],
+	sampling: { max_tokens: 64, ...extra }
+});
+
+const records = (n: number): InputRecord<string>[] => Array.from({ length: n }, (_, i) => ({ id: `r${i}`, input: `q${i}` }));
+
+/** One request per record; the answer becomes the sample. */
+const echoTask: Task<string, string> = async function* (input) {
+	const response = yield* ask(req(input));
+	return response.content;
+};
+
+function options<S>(engine: TestEngine, task: Task<string, S>, extra: Partial<DispatchOptions<string, S>> = {}): DispatchOptions<string, S> {
+	return { recipeId: 'test-recipe', engine, task, clock: new VirtualClock(), random: seededRandom(1), ...extra };
+}
+
+describe('dispatcher basics', () => {
+	it('runs every record, keeps input order, records provenance with the request as sent', async () => {
+		const engine = new TestEngine({ delayMs: 0 });
+		const task: Task<string, string> = async function* (input) {
+			const response = yield* ask(req(input, { temperature: 0.3, top_p: 0.9, seed: 7, stop: ['END'] }));
+			return response.content;
+		};
+		const result = await dispatch(records(5), options(engine, task, { concurrency: 2 }));
+		expect(result.counts).toMatchObject({ total: 5, done: 5, failed: 0, samples: 5, engineCalls: 5 });
+		expect(result.samples.map((s) => s.provenance.recordId)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+		const step = result.samples[0].provenance.steps[0];
+		expect(step.request.sampling).toEqual({ max_tokens: 64, temperature: 0.3, top_p: 0.9, seed: 7, stop: ['END'] });
+		expect(step.model).toBe('test-model');
+		expect(step.attempts).toBe(1);
+		expect(result.samples[0].provenance.recipeId).toBe('test-recipe');
+		expect(result.samples[0].provenance.input).toBe('q0');
+		// The engine really received the sampling parameters.
+		expect(engine.requests[0].sampling).toEqual({ max_tokens: 64, temperature: 0.3, top_p: 0.9, seed: 7, stop: ['END'] });
+	});
+
+	it('yield req receives one response, yield [req] an array, in request order even when answers arrive out of order', async () => {
+		const engine = new TestEngine();
+		engine.on('slow', testReply('SLOW', 30)).on('fast', testReply('FAST', 1)).on('single', testReply('ONE'));
+		const seen: unknown[] = [];
+		const task: Task<string, string> = async function* () {
+			const one = yield req('single');
+			seen.push(one);
+			const pair = yield [req('slow'), req('fast')];
+			seen.push(pair);
+			const [solo] = yield* askAll([req('other')]);
+			return solo.content;
+		};
+		const result = await dispatch(records(1), { recipeId: 'x', engine, task });
+		expect(Array.isArray(seen[0])).toBe(false);
+		expect((seen[0] as { content: string }).content).toBe('ONE');
+		expect((seen[1] as { content: string }[]).map((r) => r.content)).toEqual(['SLOW', 'FAST']);
+		expect(result.samples).toHaveLength(1);
+		expect(result.samples[0].provenance.steps.map((s) => s.stepIndex).sort()).toEqual([0, 1, 2, 3]);
+	});
+
+	it('a task may return several samples or none', async () => {
+		const engine = new TestEngine();
+		const task: Task<string, string> = async function* (input) {
+			yield req(input);
+			return input === 'q0' ? ['a', 'b', 'c'] : null;
+		};
+		const result = await dispatch(records(2), options(engine, task));
+		expect(result.samples.map((s) => [s.sample, s.sampleIndex])).toEqual([
+			['a', 0],
+			['b', 1],
+			['c', 2]
+		]);
+		expect(result.counts.done).toBe(2);
+	});
+
+	it('TaskError fails the record with its type and keeps partial steps; other errors are unexpected-error', async () => {
+		const engine = new TestEngine();
+		const task: Task<string, string> = async function* (input) {
+			yield req(input);
+			if (input === 'q0') throw new TaskError('no-facts', 'No facts found.');
+			if (input === 'q1') throw new Error('boom');
+			return input;
+		};
+		const result = await dispatch(records(3), options(engine, task));
+		expect(result.failures.map((f) => [f.recordId, f.error.type])).toEqual([
+			['r0', 'no-facts'],
+			['r1', 'unexpected-error']
+		]);
+		expect(result.failures[0].steps).toHaveLength(1);
+		expect(result.failures[0].error.message).toBe('No facts found.');
+		expect(result.samples).toHaveLength(1);
+	});
+
+	it('an empty yield fails the record', async () => {
+		const task: Task<string, string> = async function* () {
+			yield [];
+			return 'never';
+		};
+		const result = await dispatch(records(1), options(new TestEngine(), task));
+		expect(result.failures[0].error.type).toBe('empty-yield');
+	});
+});
+
+describe('retries', () => {
+	it('retries 429 honouring Retry-After, 5xx, timeouts and network errors with exponential backoff', async () => {
+		const engine = new TestEngine();
+		engine.on('q0', testRateLimited(7000), testServerError(503), testTimeout(), testNetworkError(), testReply('finally'));
+		const clock = new VirtualClock();
+		const events: DispatchEvent<string, string>[] = [];
+		const result = await dispatch(records(1), options(engine, echoTask, { clock, random: () => 0.5, onEvent: (e) => events.push(e) }));
+		expect(result.samples[0].sample).toBe('finally');
+		expect(result.samples[0].provenance.steps[0].attempts).toBe(5);
+		// Retry-After 7 s, then 2 s, 4 s, 8 s (random 0.5 = no jitter).
+		expect(clock.sleeps).toEqual([7000, 2000, 4000, 8000]);
+		expect(events.filter((e) => e.type === 'step-retry')).toHaveLength(4);
+	});
+
+	it('gives up after maxAttempts and fails the record with the HTTP type', async () => {
+		const engine = new TestEngine();
+		engine.on('q0', ...Array.from({ length: 10 }, () => testServerError(500)));
+		const result = await dispatch(records(1), options(engine, echoTask, { retry: { maxAttempts: 3 } }));
+		expect(engine.requests).toHaveLength(3);
+		expect(result.failures[0].error.type).toBe('http-500');
+		expect(result.failures[0].steps[0].error?.status).toBe(500);
+	});
+
+	it('does not retry other 4xx', async () => {
+		const engine = new TestEngine();
+		engine.on('q0', testHttpError(400), testReply('never'));
+		const result = await dispatch(records(1), options(engine, echoTask));
+		expect(engine.requests).toHaveLength(1);
+		expect(result.failures[0].error.type).toBe('http-400');
+	});
+
+	it('retries empty answers a bounded number of times, including length-cut answers with only thinking', async () => {
+		const engine = new TestEngine();
+		engine.on('q0', testEmpty(), testTruncated('<think>hmm'), testReply('ok'));
+		engine.on('q1', testEmpty(), testEmpty(), testEmpty(), testEmpty());
+		const result = await dispatch(records(2), options(engine, echoTask, { retry: { maxEmptyAnswerRetries: 2 } }));
+		expect(result.samples.map((s) => s.sample)).toEqual(['ok']);
+		expect(result.failures[0].error.type).toBe('empty-answer');
+		expect(engine.callsMatching('q1')).toBe(3);
+	});
+
+	it('a task rejecting an unparsable answer gets the last step asked again; earlier steps are replayed, not re-sent', async () => {
+		const engine = new TestEngine();
+		engine.on('first', testReply('{"a": 1}'));
+		engine.on('second', testBadJson(), testReply('prose only'), testReply('```json\n{"b": 2,}\n```'));
+		const task: Task<string, number> = async function* () {
+			const first = jsonRecordsOf(yield* ask(req('first')));
+			const second = jsonRecordsOf(yield* ask(req('second')));
+			return Number(first[0].a) + Number(second[0].b);
+		};
+		const cache = new InMemoryResponseCache();
+		const result = await dispatch(records(1), options(engine, task, { cache }));
+		expect(result.samples[0].sample).toBe(3);
+		expect(engine.callsMatching('first')).toBe(1);
+		expect(engine.callsMatching('second')).toBe(3);
+		const steps = result.samples[0].provenance.steps;
+		expect(steps.filter((s) => s.rejected)).toHaveLength(2);
+		expect(steps.filter((s) => !s.rejected).map((s) => s.stepIndex)).toEqual([0, 1]);
+	});
+
+	it('unusable answers are bounded too', async () => {
+		const engine = new TestEngine();
+		engine.on('q0', testBadJson(), testBadJson(), testBadJson(), testBadJson());
+		const task: Task<string, unknown> = async function* (input) {
+			return jsonRecordsOf(yield* ask(req(input)));
+		};
+		const result = await dispatch(records(1), options(engine, task, { retry: { maxUnusableAnswerRetries: 2 } }));
+		expect(engine.requests).toHaveLength(3);
+		expect(result.failures[0].error.type).toBe('unparsable-answer');
+	});
+
+	it('a failed request is thrown into the task, which may recover', async () => {
+		const engine = new TestEngine();
+		engine.on('q0', testHttpError(404));
+		const task: Task<string, string> = async function* (input) {
+			try {
+				return (yield* ask(req(input))).content;
+			} catch {
+				return 'fallback';
+			}
+		};
+		const result = await dispatch(records(1), options(engine, task));
+		expect(result.samples[0].sample).toBe('fallback');
+		expect(result.samples[0].provenance.steps[0].error?.status).toBe(404);
+	});
+});
+
+describe('cache, resume and retry failed only', () => {
+	it('a second run over the same records is served from the cache without engine calls', async () => {
+		const cache = new InMemoryResponseCache();
+		const first = new TestEngine();
+		const one = await dispatch(records(4), options(first, echoTask, { cache, modelKey: 'm' }));
+		const second = new TestEngine();
+		const two = await dispatch(records(4), options(second, echoTask, { cache, modelKey: 'm' }));
+		expect(second.requests).toHaveLength(0);
+		expect(two.counts.cacheHits).toBe(4);
+		expect(two.samples.map((s) => s.sample)).toEqual(one.samples.map((s) => s.sample));
+		expect(two.samples[0].provenance.steps[0].cached).toBe(true);
+	});
+
+	it('retry failed only re-runs just the failures and merges', async () => {
+		const engine = new TestEngine();
+		engine.on('q1', testHttpError(400));
+		const cache = new InMemoryResponseCache();
+		const all = records(3);
+		const first = await dispatch(all, options(engine, echoTask, { cache }));
+		expect(first.failures.map((f) => f.recordId)).toEqual(['r1']);
+		const fresh = new TestEngine();
+		const merged = await retryFailedOnly(first, all, options(fresh, echoTask, { cache }));
+		expect(fresh.requests).toHaveLength(1);
+		expect(merged.failures).toHaveLength(0);
+		expect(merged.samples.map((s) => s.provenance.recordId)).toEqual(['r0', 'r1', 'r2']);
+		expect(merged.counts.done).toBe(3);
+	});
+});
+
+describe('concurrency, rate limit, pause and cancel', () => {
+	it('never has more than `concurrency` requests in flight', async () => {
+		const engine = new TestEngine({ delayMs: 2 });
+		const task: Task<string, string> = async function* (input) {
+			const answers = yield* askAll([req(input + 'a'), req(input + 'b'), req(input + 'c')]);
+			return answers.map((a) => a.content).join();
+		};
+		await dispatch(records(20), { recipeId: 'x', engine, task, concurrency: 4 });
+		expect(engine.maxInFlight).toBeLessThanOrEqual(4);
+		expect(engine.maxInFlight).toBeGreaterThan(1);
+	});
+
+	it('free request slots go to the oldest record first', async () => {
+		const engine = new TestEngine({ delayMs: 1 });
+		const task: Task<string, string> = async function* (input) {
+			yield req(`${input}-a`);
+			yield req(`${input}-b`);
+			return input;
+		};
+		const starts: string[] = [];
+		await dispatch(records(4), { recipeId: 'x', engine, task, concurrency: 1, maxActiveRecords: 3, onEvent: (e) => e.type === 'step-started' && starts.push(e.request.messages[0].content) });
+		expect(starts.indexOf('q0-b')).toBeLessThan(starts.indexOf('q2-a'));
+		expect(starts.indexOf('q1-b')).toBeLessThan(starts.indexOf('q3-a'));
+		expect(starts).toHaveLength(8);
+	});
+
+	it('the token bucket spaces requests by the rate after the burst', async () => {
+		const clock = new VirtualClock();
+		const engine = new TestEngine();
+		const starts: number[] = [];
+		await dispatch(records(6), options(engine, echoTask, { clock, rateLimit: { requestsPerSecond: 2, burst: 2 }, onEvent: (e) => e.type === 'step-started' && starts.push(clock.now()) }));
+		expect(starts).toEqual([0, 0, 500, 1000, 1500, 2000]);
+	});
+
+	it('pause stops new requests; resume continues', async () => {
+		const engine = new TestEngine({ delayMs: 5 });
+		const dispatcher = new Dispatcher({ recipeId: 'x', engine, task: echoTask, concurrency: 1 });
+		let completed = 0;
+		const running = dispatcher.run(records(5));
+		dispatcher.pause();
+		await new Promise((resolve) => setTimeout(resolve, 40));
+		completed = engine.requests.length;
+		expect(completed).toBeLessThanOrEqual(1);
+		dispatcher.resume();
+		const result = await running;
+		expect(result.counts.done).toBe(5);
+	});
+
+	it('cancel aborts in-flight requests and reports unfinished records', async () => {
+		const engine = new TestEngine({ delayMs: 10_000 });
+		const controller = new AbortController();
+		const running = dispatch(records(3), { recipeId: 'x', engine, task: echoTask, concurrency: 2, signal: controller.signal });
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		controller.abort();
+		const result = await running;
+		expect(result.cancelled).toBe(true);
+		expect(result.unfinished).toEqual(['r0', 'r1', 'r2']);
+		expect(result.counts.failed).toBe(0);
+	});
+
+	it('emits progress and step events a caller can persist', async () => {
+		const events: DispatchEvent<string, string>[] = [];
+		await dispatch(records(2), options(new TestEngine(), echoTask, { onEvent: (e) => events.push(e) }));
+		const types = events.map((e) => e.type);
+		expect(types.filter((t) => t === 'step-completed')).toHaveLength(2);
+		expect(types.filter((t) => t === 'record-done')).toHaveLength(2);
+		const last = events.filter((e) => e.type === 'progress').at(-1);
+		expect(last?.type === 'progress' && last.progress).toMatchObject({ total: 2, done: 2, failed: 0, active: 0 });
+	});
+});

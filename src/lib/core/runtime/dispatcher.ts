@@ -1,0 +1,490 @@
+/**
+ * The dispatcher: runs a task over input records against one engine.
+ *
+ * - At most `concurrency` requests in flight; a bounded window of active records, and free
+ *   request slots go to the oldest record first (in-flight records finish before new ones start).
+ * - An optional token-bucket rate limit on requests.
+ * - One retry policy (retry.ts) per request; empty answers retried a bounded number of times;
+ *   `RetryableAnswerError` from the task re-runs the task, replaying earlier answers.
+ * - Every step is reported through `onEvent` as soon as it completes (so a caller persists it), and
+ *   looked up in the response cache first (so a resumed run pays nothing twice).
+ * - Cancellation (AbortSignal or `cancel()`) and pause/resume (no new request starts while paused).
+ *
+ * Pure: no DOM, no storage; time comes from an injectable clock.
+ */
+import { EngineError, type ChatRequest, type ChatResponse, type Engine, type ResponseFormat, type Sampling, type ChatMessage, type TokenUsage } from '../../engines/engine';
+import { stepKey, type ResponseCache } from './cache-key';
+import { realClock, type Clock } from './clock';
+import { TokenBucket, type RateLimit } from './rate-limiter';
+import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
+import { RetryableAnswerError, samplesOf, seededRandom, TaskError, type Task, type TaskContext, type TaskReply } from './task';
+import { splitThink } from './think';
+
+export interface InputRecord<Input> {
+	id: string;
+	input: Input;
+}
+
+/** The request exactly as handed to the engine (what provenance must show, see ISF §1.7). */
+export interface SentRequest {
+	messages: ChatMessage[];
+	sampling: Sampling;
+	responseFormat?: ResponseFormat;
+}
+
+export interface StepError {
+	kind: string;
+	message: string;
+	status?: number;
+}
+
+export interface StepRecord {
+	/** Position of the request in the record's sequence of requests (stable across replays). */
+	stepIndex: number;
+	engineId: string;
+	request: SentRequest;
+	response?: { content: string; finishReason: string; usage?: TokenUsage };
+	/** The model that answered. */
+	model?: string;
+	error?: StepError;
+	/** Set when the task rejected this answer with RetryableAnswerError. */
+	rejected?: string;
+	/** Engine calls made for this step (0 when served from the cache). */
+	attempts: number;
+	cached: boolean;
+	cacheKey: string;
+	startedAt: number;
+	endedAt: number;
+	/** Time the engine reported for the successful call. */
+	engineMs?: number;
+}
+
+export interface SampleProvenance<Input> {
+	recipeId: string;
+	recordId: string;
+	input: Input;
+	steps: StepRecord[];
+	startedAt: number;
+	completedAt: number;
+}
+
+export interface GeneratedSample<Input, Sample> {
+	sample: Sample;
+	/** Index of the sample among those its record returned. */
+	sampleIndex: number;
+	provenance: SampleProvenance<Input>;
+}
+
+export interface FailedRecord<Input> {
+	recipeId: string;
+	recordId: string;
+	input: Input;
+	error: { type: string; message: string };
+	steps: StepRecord[];
+	startedAt: number;
+	failedAt: number;
+}
+
+export interface RunProgress {
+	total: number;
+	done: number;
+	failed: number;
+	/** Records started and not yet ended. */
+	active: number;
+	requestsInFlight: number;
+}
+
+export type DispatchEvent<Input, Sample> =
+	| { type: 'step-started'; recordId: string; stepIndex: number; attempt: number; request: SentRequest }
+	| { type: 'step-retry'; recordId: string; stepIndex: number; attempt: number; delayMs: number; error: StepError }
+	| { type: 'step-completed'; recordId: string; step: StepRecord }
+	| { type: 'record-done'; recordId: string; samples: GeneratedSample<Input, Sample>[]; steps: StepRecord[] }
+	| { type: 'record-failed'; record: FailedRecord<Input> }
+	| { type: 'progress'; progress: RunProgress };
+
+export interface DispatchOptions<Input, Sample> {
+	recipeId: string;
+	engine: Engine;
+	task: Task<Input, Sample>;
+	/** Requests in flight at once; defaults to the engine's maxConcurrency. */
+	concurrency?: number;
+	/** Records active at once (waiting on answers); defaults to 2 × concurrency. */
+	maxActiveRecords?: number;
+	rateLimit?: RateLimit;
+	retry?: Partial<RetryPolicy>;
+	cache?: ResponseCache;
+	/** Identifies the model in cache keys; defaults to the engine id. */
+	modelKey?: string;
+	signal?: AbortSignal;
+	onEvent?: (event: DispatchEvent<Input, Sample>) => void;
+	clock?: Clock;
+	/** Random for backoff jitter. */
+	random?: () => number;
+	/** Seed of each record's context.random (mixed with the record index). */
+	seed?: number;
+}
+
+export interface RunResult<Input, Sample> {
+	/** In input order. */
+	samples: GeneratedSample<Input, Sample>[];
+	/** In input order. */
+	failures: FailedRecord<Input>[];
+	/** Ids of records that did not end because the run was cancelled. */
+	unfinished: string[];
+	cancelled: boolean;
+	counts: { total: number; done: number; failed: number; unfinished: number; samples: number; engineCalls: number; cacheHits: number };
+}
+
+class Cancelled extends Error {}
+
+/** A request slot queue that serves the oldest record first. */
+class Slots {
+	private free: number;
+	private readonly waiting: { priority: number; grant: () => void }[] = [];
+	inUse = 0;
+
+	constructor(limit: number) {
+		this.free = limit;
+	}
+
+	acquire(priority: number): Promise<void> {
+		if (this.free > 0 && !this.waiting.length) {
+			this.free--;
+			this.inUse++;
+			return Promise.resolve();
+		}
+		return new Promise((grant) => {
+			let at = this.waiting.length;
+			while (at > 0 && this.waiting[at - 1].priority > priority) at--;
+			this.waiting.splice(at, 0, {
+				priority,
+				grant: () => {
+					this.inUse++;
+					grant();
+				}
+			});
+		});
+	}
+
+	release(): void {
+		this.inUse--;
+		const next = this.waiting.shift();
+		if (next) next.grant();
+		else this.free++;
+	}
+}
+
+function errorOf(error: unknown): StepError {
+	if (error instanceof EngineError) return { kind: error.kind, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) };
+	if (error instanceof TaskError) return { kind: error.type, message: error.message };
+	return { kind: 'unexpected-error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+}
+
+/** The error type a failed record gets for an error that escaped its task. */
+function failureType(error: unknown): string {
+	if (error instanceof TaskError) return error.type;
+	if (error instanceof EngineError) return error.kind === 'http' && error.status !== undefined ? `http-${error.status}` : error.kind;
+	return 'unexpected-error';
+}
+
+/** An answer with nothing in it once the thinking is set aside. */
+function isEmptyAnswer(response: ChatResponse): boolean {
+	return splitThink(response.content).answer.trim() === '';
+}
+
+type YieldOutcome = { ok: true; reply: TaskReply } | { ok: false; error: unknown };
+
+export class Dispatcher<Input, Sample> {
+	private readonly options: DispatchOptions<Input, Sample>;
+	private readonly policy: RetryPolicy;
+	private readonly clock: Clock;
+	private readonly random: () => number;
+	private readonly slots: Slots;
+	private readonly bucket?: TokenBucket;
+	private readonly controller = new AbortController();
+	private readonly concurrency: number;
+	private paused = false;
+	private resumeWaiters: (() => void)[] = [];
+	private engineCalls = 0;
+	private cacheHits = 0;
+	private progress: RunProgress = { total: 0, done: 0, failed: 0, active: 0, requestsInFlight: 0 };
+
+	constructor(options: DispatchOptions<Input, Sample>) {
+		this.options = options;
+		this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+		this.clock = options.clock ?? realClock;
+		this.random = options.random ?? Math.random;
+		this.concurrency = Math.max(1, Math.floor(options.concurrency ?? options.engine.maxConcurrency));
+		this.slots = new Slots(this.concurrency);
+		if (options.rateLimit) this.bucket = new TokenBucket(options.rateLimit, this.clock);
+		if (options.signal) {
+			if (options.signal.aborted) this.controller.abort();
+			else options.signal.addEventListener('abort', () => this.controller.abort(), { once: true });
+		}
+	}
+
+	get isPaused(): boolean {
+		return this.paused;
+	}
+
+	/** No new request starts until `resume()`; requests in flight finish. */
+	pause(): void {
+		this.paused = true;
+	}
+
+	resume(): void {
+		this.paused = false;
+		const waiters = this.resumeWaiters;
+		this.resumeWaiters = [];
+		for (const wake of waiters) wake();
+	}
+
+	/** Aborts requests in flight; records not yet ended are reported as unfinished. */
+	cancel(): void {
+		this.controller.abort();
+		this.resume();
+	}
+
+	private emit(event: DispatchEvent<Input, Sample>): void {
+		this.options.onEvent?.(event);
+	}
+
+	private emitProgress(): void {
+		this.progress.requestsInFlight = this.slots.inUse;
+		this.emit({ type: 'progress', progress: { ...this.progress } });
+	}
+
+	private checkCancelled(): void {
+		if (this.controller.signal.aborted) throw new Cancelled();
+	}
+
+	private async waitWhilePaused(): Promise<void> {
+		while (this.paused && !this.controller.signal.aborted) await new Promise<void>((wake) => this.resumeWaiters.push(wake));
+		this.checkCancelled();
+	}
+
+	/** One step: cache, then engine calls with retries. Pushes its StepRecord to `steps`. */
+	private async runStep(recordId: string, priority: number, request: ChatRequest, stepIndex: number, steps: StepRecord[]): Promise<ChatResponse> {
+		const { engine } = this.options;
+		const sent: SentRequest = { messages: request.messages, sampling: request.sampling, ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}) };
+		const cacheKey = stepKey({ model: this.options.modelKey ?? engine.id, ...sent, stepIndex });
+		const startedAt = this.clock.now();
+		const base = { stepIndex, engineId: engine.id, request: sent, cacheKey, startedAt };
+		const cached = await this.options.cache?.get(cacheKey);
+		if (cached) {
+			this.cacheHits++;
+			const step: StepRecord = { ...base, response: { content: cached.content, finishReason: cached.finishReason, usage: cached.usage }, model: cached.model, attempts: 0, cached: true, endedAt: this.clock.now(), engineMs: cached.timing.ms };
+			steps.push(step);
+			this.emit({ type: 'step-completed', recordId, step });
+			return cached;
+		}
+		let emptyAnswers = 0;
+		for (let attempt = 1; ; attempt++) {
+			await this.waitWhilePaused();
+			await this.slots.acquire(priority);
+			let response: ChatResponse;
+			try {
+				this.checkCancelled();
+				if (this.bucket) await this.bucket.acquire(this.controller.signal);
+				this.checkCancelled();
+				this.emit({ type: 'step-started', recordId, stepIndex, attempt, request: sent });
+				this.engineCalls++;
+				response = await engine.chat({ ...sent, signal: this.controller.signal });
+			} catch (error) {
+				this.slots.release();
+				if (this.controller.signal.aborted) throw new Cancelled();
+				const stepError = errorOf(error);
+				if (isRetryable(error) && attempt < this.policy.maxAttempts) {
+					const delayMs = retryDelayMs(this.policy, attempt, error, this.random);
+					this.emit({ type: 'step-retry', recordId, stepIndex, attempt, delayMs, error: stepError });
+					await this.sleep(delayMs);
+					continue;
+				}
+				const step: StepRecord = { ...base, error: stepError, attempts: attempt, cached: false, endedAt: this.clock.now() };
+				steps.push(step);
+				this.emit({ type: 'step-completed', recordId, step });
+				throw error;
+			}
+			this.slots.release();
+			const answered = { content: response.content, finishReason: response.finishReason, usage: response.usage };
+			if (isEmptyAnswer(response)) {
+				const stepError: StepError = { kind: 'empty-answer', message: response.finishReason === 'length' ? 'The answer was cut off before any content (max_tokens too small?).' : 'The model returned an empty answer.' };
+				if (emptyAnswers < this.policy.maxEmptyAnswerRetries) {
+					emptyAnswers++;
+					this.emit({ type: 'step-retry', recordId, stepIndex, attempt, delayMs: 0, error: stepError });
+					continue;
+				}
+				const step: StepRecord = { ...base, response: answered, model: response.model, error: stepError, attempts: attempt, cached: false, endedAt: this.clock.now(), engineMs: response.timing.ms };
+				steps.push(step);
+				this.emit({ type: 'step-completed', recordId, step });
+				throw new TaskError('empty-answer', stepError.message);
+			}
+			const step: StepRecord = { ...base, response: answered, model: response.model, attempts: attempt, cached: false, endedAt: this.clock.now(), engineMs: response.timing.ms };
+			await this.options.cache?.set(cacheKey, response);
+			steps.push(step);
+			this.emit({ type: 'step-completed', recordId, step });
+			return response;
+		}
+	}
+
+	private async sleep(ms: number): Promise<void> {
+		try {
+			await this.clock.sleep(ms, this.controller.signal);
+		} catch {
+			throw new Cancelled();
+		}
+	}
+
+	/** Runs one record to its end. Returns false when the run was cancelled first. */
+	private async runRecord(record: InputRecord<Input>, index: number, samples: GeneratedSample<Input, Sample>[][], failures: (FailedRecord<Input> | undefined)[]): Promise<boolean> {
+		const { recipeId, task } = this.options;
+		const startedAt = this.clock.now();
+		const steps: StepRecord[] = [];
+		// Outcomes of the yields answered so far, replayed when the task is re-run.
+		const answered: YieldOutcome[] = [];
+		let unusableRetries = 0;
+		const fail = (error: unknown) => {
+			const failed: FailedRecord<Input> = {
+				recipeId,
+				recordId: record.id,
+				input: record.input,
+				error: { type: failureType(error), message: errorOf(error).message },
+				steps: [...steps],
+				startedAt,
+				failedAt: this.clock.now()
+			};
+			failures[index] = failed;
+			this.progress.failed++;
+			this.emit({ type: 'record-failed', record: failed });
+			return true;
+		};
+		for (;;) {
+			const context: TaskContext = { recordId: record.id, recordIndex: index, signal: this.controller.signal, random: seededRandom((this.options.seed ?? 0) ^ Math.imul(index + 1, 0x9e3779b1)) };
+			let lastYield = -1;
+			let lastStepKeys: string[] = [];
+			try {
+				this.checkCancelled();
+				const generator = task(record.input, context);
+				let yieldIndex = 0;
+				let stepCounter = 0;
+				let next = await generator.next();
+				while (!next.done) {
+					const yielded = next.value;
+					const requests = Array.isArray(yielded) ? yielded : [yielded];
+					if (!requests.length) throw new TaskError('empty-yield', 'The task yielded an empty list of requests.');
+					const firstStep = stepCounter;
+					stepCounter += requests.length;
+					let outcome: YieldOutcome;
+					if (yieldIndex < answered.length) outcome = answered[yieldIndex];
+					else {
+						const settled = await Promise.allSettled(requests.map((request, j) => this.runStep(record.id, index, request, firstStep + j, steps)));
+						this.checkCancelled();
+						const rejected = settled.find((result) => result.status === 'rejected');
+						const responses = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+						outcome = rejected ? { ok: false, error: rejected.reason } : { ok: true, reply: Array.isArray(yielded) ? responses : responses[0] };
+						answered.push(outcome);
+					}
+					lastYield = yieldIndex;
+					lastStepKeys = steps.filter((step) => step.stepIndex >= firstStep && step.stepIndex < stepCounter).map((step) => step.cacheKey);
+					yieldIndex++;
+					next = outcome.ok ? await generator.next(outcome.reply) : await generator.throw(outcome.error);
+				}
+				const returned = samplesOf<Sample>(next.value);
+				const completedAt = this.clock.now();
+				const provenance: SampleProvenance<Input> = { recipeId, recordId: record.id, input: record.input, steps: [...steps], startedAt, completedAt };
+				const generated = returned.map((sample, sampleIndex) => ({ sample, sampleIndex, provenance }));
+				samples[index] = generated;
+				this.progress.done++;
+				this.emit({ type: 'record-done', recordId: record.id, samples: generated, steps: provenance.steps });
+				return true;
+			} catch (error) {
+				if (error instanceof Cancelled || this.controller.signal.aborted) return false;
+				if (error instanceof RetryableAnswerError && lastYield >= 0 && unusableRetries < this.policy.maxUnusableAnswerRetries) {
+					unusableRetries++;
+					answered.length = lastYield;
+					for (const step of steps) if (lastStepKeys.includes(step.cacheKey) && !step.rejected && !step.error) step.rejected = error.message;
+					for (const key of lastStepKeys) await this.options.cache?.delete(key);
+					continue;
+				}
+				return fail(error);
+			}
+		}
+	}
+
+	/** Runs the task over the records; resolves when all ended or the run was cancelled. */
+	async run(records: readonly InputRecord<Input>[]): Promise<RunResult<Input, Sample>> {
+		const samples: GeneratedSample<Input, Sample>[][] = new Array(records.length);
+		const failures: (FailedRecord<Input> | undefined)[] = new Array(records.length);
+		const ended: boolean[] = new Array(records.length).fill(false);
+		this.progress = { total: records.length, done: 0, failed: 0, active: 0, requestsInFlight: 0 };
+		this.emitProgress();
+		const window = Math.max(1, Math.floor(this.options.maxActiveRecords ?? this.concurrency * 2));
+		let nextIndex = 0;
+		const lane = async () => {
+			while (nextIndex < records.length && !this.controller.signal.aborted) {
+				const index = nextIndex++;
+				this.progress.active++;
+				ended[index] = await this.runRecord(records[index], index, samples, failures);
+				this.progress.active--;
+				this.emitProgress();
+			}
+		};
+		await Promise.all(Array.from({ length: Math.min(window, records.length) }, lane));
+		const flatSamples = samples.flatMap((group) => group ?? []);
+		const flatFailures = failures.filter((failure): failure is FailedRecord<Input> => failure !== undefined);
+		const unfinished = records.filter((_, index) => !ended[index]).map((record) => record.id);
+		return {
+			samples: flatSamples,
+			failures: flatFailures,
+			unfinished,
+			cancelled: this.controller.signal.aborted,
+			counts: {
+				total: records.length,
+				done: this.progress.done,
+				failed: this.progress.failed,
+				unfinished: unfinished.length,
+				samples: flatSamples.length,
+				engineCalls: this.engineCalls,
+				cacheHits: this.cacheHits
+			}
+		};
+	}
+}
+
+/** Runs a task over records (a Dispatcher for one run). */
+export function dispatch<Input, Sample>(records: readonly InputRecord<Input>[], options: DispatchOptions<Input, Sample>): Promise<RunResult<Input, Sample>> {
+	return new Dispatcher(options).run(records);
+}
+
+/**
+ * "Retry failed only": re-runs the failed (and unfinished) records of an earlier run and merges
+ * the outcome into it. With a response cache, steps that had succeeded are not paid for again.
+ */
+export async function retryFailedOnly<Input, Sample>(
+	previous: RunResult<Input, Sample>,
+	records: readonly InputRecord<Input>[],
+	options: DispatchOptions<Input, Sample>
+): Promise<RunResult<Input, Sample>> {
+	const again = new Set([...previous.failures.map((failure) => failure.recordId), ...previous.unfinished]);
+	const subset = records.filter((record) => again.has(record.id));
+	const rerun = await dispatch(subset, options);
+	const order = new Map(records.map((record, index) => [record.id, index]));
+	const byOrder = (a: { recordId: string }, b: { recordId: string }) => (order.get(a.recordId) ?? 0) - (order.get(b.recordId) ?? 0);
+	const samples = [...previous.samples, ...rerun.samples].sort((a, b) => byOrder(a.provenance, b.provenance));
+	const failures = rerun.failures.sort(byOrder);
+	return {
+		samples,
+		failures,
+		unfinished: rerun.unfinished,
+		cancelled: rerun.cancelled,
+		counts: {
+			total: previous.counts.total,
+			done: previous.counts.done + rerun.counts.done,
+			failed: rerun.counts.failed,
+			unfinished: rerun.counts.unfinished,
+			samples: samples.length,
+			engineCalls: rerun.counts.engineCalls,
+			cacheHits: rerun.counts.cacheHits
+		}
+	};
+}

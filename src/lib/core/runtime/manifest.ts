@@ -1,0 +1,111 @@
+/**
+ * Run manifests: content hashes of everything a run's output depends on, so the Runs view can
+ * say an output is stale and why. No timestamps (they would make identical runs differ), and
+ * every dependency is covered, including the ones ISF missed: model id and sampling, the input
+ * set, removed documents.
+ */
+import type { Sampling } from '../../engines/engine';
+import { hashText } from '../hash';
+import { canonicalJson } from './cache-key';
+
+export interface RunManifest {
+	recipeId: string;
+	/** Hash of the recipe definition (prompt templates, stage configuration, version). */
+	definitionHash: string;
+	paramsHash: string;
+	/** Documents and chunks read, by name (e.g. an identity document's id), to content hash. */
+	documents: Record<string, string>;
+	/** Hash of engine kind/id + model name + sampling. */
+	modelHash: string;
+	/** Human-readable model label, for the reasons ("model changed from X to Y"). */
+	modelLabel: string;
+	inputHash: string;
+	inputCount: number;
+	/** The run was limited to `limit` records. */
+	partial: boolean;
+	limit?: number;
+}
+
+export interface ManifestInput {
+	recipeId: string;
+	/** Anything JSON-serialisable that defines the recipe (templates, stage config, version). */
+	definition: unknown;
+	params: unknown;
+	/** Document name to its text. */
+	documents: Record<string, string>;
+	model: { engineId: string; model: string; sampling: Sampling };
+	/** The input records (JSON-serialisable), in run order, before any limit. */
+	inputs: readonly unknown[];
+	limit?: number;
+}
+
+export function hashValue(value: unknown): string {
+	return hashText(canonicalJson(value));
+}
+
+export function buildManifest(input: ManifestInput): RunManifest {
+	const limited = input.limit !== undefined && input.limit < input.inputs.length;
+	const documents: Record<string, string> = {};
+	for (const name of Object.keys(input.documents).sort()) documents[name] = hashText(input.documents[name]);
+	return {
+		recipeId: input.recipeId,
+		definitionHash: hashValue(input.definition),
+		paramsHash: hashValue(input.params),
+		documents,
+		modelHash: hashValue(input.model),
+		modelLabel: `${input.model.model} (${input.model.engineId})`,
+		// The hash covers the full input set, so a run limited to N records is compared with the same full set.
+		inputHash: hashValue(input.inputs),
+		inputCount: input.inputs.length,
+		partial: limited,
+		...(limited ? { limit: input.limit } : {})
+	};
+}
+
+export type ManifestChange =
+	| { kind: 'recipe'; reason: string }
+	| { kind: 'definition'; reason: string }
+	| { kind: 'params'; reason: string }
+	| { kind: 'document-changed'; name: string; reason: string }
+	| { kind: 'document-added'; name: string; reason: string }
+	| { kind: 'document-removed'; name: string; reason: string }
+	| { kind: 'model'; reason: string }
+	| { kind: 'inputs'; reason: string };
+
+/** What changed between the manifest a run stored and the one the current state would produce. */
+export function compareManifests(previous: RunManifest, current: RunManifest): ManifestChange[] {
+	const changes: ManifestChange[] = [];
+	if (previous.recipeId !== current.recipeId) changes.push({ kind: 'recipe', reason: `Recipe changed from "${previous.recipeId}" to "${current.recipeId}".` });
+	if (previous.definitionHash !== current.definitionHash) changes.push({ kind: 'definition', reason: 'The recipe definition changed.' });
+	if (previous.paramsHash !== current.paramsHash) changes.push({ kind: 'params', reason: 'The recipe parameters changed.' });
+	for (const name of Object.keys(current.documents)) {
+		if (!(name in previous.documents)) changes.push({ kind: 'document-added', name, reason: `Document "${name}" was added.` });
+		else if (previous.documents[name] !== current.documents[name]) changes.push({ kind: 'document-changed', name, reason: `Document "${name}" changed.` });
+	}
+	for (const name of Object.keys(previous.documents)) {
+		if (!(name in current.documents)) changes.push({ kind: 'document-removed', name, reason: `Document "${name}" was removed.` });
+	}
+	if (previous.modelHash !== current.modelHash) {
+		changes.push({
+			kind: 'model',
+			reason: previous.modelLabel !== current.modelLabel ? `The model changed from ${previous.modelLabel} to ${current.modelLabel}.` : 'The model settings (sampling) changed.'
+		});
+	}
+	if (previous.inputHash !== current.inputHash) {
+		changes.push({
+			kind: 'inputs',
+			reason: previous.inputCount !== current.inputCount ? `The input set changed (${previous.inputCount} → ${current.inputCount} records).` : 'The input records changed.'
+		});
+	}
+	return changes;
+}
+
+export type RunStatus = { state: 'current' } | { state: 'partial'; limit?: number } | { state: 'stale'; changes: ManifestChange[]; partial: boolean };
+
+/** CURRENT / PARTIAL / STALE with reasons, as the Runs view shows it. */
+export function runStatus(stored: RunManifest, current: RunManifest): RunStatus {
+	const changes = compareManifests(stored, current);
+	if (changes.length) return { state: 'stale', changes, partial: stored.partial };
+	if (stored.partial) return { state: 'partial', limit: stored.limit };
+	return { state: 'current' };
+}

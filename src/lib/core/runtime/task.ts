@@ -1,0 +1,95 @@
+/**
+ * Tasks: the per-record programs the dispatcher runs (ISF's generator tasks, with its sharp edges
+ * fixed).
+ *
+ * A task is an async generator called once per input record. It talks to the model by yielding:
+ *
+ * - `yield request` (one `ChatRequest`) receives **one `ChatResponse`**.
+ * - `yield [a, b, …]` (an array, even of one element) receives **an array of `ChatResponse`s in
+ *   request order** (never arrival order, and `yield [a]` gets `[response]`, not a bare response).
+ *   The requests of one array run in parallel; the generator resumes when all have answered.
+ * - An empty array fails the record (`empty-yield`).
+ *
+ * Because a generator's `next()` argument has one static type, use `yield* ask(request)` and
+ * `yield* askAll(requests)` for typed results; a plain `yield` works the same at run time.
+ *
+ * When a request fails for good (retries exhausted, a 4xx), the error is thrown *into* the
+ * generator at its `yield`, so a task may catch it and carry on; uncaught, it fails the record.
+ *
+ * A task returns a sample, an array of samples (zero, one or many), or nothing (`null`/`undefined`:
+ * the record is done with zero samples). It throws `TaskError(type, message)` to fail the record
+ * with that error type, or `RetryableAnswerError` when an answer cannot be used (unparsable,
+ * off-format): the dispatcher then re-runs the task, replaying the earlier answers and asking the
+ * model again only for the last yield, a bounded number of times. Replays mean a task must be
+ * deterministic given its input and the answers it receives (use the seeded random of the context,
+ * never `Math.random`).
+ */
+import type { ChatRequest, ChatResponse } from '../../engines/engine';
+
+export type TaskYield = ChatRequest | ChatRequest[];
+export type TaskReply = ChatResponse | ChatResponse[];
+export type TaskReturn<Sample> = Sample | Sample[] | null | undefined | void;
+
+export interface TaskContext {
+	recordId: string;
+	/** Position of the record in the run's input. */
+	recordIndex: number;
+	/** Aborted when the run is cancelled. */
+	signal: AbortSignal;
+	/** A seeded random in [0, 1), the same sequence on every replay of this record. */
+	random: () => number;
+}
+
+export type TaskGenerator<Sample> = AsyncGenerator<TaskYield, TaskReturn<Sample>, TaskReply>;
+
+export type Task<Input, Sample> = (input: Input, context: TaskContext) => TaskGenerator<Sample>;
+
+/** Fails the record with the given error type (kept as an error record, with partial steps). */
+export class TaskError extends Error {
+	readonly type: string;
+	constructor(type: string, message: string) {
+		super(message);
+		this.name = 'TaskError';
+		this.type = type;
+	}
+}
+
+/** The last answer(s) cannot be used: ask again (bounded), then fail as `type`. */
+export class RetryableAnswerError extends TaskError {
+	constructor(message: string, type = 'unusable-answer') {
+		super(type, message);
+		this.name = 'RetryableAnswerError';
+	}
+}
+
+/** One request, typed: `const response = yield* ask(request)`. */
+export async function* ask(request: ChatRequest): AsyncGenerator<TaskYield, ChatResponse, TaskReply> {
+	const reply = yield request;
+	if (Array.isArray(reply)) throw new TaskError('runtime-error', 'Expected one response for one request.');
+	return reply;
+}
+
+/** Parallel requests, typed: `const [a, b] = yield* askAll([reqA, reqB])` (request order). */
+export async function* askAll(requests: ChatRequest[]): AsyncGenerator<TaskYield, ChatResponse[], TaskReply> {
+	const reply = yield requests;
+	if (!Array.isArray(reply)) throw new TaskError('runtime-error', 'Expected an array of responses for an array of requests.');
+	return reply;
+}
+
+/** The samples a task returned, as an array. */
+export function samplesOf<Sample>(value: TaskReturn<Sample>): Sample[] {
+	if (value === null || value === undefined) return [];
+	return Array.isArray(value) ? value : [value];
+}
+
+/** mulberry32: a small seeded PRNG for the task context and jitter in tests. */
+export function seededRandom(seed: number): () => number {
+	let state = seed >>> 0;
+	return () => {
+		state = (state + 0x6d2b79f5) >>> 0;
+		let t = state;
+		t = Math.imul(t ^ (t >>> 15), t | 1);
+		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
