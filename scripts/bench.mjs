@@ -15,6 +15,7 @@
  * - near_dup_100k_s, tokenize_100k_s: the Analysis page's near-duplicate clusters and o200k counts.
  * - bulk_tag_100k_s: tagging all 100k entries (and its undo), one undoable step.
  * - compile_ms: one compile of a built-in generation template, in the worker.
+ * - dispatch_rps: generation dispatcher overhead at concurrency 50 against an instant engine (Node).
  * - first_load_js_gzip_kb: the JavaScript the first page loads (gzip).
  *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
@@ -306,4 +307,9 @@ console.log(`bulk_tag_${label}_s: ${fixed(m('bulkTagMs') / 1000)}`);
 console.log(`bulk_tag_undo_${label}_s: ${fixed(m('bulkUndoMs') / 1000)}`);
 console.log(`compile_ms: ${fixed(m('compileMs'), 2)}`);
 console.log(`first_load_js_gzip_kb: ${fixed(m('firstLoadGzipBytes') / 1024, 1)}`);
+// Dispatcher overhead (SPEC §8.2/§10): the pure runtime against an instant in-process engine at
+// concurrency 50, measured in Node by its benchmark test (the same code runs in the worker).
+const dispatchOut = execSync('npx vitest run src/lib/core/runtime/dispatcher.bench.test.ts', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+const dispatchRps = dispatchOut.match(/dispatcher: (\d+) requests\/s/)?.[1];
+console.log(`dispatch_rps: ${dispatchRps ?? 'not measured'}`);
 console.log(`bench_reps: ${REPS}`);
