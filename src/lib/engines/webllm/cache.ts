@@ -1,0 +1,135 @@
+/**
+ * Lists and deletes cached WebLLM models by reading Cache Storage directly, without importing
+ * web-llm (6.8 MB), so a settings page can show "what is on this device" cheaply.
+ *
+ * web-llm's default `cacheBackend: "cache"` keeps three caches keyed by full URL (webllm.md B.5):
+ * `webllm/model` (tensor-cache.json, params_shard_*.bin, tokenizer), `webllm/config`
+ * (mlc-chat-config.json) and `webllm/wasm` (the model library). Weights live under
+ * `…/mlc-ai/<weights folder>/resolve/main/…`; `-1k` variants share their base model's folder and
+ * library, so one folder is one cached model here.
+ */
+import { WEBLLM_MODELS, type WebLLMModel } from './models';
+
+export const WEBLLM_CACHE_NAMES = { model: 'webllm/model', config: 'webllm/config', wasm: 'webllm/wasm' } as const;
+
+export interface ResponseLike {
+	headers: { get(name: string): string | null };
+	json(): Promise<unknown>;
+}
+
+export interface CacheLike {
+	keys(): Promise<ReadonlyArray<{ url: string }>>;
+	match(request: { url: string } | string): Promise<ResponseLike | undefined>;
+	delete(request: { url: string } | string): Promise<boolean>;
+}
+
+export interface CacheStorageLike {
+	has(name: string): Promise<boolean>;
+	open(name: string): Promise<CacheLike>;
+}
+
+export interface CachedModel {
+	/** The weights folder (a model id without `-1k`). */
+	weightsName: string;
+	/** Catalog ids served by these weights (empty for a model outside our catalog). */
+	modelIds: string[];
+	files: number;
+	/** Bytes from content-length (or the manifest's nbytes); a lower bound when neither is known. */
+	bytes: number;
+	/** Every shard listed in tensor-cache.json is present: loading will not download weights. */
+	complete: boolean;
+}
+
+function defaultCaches(): CacheStorageLike | undefined {
+	return (globalThis as { caches?: CacheStorageLike }).caches;
+}
+
+const WEIGHTS_FOLDER = /\/mlc-ai\/([^/]+)\//;
+
+export function weightsNameOfUrl(url: string): string | undefined {
+	return WEIGHTS_FOLDER.exec(url)?.[1];
+}
+
+/** Opens a cache only if it exists (`caches.open` would create an empty one). */
+async function openExisting(storage: CacheStorageLike, name: string): Promise<CacheLike | undefined> {
+	return (await storage.has(name)) ? storage.open(name) : undefined;
+}
+
+interface ManifestShard {
+	dataPath: string;
+	nbytes?: number;
+}
+
+function manifestShards(manifest: unknown): ManifestShard[] {
+	const records = (manifest as { records?: unknown })?.records;
+	if (!Array.isArray(records)) return [];
+	return records.flatMap((record: unknown) => {
+		const { dataPath, nbytes } = (record ?? {}) as { dataPath?: unknown; nbytes?: unknown };
+		return typeof dataPath === 'string' ? [{ dataPath, nbytes: typeof nbytes === 'number' ? nbytes : undefined }] : [];
+	});
+}
+
+function contentLength(response: ResponseLike | undefined): number | undefined {
+	const value = response?.headers.get('content-length');
+	const parsed = value === null || value === undefined ? NaN : Number(value);
+	return Number.isFinite(parsed) && parsed >= 0 ? parsed : undefined;
+}
+
+export async function listCachedModels(storage: CacheStorageLike | undefined = defaultCaches(), catalog: readonly WebLLMModel[] = WEBLLM_MODELS): Promise<CachedModel[]> {
+	if (!storage) return [];
+	const cache = await openExisting(storage, WEBLLM_CACHE_NAMES.model);
+	if (!cache) return [];
+	const byFolder = new Map<string, Array<{ url: string }>>();
+	for (const request of await cache.keys()) {
+		const folder = weightsNameOfUrl(request.url);
+		if (!folder) continue;
+		byFolder.set(folder, [...(byFolder.get(folder) ?? []), request]);
+	}
+	const models: CachedModel[] = [];
+	for (const [weightsName, requests] of byFolder) {
+		const urls = new Set(requests.map((request) => request.url));
+		const manifestRequest = requests.find((request) => /\/(tensor|ndarray)-cache\.json$/.test(request.url));
+		let shards: ManifestShard[] = [];
+		if (manifestRequest) {
+			try {
+				shards = manifestShards(await (await cache.match(manifestRequest))?.json());
+			} catch {
+				// An unreadable manifest: report the files, not completeness.
+			}
+		}
+		const shardBytes = new Map(shards.map((shard) => [manifestRequest ? new URL(shard.dataPath, manifestRequest.url).href : shard.dataPath, shard.nbytes]));
+		let bytes = 0;
+		for (const request of requests) {
+			bytes += contentLength(await cache.match(request)) ?? shardBytes.get(request.url) ?? 0;
+		}
+		models.push({
+			weightsName,
+			modelIds: catalog.filter((model) => model.weightsName === weightsName).map((model) => model.modelId),
+			files: requests.length,
+			bytes,
+			complete: shards.length > 0 && [...shardBytes.keys()].every((url) => urls.has(url))
+		});
+	}
+	return models.sort((a, b) => a.weightsName.localeCompare(b.weightsName));
+}
+
+/**
+ * Deletes a model's weights, tokenizer, config and library (what web-llm's
+ * `deleteModelAllInfoInCache` does). Also removes the `-1k` sibling, which shares all of them.
+ * Returns how many entries were deleted.
+ */
+export async function deleteCachedModel(modelId: string, storage: CacheStorageLike | undefined = defaultCaches(), catalog: readonly WebLLMModel[] = WEBLLM_MODELS): Promise<number> {
+	if (!storage) return 0;
+	const weightsName = modelId.replace(/-1k$/, '');
+	const modelLib = catalog.find((model) => model.modelId === modelId)?.modelLib;
+	const matches = (url: string) => url.includes(`/mlc-ai/${weightsName}/`) || (modelLib !== undefined && url.includes(modelLib));
+	let deleted = 0;
+	for (const name of Object.values(WEBLLM_CACHE_NAMES)) {
+		const cache = await openExisting(storage, name);
+		if (!cache) continue;
+		for (const request of await cache.keys()) {
+			if (matches(request.url) && (await cache.delete(request))) deleted += 1;
+		}
+	}
+	return deleted;
+}

@@ -1,0 +1,70 @@
+/**
+ * Maps what web-llm throws to our `EngineError`, in plain words with what to do next.
+ *
+ * Several of its failures are untyped (`Error`, `TypeError`), so matching is by `name` first and
+ * by message pattern second (webllm.md B.8). `unavailable` means "this device/model combination
+ * will not work": the dispatcher must not retry it; `network` may be retried.
+ */
+import { EngineError, isEngineError } from '../engine';
+
+interface ErrorLike {
+	name: string;
+	message: string;
+}
+
+function asErrorLike(error: unknown): ErrorLike {
+	if (error instanceof Error) return { name: error.name, message: error.message };
+	if (typeof error === 'object' && error !== null) {
+		const record = error as { name?: unknown; message?: unknown };
+		return { name: typeof record.name === 'string' ? record.name : '', message: typeof record.message === 'string' ? record.message : String(error) };
+	}
+	return { name: '', message: String(error) };
+}
+
+const USE_ENDPOINT = 'or use a model server (endpoint) instead.';
+
+/** `modelId` (when known) makes the advice concrete. */
+export function toEngineError(error: unknown, modelId?: string): EngineError {
+	if (isEngineError(error)) return error;
+	const { name, message } = asErrorLike(error);
+	const model = modelId ? `"${modelId}"` : 'the model';
+
+	if (name === 'AbortError') return new EngineError('aborted', 'The request was cancelled.');
+	if (name === 'WebGPUNotAvailableError' || /WebGPU is not supported/i.test(message)) {
+		return new EngineError('unavailable', `This browser has no WebGPU. Use Chrome or Edge 113+, ${USE_ENDPOINT}`);
+	}
+	if (/Unable to find a compatible GPU/i.test(message)) {
+		return new EngineError('unavailable', `No usable graphics card was found (it may be blocked or disabled). Update the browser or graphics driver, ${USE_ENDPOINT}`);
+	}
+	if (/Cannot initialize runtime because of requested/i.test(message)) {
+		return new EngineError('unavailable', `This graphics card's limits are too low for in-browser models. Try another device, ${USE_ENDPOINT}`);
+	}
+	if (name === 'ShaderF16SupportError' || /extension 'f16' is not allowed/i.test(message) || /shader-f16/i.test(message)) {
+		return new EngineError('unavailable', `${model} needs 16-bit GPU support (shader-f16), which this device lacks. Pick the q4f32_1 build of the same model.`);
+	}
+	if (name === 'FeatureSupportError') {
+		return new EngineError('unavailable', `This device lacks a GPU feature ${model} needs. Pick a q4f32_1 build or a different model.`);
+	}
+	if (name === 'DeviceLostError' || /device (was )?lost/i.test(message)) {
+		return new EngineError(
+			'unavailable',
+			`The graphics card ran out of memory (or was reset) while running ${model}. Pick a smaller model or a "-1k" variant, and close other GPU-heavy tabs.`
+		);
+	}
+	if (name === 'ContextWindowSizeExceededError' || /context window size/i.test(message)) {
+		return new EngineError('unavailable', `The prompt and answer do not fit in ${model}'s context window. Shorten the input, lower max tokens, or pick a model with a larger context.`);
+	}
+	if (name === 'ModelNotFoundError' || /Cannot find model record/i.test(message)) {
+		return new EngineError('unavailable', `${model} is not in this version's model list. Pick another model.`);
+	}
+	if (name === 'ModelNotLoadedError') {
+		return new EngineError('unavailable', 'No model is loaded yet. Load a model first.');
+	}
+	if (name === 'QuotaExceededError' || /quota/i.test(message)) {
+		return new EngineError('unavailable', `Not enough storage space to save ${model}. Free disk space, delete cached models, or leave private/incognito mode (it allows very little storage).`);
+	}
+	if (/'add' on 'Cache'/.test(message) || /Cache\.add\(\) encountered a network error/i.test(message) || (name === 'TypeError' && /Failed to fetch|NetworkError|Load failed/i.test(message))) {
+		return new EngineError('network', `Could not download ${model} (offline, blocked, or the file is missing). Check the connection and try again.`);
+	}
+	return new EngineError('bad-response', `The in-browser model failed: ${name && name !== 'Error' ? `${name}: ` : ''}${message}`);
+}
