@@ -2,7 +2,7 @@
  * Seeded random samples of positions for the sample review: the same seed over the same dataset
  * size gives the same entries, so a review can be resumed or repeated by someone else.
  */
-import { mulberry32 } from '../export/seeded-shuffle';
+import { mulberry32 } from '../random';
 
 /**
  * `size` distinct positions from 0 … total−1, in sampled order. Partial Fisher–Yates over a

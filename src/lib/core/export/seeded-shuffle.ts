@@ -8,17 +8,10 @@
  * depends on the platform. (j has a bias of at most n / 2^32, irrelevant for dataset splits.)
  */
 
-/** A mulberry32 generator: each call returns a number in [0, 1). */
-export function mulberry32(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { mulberry32 } from '../random';
+
+/** The generator, re-exported for callers of this module. */
+export { mulberry32 };
 
 /** A permutation of 0 … n−1, shuffled with `seed`. */
 export function seededPermutation(n: number, seed: number): Uint32Array {

@@ -24,6 +24,7 @@
  * deterministic given its input and the answers it receives (use the seeded random of the context,
  * never `Math.random`).
  */
+import { mulberry32 } from '../random';
 import type { ChatRequest, ChatResponse } from '../../engines/engine';
 
 export type TaskYield = ChatRequest | ChatRequest[];
@@ -82,14 +83,5 @@ export function samplesOf<Sample>(value: TaskReturn<Sample>): Sample[] {
 	return Array.isArray(value) ? value : [value];
 }
 
-/** mulberry32: a small seeded PRNG for the task context and jitter in tests. */
-export function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+/** A seeded PRNG (mulberry32) for the task context and jitter in tests. */
+export const seededRandom = mulberry32;
