@@ -68,6 +68,31 @@ const server = await startStaticServer({
 });
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Runs one of the benchmark's own baseline workers in the page and returns its answer. With
+ * `withFile`, the file picked into the hidden #bench-file input is sent along.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} script
+ * @param {Record<string, unknown>} message
+ * @param {boolean} withFile
+ */
+function runBaselineWorker(page, script, message, withFile) {
+	return page.evaluate(
+		({ script, message, withFile }) =>
+			new Promise((resolve, reject) => {
+				const input = /** @type {HTMLInputElement | null} */ (document.getElementById('bench-file'));
+				const worker = new Worker(script);
+				worker.onmessage = (e) => {
+					worker.terminate();
+					resolve(e.data);
+				};
+				worker.onerror = (e) => reject(new Error(e.message));
+				worker.postMessage(withFile ? { ...message, file: input?.files?.[0] } : message);
+			}),
+		{ script, message, withFile }
+	);
+}
 const runs = [];
 
 for (let rep = 0; rep < REPS; rep++) {
@@ -121,19 +146,7 @@ for (let rep = 0; rep < REPS; rep++) {
 			document.body.append(input);
 		});
 		await page.setInputFiles('#bench-file', dataFile);
-		const baselineImport = await page.evaluate(
-			() =>
-				new Promise((resolve, reject) => {
-					const file = /** @type {HTMLInputElement} */ (document.getElementById('bench-file')).files[0];
-					const worker = new Worker('/__bench/baseline-import.js');
-					worker.onmessage = (e) => {
-						worker.terminate();
-						resolve(e.data);
-					};
-					worker.onerror = (e) => reject(new Error(e.message));
-					worker.postMessage({ file });
-				})
-		);
+		const baselineImport = await runBaselineWorker(page, '/__bench/baseline-import.js', {}, true);
 		await page.evaluate(() => new Promise((r) => { const q = indexedDB.deleteDatabase('bench-baseline'); q.onsuccess = q.onerror = q.onblocked = () => r(null); }));
 
 		// The app's import, through its own file input.
@@ -184,19 +197,7 @@ for (let rep = 0; rep < REPS; rep++) {
 		const editSaveMs = Number(await page.getByTestId('status').getAttribute('data-save-ms'));
 
 		// Validation of every entry (openai-chat, with duplicate checks) vs. a bare parse loop over the same file.
-		const parseOnly = await page.evaluate(
-			() =>
-				new Promise((resolve, reject) => {
-					const file = /** @type {HTMLInputElement} */ (document.getElementById('bench-file')).files[0];
-					const worker = new Worker('/__bench/baseline-import.js');
-					worker.onmessage = (e) => {
-						worker.terminate();
-						resolve(e.data);
-					};
-					worker.onerror = (e) => reject(new Error(e.message));
-					worker.postMessage({ file, mode: 'parse-only' });
-				})
-		);
+		const parseOnly = await runBaselineWorker(page, '/__bench/baseline-import.js', { mode: 'parse-only' }, true);
 		await page.getByTestId('validation-toggle').click();
 		await page.getByTestId('validation-profile').selectOption('openai-chat');
 		await page.getByTestId('validation-run').click();
@@ -220,19 +221,7 @@ for (let rep = 0; rep < REPS; rep++) {
 		const bulkUndoMs = Date.now() - undoStart;
 
 		// Baseline export, then the app's export.
-		const baselineExport = await page.evaluate(
-			(id) =>
-				new Promise((resolve, reject) => {
-					const worker = new Worker('/__bench/baseline-export.js');
-					worker.onmessage = (e) => {
-						worker.terminate();
-						resolve(e.data);
-					};
-					worker.onerror = (e) => reject(new Error(e.message));
-					worker.postMessage({ datasetId: id });
-				}),
-			datasetId
-		);
+		const baselineExport = await runBaselineWorker(page, '/__bench/baseline-export.js', { datasetId }, false);
 		await page.evaluate(() => { /** @type {any} */ (window).__longest = 0; });
 		await page.getByTestId('export-menu').click();
 		const exportStart = Date.now();
