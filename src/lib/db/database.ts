@@ -12,7 +12,15 @@ import {
 	type SavedFilterRow,
 	type PromptRegistryRow,
 	type OriginalRow,
-	type SettingRow
+	type SettingRow,
+	type CharacterSheetRow,
+	type IdentityDocumentRow,
+	type PromptPoolRow,
+	type PromptPoolItemRow,
+	type RunRow,
+	type RunRecordRow,
+	type RunSampleRow,
+	type ResponseCacheRow
 } from './schema';
 
 /**
@@ -40,9 +48,21 @@ export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
 		[TABLES.savedFilters]: 'id, datasetId',
 		[TABLES.promptChunks]: 'id',
 		[TABLES.promptTemplates]: 'id'
+	},
+	// 3: generation — character sheets, identity documents, prompt pools, runs and the response cache.
+	// Dexie carries unchanged tables over when a version lists only what it adds.
+	3: {
+		[TABLES.characterSheets]: 'id, updatedAt',
+		[TABLES.identityDocuments]: 'id, updatedAt',
+		[TABLES.promptPools]: 'id, createdAt',
+		[TABLES.promptPoolItems]: '[poolId+index], [poolId+rating+ordinal], poolId',
+		[TABLES.runs]: 'id, createdAt, state',
+		[TABLES.runRecords]: '[runId+recordIndex], runId, [runId+state]',
+		[TABLES.runSamples]: 'id, runId, [runId+review]',
+		[TABLES.responseCache]: 'key, at'
 	}
 };
-export const CURRENT_SCHEMA_VERSION = 2;
+export const CURRENT_SCHEMA_VERSION = 3;
 
 export class SkeinDatabase extends Dexie {
 	datasets!: EntityTable<DatasetRow, 'id'>;
@@ -58,6 +78,14 @@ export class SkeinDatabase extends Dexie {
 	/** The prompt compiler's registry (Data Generation): rows owned by src/lib/db/prompt-registry-repo.ts. */
 	promptChunks!: EntityTable<PromptRegistryRow, 'id'>;
 	promptTemplates!: EntityTable<PromptRegistryRow, 'id'>;
+	characterSheets!: EntityTable<CharacterSheetRow, 'id'>;
+	identityDocuments!: EntityTable<IdentityDocumentRow, 'id'>;
+	promptPools!: EntityTable<PromptPoolRow, 'id'>;
+	promptPoolItems!: Table<PromptPoolItemRow, [string, number]>;
+	runs!: EntityTable<RunRow, 'id'>;
+	runRecords!: Table<RunRecordRow, [string, number]>;
+	runSamples!: EntityTable<RunSampleRow, 'id'>;
+	responseCache!: EntityTable<ResponseCacheRow, 'key'>;
 
 	constructor(name: string = DB_NAME) {
 		super(name);

@@ -12,6 +12,13 @@
  */
 import type { Entry, ImportReport } from '$lib/core/model';
 import type { OperationRecord } from '$lib/core/curation/operations';
+import type { CharacterSheet } from '$lib/core/sheets/sheet';
+import type { IdentityDocument, PromptPool } from '$lib/core/recipes/sources';
+import type { DraftSample, RecordStat, RunSettings } from '$lib/core/recipes/recipe';
+import type { RunManifest } from '$lib/core/runtime/manifest';
+import type { StepRecord } from '$lib/core/runtime/dispatcher';
+import type { TaskNote } from '$lib/core/runtime/task';
+import type { ChatResponse } from '$lib/engines/engine';
 
 export const DB_NAME = 'skein';
 export const ENTRY_BLOCK_SIZE = 1000;
@@ -28,7 +35,15 @@ export const TABLES = {
 	characters: 'characters',
 	savedFilters: 'savedFilters',
 	promptChunks: 'promptChunks',
-	promptTemplates: 'promptTemplates'
+	promptTemplates: 'promptTemplates',
+	characterSheets: 'characterSheets',
+	identityDocuments: 'identityDocuments',
+	promptPools: 'promptPools',
+	promptPoolItems: 'promptPoolItems',
+	runs: 'runs',
+	runRecords: 'runRecords',
+	runSamples: 'runSamples',
+	responseCache: 'responseCache'
 } as const;
 
 /** Small key-value facts about this browser's copy of the app (e.g. whether the sample was seeded). */
@@ -159,4 +174,110 @@ export interface PromptRegistryRow {
 	/** True once the user edited it: upgrades of the built-in library never overwrite it. */
 	edited: boolean;
 	updatedAt: number;
+}
+
+/** A character sheet (core/sheets/sheet.ts) as stored. */
+export type CharacterSheetRow = CharacterSheet & { updatedAt: number };
+
+export type IdentityDocumentRow = IdentityDocument;
+
+export type PromptPoolRow = PromptPool;
+
+/**
+ * One prompt of a pool. `ordinal` numbers the items of one rating value (key `rating`, null →
+ * -1), so a stratified sample fetches exactly the items it chose by [poolId+rating+ordinal].
+ */
+export interface PromptPoolItemRow {
+	poolId: string;
+	index: number;
+	text: string;
+	/** -1 = unrated (IndexedDB cannot index null). */
+	rating: number;
+	ordinal: number;
+}
+
+/**
+ * How a run reaches its engine, without secrets: an endpoint's API key stays in localStorage
+ * (settings-keys.ts) and is never written here, exported or logged.
+ */
+export type EngineChoice =
+	| { kind: 'test'; label: string; options?: { delayMs?: number; failEvery?: number; badJsonEvery?: number } }
+	| { kind: 'endpoint'; label: string; baseUrl: string; model: string }
+	| { kind: 'webllm'; label: string; modelId: string }
+	| { kind: 'manual'; label: string };
+
+export type RunState = 'queued' | 'running' | 'paused' | 'interrupted' | 'cancelled' | 'done';
+
+export interface RunCounts {
+	total: number;
+	done: number;
+	failed: number;
+	samples: number;
+	engineCalls: number;
+	cacheHits: number;
+	promptTokens: number;
+	completionTokens: number;
+	/** Sum of engine-reported milliseconds of answered calls (tokens/s = completionTokens / this). */
+	engineMs: number;
+}
+
+/** A generation run: recipe, parameters, engine, settings and manifest (SPEC §1 "Runs"). */
+export interface RunRow {
+	id: string;
+	recipeId: string;
+	/** "Chunked generation — Mara sheet", editable. */
+	label: string;
+	params: unknown;
+	settings: RunSettings;
+	engine: EngineChoice;
+	/** Concurrency actually used. */
+	concurrency: number;
+	manifest: RunManifest;
+	state: RunState;
+	counts: RunCounts;
+	createdAt: number;
+	updatedAt: number;
+	/** Dataset accepted samples go to by default. */
+	targetDatasetId?: string;
+}
+
+export type RunRecordState = 'pending' | 'done' | 'failed';
+
+/** One input record of a run and everything that happened to it (persisted as each step completes). */
+export interface RunRecordRow {
+	runId: string;
+	recordIndex: number;
+	recordId: string;
+	label: string;
+	input: unknown;
+	state: RunRecordState;
+	steps: StepRecord[];
+	notes: TaskNote[];
+	error?: { type: string; message: string };
+	stats?: RecordStat[];
+	updatedAt: number;
+}
+
+export type SampleReview = 'pending' | 'accepted' | 'rejected';
+
+/** A generated sample awaiting review; accepted ones are copied into a dataset with provenance. */
+export interface RunSampleRow {
+	/** `${runId}:${recordIndex}:${sampleIndex}`: a re-run of a record replaces its samples. */
+	id: string;
+	runId: string;
+	recordIndex: number;
+	sampleIndex: number;
+	sample: DraftSample;
+	review: SampleReview;
+	/** The reviewer's edit of the messages, when any. */
+	edited?: DraftSample['messages'];
+	acceptedInto?: { datasetId: string; entryId: string; at: number };
+	createdAt: number;
+}
+
+/** The response cache (core/runtime/cache-key.ts): a resumed run pays nothing twice. */
+export interface ResponseCacheRow {
+	key: string;
+	response: ChatResponse;
+	at: number;
 }

@@ -304,3 +304,35 @@ describe('concurrency, rate limit, pause and cancel', () => {
 		expect(last?.type === 'progress' && last.progress).toMatchObject({ total: 2, done: 2, failed: 0, active: 0 });
 	});
 });
+
+describe('task notes', () => {
+	it('are emitted live and kept with the record, from the attempt that ended it only', async () => {
+		const engine = new TestEngine();
+		engine.on('q0', testBadJson(), testReply('{"ok": true}'));
+		const task: Task<string, string> = async function* (input, context) {
+			context.note({ level: 'info', message: `asking ${input}`, kind: 'ask' });
+			const response = yield* ask(req(input));
+			jsonRecordsOf(response);
+			return response.content;
+		};
+		const events: DispatchEvent<string, string>[] = [];
+		const result = await dispatch(records(1), options(engine, task, { onEvent: (event) => events.push(event) }));
+		expect(result.samples[0].provenance.notes).toEqual([{ level: 'info', message: 'asking q0', kind: 'ask' }]);
+		// The rejected first attempt noted too, live.
+		expect(events.filter((event) => event.type === 'task-note')).toHaveLength(2);
+		const done = events.find((event) => event.type === 'record-done');
+		expect(done?.type === 'record-done' && done.notes).toHaveLength(1);
+	});
+
+	it('are kept on a failed record', async () => {
+		const engine = new TestEngine();
+		const task: Task<string, string> = async function* (input, context) {
+			context.note({ level: 'warn', message: 'giving up', kind: 'skip' });
+			yield* ask(req(input));
+			throw new TaskError('no-facts', 'Nothing usable.');
+		};
+		const result = await dispatch(records(1), options(engine, task));
+		expect(result.failures[0].notes).toEqual([{ level: 'warn', message: 'giving up', kind: 'skip' }]);
+		expect(result.failures[0].error.type).toBe('no-facts');
+	});
+});

@@ -17,7 +17,7 @@ import { stepKey, type ResponseCache } from './cache-key';
 import { realClock, type Clock } from './clock';
 import { TokenBucket, type RateLimit } from './rate-limiter';
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
-import { RetryableAnswerError, samplesOf, seededRandom, TaskError, type Task, type TaskContext, type TaskReply } from './task';
+import { RetryableAnswerError, samplesOf, seededRandom, TaskError, type Task, type TaskContext, type TaskNote, type TaskReply } from './task';
 import { splitThink } from './think';
 
 export interface InputRecord<Input> {
@@ -64,6 +64,8 @@ export interface SampleProvenance<Input> {
 	recordId: string;
 	input: Input;
 	steps: StepRecord[];
+	/** The task's notes from the attempt that produced these samples. */
+	notes: TaskNote[];
 	startedAt: number;
 	completedAt: number;
 }
@@ -81,6 +83,7 @@ export interface FailedRecord<Input> {
 	input: Input;
 	error: { type: string; message: string };
 	steps: StepRecord[];
+	notes: TaskNote[];
 	startedAt: number;
 	failedAt: number;
 }
@@ -98,7 +101,8 @@ export type DispatchEvent<Input, Sample> =
 	| { type: 'step-started'; recordId: string; stepIndex: number; attempt: number; request: SentRequest }
 	| { type: 'step-retry'; recordId: string; stepIndex: number; attempt: number; delayMs: number; error: StepError }
 	| { type: 'step-completed'; recordId: string; step: StepRecord }
-	| { type: 'record-done'; recordId: string; samples: GeneratedSample<Input, Sample>[]; steps: StepRecord[] }
+	| { type: 'task-note'; recordId: string; note: TaskNote }
+	| { type: 'record-done'; recordId: string; samples: GeneratedSample<Input, Sample>[]; steps: StepRecord[]; notes: TaskNote[] }
 	| { type: 'record-failed'; record: FailedRecord<Input> }
 	| { type: 'progress'; progress: RunProgress };
 
@@ -343,6 +347,7 @@ export class Dispatcher<Input, Sample> {
 		// Outcomes of the yields answered so far, replayed when the task is re-run.
 		const answered: YieldOutcome[] = [];
 		let unusableRetries = 0;
+		let notes: TaskNote[] = [];
 		const fail = (error: unknown) => {
 			const failed: FailedRecord<Input> = {
 				recipeId,
@@ -350,6 +355,7 @@ export class Dispatcher<Input, Sample> {
 				input: record.input,
 				error: { type: failureType(error), message: errorOf(error).message },
 				steps: [...steps],
+				notes: [...notes],
 				startedAt,
 				failedAt: this.clock.now()
 			};
@@ -359,7 +365,18 @@ export class Dispatcher<Input, Sample> {
 			return true;
 		};
 		for (;;) {
-			const context: TaskContext = { recordId: record.id, recordIndex: index, signal: this.controller.signal, random: seededRandom((this.options.seed ?? 0) ^ Math.imul(index + 1, 0x9e3779b1)) };
+			const attemptNotes: TaskNote[] = [];
+			notes = attemptNotes;
+			const context: TaskContext = {
+				recordId: record.id,
+				recordIndex: index,
+				signal: this.controller.signal,
+				random: seededRandom((this.options.seed ?? 0) ^ Math.imul(index + 1, 0x9e3779b1)),
+				note: (note) => {
+					attemptNotes.push(note);
+					this.emit({ type: 'task-note', recordId: record.id, note });
+				}
+			};
 			let lastYield = -1;
 			let lastStepKeys: string[] = [];
 			try {
@@ -391,11 +408,11 @@ export class Dispatcher<Input, Sample> {
 				}
 				const returned = samplesOf<Sample>(next.value);
 				const completedAt = this.clock.now();
-				const provenance: SampleProvenance<Input> = { recipeId, recordId: record.id, input: record.input, steps: [...steps], startedAt, completedAt };
+				const provenance: SampleProvenance<Input> = { recipeId, recordId: record.id, input: record.input, steps: [...steps], notes: [...attemptNotes], startedAt, completedAt };
 				const generated = returned.map((sample, sampleIndex) => ({ sample, sampleIndex, provenance }));
 				samples[index] = generated;
 				this.progress.done++;
-				this.emit({ type: 'record-done', recordId: record.id, samples: generated, steps: provenance.steps });
+				this.emit({ type: 'record-done', recordId: record.id, samples: generated, steps: provenance.steps, notes: provenance.notes });
 				return true;
 			} catch (error) {
 				if (error instanceof Cancelled || this.controller.signal.aborted) return false;

@@ -39,6 +39,21 @@ export interface TaskContext {
 	signal: AbortSignal;
 	/** A seeded random in [0, 1), the same sequence on every replay of this record. */
 	random: () => number;
+	/**
+	 * Records a recipe-level note (a retried or skipped iteration, a fact that produced nothing).
+	 * Notes are shown live in the run log and kept with the record; a replay of the task starts
+	 * with an empty list, so the kept notes are those of the attempt that ended the record.
+	 */
+	note: (note: TaskNote) => void;
+}
+
+/** A recipe-level log line with optional structured data (for per-record statistics). */
+export interface TaskNote {
+	level: 'info' | 'warn';
+	message: string;
+	/** Machine-readable kind, e.g. 'iteration-retry', 'iteration-skipped'. */
+	kind?: string;
+	data?: Record<string, unknown>;
 }
 
 export type TaskGenerator<Sample> = AsyncGenerator<TaskYield, TaskReturn<Sample>, TaskReply>;

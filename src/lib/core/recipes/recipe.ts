@@ -1,0 +1,112 @@
+/**
+ * The recipe contract: what a built-in generation recipe (chunked iterative, identity
+ * augmentation, assertions, prompt-pool answers, continuation) gives the run service.
+ *
+ * A recipe is pure. The run service (workers/run-service.ts) resolves the sources a recipe names
+ * (character sheets, identity documents, prompt pools, dataset entries) from IndexedDB, asks the
+ * recipe for its input records and manifest parts, and runs `task` on the dispatcher. Every
+ * recipe produces the same sample shape, `DraftSample` (messages plus metadata), so the judge
+ * step, the review queue and "accept into a dataset" work for all of them.
+ */
+import type { z } from 'zod';
+import type { ChatMessage, Sampling } from '../../engines/engine';
+import type { Entry } from '../model';
+import type { InputRecord } from '../runtime/dispatcher';
+import type { Task } from '../runtime/task';
+import type { CharacterSheet } from '../sheets/sheet';
+import type { IdentityDocument, PromptPoolSample } from './sources';
+
+/** The judge's verdict on a sample (judge.ts); below the threshold = marked, never deleted. */
+export interface JudgeVerdict {
+	score: number;
+	rationale: string;
+	threshold: number;
+	passed: boolean;
+	/** The judge could not be parsed / failed: the sample is kept, unmarked, with this reason. */
+	error?: string;
+}
+
+/** What every recipe returns per sample. */
+export interface DraftSample {
+	/** The conversation the sample becomes (system prompt first when there is one). */
+	messages: ChatMessage[];
+	/** Tags the accepted entry gets (slugs), e.g. ['generated', 'identity']. */
+	tags: string[];
+	/** Recipe-specific facts shown in review and kept in provenance (chunkId, iteration, fact…). */
+	meta: Record<string, unknown>;
+	judge?: JudgeVerdict;
+}
+
+/** A source a recipe reads, by id. */
+export type SourceRef =
+	| { kind: 'sheet'; id: string }
+	| { kind: 'identity'; id: string }
+	| { kind: 'pool'; id: string }
+	| { kind: 'dataset'; id: string };
+
+/**
+ * The sources, loaded. Prompt pools are never loaded whole: the run service samples them
+ * (sources.ts `planPoolSample`) and passes only the chosen items. Dataset entries are those the
+ * params select (e.g. ticked entries to continue).
+ */
+export interface ResolvedSources {
+	sheets: Record<string, CharacterSheet>;
+	identities: Record<string, IdentityDocument>;
+	pools: Record<string, PromptPoolSample>;
+	entries: Record<string, Entry[]>;
+}
+
+/** The parts of a run that do not depend on the recipe: what the run form always asks. */
+export interface RunSettings {
+	sampling: Sampling;
+	seed: number;
+	/** Run only the first N records (the run is then marked partial). */
+	limit?: number;
+}
+
+export interface PreparedRun<Input> {
+	inputs: InputRecord<Input>[];
+	/** Document name → text, for the manifest (staleness: "Document X changed"). */
+	documents: Record<string, string>;
+	/** Everything else the output depends on (templates, stage config, recipe version). */
+	definition: unknown;
+}
+
+/** A label/value pair shown per record in the run view (e.g. a chunk's JSON-valid-first-try rate). */
+export interface RecordStat {
+	label: string;
+	value: string;
+	/** For sorting / charts. */
+	number?: number;
+}
+
+export interface RecordOutcome<Input> {
+	input: Input;
+	samples: DraftSample[];
+	notes: import('../runtime/task').TaskNote[];
+	/** Completed steps (answers) of the record. */
+	stepCount: number;
+}
+
+export interface Recipe<Params, Input> {
+	id: string;
+	label: string;
+	/** One sentence for the recipe picker. */
+	description: string;
+	/** Bumped when prompts or logic change: part of the manifest, so old runs show as stale. */
+	version: number;
+	params: z.ZodType<Params>;
+	/** The sources the params name. */
+	sources(params: Params): SourceRef[];
+	/** Input records (deterministic for the same params, sources and seed) and manifest parts. */
+	prepare(params: Params, sources: ResolvedSources, settings: RunSettings): PreparedRun<Input>;
+	task(params: Params, sources: ResolvedSources, settings: RunSettings): Task<Input, DraftSample>;
+	/** Per-record statistics for the run view; optional. */
+	summarize?(outcome: RecordOutcome<Input>, sources: ResolvedSources, params: Params): RecordStat[];
+	/** A short label for a record in the run view ("Chunk 3: Childhood", "Fact 12"). */
+	recordLabel(input: Input): string;
+}
+
+/** A recipe with its types erased, for the registry. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRecipe = Recipe<any, any>;
