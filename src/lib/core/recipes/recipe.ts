@@ -9,7 +9,7 @@
  * step, the review queue and "accept into a dataset" work for all of them.
  */
 import type { z } from 'zod';
-import type { ChatMessage, Sampling } from '../../engines/engine';
+import type { ChatMessage, ChatRequest, Sampling } from '../../engines/engine';
 import type { Entry } from '../model';
 import type { InputRecord } from '../runtime/dispatcher';
 import type { Task } from '../runtime/task';
@@ -42,7 +42,9 @@ export type SourceRef =
 	| { kind: 'sheet'; id: string }
 	| { kind: 'identity'; id: string }
 	| { kind: 'pool'; id: string }
-	| { kind: 'dataset'; id: string };
+	| { kind: 'dataset'; id: string; entryIds?: string[] }
+	/** The accepted (or edited) facts of an earlier fact-extraction run, by run id. */
+	| { kind: 'facts'; id: string };
 
 /**
  * The sources, loaded. Prompt pools are never loaded whole: the run service samples them
@@ -54,6 +56,8 @@ export interface ResolvedSources {
 	identities: Record<string, IdentityDocument>;
 	pools: Record<string, PromptPoolSample>;
 	entries: Record<string, Entry[]>;
+	/** Run id → accepted facts, in record/sample order. */
+	facts: Record<string, string[]>;
 }
 
 /** The parts of a run that do not depend on the recipe: what the run form always asks. */
@@ -93,6 +97,11 @@ export interface Recipe<Params, Input> {
 	label: string;
 	/** One sentence for the recipe picker. */
 	description: string;
+	/**
+	 * 'entries' (default): samples are conversations accepted into a dataset. 'facts': samples are
+	 * extracted facts (meta.fact) reviewed before a follow-up run uses the accepted ones.
+	 */
+	output?: 'entries' | 'facts';
 	/** Bumped when prompts or logic change: part of the manifest, so old runs show as stale. */
 	version: number;
 	params: z.ZodType<Params>;
@@ -105,6 +114,12 @@ export interface Recipe<Params, Input> {
 	summarize?(outcome: RecordOutcome<Input>, sources: ResolvedSources, params: Params): RecordStat[];
 	/** A short label for a record in the run view ("Chunk 3: Childhood", "Fact 12"). */
 	recordLabel(input: Input): string;
+	/**
+	 * A canned answer of the right shape for one of this recipe's requests, for the rehearsal
+	 * (test) engine: lets a user check a recipe's flow end to end without a model. Deterministic
+	 * for the same request and random. Samples of rehearsal runs are tagged 'rehearsal'.
+	 */
+	rehearse(request: ChatRequest, random: () => number): string;
 }
 
 /** A recipe with its types erased, for the registry. */

@@ -1,0 +1,121 @@
+/**
+ * The contract between the run service (data worker, run-service.ts) and the pages that start,
+ * watch and review generation runs. Plain data only: everything here crosses Comlink.
+ */
+import type { ChatRequest, ChatResponse } from '$lib/engines/engine';
+import type { RecordStat, RunSettings, DraftSample } from '$lib/core/recipes/recipe';
+import type { RunStatus } from '$lib/core/runtime/manifest';
+import type { StepRecord } from '$lib/core/runtime/dispatcher';
+import type { TaskNote } from '$lib/core/runtime/task';
+import type { EngineChoice, RunCounts, RunRecordState, RunRow, RunState, SampleReview } from '$lib/db/schema';
+
+/** A recipe as the run form shows it. */
+export interface RecipeInfo {
+	id: string;
+	label: string;
+	description: string;
+	output: 'entries' | 'facts';
+	version: number;
+}
+
+/**
+ * An engine that lives on the page (in-browser WebGPU, whose model runs in its own worker the page
+ * created, and the manual engine, which needs the user), reached from the data worker through a
+ * Comlink proxy. AbortSignals cannot cross Comlink, so a request carries an id and `cancel(id)`
+ * interrupts it.
+ */
+export interface RemoteEngine {
+	chat(requestId: string, request: Omit<ChatRequest, 'signal'>): Promise<ChatResponse>;
+	cancel(requestId: string): void;
+	/** What the page engine is: checked against the run's EngineChoice before use. */
+	describe(): Promise<{ kind: EngineChoice['kind']; model: string; maxConcurrency: number; supportsJsonSchema: boolean }>;
+}
+
+/** What a run needs at start and resume besides its stored choice; never persisted. */
+export interface EngineAccess {
+	/** The endpoint API key, read from localStorage by the page. */
+	apiKey?: string;
+	/** For 'webllm' and 'manual' runs. */
+	remote?: RemoteEngine;
+}
+
+export interface StartRunRequest {
+	recipeId: string;
+	params: unknown;
+	settings: RunSettings;
+	engine: EngineChoice;
+	/** Requests in flight; 1 for webllm and manual whatever is asked. */
+	concurrency?: number;
+	label?: string;
+	targetDatasetId?: string;
+}
+
+export type StartRunResult = { ok: true; runId: string } | { ok: false; error: string; field?: string };
+
+/** One line of a run's live log. */
+export interface RunLogLine {
+	at: number;
+	level: 'info' | 'warn' | 'error';
+	recordIndex?: number;
+	message: string;
+}
+
+/** Pushed to watchers while a run is live. */
+export type RunEvent =
+	| { type: 'state'; runId: string; state: RunState }
+	| { type: 'progress'; runId: string; counts: RunCounts; requestsInFlight: number; tokensPerSecond: number | null }
+	| { type: 'record'; runId: string; record: RunRecordSummary }
+	| { type: 'log'; runId: string; line: RunLogLine };
+
+/** A run in the list, with its staleness computed against the current sources. */
+export interface RunListItem {
+	run: RunRow;
+	status: RunStatus;
+	/** Samples by review state. */
+	review: Record<SampleReview, number>;
+	/** True while a dispatcher is working on it in this worker. */
+	live: boolean;
+}
+
+/** A record without its steps (the run view lists thousands). */
+export interface RunRecordSummary {
+	recordIndex: number;
+	recordId: string;
+	label: string;
+	state: RunRecordState;
+	stepCount: number;
+	sampleCount: number;
+	notes: TaskNote[];
+	error?: { type: string; message: string };
+	stats?: RecordStat[];
+}
+
+export interface RunDetail {
+	run: RunRow;
+	status: RunStatus;
+	live: boolean;
+	records: RunRecordSummary[];
+	/** The most recent log lines (also kept across reloads). */
+	log: RunLogLine[];
+}
+
+export interface RunRecordDetail extends RunRecordSummary {
+	input: unknown;
+	steps: StepRecord[];
+}
+
+export interface ReviewItem {
+	id: string;
+	runId: string;
+	recordIndex: number;
+	recordLabel: string;
+	sampleIndex: number;
+	sample: DraftSample;
+	review: SampleReview;
+	edited?: DraftSample['messages'];
+	acceptedInto?: { datasetId: string; entryId: string; at: number };
+}
+
+export type AcceptTarget = { kind: 'existing'; datasetId: string } | { kind: 'new'; name: string };
+
+export type AcceptOutcome = { ok: true; datasetId: string; accepted: number } | { ok: false; error: string };
