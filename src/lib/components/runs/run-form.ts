@@ -1,0 +1,129 @@
+/**
+ * The run form's pure parts: reading the sampling fields and the engine choice into the run
+ * service's StartRunRequest, with an error per field. No Svelte, no DOM: tested in Node.
+ */
+import type { RunSettings } from '$lib/core/recipes/recipe';
+import type { EngineChoice } from '$lib/db/schema';
+
+export type EngineKind = EngineChoice['kind'];
+
+/** The sampling fields as typed (strings from inputs). */
+export interface SamplingFields {
+	temperature: string;
+	topP: string;
+	maxTokens: string;
+	seed: string;
+	/** Empty = every record. */
+	limit: string;
+}
+
+export const DEFAULT_SAMPLING: SamplingFields = { temperature: '0.8', topP: '0.95', maxTokens: '1024', seed: '42', limit: '' };
+
+export type FieldErrors = Record<string, string>;
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
+
+function numberField(text: string): number | null {
+	const trimmed = text.trim();
+	if (trimmed === '') return null;
+	const value = Number(trimmed);
+	return Number.isFinite(value) ? value : Number.NaN;
+}
+
+/** Sampling and limit → RunSettings; max_tokens is required so a runaway model cannot burn the budget. */
+export function parseSettings(fields: SamplingFields): Parsed<RunSettings> {
+	const errors: FieldErrors = {};
+	const temperature = numberField(fields.temperature);
+	const topP = numberField(fields.topP);
+	const maxTokens = numberField(fields.maxTokens);
+	const seed = numberField(fields.seed);
+	const limit = numberField(fields.limit);
+	if (temperature !== null && (Number.isNaN(temperature) || temperature < 0 || temperature > 2)) errors.temperature = 'Temperature is a number from 0 to 2.';
+	if (topP !== null && (Number.isNaN(topP) || topP <= 0 || topP > 1)) errors.topP = 'top_p is a number above 0 and at most 1.';
+	if (maxTokens === null) errors.maxTokens = 'max_tokens is required.';
+	else if (Number.isNaN(maxTokens) || !Number.isInteger(maxTokens) || maxTokens < 1) errors.maxTokens = 'max_tokens is a whole number of at least 1.';
+	if (seed === null) errors.seed = 'A seed is required (it makes the run repeatable).';
+	else if (Number.isNaN(seed) || !Number.isInteger(seed)) errors.seed = 'The seed is a whole number.';
+	if (limit !== null && (Number.isNaN(limit) || !Number.isInteger(limit) || limit < 1)) errors.limit = 'The limit is a whole number of at least 1, or empty for every record.';
+	if (Object.keys(errors).length) return { ok: false, errors };
+	return {
+		ok: true,
+		value: {
+			sampling: {
+				max_tokens: maxTokens as number,
+				...(temperature !== null ? { temperature } : {}),
+				...(topP !== null ? { top_p: topP } : {}),
+				seed: seed as number
+			},
+			seed: seed as number,
+			...(limit !== null ? { limit } : {})
+		}
+	};
+}
+
+/** The model server as the Engines page saved it in localStorage. */
+export interface EndpointSettings {
+	baseUrl: string;
+	model: string;
+}
+
+export const ENDPOINT_SETTINGS_KEY = 'skein.endpoint';
+/** The API key: read from this browser's storage and passed per call, never stored anywhere else. */
+export const ENDPOINT_KEY_KEY = 'skein.endpoint.key';
+
+/** Reads the saved endpoint settings; null when none are saved or they are unreadable. */
+export function readEndpointSettings(raw: string | null): EndpointSettings | null {
+	if (!raw) return null;
+	try {
+		const value = JSON.parse(raw) as Partial<EndpointSettings> | null;
+		if (!value || typeof value.baseUrl !== 'string' || !value.baseUrl.trim()) return null;
+		return { baseUrl: value.baseUrl.trim(), model: typeof value.model === 'string' ? value.model.trim() : '' };
+	} catch {
+		return null;
+	}
+}
+
+export interface EngineFields {
+	kind: EngineKind;
+	/** Requests in flight for a model server. */
+	concurrency: string;
+}
+
+export interface EngineContext {
+	endpoint: EndpointSettings | null;
+	webllm: { modelId: string; label: string } | null;
+}
+
+export const DEFAULT_CONCURRENCY = 4;
+
+/** The engine fields → the run's stored EngineChoice and its concurrency. */
+export function parseEngine(fields: EngineFields, context: EngineContext): Parsed<{ engine: EngineChoice; concurrency: number }> {
+	switch (fields.kind) {
+		case 'test':
+			return { ok: true, value: { engine: { kind: 'test', label: 'Rehearsal (test engine)' }, concurrency: DEFAULT_CONCURRENCY } };
+		case 'endpoint': {
+			const errors: FieldErrors = {};
+			const endpoint = context.endpoint;
+			if (!endpoint) errors.engine = 'No model server is set up. Set one up on the Engines page.';
+			else if (!endpoint.model) errors.engine = 'The model server has no model name. Add one on the Engines page.';
+			const concurrency = numberField(fields.concurrency);
+			if (concurrency === null || Number.isNaN(concurrency) || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+				errors.concurrency = 'Concurrency is a whole number from 1 to 64.';
+			if (Object.keys(errors).length || !endpoint) return { ok: false, errors };
+			return {
+				ok: true,
+				value: {
+					engine: { kind: 'endpoint', label: `${endpoint.model} at ${endpoint.baseUrl}`, baseUrl: endpoint.baseUrl, model: endpoint.model },
+					concurrency: concurrency as number
+				}
+			};
+		}
+		case 'webllm': {
+			const model = context.webllm;
+			if (!model) return { ok: false, errors: { engine: 'No model is loaded in this browser. Load a model on the Engines page.' } };
+			return { ok: true, value: { engine: { kind: 'webllm', label: `${model.label} (in this browser)`, modelId: model.modelId }, concurrency: 1 } };
+		}
+		case 'manual':
+			return { ok: true, value: { engine: { kind: 'manual', label: 'Manual (copy and paste)' }, concurrency: 1 } };
+	}
+}
