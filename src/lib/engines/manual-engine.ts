@@ -11,6 +11,14 @@ export interface PendingManualRequest {
 	promptText: string;
 	request: Omit<ChatRequest, 'signal'>;
 	publishedAt: number;
+	/** The run that asked, when the caller said (the run view shows only its own requests). */
+	runId?: string;
+}
+
+export interface ManualChatOptions {
+	/** Use this id instead of a generated one (the caller's own request id). */
+	requestId?: string;
+	runId?: string;
 }
 
 export interface ManualEngineOptions {
@@ -63,11 +71,14 @@ export class ManualEngine implements Engine {
 		return [...this.waiters.values()].map((waiter) => waiter.pending);
 	}
 
-	chat(request: ChatRequest): Promise<ChatResponse> {
+	chat(request: ChatRequest, options: ManualChatOptions = {}): Promise<ChatResponse> {
 		const { signal, ...rest } = request;
 		if (signal?.aborted) return Promise.reject(abortedError());
-		const requestId = `manual-${++this.counter}`;
+		let requestId = options.requestId ?? `manual-${++this.counter}`;
+		// A reused id would orphan the earlier waiter; keep both answerable.
+		while (this.waiters.has(requestId)) requestId = `${options.requestId ?? 'manual'}-${++this.counter}`;
 		const pending: PendingManualRequest = { requestId, promptText: renderPromptText(request), request: rest, publishedAt: this.now() };
+		if (options.runId !== undefined) pending.runId = options.runId;
 		return new Promise<ChatResponse>((resolve, reject) => {
 			const onAbort = () => this.cancel(requestId);
 			signal?.addEventListener('abort', onAbort, { once: true });
@@ -99,6 +110,17 @@ export class ManualEngine implements Engine {
 		const waiter = this.settle(requestId);
 		if (!waiter) return false;
 		waiter.reject(abortedError());
+		return true;
+	}
+
+	/**
+	 * The user declined to answer: chat() rejects with a non-retryable error, so the run records
+	 * the input as failed (re-runnable later) and goes on with the next one.
+	 */
+	skip(requestId: string, reason = 'You skipped this request.'): boolean {
+		const waiter = this.settle(requestId);
+		if (!waiter) return false;
+		waiter.reject(new EngineError('unavailable', reason));
 		return true;
 	}
 

@@ -6,7 +6,7 @@
 import type { ChatCompletionRequestNonStreaming } from '@mlc-ai/web-llm';
 import type { InitProgressReportLike } from './progress';
 import type { WebLLMChatCompletion, WebLLMChatRequest } from './request';
-import type { MLCEngineFactory, MLCLikeEngine } from './webllm-engine';
+import type { MLCEngineFactory, MLCLikeEngine, WebLLMAppConfig } from './webllm-engine';
 
 export const createWorkerMLCEngine: MLCEngineFactory = async (onProgress: (report: InitProgressReportLike) => void): Promise<MLCLikeEngine> => {
 	const webllm = await import('@mlc-ai/web-llm');
@@ -25,7 +25,13 @@ export const createWorkerMLCEngine: MLCEngineFactory = async (onProgress: (repor
 				}
 			}
 		},
-		reload: (modelId) => engine.reload(modelId),
+		reload: (modelId: string, extra?: WebLLMAppConfig) => {
+			// Every load states its full list, so a custom record never lingers into the next load.
+			// Messages to the worker are handled in order: the list is set before the reload runs.
+			const records = extra?.model_list ?? [];
+			engine.setAppConfig({ ...webllm.prebuiltAppConfig, model_list: [...webllm.prebuiltAppConfig.model_list.filter((record) => !records.some((custom) => custom.model_id === record.model_id)), ...records] });
+			return engine.reload(modelId);
+		},
 		unload: () => engine.unload(),
 		interruptGenerate: () => engine.interruptGenerate()
 	};

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LoadProgressTracker, parseProgressText, type InitProgressReportLike } from './progress';
+import { describePhase, LoadProgressTracker, parseProgressText, type InitProgressReportLike } from './progress';
 
 // The exact texts tvmjs builds in @mlc-ai/web-llm 0.2.86 (lib/index.js), e.g. "123MB fetched." with no space.
 const TAIL = ' It can take a while when we first visit this page to populate the cache. Later refreshes will become faster.';
@@ -75,5 +75,40 @@ describe('LoadProgressTracker', () => {
 		expect(unknown.fraction).toBe(fetched.fraction);
 		expect(unknown.secondsElapsed).toBe(0);
 		expect(tracker.update({ ...fetching(3, 4, 300, 75, 6), progress: Number.NaN }).fraction).toBe(fetched.fraction);
+	});
+});
+
+describe('describePhase', () => {
+	const report = (progress: number, text: string) => ({ progress, timeElapsed: 1, text });
+
+	it('numbers a first load as three phases, each with its own percentage', () => {
+		const tracker = new LoadProgressTracker();
+		const lines = [
+			report(0, 'Start to fetch params'),
+			report(0.45, 'Fetching param cache[5/11]: 300 MB fetched. 45% completed, 12 secs elapsed. It can take a while when we first visit this page to populate the cache. Later refreshes will become faster.'),
+			report(0.45, 'Loading model from cache[5/11]: 200 MB loaded. 45% completed, 20 secs elapsed.'),
+			report(0.1, 'Loading GPU shader modules[4/40]: 10% completed, 22 secs elapsed.'),
+			report(1, 'Finish loading on WebGPU - google')
+		].map((r) => describePhase(tracker.update(r)).line);
+		expect(lines).toEqual([
+			'Phase 1 of 3: downloading weights 0%',
+			'Phase 1 of 3: downloading weights 45%',
+			'Phase 2 of 3: loading weights onto the GPU 45%',
+			'Phase 3 of 3: compiling GPU shaders 10%',
+			'Ready'
+		]);
+	});
+
+	it('numbers a warm start as two phases when the weights were cached', () => {
+		const tracker = new LoadProgressTracker();
+		const loading = describePhase(tracker.update(report(0.5, 'Loading model from cache[6/11]: 250 MB loaded. 50% completed, 3 secs elapsed.')), true);
+		expect(loading).toMatchObject({ index: 1, count: 2, percent: 50, line: 'Phase 1 of 2: loading weights from this browser 50%' });
+		const shaders = describePhase(tracker.update(report(0.75, 'Loading GPU shader modules[30/40]: 75% completed, 5 secs elapsed.')), true);
+		expect(shaders.line).toBe('Phase 2 of 2: compiling GPU shaders 75%');
+	});
+
+	it('says preparing before web-llm reports a phase', () => {
+		const tracker = new LoadProgressTracker();
+		expect(describePhase(tracker.update(report(0, 'Something new in a later version'))).line).toBe('Preparing: (model files and GPU check)');
 	});
 });

@@ -34,6 +34,8 @@ export interface LoadStatus {
 	secondsElapsed: number;
 	/** The GPU named in "Finish loading on …". */
 	gpu?: string;
+	/** Weights are being (or were) downloaded in this load: a first load has three phases, a warm one two. */
+	downloading: boolean;
 	/** web-llm's own text, for a details line. */
 	text: string;
 }
@@ -125,7 +127,45 @@ export class LoadProgressTracker {
 			megabytes: parsed.megabytes,
 			secondsElapsed: Number.isFinite(report.timeElapsed) ? report.timeElapsed : 0,
 			gpu: parsed.gpu,
+			downloading: this.downloaded,
 			text: report.text
 		};
 	}
+}
+
+export interface PhaseDescription {
+	/** 1-based; 0 before the first real phase (preparing) and after the last (ready). */
+	index: number;
+	count: number;
+	name: string;
+	/** The phase's own progress, 0..100 — web-llm restarts it for every phase. */
+	percent: number;
+	/** "Phase 2 of 3: loading weights onto the GPU 45%". */
+	line: string;
+}
+
+const PHASE_NAMES: Record<LoadPhase, string> = {
+	preparing: 'preparing (model files and GPU check)',
+	fetching: 'downloading weights',
+	'loading-from-cache': 'loading weights from this browser',
+	'loading-to-gpu': 'loading weights onto the GPU',
+	'compiling-shaders': 'compiling GPU shaders',
+	finishing: 'ready'
+};
+
+/**
+ * Numbers the phases the way the user lives them: download → load onto the GPU → compile shaders
+ * on a first load, or load → compile when the weights were already here. `cached` (known before
+ * the load started) settles the count while web-llm is still preparing.
+ */
+export function describePhase(status: LoadStatus, cached = false): PhaseDescription {
+	const count = status.downloading || !cached ? 3 : 2;
+	const order: LoadPhase[] = count === 3 ? ['fetching', 'loading-to-gpu', 'compiling-shaders'] : ['loading-from-cache', 'compiling-shaders'];
+	// A warm start that turns out to download after all (an incomplete cache) is still phase 1.
+	const phase = count === 3 && status.phase === 'loading-from-cache' ? 'loading-to-gpu' : status.phase;
+	const index = order.indexOf(phase) + 1;
+	const percent = status.phase === 'finishing' ? 100 : Math.round(status.phaseFraction * 100);
+	const name = PHASE_NAMES[phase];
+	const line = index > 0 ? `Phase ${index} of ${count}: ${name} ${percent}%` : status.phase === 'finishing' ? 'Ready' : `Preparing: ${name.replace(/^preparing /, '')}`;
+	return { index, count, name, percent, line };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { EngineError, type ChatRequest } from '../engine';
 import type { InitProgressReportLike, LoadStatus } from './progress';
 import type { WebLLMChatCompletion, WebLLMChatRequest } from './request';
-import { WebLLMEngine, type MLCLikeEngine } from './webllm-engine';
+import { WebLLMEngine, type MLCLikeEngine, type WebLLMAppConfig } from './webllm-engine';
 
 const MODEL = 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC';
 
@@ -15,7 +15,12 @@ class FakeMLCEngine implements MLCLikeEngine {
 	hang = false;
 	interrupted = 0;
 	unloaded = 0;
+	/** The extra records each reload was given. */
+	appConfigs: Array<WebLLMAppConfig | undefined> = [];
+	/** When set, `reload` stops after the download starts and waits until `unload` (web-llm then resolves quietly). */
+	hangReload = false;
 	private release: (() => void) | undefined;
+	private releaseReload: (() => void) | undefined;
 
 	constructor(private readonly onProgress: (report: InitProgressReportLike) => void) {}
 
@@ -34,8 +39,13 @@ class FakeMLCEngine implements MLCLikeEngine {
 		}
 	};
 
-	async reload(modelId: string): Promise<void> {
+	async reload(modelId: string, extra?: WebLLMAppConfig): Promise<void> {
+		this.appConfigs.push(extra);
 		this.onProgress({ progress: 0, timeElapsed: 0, text: 'Start to fetch params' });
+		if (this.hangReload) {
+			await new Promise<void>((resolve) => (this.releaseReload = resolve));
+			return;
+		}
 		this.onProgress({ progress: 1, timeElapsed: 2, text: 'Fetching param cache[2/2]: 300MB fetched. 100% completed, 2 secs elapsed.' });
 		this.onProgress({ progress: 0.5, timeElapsed: 3, text: 'Loading model from cache[1/2]: 150MB loaded. 50% completed, 3 secs elapsed.' });
 		if (this.reloadError) throw this.reloadError;
@@ -44,6 +54,7 @@ class FakeMLCEngine implements MLCLikeEngine {
 
 	async unload(): Promise<void> {
 		this.unloaded += 1;
+		this.releaseReload?.();
 	}
 
 	interruptGenerate(): void {
@@ -167,5 +178,48 @@ describe('WebLLMEngine', () => {
 		await engine.unload();
 		expect(fake().unloaded).toBe(1);
 		expect(engine.modelId).toBeUndefined();
+	});
+
+	it('passes a custom model record to web-llm and labels the engine with its name', async () => {
+		const { engine, fake } = setup();
+		const appConfig: WebLLMAppConfig = {
+			model_list: [
+				{
+					model: 'https://huggingface.co/my-org/Qwen2.5-0.5B-tuned-q4f32_1-MLC',
+					model_id: 'my-qwen-tuned',
+					model_lib: 'https://example.org/libs/Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm',
+					vram_required_MB: 1100,
+					overrides: { context_window_size: 2048 }
+				}
+			]
+		};
+		await engine.load('my-qwen-tuned', undefined, { appConfig, label: 'My tuned Qwen' });
+		expect(fake().appConfigs).toEqual([appConfig]);
+		expect(engine.modelId).toBe('my-qwen-tuned');
+		expect(engine.label).toBe('In-browser (WebGPU): My tuned Qwen');
+		await engine.chat(request);
+		expect(fake().requests[0]).toMatchObject({ max_tokens: 32 });
+		// A later prebuilt load sends no custom records.
+		await engine.load(MODEL);
+		expect(fake().appConfigs[1]).toBeUndefined();
+		expect(engine.label).toContain('Qwen2.5 0.5B');
+	});
+
+	it('cancels a load in progress: the download stops and the load reports aborted', async () => {
+		const { engine, fake } = setup();
+		const phases: LoadStatus[] = [];
+		expect(engine.cancelLoad()).toBe(false);
+		await engine.load(MODEL);
+		fake().hangReload = true;
+		const loading = engine.load('Qwen2.5-1.5B-Instruct-q4f32_1-MLC', (status) => phases.push(status));
+		await vi.waitFor(() => expect(phases).toHaveLength(1));
+		expect(engine.cancelLoad()).toBe(true);
+		await expect(loading).rejects.toMatchObject({ kind: 'aborted' });
+		expect(fake().unloaded).toBe(1);
+		expect(engine.modelId).toBeUndefined();
+		// The engine stays usable.
+		fake().hangReload = false;
+		await engine.load(MODEL);
+		expect(engine.modelId).toBe(MODEL);
 	});
 });

@@ -12,12 +12,43 @@ import { findWebLLMModel } from './models';
 import { LoadProgressTracker, type InitProgressReportLike, type LoadStatus } from './progress';
 import { fromWebLLMResponse, toWebLLMRequest, type WebLLMChatCompletion, type WebLLMChatRequest, type WebLLMChatResponse } from './request';
 
+/**
+ * The model records a load adds to web-llm's prebuilt list (web-llm's `AppConfig`, reduced to the
+ * fields we fill): a custom, self-hosted model is one more record (webllm.md B.7).
+ */
+export interface WebLLMModelRecord {
+	/** Base URL of the MLC-converted weights (web-llm appends `resolve/main/` unless present). */
+	model: string;
+	model_id: string;
+	/** URL of the model library (.wasm). */
+	model_lib: string;
+	vram_required_MB?: number;
+	low_resource_required?: boolean;
+	required_features?: string[];
+	overrides?: { context_window_size?: number };
+}
+
+export interface WebLLMAppConfig {
+	model_list: WebLLMModelRecord[];
+}
+
 /** The seam: what this engine needs from web-llm's engine. */
 export interface MLCLikeEngine {
 	chat: { completions: { create(request: WebLLMChatRequest): Promise<WebLLMChatCompletion> } };
-	reload(modelId: string): Promise<void>;
+	/**
+	 * Loads `modelId`. `extra` (custom records) is added to the prebuilt list for this load; without
+	 * it only the prebuilt models are known. An `unload()` during a reload makes it resolve early.
+	 */
+	reload(modelId: string, extra?: WebLLMAppConfig): Promise<void>;
 	unload(): Promise<void>;
 	interruptGenerate(): void;
+}
+
+export interface LoadOptions {
+	/** Records for models outside web-llm's prebuilt list (a custom model URL). */
+	appConfig?: WebLLMAppConfig;
+	/** Shown instead of the id in the engine's label. */
+	label?: string;
 }
 
 /** Creates the web-llm engine once; `onProgress` receives every later `reload`'s reports. */
@@ -41,6 +72,10 @@ export class WebLLMEngine implements Engine {
 	private mlc: Promise<MLCLikeEngine> | undefined;
 	private progressListener: ((report: InitProgressReportLike) => void) | undefined;
 	private loadedModelId: string | undefined;
+	private loadedLabel: string | undefined;
+	/** Set by `cancelLoad` for the load in progress; that load then rejects as aborted. */
+	private loadCancelled = false;
+	private loading = false;
 	/** Tail of the queue that serialises loads and chats, so an abort interrupts only its own request. */
 	private queue: Promise<unknown> = Promise.resolve();
 
@@ -51,7 +86,7 @@ export class WebLLMEngine implements Engine {
 	}
 
 	get label(): string {
-		const model = this.loadedModelId ? (findWebLLMModel(this.loadedModelId)?.label ?? this.loadedModelId) : 'no model loaded';
+		const model = this.loadedModelId ? (this.loadedLabel ?? findWebLLMModel(this.loadedModelId)?.label ?? this.loadedModelId) : 'no model loaded';
 		return `In-browser (WebGPU): ${model}`;
 	}
 
@@ -78,21 +113,42 @@ export class WebLLMEngine implements Engine {
 	}
 
 	/** Downloads (or reads from cache) and uploads a model; `onPhase` gets monotonic progress. */
-	load(modelId: string, onPhase?: (status: LoadStatus) => void): Promise<void> {
+	load(modelId: string, onPhase?: (status: LoadStatus) => void, options: LoadOptions = {}): Promise<void> {
 		return this.enqueue(async () => {
 			const tracker = new LoadProgressTracker();
 			this.progressListener = (report) => onPhase?.(tracker.update(report));
 			this.loadedModelId = undefined;
+			this.loadedLabel = undefined;
+			this.loadCancelled = false;
+			this.loading = true;
 			try {
 				const mlc = await this.engine();
-				await mlc.reload(modelId);
+				if (this.loadCancelled) throw abortedError();
+				await mlc.reload(modelId, options.appConfig);
+				// web-llm resolves an unloaded reload quietly; the caller asked to stop, so say so.
+				if (this.loadCancelled) throw abortedError();
 				this.loadedModelId = modelId;
+				this.loadedLabel = options.label;
 			} catch (error) {
+				if (this.loadCancelled) throw abortedError();
 				throw toEngineError(error, modelId);
 			} finally {
+				this.loading = false;
 				this.progressListener = undefined;
 			}
 		});
+	}
+
+	/**
+	 * Stops the load in progress (the download stops; shards already saved stay cached). Not queued:
+	 * it must reach web-llm while `reload` is still running. False when nothing is loading.
+	 */
+	cancelLoad(): boolean {
+		if (!this.loading) return false;
+		this.loadCancelled = true;
+		this.progressListener = undefined;
+		void this.mlc?.then((mlc) => mlc.unload()).catch(() => undefined);
+		return true;
 	}
 
 	/** Frees the GPU memory; the weights stay cached for the next load. */
@@ -100,6 +156,7 @@ export class WebLLMEngine implements Engine {
 		return this.enqueue(async () => {
 			if (!this.mlc) return;
 			this.loadedModelId = undefined;
+			this.loadedLabel = undefined;
 			try {
 				await (await this.mlc).unload();
 			} catch (error) {
