@@ -14,6 +14,7 @@ import type { EntryChange } from '$lib/db/schema';
 import { analysisApi } from './analysis-service';
 import { collectionApi } from './collection-service';
 import { generationApi } from './generation-service';
+import { libraryApi } from './library-service';
 
 const db = getDatabase();
 const service = new DataService(db);
@@ -57,7 +58,8 @@ const api = {
 	...validationApi,
 	...collectionApi(db),
 	...analysisApi(db),
-	...generationApi(db, service)
+	...generationApi(db, service),
+	...libraryApi(db)
 };
 
 export type DataWorkerApi = typeof api;

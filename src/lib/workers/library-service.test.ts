@@ -1,0 +1,197 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SkeinDatabase } from '$lib/db/database';
+import { fixtureBytes, fixtureText } from '$lib/core/test-utils';
+import { parseSeed003 } from '$lib/core/sheets/seed003';
+import { identitySystemPrompt } from '$lib/core/recipes/identity-document';
+import { fileStem, LibraryService, nameFromContext, seed003FileName } from './library-service';
+
+const opened: SkeinDatabase[] = [];
+function fresh() {
+	const db = new SkeinDatabase(`library-test-${Math.random()}`);
+	opened.push(db);
+	return { db, library: new LibraryService(db) };
+}
+afterEach(async () => {
+	for (const db of opened.splice(0)) {
+		db.close();
+		await db.delete();
+	}
+});
+
+const encode = (text: string) => new TextEncoder().encode(text);
+
+describe('importSheet', () => {
+	it('reads a V2 card JSON into a sheet with chunks from its fields and lorebook, the card kept whole', async () => {
+		const { library } = fresh();
+		const result = await library.importSheet({ fileName: 'wren-card-v2.json', bytes: fixtureBytes('sources/wren-card-v2.json') });
+		if (!result.ok) throw new Error(result.error);
+		expect(result).toMatchObject({ name: 'Wren Halloway', sourceKind: 'card', chunkCount: 5, warnings: [] });
+		const sheet = await library.getSheet(result.sheetId);
+		expect(sheet?.chunks.map((c) => c.title)).toEqual(['Description', 'Personality', 'Scenario', 'Lore: The drowned cathedral', 'Lore: Tide-proof ink']);
+		expect(sheet?.chunks[0].document).toMatch(/^Wren Halloway is the last cartographer/);
+		expect(sheet?.card).toEqual(JSON.parse(fixtureText('sources/wren-card-v2.json')));
+		expect((await library.listSheets())[0]).toMatchObject({ id: result.sheetId, chunkCount: 5, sourceKind: 'card' });
+	});
+
+	it('reads a card from a PNG (as an ArrayBuffer and as a Blob)', async () => {
+		const { library } = fresh();
+		const png = fixtureBytes('card-v3.png');
+		const fromBuffer = await library.importSheet({ fileName: 'card.png', bytes: png.slice().buffer });
+		const fromBlob = await library.importSheet({ fileName: 'card.png', bytes: new Blob([png.slice()]) });
+		expect(fromBuffer).toMatchObject({ ok: true, sourceKind: 'card' });
+		expect(fromBlob).toMatchObject({ ok: true, sourceKind: 'card' });
+	});
+
+	it('reads a seed 003 chunk file, naming the character from its context', async () => {
+		const { library } = fresh();
+		const result = await library.importSheet({ fileName: '01.tides.txt', bytes: fixtureBytes('sources/01.tides.txt') });
+		if (!result.ok) throw new Error(result.error);
+		expect(result).toMatchObject({ name: 'Wren Halloway', sourceKind: 'seed003', chunkCount: 1 });
+		const chunk = (await library.getSheet(result.sheetId))?.chunks[0];
+		expect(chunk).toMatchObject({ title: 'Tides and Timing', settings: { entriesPerIteration: 12, iterations: 3 } });
+		expect(chunk?.promptTemplate).toContain('{{character_name}}');
+	});
+
+	it('splits a Markdown document by headings, named by its first heading', async () => {
+		const { library } = fresh();
+		const result = await library.importSheet({ fileName: 'wren-halloway.md', bytes: fixtureBytes('sources/wren-halloway.md') });
+		if (!result.ok) throw new Error(result.error);
+		expect(result).toMatchObject({ name: 'Wren Halloway', sourceKind: 'document' });
+		const sheet = await library.getSheet(result.sheetId);
+		expect(sheet?.chunks.map((c) => c.title)).toEqual(['Wren Halloway', 'Background', 'Personality', 'Surveying', 'Ink-making', 'Relationships']);
+		expect(sheet?.chunks[0].context).toBe('You are Wren Halloway.');
+	});
+
+	it('names the file and the problem, and stores nothing, for files that are neither', async () => {
+		const { library } = fresh();
+		const kept = await library.importSheet({ fileName: 'wren-halloway.md', bytes: fixtureBytes('sources/wren-halloway.md') });
+		const cases: [string, Uint8Array, RegExp][] = [
+			['notes.pdf', new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31, 0x2e, 0x37, 0x0a, 0x00, 0x01, 0x02]), /^notes\.pdf: not a text file; expected a character card/],
+			['chat.json', encode('{"messages":[{"role":"user","content":"hi"}]}'), /^chat\.json: not a character card/],
+			['broken.json', encode('{"spec": "chara_card_v2", "data": {'), /^broken\.json: not valid JSON/],
+			['03.bad.txt', encode('context\n----------\n## Doc\ntext\n----------\n{"nb_dataset_entries": 0, "nb_iterations": 5}\n----------\n{{.Chunk}}'), /^03\.bad\.txt: settings: "nb_dataset_entries" must be between 1 and/],
+			['sheet.docx', encode('PK not really text but no NUL'), /^sheet\.docx: "\.docx" files are not read here/],
+			['empty.md', encode(''), /^empty\.md: the file is empty/],
+			['blank.md', encode('# Title only\n'), /^blank\.md: the document has no text/]
+		];
+		for (const [fileName, bytes, error] of cases) {
+			const result = await library.importSheet({ fileName, bytes });
+			expect(result.ok, fileName).toBe(false);
+			if (!result.ok) expect(result.error).toMatch(error);
+		}
+		expect((await library.listSheets()).map((s) => s.id)).toEqual([kept.ok ? kept.sheetId : '']);
+	});
+
+	it('reads a Markdown document with a ten-dash rule as a document, with a warning', async () => {
+		const { library } = fresh();
+		const result = await library.importSheet({ fileName: 'notes.md', bytes: encode('# Mara\n\nShe keeps bees.\n\n----------\n\n## Later\n\nShe moved to the coast.\n') });
+		expect(result).toMatchObject({ ok: true, sourceKind: 'document', chunkCount: 2, warnings: [expect.stringContaining('read as a document')] });
+	});
+});
+
+describe('seed 003 files', () => {
+	it('imports several files as one sheet in file-name order, all or nothing', async () => {
+		const { library } = fresh();
+		const files = [
+			{ fileName: '02.ink.txt', bytes: fixtureBytes('sources/02.ink.txt') },
+			{ fileName: '01.tides.txt', bytes: fixtureBytes('sources/01.tides.txt') }
+		];
+		const result = await library.importSeed003Files(files);
+		if (!result.ok) throw new Error(result.error);
+		const sheet = await library.getSheet(result.sheetId);
+		expect(sheet?.name).toBe('Wren Halloway');
+		expect(sheet?.chunks.map((c) => [c.title, c.settings.entriesPerIteration])).toEqual([
+			['Tides and Timing', 12],
+			['Ink and Charts', 8]
+		]);
+		const bad = await library.importSeed003Files([...files, { fileName: '03.broken.txt', bytes: encode('only a context') }], 'Wren');
+		expect(bad).toEqual({ ok: false, error: expect.stringMatching(/^03\.broken\.txt: file: found 1 part, expected 4/) });
+		expect(await library.listSheets()).toHaveLength(1);
+	});
+
+	it('exports one file per chunk that parses back to the same chunk', async () => {
+		const { library } = fresh();
+		const imported = await library.importSheet({ fileName: 'wren-card-v2.json', bytes: fixtureBytes('sources/wren-card-v2.json') });
+		if (!imported.ok) throw new Error(imported.error);
+		const exported = await library.exportSheetSeed003(imported.sheetId);
+		if (!exported.ok) throw new Error(exported.error);
+		expect(exported.files.map((f) => f.fileName)).toEqual(['01.description.txt', '02.personality.txt', '03.scenario.txt', '04.lore-the-drowned-cathedral.txt', '05.lore-tide-proof-ink.txt']);
+		const sheet = await library.getSheet(imported.sheetId);
+		exported.files.forEach((file, i) => {
+			const back = parseSeed003(file.text);
+			if (!back.ok) throw new Error(back.message);
+			expect(back.chunk.document).toBe(sheet?.chunks[i].document);
+			expect(back.chunk.settings).toEqual(sheet?.chunks[i].settings);
+		});
+		// The default template's Skein-only parts are written out as in iteration 1.
+		const text = exported.files[0].text;
+		expect(text).toContain('From this document about the personality and background of {{.NameOfTheNPC}}:');
+		expect(text).toContain('Write every response in the first person, as Wren Halloway speaking in character');
+		expect(text).not.toMatch(/previous_prompts|answer_voice|already written/);
+		expect(exported.warnings[0]).toMatch(/^chunk 1 \("Description"\): .*\{\{answer_voice\}\}.* written out as in iteration 1/);
+	});
+
+	it('exports a seed template unchanged and refuses a template it cannot write, naming the chunk', async () => {
+		const { library } = fresh();
+		const imported = await library.importSheet({ fileName: '01.tides.txt', bytes: fixtureBytes('sources/01.tides.txt') });
+		if (!imported.ok) throw new Error(imported.error);
+		const exported = await library.exportSheetSeed003(imported.sheetId);
+		if (!exported.ok) throw new Error(exported.error);
+		const original = parseSeed003(fixtureText('sources/01.tides.txt'));
+		const back = parseSeed003(exported.files[0].text);
+		expect(back.ok && original.ok && back.chunk).toEqual(original.ok && original.chunk);
+		expect(exported.files[0].text).toContain("questions related to {{.NameOfTheNPC}}'s knowledge of the tides");
+		expect(exported.warnings).toEqual([]);
+		const sheet = await library.getSheet(imported.sheetId);
+		if (!sheet) throw new Error('missing');
+		// A section over the chunk has no Go form; the export names the chunk instead of writing a broken file.
+		sheet.chunks[0].promptTemplate = '{{#chunk}}About: {{chunk}}{{/chunk}}';
+		await library.saveSheet(sheet);
+		expect(await library.exportSheetSeed003(sheet.id)).toEqual({ ok: false, error: expect.stringMatching(/^chunk 1 \("Tides and Timing"\): prompt template: cannot be written/) });
+		expect(await library.exportSheetSeed003('missing')).toEqual({ ok: false, error: 'this sheet no longer exists' });
+	});
+
+	it('saves an edited sheet and refuses an invalid one with the path', async () => {
+		const { library } = fresh();
+		const imported = await library.importSheet({ fileName: '01.tides.txt', bytes: fixtureBytes('sources/01.tides.txt') });
+		if (!imported.ok) throw new Error(imported.error);
+		const sheet = await library.getSheet(imported.sheetId);
+		if (!sheet) throw new Error('missing');
+		sheet.chunks[0].settings.iterations = 4;
+		expect(await library.saveSheet(sheet)).toMatchObject({ ok: true });
+		expect((await library.getSheet(sheet.id))?.chunks[0].settings.iterations).toBe(4);
+		sheet.chunks[0].settings.entriesPerIteration = 0;
+		expect(await library.saveSheet(sheet)).toEqual({ ok: false, error: expect.stringMatching(/^chunks\[0\]\.settings\.entriesPerIteration: /) });
+		expect(await library.deleteSheet(sheet.id)).toBe(true);
+		expect(await library.listSheets()).toEqual([]);
+	});
+
+	it('names and numbers exported files', () => {
+		expect(seed003FileName(0, 'Special Triggers')).toBe('01.special-triggers.txt');
+		expect(seed003FileName(11, 'Reine Pédauque: la légende')).toBe('12.reine-pedauque-la-legende.txt');
+		expect(seed003FileName(2, '!!!')).toBe('03.chunk.txt');
+		expect(fileStem('dir/01.tides.txt')).toBe('01.tides');
+		expect(nameFromContext('# NPC\nYou are Queen Pedauque, a legendary sorceress.')).toBe('Queen Pedauque');
+	});
+});
+
+describe('identity documents', () => {
+	it('creates, edits, lists and deletes', async () => {
+		const { library } = fresh();
+		const created = await library.newIdentity('Greyhaven Keeper');
+		expect(created).toMatchObject({ name: 'Greyhaven Keeper', iAm: 'I am Greyhaven Keeper.' });
+		expect(created.otherMakers).toContain('OpenAI');
+		const edited = { ...created, voice: 'Plain and dry.', narrative: 'Built from the logbooks.' };
+		expect(await library.saveIdentity(edited)).toMatchObject({ ok: true });
+		const stored = await library.getIdentity(created.id);
+		expect(stored?.voice).toBe('Plain and dry.');
+		expect(identitySystemPrompt(stored!)).toContain('## Voice\nPlain and dry.');
+		const second = await library.newIdentity('Mara');
+		expect(second.id).not.toBe(created.id);
+		expect((await library.listIdentities()).map((i) => i.name).sort()).toEqual(['Greyhaven Keeper', 'Mara']);
+		expect(await library.saveIdentity({ ...created, name: 7 })).toEqual({ ok: false, error: expect.stringMatching(/^name: /) });
+		expect(await library.deleteIdentity(created.id)).toBe(true);
+		expect((await library.listIdentities()).map((i) => i.name)).toEqual(['Mara']);
+	});
+});

@@ -1,0 +1,310 @@
+/**
+ * The generation source libraries, worker side (no Comlink): character sheets, identity documents
+ * and prompt pools. `libraryApi(db)` is spread into the data worker's API; every method is plain
+ * TypeScript tested in Node on fake-indexeddb.
+ *
+ * Files are read here, not on the page (a pool can be 100k lines); what goes wrong comes back as a
+ * value naming the file and the part of it that is wrong, and nothing already stored is touched.
+ */
+import { cardObjectToSheet, pngCardToSheet, type CardSheetResult, type CardSheetError } from '$lib/core/sheets/card-to-sheet';
+import { parseSeed003, sheetChunkToSeed003, SEED003_SEPARATOR } from '$lib/core/sheets/seed003';
+import { documentToSheet } from '$lib/core/sheets/split-document';
+import { normaliseNewlines, type CharacterSheet, type SheetChunk, type SheetSourceKind } from '$lib/core/sheets/sheet';
+import { answerVoiceInstruction, checkPromptTemplate } from '$lib/core/sheets/prompt';
+import Mustache from 'mustache';
+import type { SkeinDatabase } from '$lib/db/database';
+import { deleteSheet, getSheet, listSheets, putSheet, saveSheet } from '$lib/db/sheets-repo';
+import { deleteIdentity, getIdentity, listIdentities, putIdentity } from '$lib/db/identity-repo';
+import { newIdentityDocument } from '$lib/core/recipes/identity-document';
+import type { IdentityDocument } from '$lib/core/recipes/sources';
+
+export type FileBytes = Uint8Array | ArrayBuffer | Blob;
+
+export interface SheetFileInput {
+	fileName: string;
+	bytes: FileBytes;
+}
+
+export type SheetImportOutcome =
+	| { ok: true; sheetId: string; name: string; sourceKind: SheetSourceKind; chunkCount: number; warnings: string[] }
+	| { ok: false; error: string };
+
+export interface Seed003File {
+	fileName: string;
+	text: string;
+}
+
+export type Seed003ExportOutcome = { ok: true; files: Seed003File[]; warnings: string[] } | { ok: false; error: string };
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+const SEPARATOR_LINE = /^[ \t]*-{10}[ \t]*$/m;
+
+export async function toBytes(input: FileBytes): Promise<Uint8Array> {
+	if (input instanceof Uint8Array) return input;
+	if (input instanceof ArrayBuffer) return new Uint8Array(input);
+	return new Uint8Array(await input.arrayBuffer());
+}
+
+function isPng(bytes: Uint8Array): boolean {
+	return PNG_SIGNATURE.every((b, i) => bytes[i] === b);
+}
+
+/** NUL bytes do not occur in text files; they do in images, PDFs, office documents and archives. */
+function looksBinary(bytes: Uint8Array): boolean {
+	const end = Math.min(bytes.length, 8192);
+	for (let i = 0; i < end; i++) if (bytes[i] === 0) return true;
+	return false;
+}
+
+function extensionOf(fileName: string): string {
+	const match = /\.([A-Za-z0-9]+)$/.exec(fileName);
+	return match === null ? '' : match[1].toLowerCase();
+}
+
+/** "01.special-triggers.txt" → "01.special-triggers"; "wren_halloway.md" → "wren_halloway". */
+export function fileStem(fileName: string): string {
+	const base = fileName.split(/[\\/]/).pop() ?? fileName;
+	return base.replace(/\.[A-Za-z0-9]+$/, '') || base;
+}
+
+/** A seed chunk file has its separators and its settings JSON; a Markdown rule alone is not one. */
+function looksSeed003(text: string): boolean {
+	return SEPARATOR_LINE.test(text) && /"nb_(dataset_entries|iterations)"|\{\{\s*\.[A-Za-z]+\s*\}\}/.test(text);
+}
+
+/** "You are Wren Halloway, the last…" → "Wren Halloway" (the seed's contexts all open like this). */
+export function nameFromContext(context: string): string {
+	const match = /\bYou are ([^,.;:\n]+)/.exec(context);
+	return match === null ? '' : match[1].trim();
+}
+
+/** The document's first level-1 heading ("# Wren Halloway"), else the file name. */
+function documentName(text: string, fileName: string): string {
+	const heading = /^ {0,3}#[ \t]+(.+?)[ \t#]*$/m.exec(text);
+	if (heading !== null) return heading[1].replace(/[*_`]+/g, '').trim();
+	return fileStem(fileName).replace(/[-_]+/g, ' ').trim();
+}
+
+/** Seed file names sort by their number prefix ("2.x" before "10.x"). */
+function byFileName(a: { fileName: string }, b: { fileName: string }): number {
+	return a.fileName.localeCompare(b.fileName, undefined, { numeric: true, sensitivity: 'base' });
+}
+
+export function seed003FileName(index: number, title: string): string {
+	const slug =
+		title
+			.normalize('NFKD')
+			.replace(/[\u0300-\u036f]/g, '')
+			.toLowerCase()
+			.replace(/[^a-z0-9]+/g, '-')
+			.replace(/^-+|-+$/g, '')
+			.slice(0, 48)
+			.replace(/-+$/, '') || 'chunk';
+	return `${String(index + 1).padStart(2, '0')}.${slug}.txt`;
+}
+
+/** Variables the seed program fills itself; they stay in the template as its Go fields. */
+const SEED_KNOWN = { character_name: '{{character_name}}', chunk: '{{chunk}}', entries_per_iteration: '{{entries_per_iteration}}' };
+
+/**
+ * A Skein template in the form the seed program can run: the variables it knows stay, the others
+ * are written out as they read in iteration 1 (the answer voice as text, no previous prompts, the
+ * context inline). Returns the template unchanged when it uses none of them.
+ */
+export function seedCompatibleTemplate(chunk: SheetChunk, characterName: string): { template: string; flattened: string[] } {
+	const checked = checkPromptTemplate(chunk.promptTemplate);
+	if (!checked.ok) return { template: chunk.promptTemplate, flattened: [] };
+	const flattened = checked.variables.filter((name) => !Object.prototype.hasOwnProperty.call(SEED_KNOWN, name));
+	if (flattened.length === 0) return { template: chunk.promptTemplate, flattened };
+	const view = {
+		...SEED_KNOWN,
+		context: chunk.context,
+		iteration: 1,
+		previous_prompts: [] as string[],
+		answer_voice: answerVoiceInstruction('first-person', characterName)
+	};
+	const template = Mustache.render(chunk.promptTemplate, view, undefined, { escape: (value: unknown) => String(value) });
+	return { template, flattened };
+}
+
+type Built = { ok: true; sheet: CharacterSheet; warnings: string[] } | { ok: false; error: string };
+
+function fromCard(result: CardSheetResult | CardSheetError, fileName: string): Built {
+	if (!result.ok) return { ok: false, error: `${fileName}: ${result.error}` };
+	return { ok: true, sheet: result.sheet, warnings: result.warnings.map((w) => `${fileName}: ${w}`) };
+}
+
+function seedChunks(files: readonly Seed003File[]): { ok: true; chunks: SheetChunk[]; name: string; warnings: string[] } | { ok: false; error: string } {
+	const chunks: SheetChunk[] = [];
+	const warnings: string[] = [];
+	let name = '';
+	for (const file of [...files].sort(byFileName)) {
+		const parsed = parseSeed003(file.text);
+		if (!parsed.ok) return { ok: false, error: `${file.fileName}: ${parsed.message}` };
+		chunks.push({ id: crypto.randomUUID(), title: parsed.title || fileStem(file.fileName), ...parsed.chunk });
+		warnings.push(...parsed.warnings.map((w) => `${file.fileName}: ${w}`));
+		if (name === '') name = nameFromContext(parsed.chunk.context);
+	}
+	return { ok: true, chunks, name, warnings };
+}
+
+/** One file → a sheet: a card (PNG or JSON), a seed 003 chunk file, or a Markdown/plain document. */
+export async function buildSheetFromFile(input: SheetFileInput): Promise<Built> {
+	const { fileName } = input;
+	const bytes = await toBytes(input.bytes);
+	const extension = extensionOf(fileName);
+	if (bytes.length === 0) return { ok: false, error: `${fileName}: the file is empty` };
+	if (isPng(bytes)) return fromCard(pngCardToSheet(bytes), fileName);
+	if (looksBinary(bytes)) {
+		return { ok: false, error: `${fileName}: not a text file; expected a character card (.json or .png), a seed 003 chunk file (.txt) or a Markdown/plain-text character document (.md, .txt)` };
+	}
+	const text = normaliseNewlines(new TextDecoder('utf-8').decode(bytes));
+	const trimmed = text.trim();
+	if (trimmed === '') return { ok: false, error: `${fileName}: the file has no text` };
+
+	if (extension === 'json' || (trimmed.startsWith('{') && trimmed.endsWith('}'))) {
+		let value: unknown;
+		try {
+			value = JSON.parse(trimmed);
+		} catch (error) {
+			return { ok: false, error: `${fileName}: not valid JSON (${error instanceof Error ? error.message : String(error)}); a character card file is one JSON object` };
+		}
+		return fromCard(cardObjectToSheet(value), fileName);
+	}
+	if (looksSeed003(text)) {
+		const built = seedChunks([{ fileName, text }]);
+		if (!built.ok) return built;
+		const sheet: CharacterSheet = {
+			id: crypto.randomUUID(),
+			name: built.name || fileStem(fileName),
+			sourceKind: 'seed003',
+			chunks: built.chunks,
+			createdAt: new Date().toISOString()
+		};
+		return { ok: true, sheet, warnings: built.warnings };
+	}
+	if (!['md', 'markdown', 'txt', 'text', ''].includes(extension)) {
+		return { ok: false, error: `${fileName}: ".${extension}" files are not read here; expected a character card (.json or .png), a seed 003 chunk file (.txt) or a Markdown/plain-text character document (.md, .txt)` };
+	}
+	const sheet = documentToSheet(text, { characterName: documentName(text, fileName) });
+	if (sheet.chunks.length === 0) return { ok: false, error: `${fileName}: the document has no text under its headings` };
+	const warnings = SEPARATOR_LINE.test(text) ? [`${fileName}: read as a document; its ${SEED003_SEPARATOR} lines are not a seed 003 chunk file (no settings part)`] : [];
+	return { ok: true, sheet, warnings };
+}
+
+export class LibraryService {
+	constructor(private readonly db: SkeinDatabase) {}
+
+	listSheets() {
+		return listSheets(this.db);
+	}
+
+	getSheet(id: string) {
+		return getSheet(this.db, id);
+	}
+
+	private async store(built: Built): Promise<SheetImportOutcome> {
+		if (!built.ok) return built;
+		const stored = await putSheet(this.db, built.sheet);
+		if (!stored.ok) return { ok: false, error: `${built.sheet.name}: ${stored.error}` };
+		const { sheet } = stored;
+		return { ok: true, sheetId: sheet.id, name: sheet.name, sourceKind: sheet.sourceKind, chunkCount: sheet.chunks.length, warnings: built.warnings };
+	}
+
+	async importSheet(input: SheetFileInput): Promise<SheetImportOutcome> {
+		return this.store(await buildSheetFromFile(input));
+	}
+
+	/** Several seed 003 chunk files → one sheet, one chunk per file in file-name order; all or nothing. */
+	async importSeed003Files(files: readonly SheetFileInput[], name?: string): Promise<SheetImportOutcome> {
+		if (files.length === 0) return { ok: false, error: 'no files' };
+		const texts: Seed003File[] = [];
+		for (const file of files) {
+			const bytes = await toBytes(file.bytes);
+			if (isPng(bytes) || looksBinary(bytes)) return { ok: false, error: `${file.fileName}: not a text file; a seed 003 chunk file is text` };
+			texts.push({ fileName: file.fileName, text: new TextDecoder('utf-8').decode(bytes) });
+		}
+		const built = seedChunks(texts);
+		if (!built.ok) return built;
+		const sheet: CharacterSheet = {
+			id: crypto.randomUUID(),
+			name: name?.trim() || built.name || fileStem([...texts].sort(byFileName)[0].fileName),
+			sourceKind: 'seed003',
+			chunks: built.chunks,
+			createdAt: new Date().toISOString()
+		};
+		return this.store({ ok: true, sheet, warnings: built.warnings });
+	}
+
+	saveSheet(sheet: unknown) {
+		return saveSheet(this.db, sheet);
+	}
+
+	deleteSheet(id: string) {
+		return deleteSheet(this.db, id);
+	}
+
+	/** One seed 003 file per chunk, named "01.<title>.txt"; refused when a chunk cannot be written. */
+	async exportSheetSeed003(sheetId: string): Promise<Seed003ExportOutcome> {
+		const sheet = await getSheet(this.db, sheetId);
+		if (sheet === undefined) return { ok: false, error: 'this sheet no longer exists' };
+		if (sheet.chunks.length === 0) return { ok: false, error: 'the sheet has no chunks to export' };
+		const files: Seed003File[] = [];
+		const warnings: string[] = [];
+		for (const [index, chunk] of sheet.chunks.entries()) {
+			const label = `chunk ${index + 1} ("${chunk.title || 'untitled'}")`;
+			const seedForm = seedCompatibleTemplate(chunk, sheet.name);
+			if (seedForm.flattened.length > 0) {
+				warnings.push(`${label}: ${seedForm.flattened.map((n) => `{{${n}}}`).join(', ')} written out as in iteration 1 (the seed program only knows the name, the chunk and the entry count)`);
+			}
+			const exported = sheetChunkToSeed003({ ...chunk, promptTemplate: seedForm.template });
+			if (!exported.ok) return { ok: false, error: `${label}: ${exported.message}` };
+			files.push({ fileName: seed003FileName(index, chunk.title), text: exported.text });
+			warnings.push(...exported.warnings.map((w) => `${label}: ${w}`));
+		}
+		return { ok: true, files, warnings };
+	}
+
+	listIdentities() {
+		return listIdentities(this.db);
+	}
+
+	getIdentity(id: string) {
+		return getIdentity(this.db, id);
+	}
+
+	saveIdentity(doc: unknown) {
+		return putIdentity(this.db, doc);
+	}
+
+	deleteIdentity(id: string) {
+		return deleteIdentity(this.db, id);
+	}
+
+	/** A new document with the usual identities and makers to deny, stored at once. */
+	async newIdentity(name: string): Promise<IdentityDocument> {
+		const now = Date.now();
+		const stored = await putIdentity(this.db, newIdentityDocument(name, now, crypto.randomUUID()), now);
+		// A document built by newIdentityDocument always passes its own schema.
+		if (!stored.ok) throw new Error(stored.error);
+		return stored.identity;
+	}
+}
+
+export function libraryApi(db: SkeinDatabase) {
+	const library = new LibraryService(db);
+	return {
+		listSheets: () => library.listSheets(),
+		getSheet: (id: string) => library.getSheet(id),
+		importSheet: (input: SheetFileInput) => library.importSheet(input),
+		importSeed003Files: (files: SheetFileInput[], name?: string) => library.importSeed003Files(files, name),
+		saveSheet: (sheet: CharacterSheet) => library.saveSheet(sheet),
+		deleteSheet: (id: string) => library.deleteSheet(id),
+		exportSheetSeed003: (sheetId: string) => library.exportSheetSeed003(sheetId),
+		listIdentities: () => library.listIdentities(),
+		getIdentity: (id: string) => library.getIdentity(id),
+		saveIdentity: (doc: IdentityDocument) => library.saveIdentity(doc),
+		deleteIdentity: (id: string) => library.deleteIdentity(id),
+		newIdentity: (name: string) => library.newIdentity(name)
+	};
+}
