@@ -261,3 +261,12 @@ export function rehearseInVoice(request: ChatRequest, random: () => number): str
 	const opening = openings[Math.floor(random() * openings.length)];
 	return topic ? `${opening} You asked: "${topic}". My short answer is that it depends, and I will say why.` : opening;
 }
+
+/** Sampling for the in-voice answers when it differs from the run's (e.g. warmer than the extractor). */
+export const SamplingOverrideSchema = z.object({
+	temperature: z.number().min(0).max(2).optional(),
+	top_p: z.number().min(0).max(1).optional(),
+	max_tokens: z.number().int().min(1),
+	seed: z.number().int().optional(),
+	stop: z.array(z.string()).optional()
+});
