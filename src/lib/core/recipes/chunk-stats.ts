@@ -46,6 +46,11 @@ export function wordsOf(text: string): string[] {
 	return text.toLowerCase().replace(/\u2019/g, "'").match(/[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*/gu) ?? [];
 }
 
+/** A word (as `wordsOf` returns it) that carries content: not a stop word, not a single letter. */
+export function isContentWord(word: string): boolean {
+	return word.length > 1 && !STOP_WORDS.has(word) && !STOP_WORDS.has(word.replace(/'s$/, ''));
+}
+
 /** The stems of a text's content words, in order (repeats kept). */
 export function contentStems(text: string): string[] {
 	const stems: string[] = [];

@@ -1,0 +1,469 @@
+/**
+ * The chunked iterative generation recipe (SPEC §8.3, seed 003 done right; see
+ * reference/chunked-generation.md for the source program and its defects).
+ *
+ * One input record per sheet chunk. Per chunk, iteration 1 asks for N prompt/response entries;
+ * iterations 2..k send the same chunk with the list of prompts already kept *in this chunk* (never
+ * the answers, so the prompt grows linearly and stays bounded) and ask for different ones. What
+ * the seed program did wrong and this does instead:
+ * - the chunk's context is sent as the system message (the seed printed it and dropped it);
+ * - an unusable answer (bad JSON, cut off at max_tokens, no entry with a prompt and a response) is
+ *   retried R times and then the iteration is skipped with a logged reason — never a crash, never a
+ *   whole chunk lost because iteration 1 failed;
+ * - every entry is checked (two non-empty strings), exact-duplicate prompts are dropped and
+ *   counted, and the grounding and diversity of what is kept is reported per chunk (chunk-stats).
+ *
+ * Retries are new yields of the same request: the dispatcher gives each yield its own step index,
+ * so the response cache keeps the failed and the retried answer apart and a resumed run replays
+ * exactly what happened without paying again. The task keeps no state outside the generator, as
+ * replays require.
+ */
+import { z } from 'zod';
+import type { ChatMessage, ChatRequest, ChatResponse, ResponseFormat, Sampling } from '../../engines/engine';
+import { extractRecords } from '../compiler/extract';
+import { isRecord, type JsonRecord } from '../json-safety';
+import type { InputRecord } from '../runtime/dispatcher';
+import { ask, TaskError, type Task, type TaskContext } from '../runtime/task';
+import { splitThink } from '../runtime/think';
+import { answerVoiceInstruction, DEFAULT_MAX_PREVIOUS_PROMPTS, DEFAULT_PROMPT_TEMPLATE, renderChunkPrompt } from '../sheets/prompt';
+import type { CharacterSheet, SheetChunk } from '../sheets/sheet';
+import { chunkRecordStats, chunkStats, isContentWord, promptKey, wordsOf, type PromptResponsePair } from './chunk-stats';
+import type { DraftSample, PreparedRun, Recipe, RecordOutcome, RecordStat, ResolvedSources, RunSettings } from './recipe';
+
+/** Bumped when the prompt wrapping, parsing or sample shape changes (old runs show as stale). */
+export const CHUNKED_RECIPE_VERSION = 1;
+
+/** Used when a run's sampling somehow lacks a usable max_tokens (the type requires one). */
+export const DEFAULT_CHUNKED_MAX_TOKENS = 4096;
+
+export const ChunkedParamsSchema = z.object({
+	sheetId: z.string().min(1),
+	/** A subset of the sheet's chunks (run in sheet order); all chunks when absent. */
+	chunkIds: z.array(z.string().min(1)).optional(),
+	answerVoice: z.enum(['first-person', 'third-person']).default('first-person'),
+	retriesPerIteration: z.number().int().min(0).max(10).default(2),
+	/** How many earlier prompts iterations 2..k list (the most recent kept). */
+	maxPreviousPrompts: z.number().int().min(0).max(1000).optional(),
+	/** The name the prompts use; the sheet's name when absent or blank. */
+	characterName: z.string().optional()
+});
+export type ChunkedParams = z.infer<typeof ChunkedParamsSchema>;
+
+export interface ChunkedInput {
+	sheetId: string;
+	chunk: SheetChunk;
+	characterName: string;
+	/** Position of the chunk in its sheet (0-based). */
+	chunkIndex: number;
+}
+
+/**
+ * json_object mode needs a top-level object, so the entries are asked for under "entries"; the
+ * parser also takes a bare array or loose objects (small models ignore the wrapper).
+ */
+export const CHUNK_ENTRIES_SCHEMA = {
+	type: 'object',
+	properties: {
+		entries: {
+			type: 'array',
+			minItems: 1,
+			items: {
+				type: 'object',
+				properties: { prompt: { type: 'string', minLength: 1 }, response: { type: 'string', minLength: 1 } },
+				required: ['prompt', 'response'],
+				additionalProperties: false
+			}
+		}
+	},
+	required: ['entries'],
+	additionalProperties: false
+} as const;
+
+export const CHUNK_RESPONSE_FORMAT: ResponseFormat = { type: 'json_object', schema: CHUNK_ENTRIES_SCHEMA };
+
+/** Appended to every rendered prompt: the templates ask for "a JSON array", this says how to wrap it. */
+export function formatInstruction(entries: number): string {
+	return `Return the array as the "entries" field of one JSON object, with exactly ${entries} entries: {"entries": [{"prompt": "...", "response": "..."}]}`;
+}
+
+function chunkName(chunk: SheetChunk): string {
+	return chunk.title.trim() || chunk.id;
+}
+
+/** The chunk as the manifest sees it: any edit to these parts makes a run of it stale. */
+export function chunkDocumentText(chunk: SheetChunk): string {
+	return [chunk.context, chunk.document, JSON.stringify(chunk.settings), chunk.promptTemplate].join('\n----------\n');
+}
+
+function samplingOf(settings: RunSettings): Sampling {
+	const maxTokens = settings.sampling.max_tokens;
+	return { ...settings.sampling, max_tokens: Number.isFinite(maxTokens) && maxTokens > 0 ? Math.floor(maxTokens) : DEFAULT_CHUNKED_MAX_TOKENS };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing an answer
+
+const PROMPT_KEYS = ['prompt', 'question', 'instruction', 'input'];
+const RESPONSE_KEYS = ['response', 'answer', 'output', 'completion'];
+
+function firstString(record: JsonRecord, keys: readonly string[]): string {
+	for (const key of keys) {
+		const value = record[key];
+		if (typeof value === 'string' && value.trim() !== '') return value.trim();
+	}
+	return '';
+}
+
+/** Records nested under a wrapper key the extractor does not know ({"dataset_entries": [...]}). */
+function flattenRecords(records: JsonRecord[]): JsonRecord[] {
+	return records.flatMap((record) => {
+		if (firstString(record, PROMPT_KEYS) || firstString(record, RESPONSE_KEYS)) return [record];
+		const lists = Object.values(record).filter((value): value is unknown[] => Array.isArray(value) && value.some(isRecord));
+		return lists.length === 1 ? lists[0].filter(isRecord) : [record];
+	});
+}
+
+const NO_ENTRY = 'answer had no entry with a non-empty "prompt" and "response"';
+
+/** Valid JSON with nothing usable in it (`{"entries": []}`, `[]`): not a JSON failure. */
+function parsesAsJson(text: string): boolean {
+	try {
+		JSON.parse(text);
+		return true;
+	} catch {
+		return false;
+	}
+}
+
+export type ChunkAnswer = { ok: true; pairs: PromptResponsePair[]; dropped: number } | { ok: false; reason: string };
+
+/**
+ * The usable prompt/response pairs of one answer. A cut-off answer (finish reason 'length') is
+ * unusable even when complete entries could be salvaged: the model was told N and stopped early,
+ * and a retry with the same budget is the honest outcome to log. Items without a non-empty string
+ * prompt and response are dropped (`dropped` counts them).
+ */
+export function parseChunkAnswer(response: Pick<ChatResponse, 'content' | 'finishReason'>): ChunkAnswer {
+	if (response.finishReason === 'length') return { ok: false, reason: 'answer was cut off at max_tokens (finish reason "length")' };
+	const { answer } = splitThink(response.content);
+	const { records, problems } = extractRecords(answer);
+	if (!records.length) {
+		if (!problems.length && parsesAsJson(answer)) return { ok: false, reason: NO_ENTRY };
+		return { ok: false, reason: `answer was not valid JSON (${problems[0]?.reason ?? 'no JSON object found'})` };
+	}
+	const items = flattenRecords(records.map((item) => item.record));
+	const pairs: PromptResponsePair[] = [];
+	for (const item of items) {
+		const prompt = firstString(item, PROMPT_KEYS);
+		const reply = firstString(item, RESPONSE_KEYS);
+		if (prompt && reply) pairs.push({ prompt, response: reply });
+	}
+	if (!pairs.length) return { ok: false, reason: NO_ENTRY };
+	return { ok: true, pairs, dropped: items.length - pairs.length };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The request of one iteration
+
+export interface ChunkRequestOptions {
+	characterName: string;
+	iteration: number;
+	previousPrompts: readonly string[];
+	answerVoice: ChunkedParams['answerVoice'];
+	maxPreviousPrompts?: number;
+	sampling: Sampling;
+}
+
+export function chunkRequest(chunk: SheetChunk, options: ChunkRequestOptions): { ok: true; request: ChatRequest } | { ok: false; error: string } {
+	const rendered = renderChunkPrompt({
+		chunk,
+		characterName: options.characterName,
+		iteration: options.iteration,
+		previousPrompts: options.previousPrompts,
+		answerVoice: options.answerVoice,
+		maxPreviousPrompts: options.maxPreviousPrompts ?? DEFAULT_MAX_PREVIOUS_PROMPTS
+	});
+	if (!rendered.ok) return rendered;
+	const messages: ChatMessage[] = [];
+	if (rendered.system) messages.push({ role: 'system', content: rendered.system });
+	messages.push({ role: 'user', content: `${rendered.prompt}\n\n${formatInstruction(chunk.settings.entriesPerIteration)}` });
+	return { ok: true, request: { messages, sampling: options.sampling, responseFormat: CHUNK_RESPONSE_FORMAT } };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The task
+
+function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
+
+function plural(count: number, word: string): string {
+	return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+export function chunkedTask(params: ChunkedParams, sampling: Sampling): Task<ChunkedInput, DraftSample> {
+	const retries = params.retriesPerIteration;
+	return async function* runChunk(input: ChunkedInput, context: TaskContext) {
+		const { chunk, characterName } = input;
+		const samples: DraftSample[] = [];
+		const prompts: string[] = [];
+		const seen = new Set<string>();
+		const skipReasons: string[] = [];
+		const iterations = chunk.settings.iterations;
+		for (let iteration = 1; iteration <= iterations; iteration++) {
+			const built = chunkRequest(chunk, { characterName, iteration, previousPrompts: prompts, answerVoice: params.answerVoice, maxPreviousPrompts: params.maxPreviousPrompts, sampling });
+			if (!built.ok) throw new TaskError('bad-template', `Chunk "${chunkName(chunk)}": ${built.error}`);
+			const skip = (attempt: number, reason: string) => {
+				skipReasons.push(`iteration ${iteration}: ${reason}`);
+				context.note({
+					level: 'warn',
+					kind: 'iteration-skipped',
+					message: `Iteration ${iteration}: skipped after ${plural(attempt, 'attempt')}: ${reason}`,
+					data: { iteration, attempt, reason }
+				});
+			};
+			for (let attempt = 1; attempt <= retries + 1; attempt++) {
+				let response: ChatResponse;
+				try {
+					response = yield* ask(built.request);
+				} catch (error) {
+					if (context.signal.aborted) throw error;
+					// The dispatcher already retried what was worth retrying (timeouts, 429, 5xx).
+					skip(attempt, `the request failed (${errorMessage(error)})`);
+					break;
+				}
+				const parsed = parseChunkAnswer(response);
+				if (!parsed.ok) {
+					if (attempt <= retries) {
+						context.note({
+							level: 'warn',
+							kind: 'iteration-retry',
+							message: `Iteration ${iteration}: ${parsed.reason}; retrying (${attempt} of ${retries})`,
+							data: { iteration, attempt, reason: parsed.reason }
+						});
+					} else skip(attempt, parsed.reason);
+					continue;
+				}
+				const duplicates: string[] = [];
+				let kept = 0;
+				for (const pair of parsed.pairs) {
+					const key = promptKey(pair.prompt);
+					if (seen.has(key)) {
+						duplicates.push(pair.prompt);
+						continue;
+					}
+					seen.add(key);
+					prompts.push(pair.prompt);
+					kept++;
+					samples.push({
+						messages: [
+							{ role: 'user', content: pair.prompt },
+							{ role: 'assistant', content: pair.response }
+						],
+						tags: ['generated', 'chunked'],
+						meta: { recipe: 'chunked', sheetId: input.sheetId, chunkId: chunk.id, chunkTitle: chunk.title, characterName, iteration, attempt }
+					});
+				}
+				context.note({
+					level: 'info',
+					kind: 'iteration-ok',
+					message: `Iteration ${iteration}: ${kept === 1 ? '1 entry' : `${kept} entries`} kept${attempt > 1 ? ` on attempt ${attempt}` : ''}${parsed.dropped ? `; ${parsed.dropped} incomplete item${parsed.dropped === 1 ? '' : 's'} ignored` : ''}`,
+					data: { iteration, attempt, entries: kept, firstTry: attempt === 1, incomplete: parsed.dropped }
+				});
+				if (duplicates.length) {
+					context.note({
+						level: 'warn',
+						kind: 'duplicate-dropped',
+						message: `Iteration ${iteration}: dropped ${plural(duplicates.length, 'duplicate prompt')}: ${duplicates.map((prompt) => `"${prompt}"`).join(', ')}`,
+						data: { iteration, count: duplicates.length, prompts: duplicates }
+					});
+				}
+				break;
+			}
+		}
+		if (skipReasons.length === iterations) {
+			throw new TaskError('no-entries', `Every iteration of chunk "${chunkName(chunk)}" was skipped: ${skipReasons.join('; ')}.`);
+		}
+		return samples;
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rehearsal: a canned answer of the requested shape
+
+const PREVIOUS_HEADER = /already written in earlier iterations/i;
+
+/** Words of the prompt scaffolding (templates, voice, format line): never taken as chunk words. */
+const SCAFFOLD_WORDS = new Set(
+	wordsOf(
+		[
+			DEFAULT_PROMPT_TEMPLATE,
+			formatInstruction(0),
+			answerVoiceInstruction('first-person', ''),
+			answerVoiceInstruction('third-person', ''),
+			// The seed 003 template's own wording.
+			'From this document related to the personality and background Imagine questions related create dataset entries prompt response English only cover different aspects required respond first question MUST Answers concise relevant IMPORTANT Format JSON array objects fields'
+		].join(' ')
+	)
+);
+
+function lastUserMessage(request: ChatRequest): string {
+	for (let i = request.messages.length - 1; i >= 0; i--) if (request.messages[i].role === 'user') return request.messages[i].content;
+	return '';
+}
+
+/** N as the request asks for it (the format line first), 1–50, 3 when it does not say. */
+export function requestedEntryCount(prompt: string): number {
+	const match = /with exactly (\d+) entries/i.exec(prompt) ?? /(\d+)\s+(?:new\s+)?(?:dataset\s+)?entries/i.exec(prompt) ?? /imagine (\d+) questions/i.exec(prompt);
+	const count = match ? Number(match[1]) : 3;
+	return Math.max(1, Math.min(50, count || 3));
+}
+
+/** The prompt without its previous-prompt list, and that list. */
+function splitPrevious(prompt: string): { body: string; previous: string[] } {
+	const lines = prompt.split('\n');
+	const at = lines.findIndex((line) => PREVIOUS_HEADER.test(line));
+	if (at < 0) return { body: prompt, previous: [] };
+	let end = at + 1;
+	const previous: string[] = [];
+	while (end < lines.length && lines[end].startsWith('- ')) previous.push(lines[end++].slice(2).trim());
+	return { body: [...lines.slice(0, at), ...lines.slice(end)].join('\n'), previous };
+}
+
+const QUESTIONS: ((a: string, b: string) => string)[] = [
+	(a) => `What can you tell me about ${a}?`,
+	(a, b) => `How do you feel about ${a} and ${b}?`,
+	(a) => `Why does ${a} matter to you?`,
+	(a, b) => `What does ${a} have to do with ${b}?`,
+	(a) => `Can you explain what ${a} means to you?`,
+	(a, b) => `Is it true that ${a} and ${b} go together for you?`
+];
+const OPENERS = ['I can tell you this:', 'Well,', 'Of course:', 'Yes, and here is how it is:'];
+
+/**
+ * A deterministic answer in the exact shape the recipe asks for: {"entries": [...]} with N
+ * entries whose prompts are questions about words of the chunk (so grounding is non-zero), that
+ * avoid the prompts the request lists as already written, and whose responses are first-person
+ * sentences reusing the chunk's own sentences.
+ */
+export function rehearseChunkAnswer(request: ChatRequest, random: () => number): string {
+	const prompt = lastUserMessage(request);
+	const count = requestedEntryCount(prompt);
+	const { body, previous } = splitPrevious(prompt);
+	// The character's name is all over the scaffolding ("… background of Queen Pédauque:").
+	const name = /rather than "(.+?) \.\.\."\)/.exec(prompt)?.[1] ?? /describing (.+?) \(for example/.exec(prompt)?.[1] ?? '';
+	const scaffold = new Set([...SCAFFOLD_WORDS, ...wordsOf(name)]);
+	// Chunk lines: those mostly made of words the scaffolding does not use.
+	const chunkLines = body.split('\n').filter((line) => {
+		const words = wordsOf(line).filter(isContentWord);
+		return words.length > 0 && words.filter((word) => !scaffold.has(word.replace(/'s$/, ''))).length / words.length > 0.5;
+	});
+	// Candidate topics, as first written in the chunk ("Chocolatine", not "chocolatine").
+	const written = new Map<string, string>();
+	for (const token of chunkLines.join(' ').match(/[\p{L}\p{N}]+(?:['\u2019][\p{L}\p{N}]+)*/gu) ?? []) {
+		const [word] = wordsOf(token);
+		if (word && !written.has(word) && word.length >= 4 && isContentWord(word) && !scaffold.has(word) && !/^\d+$/.test(word)) written.set(word, token);
+	}
+	const words = [...written.values()];
+	if (!words.length) words.push('yourself');
+	const sentences = chunkLines
+		.flatMap((line) => line.split(/(?<=[.!?])\s+/))
+		.map((sentence) => sentence.replace(/[*#_>`]/g, '').replace(/^\s*[-•]\s*/, '').replace(/\s+/g, ' ').trim())
+		.filter((sentence) => wordsOf(sentence).length >= 3);
+	const pick = <T>(list: readonly T[]): T => list[Math.min(list.length - 1, Math.floor(random() * list.length))];
+	const used = new Set(previous.map(promptKey));
+	const entries: { prompt: string; response: string }[] = [];
+	for (let k = 0; k < count; k++) {
+		let question = '';
+		let topic = words[0];
+		for (let tries = 0; tries < 12; tries++) {
+			topic = pick(words);
+			question = pick(QUESTIONS)(topic, pick(words));
+			if (!used.has(promptKey(question))) break;
+		}
+		for (let n = 2; used.has(promptKey(question)); n++) question = `${question.replace(/\?$/, '').replace(/ \(\d+\)$/, '')} (${n})?`;
+		used.add(promptKey(question));
+		const sentence = sentences.find((line) => wordsOf(line).includes(wordsOf(topic)[0])) ?? (sentences.length ? pick(sentences) : `I am who I am, and ${topic} is part of it.`);
+		entries.push({ prompt: question, response: `${pick(OPENERS)} ${sentence}` });
+	}
+	return JSON.stringify({ entries });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The recipe
+
+function selectedChunks(params: ChunkedParams, sheet: CharacterSheet): { chunk: SheetChunk; index: number }[] {
+	const all = sheet.chunks.map((chunk, index) => ({ chunk, index }));
+	if (!params.chunkIds) return all;
+	const wanted = new Set(params.chunkIds);
+	const unknown = params.chunkIds.filter((id) => !sheet.chunks.some((chunk) => chunk.id === id));
+	if (unknown.length) throw new Error(`Character sheet "${sheet.name}" has no chunk ${unknown.map((id) => `"${id}"`).join(', ')}.`);
+	return all.filter(({ chunk }) => wanted.has(chunk.id));
+}
+
+function sheetOf(params: ChunkedParams, sources: ResolvedSources): CharacterSheet {
+	const sheet = sources.sheets[params.sheetId];
+	if (!sheet) throw new Error(`Character sheet "${params.sheetId}" was not found.`);
+	return sheet;
+}
+
+export function prepareChunked(params: ChunkedParams, sources: ResolvedSources, settings: RunSettings): PreparedRun<ChunkedInput> {
+	const sheet = sheetOf(params, sources);
+	const characterName = params.characterName?.trim() || sheet.name;
+	let selected = selectedChunks(params, sheet);
+	if (!selected.length) throw new Error(`Character sheet "${sheet.name}" has no chunks to run.`);
+	if (settings.limit !== undefined && settings.limit >= 0) selected = selected.slice(0, settings.limit);
+	const inputs: InputRecord<ChunkedInput>[] = selected.map(({ chunk, index }) => ({
+		id: chunk.id,
+		input: { sheetId: sheet.id, chunk, characterName, chunkIndex: index }
+	}));
+	const documents: Record<string, string> = {};
+	for (const { chunk } of selected) {
+		let name = `chunk:${chunkName(chunk)}`;
+		if (name in documents) name = `chunk:${chunkName(chunk)} (${chunk.id})`;
+		documents[name] = chunkDocumentText(chunk);
+	}
+	return {
+		inputs,
+		documents,
+		definition: {
+			recipe: 'chunked',
+			version: CHUNKED_RECIPE_VERSION,
+			defaultTemplate: DEFAULT_PROMPT_TEMPLATE,
+			formatInstruction: formatInstruction(0),
+			responseFormat: CHUNK_RESPONSE_FORMAT,
+			characterName,
+			answerVoice: params.answerVoice,
+			retriesPerIteration: params.retriesPerIteration,
+			maxPreviousPrompts: params.maxPreviousPrompts ?? DEFAULT_MAX_PREVIOUS_PROMPTS
+		}
+	};
+}
+
+/** The prompt/response pairs of a record's samples (user then assistant message). */
+function pairsOf(samples: readonly DraftSample[]): PromptResponsePair[] {
+	return samples.flatMap((sample) => {
+		const prompt = sample.messages.find((message) => message.role === 'user')?.content;
+		const reply = sample.messages.find((message) => message.role === 'assistant')?.content;
+		return prompt !== undefined && reply !== undefined ? [{ prompt, response: reply }] : [];
+	});
+}
+
+export function summarizeChunk(outcome: RecordOutcome<ChunkedInput>): RecordStat[] {
+	return chunkRecordStats(chunkStats({ pairs: pairsOf(outcome.samples), notes: outcome.notes, chunkText: outcome.input.chunk.document }));
+}
+
+export const chunkedRecipe: Recipe<ChunkedParams, ChunkedInput> = {
+	id: 'chunked',
+	label: 'Chunked iterative generation',
+	description: 'Asks the model, chunk by chunk of a character sheet, for prompt/response entries over several iterations, each asking for prompts not yet written.',
+	output: 'entries',
+	version: CHUNKED_RECIPE_VERSION,
+	params: ChunkedParamsSchema,
+	sources: (params) => [{ kind: 'sheet', id: params.sheetId }],
+	prepare: prepareChunked,
+	task: (params, _sources, settings) => chunkedTask(params, samplingOf(settings)),
+	summarize: (outcome) => summarizeChunk(outcome),
+	recordLabel: (input) => `Chunk ${input.chunkIndex + 1}: ${chunkName(input.chunk)}`,
+	rehearse: rehearseChunkAnswer
+};
