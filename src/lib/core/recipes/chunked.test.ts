@@ -254,6 +254,34 @@ describe('chunkedRecipe.task', () => {
 		expect(stats.duplicatePromptRate).toBeCloseTo(3 / 7);
 	});
 
+	it('lists only the earlier prompts of the same chunk when chunks run side by side', async () => {
+		const sheet = queenSheet({ entriesPerIteration: 1, iterations: 2 });
+		const profile = sheet.chunks.find((chunk) => chunk.title === 'Character Profile');
+		if (!profile) throw new Error('fixture changed: no Character Profile section');
+		const engine = new TestEngine()
+			.on((request) => request.messages[1]?.content.includes('Chocolatine') ?? false, testReply(entries(['Which word delights you?', '"Chocolatine" delights me.'])), testReply(entries(['Which word angers you?', '"Pain au chocolat" angers me.'])))
+			.on((request) => request.messages[1]?.content.includes('Half-elf') ?? false, testReply(entries(['What is your race?', 'I am a half-elf.'])), testReply(entries(['What is your class?', 'I am a sorceress.'])));
+		const { result } = await run(engine, params({ chunkIds: ['triggers', profile.id] }), sheet, { concurrency: 2 });
+		expect(result.failures).toEqual([]);
+		expect(result.samples).toHaveLength(4);
+		const second = engine.requests.filter((request) => request.messages[1].content.includes('already written'));
+		expect(second).toHaveLength(2);
+		for (const request of second) {
+			const listed = request.messages[1].content.split('\n').filter((line) => line.startsWith('- ') && line.endsWith('?'));
+			expect(listed).toHaveLength(1);
+			expect(listed[0]).toBe(request.messages[1].content.includes('Half-elf') ? '- What is your race?' : '- Which word delights you?');
+		}
+	});
+
+	it('fails the record with bad-template when the chunk template cannot be rendered', async () => {
+		const sheet = queenSheet();
+		sheet.chunks = sheet.chunks.map((chunk) => (chunk.id === 'triggers' ? { ...chunk, promptTemplate: 'Tell me about {{mood}}' } : chunk));
+		const engine = new TestEngine();
+		const { result } = await run(engine, params(), sheet);
+		expect(engine.requests).toHaveLength(0);
+		expect(result.failures[0].error).toEqual({ type: 'bad-template', message: expect.stringMatching(/^Chunk "Special Triggers": prompt template: unknown variable \{\{mood\}\}/) });
+	});
+
 	it('makes zero engine calls when resumed with the same response cache', async () => {
 		const cache = new InMemoryResponseCache();
 		const script = () => new TestEngine().enqueue(testReply(it1), testBadJson(), testReply(it2), testReply(it3));
