@@ -110,6 +110,26 @@ describe('seed 003 files', () => {
 		expect(await library.listSheets()).toHaveLength(1);
 	});
 
+	it('imports dropped files: seed files together as one sheet, others one by one', async () => {
+		const { library } = fresh();
+		const seeds = await library.importSheetFiles([
+			{ fileName: '01.tides.txt', bytes: fixtureBytes('sources/01.tides.txt') },
+			{ fileName: '02.ink.txt', bytes: new Blob([fixtureBytes('sources/02.ink.txt').slice()]) }
+		]);
+		expect(seeds).toEqual([{ fileNames: ['01.tides.txt', '02.ink.txt'], outcome: expect.objectContaining({ ok: true, chunkCount: 2, sourceKind: 'seed003' }) }]);
+		const mixed = await library.importSheetFiles([
+			{ fileName: '01.tides.txt', bytes: fixtureBytes('sources/01.tides.txt') },
+			{ fileName: 'wren-halloway.md', bytes: fixtureBytes('sources/wren-halloway.md') },
+			{ fileName: 'photo.jpg', bytes: new Uint8Array([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]) }
+		]);
+		expect(mixed.map((m) => [m.fileNames, m.outcome.ok])).toEqual([
+			[['01.tides.txt'], true],
+			[['wren-halloway.md'], true],
+			[['photo.jpg'], false]
+		]);
+		expect(await library.listSheets()).toHaveLength(3);
+	});
+
 	it('exports one file per chunk that parses back to the same chunk', async () => {
 		const { library } = fresh();
 		const imported = await library.importSheet({ fileName: 'wren-card-v2.json', bytes: fixtureBytes('sources/wren-card-v2.json') });
@@ -193,5 +213,44 @@ describe('identity documents', () => {
 		expect(await library.saveIdentity({ ...created, name: 7 })).toEqual({ ok: false, error: expect.stringMatching(/^name: /) });
 		expect(await library.deleteIdentity(created.id)).toBe(true);
 		expect((await library.listIdentities()).map((i) => i.name)).toEqual(['Mara']);
+	});
+});
+
+describe('prompt pools', () => {
+	it('imports a CSV pool with its rating column, counts per rating, and pages it', async () => {
+		const { library } = fresh();
+		const result = await library.importPool({ fileName: 'keeper-prompts.csv', file: new Blob([fixtureBytes('sources/keeper-prompts.csv').slice()]) });
+		if (!result.ok) throw new Error(result.error);
+		expect(result).toMatchObject({ name: 'keeper-prompts', count: 10, ratingField: 'rating', ratingCounts: { '': 1, '1': 1, '2': 2, '3': 3, '4': 2, '5': 1 } });
+		const preview = await library.poolPreview(result.poolId, 0, 3);
+		expect(preview?.pool.sourceName).toBe('keeper-prompts.csv');
+		expect(preview?.items).toEqual([
+			{ index: 0, text: 'How do you trim the lamp wick without burning your fingers?', rating: 5 },
+			{ index: 1, text: "What happened during the storm of '89, and who did you save?", rating: 4 },
+			{ index: 2, text: 'Do you ever get lonely out here?', rating: 4 }
+		]);
+		expect((await library.poolPreview(result.poolId, 9, 5))?.items).toEqual([{ index: 9, text: 'Write me a poem about the lamp.', rating: null }]);
+		expect(await library.deletePool(result.poolId)).toBe(true);
+		expect(await library.poolPreview(result.poolId, 0, 3)).toBeUndefined();
+	});
+
+	it('imports pasted lines and JSONL with bad lines reported by number', async () => {
+		const { library } = fresh();
+		const pasted = await library.importPool({ text: 'Who are you?\n\nWhat do you value?\n' });
+		expect(pasted).toMatchObject({ ok: true, count: 2, ratingCounts: { '': 2 } });
+		if (pasted.ok) expect(pasted.name).toMatch(/^Pasted prompts /);
+		const jsonl = ['{"prompt":"Is the lamp lit?","score":3}', '{"prompt": broken', '{"prompt":"Any ships?","score":5}'].join('\n');
+		const result = await library.importPool({ fileName: 'rated.jsonl', text: jsonl });
+		expect(result).toMatchObject({ ok: true, count: 2, ratingField: 'score', problems: [{ line: 2 }] });
+		expect((await library.listPools()).length).toBe(2);
+	});
+
+	it('refuses a file with no prompts or a binary file, storing nothing', async () => {
+		const { library } = fresh();
+		expect(await library.importPool({ fileName: 'empty.csv', text: '   \n' })).toMatchObject({ ok: false, error: 'empty.csv: no text' });
+		const noPrompts = await library.importPool({ fileName: 'bad.jsonl', text: '{"foo": 1}\n{"bar": 2}\n' });
+		expect(noPrompts).toMatchObject({ ok: false, error: expect.stringMatching(/^bad\.jsonl: no prompts found \(line 1: /) });
+		expect(await library.importPool({ fileName: 'x.png', file: new Blob([fixtureBytes('card-v3.png').slice()]) })).toMatchObject({ ok: false, error: expect.stringContaining('not a text file') });
+		expect(await library.listPools()).toEqual([]);
 	});
 });

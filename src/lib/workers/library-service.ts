@@ -16,7 +16,10 @@ import type { SkeinDatabase } from '$lib/db/database';
 import { deleteSheet, getSheet, listSheets, putSheet, saveSheet } from '$lib/db/sheets-repo';
 import { deleteIdentity, getIdentity, listIdentities, putIdentity } from '$lib/db/identity-repo';
 import { newIdentityDocument } from '$lib/core/recipes/identity-document';
-import type { IdentityDocument } from '$lib/core/recipes/sources';
+import type { IdentityDocument, PromptPoolItem } from '$lib/core/recipes/sources';
+import { parsePromptPool, type PoolProblem } from '$lib/core/recipes/prompt-pool';
+import { deletePool, getPool, listPools, poolItems, storePool } from '$lib/db/pools-repo';
+import type { PromptPoolRow } from '$lib/db/schema';
 
 export type FileBytes = Uint8Array | ArrayBuffer | Blob;
 
@@ -28,6 +31,29 @@ export interface SheetFileInput {
 export type SheetImportOutcome =
 	| { ok: true; sheetId: string; name: string; sourceKind: SheetSourceKind; chunkCount: number; warnings: string[] }
 	| { ok: false; error: string };
+
+/** A pool from a file (read here, in the worker) or from pasted text. */
+export interface PoolInput {
+	fileName?: string;
+	text?: string;
+	file?: Blob;
+	/** Defaults to the file name without its extension, or "Pasted prompts <date>". */
+	name?: string;
+}
+
+export type PoolImportOutcome =
+	| { ok: true; poolId: string; name: string; count: number; ratingCounts: Record<string, number>; ratingField?: string; problems: PoolProblem[] }
+	| { ok: false; error: string; problems: PoolProblem[] };
+
+export interface PoolPreview {
+	pool: PromptPoolRow;
+	items: PromptPoolItem[];
+}
+
+export interface SheetFileOutcome {
+	fileNames: string[];
+	outcome: SheetImportOutcome;
+}
 
 export interface Seed003File {
 	fileName: string;
@@ -236,6 +262,25 @@ export class LibraryService {
 		return this.store({ ok: true, sheet, warnings: built.warnings });
 	}
 
+	/**
+	 * What a drop or a file picker gives: several seed 003 chunk files become one sheet (the seed
+	 * kept one chunk per file); anything else is imported file by file.
+	 */
+	async importSheetFiles(files: readonly SheetFileInput[]): Promise<SheetFileOutcome[]> {
+		if (files.length > 1) {
+			const allSeed = await Promise.all(
+				files.map(async (file) => {
+					const bytes = await toBytes(file.bytes);
+					return !isPng(bytes) && !looksBinary(bytes) && looksSeed003(new TextDecoder('utf-8').decode(bytes));
+				})
+			);
+			if (allSeed.every(Boolean)) return [{ fileNames: files.map((f) => f.fileName), outcome: await this.importSeed003Files(files) }];
+		}
+		const outcomes: SheetFileOutcome[] = [];
+		for (const file of files) outcomes.push({ fileNames: [file.fileName], outcome: await this.importSheet(file) });
+		return outcomes;
+	}
+
 	saveSheet(sheet: unknown) {
 		return saveSheet(this.db, sheet);
 	}
@@ -263,6 +308,59 @@ export class LibraryService {
 			warnings.push(...exported.warnings.map((w) => `${label}: ${w}`));
 		}
 		return { ok: true, files, warnings };
+	}
+
+	listPools() {
+		return listPools(this.db);
+	}
+
+	async importPool(input: PoolInput): Promise<PoolImportOutcome> {
+		const pasted = input.file === undefined;
+		const sourceName = input.fileName?.trim() || 'pasted';
+		let text: string;
+		if (input.file !== undefined) {
+			const bytes = await toBytes(input.file);
+			if (looksBinary(bytes)) return { ok: false, error: `${sourceName}: not a text file; expected prompts as JSONL, a JSON array, CSV/TSV or one per line`, problems: [] };
+			text = new TextDecoder('utf-8').decode(bytes);
+		} else text = input.text ?? '';
+		if (text.trim() === '') return { ok: false, error: `${pasted && !input.fileName ? 'the pasted text' : sourceName}: no text`, problems: [] };
+		const parsed = parsePromptPool(text, pasted && !input.fileName ? 'pasted' : sourceName);
+		if (parsed.items.length === 0) {
+			const first = parsed.problems[0];
+			return {
+				ok: false,
+				error: `${sourceName}: no prompts found${first ? ` (line ${first.line}: ${first.reason})` : ''}`,
+				problems: parsed.problems
+			};
+		}
+		const now = Date.now();
+		const name =
+			input.name?.trim() || (input.fileName ? fileStem(input.fileName) : `Pasted prompts ${new Date(now).toISOString().slice(0, 16).replace('T', ' ')}`);
+		const pool = await storePool(
+			this.db,
+			{ id: crypto.randomUUID(), name, sourceName, ...(parsed.ratingField !== undefined ? { ratingField: parsed.ratingField } : {}), createdAt: now },
+			parsed.items
+		);
+		return {
+			ok: true,
+			poolId: pool.id,
+			name: pool.name,
+			count: pool.count,
+			ratingCounts: pool.ratingCounts,
+			...(pool.ratingField !== undefined ? { ratingField: pool.ratingField } : {}),
+			problems: parsed.problems
+		};
+	}
+
+	/** The pool and items [start, start + count), or undefined when the pool is gone. */
+	async poolPreview(poolId: string, start: number, count: number): Promise<PoolPreview | undefined> {
+		const pool = await getPool(this.db, poolId);
+		if (pool === undefined) return undefined;
+		return { pool, items: await poolItems(this.db, poolId, start, Math.min(count, 500)) };
+	}
+
+	deletePool(id: string) {
+		return deletePool(this.db, id);
 	}
 
 	listIdentities() {
@@ -298,9 +396,14 @@ export function libraryApi(db: SkeinDatabase) {
 		getSheet: (id: string) => library.getSheet(id),
 		importSheet: (input: SheetFileInput) => library.importSheet(input),
 		importSeed003Files: (files: SheetFileInput[], name?: string) => library.importSeed003Files(files, name),
+		importSheetFiles: (files: SheetFileInput[]) => library.importSheetFiles(files),
 		saveSheet: (sheet: CharacterSheet) => library.saveSheet(sheet),
 		deleteSheet: (id: string) => library.deleteSheet(id),
 		exportSheetSeed003: (sheetId: string) => library.exportSheetSeed003(sheetId),
+		listPools: () => library.listPools(),
+		importPool: (input: PoolInput) => library.importPool(input),
+		poolPreview: (poolId: string, start: number, count: number) => library.poolPreview(poolId, start, count),
+		deletePool: (id: string) => library.deletePool(id),
 		listIdentities: () => library.listIdentities(),
 		getIdentity: (id: string) => library.getIdentity(id),
 		saveIdentity: (doc: IdentityDocument) => library.saveIdentity(doc),
