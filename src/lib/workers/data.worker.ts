@@ -15,6 +15,7 @@ import { analysisApi } from './analysis-service';
 import { collectionApi } from './collection-service';
 import { generationApi } from './generation-service';
 import { libraryApi } from './library-service';
+import { runApi } from './run-service';
 
 const db = getDatabase();
 const service = new DataService(db);
@@ -59,7 +60,8 @@ const api = {
 	...collectionApi(db),
 	...analysisApi(db),
 	...generationApi(db, service),
-	...libraryApi(db)
+	...libraryApi(db),
+	...runApi(db, service)
 };
 
 export type DataWorkerApi = typeof api;

@@ -119,3 +119,49 @@ export interface ReviewItem {
 export type AcceptTarget = { kind: 'existing'; datasetId: string } | { kind: 'new'; name: string };
 
 export type AcceptOutcome = { ok: true; datasetId: string; accepted: number } | { ok: false; error: string };
+
+/** The outcome of pause / resume / cancel / retry failed / re-run stale / edit / delete. */
+export type RunActionResult = { ok: true } | { ok: false; error: string; field?: string };
+
+/**
+ * Changes to a stopped run (not while it is live). A new model or sampling makes the run stale
+ * ("The model changed from X to Y"); `rerunStale` then generates everything again with it.
+ */
+export interface RunEdit {
+	label?: string;
+	settings?: RunSettings;
+	engine?: EngineChoice;
+	concurrency?: number;
+	targetDatasetId?: string;
+}
+
+/**
+ * The worker API of the run service (workers/run-service.ts `runApi`), besides the names in the
+ * brief: `editRun(runId, edit)` (above) and `reviewSamples(ids, review)` (one review state for
+ * many samples, e.g. "accept all shown"; returns how many changed).
+ */
+export interface RunApi {
+	listRecipes(): RecipeInfo[];
+	startRun(request: StartRunRequest, access?: EngineAccess): Promise<StartRunResult>;
+	pauseRun(runId: string): Promise<RunActionResult>;
+	/** Resumes a paused run, or starts a new dispatcher over the records not yet done of a stopped one. */
+	resumeRun(runId: string, access?: EngineAccess): Promise<RunActionResult>;
+	cancelRun(runId: string): Promise<RunActionResult>;
+	/** Runs the failed records again (finished steps come from the response cache). */
+	retryFailed(runId: string, access?: EngineAccess): Promise<RunActionResult>;
+	/** Rebuilds the inputs from the current sources and runs the records that changed. */
+	rerunStale(runId: string, access?: EngineAccess): Promise<RunActionResult>;
+	editRun(runId: string, edit: RunEdit): Promise<RunActionResult>;
+	deleteRun(runId: string): Promise<RunActionResult>;
+	listRuns(): Promise<RunListItem[]>;
+	getRun(runId: string): Promise<RunDetail | null>;
+	getRunRecord(runId: string, recordIndex: number): Promise<RunRecordDetail | null>;
+	/** `listener` is a Comlink proxy on the page; returns the id to pass to unwatchRuns. */
+	watchRuns(listener: (event: RunEvent) => void): string;
+	unwatchRuns(watchId: string): void;
+	listReviewItems(runId: string, review?: SampleReview): Promise<ReviewItem[]>;
+	/** `edited`: new messages; null clears an edit; undefined keeps it. */
+	reviewSample(sampleId: string, review: SampleReview, edited?: DraftSample['messages'] | null): Promise<ReviewItem | null>;
+	reviewSamples(sampleIds: string[], review: SampleReview): Promise<number>;
+	acceptSamples(runId: string, target: AcceptTarget): Promise<AcceptOutcome>;
+}

@@ -1,0 +1,204 @@
+/**
+ * Reads and writes of generation runs: the run row, one row per input record (persisted as each
+ * step completes) and one row per generated sample (the review queue). Every change that touches
+ * more than one row is one transaction, so a reload never finds a record marked done without its
+ * samples, or samples without their record.
+ *
+ * A stored run row carries two fields schema.ts does not name (Dexie keeps whatever a row holds):
+ * the last lines of its log, kept across reloads, and the heartbeat of the worker driving it, so
+ * a second tab can tell a run live elsewhere from one a closed tab left behind.
+ */
+import type { SkeinDatabase } from './database';
+import type { RunCounts, RunRecordRow, RunRecordState, RunRow, RunSampleRow, SampleReview } from './schema';
+import type { StepRecord } from '$lib/core/runtime/dispatcher';
+import type { RunLogLine } from '$lib/workers/run-types';
+
+/** Lines of a run's log kept (in memory and in its row). */
+export const RUN_LOG_LIMIT = 500;
+
+export interface StoredRunRow extends RunRow {
+	/** The most recent log lines, oldest first. */
+	log?: RunLogLine[];
+	/** Last time the worker driving this run said it is alive (ms). */
+	heartbeatAt?: number;
+	/** Display names of the sources the run read, by `${kind}:${id}`, for "… was deleted". */
+	sourceNames?: Record<string, string>;
+}
+
+export function emptyCounts(total = 0): RunCounts {
+	return { total, done: 0, failed: 0, samples: 0, engineCalls: 0, cacheHits: 0, promptTokens: 0, completionTokens: 0, engineMs: 0 };
+}
+
+export function sampleId(runId: string, recordIndex: number, sampleIndex: number): string {
+	return `${runId}:${recordIndex}:${sampleIndex}`;
+}
+
+/** Keeps the newest `limit` lines. */
+export function trimLog(log: RunLogLine[], limit = RUN_LOG_LIMIT): RunLogLine[] {
+	return log.length > limit ? log.slice(log.length - limit) : log;
+}
+
+const recordsOf = (db: SkeinDatabase, runId: string) => db.runRecords.where('[runId+recordIndex]').between([runId, -Infinity], [runId, Infinity]);
+
+/** Writes a new run and its records (all pending) at once. */
+export async function createRun(db: SkeinDatabase, run: StoredRunRow, records: RunRecordRow[]): Promise<void> {
+	await db.transaction('rw', [db.runs, db.runRecords], async () => {
+		await db.runs.add(run);
+		await db.runRecords.bulkAdd(records);
+	});
+}
+
+export async function getRun(db: SkeinDatabase, runId: string): Promise<StoredRunRow | undefined> {
+	return db.runs.get(runId);
+}
+
+/** Newest first. */
+export async function listRunRows(db: SkeinDatabase): Promise<StoredRunRow[]> {
+	const rows = await db.runs.toArray();
+	return rows.sort((a, b) => b.createdAt - a.createdAt);
+}
+
+export async function updateRun(db: SkeinDatabase, runId: string, changes: Partial<StoredRunRow>): Promise<void> {
+	await db.runs.update(runId, changes);
+}
+
+export async function listRecords(db: SkeinDatabase, runId: string): Promise<RunRecordRow[]> {
+	return recordsOf(db, runId).toArray();
+}
+
+export async function getRecord(db: SkeinDatabase, runId: string, recordIndex: number): Promise<RunRecordRow | undefined> {
+	return db.runRecords.get([runId, recordIndex]);
+}
+
+export async function recordsInState(db: SkeinDatabase, runId: string, state: RunRecordState): Promise<RunRecordRow[]> {
+	return db.runRecords.where('[runId+state]').equals([runId, state]).toArray();
+}
+
+/**
+ * Stores a completed step of a record. `restart` drops the steps an earlier attempt stored (the
+ * first step of a record re-run by a new dispatcher; the replay brings them back from the cache).
+ */
+export async function appendStep(db: SkeinDatabase, runId: string, recordIndex: number, step: StepRecord, restart: boolean, now = Date.now()): Promise<void> {
+	await db.transaction('rw', db.runRecords, async () => {
+		const record = await db.runRecords.get([runId, recordIndex]);
+		if (!record) return;
+		const steps = restart ? [step] : [...record.steps, step];
+		await db.runRecords.put({ ...record, steps, updatedAt: now });
+	});
+}
+
+/** A record's state change, done/failed counts included. */
+function countTransition(counts: RunCounts, from: RunRecordState, to: RunRecordState): RunCounts {
+	const next = { ...counts };
+	if (from === 'done') next.done--;
+	if (from === 'failed') next.failed--;
+	if (to === 'done') next.done++;
+	if (to === 'failed') next.failed++;
+	return next;
+}
+
+export interface RecordEnd {
+	runId: string;
+	recordIndex: number;
+	state: 'done' | 'failed';
+	steps: StepRecord[];
+	notes: RunRecordRow['notes'];
+	error?: RunRecordRow['error'];
+	stats?: RunRecordRow['stats'];
+	/** The record's samples (done records); they replace any the record had. */
+	samples: RunSampleRow[];
+	/** The run's engine usage so far (kept by the service while the run is live). */
+	usage?: RunUsage;
+	/** Other run fields written with it (log, heartbeat). */
+	run?: Partial<Omit<StoredRunRow, 'counts'>>;
+}
+
+export type RunUsage = Pick<RunCounts, 'engineCalls' | 'cacheHits' | 'promptTokens' | 'completionTokens' | 'engineMs'>;
+
+/**
+ * Ends a record: its row, its samples (replacing those of an earlier attempt, whose review is
+ * lost with them) and the run's counts, in one transaction. Returns the run's new counts.
+ */
+export async function endRecord(db: SkeinDatabase, end: RecordEnd, now = Date.now()): Promise<RunCounts | undefined> {
+	return db.transaction('rw', [db.runs, db.runRecords, db.runSamples], async () => {
+		const [run, record] = await Promise.all([db.runs.get(end.runId), db.runRecords.get([end.runId, end.recordIndex])]);
+		if (!run || !record) return undefined;
+		const old = await db.runSamples.where('runId').equals(end.runId).filter((row) => row.recordIndex === end.recordIndex).primaryKeys();
+		await db.runSamples.bulkDelete(old);
+		await db.runSamples.bulkPut(end.samples);
+		const updated: RunRecordRow = { ...record, state: end.state, steps: end.steps, notes: end.notes, updatedAt: now };
+		if (end.error) updated.error = end.error;
+		else delete updated.error;
+		if (end.stats) updated.stats = end.stats;
+		else delete updated.stats;
+		await db.runRecords.put(updated);
+		const counts = countTransition({ ...run.counts, ...end.usage }, record.state, end.state);
+		counts.samples = Math.max(0, counts.samples - old.length + end.samples.length);
+		await db.runs.put({ ...run, ...end.run, counts, updatedAt: now });
+		return counts;
+	});
+}
+
+/** Sets records back to pending (retry failed, re-run stale), counts adjusted. */
+export async function resetRecords(db: SkeinDatabase, runId: string, recordIndexes: number[], now = Date.now()): Promise<void> {
+	await db.transaction('rw', [db.runs, db.runRecords], async () => {
+		const run = await db.runs.get(runId);
+		if (!run) return;
+		let counts = run.counts;
+		for (const recordIndex of recordIndexes) {
+			const record = await db.runRecords.get([runId, recordIndex]);
+			if (!record || record.state === 'pending') continue;
+			counts = countTransition(counts, record.state, 'pending');
+			const reset: RunRecordRow = { ...record, state: 'pending', updatedAt: now };
+			delete reset.error;
+			await db.runRecords.put(reset);
+		}
+		await db.runs.put({ ...run, counts, updatedAt: now });
+	});
+}
+
+/** Replaces a run's whole record set (re-run stale) together with the run row. */
+export async function replaceRecords(
+	db: SkeinDatabase,
+	run: StoredRunRow,
+	records: RunRecordRow[],
+	samples: { remove: string[]; put: RunSampleRow[] }
+): Promise<void> {
+	await db.transaction('rw', [db.runs, db.runRecords, db.runSamples], async () => {
+		await recordsOf(db, run.id).delete();
+		await db.runRecords.bulkPut(records);
+		await db.runSamples.bulkDelete(samples.remove);
+		await db.runSamples.bulkPut(samples.put);
+		await db.runs.put(run);
+	});
+}
+
+/** A run with its records and samples. The response cache is shared by content and stays. */
+export async function deleteRun(db: SkeinDatabase, runId: string): Promise<void> {
+	await db.transaction('rw', [db.runs, db.runRecords, db.runSamples], async () => {
+		await recordsOf(db, runId).delete();
+		await db.runSamples.where('runId').equals(runId).delete();
+		await db.runs.delete(runId);
+	});
+}
+
+/** In record, then sample order. */
+export async function listSamples(db: SkeinDatabase, runId: string, review?: SampleReview): Promise<RunSampleRow[]> {
+	const rows = review ? await db.runSamples.where('[runId+review]').equals([runId, review]).toArray() : await db.runSamples.where('runId').equals(runId).toArray();
+	return rows.sort((a, b) => a.recordIndex - b.recordIndex || a.sampleIndex - b.sampleIndex);
+}
+
+export async function getSample(db: SkeinDatabase, id: string): Promise<RunSampleRow | undefined> {
+	return db.runSamples.get(id);
+}
+
+export async function putSamples(db: SkeinDatabase, rows: RunSampleRow[]): Promise<void> {
+	await db.runSamples.bulkPut(rows);
+}
+
+/** Samples by review state. */
+export async function reviewCounts(db: SkeinDatabase, runId: string): Promise<Record<SampleReview, number>> {
+	const count = (review: SampleReview) => db.runSamples.where('[runId+review]').equals([runId, review]).count();
+	const [pending, accepted, rejected] = await Promise.all([count('pending'), count('accepted'), count('rejected')]);
+	return { pending, accepted, rejected };
+}

@@ -1,0 +1,600 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { SkeinDatabase } from '$lib/db/database';
+import type { CharacterSheetRow } from '$lib/db/schema';
+import type { Recipe, RunSettings } from '$lib/core/recipes/recipe';
+import { ask, RetryableAnswerError } from '$lib/core/runtime/task';
+import { testHttpError, TestEngine } from '$lib/engines/test-engine';
+import type { ChatRequest } from '$lib/engines/engine';
+import { DataService } from './data-service';
+import { RunService, type RunServiceOptions } from './run-service';
+import type { RemoteEngine, RunEvent, StartRunRequest } from './run-types';
+
+// ---- a small recipe of the real shape: two steps per chunk of a character sheet ----------------
+
+interface ChunkInput {
+	chunkId: string;
+	title: string;
+	document: string;
+}
+
+const LighthouseParams = z.object({ sheetId: z.string().min(1), voice: z.enum(['first-person', 'third-person']).default('first-person') });
+type LighthouseParams = z.infer<typeof LighthouseParams>;
+
+const QUESTION = 'QUESTION ABOUT: ';
+const ANSWER = 'ANSWER: ';
+
+function lastUser(request: ChatRequest): string {
+	return [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
+}
+
+const lighthouseRecipe: Recipe<LighthouseParams, ChunkInput> = {
+	id: 'lighthouse-qa',
+	label: 'Lighthouse Q&A',
+	description: 'One question per chunk of a sheet, answered in the character’s voice.',
+	version: 1,
+	params: LighthouseParams,
+	sources: (params) => [{ kind: 'sheet', id: params.sheetId }],
+	prepare(params, sources) {
+		const sheet = sources.sheets[params.sheetId];
+		return {
+			inputs: sheet.chunks.map((chunk) => ({ id: chunk.id, input: { chunkId: chunk.id, title: chunk.title, document: chunk.document } })),
+			documents: Object.fromEntries(sheet.chunks.map((chunk) => [`${sheet.name} / ${chunk.title}`, chunk.document])),
+			definition: { version: 1, voice: params.voice }
+		};
+	},
+	task(params, _sources, settings) {
+		return async function* (input, context) {
+			const question = yield* ask({
+				messages: [
+					{ role: 'system', content: 'You write one question a reader would ask about a passage.' },
+					{ role: 'user', content: `${QUESTION}${input.document}` }
+				],
+				sampling: settings.sampling
+			});
+			const answer = yield* ask({
+				messages: [
+					{ role: 'system', content: `You are Mara, the lighthouse keeper. Answer in the ${params.voice}.` },
+					{ role: 'user', content: `${ANSWER}${question.content}` }
+				],
+				sampling: settings.sampling
+			});
+			if (answer.content.includes('unterminated')) throw new RetryableAnswerError('The answer was cut off.');
+			context.note({ level: 'info', kind: 'asked', message: `Asked about ${input.title}.` });
+			return {
+				messages: [
+					{ role: 'user', content: question.content },
+					{ role: 'assistant', content: answer.content }
+				],
+				tags: ['generated'],
+				meta: { chunkId: input.chunkId }
+			};
+		};
+	},
+	summarize: (outcome) => [{ label: 'Samples', value: String(outcome.samples.length), number: outcome.samples.length }],
+	recordLabel: (input) => `Chunk: ${input.title}`,
+	rehearse(request) {
+		const user = lastUser(request);
+		if (user.startsWith(QUESTION)) return `What do you remember about ${user.slice(QUESTION.length, QUESTION.length + 40).trim()}?`;
+		return `I remember it well: ${user.slice(ANSWER.length + 26, ANSWER.length + 60).trim()}.`;
+	}
+};
+
+const factsRecipe: Recipe<{ sheetId: string }, ChunkInput> = {
+	...(lighthouseRecipe as unknown as Recipe<{ sheetId: string }, ChunkInput>),
+	id: 'lighthouse-facts',
+	label: 'Lighthouse facts',
+	output: 'facts',
+	params: z.object({ sheetId: z.string().min(1) }),
+	task: () =>
+		async function* (input) {
+			yield* ask({ messages: [{ role: 'user', content: `FACTS: ${input.document}` }], sampling: { max_tokens: 64 } });
+			return { messages: [{ role: 'assistant', content: `${input.title} is a fact.` }], tags: ['fact'], meta: { fact: `${input.title} is a fact.` } };
+		},
+	rehearse: () => '<fact>A fact.</fact>'
+};
+
+// Reads the accepted facts of a facts run (source kind 'facts').
+const factQuestionsRecipe: Recipe<{ factsRunId: string }, { fact: string }> = {
+	id: 'fact-questions',
+	label: 'Fact questions',
+	description: 'Asks about each accepted fact.',
+	version: 1,
+	params: z.object({ factsRunId: z.string().min(1) }),
+	sources: (params) => [{ kind: 'facts', id: params.factsRunId }],
+	prepare: (params, sources) => ({
+		inputs: sources.facts[params.factsRunId].map((fact, i) => ({ id: `fact-${i}`, input: { fact } })),
+		documents: {},
+		definition: { version: 1 }
+	}),
+	task: (_params, _sources, settings) =>
+		async function* (input) {
+			const reply = yield* ask({ messages: [{ role: 'user', content: `Ask about: ${input.fact}` }], sampling: settings.sampling });
+			return { messages: [{ role: 'user', content: reply.content }], tags: [], meta: { fact: input.fact } };
+		},
+	recordLabel: (input) => input.fact,
+	rehearse: (request) => `Q: ${lastUser(request)}`
+};
+
+const RECIPES = [lighthouseRecipe, factsRecipe, factQuestionsRecipe];
+
+const SHEET: CharacterSheetRow = {
+	id: 'sheet-mara',
+	name: 'Mara',
+	sourceKind: 'document',
+	createdAt: '2026-11-01T10:00:00.000Z',
+	updatedAt: 1,
+	chunks: [
+		['c-childhood', 'Childhood', 'Mara grew up on Skerry Island, where her mother kept the light and taught her the tide tables.'],
+		['c-light', 'The light', 'Every night Mara climbs the 112 steps to trim the wick; she has not missed a night in nine years.'],
+		['c-storm', 'The storm', 'In the storm of 1998 the foghorn failed and Mara rang the bell by hand until dawn.'],
+		['c-visitors', 'Visitors', 'Mara distrusts the summer visitors but keeps a tin of ginger biscuits for their children.']
+	].map(([id, title, document]) => ({ id, title, context: '', document, settings: { entriesPerIteration: 1, iterations: 1 }, promptTemplate: '' }))
+};
+
+const SETTINGS: RunSettings = { sampling: { temperature: 0.7, max_tokens: 256 }, seed: 7 };
+
+function request(overrides: Partial<StartRunRequest> = {}): StartRunRequest {
+	return {
+		recipeId: 'lighthouse-qa',
+		params: { sheetId: 'sheet-mara' },
+		settings: SETTINGS,
+		engine: { kind: 'test', label: 'Rehearsal' },
+		concurrency: 2,
+		...overrides
+	};
+}
+
+// ---- harness ---------------------------------------------------------------------------------
+
+const opened: SkeinDatabase[] = [];
+const services: RunService[] = [];
+
+afterEach(async () => {
+	for (const service of services.splice(0)) service.dispose();
+	for (const db of opened.splice(0)) {
+		db.close();
+		await db.delete();
+	}
+});
+
+interface Harness {
+	db: SkeinDatabase;
+	data: DataService;
+	service: RunService;
+	/** Every test engine the service built, in order. */
+	engines: TestEngine[];
+	events: RunEvent[];
+}
+
+function serviceOver(db: SkeinDatabase, data: DataService, engines: TestEngine[], options: { delayMs?: number; configure?: (engine: TestEngine, n: number) => void } & RunServiceOptions = {}) {
+	const { delayMs, configure, ...rest } = options;
+	const service = new RunService(db, data, {
+		recipes: RECIPES,
+		retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 3 },
+		progressIntervalMs: 20,
+		testEngine: (_choice, reply) => {
+			const engine = new TestEngine({ defaultReply: reply, delayMs: delayMs ?? 0 });
+			configure?.(engine, engines.length);
+			engines.push(engine);
+			return engine;
+		},
+		...rest
+	});
+	services.push(service);
+	return service;
+}
+
+async function fresh(options: Parameters<typeof serviceOver>[3] = {}): Promise<Harness> {
+	const db = new SkeinDatabase(`run-test-${Math.random()}`);
+	opened.push(db);
+	await db.characterSheets.put(structuredClone(SHEET));
+	const data = new DataService(db);
+	const engines: TestEngine[] = [];
+	const service = serviceOver(db, data, engines, options);
+	const events: RunEvent[] = [];
+	service.watchRuns((event) => events.push(event));
+	return { db, data, service, engines, events };
+}
+
+async function started(h: Harness, overrides: Partial<StartRunRequest> = {}): Promise<string> {
+	const result = await h.service.startRun(request(overrides));
+	if (!result.ok) throw new Error(result.error);
+	return result.runId;
+}
+
+async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs = 3000): Promise<void> {
+	const until = Date.now() + timeoutMs;
+	while (!(await check())) {
+		if (Date.now() > until) throw new Error('Timed out waiting');
+		await new Promise((resolve) => setTimeout(resolve, 5));
+	}
+}
+
+async function storedSteps(db: SkeinDatabase, runId: string): Promise<number> {
+	const records = await db.runRecords.where('runId').equals(runId).toArray();
+	return records.reduce((n, record) => n + record.steps.length, 0);
+}
+
+// ---- tests -----------------------------------------------------------------------------------
+
+describe('RunService', () => {
+	it('runs a recipe to the end, persisting every step, sample, stat and the log', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+
+		const detail = await h.service.getRun(runId);
+		expect(detail?.run.state).toBe('done');
+		expect(detail?.live).toBe(false);
+		expect(detail?.run.counts).toMatchObject({ total: 4, done: 4, failed: 0, samples: 4, engineCalls: 8, cacheHits: 0 });
+		expect(detail?.run.counts.promptTokens).toBeGreaterThan(0);
+		expect(detail?.run.counts.completionTokens).toBeGreaterThan(0);
+		expect(detail?.records.map((record) => [record.label, record.state, record.stepCount, record.sampleCount])).toEqual([
+			['Chunk: Childhood', 'done', 2, 1],
+			['Chunk: The light', 'done', 2, 1],
+			['Chunk: The storm', 'done', 2, 1],
+			['Chunk: Visitors', 'done', 2, 1]
+		]);
+		expect(detail?.records[0].stats).toEqual([{ label: 'Samples', value: '1', number: 1 }]);
+		expect(detail?.records[2].notes).toEqual([{ level: 'info', kind: 'asked', message: 'Asked about The storm.' }]);
+		expect(detail?.log.some((line) => line.message.startsWith('Finished: 4 done, 0 failed, 4 samples'))).toBe(true);
+		expect(detail?.log.some((line) => line.message === 'Chunk: The storm: Asked about The storm.')).toBe(true);
+
+		const record = await h.service.getRunRecord(runId, 2);
+		expect(record?.steps.map((step) => step.request.messages[1].content)).toEqual([
+			`${QUESTION}${SHEET.chunks[2].document}`,
+			`${ANSWER}What do you remember about In the storm of 1998 the foghorn failed?`
+		]);
+
+		const items = await h.service.listReviewItems(runId);
+		expect(items).toHaveLength(4);
+		expect(items[0]).toMatchObject({ id: `${runId}:0:0`, recordLabel: 'Chunk: Childhood', review: 'pending' });
+		expect(items[0].sample.tags).toEqual(['generated', 'rehearsal']);
+		expect(h.events.filter((event) => event.type === 'state').map((event) => (event.type === 'state' ? event.state : ''))).toEqual(['running', 'done']);
+		expect(h.events.filter((event) => event.type === 'record')).toHaveLength(4);
+		expect(h.events.some((event) => event.type === 'progress' && event.counts.done === 4)).toBe(true);
+	});
+
+	it('refuses bad parameters with the zod path, and missing sources by name', async () => {
+		const h = await fresh();
+		expect(await h.service.startRun(request({ params: { sheetId: '' } }))).toMatchObject({ ok: false, field: 'params.sheetId' });
+		expect(await h.service.startRun(request({ params: { sheetId: 'sheet-mara', voice: 'second-person' } }))).toMatchObject({ ok: false, field: 'params.voice' });
+		expect(await h.service.startRun(request({ settings: { ...SETTINGS, sampling: { max_tokens: 0 } } }))).toMatchObject({ ok: false, field: 'settings.sampling.max_tokens' });
+		const missing = await h.service.startRun(request({ params: { sheetId: 'sheet-gone' } }));
+		expect(missing).toEqual({ ok: false, error: 'The character sheet "sheet-gone" does not exist (it may have been deleted).' });
+		expect(await h.service.startRun(request({ recipeId: 'nope' }))).toMatchObject({ ok: false, field: 'recipeId' });
+		expect(await h.db.runs.count()).toBe(0);
+	});
+
+	it('pauses (no new request starts) and resumes to the end', async () => {
+		const h = await fresh({ delayMs: 25 });
+		const runId = await started(h, { concurrency: 1 });
+		await waitFor(async () => (await storedSteps(h.db, runId)) >= 2);
+		expect(await h.service.pauseRun(runId)).toEqual({ ok: true });
+		expect((await h.db.runs.get(runId))?.state).toBe('paused');
+		// A request already waiting for a free slot when the pause came still goes out (the
+		// dispatcher checks the pause before queueing for a slot); after that, nothing starts.
+		await waitFor(() => h.engines[0].inFlight === 0);
+		await new Promise((resolve) => setTimeout(resolve, 40));
+		await waitFor(() => h.engines[0].inFlight === 0);
+		const asked = h.engines[0].requests.length;
+		expect(asked).toBeLessThan(8);
+		await new Promise((resolve) => setTimeout(resolve, 120));
+		expect(h.engines[0].requests.length).toBe(asked);
+		expect((await h.service.listRuns())[0]).toMatchObject({ live: true, run: { state: 'paused' } });
+
+		expect(await h.service.resumeRun(runId)).toEqual({ ok: true });
+		await h.service.whenSettled(runId);
+		expect((await h.db.runs.get(runId))?.state).toBe('done');
+		expect(h.engines[0].requests).toHaveLength(8);
+	});
+
+	it('survives a reload: the run shows as interrupted, and resuming pays nothing for answered steps', async () => {
+		const h = await fresh({ delayMs: 20 });
+		const runId = await started(h, { concurrency: 1 });
+		await waitFor(async () => (await storedSteps(h.db, runId)) >= 3);
+		h.service.dispose(); // the worker goes away mid-run
+
+		const answered = await h.db.responseCache.count();
+		expect(answered).toBeGreaterThanOrEqual(3);
+		expect(answered).toBeLessThan(8);
+		const engines: TestEngine[] = [];
+		const reloaded = serviceOver(h.db, h.data, engines, { abandonedAfterMs: 0 });
+		const [item] = await reloaded.listRuns();
+		expect(item).toMatchObject({ live: false, run: { id: runId, state: 'interrupted' } });
+
+		expect(await reloaded.resumeRun(runId)).toEqual({ ok: true });
+		await reloaded.whenSettled(runId);
+		expect(engines[0].requests).toHaveLength(8 - answered);
+		const detail = await reloaded.getRun(runId);
+		expect(detail?.run.state).toBe('done');
+		expect(detail?.records.every((record) => record.state === 'done' && record.stepCount === 2)).toBe(true);
+		expect(detail?.run.counts.samples).toBe(4);
+		expect(detail?.run.counts.cacheHits).toBeGreaterThanOrEqual(1);
+		expect(await h.db.runSamples.count()).toBe(4);
+	});
+
+	it('keeps failed records with their partial steps, and "retry failed" re-runs only those', async () => {
+		const failSecondStepOfStorm = (request: ChatRequest) => lastUser(request).startsWith(ANSWER) && lastUser(request).includes('foghorn');
+		const h = await fresh({ configure: (engine, n) => n === 0 && engine.on(failSecondStepOfStorm, testHttpError(400)) && undefined });
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+
+		const detail = await h.service.getRun(runId);
+		expect(detail?.run.counts).toMatchObject({ done: 3, failed: 1, samples: 3 });
+		const failed = detail?.records.find((record) => record.state === 'failed');
+		expect(failed).toMatchObject({ label: 'Chunk: The storm', error: { type: 'http-400' }, stepCount: 2 });
+		const steps = (await h.service.getRunRecord(runId, 2))?.steps ?? [];
+		expect(steps[0].response?.content).toContain('foghorn');
+		expect(steps[1].error).toMatchObject({ kind: 'http', status: 400 });
+		expect(detail?.log.some((line) => line.level === 'error' && line.message.startsWith('Chunk: The storm failed (http-400)'))).toBe(true);
+
+		expect(await h.service.retryFailed(runId)).toEqual({ ok: true });
+		await h.service.whenSettled(runId);
+		// Only the failed record ran; its first step came from the cache.
+		expect(h.engines[1].requests.map(lastUser)).toEqual([`${ANSWER}What do you remember about In the storm of 1998 the foghorn failed?`]);
+		const after = await h.service.getRun(runId);
+		expect(after?.run.counts).toMatchObject({ done: 4, failed: 0, samples: 4 });
+		expect(after?.records[2]).toMatchObject({ state: 'done', stepCount: 2 });
+		expect(await h.service.retryFailed(runId)).toEqual({ ok: false, error: 'This run has no failed records.' });
+	});
+
+	it('marks a run stale when a chunk changes, and re-running it runs only that record', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'current' });
+		await h.service.reviewSample(`${runId}:0:0`, 'accepted');
+
+		const sheet = structuredClone(SHEET);
+		sheet.chunks[1].document = 'Every night Mara climbs the 112 steps to light the lamp; in nine years she has missed one night.';
+		await h.db.characterSheets.put(sheet);
+		const status = (await h.service.listRuns())[0].status;
+		expect(status.state).toBe('stale');
+		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['Document "Mara / The light" changed.', 'The input records changed.']);
+
+		expect(await h.service.rerunStale(runId)).toEqual({ ok: true });
+		await h.service.whenSettled(runId);
+		// The changed chunk's question is asked again; its answer request is unchanged (the same
+		// question came back), so the cache answers it.
+		expect(h.engines[1].requests).toHaveLength(1);
+		expect(h.engines[1].requests[0].messages[1].content).toContain('missed one night');
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'current' });
+		const items = await h.service.listReviewItems(runId);
+		expect(items.map((item) => item.review)).toEqual(['accepted', 'pending', 'pending', 'pending']);
+		const record = await h.service.getRunRecord(runId, 1);
+		expect(record?.steps.map((step) => step.cached)).toEqual([false, true]);
+		expect(record?.steps[0].request.messages[1].content).toContain('missed one night');
+	});
+
+	it('says when a source was deleted', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		await h.db.characterSheets.delete('sheet-mara');
+		const [item] = await h.service.listRuns();
+		expect(item.status).toEqual({ state: 'stale', partial: false, changes: [{ kind: 'document-removed', name: 'Mara', reason: 'The character sheet "Mara" was deleted.' }] });
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: false, error: expect.stringContaining('was deleted') });
+	});
+
+	it('marks a run stale when its sampling or model changes, and re-runs everything then', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		await h.service.editRun(runId, { settings: { ...SETTINGS, sampling: { ...SETTINGS.sampling, temperature: 0.2 } } });
+		let status = (await h.service.listRuns())[0].status;
+		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['The model settings (sampling) changed.']);
+
+		await h.service.editRun(runId, { engine: { kind: 'endpoint', label: 'Local', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b' } });
+		status = (await h.service.listRuns())[0].status;
+		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['The model changed from rehearsal (test) to qwen2.5:7b (endpoint).']);
+
+		await h.service.editRun(runId, { engine: { kind: 'test', label: 'Rehearsal' } });
+		expect(await h.service.rerunStale(runId)).toEqual({ ok: true });
+		await h.service.whenSettled(runId);
+		// New sampling: new cache keys, every step asked again.
+		expect(h.engines[1].requests).toHaveLength(8);
+		expect(h.engines[1].requests[0].sampling.temperature).toBe(0.2);
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'current' });
+	});
+
+	it('runs only the first N records with a limit and says the run is partial', async () => {
+		const h = await fresh();
+		const runId = await started(h, { settings: { ...SETTINGS, limit: 2 } });
+		await h.service.whenSettled(runId);
+		const [item] = await h.service.listRuns();
+		expect(item.status).toEqual({ state: 'partial', limit: 2 });
+		expect(item.run.counts).toMatchObject({ total: 2, done: 2, samples: 2 });
+		expect(h.engines[0].requests).toHaveLength(4);
+	});
+
+	it('cancels: records not ended stay pending', async () => {
+		const h = await fresh({ delayMs: 30 });
+		const runId = await started(h, { concurrency: 1 });
+		await waitFor(async () => (await storedSteps(h.db, runId)) >= 2);
+		expect(await h.service.cancelRun(runId)).toEqual({ ok: true });
+		const detail = await h.service.getRun(runId);
+		expect(detail?.run.state).toBe('cancelled');
+		expect(detail?.records.filter((record) => record.state === 'pending').length).toBeGreaterThanOrEqual(2);
+		expect(detail?.log.at(-1)?.message).toBe('Cancelled.');
+	});
+
+	it('accepts reviewed samples into a new dataset as one undoable operation, with provenance', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		await h.service.reviewSample(`${runId}:0:0`, 'accepted');
+		const edited = [
+			{ role: 'user' as const, content: 'What was it like growing up on Skerry Island?' },
+			{ role: 'assistant' as const, content: 'Salt in everything, and the light turning over my bed.' }
+		];
+		const reviewed = await h.service.reviewSample(`${runId}:1:0`, 'accepted', edited);
+		expect(reviewed).toMatchObject({ review: 'accepted', edited });
+		await h.service.reviewSample(`${runId}:2:0`, 'rejected');
+
+		const outcome = await h.service.acceptSamples(runId, { kind: 'new', name: 'Mara voice' });
+		expect(outcome).toMatchObject({ ok: true, accepted: 2 });
+		if (!outcome.ok) return;
+		const dataset = await h.db.datasets.get(outcome.datasetId);
+		expect(dataset).toMatchObject({ name: 'Mara voice', status: 'ready', entryCount: 2 });
+		const { entries } = await h.data.getPage(outcome.datasetId, 0, 10);
+		expect(entries[1].messages).toEqual(edited);
+		expect(entries[0].tags).toEqual(['generated', 'rehearsal']);
+		expect(entries[0].meta.review).toBe('accepted');
+		const provenance = entries[0].meta.provenance as Record<string, unknown> & { steps: { request: { messages: { content: string }[] }; tokens?: unknown; timing: unknown }[] };
+		expect(provenance).toMatchObject({ kind: 'generation', runId, recipeId: 'lighthouse-qa', recordId: 'c-childhood', sampleIndex: 0, engine: 'Rehearsal', model: 'rehearsal', sampling: SETTINGS.sampling });
+		expect(provenance.steps).toHaveLength(2);
+		expect(provenance.steps[0].request.messages[1].content).toBe(`${QUESTION}${SHEET.chunks[0].document}`);
+		expect(provenance.steps[0].tokens).toBeDefined();
+		expect((entries[1].meta.provenance as { edited: boolean }).edited).toBe(true);
+
+		const items = await h.service.listReviewItems(runId, 'accepted');
+		expect(items.map((item) => item.acceptedInto?.datasetId)).toEqual([outcome.datasetId, outcome.datasetId]);
+		expect(await h.service.acceptSamples(runId, { kind: 'existing', datasetId: outcome.datasetId })).toEqual({ ok: false, error: 'There are no accepted samples left to add.' });
+
+		const history = await h.data.historyState(outcome.datasetId);
+		expect(history.canUndo).toBe(true);
+		await h.data.undo(outcome.datasetId);
+		expect((await h.db.datasets.get(outcome.datasetId))?.entryCount).toBe(0);
+	});
+
+	it('accepts into an existing dataset after its entries', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		const first = await h.service.acceptSamples(runId, { kind: 'new', name: 'x' });
+		expect(first).toEqual({ ok: false, error: 'There are no accepted samples left to add.' });
+		expect(await h.service.reviewSamples([`${runId}:0:0`, `${runId}:3:0`], 'accepted')).toBe(2);
+		const created = await h.service.acceptSamples(runId, { kind: 'new', name: 'Mara' });
+		if (!created.ok) throw new Error(created.error);
+		await h.service.reviewSample(`${runId}:1:0`, 'accepted');
+		const more = await h.service.acceptSamples(runId, { kind: 'existing', datasetId: created.datasetId });
+		expect(more).toEqual({ ok: true, datasetId: created.datasetId, accepted: 1 });
+		const { entries } = await h.data.getPage(created.datasetId, 0, 10);
+		expect(entries.map((entry) => entry.id)).toEqual(['e1', 'e2', 'e3']);
+		expect(entries.map((entry) => (entry.meta.provenance as { recordId: string }).recordId)).toEqual(['c-childhood', 'c-visitors', 'c-light']);
+	});
+
+	it('does not accept facts into a dataset; a follow-up run reads the accepted (edited) facts', async () => {
+		const h = await fresh();
+		const factsRun = await started(h, { recipeId: 'lighthouse-facts' });
+		await h.service.whenSettled(factsRun);
+		await h.service.reviewSample(`${factsRun}:0:0`, 'accepted');
+		await h.service.reviewSample(`${factsRun}:2:0`, 'accepted', [{ role: 'assistant', content: 'Mara rang the bell by hand in the storm of 1998.' }]);
+		await h.service.reviewSample(`${factsRun}:3:0`, 'rejected');
+		expect(await h.service.acceptSamples(factsRun, { kind: 'new', name: 'Facts' })).toMatchObject({ ok: false });
+
+		const questions = await started(h, { recipeId: 'fact-questions', params: { factsRunId: factsRun } });
+		await h.service.whenSettled(questions);
+		const items = await h.service.listReviewItems(questions);
+		expect(items.map((item) => item.sample.meta.fact)).toEqual(['Childhood is a fact.', 'Mara rang the bell by hand in the storm of 1998.']);
+	});
+
+	it('never stores an endpoint API key', async () => {
+		const secret = 'sk-live-7f3a9c1e2b4d6f80';
+		const authorizations: string[] = [];
+		const fetchStub: typeof fetch = async (_url, init) => {
+			authorizations.push(new Headers(init?.headers).get('Authorization') ?? '');
+			const body = JSON.parse(String(init?.body)) as { messages: { content: string }[] };
+			const content = body.messages.at(-1)?.content.startsWith(QUESTION) ? 'What was the storm like?' : 'Loud. I rang the bell until dawn.';
+			return new Response(JSON.stringify({ model: 'qwen2.5:7b', choices: [{ message: { role: 'assistant', content }, finish_reason: 'stop' }], usage: { prompt_tokens: 40, completion_tokens: 9, total_tokens: 49 } }), {
+				status: 200,
+				headers: { 'Content-Type': 'application/json' }
+			});
+		};
+		const h = await fresh({ fetch: fetchStub });
+		// A careless page that also puts the key in the engine choice: it must be dropped too.
+		const engine = { kind: 'endpoint', label: 'Local', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b', apiKey: secret } as StartRunRequest['engine'];
+		const result = await h.service.startRun(request({ engine }), { apiKey: secret });
+		if (!result.ok) throw new Error(result.error);
+		await h.service.whenSettled(result.runId);
+		expect(authorizations).toHaveLength(8);
+		expect(authorizations.every((value) => value === `Bearer ${secret}`)).toBe(true);
+		const run = await h.service.getRun(result.runId);
+		expect(run?.run.counts).toMatchObject({ done: 4, promptTokens: 320, completionTokens: 72 });
+
+		await h.service.reviewSamples([`${result.runId}:0:0`], 'accepted');
+		await h.service.acceptSamples(result.runId, { kind: 'new', name: 'Endpoint samples' });
+		for (const table of h.db.tables) {
+			const rows = await table.toArray();
+			expect(JSON.stringify(rows), table.name).not.toContain(secret);
+		}
+	});
+
+	it('drives page engines through the remote proxy, one request at a time, and cancels them by id', async () => {
+		const cancelled: string[] = [];
+		let inFlight = 0;
+		let maxInFlight = 0;
+		const remote: RemoteEngine = {
+			describe: async () => ({ kind: 'webllm', model: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC', maxConcurrency: 1, supportsJsonSchema: true }),
+			chat: async (requestId, chatRequest) => {
+				inFlight++;
+				maxInFlight = Math.max(maxInFlight, inFlight);
+				await new Promise((resolve) => setTimeout(resolve, 15));
+				inFlight--;
+				if (cancelled.includes(requestId)) throw new Error('Interrupted');
+				return { content: lighthouseRecipe.rehearse(chatRequest, () => 0.5), finishReason: 'stop', model: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC', timing: { startedAt: 0, ms: 15 } };
+			},
+			cancel: (requestId) => void cancelled.push(requestId)
+		};
+		const h = await fresh();
+		const webllm = { kind: 'webllm', label: 'In this browser', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' } as const;
+		expect(await h.service.startRun(request({ engine: webllm }))).toEqual({
+			ok: false,
+			field: 'engine',
+			error: 'Load the model Qwen2.5-1.5B-Instruct-q4f32_1-MLC on the Engines page, then resume.'
+		});
+		const result = await h.service.startRun(request({ engine: webllm, concurrency: 8 }), { remote });
+		if (!result.ok) throw new Error(result.error);
+		expect((await h.db.runs.get(result.runId))?.concurrency).toBe(1);
+		await waitFor(async () => (await storedSteps(h.db, result.runId)) >= 2);
+		await h.service.cancelRun(result.runId);
+		expect(cancelled).toHaveLength(1);
+		expect(maxInFlight).toBe(1);
+		expect(await h.service.resumeRun(result.runId)).toEqual({ ok: false, error: 'Load the model Qwen2.5-1.5B-Instruct-q4f32_1-MLC on the Engines page, then resume.' });
+		expect(await h.service.resumeRun(result.runId, { remote })).toEqual({ ok: true });
+		await h.service.whenSettled(result.runId);
+		expect((await h.db.runs.get(result.runId))?.state).toBe('done');
+	});
+
+	it('retries rehearsal failures and unusable answers, then finishes', async () => {
+		const db = new SkeinDatabase(`run-test-${Math.random()}`);
+		opened.push(db);
+		await db.characterSheets.put(structuredClone(SHEET));
+		const service = new RunService(db, new DataService(db), { recipes: RECIPES, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+		services.push(service);
+		const result = await service.startRun(request({ engine: { kind: 'test', label: 'Rehearsal', options: { failEvery: 3, badJsonEvery: 4 } } }));
+		if (!result.ok) throw new Error(result.error);
+		await service.whenSettled(result.runId);
+		const detail = await service.getRun(result.runId);
+		expect(detail?.run.counts.done).toBe(4);
+		expect(detail?.log.some((line) => line.level === 'warn' && line.message.includes('HTTP 503'))).toBe(true);
+		expect(detail?.run.counts.engineCalls).toBeGreaterThan(8);
+	});
+
+	it('drops a watcher whose page is gone', async () => {
+		const h = await fresh();
+		let calls = 0;
+		h.service.watchRuns(() => {
+			calls++;
+			throw new Error('The proxy is closed');
+		});
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		expect(calls).toBe(1);
+		expect(h.events.length).toBeGreaterThan(3);
+	});
+
+	it('deletes a run with its records and samples', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		expect(await h.service.deleteRun(runId)).toEqual({ ok: true });
+		expect(await h.db.runs.count()).toBe(0);
+		expect(await h.db.runRecords.count()).toBe(0);
+		expect(await h.db.runSamples.count()).toBe(0);
+		expect(await h.service.getRun(runId)).toBeNull();
+	});
+});
