@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deleteCachedModel, listCachedModels, weightsNameOfUrl, type CacheLike, type CacheStorageLike, type ResponseLike } from './cache';
+import { deleteCachedModel, hasCachedWeights, listCachedModels, resolvedWeightsBase, weightsNameOfUrl, type CacheLike, type CacheStorageLike, type ResponseLike } from './cache';
 
 const HF = 'https://huggingface.co/mlc-ai';
 const LIBS = 'https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base';
@@ -105,5 +105,28 @@ describe('deleteCachedModel', () => {
 	it('reads the weights folder from a URL', () => {
 		expect(weightsNameOfUrl(`${HF}/SmolLM2-360M-Instruct-q4f16_1-MLC/resolve/main/tokenizer.json`)).toBe('SmolLM2-360M-Instruct-q4f16_1-MLC');
 		expect(weightsNameOfUrl('https://example.com/x.bin')).toBeUndefined();
+	});
+});
+
+describe('custom model weights', () => {
+	it('resolves the folder web-llm caches under', () => {
+		expect(resolvedWeightsBase('https://huggingface.co/my-org/tuned-MLC')).toBe('https://huggingface.co/my-org/tuned-MLC/resolve/main/');
+		expect(resolvedWeightsBase('https://huggingface.co/my-org/tuned-MLC/')).toBe('https://huggingface.co/my-org/tuned-MLC/resolve/main/');
+		expect(resolvedWeightsBase('http://localhost:8000/tuned/resolve/v2/')).toBe('http://localhost:8000/tuned/resolve/v2/');
+	});
+
+	it('is cached only when the manifest and every shard are there', async () => {
+		const caches = new FakeCaches();
+		const base = 'https://huggingface.co/my-org/tuned-MLC/resolve/main/';
+		expect(await hasCachedWeights('https://huggingface.co/my-org/tuned-MLC', caches)).toBe(false);
+		expect(caches.opened).toEqual([]);
+		caches.put('webllm/model', `${base}tensor-cache.json`, { body: { records: [{ dataPath: 'params_shard_0.bin', nbytes: 10 }, { dataPath: 'params_shard_1.bin', nbytes: 10 }] } });
+		caches.put('webllm/model', `${base}params_shard_0.bin`, { length: 10 });
+		// Another model whose folder name starts the same must not count.
+		caches.put('webllm/model', 'https://huggingface.co/my-org/tuned-MLC-v2/resolve/main/params_shard_1.bin', { length: 10 });
+		expect(await hasCachedWeights('https://huggingface.co/my-org/tuned-MLC', caches)).toBe(false);
+		caches.put('webllm/model', `${base}params_shard_1.bin`, { length: 10 });
+		expect(await hasCachedWeights('https://huggingface.co/my-org/tuned-MLC', caches)).toBe(true);
+		expect(await hasCachedWeights('https://huggingface.co/my-org/tuned-MLC/', caches)).toBe(true);
 	});
 });

@@ -133,3 +133,32 @@ export async function deleteCachedModel(modelId: string, storage: CacheStorageLi
 	}
 	return deleted;
 }
+
+/**
+ * web-llm's `cleanModelUrl` (webllm.md B.7): a trailing slash, then `resolve/main/` unless the URL
+ * already names a `resolve/<revision>/` folder. Files are cached under this base.
+ */
+export function resolvedWeightsBase(weightsUrl: string): string {
+	const base = weightsUrl.endsWith('/') ? weightsUrl : `${weightsUrl}/`;
+	return /\/resolve\/[^/]+\//.test(base) ? base : `${base}resolve/main/`;
+}
+
+/**
+ * Whether a custom model's weights are fully in web-llm's cache (its manifest and every shard it
+ * lists), for weights outside huggingface.co/mlc-ai, which `listCachedModels` groups by folder.
+ */
+export async function hasCachedWeights(weightsUrl: string, storage: CacheStorageLike | undefined = defaultCaches()): Promise<boolean> {
+	if (!storage) return false;
+	const cache = await openExisting(storage, WEBLLM_CACHE_NAMES.model);
+	if (!cache) return false;
+	const base = resolvedWeightsBase(weightsUrl);
+	const urls = new Set((await cache.keys()).map((request) => request.url).filter((url) => url.startsWith(base)));
+	const manifestUrl = [...urls].find((url) => /^(tensor|ndarray)-cache\.json$/.test(url.slice(base.length)));
+	if (!manifestUrl) return false;
+	try {
+		const shards = manifestShards(await (await cache.match(manifestUrl))?.json());
+		return shards.length > 0 && shards.every((shard) => urls.has(new URL(shard.dataPath, manifestUrl).href));
+	} catch {
+		return false;
+	}
+}

@@ -81,3 +81,20 @@ describe('toEngineError (messages from @mlc-ai/web-llm 0.2.86)', () => {
 		expect(toEngineError('a string').message).toContain('a string');
 	});
 });
+
+describe('toEngineError through the dedicated worker (web-llm rejects with err.toString())', () => {
+	it.each([
+		// Seen in headless Chromium with --enable-unsafe-webgpu and no network: the config fetch fails.
+		['TypeError: Failed to fetch', 'network', /Could not download/],
+		["TypeError: Failed to execute 'add' on 'Cache': Request failed", 'network', /Could not download/],
+		['DeviceLostError: The WebGPU device was lost while loading the model. This issue often occurs due to running out of memory', 'unavailable', /ran out of memory/],
+		['ShaderF16SupportError: This model requires WebGPU extension shader-f16, which is not enabled in this browser.', 'unavailable', /shader-f16/],
+		['QuotaExceededError: Quota exceeded.', 'unavailable', /Not enough storage/],
+		['Error: something new', 'bad-response', /^The in-browser model failed: something new$/]
+	] as const)('%s', (thrown, kind, message) => {
+		const error = toEngineError(thrown, MODEL);
+		expect(error.kind).toBe(kind);
+		expect(error.message).toMatch(message);
+	});
+});
+

@@ -18,7 +18,10 @@ function asErrorLike(error: unknown): ErrorLike {
 		const record = error as { name?: unknown; message?: unknown };
 		return { name: typeof record.name === 'string' ? record.name : '', message: typeof record.message === 'string' ? record.message : String(error) };
 	}
-	return { name: '', message: String(error) };
+	// Through the dedicated worker web-llm rejects with `err.toString()`: "DeviceLostError: …".
+	const text = String(error);
+	const named = /^([A-Za-z]*(?:Error|Exception)): ([\s\S]*)$/.exec(text);
+	return named ? { name: named[1], message: named[2] } : { name: '', message: text };
 }
 
 const USE_ENDPOINT = 'or use a model server (endpoint) instead.';
