@@ -7,6 +7,9 @@ import type { Recipe, RunSettings } from '$lib/core/recipes/recipe';
 import { ask, RetryableAnswerError } from '$lib/core/runtime/task';
 import { testHttpError, TestEngine } from '$lib/engines/test-engine';
 import type { ChatRequest } from '$lib/engines/engine';
+import { documentToSheet } from '$lib/core/sheets/split-document';
+import { fixtureText } from '$lib/core/test-utils';
+import type { PromptPoolItemRow, PromptPoolRow } from '$lib/db/schema';
 import { DataService } from './data-service';
 import { RunService, type RunServiceOptions } from './run-service';
 import type { RemoteEngine, RunEvent, StartRunRequest } from './run-types';
@@ -117,7 +120,29 @@ const factQuestionsRecipe: Recipe<{ factsRunId: string }, { fact: string }> = {
 	rehearse: (request) => `Q: ${lastUser(request)}`
 };
 
-const RECIPES = [lighthouseRecipe, factsRecipe, factQuestionsRecipe];
+// Reads a prompt pool sample (source kind 'pool', params n and mix like pool-answers).
+const poolEchoRecipe: Recipe<{ poolId: string; n: number; mix: { min: number; max: number; share: number }[] }, { text: string; rating: number | null }> = {
+	id: 'pool-echo',
+	label: 'Pool echo',
+	description: 'Answers each sampled prompt.',
+	version: 1,
+	params: z.object({ poolId: z.string(), n: z.number().int(), mix: z.array(z.object({ min: z.number(), max: z.number(), share: z.number() })) }),
+	sources: (params) => [{ kind: 'pool', id: params.poolId }],
+	prepare: (params, sources) => ({
+		inputs: sources.pools[params.poolId].items.map((item) => ({ id: `item-${item.index}`, input: { text: item.text, rating: item.rating } })),
+		documents: {},
+		definition: { version: 1 }
+	}),
+	task: (_params, _sources, settings) =>
+		async function* (input) {
+			const reply = yield* ask({ messages: [{ role: 'user', content: input.text }], sampling: settings.sampling });
+			return { messages: [{ role: 'user', content: input.text }, { role: 'assistant', content: reply.content }], tags: [], meta: { rating: input.rating } };
+		},
+	recordLabel: (input) => input.text,
+	rehearse: (request) => `Answer to ${lastUser(request)}`
+};
+
+const RECIPES = [lighthouseRecipe, factsRecipe, factQuestionsRecipe, poolEchoRecipe];
 
 const SHEET: CharacterSheetRow = {
 	id: 'sheet-mara',
@@ -596,5 +621,87 @@ describe('RunService', () => {
 		expect(await h.db.runRecords.count()).toBe(0);
 		expect(await h.db.runSamples.count()).toBe(0);
 		expect(await h.service.getRun(runId)).toBeNull();
+	});
+
+	it('samples a prompt pool by its rating mix and reads only the chosen items', async () => {
+		const h = await fresh();
+		const texts: [string, number | null][] = [
+			['Tell me about the tide tables.', 1],
+			['What is your favourite storm?', 1],
+			['Do you ever get lonely out there?', 1],
+			['Write a poem about fog.', 5],
+			['Describe the lamp room at midnight.', 5],
+			['What would you do if the light failed?', 5],
+			['hello', null],
+			['test', null]
+		];
+		const ordinals = new Map<string, number>();
+		const items: PromptPoolItemRow[] = texts.map(([text, rating], index) => {
+			const key = String(rating ?? '');
+			const ordinal = ordinals.get(key) ?? 0;
+			ordinals.set(key, ordinal + 1);
+			return { poolId: 'pool-1', index, text, rating: rating ?? -1, ordinal };
+		});
+		const pool: PromptPoolRow = { id: 'pool-1', name: 'Keeper prompts', sourceName: 'prompts.jsonl', count: 8, ratingCounts: { '1': 3, '5': 3, '': 2 }, createdAt: 1 };
+		await h.db.promptPools.put(pool);
+		await h.db.promptPoolItems.bulkPut(items);
+		const mix = [
+			{ min: 1, max: 1, share: 0.5 },
+			{ min: 5, max: 5, share: 0.5 }
+		];
+		const runId = await started(h, { recipeId: 'pool-echo', params: { poolId: 'pool-1', n: 4, mix } });
+		await h.service.whenSettled(runId);
+		const detail = await h.service.getRun(runId);
+		expect(detail?.run.counts).toMatchObject({ total: 4, done: 4 });
+		const ratings = (await h.service.listReviewItems(runId)).map((item) => item.sample.meta.rating);
+		expect(ratings.filter((rating) => rating === 1)).toHaveLength(2);
+		expect(ratings.filter((rating) => rating === 5)).toHaveLength(2);
+		// The same seed plans the same sample: the run is current.
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'current' });
+	});
+
+	it('runs the built-in chunked recipe with the judge on the rehearsal engine', async () => {
+		const db = new SkeinDatabase(`run-test-${Math.random()}`);
+		opened.push(db);
+		let next = 0;
+		const sheet = documentToSheet(fixtureText('sheets/character-sheet.md'), {
+			characterName: 'Queen Pédauque',
+			settings: { entriesPerIteration: 2, iterations: 2 },
+			newId: () => `chunk-${++next}`,
+			now: () => new Date('2026-11-01T10:00:00Z')
+		});
+		await db.characterSheets.put({ ...sheet, id: 'queen', updatedAt: 1 });
+		const data = new DataService(db);
+		const service = new RunService(db, data, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+		services.push(service);
+		expect(service.listRecipes().map((recipe) => recipe.id)).toContain('chunked');
+		const result = await service.startRun({
+			recipeId: 'chunked',
+			params: { sheetId: 'queen', chunkIds: ['chunk-1', 'chunk-2'], judge: { criteria: 'Stays in the queen’s voice.', threshold: 6 } },
+			settings: { sampling: { temperature: 0.8, max_tokens: 1200 }, seed: 11 },
+			engine: { kind: 'test', label: 'Rehearsal' },
+			concurrency: 2
+		});
+		if (!result.ok) throw new Error(result.error);
+		await service.whenSettled(result.runId);
+		const detail = await service.getRun(result.runId);
+		expect(detail?.run.state).toBe('done');
+		expect(detail?.run.counts.done).toBe(2);
+		expect(detail?.run.counts.samples).toBeGreaterThan(0);
+		expect(detail?.records[0].stats?.length).toBeGreaterThan(0);
+		const items = await service.listReviewItems(result.runId);
+		expect(items.every((item) => item.sample.judge?.threshold === 6 && item.sample.tags.includes('rehearsal'))).toBe(true);
+		expect(detail?.log.some((line) => line.message.includes('Judge:'))).toBe(true);
+
+		await service.reviewSamples(
+			items.map((item) => item.id),
+			'accepted'
+		);
+		const accepted = await service.acceptSamples(result.runId, { kind: 'new', name: 'Queen' });
+		expect(accepted).toMatchObject({ ok: true, accepted: items.length });
+		expect(await service.startRun({ recipeId: 'chunked', params: { sheetId: 'queen', judge: { criteria: 'x', threshold: 0 } }, settings: SETTINGS, engine: { kind: 'test', label: 'R' } })).toMatchObject({
+			ok: false,
+			field: 'params.judge.threshold'
+		});
 	});
 });

@@ -14,7 +14,9 @@ import { hashMessages } from '$lib/core/hash';
 import type { Entry } from '$lib/core/model';
 import { mulberry32 } from '$lib/core/random';
 import type { AnyRecipe, DraftSample, PreparedRun, RecordStat, ResolvedSources, RunSettings, SourceRef } from '$lib/core/recipes/recipe';
+import { planPoolSample } from '$lib/core/recipes/prompt-pool';
 import { RECIPES } from '$lib/core/recipes/registry';
+import type { PromptPoolSample, Stratum } from '$lib/core/recipes/sources';
 import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
 import { buildManifest, hashValue, runStatus, type ManifestChange, type RunManifest, type RunStatus } from '$lib/core/runtime/manifest';
 import type { RetryPolicy } from '$lib/core/runtime/retry';
@@ -44,7 +46,7 @@ import {
 	type RunUsage,
 	type StoredRunRow
 } from '$lib/db/runs-repo';
-import type { EngineChoice, RunCounts, RunRecordRow, RunRow, RunSampleRow, RunState, SampleReview } from '$lib/db/schema';
+import type { EngineChoice, PromptPoolRow, RunCounts, RunRecordRow, RunRow, RunSampleRow, RunState, SampleReview } from '$lib/db/schema';
 import { EndpointEngine } from '$lib/engines/endpoint-engine';
 import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine, type Sampling } from '$lib/engines/engine';
 import { TestEngine } from '$lib/engines/test-engine';
@@ -125,6 +127,8 @@ interface Resolved {
 	/** Sources that no longer exist, as manifest changes ("… was deleted"). */
 	missing: ManifestChange[];
 	names: Record<string, string>;
+	/** Worth a line in the run's log (how a pool sample differs from its mix). */
+	notes: string[];
 }
 
 const SOURCE_NOUNS: Record<SourceRef['kind'], string> = {
@@ -401,6 +405,7 @@ export class RunService {
 		const sources: ResolvedSources = { sheets: {}, identities: {}, pools: {}, entries: {}, facts: {} };
 		const missing: ManifestChange[] = [];
 		const names: Record<string, string> = {};
+		const notes: string[] = [];
 		const gone = (ref: SourceRef) => {
 			const key = `${ref.kind}:${ref.id}`;
 			const name = knownNames[key] ?? ref.id;
@@ -432,7 +437,7 @@ export class RunService {
 					gone(ref);
 					continue;
 				}
-				sources.pools[ref.id] = await this.samplePool(pool.id, pool.name, params, settings);
+				sources.pools[ref.id] = await this.samplePool(pool, params, settings, notes);
 				names[key] = pool.name;
 			} else if (ref.kind === 'dataset') {
 				const dataset = await this.db.datasets.get(ref.id);
@@ -452,19 +457,28 @@ export class RunService {
 				names[key] = run.label;
 			}
 		}
-		return { sources, missing, names };
+		return { sources, missing, names, notes };
 	}
 
 	/**
-	 * The items of a pool a run uses. Prompt-pool sampling (planPoolSample) is not wired yet: until
-	 * it is, a run reads the pool's items in order, up to the `count` its params ask for.
+	 * The items of a pool a run uses: a seeded stratified sample planned from the pool's counts
+	 * per rating (params `n` and `mix`, seeded by the run seed), then only the chosen rows read,
+	 * by [poolId+rating+ordinal]. The plan's notes (short strata, a pool smaller than n) go to the log.
 	 */
-	private async samplePool(poolId: string, name: string, params: unknown, settings: RunSettings) {
-		void settings;
-		const wanted = (params as { count?: unknown; n?: unknown }).count ?? (params as { n?: unknown }).n;
-		const limit = typeof wanted === 'number' && wanted > 0 ? wanted : Infinity;
-		const rows = await this.db.promptPoolItems.where('[poolId+index]').between([poolId, -Infinity], [poolId, Infinity]).limit(limit === Infinity ? Number.MAX_SAFE_INTEGER : limit).toArray();
-		return { poolId, name, items: rows.map((row) => ({ index: row.index, text: row.text, rating: row.rating === -1 ? null : row.rating })) };
+	private async samplePool(pool: PromptPoolRow, params: unknown, settings: RunSettings, notes: string[]): Promise<PromptPoolSample> {
+		const asked = params as { n?: unknown; mix?: unknown };
+		const n = typeof asked.n === 'number' && asked.n > 0 ? asked.n : pool.count;
+		const mix = Array.isArray(asked.mix) ? (asked.mix as Stratum[]) : [];
+		const plan = planPoolSample(pool.ratingCounts, mix, n, settings.seed);
+		for (const note of plan.notes) notes.push(`Prompt pool "${pool.name}": ${note}`);
+		const keys = plan.picks.map((pick) => [pool.id, pick.rating ?? -1, pick.ordinal] as [string, number, number]);
+		const rows = keys.length ? await this.db.promptPoolItems.where('[poolId+rating+ordinal]').anyOf(keys).toArray() : [];
+		const byKey = new Map(rows.map((row) => [`${row.rating}:${row.ordinal}`, row]));
+		const items = plan.picks.flatMap((pick) => {
+			const row = byKey.get(`${pick.rating ?? -1}:${pick.ordinal}`);
+			return row ? [{ index: row.index, text: row.text, rating: row.rating === -1 ? null : row.rating }] : [];
+		});
+		return { poolId: pool.id, name: pool.name, items };
 	}
 
 	/** Dataset entries through the data service, by id (in the order asked) or all of them. */
@@ -588,7 +602,7 @@ export class RunService {
 			createdAt: now,
 			updatedAt: now,
 			...(request.targetDatasetId ? { targetDatasetId: request.targetDatasetId } : {}),
-			log: [],
+			log: resolved.notes.map((message) => ({ at: now, level: 'warn' as const, message })),
 			heartbeatAt: now,
 			sourceNames: resolved.names
 		};
