@@ -1,0 +1,72 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stepKey } from '$lib/core/runtime/cache-key';
+import type { ChatResponse } from '$lib/engines/engine';
+import { SkeinDatabase } from './database';
+import { IndexedDbResponseCache, pruneResponseCache, responseCacheSize } from './response-cache-repo';
+
+const opened: SkeinDatabase[] = [];
+function freshDb() {
+	const db = new SkeinDatabase(`response-cache-test-${Math.random()}`);
+	opened.push(db);
+	return db;
+}
+afterEach(async () => {
+	for (const db of opened.splice(0)) {
+		db.close();
+		await db.delete();
+	}
+});
+
+const answer: ChatResponse = {
+	content: '{"entries":[{"prompt":"Do you miss the mainland?","response":"Only the bakeries."}]}',
+	finishReason: 'stop',
+	usage: { promptTokens: 412, completionTokens: 31, totalTokens: 443 },
+	model: 'qwen2.5:7b',
+	timing: { startedAt: 1_763_790_000_000, ms: 1840 }
+};
+
+const key = stepKey({
+	model: 'endpoint:http://localhost:11434/v1:qwen2.5:7b',
+	messages: [
+		{ role: 'system', content: 'You are Mara.' },
+		{ role: 'user', content: 'Write 1 entry.' }
+	],
+	sampling: { temperature: 0.7, max_tokens: 800 },
+	stepIndex: 0
+});
+
+describe('IndexedDbResponseCache', () => {
+	it('keeps an answer across connections (a reload) and forgets it on delete', async () => {
+		const db = freshDb();
+		let now = 100;
+		const cache = new IndexedDbResponseCache(db, () => now);
+		expect(await cache.get(key)).toBeUndefined();
+		await cache.set(key, answer);
+
+		const reopened = new SkeinDatabase(db.name);
+		opened.push(reopened);
+		expect(await new IndexedDbResponseCache(reopened).get(key)).toEqual(answer);
+		expect((await reopened.responseCache.get(key))?.at).toBe(100);
+
+		now = 200;
+		await cache.set(key, { ...answer, content: 'again' });
+		expect((await cache.get(key))?.content).toBe('again');
+		expect(await responseCacheSize(db)).toBe(1);
+
+		await cache.delete(key);
+		expect(await cache.get(key)).toBeUndefined();
+	});
+
+	it('prunes answers older than a time', async () => {
+		const db = freshDb();
+		let now = 10;
+		const cache = new IndexedDbResponseCache(db, () => now);
+		await cache.set('old', answer);
+		now = 50;
+		await cache.set('new', answer);
+		expect(await pruneResponseCache(db, 20)).toBe(1);
+		expect(await cache.get('old')).toBeUndefined();
+		expect(await cache.get('new')).toEqual(answer);
+	});
+});

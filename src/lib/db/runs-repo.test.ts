@@ -1,0 +1,163 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StepRecord } from '$lib/core/runtime/dispatcher';
+import { SkeinDatabase } from './database';
+import {
+	appendStep,
+	createRun,
+	deleteRun,
+	emptyCounts,
+	endRecord,
+	getRecord,
+	getRun,
+	listRecords,
+	listRunRows,
+	listSamples,
+	recordsInState,
+	replaceRecords,
+	resetRecords,
+	reviewCounts,
+	sampleId,
+	trimLog,
+	type StoredRunRow
+} from './runs-repo';
+import type { RunRecordRow, RunSampleRow } from './schema';
+
+const opened: SkeinDatabase[] = [];
+function freshDb() {
+	const db = new SkeinDatabase(`runs-repo-test-${Math.random()}`);
+	opened.push(db);
+	return db;
+}
+afterEach(async () => {
+	for (const db of opened.splice(0)) {
+		db.close();
+		await db.delete();
+	}
+});
+
+function run(id: string, createdAt: number, total = 3): StoredRunRow {
+	return {
+		id,
+		recipeId: 'chunked',
+		label: 'Chunked generation — Mara',
+		params: { sheetId: 'mara' },
+		settings: { sampling: { temperature: 0.7, max_tokens: 800 }, seed: 1 },
+		engine: { kind: 'test', label: 'Rehearsal' },
+		concurrency: 2,
+		manifest: { recipeId: 'chunked', definitionHash: 'd', paramsHash: 'p', documents: {}, modelHash: 'm', modelLabel: 'rehearsal (test)', inputHash: 'i', inputCount: total, partial: false },
+		state: 'running',
+		counts: emptyCounts(total),
+		createdAt,
+		updatedAt: createdAt,
+		log: []
+	};
+}
+
+function records(runId: string, n = 3): RunRecordRow[] {
+	return Array.from({ length: n }, (_, recordIndex) => ({
+		runId,
+		recordIndex,
+		recordId: `chunk-${recordIndex}`,
+		label: `Chunk ${recordIndex + 1}`,
+		input: { chunk: recordIndex },
+		state: 'pending',
+		steps: [],
+		notes: [],
+		updatedAt: 0
+	}));
+}
+
+function step(stepIndex: number, content = `answer ${stepIndex}`): StepRecord {
+	return {
+		stepIndex,
+		engineId: 'test',
+		request: { messages: [{ role: 'user', content: `ask ${stepIndex}` }], sampling: { max_tokens: 800 } },
+		response: { content, finishReason: 'stop', usage: { promptTokens: 10, completionTokens: 5, totalTokens: 15 } },
+		attempts: 1,
+		cached: false,
+		cacheKey: `k${stepIndex}`,
+		startedAt: 0,
+		endedAt: 5
+	};
+}
+
+function sample(runId: string, recordIndex: number, sampleIndex: number): RunSampleRow {
+	return {
+		id: sampleId(runId, recordIndex, sampleIndex),
+		runId,
+		recordIndex,
+		sampleIndex,
+		sample: { messages: [{ role: 'user', content: 'Hi' }, { role: 'assistant', content: `Hello ${sampleIndex}` }], tags: ['generated'], meta: {} },
+		review: 'pending',
+		createdAt: 0
+	};
+}
+
+const usage = { engineCalls: 2, cacheHits: 0, promptTokens: 20, completionTokens: 10, engineMs: 40 };
+
+describe('runs repo', () => {
+	it('writes a run with its records and lists runs newest first', async () => {
+		const db = freshDb();
+		await createRun(db, run('run-a', 1), records('run-a'));
+		await createRun(db, run('run-b', 2, 2), records('run-b', 2));
+		expect((await listRunRows(db)).map((row) => row.id)).toEqual(['run-b', 'run-a']);
+		expect((await listRecords(db, 'run-a')).map((record) => record.recordIndex)).toEqual([0, 1, 2]);
+		expect(await listRecords(db, 'run-b')).toHaveLength(2);
+	});
+
+	it('appends steps as they complete, and a restart replaces the earlier attempt', async () => {
+		const db = freshDb();
+		await createRun(db, run('r', 1), records('r'));
+		await appendStep(db, 'r', 1, step(0), false);
+		await appendStep(db, 'r', 1, step(1), false);
+		expect((await getRecord(db, 'r', 1))?.steps.map((s) => s.stepIndex)).toEqual([0, 1]);
+		await appendStep(db, 'r', 1, step(0, 'replayed'), true);
+		expect((await getRecord(db, 'r', 1))?.steps.map((s) => s.response?.content)).toEqual(['replayed']);
+	});
+
+	it('ends records with their samples and counts in one go, replacing earlier samples', async () => {
+		const db = freshDb();
+		await createRun(db, run('r', 1), records('r'));
+		const counts = await endRecord(db, { runId: 'r', recordIndex: 0, state: 'done', steps: [step(0)], notes: [], samples: [sample('r', 0, 0), sample('r', 0, 1)], usage, run: { log: [{ at: 1, level: 'info', message: 'ok' }] } });
+		expect(counts).toMatchObject({ total: 3, done: 1, failed: 0, samples: 2, engineCalls: 2, promptTokens: 20 });
+		await endRecord(db, { runId: 'r', recordIndex: 1, state: 'failed', steps: [step(0)], notes: [], samples: [], error: { type: 'http-400', message: 'HTTP 400' }, usage });
+		expect((await getRun(db, 'r'))?.counts).toMatchObject({ done: 1, failed: 1, samples: 2 });
+		expect((await getRun(db, 'r'))?.log).toEqual([{ at: 1, level: 'info', message: 'ok' }]);
+		expect((await recordsInState(db, 'r', 'failed')).map((record) => record.error?.type)).toEqual(['http-400']);
+
+		// The failed record is retried and now gives one sample: failed → done.
+		await resetRecords(db, 'r', [1]);
+		expect((await getRun(db, 'r'))?.counts).toMatchObject({ done: 1, failed: 0 });
+		expect((await getRecord(db, 'r', 1))?.error).toBeUndefined();
+		await endRecord(db, { runId: 'r', recordIndex: 1, state: 'done', steps: [step(0)], notes: [], samples: [sample('r', 1, 0)] });
+		// A re-run of record 0 with one sample: the two earlier ones go.
+		await endRecord(db, { runId: 'r', recordIndex: 0, state: 'done', steps: [step(0)], notes: [], samples: [sample('r', 0, 0)] });
+		expect((await getRun(db, 'r'))?.counts).toMatchObject({ done: 2, failed: 0, samples: 2 });
+		expect((await listSamples(db, 'r')).map((row) => row.id)).toEqual(['r:0:0', 'r:1:0']);
+		expect(await reviewCounts(db, 'r')).toEqual({ pending: 2, accepted: 0, rejected: 0 });
+	});
+
+	it('replaces the record set, and deletes a run with everything of it', async () => {
+		const db = freshDb();
+		await createRun(db, run('r', 1), records('r'));
+		await createRun(db, run('other', 2), records('other'));
+		await endRecord(db, { runId: 'r', recordIndex: 2, state: 'done', steps: [], notes: [], samples: [sample('r', 2, 0)] });
+		const moved = { ...sample('r', 2, 0), id: sampleId('r', 0, 0), recordIndex: 0 };
+		await replaceRecords(db, { ...run('r', 1, 1) }, [{ ...records('r', 3)[2], recordIndex: 0, state: 'done' }], { remove: ['r:2:0'], put: [moved] });
+		expect((await listRecords(db, 'r')).map((record) => [record.recordIndex, record.recordId])).toEqual([[0, 'chunk-2']]);
+		expect((await listSamples(db, 'r')).map((row) => row.id)).toEqual(['r:0:0']);
+
+		await deleteRun(db, 'r');
+		expect(await getRun(db, 'r')).toBeUndefined();
+		expect(await listRecords(db, 'r')).toEqual([]);
+		expect(await listSamples(db, 'r')).toEqual([]);
+		expect(await listRecords(db, 'other')).toHaveLength(3);
+	});
+
+	it('keeps the newest log lines', () => {
+		const log = Array.from({ length: 7 }, (_, i) => ({ at: i, level: 'info' as const, message: `line ${i}` }));
+		expect(trimLog(log, 3).map((line) => line.message)).toEqual(['line 4', 'line 5', 'line 6']);
+		expect(trimLog(log.slice(0, 2), 3)).toHaveLength(2);
+	});
+});
