@@ -704,4 +704,37 @@ describe('RunService', () => {
 			field: 'params.judge.threshold'
 		});
 	});
+
+	it('continues chosen entries of a dataset (read by id through the data service)', async () => {
+		const db = new SkeinDatabase(`run-test-${Math.random()}`);
+		opened.push(db);
+		const data = new DataService(db);
+		const jsonl = [
+			{ messages: [{ role: 'user', content: 'Is the lamp lit?' }, { role: 'assistant', content: 'Lit and trimmed.' }] },
+			{ messages: [{ role: 'user', content: 'Any ships tonight?' }, { role: 'assistant', content: 'One. Late, as always.' }] },
+			{ messages: [{ role: 'user', content: 'How old is the tower?' }, { role: 'assistant', content: 'Older than the village.' }] }
+		]
+			.map((record) => JSON.stringify(record))
+			.join('\n');
+		const imported = await data.importSources(data.newJobId(), [{ kind: 'text', name: 'keeper.jsonl', text: jsonl }]);
+		const datasetId = imported.datasets[0].datasetId;
+		const { entries } = await data.getPage(datasetId, 0, 3);
+		const service = new RunService(db, data, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+		services.push(service);
+		const result = await service.startRun({
+			recipeId: 'continuation',
+			params: { datasetId, entryIds: [entries[2].id, entries[0].id], systemPrompt: 'You are Mara, the lighthouse keeper.' },
+			settings: SETTINGS,
+			engine: { kind: 'test', label: 'Rehearsal' }
+		});
+		if (!result.ok) throw new Error(result.error);
+		await service.whenSettled(result.runId);
+		const detail = await service.getRun(result.runId);
+		expect(detail?.run.counts).toMatchObject({ total: 2, done: 2 });
+		const items = await service.listReviewItems(result.runId);
+		expect(items.length).toBe(2);
+		expect(items[0].sample.messages.some((message) => message.content === 'How old is the tower?')).toBe(true);
+		expect(items[1].sample.messages.some((message) => message.content === 'Is the lamp lit?')).toBe(true);
+		expect(items.every((item) => item.sample.messages.length > 2)).toBe(true);
+	});
 });

@@ -31,7 +31,7 @@ describe('recipe registry', () => {
 	it('lists each built-in recipe once, findable by id', () => {
 		const ids = RECIPES.map((recipe) => recipe.id);
 		expect(new Set(ids).size).toBe(ids.length);
-		expect(ids).toEqual(expect.arrayContaining(['chunked', 'identity-facts']));
+		expect(ids).toEqual(['chunked', 'identity-facts', 'identity-qa', 'identity-assertions', 'pool-answers', 'continuation']);
 		expect(findRecipe('chunked')?.label).toBe(chunkedRecipe.label);
 		expect(findRecipe('nope')).toBeUndefined();
 		// Fact extraction is reviewed, not judged: it is registered as is.

@@ -9,10 +9,12 @@
  */
 import { z } from 'zod';
 import { chunkedRecipe } from './chunked';
+import { continuationRecipe } from './continuation';
 import { identityAssertionsRecipe } from './identity-assertions';
 import { identityFactsRecipe } from './identity-facts';
 import { identityQaRecipe } from './identity-qa';
 import { isJudgeRequest, JudgeSettingsSchema, rehearseJudge, withJudge, type JudgeSettings } from './judge';
+import { poolAnswersRecipe } from './pool-answers';
 import type { AnyRecipe, Recipe } from './recipe';
 
 /** The scale a judge uses when its settings do not say: the run form's 0–10 threshold. */
@@ -58,7 +60,14 @@ export function withJudgeOption<Params, Input>(recipe: Recipe<Params, Input>): R
 	};
 }
 
-export const RECIPES: AnyRecipe[] = [withJudgeOption(chunkedRecipe), identityFactsRecipe, withJudgeOption(identityQaRecipe), withJudgeOption(identityAssertionsRecipe)];
+export const RECIPES: AnyRecipe[] = [
+	withJudgeOption(chunkedRecipe),
+	identityFactsRecipe,
+	withJudgeOption(identityQaRecipe),
+	withJudgeOption(identityAssertionsRecipe),
+	withJudgeOption(poolAnswersRecipe),
+	withJudgeOption(continuationRecipe)
+];
 
 export function findRecipe(id: string, recipes: readonly AnyRecipe[] = RECIPES): AnyRecipe | undefined {
 	return recipes.find((recipe) => recipe.id === id);
