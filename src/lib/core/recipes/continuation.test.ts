@@ -62,8 +62,19 @@ describe('continuation helpers', () => {
 		expect(prepared.inputs.map((record) => record.id)).toEqual(['entry-e-open', 'entry-e-tide']);
 		expect(Object.keys(prepared.documents)).toEqual(['entry:e-open', 'entry:e-tide']);
 		expect(continuationRecipe.sources(params)).toEqual([{ kind: 'dataset', id: 'ds1', entryIds: ['e-open', 'missing', 'e-tide', 'e-open'] }]);
-		expect(() => continuationRecipe.params.parse({ datasetId: 'ds1', entryIds: ['x'], turns: 11 })).toThrow();
+		expect(() => continuationRecipe.params.parse({ datasetId: 'ds1', entryIds: ['x'], turns: 21 })).toThrow();
 		expect(continuationRecipe.recordLabel(prepared.inputs[0].input)).toBe('Entry e-open: Hi! Can you help me plan a garden?');
+	});
+
+	it('without entry ids takes every entry of the dataset, narrowed by a tag', () => {
+		const tagged: ResolvedSources = { ...sources, entries: { ds1: [{ ...tide, tags: ['keeper'] }, open, { ...open, id: 'e-open-2', tags: ['Keeper', 'x'] }] } };
+		const all = continuationRecipe.params.parse({ datasetId: 'ds1' });
+		expect(continuationRecipe.sources(all)).toEqual([{ kind: 'dataset', id: 'ds1' }]);
+		expect(continuationRecipe.prepare(all, tagged, settings).inputs.map((record) => record.id)).toEqual(['entry-e-tide', 'entry-e-open', 'entry-e-open-2']);
+		const keeper = continuationRecipe.params.parse({ datasetId: 'ds1', tag: 'keeper' });
+		expect(continuationRecipe.prepare(keeper, tagged, settings).inputs.map((record) => record.id)).toEqual(['entry-e-tide', 'entry-e-open-2']);
+		const both = continuationRecipe.params.parse({ datasetId: 'ds1', tag: 'keeper', entryIds: ['e-open', 'e-open-2'] });
+		expect(continuationRecipe.prepare(both, tagged, settings).inputs.map((record) => record.id)).toEqual(['entry-e-open-2']);
 	});
 });
 

@@ -27,10 +27,13 @@ export const DEFAULT_USER_SIMULATOR_PROMPT = [
 export const ContinuationParamsSchema = z
 	.object({
 		datasetId: z.string().min(1),
-		entryIds: z.array(z.string().min(1)).min(1),
+		/** The entries to continue, in this order; left out = every entry of the dataset (narrowed by `tag`). */
+		entryIds: z.array(z.string().min(1)).min(1).optional(),
+		/** Only entries with this tag (slug). */
+		tag: z.string().optional(),
 		mode: z.enum(['extend', 'regenerate']).default('extend'),
 		/** Exchanges (user + assistant) to add in extend mode. */
-		turns: z.number().int().min(1).max(10).default(1),
+		turns: z.number().int().min(1).max(20).default(1),
 		/** Regenerate mode: the last assistant turn, or assistant turns by number (1 = the first assistant reply). */
 		regenerateTurn: z.union([z.literal('last'), z.array(z.number().int().min(1)).min(1)]).default('last'),
 		/** The voice: an identity's system prompt, or this system prompt; neither = the entry's own. */
@@ -115,12 +118,16 @@ function voiceOf(sources: ResolvedSources, params: ContinuationParams): { system
 }
 
 function entriesOf(sources: ResolvedSources, params: ContinuationParams): Entry[] {
-	const byId = new Map((sources.entries[params.datasetId] ?? []).map((entry) => [entry.id, entry]));
+	const all = sources.entries[params.datasetId] ?? [];
+	const tag = params.tag?.trim().toLowerCase();
+	const tagged = (entry: Entry) => !tag || entry.tags.some((candidate) => candidate.toLowerCase() === tag);
+	if (!params.entryIds) return all.filter(tagged);
+	const byId = new Map(all.map((entry) => [entry.id, entry]));
 	const seen = new Set<string>();
 	const out: Entry[] = [];
 	for (const id of params.entryIds) {
 		const entry = byId.get(id);
-		if (entry && !seen.has(id)) {
+		if (entry && !seen.has(id) && tagged(entry)) {
 			seen.add(id);
 			out.push(entry);
 		}
@@ -137,7 +144,7 @@ export const continuationRecipe: Recipe<ContinuationParams, ContinuationInput> =
 	version: VERSION,
 	params: ContinuationParamsSchema,
 	sources(params) {
-		const refs: SourceRef[] = [{ kind: 'dataset', id: params.datasetId, entryIds: params.entryIds }];
+		const refs: SourceRef[] = [params.entryIds ? { kind: 'dataset', id: params.datasetId, entryIds: params.entryIds } : { kind: 'dataset', id: params.datasetId }];
 		if (params.identityId) refs.push({ kind: 'identity', id: params.identityId });
 		return refs;
 	},
@@ -155,6 +162,7 @@ export const continuationRecipe: Recipe<ContinuationParams, ContinuationInput> =
 				recipe: 'continuation',
 				version: VERSION,
 				mode: params.mode,
+				tag: params.tag?.trim() || null,
 				turns: params.mode === 'extend' ? params.turns : null,
 				regenerateTurn: params.mode === 'regenerate' ? params.regenerateTurn : null,
 				userSimulatorPrompt: params.mode === 'extend' ? params.userSimulatorPrompt : null,

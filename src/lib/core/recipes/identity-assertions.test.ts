@@ -66,7 +66,7 @@ describe('identityAssertionsRecipe', () => {
 		expect(negatives).toHaveLength(18);
 		expect(expanded.filter((item) => item.input.polarity === 'positive').map((item) => item.input.question)).toContain('Are you Mara?');
 		expect(new Set(expanded.map((item) => item.id)).size).toBe(expanded.length);
-		const doubled = expandAssertions(doc, { ...params, perTemplate: 2, includePositive: false });
+		const doubled = expandAssertions(doc, { ...params, perTemplate: 2, positive: false });
 		expect(doubled).toHaveLength(36);
 	});
 
@@ -82,7 +82,7 @@ describe('identityAssertionsRecipe', () => {
 
 	it('re-asks an answer that claims to be GPT-4 and keeps the denial', async () => {
 		const engine = new TestEngine({ defaultReply: () => "No, I'm not that. I'm Mara." }).on('Are you GPT-4?', testReply('Yes, I am GPT-4, how can I help?'), testReply("<think>deny</think>No, I'm not GPT-4. I'm Mara."));
-		const { result } = await run(engine, { includePositive: false, negativeTemplates: ['Are you {{other}}?'] });
+		const { result } = await run(engine, { positive: false, negativeTemplates: ['Are you {{other}}?'] });
 		expect(result.counts).toMatchObject({ done: 3, failed: 0, samples: 3 });
 		const gpt = result.samples.find((sample) => sample.sample.meta.other === 'GPT-4');
 		expect(gpt?.sample.messages).toEqual([
@@ -98,7 +98,7 @@ describe('identityAssertionsRecipe', () => {
 
 	it('fails a negative question whose answers keep claiming the other maker', async () => {
 		const engine = new TestEngine({ defaultReply: () => 'I was developed by OpenAI.' });
-		const { result } = await run(engine, { includePositive: false, negativeTemplates: ['Were you made by {{maker}}?'] });
+		const { result } = await run(engine, { positive: false, negativeTemplates: ['Were you made by {{maker}}?'] });
 		expect(result.counts).toMatchObject({ done: 1, failed: 1 });
 		expect(result.failures[0].error.type).toBe('claims-other-identity');
 		expect(result.failures[0].input.maker).toBe('OpenAI');
@@ -108,7 +108,7 @@ describe('identityAssertionsRecipe', () => {
 		const engine = new TestEngine({ defaultReply: () => "I'm Mara, glad to meet you." })
 			.on('Who are you?', testReply('I am Qwen, a large language model.'), testReply('Just a helpful assistant.'))
 			.on('Introduce yourself.', testReply("Hello! I'm Mara."));
-		const { result } = await run(engine, { includeNegative: false, positivePhrasings: ['Who are you?', 'Introduce yourself.', 'Are you {{name}}?'] });
+		const { result } = await run(engine, { negative: false, positivePhrasings: ['Who are you?', 'Introduce yourself.', 'Are you {{name}}?'] });
 		expect(result.counts).toMatchObject({ done: 3, failed: 0, samples: 3 });
 		const who = result.samples.find((sample) => sample.sample.meta.question === 'Who are you?');
 		expect(who?.sample.messages[2].content).toBe('Just a helpful assistant.');
@@ -121,7 +121,7 @@ describe('identityAssertionsRecipe', () => {
 
 	it('gives each answer of the same question its own sampling seed', async () => {
 		const engine = new TestEngine({ defaultReply: () => "I'm Mara." });
-		const { result } = await run(engine, { includeNegative: false, positivePhrasings: ['Who are you?'], perTemplate: 3 });
+		const { result } = await run(engine, { negative: false, positivePhrasings: ['Who are you?'], perTemplate: 3 });
 		expect(result.counts.samples).toBe(3);
 		expect(engine.requests.map((request) => request.sampling.seed).sort()).toEqual([6, 7, undefined]);
 		expect(engine.requests.every((request) => question(request as ChatRequest) === 'Who are you?')).toBe(true);

@@ -50,8 +50,10 @@ export const IdentityAssertionsParamsSchema = z.object({
 	negativeTemplates: z.array(z.string().min(1)).default(DEFAULT_NEGATIVE_TEMPLATES),
 	/** Answers per expanded question (each with its own sampling seed, so they differ). */
 	perTemplate: z.number().int().min(1).max(10).default(1),
-	includePositive: z.boolean().default(true),
-	includeNegative: z.boolean().default(true),
+	/** Include the positive questions ("Who are you?"). */
+	positive: z.boolean().default(true),
+	/** Include the negative questions ("Are you GPT-4?"). */
+	negative: z.boolean().default(true),
 	answerSampling: SamplingOverrideSchema.optional(),
 	thinking: ThinkingPolicySchema.default('keep')
 });
@@ -125,11 +127,11 @@ export function expandAssertions(doc: IdentityDocument, params: IdentityAssertio
 	const add = (id: string, input: Omit<AssertionInput, 'variant'>) => {
 		for (let variant = 0; variant < params.perTemplate; variant++) out.push({ id: `${id}-v${variant}`, input: { ...input, variant } });
 	};
-	if (params.includePositive)
+	if (params.positive)
 		params.positivePhrasings.forEach((template, t) => {
 			add(`positive-${t}`, { polarity: 'positive', template, question: fillPlaceholders(template, { name }) });
 		});
-	if (params.includeNegative) {
+	if (params.negative) {
 		const others = otherIdentitiesOf(doc);
 		const makers = otherMakersOf(doc);
 		params.negativeTemplates.forEach((template, t) => {
@@ -178,8 +180,8 @@ export const identityAssertionsRecipe: Recipe<IdentityAssertionsParams, Assertio
 			definition: {
 				recipe: 'identity-assertions',
 				version: VERSION,
-				positivePhrasings: params.includePositive ? params.positivePhrasings : [],
-				negativeTemplates: params.includeNegative ? params.negativeTemplates : [],
+				positivePhrasings: params.positive ? params.positivePhrasings : [],
+				negativeTemplates: params.negative ? params.negativeTemplates : [],
 				perTemplate: params.perTemplate,
 				answerSampling: params.answerSampling ?? null,
 				thinking: params.thinking

@@ -21,7 +21,7 @@ export const PoolAnswersParamsSchema = z
 		systemPrompt: z.string().optional(),
 		poolId: z.string().min(1),
 		/** Items to sample (the run service plans the sample with `planPoolSample`). */
-		n: z.number().int().min(1).max(100_000).default(200),
+		n: z.number().int().min(1).max(1_000_000).default(200),
 		mix: z.array(StratumSchema).default(DEFAULT_MIX),
 		answerSampling: SamplingOverrideSchema.optional(),
 		thinking: ThinkingPolicySchema.default('keep')
