@@ -1,4 +1,4 @@
-import { chromium } from '@playwright/test';
+import { chromium, type Browser, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
 import { expect, test } from './fixtures';
 import { startStaticServer } from '../../scripts/static-server.mjs';
@@ -36,6 +36,117 @@ test('with the software WebGPU adapter: found, no shader-f16, only q4f32 builds 
 		await browser.close();
 		await server.close();
 	}
+});
+
+/** A page in a browser with the software WebGPU adapter, on a fresh static server of the build. */
+async function withWebGPU(run: (page: Page, baseUrl: string) => Promise<void>): Promise<void> {
+	const server = await startStaticServer({ port: 0 });
+	const browser: Browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'] });
+	try {
+		const page = await browser.newPage();
+		const errors: string[] = [];
+		page.on('pageerror', (e) => errors.push(e.message));
+		await page.goto(`${server.url}/generate/engines`);
+		await expect(page.getByTestId('preflight')).toHaveAttribute('data-status', 'ready', { timeout: 20_000 });
+		await run(page, server.url);
+		expect(errors).toEqual([]);
+	} finally {
+		await browser.close();
+		await server.close();
+	}
+}
+
+test('Download & load without a network fails in plain words, and the page stays usable', async () => {
+	await withWebGPU(async (page) => {
+		await expect(page.getByTestId('model-loader')).toHaveAttribute('data-state', 'idle');
+		const row = page.locator('tr[data-model="Qwen2.5-0.5B-Instruct-q4f32_1-MLC"]');
+		await row.getByRole('button', { name: 'Download & load' }).click();
+		// This sandbox reaches no model host: web-llm (in its worker) fails to fetch the config.
+		await expect(page.getByTestId('load-error')).toContainText('Could not load Qwen2.5 0.5B (q4f32_1): Could not download', { timeout: 45_000 });
+		await expect(page.getByTestId('load-error')).toContainText('Check the connection');
+		await expect(page.getByTestId('model-loader')).toHaveAttribute('data-state', 'failed');
+		// web-llm ran (it creates its caches before fetching) and the buttons are back.
+		expect(await page.evaluate(() => caches.has('webllm/config'))).toBe(true);
+		await expect(row.getByRole('button', { name: 'Download & load' })).toBeEnabled();
+		await expect(page.getByTestId('no-cached-models')).toBeVisible();
+	});
+});
+
+test('a custom model on localhost: loads through its own URLs, shows the phase, and can be cancelled', async () => {
+	// Serves nothing: it records what web-llm asks for and holds the request open, like a slow host.
+	const requested: string[] = [];
+	const held: Array<() => void> = [];
+	const host: Server = createServer((req, res) => {
+		requested.push(req.url ?? '');
+		res.on('close', () => undefined);
+		held.push(() => res.destroy());
+	});
+	await new Promise<void>((ready) => host.listen(0, '127.0.0.1', ready));
+	const port = (host.address() as { port: number }).port;
+	try {
+		await withWebGPU(async (page) => {
+			await page.getByText('Add a custom model').click();
+			await page.getByTestId('custom-modelId').fill('tuned-qwen-q4f32_1');
+			await page.getByTestId('custom-weightsUrl').fill(`http://127.0.0.1:${port}/tuned`);
+			await page.getByTestId('custom-modelLibUrl').fill(`http://127.0.0.1:${port}/libs/Qwen2-0.5B-Instruct-q4f32_1-ctx4k_cs1k-webgpu.wasm`);
+			await page.getByTestId('custom-vramMB').fill('1100');
+			await page.getByTestId('custom-save').click();
+			const row = page.getByTestId('custom-model-table').locator('tr[data-model="tuned-qwen-q4f32_1"]');
+			await row.getByRole('button', { name: 'Download & load' }).click();
+			await expect(page.getByTestId('load-phase')).toContainText('Preparing');
+			// web-llm resolved the custom record: it asks our host for the config under resolve/main/.
+			await expect.poll(() => requested).toContain('/tuned/resolve/main/mlc-chat-config.json');
+			await page.getByTestId('cancel-load').click();
+			await expect(page.getByTestId('load-cancelled')).toContainText('Loading tuned-qwen-q4f32_1 was cancelled');
+			await expect(row.getByRole('button', { name: 'Download & load' })).toBeEnabled();
+		});
+	} finally {
+		for (const release of held) release();
+		await new Promise((done) => host.close(done));
+	}
+});
+
+test('the custom model form: errors next to the fields, a good model is kept after a reload', async ({ page }) => {
+	await page.goto('/generate/engines');
+	await expect(page.getByTestId('preflight')).not.toBeEmpty();
+	await page.getByText('Add a custom model').click();
+	await page.getByTestId('custom-modelId').fill('my tuned model');
+	await page.getByTestId('custom-weightsUrl').fill('http://models.example.org/my-tuned-MLC');
+	await page.getByTestId('custom-modelLibUrl').fill('https://models.example.org/lib/model.js');
+	await page.getByTestId('custom-vramMB').fill('a lot');
+	await page.getByTestId('custom-save').click();
+	await expect(page.getByTestId('custom-error-modelId')).toContainText('no spaces');
+	await expect(page.getByTestId('custom-error-weightsUrl')).toContainText('Use https://');
+	await expect(page.getByTestId('custom-error-modelLibUrl')).toContainText('.wasm');
+	await expect(page.getByTestId('custom-error-vramMB')).toContainText('MB');
+	await expect(page.getByTestId('custom-weightsUrl')).toHaveAttribute('aria-invalid', 'true');
+	await expect(page.getByTestId('custom-model-table')).toHaveCount(0);
+
+	await page.getByTestId('custom-modelId').fill('my-tuned-qwen-q4f32_1');
+	await page.getByTestId('custom-weightsUrl').fill('https://huggingface.co/my-org/my-tuned-qwen-q4f32_1-MLC');
+	await page.getByTestId('custom-modelLibUrl').fill('https://models.example.org/lib/Qwen2-0.5B-Instruct-q4f32_1-ctx4k_cs1k-webgpu.wasm');
+	await page.getByTestId('custom-vramMB').fill('1100');
+	await page.getByTestId('custom-contextWindow').fill('2048');
+	await page.getByTestId('custom-save').click();
+	await expect(page.getByTestId('custom-saved')).toContainText('my-tuned-qwen-q4f32_1');
+	await expect(page.getByTestId('custom-error-weightsUrl')).toHaveCount(0);
+
+	await page.reload();
+	const row = page.getByTestId('custom-model-table').locator('tr[data-model="my-tuned-qwen-q4f32_1"]');
+	await expect(row).toContainText('https://huggingface.co/my-org/my-tuned-qwen-q4f32_1-MLC');
+	await expect(row).toContainText('2,048');
+	// No GPU in this browser: listed, but not loadable, with the reason.
+	await expect(row).toHaveAttribute('data-runnable', 'false');
+	await expect(row.getByRole('button', { name: 'Download & load' })).toHaveCount(0);
+
+	// The same id again is refused; removing it clears the list.
+	await page.getByText('Add a custom model').click();
+	await page.getByTestId('custom-modelId').fill('my-tuned-qwen-q4f32_1');
+	await page.getByTestId('custom-save').click();
+	await expect(page.getByTestId('custom-error-modelId')).toContainText('already listed');
+	await row.getByRole('button', { name: 'Remove' }).click();
+	await page.reload();
+	await expect(page.getByTestId('custom-model-table')).toHaveCount(0);
 });
 
 test('a model server: test the connection, with plain-words errors', async ({ page }) => {
