@@ -297,7 +297,7 @@ describe('RunService', () => {
 		const h = await fresh({ delayMs: 25 });
 		const runId = await started(h, { concurrency: 1 });
 		await waitFor(async () => (await storedSteps(h.db, runId)) >= 2);
-		expect(await h.service.pauseRun(runId)).toEqual({ ok: true });
+		expect(await h.service.pauseRun(runId)).toMatchObject({ ok: true });
 		expect((await h.db.runs.get(runId))?.state).toBe('paused');
 		// A request already waiting for a free slot when the pause came still goes out (the
 		// dispatcher checks the pause before queueing for a slot); after that, nothing starts.
@@ -310,7 +310,7 @@ describe('RunService', () => {
 		expect(h.engines[0].requests.length).toBe(asked);
 		expect((await h.service.listRuns())[0]).toMatchObject({ live: true, run: { state: 'paused' } });
 
-		expect(await h.service.resumeRun(runId)).toEqual({ ok: true });
+		expect(await h.service.resumeRun(runId)).toMatchObject({ ok: true });
 		await h.service.whenSettled(runId);
 		expect((await h.db.runs.get(runId))?.state).toBe('done');
 		expect(h.engines[0].requests).toHaveLength(8);
@@ -330,7 +330,7 @@ describe('RunService', () => {
 		const [item] = await reloaded.listRuns();
 		expect(item).toMatchObject({ live: false, run: { id: runId, state: 'interrupted' } });
 
-		expect(await reloaded.resumeRun(runId)).toEqual({ ok: true });
+		expect(await reloaded.resumeRun(runId)).toMatchObject({ ok: true });
 		await reloaded.whenSettled(runId);
 		expect(engines[0].requests).toHaveLength(8 - answered);
 		const detail = await reloaded.getRun(runId);
@@ -356,7 +356,7 @@ describe('RunService', () => {
 		expect(steps[1].error).toMatchObject({ kind: 'http', status: 400 });
 		expect(detail?.log.some((line) => line.level === 'error' && line.message.startsWith('Chunk: The storm failed (http-400)'))).toBe(true);
 
-		expect(await h.service.retryFailed(runId)).toEqual({ ok: true });
+		expect(await h.service.retryFailed(runId)).toMatchObject({ ok: true });
 		await h.service.whenSettled(runId);
 		// Only the failed record ran; its first step came from the cache.
 		expect(h.engines[1].requests.map(lastUser)).toEqual([`${ANSWER}What do you remember about In the storm of 1998 the foghorn failed?`]);
@@ -380,7 +380,7 @@ describe('RunService', () => {
 		expect(status.state).toBe('stale');
 		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['Document "Mara / The light" changed.', 'The input records changed.']);
 
-		expect(await h.service.rerunStale(runId)).toEqual({ ok: true });
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
 		await h.service.whenSettled(runId);
 		// The changed chunk's question is asked again; its answer request is unchanged (the same
 		// question came back), so the cache answers it.
@@ -417,7 +417,7 @@ describe('RunService', () => {
 		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['The model changed from rehearsal (test) to qwen2.5:7b (endpoint).']);
 
 		await h.service.editRun(runId, { engine: { kind: 'test', label: 'Rehearsal' } });
-		expect(await h.service.rerunStale(runId)).toEqual({ ok: true });
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
 		await h.service.whenSettled(runId);
 		// New sampling: new cache keys, every step asked again.
 		expect(h.engines[1].requests).toHaveLength(8);
@@ -439,7 +439,7 @@ describe('RunService', () => {
 		const h = await fresh({ delayMs: 30 });
 		const runId = await started(h, { concurrency: 1 });
 		await waitFor(async () => (await storedSteps(h.db, runId)) >= 2);
-		expect(await h.service.cancelRun(runId)).toEqual({ ok: true });
+		expect(await h.service.cancelRun(runId)).toMatchObject({ ok: true });
 		const detail = await h.service.getRun(runId);
 		expect(detail?.run.state).toBe('cancelled');
 		expect(detail?.records.filter((record) => record.state === 'pending').length).toBeGreaterThanOrEqual(2);
@@ -579,7 +579,7 @@ describe('RunService', () => {
 		expect(cancelled).toHaveLength(1);
 		expect(maxInFlight).toBe(1);
 		expect(await h.service.resumeRun(result.runId)).toEqual({ ok: false, error: 'Load the model Qwen2.5-1.5B-Instruct-q4f32_1-MLC on the Engines page, then resume.' });
-		expect(await h.service.resumeRun(result.runId, { remote })).toEqual({ ok: true });
+		expect(await h.service.resumeRun(result.runId, { remote })).toMatchObject({ ok: true });
 		await h.service.whenSettled(result.runId);
 		expect((await h.db.runs.get(result.runId))?.state).toBe('done');
 	});
@@ -616,7 +616,7 @@ describe('RunService', () => {
 		const h = await fresh();
 		const runId = await started(h);
 		await h.service.whenSettled(runId);
-		expect(await h.service.deleteRun(runId)).toEqual({ ok: true });
+		expect(await h.service.deleteRun(runId)).toMatchObject({ ok: true });
 		expect(await h.db.runs.count()).toBe(0);
 		expect(await h.db.runRecords.count()).toBe(0);
 		expect(await h.db.runSamples.count()).toBe(0);

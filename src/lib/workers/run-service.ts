@@ -924,11 +924,11 @@ export class RunService {
 			if (!run) return { ok: false, error: 'That run no longer exists.' };
 			return { ok: false, error: (await this.elsewhere(run)) ?? 'This run is not running.' };
 		}
-		if (live.state === 'paused') return { ok: true };
+		if (live.state === 'paused') return { ok: true, runId };
 		live.dispatcher.pause();
 		this.setLiveState(live, 'paused', 'Paused: requests in flight finish, no new ones start.');
 		await live.writes;
-		return { ok: true };
+		return { ok: true, runId };
 	}
 
 	private setLiveState(live: LiveRun, state: RunState, message: string): void {
@@ -947,7 +947,7 @@ export class RunService {
 				this.setLiveState(live, 'running', 'Resumed.');
 				await live.writes;
 			}
-			return { ok: true };
+			return { ok: true, runId };
 		}
 		return this.restart(runId, access, (record) => record.state === 'pending');
 	}
@@ -964,17 +964,17 @@ export class RunService {
 		if (!engine.ok) return { ok: false, error: engine.error };
 		const resolved = await this.resolve(recipe, run.params, run.settings, run.sourceNames);
 		if (resolved.missing.length) return { ok: false, error: resolved.missing.map((change) => change.reason).join(' ') };
-		if (this.live.has(runId)) return { ok: true };
+		if (this.live.has(runId)) return { ok: true, runId };
 		if (before) await before(run);
 		const fresh = (await getRun(this.db, runId)) ?? run;
 		const records = await listRecords(this.db, runId);
 		if (!records.some(which)) {
 			await updateRun(this.db, runId, { state: 'done', updatedAt: this.now() });
 			this.emit({ type: 'state', runId, state: 'done' });
-			return { ok: true };
+			return { ok: true, runId };
 		}
 		this.launch(fresh, recipe, engine.engine, resolved.sources, records, which);
-		return { ok: true };
+		return { ok: true, runId };
 	}
 
 	async cancelRun(runId: string): Promise<RunActionResult> {
@@ -983,16 +983,16 @@ export class RunService {
 			this.setLiveState(live, 'cancelled', 'Cancelling: requests in flight are abandoned; unfinished records stay pending.');
 			live.dispatcher.cancel();
 			await live.finished;
-			return { ok: true };
+			return { ok: true, runId };
 		}
 		const run = await getRun(this.db, runId);
 		if (!run) return { ok: false, error: 'That run no longer exists.' };
 		const busy = await this.elsewhere(run);
 		if (busy) return { ok: false, error: busy };
-		if (run.state === 'done' || run.state === 'cancelled') return { ok: true };
+		if (run.state === 'done' || run.state === 'cancelled') return { ok: true, runId };
 		await updateRun(this.db, runId, { state: 'cancelled', updatedAt: this.now() });
 		this.emit({ type: 'state', runId, state: 'cancelled' });
-		return { ok: true };
+		return { ok: true, runId };
 	}
 
 	async retryFailed(runId: string, access: EngineAccess = {}): Promise<RunActionResult> {
@@ -1066,12 +1066,12 @@ export class RunService {
 		if (!pending.length) {
 			await updateRun(this.db, runId, { state: 'done' });
 			this.emit({ type: 'state', runId, state: 'done' });
-			return { ok: true };
+			return { ok: true, runId };
 		}
 		const again = new Set(pending.map((record) => record.recordIndex));
 		await resetRecords(this.db, runId, [...again], now);
 		this.launch((await getRun(this.db, runId)) ?? updated, recipe, engine.engine, resolved.sources, records, (record) => again.has(record.recordIndex));
-		return { ok: true };
+		return { ok: true, runId };
 	}
 
 	async editRun(runId: string, edit: RunEdit): Promise<RunActionResult> {
@@ -1100,7 +1100,7 @@ export class RunService {
 		}
 		if (edit.targetDatasetId !== undefined) changes.targetDatasetId = edit.targetDatasetId;
 		await updateRun(this.db, runId, changes);
-		return { ok: true };
+		return { ok: true, runId };
 	}
 
 	async deleteRun(runId: string): Promise<RunActionResult> {
@@ -1110,7 +1110,7 @@ export class RunService {
 			await live.finished;
 		}
 		await deleteRunRows(this.db, runId);
-		return { ok: true };
+		return { ok: true, runId };
 	}
 
 	// ---- reading runs -------------------------------------------------------------------------

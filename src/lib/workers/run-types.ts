@@ -120,8 +120,8 @@ export type AcceptTarget = { kind: 'existing'; datasetId: string } | { kind: 'ne
 
 export type AcceptOutcome = { ok: true; datasetId: string; accepted: number } | { ok: false; error: string };
 
-/** The outcome of pause / resume / cancel / retry failed / re-run stale / edit / delete. */
-export type RunActionResult = { ok: true } | { ok: false; error: string; field?: string };
+/** The outcome of pause / resume / cancel / retry failed / re-run stale / edit / delete (a StartRunResult). */
+export type RunActionResult = { ok: true; runId: string } | { ok: false; error: string; field?: string };
 
 /**
  * Changes to a stopped run (not while it is live). A new model or sampling makes the run stale
