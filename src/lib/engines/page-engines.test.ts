@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { InitProgressReportLike } from './webllm/progress';
+import type { MLCLikeEngine, WebLLMAppConfig } from './webllm/webllm-engine';
+import type { WebLLMChatCompletion, WebLLMChatRequest } from './webllm/request';
+import { CUSTOM_MODELS_KEY } from './custom-models';
+import { fromRemoteError } from './page-engine-core';
+
+/** Stands in for web-llm in its worker: scripted progress, a reload that can fail or wait for unload. */
+const fake = vi.hoisted(() => ({
+	reloads: [] as Array<{ modelId: string; extra?: unknown }>,
+	requests: [] as unknown[],
+	reloadError: undefined as unknown,
+	holdReload: false,
+	releaseReload: undefined as (() => void) | undefined
+}));
+
+vi.mock('./webllm/create-worker-engine', () => ({
+	createWorkerMLCEngine: async (onProgress: (report: InitProgressReportLike) => void): Promise<MLCLikeEngine> => ({
+		chat: {
+			completions: {
+				create: async (request: WebLLMChatRequest): Promise<WebLLMChatCompletion> => {
+					fake.requests.push(request);
+					return { model: 'x', choices: [{ message: { content: '[{"prompt":"Hi"}]' }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 6, total_tokens: 15 } };
+				}
+			}
+		},
+		async reload(modelId: string, extra?: WebLLMAppConfig) {
+			fake.reloads.push({ modelId, extra });
+			onProgress({ progress: 0, timeElapsed: 0, text: 'Start to fetch params' });
+			onProgress({ progress: 0.45, timeElapsed: 4, text: 'Fetching param cache[5/11]: 120 MB fetched. 45% completed, 4 secs elapsed.' });
+			if (fake.holdReload) return new Promise<void>((resolve) => (fake.releaseReload = resolve));
+			if (fake.reloadError) throw fake.reloadError;
+			onProgress({ progress: 0.5, timeElapsed: 6, text: 'Loading model from cache[6/11]: 60 MB loaded. 50% completed, 6 secs elapsed.' });
+			onProgress({ progress: 1, timeElapsed: 9, text: 'Finish loading on WebGPU - google' });
+		},
+		async unload() {
+			fake.releaseReload?.();
+		},
+		interruptGenerate() {}
+	})
+}));
+
+const pageEngines = await import('./page-engines.svelte');
+const { answerManual, cancelLoad, loadedWebLLM, loadModel, manualQueue, remoteEngineFor, skipManual, unloadModel, webllmStatus } = pageEngines;
+
+class MemoryStorage {
+	items = new Map<string, string>();
+	getItem = (key: string) => this.items.get(key) ?? null;
+	setItem = (key: string, value: string) => void this.items.set(key, value);
+}
+
+beforeEach(() => {
+	vi.stubGlobal('localStorage', new MemoryStorage());
+	Object.assign(fake, { reloads: [], requests: [], reloadError: undefined, holdReload: false, releaseReload: undefined });
+});
+afterEach(async () => {
+	await unloadModel();
+	vi.unstubAllGlobals();
+});
+
+const request = { messages: [{ role: 'user' as const, content: 'Two prompts as JSON.' }], sampling: { max_tokens: 200 }, responseFormat: { type: 'json_object' as const } };
+
+describe('the in-browser model on the page', () => {
+	it('loads with phase lines, then serves runs through the remote engine', async () => {
+		const lines: string[] = [];
+		const loading = loadModel('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+		expect(webllmStatus).toMatchObject({ state: 'loading', label: 'Qwen2.5 0.5B (q4f32_1)', phaseCount: 3 });
+		expect(loadedWebLLM()).toBeNull();
+		lines.push(webllmStatus.phaseLine);
+		expect(await loading).toBe(true);
+		expect(webllmStatus).toMatchObject({ state: 'loaded', phaseLine: 'Ready', progress: 1, gpu: 'WebGPU - google', error: null });
+		expect(lines).toEqual(['Preparing: model files and GPU check']);
+		expect(loadedWebLLM()).toEqual({ modelId: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', label: 'Qwen2.5 0.5B (q4f32_1)' });
+
+		const remote = remoteEngineFor('webllm');
+		expect(await remote.describe()).toEqual({ kind: 'webllm', model: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', maxConcurrency: 1, supportsJsonSchema: true });
+		const response = await remote.chat('run-1:0:0', request);
+		expect(response).toMatchObject({ content: '[{"prompt":"Hi"}]', finishReason: 'stop', usage: { totalTokens: 15 } });
+		expect(fake.requests).toHaveLength(1);
+
+		await unloadModel();
+		expect(loadedWebLLM()).toBeNull();
+		const refused = await remote.chat('run-1:0:1', request).catch((thrown: unknown) => fromRemoteError(thrown));
+		expect(refused).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/Load a model first/) });
+	});
+
+	it('reports a failed load in plain words and recovers', async () => {
+		fake.reloadError = 'TypeError: Failed to fetch';
+		expect(await loadModel('Llama-3.2-1B-Instruct-q4f32_1-MLC')).toBe(false);
+		expect(webllmStatus).toMatchObject({ state: 'failed', error: expect.stringMatching(/^Could not download "Llama-3.2-1B-Instruct-q4f32_1-MLC"/) });
+		fake.reloadError = undefined;
+		expect(await loadModel('Llama-3.2-1B-Instruct-q4f32_1-MLC', { cached: true })).toBe(true);
+		expect(webllmStatus.error).toBeNull();
+	});
+
+	it('shows the phase while downloading and can be cancelled', async () => {
+		fake.holdReload = true;
+		const loading = loadModel('SmolLM2-360M-Instruct-q4f32_1-MLC');
+		await vi.waitFor(() => expect(webllmStatus.phaseLine).toBe('Phase 1 of 3: downloading weights 45%'));
+		expect(webllmStatus.progress).toBeCloseTo(0.45);
+		cancelLoad();
+		expect(await loading).toBe(false);
+		expect(webllmStatus).toMatchObject({ state: 'idle', cancelled: true, error: null });
+		expect(loadedWebLLM()).toBeNull();
+	});
+
+	it("loads a custom model with its record, and refuses an id it doesn't know", async () => {
+		const custom = {
+			modelId: 'tuned-qwen-q4f32_1',
+			weightsUrl: 'https://huggingface.co/my-org/tuned-qwen-q4f32_1-MLC',
+			modelLibUrl: 'https://example.org/Qwen2-0.5B-Instruct-q4f32_1-ctx4k_cs1k-webgpu.wasm',
+			vramMB: 1100,
+			contextWindow: 4096
+		};
+		localStorage.setItem(CUSTOM_MODELS_KEY, JSON.stringify([custom]));
+		expect(await loadModel('tuned-qwen-q4f32_1')).toBe(true);
+		expect(fake.reloads.at(-1)).toMatchObject({ modelId: 'tuned-qwen-q4f32_1', extra: { model_list: [{ model_id: 'tuned-qwen-q4f32_1', model: custom.weightsUrl, model_lib: custom.modelLibUrl }] } });
+		expect(loadedWebLLM()?.label).toBe('tuned-qwen-q4f32_1');
+
+		expect(await loadModel('removed-model')).toBe(false);
+		expect(webllmStatus.error).toMatch(/not in this version's model list/);
+		expect(fake.reloads.at(-1)?.modelId).toBe('tuned-qwen-q4f32_1');
+	});
+});
+
+describe('the manual queue', () => {
+	it('lists requests per run; answers and skips settle them', async () => {
+		const runA = remoteEngineFor('manual', 'run-a');
+		const runB = remoteEngineFor('manual', 'run-b');
+		expect(await runA.describe()).toMatchObject({ kind: 'manual', supportsJsonSchema: false, maxConcurrency: 1 });
+		const first = runA.chat('a-1', request);
+		const second = runB.chat('b-1', request).catch((thrown: unknown) => fromRemoteError(thrown));
+		expect(manualQueue.items.map((item) => item.requestId)).toEqual(['a-1', 'b-1']);
+		expect(manualQueue.forRun('run-a').map((item) => item.requestId)).toEqual(['a-1']);
+		expect(manualQueue.forRun('run-a')[0].promptText).toBe('### user\nTwo prompts as JSON.\n\n### note\nAnswer with JSON only.');
+
+		expect(answerManual('a-1', '[{"prompt":"Hello"}]')).toBe(true);
+		expect((await first).content).toBe('[{"prompt":"Hello"}]');
+		expect(skipManual('b-1')).toBe(true);
+		expect(await second).toMatchObject({ kind: 'unavailable' });
+		expect(manualQueue.items).toEqual([]);
+		expect(answerManual('a-1', 'again')).toBe(false);
+	});
+
+	it('a run cancelling its request removes it from the queue', async () => {
+		const remote = remoteEngineFor('manual', 'run-c');
+		const pending = remote.chat('c-1', request).catch((thrown: unknown) => fromRemoteError(thrown));
+		expect(manualQueue.forRun('run-c')).toHaveLength(1);
+		remote.cancel('c-1');
+		expect(await pending).toMatchObject({ kind: 'aborted' });
+		expect(manualQueue.forRun('run-c')).toEqual([]);
+	});
+});
