@@ -40,6 +40,11 @@ export function trimLog(log: RunLogLine[], limit = RUN_LOG_LIMIT): RunLogLine[] 
 
 const recordsOf = (db: SkeinDatabase, runId: string) => db.runRecords.where('[runId+recordIndex]').between([runId, -Infinity], [runId, Infinity]);
 
+/** A record's samples, by their id prefix (`${runId}:${recordIndex}:`). */
+export function samplesOfRecord(db: SkeinDatabase, runId: string, recordIndex: number) {
+	return db.runSamples.where('id').startsWith(`${runId}:${recordIndex}:`);
+}
+
 /** Writes a new run and its records (all pending) at once. */
 export async function createRun(db: SkeinDatabase, run: StoredRunRow, records: RunRecordRow[]): Promise<void> {
 	await db.transaction('rw', [db.runs, db.runRecords], async () => {
@@ -123,7 +128,7 @@ export async function endRecord(db: SkeinDatabase, end: RecordEnd, now = Date.no
 	return db.transaction('rw', [db.runs, db.runRecords, db.runSamples], async () => {
 		const [run, record] = await Promise.all([db.runs.get(end.runId), db.runRecords.get([end.runId, end.recordIndex])]);
 		if (!run || !record) return undefined;
-		const old = await db.runSamples.where('runId').equals(end.runId).filter((row) => row.recordIndex === end.recordIndex).primaryKeys();
+		const old = await samplesOfRecord(db, end.runId, end.recordIndex).primaryKeys();
 		await db.runSamples.bulkDelete(old);
 		await db.runSamples.bulkPut(end.samples);
 		const updated: RunRecordRow = { ...record, state: end.state, steps: end.steps, notes: end.notes, updatedAt: now };

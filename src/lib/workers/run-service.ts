@@ -41,6 +41,7 @@ import {
 	resetRecords,
 	reviewCounts,
 	sampleId,
+	samplesOfRecord,
 	trimLog,
 	updateRun,
 	type RunUsage,
@@ -1159,7 +1160,7 @@ export class RunService {
 	async getRunRecord(runId: string, recordIndex: number): Promise<RunRecordDetail | null> {
 		const record = await getRecord(this.db, runId, recordIndex);
 		if (!record) return null;
-		const samples = await this.db.runSamples.where('runId').equals(runId).filter((row) => row.recordIndex === recordIndex).count();
+		const samples = await samplesOfRecord(this.db, runId, recordIndex).count();
 		return { ...summaryOf(record, samples), input: record.input, steps: record.steps };
 	}
 
