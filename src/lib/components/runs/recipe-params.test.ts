@@ -5,7 +5,7 @@ describe('buildParams', () => {
 	it('chunked: the sheet, ticked chunks, voice and retries', () => {
 		const fields = defaultRecipeFields();
 		fields.chunked = { sheetId: 'sheet-mara', chunkIds: ['c2', 'c3'], voice: 'third', retries: '3' };
-		expect(buildParams(RECIPE_IDS.chunked, fields)).toEqual({ ok: true, value: { sheetId: 'sheet-mara', chunkIds: ['c2', 'c3'], voice: 'third', retries: 3 } });
+		expect(buildParams(RECIPE_IDS.chunked, fields)).toEqual({ ok: true, value: { sheetId: 'sheet-mara', chunkIds: ['c2', 'c3'], answerVoice: 'third-person', retriesPerIteration: 3 } });
 	});
 
 	it('chunked with no chunk ticked means every chunk; no sheet is an error on its field', () => {
@@ -23,7 +23,7 @@ describe('buildParams', () => {
 		expect(parsed.ok).toBe(false);
 		if (!parsed.ok) expect(Object.keys(parsed.errors).sort()).toEqual(['factsRunId', 'questionsPerFact']);
 		fields.identityQa = { identityId: 'id-1', factsRunId: 'run-9', questionsPerFact: '2' };
-		expect(buildParams(RECIPE_IDS.identityQa, fields)).toEqual({ ok: true, value: { identityId: 'id-1', factsRunId: 'run-9', questionsPerFact: 2 } });
+		expect(buildParams(RECIPE_IDS.identityQa, fields)).toEqual({ ok: true, value: { identityId: 'id-1', factsRunId: { kind: 'facts', id: 'run-9' }, questionsPerFact: 2 } });
 	});
 
 	it('identity-assertions needs at least one kind', () => {
@@ -64,7 +64,7 @@ describe('buildParams', () => {
 		const fields = defaultRecipeFields();
 		fields.identityFacts.identityId = 'id-1';
 		fields.judge = { enabled: true, criteria: 'In voice.', threshold: '6.5' };
-		expect(buildParams(RECIPE_IDS.identityFacts, fields)).toEqual({ ok: true, value: { identityId: 'id-1', judge: { criteria: 'In voice.', threshold: 6.5 } } });
+		expect(buildParams(RECIPE_IDS.identityFacts, fields)).toEqual({ ok: true, value: { identityId: 'id-1', factsPerPassage: 8, judge: { criteria: 'In voice.', threshold: 6.5 } } });
 		fields.judge.threshold = '11';
 		const parsed = buildParams(RECIPE_IDS.identityFacts, fields);
 		expect(!parsed.ok && parsed.errors.judgeThreshold).toBeTruthy();

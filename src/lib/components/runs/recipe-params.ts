@@ -3,8 +3,9 @@
  * reads. The run service validates params again (and answers with the field at fault); checking
  * here lets the form show the error beside the field before anything is sent.
  */
+import { DEFAULT_JUDGE_CRITERIA } from '$lib/core/recipes/judge';
 import type { Stratum } from '$lib/core/recipes/sources';
-import type { FieldErrors, Parsed } from './run-form';
+import type { FieldErrors, NumberText, Parsed } from './run-form';
 
 export const RECIPE_IDS = {
 	chunked: 'chunked',
@@ -20,17 +21,18 @@ export interface ChunkedFields {
 	/** Ticked chunk ids; empty = every chunk. */
 	chunkIds: string[];
 	voice: 'first' | 'third';
-	retries: string;
+	retries: NumberText;
 }
 
 export interface IdentityFactsFields {
 	identityId: string;
+	factsPerPassage: NumberText;
 }
 
 export interface IdentityQaFields {
 	identityId: string;
 	factsRunId: string;
-	questionsPerFact: string;
+	questionsPerFact: NumberText;
 }
 
 export interface IdentityAssertionsFields {
@@ -41,8 +43,8 @@ export interface IdentityAssertionsFields {
 
 export interface PoolAnswersFields {
 	poolId: string;
-	n: string;
-	mix: { min: string; max: string; share: string }[];
+	n: NumberText;
+	mix: { min: NumberText; max: NumberText; share: NumberText }[];
 	/** Answer in an identity's voice, or with a system prompt typed here. */
 	voice: 'identity' | 'system';
 	identityId: string;
@@ -54,13 +56,13 @@ export interface ContinuationFields {
 	/** Empty = every entry. */
 	tag: string;
 	mode: 'extend' | 'regenerate';
-	turns: string;
+	turns: NumberText;
 }
 
 export interface JudgeFields {
 	enabled: boolean;
 	criteria: string;
-	threshold: string;
+	threshold: NumberText;
 }
 
 export interface RecipeFields {
@@ -73,13 +75,13 @@ export interface RecipeFields {
 	judge: JudgeFields;
 }
 
-export const DEFAULT_JUDGE_CRITERIA =
-	'Stays in character and in voice; answers the question actually asked; consistent with the source; no assistant boilerplate or refusals.';
+/** The judge's scale as the form shows it (the run service reads a form threshold on 1–10). */
+export const JUDGE_SCALE_MAX = 10;
 
 export function defaultRecipeFields(): RecipeFields {
 	return {
 		chunked: { sheetId: '', chunkIds: [], voice: 'first', retries: '2' },
-		identityFacts: { identityId: '' },
+		identityFacts: { identityId: '', factsPerPassage: '8' },
 		identityQa: { identityId: '', factsRunId: '', questionsPerFact: '3' },
 		identityAssertions: { identityId: '', positive: true, negative: true },
 		poolAnswers: {
@@ -97,14 +99,16 @@ export function defaultRecipeFields(): RecipeFields {
 	};
 }
 
-function wholeNumber(text: string, min: number, max: number): number | null {
-	const value = Number(text.trim());
-	return text.trim() !== '' && Number.isInteger(value) && value >= min && value <= max ? value : null;
+function wholeNumber(input: NumberText, min: number, max: number): number | null {
+	const text = String(input ?? '').trim();
+	const value = Number(text);
+	return text !== '' && Number.isInteger(value) && value >= min && value <= max ? value : null;
 }
 
-function finite(text: string): number | null {
-	const value = Number(text.trim());
-	return text.trim() !== '' && Number.isFinite(value) ? value : null;
+function finite(input: NumberText): number | null {
+	const text = String(input ?? '').trim();
+	const value = Number(text);
+	return text !== '' && Number.isFinite(value) ? value : null;
 }
 
 function done(errors: FieldErrors, value: () => Record<string, unknown>): Parsed<Record<string, unknown>> {
@@ -133,7 +137,7 @@ export function parseJudge(fields: JudgeFields): Parsed<{ criteria: string; thre
 	const errors: FieldErrors = {};
 	if (!fields.criteria.trim()) errors.judgeCriteria = 'Write what the judge should score.';
 	const threshold = finite(fields.threshold);
-	if (threshold === null || threshold < 0 || threshold > 10) errors.judgeThreshold = 'The threshold is a score from 0 to 10.';
+	if (threshold === null || threshold < 1 || threshold > JUDGE_SCALE_MAX) errors.judgeThreshold = `The threshold is a score from 1 to ${JUDGE_SCALE_MAX}.`;
 	if (Object.keys(errors).length) return { ok: false, errors };
 	return { ok: true, value: { criteria: fields.criteria.trim(), threshold: threshold as number } };
 }
@@ -151,20 +155,29 @@ export function buildParams(recipeId: string, fields: RecipeFields): Parsed<Reco
 			if (!f.sheetId) errors.sheetId = 'Choose a character sheet.';
 			const retries = wholeNumber(f.retries, 0, 10);
 			if (retries === null) errors.retries = 'Retries per iteration is a whole number from 0 to 10.';
-			return done(errors, () => withJudge({ sheetId: f.sheetId, ...(f.chunkIds.length ? { chunkIds: f.chunkIds } : {}), voice: f.voice, retries }));
+			return done(errors, () =>
+				withJudge({
+					sheetId: f.sheetId,
+					...(f.chunkIds.length ? { chunkIds: f.chunkIds } : {}),
+					answerVoice: f.voice === 'first' ? 'first-person' : 'third-person',
+					retriesPerIteration: retries
+				})
+			);
 		}
 		case RECIPE_IDS.identityFacts: {
 			const f = fields.identityFacts;
 			if (!f.identityId) errors.identityId = 'Choose an identity document.';
-			return done(errors, () => withJudge({ identityId: f.identityId }));
+			const perPassage = wholeNumber(f.factsPerPassage, 1, 50);
+			if (perPassage === null) errors.factsPerPassage = 'Facts per passage is a whole number from 1 to 50.';
+			return done(errors, () => withJudge({ identityId: f.identityId, factsPerPassage: perPassage }));
 		}
 		case RECIPE_IDS.identityQa: {
 			const f = fields.identityQa;
 			if (!f.identityId) errors.identityId = 'Choose an identity document.';
 			if (!f.factsRunId) errors.factsRunId = 'Choose a finished fact-extraction run with accepted facts.';
-			const perFact = wholeNumber(f.questionsPerFact, 1, 20);
-			if (perFact === null) errors.questionsPerFact = 'Questions per fact is a whole number from 1 to 20.';
-			return done(errors, () => withJudge({ identityId: f.identityId, factsRunId: f.factsRunId, questionsPerFact: perFact }));
+			const perFact = wholeNumber(f.questionsPerFact, 1, 10);
+			if (perFact === null) errors.questionsPerFact = 'Questions per fact is a whole number from 1 to 10.';
+			return done(errors, () => withJudge({ identityId: f.identityId, factsRunId: { kind: 'facts', id: f.factsRunId }, questionsPerFact: perFact }));
 		}
 		case RECIPE_IDS.identityAssertions: {
 			const f = fields.identityAssertions;

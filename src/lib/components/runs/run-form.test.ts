@@ -65,3 +65,10 @@ describe('parseEngine', () => {
 		expect(parsed.ok && parsed.value.concurrency).toBe(1);
 	});
 });
+
+describe('number inputs', () => {
+	it('accepts numbers as bound from type=number inputs, and null for an empty one', () => {
+		const parsed = parseSettings({ temperature: 0.7, topP: null, maxTokens: 256, seed: 3, limit: null });
+		expect(parsed).toEqual({ ok: true, value: { sampling: { max_tokens: 256, temperature: 0.7, seed: 3 }, seed: 3 } });
+	});
+});

@@ -9,12 +9,12 @@ export type EngineKind = EngineChoice['kind'];
 
 /** The sampling fields as typed (strings from inputs). */
 export interface SamplingFields {
-	temperature: string;
-	topP: string;
-	maxTokens: string;
-	seed: string;
+	temperature: NumberText;
+	topP: NumberText;
+	maxTokens: NumberText;
+	seed: NumberText;
 	/** Empty = every record. */
-	limit: string;
+	limit: NumberText;
 }
 
 export const DEFAULT_SAMPLING: SamplingFields = { temperature: '0.8', topP: '0.95', maxTokens: '1024', seed: '42', limit: '' };
@@ -23,8 +23,11 @@ export type FieldErrors = Record<string, string>;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors };
 
-function numberField(text: string): number | null {
-	const trimmed = text.trim();
+/** A number input bound with bind:value gives a number (or null when empty); a text input a string. */
+export type NumberText = string | number | null | undefined;
+
+function numberField(text: NumberText): number | null {
+	const trimmed = String(text ?? '').trim();
 	if (trimmed === '') return null;
 	const value = Number(trimmed);
 	return Number.isFinite(value) ? value : Number.NaN;
@@ -86,7 +89,7 @@ export function readEndpointSettings(raw: string | null): EndpointSettings | nul
 export interface EngineFields {
 	kind: EngineKind;
 	/** Requests in flight for a model server. */
-	concurrency: string;
+	concurrency: NumberText;
 }
 
 export interface EngineContext {

@@ -1,0 +1,377 @@
+/**
+ * The generation runs pages' state: the run list, one run's live view and the review queue. All
+ * run work happens in the data worker (run service); these classes ask it for plain data and
+ * subscribe to its pushed RunEvents. Events are batched to one update per animation frame so a
+ * run answering hundreds of requests a second never floods the page.
+ */
+import * as Comlink from 'comlink';
+import { getDatabase } from '$lib/db/database';
+import { listSheets, getSheet, type SheetSummary } from '$lib/db/sheets-repo';
+import { listIdentities, type IdentitySummary } from '$lib/db/identity-repo';
+import { listPools } from '$lib/db/pools-repo';
+import type { PromptPoolRow, SampleReview } from '$lib/db/schema';
+import type { CharacterSheetRow } from '$lib/db/schema';
+import { dataWorker } from '$lib/workers/data-bridge';
+import type {
+	AcceptOutcome,
+	AcceptTarget,
+	EngineAccess,
+	RecipeInfo,
+	ReviewItem,
+	RunDetail,
+	RunEvent,
+	RunActionResult,
+	RunListItem,
+	RunRecordDetail,
+	StartRunRequest,
+	StartRunResult
+} from '$lib/workers/run-types';
+import type { DraftSample } from '$lib/core/recipes/recipe';
+import type { EngineChoice } from '$lib/db/schema';
+import { applyRunEvent, type LiveFigures } from '$lib/components/runs/run-display';
+import { ENDPOINT_KEY_KEY } from '$lib/components/runs/run-form';
+import { remoteEngineFor } from '$lib/engines/page-engines.svelte';
+import { LiveList, errorText } from './library.svelte';
+
+/**
+ * What a run needs besides its stored choice: the endpoint key from this browser's storage, or the
+ * page's own engine. Read at each start/resume, never stored with the run.
+ */
+export function engineAccessFor(engine: EngineChoice, runId?: string): EngineAccess {
+	switch (engine.kind) {
+		case 'endpoint': {
+			const apiKey = typeof localStorage === 'undefined' ? null : localStorage.getItem(ENDPOINT_KEY_KEY);
+			return apiKey ? { apiKey } : {};
+		}
+		case 'webllm':
+		case 'manual':
+			return { remote: remoteEngineFor(engine.kind, runId) };
+		case 'test':
+			return {};
+	}
+}
+
+/** Subscribes to the worker's run events; events are handed over in batches, once per frame. */
+class RunEventStream {
+	#watchId: string | null = null;
+	#queue: RunEvent[] = [];
+	#scheduled = false;
+	#closed = false;
+
+	constructor(private readonly onBatch: (events: RunEvent[]) => void) {}
+
+	async open(): Promise<void> {
+		const listener = Comlink.proxy((event: RunEvent) => {
+			this.#queue.push(event);
+			this.#schedule();
+		});
+		const id = await dataWorker().watchRuns(listener);
+		if (this.#closed) void dataWorker().unwatchRuns(id);
+		else this.#watchId = id;
+	}
+
+	#schedule() {
+		if (this.#scheduled) return;
+		this.#scheduled = true;
+		const flush = () => {
+			this.#scheduled = false;
+			const events = this.#queue;
+			this.#queue = [];
+			if (!this.#closed && events.length) this.onBatch(events);
+		};
+		if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(flush);
+		else setTimeout(flush, 100);
+	}
+
+	close(): void {
+		this.#closed = true;
+		if (this.#watchId !== null) void dataWorker().unwatchRuns(this.#watchId);
+		this.#watchId = null;
+	}
+}
+
+/** The run list, refreshed when any run changes state or finishes records. */
+export class RunListState {
+	items = $state<RunListItem[]>([]);
+	/** Recipe id → label, for the list. */
+	recipeLabels = $state<Record<string, string>>({});
+	loaded = $state(false);
+	error = $state<string | null>(null);
+	#events: RunEventStream | null = null;
+	#refreshing = false;
+	#again = false;
+
+	start(): () => void {
+		this.#events = new RunEventStream((events) => {
+			if (events.some((e) => e.type !== 'log')) void this.refresh();
+		});
+		void this.#events.open().catch((error: unknown) => (this.error = errorText(error)));
+		void this.refresh();
+		void dataWorker()
+			.listRecipes()
+			.then((recipes) => {
+				this.recipeLabels = Object.fromEntries(recipes.map((recipe) => [recipe.id, recipe.label]));
+			})
+			.catch(() => undefined);
+		return () => this.#events?.close();
+	}
+
+	async refresh(): Promise<void> {
+		// One refresh at a time; a change during one asks for one more after it.
+		if (this.#refreshing) {
+			this.#again = true;
+			return;
+		}
+		this.#refreshing = true;
+		try {
+			do {
+				this.#again = false;
+				this.items = await dataWorker().listRuns();
+				this.error = null;
+			} while (this.#again);
+		} catch (error) {
+			this.error = `Could not list the runs: ${errorText(error)}`;
+		} finally {
+			this.#refreshing = false;
+			this.loaded = true;
+		}
+	}
+
+	async remove(runId: string): Promise<RunActionResult> {
+		const result = await dataWorker().deleteRun(runId);
+		await this.refresh();
+		return result;
+	}
+
+	async rerunStale(item: RunListItem): Promise<RunActionResult> {
+		const result = await dataWorker().rerunStale(item.run.id, engineAccessFor(item.run.engine, item.run.id));
+		await this.refresh();
+		return result;
+	}
+}
+
+/** One run, live: detail, per-record rows, log, speed and the actions. */
+export class RunViewState {
+	detail = $state<RunDetail | null>(null);
+	figures = $state<LiveFigures>({ requestsInFlight: 0, tokensPerSecond: null });
+	loaded = $state(false);
+	error = $state<string | null>(null);
+	/** An action's failure (resume refused, retry refused…). */
+	actionError = $state<string | null>(null);
+	busy = $state(false);
+	/** Expanded records: their steps, fetched on demand. */
+	records = $state<Record<number, RunRecordDetail | 'loading' | null>>({});
+	#events: RunEventStream;
+
+	constructor(readonly runId: string) {
+		this.#events = new RunEventStream((events) => this.#apply(events));
+	}
+
+	start(): () => void {
+		void this.#events.open().catch((error: unknown) => (this.error = errorText(error)));
+		void this.reload();
+		return () => this.#events.close();
+	}
+
+	async reload(): Promise<void> {
+		try {
+			this.detail = await dataWorker().getRun(this.runId);
+			this.error = null;
+		} catch (error) {
+			this.error = `Could not read the run: ${errorText(error)}`;
+		} finally {
+			this.loaded = true;
+		}
+	}
+
+	#apply(events: RunEvent[]) {
+		let detail = this.detail;
+		if (!detail) return;
+		let figures = this.figures;
+		let refetch = false;
+		for (const event of events) {
+			if (event.runId !== this.runId) continue;
+			({ detail, figures } = applyRunEvent(detail, figures, event));
+			if (event.type === 'record' && this.records[event.record.recordIndex] && this.records[event.record.recordIndex] !== 'loading') void this.expand(event.record.recordIndex, true);
+			if (event.type === 'state' && event.state !== 'running') refetch = true;
+		}
+		this.detail = detail;
+		this.figures = figures;
+		// A finished or paused run: the stored counts, status and `live` are the truth.
+		if (refetch) void this.reload();
+	}
+
+	async #act(action: () => Promise<RunActionResult | void>): Promise<void> {
+		this.busy = true;
+		this.actionError = null;
+		try {
+			const result = await action();
+			if (result && !result.ok) this.actionError = result.error;
+		} catch (error) {
+			this.actionError = errorText(error);
+		} finally {
+			this.busy = false;
+			await this.reload();
+		}
+	}
+
+	pause = () => this.#act(() => dataWorker().pauseRun(this.runId));
+	cancel = () => this.#act(() => dataWorker().cancelRun(this.runId));
+	resume = () => this.#act(() => (this.detail ? dataWorker().resumeRun(this.runId, engineAccessFor(this.detail.run.engine, this.runId)) : Promise.resolve()));
+	retryFailed = () => this.#act(() => (this.detail ? dataWorker().retryFailed(this.runId, engineAccessFor(this.detail.run.engine, this.runId)) : Promise.resolve()));
+	rerunStale = () => this.#act(() => (this.detail ? dataWorker().rerunStale(this.runId, engineAccessFor(this.detail.run.engine, this.runId)) : Promise.resolve()));
+
+	async expand(recordIndex: number, refresh = false): Promise<void> {
+		if (!refresh) this.records[recordIndex] = 'loading';
+		try {
+			this.records[recordIndex] = await dataWorker().getRunRecord(this.runId, recordIndex);
+		} catch (error) {
+			this.records[recordIndex] = null;
+			this.actionError = `Could not read record ${recordIndex + 1}: ${errorText(error)}`;
+		}
+	}
+
+	collapse(recordIndex: number): void {
+		delete this.records[recordIndex];
+	}
+}
+
+export type ReviewFilter = SampleReview | 'all';
+
+/** The review queue of one run: one sample at a time. */
+export class ReviewState {
+	items = $state<ReviewItem[]>([]);
+	filter = $state<ReviewFilter>('pending');
+	index = $state(0);
+	loaded = $state(false);
+	error = $state<string | null>(null);
+	detail = $state<RunDetail | null>(null);
+	accepting = $state(false);
+	outcome = $state<AcceptOutcome | null>(null);
+
+	constructor(readonly runId: string) {}
+
+	get current(): ReviewItem | null {
+		return this.items[this.index] ?? null;
+	}
+
+	/** Counts by review state across the whole run. */
+	counts = $state<Record<SampleReview, number>>({ pending: 0, accepted: 0, rejected: 0 });
+	/** Accepted samples not yet copied into a dataset. */
+	waiting = $state(0);
+	/** What the run's recipe makes: entries, or facts reviewed before a follow-up run. */
+	output = $state<RecipeInfo['output']>('entries');
+
+	async start(): Promise<void> {
+		try {
+			const [detail, recipes] = await Promise.all([dataWorker().getRun(this.runId), dataWorker().listRecipes()]);
+			this.detail = detail;
+			this.output = recipes.find((recipe) => recipe.id === detail?.run.recipeId)?.output ?? 'entries';
+			await this.load();
+		} catch (error) {
+			this.error = errorText(error);
+		} finally {
+			this.loaded = true;
+		}
+	}
+
+	async load(keepId?: string): Promise<void> {
+		const api = dataWorker();
+		const [items, all] = await Promise.all([api.listReviewItems(this.runId, this.filter === 'all' ? undefined : this.filter), this.filter === 'all' ? null : api.listReviewItems(this.runId)]);
+		this.items = items;
+		const source = all ?? items;
+		const counts: Record<SampleReview, number> = { pending: 0, accepted: 0, rejected: 0 };
+		let waiting = 0;
+		for (const item of source) {
+			counts[item.review]++;
+			if (item.review === 'accepted' && !item.acceptedInto) waiting++;
+		}
+		this.counts = counts;
+		this.waiting = waiting;
+		const at = keepId ? items.findIndex((item) => item.id === keepId) : -1;
+		this.index = at >= 0 ? at : Math.min(this.index, Math.max(0, items.length - 1));
+	}
+
+	async setFilter(filter: ReviewFilter): Promise<void> {
+		this.filter = filter;
+		this.index = 0;
+		await this.load();
+	}
+
+	next(): void {
+		if (this.index < this.items.length - 1) this.index++;
+	}
+
+	previous(): void {
+		if (this.index > 0) this.index--;
+	}
+
+	/**
+	 * Sets the current sample's review state (with an edit when given) and moves on. In a filtered
+	 * queue the sample leaves the list, so the next one takes its place.
+	 */
+	async review(review: SampleReview, edited?: DraftSample['messages']): Promise<void> {
+		const item = this.current;
+		if (!item) return;
+		await dataWorker().reviewSample(item.id, review, edited);
+		const leaves = this.filter !== 'all' && this.filter !== review;
+		const nextId = leaves ? this.items[this.index + 1]?.id : this.items[this.index + 1]?.id ?? item.id;
+		await this.load(nextId);
+	}
+
+	async accept(target: AcceptTarget): Promise<void> {
+		this.accepting = true;
+		this.outcome = null;
+		try {
+			this.outcome = await dataWorker().acceptSamples(this.runId, target);
+			await this.load(this.current?.id);
+		} catch (error) {
+			this.outcome = { ok: false, error: errorText(error) };
+		} finally {
+			this.accepting = false;
+		}
+	}
+}
+
+/** The run form's lists: recipes from the worker, the sources from the database, live. */
+export class RunSourcesState {
+	recipes = $state<RecipeInfo[]>([]);
+	recipesError = $state<string | null>(null);
+	runs = $state<RunListItem[]>([]);
+	readonly sheets = new LiveList<SheetSummary>(() => listSheets(getDatabase()));
+	readonly identities = new LiveList<IdentitySummary>(() => listIdentities(getDatabase()));
+	readonly pools = new LiveList<PromptPoolRow>(() => listPools(getDatabase()));
+
+	start(): () => void {
+		const stops = [this.sheets.start(), this.identities.start(), this.pools.start()];
+		void dataWorker()
+			.listRecipes()
+			.then((recipes) => (this.recipes = recipes))
+			.catch((error: unknown) => (this.recipesError = errorText(error)));
+		void dataWorker()
+			.listRuns()
+			.then((runs) => (this.runs = runs))
+			.catch(() => undefined);
+		return () => stops.forEach((stop) => stop());
+	}
+
+	/** A sheet's chunks, for the chunk subset. */
+	sheet(id: string): Promise<CharacterSheetRow | undefined> {
+		return getSheet(getDatabase(), id);
+	}
+
+	/** Finished fact-extraction runs with accepted facts. */
+	factRuns(identityId?: string): RunListItem[] {
+		return this.runs.filter(
+			(item) =>
+				item.run.recipeId === 'identity-facts' &&
+				item.run.state === 'done' &&
+				item.review.accepted > 0 &&
+				(!identityId || (item.run.params as { identityId?: string } | null)?.identityId === identityId)
+		);
+	}
+}
+
+export function startRun(request: StartRunRequest): Promise<StartRunResult> {
+	return dataWorker().startRun(request, engineAccessFor(request.engine));
+}
