@@ -737,4 +737,40 @@ describe('RunService', () => {
 		expect(items[1].sample.messages.some((message) => message.content === 'Is the lamp lit?')).toBe(true);
 		expect(items.every((item) => item.sample.messages.length > 2)).toBe(true);
 	});
+
+	it('tells a run live in another tab from one a closed tab left, by its Web Lock', async () => {
+		// A lock manager shared by the "tabs" (as the browser's is, per origin).
+		const held = new Set<string>();
+		const locks = {
+			request: async (name: string, callback: () => Promise<void>) => {
+				held.add(name);
+				try {
+					await callback();
+				} finally {
+					held.delete(name);
+				}
+			},
+			query: async () => ({ held: [...held].map((name) => ({ name })) })
+		};
+		Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
+		try {
+			const h = await fresh({ delayMs: 20 });
+			const runId = await started(h, { concurrency: 1 });
+			await waitFor(async () => (await storedSteps(h.db, runId)) >= 1);
+			// The heartbeat alone would call this run alive for a long time; the lock decides.
+			const other = serviceOver(h.db, h.data, [], { abandonedAfterMs: 3_600_000 });
+			expect((await other.listRuns())[0]).toMatchObject({ live: false, run: { state: 'running' } });
+			expect(await other.pauseRun(runId)).toEqual({ ok: false, error: 'This run is running in another tab: control it there.' });
+			expect(await other.resumeRun(runId)).toEqual({ ok: false, error: 'This run is running in another tab: control it there.' });
+
+			h.service.dispose(); // that tab is closed: its lock goes with it
+			await waitFor(() => held.size === 0);
+			expect((await other.listRuns())[0].run.state).toBe('interrupted');
+			expect(await other.resumeRun(runId)).toMatchObject({ ok: true });
+			await other.whenSettled(runId);
+			expect((await other.getRun(runId))?.run.state).toBe('done');
+		} finally {
+			Reflect.deleteProperty(globalThis, 'navigator');
+		}
+	});
 });
