@@ -317,7 +317,7 @@ describe('RunService', () => {
 	});
 
 	it('survives a reload: the run shows as interrupted, and resuming pays nothing for answered steps', async () => {
-		const h = await fresh({ delayMs: 20 });
+		const h = await fresh({ delayMs: 40 });
 		const runId = await started(h, { concurrency: 1 });
 		await waitFor(async () => (await storedSteps(h.db, runId)) >= 3);
 		h.service.dispose(); // the worker goes away mid-run
@@ -436,7 +436,7 @@ describe('RunService', () => {
 	});
 
 	it('cancels: records not ended stay pending', async () => {
-		const h = await fresh({ delayMs: 30 });
+		const h = await fresh({ delayMs: 50 });
 		const runId = await started(h, { concurrency: 1 });
 		await waitFor(async () => (await storedSteps(h.db, runId)) >= 2);
 		expect(await h.service.cancelRun(runId)).toMatchObject({ ok: true });
@@ -754,7 +754,7 @@ describe('RunService', () => {
 		};
 		Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
 		try {
-			const h = await fresh({ delayMs: 20 });
+			const h = await fresh({ delayMs: 50 });
 			const runId = await started(h, { concurrency: 1 });
 			await waitFor(async () => (await storedSteps(h.db, runId)) >= 1);
 			// The heartbeat alone would call this run alive for a long time; the lock decides.
