@@ -5,6 +5,7 @@ import { SkeinDatabase } from '$lib/db/database';
 import type { CharacterSheetRow } from '$lib/db/schema';
 import type { Recipe, RunSettings } from '$lib/core/recipes/recipe';
 import { ask, RetryableAnswerError } from '$lib/core/runtime/task';
+import { JudgeSettingsSchema, withJudge } from '$lib/core/recipes/judge';
 import { testHttpError, TestEngine } from '$lib/engines/test-engine';
 import type { ChatRequest } from '$lib/engines/engine';
 import { documentToSheet } from '$lib/core/sheets/split-document';
@@ -142,7 +143,14 @@ const poolEchoRecipe: Recipe<{ poolId: string; n: number; mix: { min: number; ma
 	rehearse: (request) => `Answer to ${lastUser(request)}`
 };
 
-const RECIPES = [lighthouseRecipe, factsRecipe, factQuestionsRecipe, poolEchoRecipe];
+// A recipe that judges its own samples but whose rehearse knows nothing of the judge.
+const selfJudgedRecipe: Recipe<LighthouseParams, ChunkInput> = {
+	...lighthouseRecipe,
+	id: 'lighthouse-judged',
+	task: (params, sources, settings) => withJudge(lighthouseRecipe.task(params, sources, settings), JudgeSettingsSchema.parse({ enabled: true, threshold: 2 }), settings.sampling)
+};
+
+const RECIPES = [lighthouseRecipe, factsRecipe, factQuestionsRecipe, poolEchoRecipe, selfJudgedRecipe];
 
 const SHEET: CharacterSheetRow = {
 	id: 'sheet-mara',
@@ -771,6 +779,18 @@ describe('RunService', () => {
 			expect((await other.getRun(runId))?.run.state).toBe('done');
 		} finally {
 			Reflect.deleteProperty(globalThis, 'navigator');
+		}
+	});
+
+	it('answers judge requests with rehearsal verdicts whichever recipe asks', async () => {
+		const h = await fresh();
+		const runId = await started(h, { recipeId: 'lighthouse-judged' });
+		await h.service.whenSettled(runId);
+		const items = await h.service.listReviewItems(runId);
+		expect(items).toHaveLength(4);
+		for (const item of items) {
+			expect(item.sample.judge?.error).toBeUndefined();
+			expect(item.sample.judge?.rationale).toContain('Rehearsal verdict');
 		}
 	});
 });

@@ -14,6 +14,7 @@ import { hashMessages } from '$lib/core/hash';
 import type { Entry } from '$lib/core/model';
 import { mulberry32 } from '$lib/core/random';
 import type { AnyRecipe, DraftSample, PreparedRun, RecordStat, ResolvedSources, RunSettings, SourceRef } from '$lib/core/recipes/recipe';
+import { isJudgeRequest, rehearseJudge } from '$lib/core/recipes/judge';
 import { planPoolSample } from '$lib/core/recipes/prompt-pool';
 import { RECIPES } from '$lib/core/recipes/registry';
 import type { PromptPoolSample, Stratum } from '$lib/core/recipes/sources';
@@ -502,7 +503,11 @@ export class RunService {
 	private async engineFor(run: StoredRunRow, recipe: AnyRecipe, access: EngineAccess = {}): Promise<EngineResult> {
 		const choice = run.engine;
 		if (choice.kind === 'test') {
-			const reply = (request: ChatRequest, random: number) => recipe.rehearse(request, mulberry32(Math.floor(random * 2 ** 32)));
+			// Judge requests get a verdict whichever recipe asked (the registry's recipes route them too).
+			const reply = (request: ChatRequest, random: number) => {
+				const seeded = mulberry32(Math.floor(random * 2 ** 32));
+				return isJudgeRequest(request) ? rehearseJudge(request, seeded) : recipe.rehearse(request, seeded);
+			};
 			return { ok: true, engine: this.options.testEngine?.(choice, reply) ?? new RehearsalEngine(choice, reply) };
 		}
 		if (choice.kind === 'endpoint') {
