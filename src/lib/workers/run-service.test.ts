@@ -207,6 +207,7 @@ function serviceOver(db: SkeinDatabase, data: DataService, engines: TestEngine[]
 		recipes: RECIPES,
 		retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 3 },
 		progressIntervalMs: 20,
+		statusTtlMs: 0,
 		testEngine: (_choice, reply) => {
 			const engine = new TestEngine({ defaultReply: reply, delayMs: delayMs ?? 0 });
 			configure?.(engine, engines.length);
@@ -792,5 +793,19 @@ describe('RunService', () => {
 			expect(item.sample.judge?.error).toBeUndefined();
 			expect(item.sample.judge?.rationale).toContain('Rehearsal verdict');
 		}
+	});
+
+	it('reuses a run’s staleness for a few seconds (the list refreshes on every progress event)', async () => {
+		let now = 1_000_000;
+		const h = await fresh({ statusTtlMs: 3000, now: () => now });
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		expect((await h.service.listRuns())[0].status.state).toBe('current');
+		const sheet = structuredClone(SHEET);
+		sheet.chunks[0].document = 'Mara was born in the lamp room during a gale.';
+		await h.db.characterSheets.put(sheet);
+		expect((await h.service.listRuns())[0].status.state).toBe('current');
+		now += 3001;
+		expect((await h.service.listRuns())[0].status.state).toBe('stale');
 	});
 });

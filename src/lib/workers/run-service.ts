@@ -94,6 +94,8 @@ export interface RunServiceOptions {
 	abandonedAfterMs?: number;
 	/** Minimum time between progress events of one run. */
 	progressIntervalMs?: number;
+	/** How long a run's computed staleness is reused (ms). */
+	statusTtlMs?: number;
 }
 
 type Listener = (event: RunEvent) => unknown;
@@ -380,6 +382,7 @@ export class RunService {
 	private readonly cache: IndexedDbResponseCache;
 	private readonly now: () => number;
 	private heartbeat: ReturnType<typeof setInterval> | null = null;
+	private readonly statuses = new Map<string, { key: string; at: number; status: RunStatus }>();
 	private listenerCounter = 0;
 
 	constructor(
@@ -1116,6 +1119,7 @@ export class RunService {
 			await live.finished;
 		}
 		await deleteRunRows(this.db, runId);
+		this.statuses.delete(runId);
 		return { ok: true, runId };
 	}
 
@@ -1123,6 +1127,18 @@ export class RunService {
 
 	/** CURRENT / PARTIAL / STALE against the manifest the current sources would give. */
 	async statusOf(run: StoredRunRow): Promise<RunStatus> {
+		// The list refreshes on every progress event of a live run: rebuilding every run's inputs
+		// each time would read all its sources again. A status is reused for a few seconds while
+		// the run's own definition is unchanged (a source edited meanwhile shows on the next one).
+		const key = hashValue({ manifest: run.manifest, params: run.params, settings: run.settings, engine: run.engine });
+		const cached = this.statuses.get(run.id);
+		if (cached && cached.key === key && this.now() - cached.at < (this.options.statusTtlMs ?? 3000)) return cached.status;
+		const status = await this.computeStatus(run);
+		this.statuses.set(run.id, { key, at: this.now(), status });
+		return status;
+	}
+
+	private async computeStatus(run: StoredRunRow): Promise<RunStatus> {
 		const recipe = this.recipe(run.recipeId);
 		if (!recipe) return { state: 'stale', changes: [{ kind: 'recipe', reason: `The recipe "${run.recipeId}" is no longer available.` }], partial: run.manifest.partial };
 		const resolved = await this.resolve(recipe, run.params, run.settings, run.sourceNames);
