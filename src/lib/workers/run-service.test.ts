@@ -12,8 +12,8 @@ import { documentToSheet } from '$lib/core/sheets/split-document';
 import { fixtureText } from '$lib/core/test-utils';
 import type { PromptPoolItemRow, PromptPoolRow } from '$lib/db/schema';
 import { DataService } from './data-service';
-import { RunService, type RunServiceOptions } from './run-service';
-import type { RemoteEngine, RunEvent, StartRunRequest } from './run-types';
+import { runApi, RunService, type RunServiceOptions } from './run-service';
+import type { EngineAccess, RemoteEngine, RunEvent, StartRunRequest } from './run-types';
 
 // ---- a small recipe of the real shape: two steps per chunk of a character sheet ----------------
 
@@ -807,5 +807,23 @@ describe('RunService', () => {
 		expect((await h.service.listRuns())[0].status.state).toBe('current');
 		now += 3001;
 		expect((await h.service.listRuns())[0].status.state).toBe('stale');
+	});
+
+	it('takes the page engine as its own argument through the worker API (a nested copy has no methods)', async () => {
+		const h = await fresh();
+		const api = runApi(h.db, h.data, { recipes: RECIPES });
+		const remote: RemoteEngine = {
+			describe: async () => ({ kind: 'manual', model: '', maxConcurrency: 1, supportsJsonSchema: false }),
+			chat: async (_id, chatRequest) => ({ content: lighthouseRecipe.rehearse(chatRequest, () => 0), finishReason: 'stop', model: 'pasted', timing: { startedAt: 0, ms: 0 } }),
+			cancel: () => undefined
+		};
+		const manual = request({ engine: { kind: 'manual', label: 'Paste replies' } });
+		// What a Comlink proxy nested in `access` becomes after postMessage: its data, no methods.
+		const copied = { remote: { kind: 'manual' } } as unknown as EngineAccess;
+		expect(await api.startRun(manual, copied)).toMatchObject({ ok: false, error: 'Open the manual engine on the run page, then resume.' });
+		const result = await api.startRun(manual, { apiKey: 'unused' }, remote);
+		if (!result.ok) throw new Error(result.error);
+		await waitFor(async () => (await h.db.runs.get(result.runId))?.state === 'done');
+		expect((await api.getRun(result.runId))?.run.counts.samples).toBe(4);
 	});
 });

@@ -1375,16 +1375,30 @@ export class RunService {
 	}
 }
 
+/**
+ * The access a call brought, as the service uses it. Comlink turns only top-level arguments into
+ * proxies: a page engine nested in `access` arrives as a lifeless copy (no methods), so it comes
+ * as its own argument (`remote`) and a `remote` inside `access` counts only when it is callable.
+ */
+export function accessOf(access?: EngineAccess, remote?: RemoteEngine): EngineAccess {
+	const callable = (value: unknown): value is RemoteEngine => {
+		const engine = value as Partial<RemoteEngine> | null | undefined;
+		return Boolean(engine) && typeof engine?.chat === 'function' && typeof engine?.describe === 'function' && typeof engine?.cancel === 'function';
+	};
+	const page = callable(remote) ? remote : callable(access?.remote) ? access?.remote : undefined;
+	return { ...(typeof access?.apiKey === 'string' && access.apiKey ? { apiKey: access.apiKey } : {}), ...(page ? { remote: page } : {}) };
+}
+
 export function runApi(db: SkeinDatabase, data: DataService, options?: RunServiceOptions) {
 	const service = new RunService(db, data, options);
 	return {
 		listRecipes: () => service.listRecipes(),
-		startRun: (request: StartRunRequest, access?: EngineAccess) => service.startRun(request, access),
+		startRun: (request: StartRunRequest, access?: EngineAccess, remote?: RemoteEngine) => service.startRun(request, accessOf(access, remote)),
 		pauseRun: (runId: string) => service.pauseRun(runId),
-		resumeRun: (runId: string, access?: EngineAccess) => service.resumeRun(runId, access),
+		resumeRun: (runId: string, access?: EngineAccess, remote?: RemoteEngine) => service.resumeRun(runId, accessOf(access, remote)),
 		cancelRun: (runId: string) => service.cancelRun(runId),
-		retryFailed: (runId: string, access?: EngineAccess) => service.retryFailed(runId, access),
-		rerunStale: (runId: string, access?: EngineAccess) => service.rerunStale(runId, access),
+		retryFailed: (runId: string, access?: EngineAccess, remote?: RemoteEngine) => service.retryFailed(runId, accessOf(access, remote)),
+		rerunStale: (runId: string, access?: EngineAccess, remote?: RemoteEngine) => service.rerunStale(runId, accessOf(access, remote)),
 		editRun: (runId: string, edit: RunEdit) => service.editRun(runId, edit),
 		deleteRun: (runId: string) => service.deleteRun(runId),
 		listRuns: () => service.listRuns(),

@@ -31,11 +31,18 @@ export interface RemoteEngine {
 	describe(): Promise<{ kind: EngineChoice['kind']; model: string; maxConcurrency: number; supportsJsonSchema: boolean }>;
 }
 
-/** What a run needs at start and resume besides its stored choice; never persisted. */
+/**
+ * What a run needs at start and resume besides its stored choice; never persisted.
+ *
+ * Comlink makes proxies of top-level arguments only: a `Comlink.proxy(remote)` nested in this
+ * object reaches the worker as a copy without methods. So pass the page engine as its own, third
+ * argument: `startRun(request, { apiKey }, remote)` (likewise resumeRun / retryFailed /
+ * rerunStale). A `remote` in here is used only when it is callable (same-thread callers, tests).
+ */
 export interface EngineAccess {
 	/** The endpoint API key, read from localStorage by the page. */
 	apiKey?: string;
-	/** For 'webllm' and 'manual' runs. */
+	/** For 'webllm' and 'manual' runs, when calling in the same thread (see above). */
 	remote?: RemoteEngine;
 }
 
@@ -142,15 +149,16 @@ export interface RunEdit {
  */
 export interface RunApi {
 	listRecipes(): RecipeInfo[];
-	startRun(request: StartRunRequest, access?: EngineAccess): Promise<StartRunResult>;
+	/** `remote`: the page engine of a 'webllm' / 'manual' run, as its own argument (see EngineAccess). */
+	startRun(request: StartRunRequest, access?: EngineAccess, remote?: RemoteEngine): Promise<StartRunResult>;
 	pauseRun(runId: string): Promise<RunActionResult>;
 	/** Resumes a paused run, or starts a new dispatcher over the records not yet done of a stopped one. */
-	resumeRun(runId: string, access?: EngineAccess): Promise<RunActionResult>;
+	resumeRun(runId: string, access?: EngineAccess, remote?: RemoteEngine): Promise<RunActionResult>;
 	cancelRun(runId: string): Promise<RunActionResult>;
 	/** Runs the failed records again (finished steps come from the response cache). */
-	retryFailed(runId: string, access?: EngineAccess): Promise<RunActionResult>;
+	retryFailed(runId: string, access?: EngineAccess, remote?: RemoteEngine): Promise<RunActionResult>;
 	/** Rebuilds the inputs from the current sources and runs the records that changed. */
-	rerunStale(runId: string, access?: EngineAccess): Promise<RunActionResult>;
+	rerunStale(runId: string, access?: EngineAccess, remote?: RemoteEngine): Promise<RunActionResult>;
 	editRun(runId: string, edit: RunEdit): Promise<RunActionResult>;
 	deleteRun(runId: string): Promise<RunActionResult>;
 	listRuns(): Promise<RunListItem[]>;
