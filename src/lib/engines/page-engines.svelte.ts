@@ -153,9 +153,13 @@ export function loadedWebLLM(): { modelId: string; label: string } | null {
 class ManualQueue {
 	items = $state.raw<PendingManualRequest[]>([]);
 
-	/** The requests of one run (all when `runId` is undefined). */
+	/**
+	 * The requests of one run (all when `runId` is undefined). Requests of a run whose id was not
+	 * known when its engine was handed over (a run being started) carry no run id: every run view
+	 * shows those, so they are never stranded.
+	 */
 	forRun(runId?: string): PendingManualRequest[] {
-		return runId === undefined ? this.items : this.items.filter((item) => item.runId === runId);
+		return runId === undefined ? this.items : this.items.filter((item) => item.runId === runId || item.runId === undefined);
 	}
 }
 

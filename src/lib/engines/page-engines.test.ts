@@ -142,6 +142,18 @@ describe('the manual queue', () => {
 		expect(answerManual('a-1', 'again')).toBe(false);
 	});
 
+	it('shows requests of a run started without its id in every run view', async () => {
+		const untagged = remoteEngineFor('manual');
+		const tagged = remoteEngineFor('manual', 'run-d');
+		const first = untagged.chat('u-1', request);
+		const second = tagged.chat('d-1', request);
+		expect(manualQueue.forRun('run-e').map((item) => item.requestId)).toEqual(['u-1']);
+		expect(manualQueue.forRun('run-d').map((item) => item.requestId)).toEqual(['u-1', 'd-1']);
+		answerManual('u-1', 'one');
+		answerManual('d-1', 'two');
+		expect([(await first).content, (await second).content]).toEqual(['one', 'two']);
+	});
+
 	it('a run cancelling its request removes it from the queue', async () => {
 		const remote = remoteEngineFor('manual', 'run-c');
 		const pending = remote.chat('c-1', request).catch((thrown: unknown) => fromRemoteError(thrown));
