@@ -1,0 +1,89 @@
+import { expect, test } from './fixtures';
+import { waitForSample } from './helpers';
+
+/**
+ * The generation runs journey on the rehearsal engine (no model): start a run from the form, watch
+ * it finish, review its samples with the keyboard and add the accepted ones to a new dataset.
+ */
+test('rehearsal run: start from the form, finish, review with the keyboard, accept into a new dataset', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await page.getByRole('link', { name: 'Generate' }).click();
+	await page.getByTestId('open-runs').click();
+	await expect(page.getByRole('heading', { name: 'Runs', exact: true })).toBeVisible();
+	await expect(page.getByTestId('runs-empty')).toBeVisible();
+	await page.getByRole('link', { name: 'Start a run' }).click();
+
+	// Continue the sample dataset's conversations by one exchange, first 4 entries only.
+	await page.getByRole('radio', { name: /Continue or regenerate/ }).check();
+	await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Sample · Mara, the lighthouse keeper (26 entries)' });
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	// A required field left empty is named beside it; nothing starts.
+	await page.getByLabel('max_tokens').fill('');
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.locator('#run-max-tokens-error')).toHaveText('max_tokens is required.');
+	await page.getByLabel('max_tokens').fill('400');
+	await page.getByLabel('Only the first N records').fill('4');
+	await page.getByLabel('Run name').fill('Mara continued');
+	await page.getByRole('button', { name: 'Start run' }).click();
+
+	// The run view: it finishes, is PARTIAL (limited) and lists its records.
+	await expect(page.getByRole('heading', { name: 'Mara continued' })).toBeVisible();
+	await expect(page.getByTestId('run-state')).toHaveText('Done');
+	await expect(page.getByTestId('run-progress')).toContainText('4 of 4 records');
+	await expect(page.getByTestId('run-status')).toHaveText('PARTIAL');
+	await expect(page.getByTestId('run-status-reasons')).toContainText('Limited to the first 4 records.');
+	await expect(page.getByTestId('run-record')).toHaveCount(4);
+	await expect(page.getByTestId('run-log')).not.toContainText('Nothing logged yet.');
+	// A record opens on its steps: the request sent and the reply, as text.
+	await page.getByTestId('run-record').first().getByRole('button').first().click();
+	await expect(page.getByTestId('record-detail')).toContainText('Step 1');
+	await expect(page.getByRole('button', { name: 'Pause run' })).toHaveCount(0);
+
+	// The list shows it with its review counts.
+	await page.getByRole('link', { name: '← Runs' }).click();
+	const row = page.getByTestId('run-row').filter({ hasText: 'Mara continued' });
+	await expect(row.getByTestId('run-status')).toHaveText('PARTIAL');
+	await expect(row.getByTestId('run-review-counts')).toContainText('0 accepted');
+	await row.getByRole('link', { name: 'Review' }).click();
+
+	// Review: A accepts (and moves on), R rejects, P goes back.
+	await expect(page.getByRole('heading', { name: 'Review samples' })).toBeVisible();
+	const counts = page.getByTestId('review-counts');
+	await expect(page.getByTestId('review-sample')).toContainText('rehearsal');
+	await expect(counts).toContainText('0 accepted');
+	const pending = Number((await counts.textContent())?.match(/(\d+) pending/)?.[1]);
+	expect(pending).toBeGreaterThanOrEqual(4);
+	await page.keyboard.press('a');
+	await expect(counts).toContainText('1 accepted');
+	await page.keyboard.press('a');
+	await expect(counts).toContainText('2 accepted');
+	await page.keyboard.press('r');
+	await expect(counts).toContainText('1 rejected');
+	await expect(counts).toContainText(`${pending - 3} pending`);
+
+	// E edits the current sample; the edit is kept and accepted with "Save and accept".
+	await page.keyboard.press('e');
+	await page.locator('.editor textarea').last().fill('Edited by the reviewer: the lamp is lit.');
+	await page.getByRole('button', { name: 'Save and accept' }).click();
+	await expect(counts).toContainText('3 accepted');
+	// The "Rejected" filter shows the rejected one.
+	await page.getByRole('button', { name: /^Rejected/ }).click();
+	await expect(page.getByTestId('sample-review')).toHaveText('rejected');
+	await page.getByRole('button', { name: /^Pending/ }).click();
+	const accepted = 3;
+
+	// The accepted ones go into a new dataset; the checklist follows.
+	await page.getByTestId('accept-new-name').fill('Continued by rehearsal');
+	await page.getByTestId('accept-into').click();
+	await expect(page.getByTestId('accept-outcome')).toContainText(`Added ${accepted} entries to`);
+	await expect(page.getByTestId('accept-checklist')).toContainText('At least 1,000 entries for identity work');
+	await expect(page.getByTestId('accept-checklist')).toContainText('No rehearsal samples');
+	await expect(page.getByTestId('accept-into')).toHaveText('Add 0 accepted to dataset');
+
+	await page.getByTestId('accept-dataset-link').click();
+	await expect(page.getByTestId('entry-row')).toHaveCount(accepted);
+	// The reviewer's edit is what went in.
+	await page.getByTestId('entry-search').fill('Edited by the reviewer');
+	await expect(page.getByTestId('entry-row')).toHaveCount(1);
+});
