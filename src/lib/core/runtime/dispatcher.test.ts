@@ -282,6 +282,20 @@ describe('concurrency, rate limit, pause and cancel', () => {
 		expect(result.counts.done).toBe(5);
 	});
 
+	it('pause also holds back a request that was already waiting for a slot', async () => {
+		const engine = new TestEngine({ delayMs: 20 });
+		const dispatcher = new Dispatcher({ recipeId: 'x', engine, task: echoTask, concurrency: 1 });
+		const running = dispatcher.run(records(3));
+		// r0 is in flight, r1 waits for the slot; pause before r0 answers.
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		expect(engine.requests.length).toBe(1);
+		dispatcher.pause();
+		await new Promise((resolve) => setTimeout(resolve, 80));
+		expect(engine.requests.length).toBe(1);
+		dispatcher.resume();
+		expect((await running).counts.done).toBe(3);
+	});
+
 	it('cancel aborts in-flight requests and reports unfinished records', async () => {
 		const engine = new TestEngine({ delayMs: 10_000 });
 		const controller = new AbortController();

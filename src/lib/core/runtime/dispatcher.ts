@@ -286,6 +286,12 @@ export class Dispatcher<Input, Sample> {
 		for (let attempt = 1; ; attempt++) {
 			await this.waitWhilePaused();
 			await this.slots.acquire(priority);
+			// A pause that came while this request waited for a slot holds it back too.
+			while (this.paused && !this.controller.signal.aborted) {
+				this.slots.release();
+				await this.waitWhilePaused();
+				await this.slots.acquire(priority);
+			}
 			let response: ChatResponse;
 			try {
 				this.checkCancelled();
