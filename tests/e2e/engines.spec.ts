@@ -128,6 +128,7 @@ test('the custom model form: errors next to the fields, a good model is kept aft
 	await page.getByTestId('custom-vramMB').fill('1100');
 	await page.getByTestId('custom-contextWindow').fill('2048');
 	await page.getByTestId('custom-save').click();
+	await expect(page.getByTestId('custom-saved')).toBeVisible();
 	await expect(page.getByTestId('custom-saved')).toContainText('my-tuned-qwen-q4f32_1');
 	await expect(page.getByTestId('custom-error-weightsUrl')).toHaveCount(0);
 
