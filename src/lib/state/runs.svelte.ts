@@ -17,6 +17,7 @@ import type {
 	AcceptTarget,
 	EngineAccess,
 	RecipeInfo,
+	RemoteEngine,
 	ReviewItem,
 	RunDetail,
 	RunEvent,
@@ -35,19 +36,21 @@ import { LiveList, errorText } from './library.svelte';
 
 /**
  * What a run needs besides its stored choice: the endpoint key from this browser's storage, or the
- * page's own engine. Read at each start/resume, never stored with the run.
+ * page's own engine. Read at each start/resume, never stored with the run. The page engine goes
+ * as its own argument: Comlink turns only top-level arguments into proxies, and a proxy nested in
+ * `access` cannot be cloned.
  */
-export function engineAccessFor(engine: EngineChoice, runId?: string): EngineAccess {
+export function engineAccessFor(engine: EngineChoice, runId?: string): { access: EngineAccess; remote?: RemoteEngine } {
 	switch (engine.kind) {
 		case 'endpoint': {
 			const apiKey = typeof localStorage === 'undefined' ? null : localStorage.getItem(ENDPOINT_KEY_KEY);
-			return apiKey ? { apiKey } : {};
+			return { access: apiKey ? { apiKey } : {} };
 		}
 		case 'webllm':
 		case 'manual':
-			return { remote: remoteEngineFor(engine.kind, runId) };
+			return { access: {}, remote: remoteEngineFor(engine.kind, runId) };
 		case 'test':
-			return {};
+			return { access: {} };
 	}
 }
 
@@ -144,7 +147,8 @@ export class RunListState {
 	}
 
 	async rerunStale(item: RunListItem): Promise<RunActionResult> {
-		const result = await dataWorker().rerunStale(item.run.id, engineAccessFor(item.run.engine, item.run.id));
+		const { access, remote } = engineAccessFor(item.run.engine, item.run.id);
+		const result = await dataWorker().rerunStale(item.run.id, access, remote);
 		await this.refresh();
 		return result;
 	}
@@ -217,9 +221,15 @@ export class RunViewState {
 
 	pause = () => this.#act(() => dataWorker().pauseRun(this.runId));
 	cancel = () => this.#act(() => dataWorker().cancelRun(this.runId));
-	resume = () => this.#act(() => (this.detail ? dataWorker().resumeRun(this.runId, engineAccessFor(this.detail.run.engine, this.runId)) : Promise.resolve()));
-	retryFailed = () => this.#act(() => (this.detail ? dataWorker().retryFailed(this.runId, engineAccessFor(this.detail.run.engine, this.runId)) : Promise.resolve()));
-	rerunStale = () => this.#act(() => (this.detail ? dataWorker().rerunStale(this.runId, engineAccessFor(this.detail.run.engine, this.runId)) : Promise.resolve()));
+	#withEngine(call: (access: EngineAccess, remote: RemoteEngine | undefined) => Promise<RunActionResult>): Promise<RunActionResult | void> {
+		if (!this.detail) return Promise.resolve();
+		const { access, remote } = engineAccessFor(this.detail.run.engine, this.runId);
+		return call(access, remote);
+	}
+
+	resume = () => this.#act(() => this.#withEngine((access, remote) => dataWorker().resumeRun(this.runId, access, remote)));
+	retryFailed = () => this.#act(() => this.#withEngine((access, remote) => dataWorker().retryFailed(this.runId, access, remote)));
+	rerunStale = () => this.#act(() => this.#withEngine((access, remote) => dataWorker().rerunStale(this.runId, access, remote)));
 
 	async expand(recordIndex: number, refresh = false): Promise<void> {
 		if (!refresh) this.records[recordIndex] = 'loading';
@@ -372,6 +382,11 @@ export class RunSourcesState {
 	}
 }
 
+/**
+ * Starts a run. The run has no id yet when its page engine is made, so a new manual run's requests
+ * are not tagged with it: the run view's manual panel lists every waiting request.
+ */
 export function startRun(request: StartRunRequest): Promise<StartRunResult> {
-	return dataWorker().startRun(request, engineAccessFor(request.engine));
+	const { access, remote } = engineAccessFor(request.engine);
+	return dataWorker().startRun(request, access, remote);
 }
