@@ -1,5 +1,8 @@
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import { startStaticServer } from '../../scripts/static-server.mjs';
 import { CHROMIUM_ARGS } from '../../playwright.config';
@@ -148,6 +151,75 @@ test('the custom model form: errors next to the fields, a good model is kept aft
 	await row.getByRole('button', { name: 'Remove' }).click();
 	await page.reload();
 	await expect(page.getByTestId('custom-model-table')).toHaveCount(0);
+});
+
+test('a new app version keeps downloaded models: web-llm caches are neither deleted nor copied', async () => {
+	// Deployment 2 is the same build under another version, so its service worker replaces the
+	// app cache and cleans up old ones on activation.
+	let deployed = 1;
+	const worker = readFileSync('build/service-worker.js', 'utf8');
+	const version = /=`(\d{10,})`/.exec(worker)?.[1];
+	expect(version, 'the build version in service-worker.js').toBeTruthy();
+	const server = await startStaticServer({
+		port: 0,
+		extra: (req, res) => {
+			if (!req.url?.startsWith('/service-worker.js')) return false;
+			res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+			res.end(deployed === 1 ? worker : worker.replace(`=\`${version}\``, `=\`${Number(version) + 1}\``));
+			return true;
+		}
+	});
+	const profile = mkdtempSync(join(tmpdir(), 'skein-webllm-cache-'));
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+		args: [...CHROMIUM_ARGS, '--enable-unsafe-webgpu'],
+		headless: true
+	});
+	try {
+		const page = context.pages()[0] ?? (await context.newPage());
+		const errors: string[] = [];
+		page.on('pageerror', (e) => errors.push(e.message));
+		await page.goto(`${server.url}/generate/engines`);
+		await expect(page.getByText('Works offline')).toBeVisible();
+		// What web-llm leaves after downloading Qwen2.5 0.5B (tiny stand-ins for the real files).
+		await page.evaluate(async () => {
+			const weights = 'https://huggingface.co/mlc-ai/Qwen2.5-0.5B-Instruct-q4f32_1-MLC/resolve/main/';
+			const model = await caches.open('webllm/model');
+			await model.put(`${weights}tensor-cache.json`, new Response(JSON.stringify({ records: [{ dataPath: 'params_shard_0.bin', nbytes: 4 }] })));
+			await model.put(`${weights}params_shard_0.bin`, new Response(new Uint8Array([1, 2, 3, 4]), { headers: { 'content-length': '4' } }));
+			await model.put(`${weights}tokenizer.json`, new Response('{}'));
+			await (await caches.open('webllm/config')).put(`${weights}mlc-chat-config.json`, new Response('{}'));
+			await (await caches.open('webllm/wasm')).put('https://raw.githubusercontent.com/mlc-ai/binary-mlc-llm-libs/main/web-llm-models/v0_2_86/base/Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm', new Response('wasm'));
+		});
+		await page.reload();
+		const row = page.locator('tr[data-model="Qwen2.5-0.5B-Instruct-q4f32_1-MLC"]');
+		await expect(row.getByRole('button', { name: 'Load', exact: true })).toBeVisible({ timeout: 20_000 });
+		await expect(page.getByText('Qwen2.5-0.5B-Instruct-q4f32_1-MLC').last()).toBeVisible();
+
+		deployed = 2;
+		await page.evaluate(async () => (await navigator.serviceWorker.ready).update());
+		const banner = page.getByTestId('update-banner');
+		await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
+		await expect.poll(() => page.evaluate(async () => (await caches.keys()).filter((key) => key.startsWith('skein-app-')))).toEqual([`skein-app-${Number(version) + 1}`]);
+
+		const after = await page.evaluate(async () => {
+			const entries: Record<string, number> = {};
+			let modelUrlsInAppCache = 0;
+			for (const key of await caches.keys()) {
+				const urls = (await (await caches.open(key)).keys()).map((request) => request.url);
+				if (key.startsWith('webllm/')) entries[key] = urls.length;
+				else modelUrlsInAppCache += urls.filter((url) => !url.startsWith(location.origin)).length;
+			}
+			return { entries, modelUrlsInAppCache };
+		});
+		expect(after).toEqual({ entries: { 'webllm/model': 3, 'webllm/config': 1, 'webllm/wasm': 1 }, modelUrlsInAppCache: 0 });
+		await expect(row.getByRole('button', { name: 'Load', exact: true })).toBeVisible({ timeout: 20_000 });
+		expect(errors).toEqual([]);
+	} finally {
+		await context.close();
+		rmSync(profile, { recursive: true, force: true });
+		await server.close();
+	}
 });
 
 test('a model server: test the connection, with plain-words errors', async ({ page }) => {
