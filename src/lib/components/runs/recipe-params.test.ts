@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildParams, defaultRecipeFields, parseMix, RECIPE_IDS } from './recipe-params';
+import { DEFAULT_MIX, isUnratedStratum } from '$lib/core/recipes/prompt-pool';
+import { buildParams, defaultRecipeFields, mixRows, parseMix, RECIPE_IDS } from './recipe-params';
 
 describe('buildParams', () => {
 	it('chunked: the sheet, ticked chunks, voice and retries', () => {
@@ -39,8 +40,8 @@ describe('buildParams', () => {
 			poolId: 'pool-1',
 			n: '200',
 			mix: [
-				{ min: '0', max: '3', share: '0.25' },
-				{ min: '4', max: '10', share: '0.75' }
+				{ unrated: false, min: '0', max: '3', share: '0.25' },
+				{ unrated: false, min: '4', max: '10', share: '0.75' }
 			],
 			voice: 'system',
 			identityId: '',
@@ -76,11 +77,22 @@ describe('buildParams', () => {
 });
 
 describe('parseMix', () => {
+	const row = (min: string, max: string, share: string) => ({ unrated: false, min, max, share });
 	it('shares must add up to 1', () => {
-		const parsed = parseMix([{ min: '0', max: '5', share: '0.5' }, { min: '6', max: '10', share: '0.4' }]);
+		const parsed = parseMix([row('0', '5', '0.5'), row('6', '10', '0.4')]);
 		expect(parsed).toEqual({ ok: false, errors: { mix: 'The shares add up to 0.9; they must add up to 1.' } });
 	});
 	it('a range upside down is an error', () => {
-		expect(parseMix([{ min: '5', max: '1', share: '1' }]).ok).toBe(false);
+		expect(parseMix([row('5', '1', '1')]).ok).toBe(false);
+	});
+	it('an unrated stratum becomes the core unrated stratum (min above max)', () => {
+		const parsed = parseMix([row('4', '5', '0.5'), { unrated: true, min: '', max: '', share: '0.5' }]);
+		expect(parsed.ok && parsed.value.map(isUnratedStratum)).toEqual([false, true]);
+	});
+	it('no strata samples the whole pool', () => {
+		expect(parseMix([])).toEqual({ ok: true, value: [] });
+	});
+	it('the default rows are the core default mix', () => {
+		expect(parseMix(mixRows(DEFAULT_MIX))).toEqual({ ok: true, value: DEFAULT_MIX });
 	});
 });

@@ -4,6 +4,7 @@
  * here lets the form show the error beside the field before anything is sent.
  */
 import { DEFAULT_JUDGE_CRITERIA } from '$lib/core/recipes/judge';
+import { DEFAULT_MIX, isUnratedStratum, unratedStratum } from '$lib/core/recipes/prompt-pool';
 import type { Stratum } from '$lib/core/recipes/sources';
 import type { FieldErrors, NumberText, Parsed } from './run-form';
 
@@ -41,10 +42,23 @@ export interface IdentityAssertionsFields {
 	negative: boolean;
 }
 
+/** One stratum as typed: a rating range, or the unrated prompts. */
+export interface MixRow {
+	unrated: boolean;
+	min: NumberText;
+	max: NumberText;
+	share: NumberText;
+}
+
+export function mixRows(mix: readonly Stratum[]): MixRow[] {
+	return mix.map((s) => (isUnratedStratum(s) ? { unrated: true, min: '', max: '', share: String(s.share) } : { unrated: false, min: String(s.min), max: String(s.max), share: String(s.share) }));
+}
+
 export interface PoolAnswersFields {
 	poolId: string;
 	n: NumberText;
-	mix: { min: NumberText; max: NumberText; share: NumberText }[];
+	/** Rating strata; empty = sample the whole pool uniformly (unrated prompts included). */
+	mix: MixRow[];
 	/** Answer in an identity's voice, or with a system prompt typed here. */
 	voice: 'identity' | 'system';
 	identityId: string;
@@ -87,9 +101,7 @@ export function defaultRecipeFields(): RecipeFields {
 		poolAnswers: {
 			poolId: '',
 			n: '100',
-			mix: [
-				{ min: '0', max: '10', share: '1' }
-			],
+			mix: mixRows(DEFAULT_MIX),
 			voice: 'identity',
 			identityId: '',
 			systemPrompt: ''
@@ -115,18 +127,25 @@ function done(errors: FieldErrors, value: () => Record<string, unknown>): Parsed
 	return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value: value() };
 }
 
-/** The rating mix: every stratum a valid range; shares summing to 1 (within rounding). */
-export function parseMix(rows: PoolAnswersFields['mix']): Parsed<Stratum[]> {
+/**
+ * The rating mix: each stratum a valid range (or the unrated prompts) with shares summing to 1
+ * (within rounding). No strata = the whole pool sampled uniformly.
+ */
+export function parseMix(rows: readonly MixRow[]): Parsed<Stratum[]> {
 	const strata: Stratum[] = [];
 	for (const [i, row] of rows.entries()) {
+		const share = finite(row.share);
+		if (share === null || share < 0 || share > 1) return { ok: false, errors: { mix: `Stratum ${i + 1}: the share is a number from 0 to 1.` } };
+		if (row.unrated) {
+			strata.push(unratedStratum(share));
+			continue;
+		}
 		const min = finite(row.min);
 		const max = finite(row.max);
-		const share = finite(row.share);
 		if (min === null || max === null || min > max) return { ok: false, errors: { mix: `Stratum ${i + 1}: the rating range needs a minimum no larger than its maximum.` } };
-		if (share === null || share < 0 || share > 1) return { ok: false, errors: { mix: `Stratum ${i + 1}: the share is a number from 0 to 1.` } };
 		strata.push({ min, max, share });
 	}
-	if (!strata.length) return { ok: false, errors: { mix: 'Add at least one rating stratum.' } };
+	if (!strata.length) return { ok: true, value: [] };
 	const total = strata.reduce((sum, s) => sum + s.share, 0);
 	if (Math.abs(total - 1) > 0.001) return { ok: false, errors: { mix: `The shares add up to ${Number(total.toFixed(3))}; they must add up to 1.` } };
 	return { ok: true, value: strata };
