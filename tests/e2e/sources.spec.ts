@@ -45,12 +45,30 @@ test('a dropped character card becomes a sheet; edits survive a reload; chunks e
 	await expect(cards.nth(1).getByTestId('chunk-iterations')).toHaveValue('2');
 	await expect(page.getByTestId('sheet-generate')).toHaveAttribute('href', /\/generate\/runs\/new\?recipe=chunked&sheet=[\w-]+$/);
 
+	// Add a chunk, move it up twice from the keyboard, delete Scenario; the order is saved.
+	await page.getByTestId('chunk-add').click();
+	await expect(cards).toHaveCount(6);
+	await expect(cards.nth(5).getByTestId('chunk-title')).toBeFocused();
+	await cards.nth(5).getByTestId('chunk-title').fill('Harbour');
+	await cards.nth(5).getByTestId('chunk-document').fill('## Harbour\nThe harbour chains rust red.');
+	await cards.nth(5).getByTestId('chunk-up').focus();
+	await page.keyboard.press('Enter');
+	await expect(cards.nth(4).getByTestId('chunk-up')).toBeFocused();
+	await page.keyboard.press('Enter');
+	await cards.nth(2).getByTestId('chunk-delete').click();
+	await expect(cards.locator('h3')).toHaveText(['1 Description', '2 Personality', '3 Harbour', '4 Lore: The drowned cathedral', '5 Lore: Tide-proof ink']);
+	await page.getByTestId('sheet-save').click();
+	await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
+	await page.reload();
+	await expect(cards.locator('h3')).toHaveText(['1 Description', '2 Personality', '3 Harbour', '4 Lore: The drowned cathedral', '5 Lore: Tide-proof ink']);
+
 	const downloads: { name: string; text: string }[] = [];
 	page.on('download', async (d) => downloads.push({ name: d.suggestedFilename(), text: readFileSync((await d.path()) ?? '', 'utf8') }));
 	await page.getByTestId('sheet-export').click();
 	await expect.poll(() => downloads.length).toBe(5);
 	const byName = Object.fromEntries(downloads.map((d) => [d.name, d.text]));
-	expect(Object.keys(byName).sort()).toEqual(['01.description.txt', '02.personality.txt', '03.scenario.txt', '04.lore-the-drowned-cathedral.txt', '05.lore-tide-proof-ink.txt']);
+	expect(Object.keys(byName).sort()).toEqual(['01.description.txt', '02.personality.txt', '03.harbour.txt', '04.lore-the-drowned-cathedral.txt', '05.lore-tide-proof-ink.txt']);
+	expect(byName['03.harbour.txt']).toContain('## Harbour\nThe harbour chains rust red.');
 	const personality = byName['02.personality.txt'].split('\n----------\n');
 	expect(personality).toHaveLength(4);
 	expect(personality[1]).toContain('Patient, precise, quietly funny.');
