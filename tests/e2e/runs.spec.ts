@@ -87,3 +87,42 @@ test('rehearsal run: start from the form, finish, review with the keyboard, acce
 	await page.getByTestId('entry-search').fill('Edited by the reviewer');
 	await expect(page.getByTestId('entry-row')).toHaveCount(1);
 });
+
+test('facts are reviewed like samples and feed a questions-and-answers run', async ({ page }) => {
+	await page.goto('/generate/identity');
+	await page.getByTestId('identity-new-name').fill('Greyhaven Keeper');
+	await page.getByTestId('identity-new').click();
+	await page.getByTestId('identity-narrative').fill(
+		'I was built in 2026 from the logbooks of the Greyhaven lighthouse.\n\nI keep the lamp lit from dusk to dawn, and I log every ship that passes the point.\n\nI was never trained to pretend to be anyone else.'
+	);
+	await page.getByTestId('identity-save').click();
+	await expect(page.getByTestId('identity-message')).toHaveText('Saved.');
+	await page.getByTestId('identity-augment').click();
+
+	// The form arrives with the recipe and the identity chosen.
+	await expect(page.getByRole('radio', { name: /Identity facts/ })).toBeChecked();
+	await expect(page.getByLabel('Identity', { exact: true })).toHaveValue(/.+/);
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.getByTestId('run-state')).toHaveText('Done');
+	await page.getByRole('link', { name: 'Review samples →' }).click();
+
+	await expect(page.getByRole('heading', { name: 'Review facts' })).toBeVisible();
+	await expect(page.getByTestId('review-sample')).toBeVisible();
+	// No dataset for facts: the next step is a questions-and-answers run.
+	await expect(page.getByTestId('accept-into')).toHaveCount(0);
+	await page.keyboard.press('a');
+	await expect(page.getByTestId('review-counts')).toContainText('1 accepted');
+	await page.keyboard.press('a');
+	await expect(page.getByTestId('review-counts')).toContainText('2 accepted');
+	await expect(page.getByTestId('facts-next')).toHaveText('Generate questions and answers from 2 accepted facts');
+	await page.getByTestId('facts-next').click();
+
+	await expect(page.getByRole('radio', { name: /Identity questions and answers/ })).toBeChecked();
+	await expect(page.getByLabel('Facts from run')).toHaveValue(/.+/);
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.getByTestId('run-state')).toHaveText('Done');
+	// Two accepted facts, one record each.
+	await expect(page.getByTestId('run-record')).toHaveCount(2);
+});
