@@ -117,6 +117,13 @@ describe('seed 003 files', () => {
 			{ fileName: '02.ink.txt', bytes: new Blob([fixtureBytes('sources/02.ink.txt').slice()]) }
 		]);
 		expect(seeds).toEqual([{ fileNames: ['01.tides.txt', '02.ink.txt'], outcome: expect.objectContaining({ ok: true, chunkCount: 2, sourceKind: 'seed003' }) }]);
+		// Files saved on Windows (CRLF) are the same files.
+		const crlf = (name: string) => encode(fixtureText(`sources/${name}`).replace(/\n/g, '\r\n'));
+		const windows = await library.importSheetFiles([
+			{ fileName: '01.tides.txt', bytes: crlf('01.tides.txt') },
+			{ fileName: '02.ink.txt', bytes: crlf('02.ink.txt') }
+		]);
+		expect(windows).toEqual([{ fileNames: ['01.tides.txt', '02.ink.txt'], outcome: expect.objectContaining({ ok: true, chunkCount: 2 }) }]);
 		const mixed = await library.importSheetFiles([
 			{ fileName: '01.tides.txt', bytes: fixtureBytes('sources/01.tides.txt') },
 			{ fileName: 'wren-halloway.md', bytes: fixtureBytes('sources/wren-halloway.md') },
@@ -127,7 +134,7 @@ describe('seed 003 files', () => {
 			[['wren-halloway.md'], true],
 			[['photo.jpg'], false]
 		]);
-		expect(await library.listSheets()).toHaveLength(3);
+		expect(await library.listSheets()).toHaveLength(4);
 	});
 
 	it('exports one file per chunk that parses back to the same chunk', async () => {

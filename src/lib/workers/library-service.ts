@@ -271,7 +271,7 @@ export class LibraryService {
 			const allSeed = await Promise.all(
 				files.map(async (file) => {
 					const bytes = await toBytes(file.bytes);
-					return !isPng(bytes) && !looksBinary(bytes) && looksSeed003(new TextDecoder('utf-8').decode(bytes));
+					return !isPng(bytes) && !looksBinary(bytes) && looksSeed003(normaliseNewlines(new TextDecoder('utf-8').decode(bytes)));
 				})
 			);
 			if (allSeed.every(Boolean)) return [{ fileNames: files.map((f) => f.fileName), outcome: await this.importSeed003Files(files) }];
