@@ -93,6 +93,8 @@ class RunEventStream {
 	}
 }
 
+const LIST_REFRESH_MS = 1000;
+
 /** The run list, refreshed when any run changes state or finishes records. */
 export class RunListState {
 	items = $state<RunListItem[]>([]);
@@ -106,7 +108,10 @@ export class RunListState {
 
 	start(): () => void {
 		this.#events = new RunEventStream((events) => {
-			if (events.some((e) => e.type !== 'log')) void this.refresh();
+			// A run's state changes show at once; its progress at most once a second (listRuns
+			// computes every run's staleness, too much work for every frame of a fast run).
+			if (events.some((e) => e.type === 'state')) void this.refresh();
+			else if (events.some((e) => e.type === 'progress' || e.type === 'record')) this.#refreshSoon();
 		});
 		void this.#events.open().catch((error: unknown) => (this.error = errorText(error)));
 		void this.refresh();
@@ -116,7 +121,20 @@ export class RunListState {
 				this.recipeLabels = Object.fromEntries(recipes.map((recipe) => [recipe.id, recipe.label]));
 			})
 			.catch(() => undefined);
-		return () => this.#events?.close();
+		return () => {
+			this.#events?.close();
+			if (this.#timer) clearTimeout(this.#timer);
+		};
+	}
+
+	#timer: ReturnType<typeof setTimeout> | null = null;
+
+	#refreshSoon(): void {
+		if (this.#timer) return;
+		this.#timer = setTimeout(() => {
+			this.#timer = null;
+			void this.refresh();
+		}, LIST_REFRESH_MS);
 	}
 
 	async refresh(): Promise<void> {
