@@ -43,6 +43,12 @@ describe('parseEngine', () => {
 		const parsed = parseEngine({ kind: 'test', concurrency: '' }, { endpoint: null, webllm: null });
 		expect(parsed.ok && parsed.value.engine.kind).toBe('test');
 	});
+	it('rehearsal knobs: a pace and scripted failures, empty ones left out', () => {
+		const parsed = parseEngine({ kind: 'test', concurrency: '', rehearsal: { delayMs: 250, failEvery: '3', badJsonEvery: '' } }, { endpoint: null, webllm: null });
+		expect(parsed.ok && parsed.value.engine).toEqual({ kind: 'test', label: 'Rehearsal (test engine)', options: { delayMs: 250, failEvery: 3 } });
+		const bad = parseEngine({ kind: 'test', concurrency: '', rehearsal: { delayMs: '-5', failEvery: '0', badJsonEvery: '2.5' } }, { endpoint: null, webllm: null });
+		expect(!bad.ok && Object.keys(bad.errors).sort()).toEqual(['badJsonEvery', 'delayMs', 'failEvery']);
+	});
 	it('a model server carries URL and model, never the key, and the concurrency asked', () => {
 		const parsed = parseEngine({ kind: 'endpoint', concurrency: '8' }, { endpoint, webllm: null });
 		expect(parsed).toEqual({ ok: true, value: { engine: { kind: 'endpoint', label: 'llama-3.1-8b at http://localhost:8000/v1', ...endpoint }, concurrency: 8 } });

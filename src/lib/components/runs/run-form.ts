@@ -86,10 +86,39 @@ export function readEndpointSettings(raw: string | null): EndpointSettings | nul
 	}
 }
 
+/** The rehearsal engine's knobs: a pace to watch (and pause) a run, and failures to see retries and error records. */
+export interface RehearsalFields {
+	delayMs: NumberText;
+	failEvery: NumberText;
+	badJsonEvery: NumberText;
+}
+
+export const DEFAULT_REHEARSAL: RehearsalFields = { delayMs: '', failEvery: '', badJsonEvery: '' };
+
 export interface EngineFields {
 	kind: EngineKind;
 	/** Requests in flight for a model server. */
 	concurrency: NumberText;
+	rehearsal?: RehearsalFields;
+}
+
+function parseRehearsal(fields: RehearsalFields | undefined): Parsed<{ delayMs?: number; failEvery?: number; badJsonEvery?: number }> {
+	const options: { delayMs?: number; failEvery?: number; badJsonEvery?: number } = {};
+	const errors: FieldErrors = {};
+	const limits = { delayMs: [0, 60_000], failEvery: [1, 1000], badJsonEvery: [1, 1000] } as const;
+	const messages = {
+		delayMs: 'The answer delay is a whole number of milliseconds from 0 to 60,000.',
+		failEvery: '“Fail every” is a whole number from 1 to 1,000, or empty.',
+		badJsonEvery: '“Unreadable answer every” is a whole number from 1 to 1,000, or empty.'
+	};
+	for (const key of ['delayMs', 'failEvery', 'badJsonEvery'] as const) {
+		const value = numberField(fields?.[key]);
+		if (value === null) continue;
+		const [min, max] = limits[key];
+		if (Number.isNaN(value) || !Number.isInteger(value) || value < min || value > max) errors[key] = messages[key];
+		else if (value > 0) options[key] = value;
+	}
+	return Object.keys(errors).length ? { ok: false, errors } : { ok: true, value: options };
 }
 
 export interface EngineContext {
@@ -102,8 +131,17 @@ export const DEFAULT_CONCURRENCY = 4;
 /** The engine fields → the run's stored EngineChoice and its concurrency. */
 export function parseEngine(fields: EngineFields, context: EngineContext): Parsed<{ engine: EngineChoice; concurrency: number }> {
 	switch (fields.kind) {
-		case 'test':
-			return { ok: true, value: { engine: { kind: 'test', label: 'Rehearsal (test engine)' }, concurrency: DEFAULT_CONCURRENCY } };
+		case 'test': {
+			const options = parseRehearsal(fields.rehearsal);
+			if (!options.ok) return options;
+			return {
+				ok: true,
+				value: {
+					engine: { kind: 'test', label: 'Rehearsal (test engine)', ...(Object.keys(options.value).length ? { options: options.value } : {}) },
+					concurrency: DEFAULT_CONCURRENCY
+				}
+			};
+		}
 		case 'endpoint': {
 			const errors: FieldErrors = {};
 			const endpoint = context.endpoint;
