@@ -53,6 +53,12 @@ describe('importSheet', () => {
 		expect(chunk?.promptTemplate).toContain('{{character_name}}');
 	});
 
+	it('reads a seed 003 file saved as .md by its content, not its extension', async () => {
+		const { library } = fresh();
+		const result = await library.importSheet({ fileName: '04.special-triggers.md', bytes: fixtureBytes('sheets/04.special-triggers.md') });
+		expect(result).toMatchObject({ ok: true, sourceKind: 'seed003', name: 'Queen Pedauque', chunkCount: 1 });
+	});
+
 	it('splits a Markdown document by headings, named by its first heading', async () => {
 		const { library } = fresh();
 		const result = await library.importSheet({ fileName: 'wren-halloway.md', bytes: fixtureBytes('sources/wren-halloway.md') });
