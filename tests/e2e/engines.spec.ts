@@ -222,6 +222,61 @@ test('a new app version keeps downloaded models: web-llm caches are neither dele
 	}
 });
 
+test('a manual run: copy the prompt, paste the reply, skip one; answers flow back into the run', async ({ page }) => {
+	await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+	await page.goto('/');
+	await expect(page.getByTestId('dataset-row').filter({ hasText: 'Mara' })).toBeVisible();
+	await page.goto('/generate/runs/new?recipe=continuation');
+	await page.locator('#param-dataset').selectOption({ label: 'Sample · Mara, the lighthouse keeper (26 entries)' });
+	await page.locator('input[name=engine][value=manual]').check();
+	await page.locator('#run-limit').fill('2');
+	await page.getByRole('button', { name: 'Start run' }).click();
+
+	const panel = page.getByTestId('manual-reply-panel');
+	const requests = panel.getByTestId('manual-request');
+	await expect(requests).toHaveCount(1);
+	const prompt = await requests.first().getByTestId('manual-prompt').inputValue();
+	expect(prompt).toMatch(/^### system\n/);
+	await requests.first().getByTestId('manual-copy').click();
+	await expect(requests.first().getByText('Copied')).toBeVisible();
+	expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(prompt);
+
+	await expect(requests.first().getByTestId('manual-submit')).toBeDisabled();
+	const reply = 'And the fog, does it ever <b>scare</b> you?';
+	await requests.first().getByTestId('manual-reply').fill(reply);
+	await requests.first().getByTestId('manual-submit').click();
+
+	// One request at a time: the reply comes back as the user turn of a later request (shown as
+	// text), which is skipped; the others are answered, until the run is done.
+	const state = page.getByTestId('run-state');
+	let sawReply = false;
+	let last = '';
+	for (let round = 0; round < 8; round++) {
+		// Wait for a new request, or the end of the run.
+		const next = await expect
+			.poll(async () => {
+				if ((await state.textContent()) === 'Done') return 'done';
+				const value = (await requests.count()) ? await requests.first().getByTestId('manual-prompt').inputValue({ timeout: 1000 }).catch(() => '') : '';
+				return value && value !== last ? value : '';
+			})
+			.not.toBe('')
+			.then(async () => ((await state.textContent()) === 'Done' && !(await requests.count()) ? null : requests.first().getByTestId('manual-prompt').inputValue()));
+		if (next === null) break;
+		last = next;
+		if (next.includes(`### user\n${reply}`)) {
+			sawReply = true;
+			await requests.first().getByTestId('manual-skip').click();
+		} else {
+			await requests.first().getByTestId('manual-reply').fill(next.startsWith('### system\nYou play the user') ? 'Is the lamp hard to keep?' : 'Aye, some nights.');
+			await requests.first().getByTestId('manual-submit').click();
+		}
+	}
+	expect(sawReply).toBe(true);
+	await expect(state).toHaveText('Done');
+	await expect(requests).toHaveCount(0);
+	await expect(page.getByText('You skipped this request.').first()).toBeVisible();
+});
+
 test('a model server: test the connection, with plain-words errors', async ({ page }) => {
 	// A tiny OpenAI-compatible server on loopback that allows this page (CORS) and checks the key.
 	const api: Server = createServer((req, res) => {
