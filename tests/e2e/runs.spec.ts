@@ -126,3 +126,47 @@ test('facts are reviewed like samples and feed a questions-and-answers run', asy
 	// Two accepted facts, one record each.
 	await expect(page.getByTestId('run-record')).toHaveCount(2);
 });
+
+test('a paced rehearsal run pauses and resumes; failed records are listed and retried alone', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await page.goto('/generate/runs/new?recipe=continuation');
+	await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Sample · Mara, the lighthouse keeper (26 entries)' });
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	await page.getByText('Rehearsal pace and failures').click();
+	await page.getByLabel('Answer delay (ms)').fill('300');
+	await page.getByLabel('Only the first N records').fill('8');
+	await page.getByLabel('Run name').fill('Paced');
+	await page.getByRole('button', { name: 'Start run' }).click();
+
+	await expect(page.getByTestId('run-state')).toHaveText('Running');
+	await page.getByRole('button', { name: 'Pause run' }).click();
+	await expect(page.getByTestId('run-state')).toHaveText('Paused');
+	const progress = await page.getByTestId('run-progress').textContent();
+	expect(progress).not.toContain('8 of 8');
+	await page.getByRole('button', { name: 'Resume run' }).click();
+	await expect(page.getByTestId('run-state')).toHaveText('Done', { timeout: 30_000 });
+	await expect(page.getByTestId('run-progress')).toContainText('8 of 8 records');
+
+	// Every request fails (a 503, retried, then given up): records fail with their steps kept; "Retry failed only" runs them again.
+	await page.goto('/generate/runs/new?recipe=continuation');
+	await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Sample · Mara, the lighthouse keeper (26 entries)' });
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	await page.getByText('Rehearsal pace and failures').click();
+	await page.getByLabel('Fail every Nth request').fill('1');
+	await page.getByLabel('Only the first N records').fill('2');
+	// Another seed: the first run's answers are in the response cache and would be served from it.
+	await page.getByLabel('Seed', { exact: true }).fill('7');
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.getByTestId('run-state')).toHaveText('Done', { timeout: 30_000 });
+	await expect(page.getByTestId('run-progress')).toContainText('2 failed');
+	await page.getByRole('combobox').selectOption('failed');
+	const failed = page.locator('[data-testid="run-record"][data-state="failed"]');
+	await expect(failed).toHaveCount(2);
+	await failed.first().getByRole('button').first().click();
+	await expect(page.getByTestId('record-detail')).toContainText('Step 1');
+	const logLines = await page.getByTestId('run-log').locator('li').count();
+	await page.getByRole('button', { name: 'Retry failed only (2)' }).click();
+	await expect.poll(() => page.getByTestId('run-log').locator('li').count()).toBeGreaterThan(logLines);
+	await expect(page.getByTestId('run-log')).toContainText(/Finished: 0 done, 2 failed[\s\S]*Started on Rehearsal \(test engine\): 2 records to run/);
+});
