@@ -25,13 +25,15 @@ vi.mock('$lib/workers/data-bridge', () => ({
 			return [];
 		},
 		getRun: async () => structuredClone(worker.detail),
-		listReviewItems: async (_runId: string, review?: SampleReview) =>
-			structuredClone((worker.items as ReviewItem[]).filter((item) => review === undefined || item.review === review)),
+		listReviewItems: async (_runId: string, review?: SampleReview) => {
+			worker.calls.push(['listReviewItems']);
+			return structuredClone((worker.items as ReviewItem[]).filter((item) => review === undefined || item.review === review));
+		},
 		reviewSample: async (id: string, review: SampleReview, edited?: unknown) => {
 			worker.calls.push(['reviewSample', id, review, edited]);
 			const item = (worker.items as ReviewItem[]).find((i) => i.id === id);
 			if (item) item.review = review;
-			return item ?? null;
+			return item ? structuredClone(item) : null;
 		},
 		acceptSamples: async (runId: string, target: unknown) => {
 			worker.calls.push(['acceptSamples', runId, target]);
@@ -121,6 +123,8 @@ describe('ReviewState', () => {
 		expect(review.current?.id).toBe('run-1:1:0');
 		expect(review.counts).toEqual({ pending: 2, accepted: 1, rejected: 1 });
 		expect(review.waiting).toBe(1);
+		// One read of the run's samples; a key press updates the one sample it changed.
+		expect(worker.calls.filter((call) => call[0] === 'listReviewItems')).toHaveLength(1);
 	});
 
 	it('an edit crosses as the messages given; the last pending sample leaves an empty queue', async () => {
@@ -142,7 +146,7 @@ describe('ReviewState', () => {
 	it('the "all" filter keeps reviewed samples in place and moves on', async () => {
 		const review = new ReviewState('run-1');
 		await review.start();
-		await review.setFilter('all');
+		review.setFilter('all');
 		expect(review.items).toHaveLength(4);
 		await review.review('rejected');
 		expect(review.current?.id).toBe('run-1:1:0');

@@ -266,16 +266,24 @@ export class RunViewState {
 
 export type ReviewFilter = SampleReview | 'all';
 
-/** The review queue of one run: one sample at a time. */
+/**
+ * The review queue of one run: one sample at a time. The run's samples are read once; a review
+ * updates the one sample here from what the worker answers, so a key press never re-reads the run.
+ */
 export class ReviewState {
-	items = $state<ReviewItem[]>([]);
+	/** Every sample of the run, in record/sample order. */
+	all = $state.raw<ReviewItem[]>([]);
 	filter = $state<ReviewFilter>('pending');
+	/** The samples the filter shows, fixed while the filter stays (a reviewed sample leaves it at once). */
+	items = $state.raw<ReviewItem[]>([]);
 	index = $state(0);
 	loaded = $state(false);
 	error = $state<string | null>(null);
 	detail = $state<RunDetail | null>(null);
 	accepting = $state(false);
 	outcome = $state<AcceptOutcome | null>(null);
+	/** What the run's recipe makes: entries, or facts reviewed before a follow-up run. */
+	output = $state<RecipeInfo['output']>('entries');
 
 	constructor(readonly runId: string) {}
 
@@ -284,11 +292,16 @@ export class ReviewState {
 	}
 
 	/** Counts by review state across the whole run. */
-	counts = $state<Record<SampleReview, number>>({ pending: 0, accepted: 0, rejected: 0 });
+	get counts(): Record<SampleReview, number> {
+		const counts: Record<SampleReview, number> = { pending: 0, accepted: 0, rejected: 0 };
+		for (const item of this.all) counts[item.review]++;
+		return counts;
+	}
+
 	/** Accepted samples not yet copied into a dataset. */
-	waiting = $state(0);
-	/** What the run's recipe makes: entries, or facts reviewed before a follow-up run. */
-	output = $state<RecipeInfo['output']>('entries');
+	get waiting(): number {
+		return this.all.filter((item) => item.review === 'accepted' && !item.acceptedInto).length;
+	}
 
 	async start(): Promise<void> {
 		try {
@@ -303,27 +316,22 @@ export class ReviewState {
 		}
 	}
 
+	/** Reads the run's samples again (after accepting into a dataset), keeping the current one when it is still shown. */
 	async load(keepId?: string): Promise<void> {
-		const api = dataWorker();
-		const [items, all] = await Promise.all([api.listReviewItems(this.runId, this.filter === 'all' ? undefined : this.filter), this.filter === 'all' ? null : api.listReviewItems(this.runId)]);
-		this.items = items;
-		const source = all ?? items;
-		const counts: Record<SampleReview, number> = { pending: 0, accepted: 0, rejected: 0 };
-		let waiting = 0;
-		for (const item of source) {
-			counts[item.review]++;
-			if (item.review === 'accepted' && !item.acceptedInto) waiting++;
-		}
-		this.counts = counts;
-		this.waiting = waiting;
-		const at = keepId ? items.findIndex((item) => item.id === keepId) : -1;
-		this.index = at >= 0 ? at : Math.min(this.index, Math.max(0, items.length - 1));
+		this.all = await dataWorker().listReviewItems(this.runId);
+		this.#refilter(keepId);
 	}
 
-	async setFilter(filter: ReviewFilter): Promise<void> {
+	#refilter(keepId?: string) {
+		this.items = this.filter === 'all' ? this.all : this.all.filter((item) => item.review === this.filter);
+		const at = keepId ? this.items.findIndex((item) => item.id === keepId) : -1;
+		this.index = at >= 0 ? at : Math.min(this.index, Math.max(0, this.items.length - 1));
+	}
+
+	setFilter(filter: ReviewFilter): void {
 		this.filter = filter;
 		this.index = 0;
-		await this.load();
+		this.#refilter();
 	}
 
 	next(): void {
@@ -341,10 +349,15 @@ export class ReviewState {
 	async review(review: SampleReview, edited?: DraftSample['messages']): Promise<void> {
 		const item = this.current;
 		if (!item) return;
-		await dataWorker().reviewSample(item.id, review, edited);
-		const leaves = this.filter !== 'all' && this.filter !== review;
-		const nextId = leaves ? this.items[this.index + 1]?.id : this.items[this.index + 1]?.id ?? item.id;
-		await this.load(nextId);
+		const updated = (await dataWorker().reviewSample(item.id, review, edited)) ?? { ...item, review, ...(edited ? { edited } : {}) };
+		this.all = this.all.map((other) => (other.id === item.id ? updated : other));
+		if (this.filter !== 'all' && this.filter !== review) {
+			this.items = this.items.filter((other) => other.id !== item.id);
+			this.index = Math.min(this.index, Math.max(0, this.items.length - 1));
+		} else {
+			this.items = this.items.map((other) => (other.id === item.id ? updated : other));
+			this.next();
+		}
 	}
 
 	async accept(target: AcceptTarget): Promise<void> {
