@@ -165,6 +165,25 @@ describe('ReviewState', () => {
 	});
 });
 
+describe('ReviewState.watch', () => {
+	it('samples of records finished meanwhile join the queue; the current sample stays', async () => {
+		const review = new ReviewState('run-1');
+		await review.start();
+		const stop = review.watch();
+		await tick();
+		review.next();
+		expect(review.current?.id).toBe('run-1:1:0');
+		(worker.items as ReviewItem[]).unshift({ ...fact(9), id: 'run-1:9:0' });
+		const emit = (event: RunEvent) => [...worker.listeners.values()].forEach((listener) => listener(event));
+		emit({ type: 'record', runId: 'run-1', record: { recordIndex: 9, recordId: 'passage-9', label: 'Passage 10', state: 'done', stepCount: 1, sampleCount: 1, notes: [] } });
+		await new Promise((resolve) => setTimeout(resolve, 1300));
+		expect(review.counts.pending).toBe(4);
+		expect(review.current?.id).toBe('run-1:1:0');
+		stop();
+		expect(worker.listeners.size).toBe(0);
+	});
+});
+
 describe('RunViewState', () => {
 	it('applies pushed events in batches, ignores other runs, unwatches when stopped', async () => {
 		const view = new RunViewState('run-1');

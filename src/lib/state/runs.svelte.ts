@@ -360,6 +360,26 @@ export class ReviewState {
 		}
 	}
 
+	/**
+	 * While the run is live its new samples join the queue: finished records are re-read at most
+	 * once a second (the current sample stays current). Returns the unsubscribe.
+	 */
+	watch(): () => void {
+		let timer: ReturnType<typeof setTimeout> | null = null;
+		const events = new RunEventStream((batch) => {
+			if (timer || !batch.some((e) => e.runId === this.runId && (e.type === 'record' || e.type === 'state'))) return;
+			timer = setTimeout(() => {
+				timer = null;
+				void this.load(this.current?.id).catch((error: unknown) => (this.error = errorText(error)));
+			}, LIST_REFRESH_MS);
+		});
+		void events.open().catch((error: unknown) => (this.error = errorText(error)));
+		return () => {
+			events.close();
+			if (timer) clearTimeout(timer);
+		};
+	}
+
 	async accept(target: AcceptTarget): Promise<void> {
 		this.accepting = true;
 		this.outcome = null;
