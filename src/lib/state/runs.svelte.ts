@@ -181,6 +181,8 @@ export class RunViewState {
 	/** An action's failure (resume refused, retry refused…). */
 	actionError = $state<string | null>(null);
 	busy = $state(false);
+	/** The recipe's name, for the heading. */
+	recipeLabel = $state<string | null>(null);
 	/** Expanded records: their steps, fetched on demand. */
 	records = $state<Record<number, RunRecordDetail | 'loading' | null>>({});
 	#events: RunEventStream;
@@ -191,7 +193,10 @@ export class RunViewState {
 
 	start(): () => void {
 		void this.#events.open().catch((error: unknown) => (this.error = errorText(error)));
-		void this.reload();
+		void this.reload().then(async () => {
+			const recipes = await dataWorker().listRecipes();
+			this.recipeLabel = recipes.find((recipe) => recipe.id === this.detail?.run.recipeId)?.label ?? null;
+		}).catch(() => undefined);
 		return () => this.#events.close();
 	}
 
