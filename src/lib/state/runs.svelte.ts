@@ -440,7 +440,7 @@ export class RunSourcesState {
 
 /**
  * Starts a run. The run has no id yet when its page engine is made, so a new manual run's requests
- * are not tagged with it: the run view's manual panel lists every waiting request.
+ * are not tagged with it (the manual panel shows untagged requests in every run view).
  */
 export function startRun(request: StartRunRequest): Promise<StartRunResult> {
 	const { access, remote } = engineAccessFor(request.engine);
