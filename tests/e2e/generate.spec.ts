@@ -67,7 +67,7 @@ test('fill a template, copy the prompt, paste a reply back: entries appear as dr
 
 test('edit a chunk, reload: the edit persists and reaches the prompt; reset restores it', async ({ page }) => {
 	await openGenerate(page);
-	await page.getByTestId('open-registry').click();
+	await page.getByRole('navigation', { name: 'Data Generation' }).getByRole('link', { name: 'Templates' }).click();
 	await page.getByTestId('tab-chunks').click();
 	await page.locator('[data-testid="chunk-item"][data-chunk="tone_neutral"]').click();
 	const editor = page.getByTestId('chunk-editor');

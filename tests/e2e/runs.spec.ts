@@ -9,7 +9,7 @@ test('rehearsal run: start from the form, finish, review with the keyboard, acce
 	await page.goto('/');
 	await waitForSample(page);
 	await page.getByRole('link', { name: 'Generate' }).click();
-	await page.getByTestId('open-runs').click();
+	await page.getByRole('navigation', { name: 'Data Generation' }).getByRole('link', { name: 'Runs' }).click();
 	await expect(page.getByRole('heading', { name: 'Runs', exact: true })).toBeVisible();
 	await expect(page.getByTestId('runs-empty')).toBeVisible();
 	await page.getByRole('link', { name: 'Start a run' }).click();

@@ -354,14 +354,28 @@ export class ReviewState {
 	async review(review: SampleReview, edited?: DraftSample['messages']): Promise<void> {
 		const item = this.current;
 		if (!item) return;
-		const updated = (await dataWorker().reviewSample(item.id, review, edited)) ?? { ...item, review, ...(edited ? { edited } : {}) };
-		this.all = this.all.map((other) => (other.id === item.id ? updated : other));
+		// Applied and moved on at once, before the worker answers: a reviewer pressing A A R quickly
+		// reviews three samples, not the same one three times.
+		this.#replace(item.id, { ...item, review, ...(edited ? { edited } : {}) }, review, true);
+		let updated: ReviewItem | null | undefined;
+		try {
+			updated = await dataWorker().reviewSample(item.id, review, edited);
+		} catch (error) {
+			// Not stored: show what is stored again, then report.
+			await this.load(item.id).catch(() => undefined);
+			throw error;
+		}
+		if (updated) this.#replace(item.id, updated, review, false);
+	}
+
+	#replace(id: string, updated: ReviewItem, review: SampleReview, advance: boolean): void {
+		this.all = this.all.map((other) => (other.id === id ? updated : other));
 		if (this.filter !== 'all' && this.filter !== review) {
-			this.items = this.items.filter((other) => other.id !== item.id);
+			this.items = this.items.filter((other) => other.id !== id);
 			this.index = Math.min(this.index, Math.max(0, this.items.length - 1));
 		} else {
-			this.items = this.items.map((other) => (other.id === item.id ? updated : other));
-			this.next();
+			this.items = this.items.map((other) => (other.id === id ? updated : other));
+			if (advance) this.next();
 		}
 	}
 

@@ -1,0 +1,169 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from './fixtures';
+import { dropFiles, waitForSample } from './helpers';
+import type { Page } from '@playwright/test';
+
+/**
+ * The two long generation journeys of the issues, end to end on the rehearsal (test) engine:
+ * a character card through a chunked run that is paused, reloaded and resumed, to reviewed entries
+ * in a dataset; and an identity document through fact extraction, questions and answers, review,
+ * a dataset checklist, and staleness after the document is edited.
+ */
+
+const card = readFileSync('tests/fixtures/sources/wren-card-v2.json', 'utf8');
+
+/** "12 engine calls · 3 from cache · …" → [12, 3]. */
+async function callCounts(page: Page): Promise<[number, number]> {
+	const text = (await page.getByTestId('run-engine-counts').textContent()) ?? '';
+	const match = text.match(/(\d+) engine calls · (\d+) from cache/);
+	if (!match) throw new Error(`No call counts in "${text}"`);
+	return [Number(match[1]), Number(match[2])];
+}
+
+test('character card → chunks → chunked run → pause → reload → resume → review → accept into a dataset', async ({ page }) => {
+	test.setTimeout(120_000);
+	await page.goto('/');
+	await waitForSample(page);
+	await page.goto('/generate/sheets');
+	await expect(page.getByTestId('sheets-empty')).toBeVisible();
+	await dropFiles(page, [{ name: 'wren-card-v2.json', text: card, type: 'application/json' }]);
+	await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
+	await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
+
+	// Small settings so the run is short: 3 entries per iteration, 2 iterations, for every chunk.
+	const cards = page.getByTestId('chunk-card');
+	await expect(cards).toHaveCount(5);
+	for (let i = 0; i < 5; i++) {
+		await cards.nth(i).getByTestId('chunk-entries').fill('3');
+		await cards.nth(i).getByTestId('chunk-iterations').fill('2');
+	}
+	await page.getByTestId('sheet-save').click();
+	await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
+	await page.getByTestId('sheet-generate').click();
+
+	// The form arrives with the chunked recipe and this sheet.
+	await expect(page.getByRole('radio', { name: /Chunked/ })).toBeChecked();
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	await page.getByText('Rehearsal pace and failures').click();
+	await page.getByLabel('Answer delay (ms)').fill('1500');
+	await page.getByLabel('Run name').fill('Wren chunks');
+	await page.getByRole('button', { name: 'Start run' }).click();
+
+	await expect(page.getByRole('heading', { name: 'Wren chunks' })).toBeVisible();
+	await expect(page.getByTestId('run-state')).toHaveText('Running');
+	// Let a few steps finish, then pause: the request in flight completes, nothing new starts.
+	await expect.poll(async () => (await callCounts(page))[0], { timeout: 20_000 }).toBeGreaterThanOrEqual(1);
+	await page.getByRole('button', { name: 'Pause run' }).click();
+	await expect(page.getByTestId('run-state')).toHaveText('Paused');
+	// Requests already in flight (up to the concurrency) still finish and are counted.
+	await page.waitForTimeout(2000);
+	const [callsAtPause] = await callCounts(page);
+	expect(callsAtPause).toBeLessThan(10);
+	await page.waitForTimeout(2000);
+	expect((await callCounts(page))[0]).toBe(callsAtPause);
+
+	// A reload ends the worker's dispatcher: the run shows as interrupted, its finished steps kept.
+	await page.reload();
+	await expect(page.getByTestId('interrupted-banner')).toBeVisible();
+	await expect(page.getByTestId('run-state')).toHaveText('Interrupted');
+	await page.getByRole('button', { name: 'Resume run' }).first().click();
+	await expect(page.getByTestId('run-state')).toHaveText('Done', { timeout: 60_000 });
+	await expect(page.getByTestId('run-progress')).toContainText('5 of 5 records');
+
+	// 5 chunks × 2 iterations = 10 requests, each paid for once: the resumed records replayed
+	// their finished steps from the response cache.
+	const [calls, fromCache] = await callCounts(page);
+	expect(calls).toBe(10);
+	expect(fromCache).toBeGreaterThanOrEqual(0);
+	// Per-chunk statistics are shown on the records.
+	await expect(page.getByTestId('run-record').first()).toContainText('JSON valid first try');
+	await expect(page.getByTestId('run-record').first()).toContainText('Grounding');
+
+	// Review: accept three with the keyboard, reject one.
+	await page.getByRole('link', { name: 'Review samples →' }).click();
+	await expect(page.getByRole('heading', { name: 'Review samples' })).toBeVisible();
+	const counts = page.getByTestId('review-counts');
+	await expect(counts).toContainText('30 pending');
+	await page.keyboard.press('a');
+	await page.keyboard.press('a');
+	await page.keyboard.press('r');
+	await page.keyboard.press('a');
+	await expect(counts).toContainText('3 accepted');
+	await expect(counts).toContainText('1 rejected');
+
+	await page.getByTestId('accept-new-name').fill('Wren from chunks');
+	await page.getByTestId('accept-into').click();
+	await expect(page.getByTestId('accept-outcome')).toContainText('Added 3 entries to');
+	await page.getByTestId('accept-dataset-link').click();
+	await expect(page.getByTestId('entry-row')).toHaveCount(3);
+	// Each entry carries its provenance: open one and look at its metadata.
+	await page.getByTestId('entry-row').first().click();
+	await expect(page.locator('body')).toContainText('chunked');
+});
+
+test('identity document → facts → questions and answers → review → dataset checklist; an edit makes the run stale and "re-run stale" brings it back', async ({ page }) => {
+	test.setTimeout(120_000);
+	await page.goto('/generate/identity');
+	await page.getByTestId('identity-new-name').fill('Tidewatch');
+	await page.getByTestId('identity-new').click();
+	await page.getByTestId('identity-iam').fill('I am Tidewatch, the harbour-master assistant of Port Elin.');
+	await page.getByTestId('identity-narrative').fill(
+		'I was built in 2026 by the Port Elin harbour office to answer questions about tides and berths.\n\nI read the tide tables every morning at five and post the berth list by six.\n\nI am not a general chatbot, and I do not pretend to be one.'
+	);
+	await page.getByTestId('identity-save').click();
+	await expect(page.getByTestId('identity-message')).toHaveText('Saved.');
+	// The identity document is the system prompt of the identity model.
+	await expect(page.getByTestId('identity-system-prompt')).toContainText('I am Tidewatch, the harbour-master assistant of Port Elin.');
+
+	// Stage 1: facts, reviewed before anything else uses them.
+	await page.getByTestId('identity-augment').click();
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	await page.getByLabel('Run name').fill('Tidewatch facts');
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.getByTestId('run-state')).toHaveText('Done');
+	await page.getByRole('link', { name: 'Review samples →' }).click();
+	await expect(page.getByRole('heading', { name: 'Review facts' })).toBeVisible();
+	await page.keyboard.press('a');
+	await page.keyboard.press('a');
+	await page.keyboard.press('a');
+	await expect(page.getByTestId('review-counts')).toContainText('3 accepted');
+
+	// Stage 2: questions per fact, answered in voice.
+	await page.getByTestId('facts-next').click();
+	await expect(page.getByRole('radio', { name: /Identity questions and answers/ })).toBeChecked();
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	await page.getByLabel('Run name').fill('Tidewatch Q&A');
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.getByTestId('run-state')).toHaveText('Done');
+	await expect(page.getByTestId('run-record')).toHaveCount(3);
+	await page.getByRole('link', { name: 'Review samples →' }).click();
+	await expect(page.getByRole('heading', { name: 'Review samples' })).toBeVisible();
+	// The sample shows the identity system prompt it was answered with.
+	await expect(page.getByTestId('review-sample')).toContainText('Tidewatch');
+	await page.keyboard.press('a');
+	await page.keyboard.press('a');
+	await expect(page.getByTestId('review-counts')).toContainText('2 accepted');
+	await page.getByTestId('accept-new-name').fill('Tidewatch identity');
+	await page.getByTestId('accept-into').click();
+	await expect(page.getByTestId('accept-outcome')).toContainText('Added 2 entries to');
+	// The quality checklist says where the dataset stands (2 entries, far from 1,000).
+	const checklist = page.getByTestId('accept-checklist');
+	await expect(checklist).toContainText('At least 1,000 entries for identity work');
+	await expect(checklist).toContainText('2');
+
+	// Edit the identity document: both runs that read it turn stale, with the reason.
+	await page.goto('/generate/identity');
+	await page.getByTestId('identity-item').filter({ hasText: 'Tidewatch' }).click();
+	await page.getByTestId('identity-iam').fill('I am Tidewatch, harbour-master assistant of Port Elin and Lowmarsh.');
+	await page.getByTestId('identity-save').click();
+	await expect(page.getByTestId('identity-message')).toHaveText('Saved.');
+	await page.goto('/generate/runs');
+	const qaRow = page.getByTestId('run-row').filter({ hasText: 'Tidewatch Q&A' });
+	await expect(qaRow.getByTestId('run-status')).toHaveText('STALE');
+	await expect(qaRow).toContainText('Tidewatch');
+	await expect(qaRow).toContainText('changed');
+
+	// "Re-run stale" regenerates only what the change touched, then the run is current again.
+	await qaRow.getByRole('button', { name: 'Re-run stale' }).click();
+	await expect(qaRow.getByTestId('run-status')).toHaveText('CURRENT', { timeout: 30_000 });
+});
