@@ -2,7 +2,9 @@
  * OpenAI / ChatML `messages` JSONL, minimal or with metadata.
  *
  * - minimal: exactly `entryToLine(entry, 'openai')`: `{messages, tools?}`.
- * - with metadata: `{messages, tools?, id, metadata: {tags, review, characters?}}`. Skein's fields
+ * - with metadata ("annotated"): `{messages, tools?, id, metadata: {tags, review, characters?,
+ *   provenance?}}` — generated entries carry their generation provenance (recipe, record, every
+ *   step as sent, model, sampling, judge) so a trainer's pipeline can filter on it. Skein's fields
  *   go under one `metadata` key (plus the conventional top-level `id`, as ISF's minimal samples
  *   have) so they cannot collide with keys a trainer reads. Trainers that reject unknown keys
  *   (OpenAI's own endpoint) want the minimal variant.
@@ -19,7 +21,8 @@ export function entryToOpenAiMetadataRecord(entry: Entry): Record<string, unknow
 	const metadata = {
 		tags: entry.tags,
 		review: entry.meta.review,
-		...(entry.characters !== undefined ? { characters: entry.characters } : {})
+		...(entry.characters !== undefined ? { characters: entry.characters } : {}),
+		...(entry.meta.provenance !== undefined ? { provenance: entry.meta.provenance } : {})
 	};
 	return { ...entryToOpenAiRecord(entry), id: entry.id, metadata };
 }

@@ -37,6 +37,21 @@ describe('openai', () => {
 		expect(entries[0].extra).toEqual({ id: 'rp-tavern', metadata: (record as { metadata: unknown }).metadata });
 	});
 
+	it('annotated (with metadata) carries a generated entry\'s provenance; minimal never does', () => {
+		const provenance = { kind: 'generation', runId: 'run-1', recipeId: 'chunked', recordId: 'c1', steps: [{ stepIndex: 0, model: 'qwen2.5-1.5b' }] };
+		const generated = entryOf(
+			[
+				{ role: 'user', content: 'What do you keep in the oilcloth tubes?' },
+				{ role: 'assistant', content: 'My charts. Salt ruins paper faster than any storm.' }
+			],
+			{ id: 'g1', tags: ['generated', 'chunked'], meta: { review: 'accepted', provenance } }
+		);
+		const [annotated] = linesOf(writeEntry(generated, 'openai', { openAiMetadata: true }));
+		expect((annotated as { metadata: { provenance: unknown } }).metadata.provenance).toEqual(provenance);
+		const [minimal] = linesOf(writeEntry(generated, 'openai'));
+		expect(minimal).toEqual({ messages: generated.messages });
+	});
+
 	it('never skips, custom roles included', () => {
 		expect(writeEntry(fixtureEntry('rp-narrator'), 'openai').kind).toBe('written');
 	});

@@ -43,7 +43,7 @@ export function lossNotes(format: ExportFileFormat, options: WriterOptions = {})
 			return [];
 		case 'openai':
 			return options.openAiMetadata
-				? ['Not written: notes, provenance, source and unknown top-level keys other than tools. Id, tags, review state and characters go under id / metadata.']
+				? ['Not written: notes, source and unknown top-level keys other than tools. Id, tags, review state, characters and generation provenance go under id / metadata.']
 				: [`${ENTRY_FIELDS_DROPPED} and unknown top-level keys other than tools ${KEPT_BY_SKEIN}`];
 		case 'sharegpt':
 			return [
