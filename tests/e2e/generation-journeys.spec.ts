@@ -30,12 +30,12 @@ test('character card → chunks → chunked run → pause → reload → resume 
 	await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
 	await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
 
-	// Small settings so the run is short: 3 entries per iteration, 2 iterations, for every chunk.
+	// Small settings so the run is short: 3 entries per iteration, 3 iterations, for every chunk.
 	const cards = page.getByTestId('chunk-card');
 	await expect(cards).toHaveCount(5);
 	for (let i = 0; i < 5; i++) {
 		await cards.nth(i).getByTestId('chunk-entries').fill('3');
-		await cards.nth(i).getByTestId('chunk-iterations').fill('2');
+		await cards.nth(i).getByTestId('chunk-iterations').fill('3');
 	}
 	await page.getByTestId('sheet-save').click();
 	await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
@@ -58,9 +58,11 @@ test('character card → chunks → chunked run → pause → reload → resume 
 	// Requests already in flight (up to the concurrency) still finish and are counted.
 	await page.waitForTimeout(2000);
 	const [callsAtPause] = await callCounts(page);
-	expect(callsAtPause).toBeLessThan(10);
+	expect(callsAtPause).toBeLessThan(15);
 	await page.waitForTimeout(2000);
 	expect((await callCounts(page))[0]).toBe(callsAtPause);
+	// Chunks part-way through show how far they got.
+	await expect(page.getByTestId('record-progress').first()).toContainText(/[12] of 3/);
 
 	// A reload ends the worker's dispatcher: the run shows as interrupted, its finished steps kept.
 	await page.reload();
@@ -70,11 +72,11 @@ test('character card → chunks → chunked run → pause → reload → resume 
 	await expect(page.getByTestId('run-state')).toHaveText('Done', { timeout: 60_000 });
 	await expect(page.getByTestId('run-progress')).toContainText('5 of 5 records');
 
-	// 5 chunks × 2 iterations = 10 requests, each paid for once: the resumed records replayed
+	// 5 chunks × 3 iterations = 15 requests, each paid for once: the resumed records replayed
 	// their finished steps from the response cache.
 	const [calls, fromCache] = await callCounts(page);
-	expect(calls).toBe(10);
-	expect(fromCache).toBeGreaterThanOrEqual(0);
+	expect(calls).toBe(15);
+	expect(fromCache).toBeGreaterThan(0);
 	// Per-chunk statistics are shown on the records.
 	await expect(page.getByTestId('run-record').first()).toContainText('JSON valid first try');
 	await expect(page.getByTestId('run-record').first()).toContainText('Grounding');
@@ -83,7 +85,7 @@ test('character card → chunks → chunked run → pause → reload → resume 
 	await page.getByRole('link', { name: 'Review samples →' }).click();
 	await expect(page.getByRole('heading', { name: 'Review samples' })).toBeVisible();
 	const counts = page.getByTestId('review-counts');
-	await expect(counts).toContainText('30 pending');
+	await expect(counts).toContainText('45 pending');
 	await page.keyboard.press('a');
 	await page.keyboard.press('a');
 	await page.keyboard.press('r');

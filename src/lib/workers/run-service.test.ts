@@ -13,7 +13,7 @@ import { fixtureText } from '$lib/core/test-utils';
 import type { PromptPoolItemRow, PromptPoolRow } from '$lib/db/schema';
 import { DataService } from './data-service';
 import { runApi, RunService, type RunServiceOptions } from './run-service';
-import type { EngineAccess, RemoteEngine, RunEvent, StartRunRequest } from './run-types';
+import type { EngineAccess, RemoteEngine, RunEvent, RunRecordSummary, StartRunRequest } from './run-types';
 
 // ---- a small recipe of the real shape: two steps per chunk of a character sheet ----------------
 
@@ -287,7 +287,10 @@ describe('RunService', () => {
 		expect(items[0]).toMatchObject({ id: `${runId}:0:0`, recordLabel: 'Chunk: Childhood', review: 'pending' });
 		expect(items[0].sample.tags).toEqual(['generated', 'rehearsal']);
 		expect(h.events.filter((event) => event.type === 'state').map((event) => (event.type === 'state' ? event.state : ''))).toEqual(['running', 'done']);
-		expect(h.events.filter((event) => event.type === 'record')).toHaveLength(4);
+		// One record event per answered step (progress), then one per ended record.
+		const recordEvents = h.events.filter((event) => event.type === 'record');
+		expect(recordEvents.filter((event) => event.record.state !== 'pending')).toHaveLength(4);
+		expect(recordEvents.filter((event) => event.record.state === 'pending').length).toBeGreaterThan(0);
 		expect(h.events.some((event) => event.type === 'progress' && event.counts.done === 4)).toBe(true);
 	});
 
@@ -683,6 +686,10 @@ describe('RunService', () => {
 		const data = new DataService(db);
 		const service = new RunService(db, data, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
 		services.push(service);
+		const recordEvents: RunRecordSummary[] = [];
+		service.watchRuns((event) => {
+			if (event.type === 'record') recordEvents.push(event.record);
+		});
 		expect(service.listRecipes().map((recipe) => recipe.id)).toContain('chunked');
 		const result = await service.startRun({
 			recipeId: 'chunked',
@@ -698,6 +705,9 @@ describe('RunService', () => {
 		expect(detail?.run.counts.done).toBe(2);
 		expect(detail?.run.counts.samples).toBeGreaterThan(0);
 		expect(detail?.records[0].stats?.length).toBeGreaterThan(0);
+		// Each chunk expects its 2 iterations; the view saw the record advance step by step.
+		expect(detail?.records[0].expectedSteps).toBe(2);
+		expect(recordEvents.some((record) => record.state === 'pending' && record.stepCount === 1 && record.expectedSteps === 2)).toBe(true);
 		const items = await service.listReviewItems(result.runId);
 		expect(items.every((item) => item.sample.judge?.threshold === 6 && item.sample.tags.includes('rehearsal'))).toBe(true);
 		expect(detail?.log.some((line) => line.message.includes('Judge:'))).toBe(true);

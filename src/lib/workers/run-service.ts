@@ -325,13 +325,25 @@ function usageOf(counts: RunCounts): RunUsage {
 	return { engineCalls: counts.engineCalls, cacheHits: counts.cacheHits, promptTokens: counts.promptTokens, completionTokens: counts.completionTokens, engineMs: counts.engineMs };
 }
 
-function summaryOf(record: RunRecordRow, sampleCount: number): RunRecordSummary {
+/** What the recipe expects a record to take, or nothing when it does not say (or cannot read the input). */
+function expectedStepsOf(recipe: AnyRecipe | undefined, input: unknown): number | undefined {
+	try {
+		const steps = recipe?.expectedSteps?.(input);
+		return typeof steps === 'number' && Number.isFinite(steps) && steps > 0 ? steps : undefined;
+	} catch {
+		return undefined;
+	}
+}
+
+function summaryOf(record: RunRecordRow, sampleCount: number, recipe?: AnyRecipe): RunRecordSummary {
+	const expectedSteps = expectedStepsOf(recipe, record.input);
 	return {
 		recordIndex: record.recordIndex,
 		recordId: record.recordId,
 		label: record.label,
 		state: record.state,
 		stepCount: record.steps.length,
+		...(expectedSteps !== undefined ? { expectedSteps } : {}),
 		sampleCount,
 		notes: record.notes,
 		...(record.error ? { error: record.error } : {}),
@@ -742,7 +754,12 @@ export class RunService {
 				this.write(live, async () => {
 					await this.db.transaction('rw', [this.db.runs, this.db.runRecords], async () => {
 						const record = await this.db.runRecords.get([runId, recordIndex]);
-						if (record) await this.db.runRecords.put({ ...record, steps: restart ? [step] : [...record.steps, step], updatedAt: this.now() });
+						if (record) {
+							const updated: RunRecordRow = { ...record, steps: restart ? [step] : [...record.steps, step], updatedAt: this.now() };
+							await this.db.runRecords.put(updated);
+							// The run view's per-record progress follows each answered step.
+							this.emit({ type: 'record', runId, record: summaryOf(updated, 0, live.recipe) });
+						}
 						const run = await this.db.runs.get(runId);
 						if (run) await this.db.runs.put({ ...run, counts: { ...run.counts, ...usage }, log: live.log, heartbeatAt: this.now(), updatedAt: this.now() } as StoredRunRow);
 					});
@@ -824,7 +841,7 @@ export class RunService {
 			const counts = await endRecord(this.db, { runId, recordIndex, ...end, usage, run: { log: live.log, heartbeatAt: this.now() } }, this.now());
 			if (counts) live.counts = counts;
 			const record = await getRecord(this.db, runId, recordIndex);
-			if (record) this.emit({ type: 'record', runId, record: summaryOf(record, end.samples.length) });
+			if (record) this.emit({ type: 'record', runId, record: summaryOf(record, end.samples.length, live.recipe) });
 			this.scheduleProgress(live);
 		});
 	}
@@ -1173,7 +1190,7 @@ export class RunService {
 			run: publicRun(run),
 			status: await this.statusOf(row),
 			live: Boolean(live),
-			records: records.map((record) => summaryOf(record, perRecord.get(record.recordIndex) ?? 0)),
+			records: records.map((record) => summaryOf(record, perRecord.get(record.recordIndex) ?? 0, this.recipe(row.recipeId))),
 			log: live ? [...live.log] : (row.log ?? [])
 		};
 	}
@@ -1182,7 +1199,8 @@ export class RunService {
 		const record = await getRecord(this.db, runId, recordIndex);
 		if (!record) return null;
 		const samples = await samplesOfRecord(this.db, runId, recordIndex).count();
-		return { ...summaryOf(record, samples), input: record.input, steps: record.steps };
+		const run = await getRun(this.db, runId);
+		return { ...summaryOf(record, samples, run ? this.recipe(run.recipeId) : undefined), input: record.input, steps: record.steps };
 	}
 
 	// ---- watchers -----------------------------------------------------------------------------

@@ -91,6 +91,8 @@ export interface RunRecordSummary {
 	label: string;
 	state: RunRecordState;
 	stepCount: number;
+	/** Answered steps the record normally needs (e.g. a chunk's iterations), when the recipe says. */
+	expectedSteps?: number;
 	sampleCount: number;
 	notes: TaskNote[];
 	error?: { type: string; message: string };

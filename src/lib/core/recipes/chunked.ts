@@ -464,6 +464,7 @@ export const chunkedRecipe: Recipe<ChunkedParams, ChunkedInput> = {
 	prepare: prepareChunked,
 	task: (params, _sources, settings) => chunkedTask(params, samplingOf(settings)),
 	summarize: (outcome) => summarizeChunk(outcome),
+	expectedSteps: (input) => input.chunk.settings.iterations,
 	recordLabel: (input) => `Chunk ${input.chunkIndex + 1}: ${chunkName(input.chunk)}`,
 	rehearse: rehearseChunkAnswer
 };

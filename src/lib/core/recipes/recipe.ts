@@ -112,6 +112,11 @@ export interface Recipe<Params, Input> {
 	task(params: Params, sources: ResolvedSources, settings: RunSettings): Task<Input, DraftSample>;
 	/** Per-record statistics for the run view; optional. */
 	summarize?(outcome: RecordOutcome<Input>, sources: ResolvedSources, params: Params): RecordStat[];
+	/**
+	 * Answered steps a record normally takes (a chunk's iterations), for a per-record progress bar
+	 * while it runs; optional (retries and judge steps are not counted).
+	 */
+	expectedSteps?(input: Input): number;
 	/** A short label for a record in the run view ("Chunk 3: Childhood", "Fact 12"). */
 	recordLabel(input: Input): string;
 	/**
