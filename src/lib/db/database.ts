@@ -55,7 +55,7 @@ export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
 		[TABLES.characterSheets]: 'id, updatedAt',
 		[TABLES.identityDocuments]: 'id, updatedAt',
 		[TABLES.promptPools]: 'id, createdAt',
-		[TABLES.promptPoolItems]: '[poolId+index], [poolId+rating+ordinal], poolId',
+		[TABLES.promptPoolItems]: '[poolId+index], [poolId+rating+ordinal]',
 		[TABLES.runs]: 'id, createdAt, state',
 		[TABLES.runRecords]: '[runId+recordIndex], runId, [runId+state]',
 		[TABLES.runSamples]: 'id, runId, [runId+review]',

@@ -4,6 +4,7 @@
  * pool (a failed import leaves nothing behind) and read back only by page or by the
  * [poolId+rating+ordinal] index a stratified sample uses.
  */
+import Dexie from 'dexie';
 import type { PromptPoolItem } from '$lib/core/recipes/sources';
 import type { SkeinDatabase } from './database';
 import type { PromptPoolItemRow, PromptPoolRow } from './schema';
@@ -83,7 +84,8 @@ export async function poolItems(db: SkeinDatabase, poolId: string, start: number
 export async function deletePool(db: SkeinDatabase, id: string): Promise<boolean> {
 	return db.transaction('rw', db.promptPools, db.promptPoolItems, async () => {
 		const exists = (await db.promptPools.get(id)) !== undefined;
-		await db.promptPoolItems.where('poolId').equals(id).delete();
+		// The compound primary key's prefix finds a pool's items: no separate poolId index to keep up on import.
+		await db.promptPoolItems.where('[poolId+index]').between([id, Dexie.minKey], [id, Dexie.maxKey]).delete();
 		if (exists) await db.promptPools.delete(id);
 		return exists;
 	});

@@ -596,6 +596,31 @@ describe('RunService', () => {
 		expect((await h.db.runs.get(result.runId))?.state).toBe('done');
 	});
 
+	it('never sends a webllm run\'s requests to another model loaded while it runs', async () => {
+		const QWEN = 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC';
+		let loaded = QWEN;
+		let answered = 0;
+		const remote: RemoteEngine = {
+			describe: async () => ({ kind: 'webllm', model: loaded, maxConcurrency: 1, supportsJsonSchema: true }),
+			chat: async (_requestId, chatRequest) => {
+				answered++;
+				// The user loads another model after the first answer.
+				loaded = 'Llama-3.2-1B-Instruct-q4f32_1-MLC';
+				return { content: lighthouseRecipe.rehearse(chatRequest, () => 0.5), finishReason: 'stop', model: QWEN, timing: { startedAt: 0, ms: 5 } };
+			},
+			cancel: () => undefined
+		};
+		const h = await fresh();
+		const result = await h.service.startRun(request({ engine: { kind: 'webllm', label: 'In this browser', modelId: QWEN } }), { remote });
+		if (!result.ok) throw new Error(result.error);
+		await h.service.whenSettled(result.runId);
+		expect(answered).toBe(1);
+		const detail = await h.service.getRun(result.runId);
+		const failed = detail?.records.filter((record) => record.state === 'failed') ?? [];
+		expect(failed.length).toBeGreaterThan(0);
+		expect(failed[0].error?.message).toContain(`This run uses ${QWEN}, but Llama-3.2-1B-Instruct-q4f32_1-MLC is loaded now.`);
+	});
+
 	it('retries rehearsal failures and unusable answers, then finishes', async () => {
 		const db = new SkeinDatabase(`run-test-${Math.random()}`);
 		opened.push(db);

@@ -269,12 +269,22 @@ export class RemoteEngineAdapter implements Engine {
 		readonly id: string,
 		readonly label: string,
 		readonly kind: 'webllm' | 'manual',
-		readonly supportsJsonSchema: boolean
+		readonly supportsJsonSchema: boolean,
+		/** For 'webllm': the model the run was started with; a request never goes to another one. */
+		private readonly expectedModel?: string
 	) {}
 
 	async chat(request: ChatRequest): Promise<ChatResponse> {
 		const { signal, ...rest } = request;
 		if (signal?.aborted) throw abortedError();
+		if (this.expectedModel !== undefined) {
+			// The user may load another model on the Engines page while the run goes: its answers
+			// would be recorded under the wrong model. One round trip per request, against seconds of generation.
+			const described = await this.remote.describe().catch(() => null);
+			if (!described || described.model !== this.expectedModel) {
+				throw new EngineError('unavailable', `This run uses ${this.expectedModel}, but ${described?.model || 'no model'} is loaded now. Load ${this.expectedModel} on the Engines page, then retry the failed records.`);
+			}
+		}
 		const requestId = `${this.id}#${Date.now().toString(36)}-${++this.counter}`;
 		const onAbort = () => {
 			try {
@@ -549,7 +559,10 @@ export class RunService {
 		if (described.kind !== choice.kind || (choice.kind === 'webllm' && described.model !== choice.modelId)) {
 			return { ok: false, error: choice.kind === 'webllm' ? `This run uses ${choice.modelId}, but ${described.model || 'another model'} is loaded. ${missing}` : missing };
 		}
-		return { ok: true, engine: new RemoteEngineAdapter(access.remote, modelKeyOf(choice, recipe), choice.label, choice.kind, described.supportsJsonSchema) };
+		return {
+			ok: true,
+			engine: new RemoteEngineAdapter(access.remote, modelKeyOf(choice, recipe), choice.label, choice.kind, described.supportsJsonSchema, choice.kind === 'webllm' ? choice.modelId : undefined)
+		};
 	}
 
 	private prepare(recipe: AnyRecipe, params: unknown, sources: ResolvedSources, settings: RunSettings): { ok: true; prepared: PreparedRun<unknown> } | { ok: false; error: string } {
