@@ -170,3 +170,32 @@ test('a paced rehearsal run pauses and resumes; failed records are listed and re
 	await expect.poll(() => page.getByTestId('run-log').locator('li').count()).toBeGreaterThan(logLines);
 	await expect(page.getByTestId('run-log')).toContainText(/Finished: 0 done, 2 failed[\s\S]*Started on Rehearsal \(test engine\): 2 records to run/);
 });
+
+test('a judge step marks low-scoring samples without deleting them; review can show only those', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await page.goto('/generate/runs/new?recipe=continuation');
+	await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Sample · Mara, the lighthouse keeper (26 entries)' });
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	await page.getByRole('checkbox', { name: /Score every sample with a judge prompt/ }).check();
+	await page.getByLabel('Threshold (1–10)').fill('7');
+	await page.getByLabel('Only the first N records').fill('6');
+	await page.getByLabel('Run name').fill('Judged');
+	await page.getByRole('button', { name: 'Start run' }).click();
+	await expect(page.getByTestId('run-state')).toHaveText('Done');
+	await page.getByRole('link', { name: 'Review samples →' }).click();
+
+	const below = page.getByRole('button', { name: /^Below judge threshold/ });
+	const count = Number((await below.textContent())?.match(/\((\d+)\)/)?.[1]);
+	const total = Number((await page.getByRole('button', { name: /^All/ }).textContent())?.match(/\((\d+)\)/)?.[1]);
+	// Marked, not deleted: every sample is still in the queue.
+	expect(total).toBe(6);
+	expect(count).toBeGreaterThan(0);
+	expect(count).toBeLessThan(total);
+	await below.click();
+	await expect(page.getByTestId('judge')).toContainText('below 7');
+	// Rejecting from this view keeps the sample in it (the filter is the score, not the state).
+	await page.keyboard.press('r');
+	await expect(page.getByTestId('review-counts')).toContainText('1 rejected');
+	await expect(below).toHaveText(`Below judge threshold (${count})`);
+});

@@ -29,7 +29,7 @@ import type {
 } from '$lib/workers/run-types';
 import type { DraftSample } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/db/schema';
-import { applyRunEvent, type LiveFigures } from '$lib/components/runs/run-display';
+import { applyRunEvent, matchesReviewFilter, type LiveFigures, type ReviewFilter } from '$lib/components/runs/run-display';
 import { ENDPOINT_KEY_KEY } from '$lib/components/runs/run-form';
 import { remoteEngineFor } from '$lib/engines/page-engines.svelte';
 import { LiveList, errorText } from './library.svelte';
@@ -269,7 +269,7 @@ export class RunViewState {
 	}
 }
 
-export type ReviewFilter = SampleReview | 'all';
+export type { ReviewFilter };
 
 /**
  * The review queue of one run: one sample at a time. The run's samples are read once; a review
@@ -328,7 +328,7 @@ export class ReviewState {
 	}
 
 	#refilter(keepId?: string) {
-		this.items = this.filter === 'all' ? this.all : this.all.filter((item) => item.review === this.filter);
+		this.items = this.all.filter((item) => matchesReviewFilter(item, this.filter));
 		const at = keepId ? this.items.findIndex((item) => item.id === keepId) : -1;
 		this.index = at >= 0 ? at : Math.min(this.index, Math.max(0, this.items.length - 1));
 	}
@@ -356,7 +356,7 @@ export class ReviewState {
 		if (!item) return;
 		// Applied and moved on at once, before the worker answers: a reviewer pressing A A R quickly
 		// reviews three samples, not the same one three times.
-		this.#replace(item.id, { ...item, review, ...(edited ? { edited } : {}) }, review, true);
+		this.#replace(item.id, { ...item, review, ...(edited ? { edited } : {}) }, true);
 		let updated: ReviewItem | null | undefined;
 		try {
 			updated = await dataWorker().reviewSample(item.id, review, edited);
@@ -365,12 +365,12 @@ export class ReviewState {
 			await this.load(item.id).catch(() => undefined);
 			throw error;
 		}
-		if (updated) this.#replace(item.id, updated, review, false);
+		if (updated) this.#replace(item.id, updated, false);
 	}
 
-	#replace(id: string, updated: ReviewItem, review: SampleReview, advance: boolean): void {
+	#replace(id: string, updated: ReviewItem, advance: boolean): void {
 		this.all = this.all.map((other) => (other.id === id ? updated : other));
-		if (this.filter !== 'all' && this.filter !== review) {
+		if (!matchesReviewFilter(updated, this.filter)) {
 			this.items = this.items.filter((other) => other.id !== id);
 			this.index = Math.min(this.index, Math.max(0, this.items.length - 1));
 		} else {

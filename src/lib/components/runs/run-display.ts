@@ -5,7 +5,7 @@
  */
 import type { RunStatus } from '$lib/core/runtime/manifest';
 import type { RunCounts, RunState, SampleReview } from '$lib/db/schema';
-import type { RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '$lib/workers/run-types';
+import type { ReviewItem, RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '$lib/workers/run-types';
 
 export interface StatusBadge {
 	label: 'CURRENT' | 'PARTIAL' | 'STALE';
@@ -151,7 +151,22 @@ export function reviewKeyAction(event: { key: string; ctrlKey: boolean; metaKey:
 	}
 }
 
-export const REVIEW_FILTERS: readonly (SampleReview | 'all')[] = ['pending', 'accepted', 'rejected', 'all'];
+/** Which samples the review queue shows: by review state, all, or those the judge scored below its threshold. */
+export type ReviewFilter = SampleReview | 'all' | 'below-threshold';
+
+export const REVIEW_FILTERS: readonly ReviewFilter[] = ['pending', 'accepted', 'rejected', 'all', 'below-threshold'];
+
+/** A judged sample under the threshold (a judge that could not score is not "below"). */
+export function isBelowThreshold(item: Pick<ReviewItem, 'sample'>): boolean {
+	const judge = item.sample.judge;
+	return judge !== undefined && judge.error === undefined && !judge.passed;
+}
+
+export function matchesReviewFilter(item: Pick<ReviewItem, 'sample' | 'review'>, filter: ReviewFilter): boolean {
+	if (filter === 'all') return true;
+	if (filter === 'below-threshold') return isBelowThreshold(item);
+	return item.review === filter;
+}
 
 export function reviewTotal(review: Record<SampleReview, number>): number {
 	return review.pending + review.accepted + review.rejected;
