@@ -453,10 +453,12 @@ export class RunSourcesState {
 }
 
 /**
- * Starts a run. The run has no id yet when its page engine is made, so a new manual run's requests
- * are not tagged with it (the manual panel shows untagged requests in every run view).
+ * Starts a run. The page names the run, so a manual run's requests carry its id from the first
+ * one and show only in that run's view.
  */
 export function startRun(request: StartRunRequest): Promise<StartRunResult> {
-	const { access, remote } = engineAccessFor(request.engine);
+	const id = request.id ?? `run-${Date.now().toString(36)}-${crypto.randomUUID().slice(0, 8)}`;
+	const { access, remote } = engineAccessFor(request.engine, id);
+	request = { ...request, id };
 	return dataWorker().startRun(request, access, remote);
 }

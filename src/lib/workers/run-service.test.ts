@@ -621,6 +621,15 @@ describe('RunService', () => {
 		expect(failed[0].error?.message).toContain(`This run uses ${QWEN}, but Llama-3.2-1B-Instruct-q4f32_1-MLC is loaded now.`);
 	});
 
+	it('takes the run id the page chose, once', async () => {
+		const h = await fresh();
+		const first = await h.service.startRun({ ...request(), id: 'run-page-chosen-1' });
+		expect(first).toEqual({ ok: true, runId: 'run-page-chosen-1' });
+		await h.service.whenSettled('run-page-chosen-1');
+		expect(await h.service.startRun({ ...request(), id: 'run-page-chosen-1' })).toMatchObject({ ok: false, field: 'id' });
+		expect(await h.service.startRun({ ...request(), id: 'no spaces/or slashes' })).toMatchObject({ ok: false, field: 'id' });
+	});
+
 	it('retries rehearsal failures and unusable answers, then finishes', async () => {
 		const db = new SkeinDatabase(`run-test-${Math.random()}`);
 		opened.push(db);

@@ -617,13 +617,16 @@ export class RunService {
 		const inputs = prepared.prepared.inputs.slice(0, settings.limit ?? Infinity);
 		if (!inputs.length) return { ok: false, error: 'These settings give the recipe nothing to work on (no input records).' };
 
+		if (request.id !== undefined && (!/^[\w-]{1,80}$/.test(request.id) || (await this.db.runs.get(request.id)))) {
+			return { ok: false, error: `The run id "${request.id}" cannot be used (it is malformed or taken).`, field: 'id' };
+		}
 		const pageEngine = engineChoice.kind === 'webllm' || engineChoice.kind === 'manual';
 		const asked = Math.floor(request.concurrency ?? DEFAULT_CONCURRENCY);
 		const concurrency = pageEngine ? 1 : Math.max(1, Math.min(64, Number.isFinite(asked) ? asked : DEFAULT_CONCURRENCY));
 		const now = this.now();
 		const names = Object.values(resolved.names);
 		const run: StoredRunRow = {
-			id: newRunId(now),
+			id: request.id ?? newRunId(now),
 			recipeId: recipe.id,
 			label: request.label?.trim() || `${recipe.label}${names.length ? ` — ${names.join(', ')}` : ''}`,
 			params,

@@ -55,6 +55,11 @@ export interface StartRunRequest {
 	concurrency?: number;
 	label?: string;
 	targetDatasetId?: string;
+	/**
+	 * The id the run gets, chosen by the page so its page engine (the manual queue) can tag
+	 * requests with it from the first one; must be new. A fresh id is made when absent.
+	 */
+	id?: string;
 }
 
 export type StartRunResult = { ok: true; runId: string } | { ok: false; error: string; field?: string };
