@@ -630,6 +630,24 @@ describe('RunService', () => {
 		expect(await h.service.startRun({ ...request(), id: 'no spaces/or slashes' })).toMatchObject({ ok: false, field: 'id' });
 	});
 
+	it('deleting a run deletes the cached answers no other run uses', async () => {
+		const h = await fresh();
+		const first = await h.service.startRun({ ...request(), id: 'run-cache-a' });
+		if (!first.ok) throw new Error(first.error);
+		await h.service.whenSettled('run-cache-a');
+		const cached = await h.db.responseCache.count();
+		expect(cached).toBeGreaterThan(0);
+		// The same requests again: answered from the cache, sharing its rows.
+		const second = await h.service.startRun({ ...request(), id: 'run-cache-b' });
+		if (!second.ok) throw new Error(second.error);
+		await h.service.whenSettled('run-cache-b');
+		expect(await h.db.responseCache.count()).toBe(cached);
+		await h.service.deleteRun('run-cache-a');
+		expect(await h.db.responseCache.count()).toBe(cached);
+		await h.service.deleteRun('run-cache-b');
+		expect(await h.db.responseCache.count()).toBe(0);
+	});
+
 	it('retries rehearsal failures and unusable answers, then finishes', async () => {
 		const db = new SkeinDatabase(`run-test-${Math.random()}`);
 		opened.push(db);

@@ -1151,9 +1151,26 @@ export class RunService {
 			live.dispatcher.cancel();
 			await live.finished;
 		}
+		const orphaned = await this.cacheKeysOnlyIn(runId);
 		await deleteRunRows(this.db, runId);
+		// Answers no other run can replay go with the run; shared ones stay (same request, same model).
+		if (orphaned.length) await this.db.responseCache.bulkDelete(orphaned);
 		this.statuses.delete(runId);
 		return { ok: true, runId };
+	}
+
+	/** Response-cache keys used by this run's steps and by no other run's. */
+	private async cacheKeysOnlyIn(runId: string): Promise<string[]> {
+		const keys = new Set<string>();
+		await this.db.runRecords.where('runId').equals(runId).each((record) => {
+			for (const step of record.steps) if (step.response) keys.add(step.cacheKey);
+		});
+		if (!keys.size) return [];
+		await this.db.runRecords.each((record) => {
+			if (record.runId === runId) return;
+			for (const step of record.steps) keys.delete(step.cacheKey);
+		});
+		return [...keys];
 	}
 
 	// ---- reading runs -------------------------------------------------------------------------
