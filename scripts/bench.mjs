@@ -16,6 +16,8 @@
  * - bulk_tag_100k_s: tagging all 100k entries (and its undo), one undoable step.
  * - compile_ms: one compile of a built-in generation template, in the worker.
  * - dispatch_rps: generation dispatcher overhead at concurrency 50 against an instant engine (Node).
+ * - run_records_per_s, run_start_ms, run_longest_main_thread_block_ms: a rehearsal continuation run
+ *   of 500 records of the imported dataset, started from the run form and watched live.
  * - first_load_js_gzip_kb: the JavaScript the first page loads (gzip).
  *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
@@ -29,6 +31,7 @@ import { gzipSync } from 'node:zlib';
 import { startStaticServer } from './static-server.mjs';
 import { benchAnalysis } from './bench/analysis.mjs';
 import { benchCompile } from './bench/compile.mjs';
+import { benchRun } from './bench/run.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -236,6 +239,8 @@ for (let rep = 0; rep < REPS; rep++) {
 		const analysis = await benchAnalysis(page, datasetId);
 		// Prompt compiler: one compile of a built-in template, timed in the worker.
 		const { compileMs } = await benchCompile(page);
+		// A generation run watched live: throughput of the runtime and the page's responsiveness.
+		const { runRecordsPerS, runStartMs, runLongestMs } = await benchRun(page, datasetId);
 
 		runs.push({
 			importMs,
@@ -260,7 +265,10 @@ for (let rep = 0; rep < REPS; rep++) {
 			parseOnlyMs: parseOnly.ms,
 			nearDupMs: analysis.nearDup100kMs,
 			tokenizeMs: analysis.tokenize100kMs,
-			compileMs
+			compileMs,
+			runRecordsPerS,
+			runStartMs,
+			runLongestMs
 		});
 	} finally {
 		await context.close();
@@ -296,6 +304,9 @@ console.log(`bulk_tag_${label}_s: ${fixed(m('bulkTagMs') / 1000)}`);
 console.log(`bulk_tag_undo_${label}_s: ${fixed(m('bulkUndoMs') / 1000)}`);
 console.log(`compile_ms: ${fixed(m('compileMs'), 2)}`);
 console.log(`first_load_js_gzip_kb: ${fixed(m('firstLoadGzipBytes') / 1024, 1)}`);
+console.log(`run_records_per_s: ${fixed(m('runRecordsPerS'), 1)}`);
+console.log(`run_start_ms: ${fixed(m('runStartMs'), 0)}`);
+console.log(`run_longest_main_thread_block_ms: ${fixed(m('runLongestMs'), 0)}`);
 // Dispatcher overhead (SPEC §8.2/§10): the pure runtime against an instant in-process engine at
 // concurrency 50, measured in Node by its benchmark test (the same code runs in the worker).
 const dispatchOut = execSync('npx vitest run src/lib/core/runtime/dispatcher.bench.test.ts', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
