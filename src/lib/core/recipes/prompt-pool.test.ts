@@ -85,6 +85,45 @@ describe('parsePromptPool', () => {
 		expect(parsePromptPool('{"prompt":"a"}\n{"prompt":"b"}', 'pasted').items).toHaveLength(2);
 	});
 
+	it('reads files that start with a byte-order mark, in every format', () => {
+		const bom = '\uFEFF';
+		const jsonl = parsePromptPool(`${bom}{"prompt":"What do you think about tides?","score":5}\r\n{"prompt":"Sort this list","score":2}\r\n`, 'rated.jsonl');
+		expect(jsonl.problems).toEqual([]);
+		expect(jsonl.items).toEqual([
+			{ text: 'What do you think about tides?', rating: 5 },
+			{ text: 'Sort this list', rating: 2 }
+		]);
+		const json = parsePromptPool(`${bom}[{"prompt":"Write a haiku","openness":5}]`, 'pool.json');
+		expect(json.format).toBe('json');
+		expect(json.items).toEqual([{ text: 'Write a haiku', rating: 5 }]);
+		const csv = parsePromptPool(`${bom}prompt,score\r\n"Two\r\nlines",3\r\n`, 'p.csv');
+		expect(csv.items).toEqual([{ text: 'Two\nlines', rating: 3 }]);
+		expect(parsePromptPool(`${bom}How do magnets work?\n`, 'pasted').items).toEqual([{ text: 'How do magnets work?', rating: null }]);
+	});
+
+	it('reports a non-numeric rating met before the first numeric one, with its line', () => {
+		const pool = parsePromptPool('{"prompt":"Explain canal locks","score":"high"}\n{"prompt":"What is 2+2?","score":1}\n{"prompt":"Hi","score":"n/a"}\n', 'p.jsonl');
+		expect(pool.ratingField).toBe('score');
+		expect(pool.items.map((item) => item.rating)).toEqual([null, 1, null]);
+		expect(pool.problems.map((problem) => problem.line)).toEqual([1, 3]);
+		expect(pool.problems[0].reason).toBe('The score "high" is not a number; the prompt is kept unrated.');
+		// A field that is never numeric is not a rating: nothing to report.
+		expect(parsePromptPool('{"prompt":"a","level":"beginner"}\n{"prompt":"b","level":"expert"}', 'p.jsonl').problems).toEqual([]);
+	});
+
+	it('keeps the first line of a CSV without a header row', () => {
+		const pool = parsePromptPool('What is love?,5\nSort this list,2\n"Tell me a story, any story",4\n', 'p.csv');
+		expect(pool.items).toEqual([
+			{ text: 'What is love?', rating: 5 },
+			{ text: 'Sort this list', rating: 2 },
+			{ text: 'Tell me a story, any story', rating: 4 }
+		]);
+		expect(pool.ratingField).toBe('column 2');
+		expect(parsePromptPool('How do magnets work?\nWhy is the sky blue?\n', 'p.csv').items).toHaveLength(2);
+		// A header of unknown names is still a header.
+		expect(parsePromptPool('rank,utterance\n4,Hello\n', 'x.csv').items).toEqual([{ text: 'Hello', rating: null }]);
+	});
+
 	it('counts items per rating with "" for unrated', () => {
 		expect(ratingCountsOf([{ rating: 5 }, { rating: 5 }, { rating: null }, { rating: 1 }])).toEqual({ '5': 2, '': 1, '1': 1 });
 	});

@@ -85,7 +85,16 @@ function firstUserTurn(record: Record<string, unknown>): string | undefined {
 class JsonItems {
 	ratingField?: string;
 	readonly items: ParsedPoolItem[] = [];
+	/**
+	 * Non-numeric values of rating-named fields met before any numeric one fixed the rating field
+	 * ({"score": "high"} on line 1, {"score": 4} on line 2): reported once the field is known.
+	 */
+	private readonly early: { line: number; key: string; value: unknown }[] = [];
 	constructor(private readonly problems: Problems) {}
+
+	private unratedProblem(line: number, key: string, value: unknown): void {
+		this.problems.add(line, `The ${key} ${JSON.stringify(value)} is not a number; the prompt is kept unrated.`);
+	}
 
 	add(value: unknown, line: number): void {
 		if (typeof value === 'string') {
@@ -106,12 +115,16 @@ class JsonItems {
 		}
 		if (this.ratingField === undefined) {
 			const key = fieldIn(record, RATING_FIELDS);
-			if (key !== undefined && numberOf(record[key]) !== null) this.ratingField = key;
+			if (key !== undefined && numberOf(record[key]) !== null) {
+				this.ratingField = key;
+				for (const early of this.early) if (early.key === key) this.unratedProblem(early.line, early.key, early.value);
+				this.early.length = 0;
+			} else if (key !== undefined && record[key] !== undefined && record[key] !== null) this.early.push({ line, key, value: record[key] });
 		}
 		let rating: number | null = null;
 		if (this.ratingField !== undefined && record[this.ratingField] !== undefined && record[this.ratingField] !== null) {
 			rating = numberOf(record[this.ratingField]);
-			if (rating === null) this.problems.add(line, `The ${this.ratingField} ${JSON.stringify(record[this.ratingField])} is not a number; the prompt is kept unrated.`);
+			if (rating === null) this.unratedProblem(line, this.ratingField, record[this.ratingField]);
 		}
 		this.items.push({ text: raw.trim(), rating });
 	}
@@ -188,9 +201,15 @@ export function parseDelimited(text: string, delimiter: string): { records: { li
 function parseCsv(text: string, delimiter: string, problems: Problems): { items: ParsedPoolItem[]; ratingField?: string } {
 	const { records, unterminatedAt } = parseDelimited(text.replace(/^\uFEFF/, ''), delimiter);
 	if (unterminatedAt !== undefined) problems.add(unterminatedAt, 'A quoted field is never closed; read to the end of the file.');
-	const [header, ...rows] = records;
-	if (!header) return { items: [] };
-	const names = header.fields.map((name) => name.trim().toLowerCase());
+	if (!records.length) return { items: [] };
+	let [header, ...rows] = records;
+	let names = header.fields.map((name) => name.trim().toLowerCase());
+	if (isHeaderless(names)) {
+		// The first line is a prompt, not a header ("What is love?,5"): columns are known by position.
+		rows = records;
+		names = header.fields.map(() => '');
+		header = { line: header.line, fields: header.fields.map((_, column) => `column ${column + 1}`) };
+	}
 	const numericShare = (column: number) => {
 		const values = rows.map((row) => row.fields[column] ?? '').filter((value) => value.trim() !== '');
 		return values.length ? values.filter((value) => numberOf(value) !== null).length / values.length : 0;
@@ -207,6 +226,11 @@ function parseCsv(text: string, delimiter: string, problems: Problems): { items:
 			ratingColumn = column;
 			break;
 		}
+	}
+	if (names.every((name) => name === '')) {
+		// No header: a single numeric column beside the text is the rating.
+		const numeric = names.map((_, column) => column).filter((column) => numericShare(column) >= 0.5);
+		if (numeric.length === 1 && names.length > 1) ratingColumn = numeric[0];
 	}
 	// No known prompt column: the first column that is mostly text.
 	if (promptColumn < 0) promptColumn = names.findIndex((_, column) => column !== ratingColumn && numericShare(column) < 0.5);
@@ -232,6 +256,17 @@ function parseCsv(text: string, delimiter: string, problems: Problems): { items:
 	return { items, ...(ratingColumn >= 0 ? { ratingField: header.fields[ratingColumn].trim() } : {}) };
 }
 
+/**
+ * Whether a CSV's first record is data rather than a header: none of its cells is a known prompt
+ * or rating name, and one of them is a number or reads like a sentence (ends with ? . ! or has
+ * four words or more). "rank,utterance" stays a header; "What is love?,5" does not.
+ */
+function isHeaderless(names: readonly string[]): boolean {
+	const known = new Set([...PROMPT_FIELDS, ...RATING_FIELDS]);
+	if (names.some((name) => known.has(name))) return false;
+	return names.some((name) => numberOf(name) !== null || /[?.!]$/.test(name) || name.split(/\s+/).filter(Boolean).length >= 4);
+}
+
 function formatOf(text: string, fileName: string): PoolFormat {
 	const name = fileName.toLowerCase();
 	if (/\.(jsonl|ndjson)$/.test(name)) return 'jsonl';
@@ -249,7 +284,9 @@ function formatOf(text: string, fileName: string): PoolFormat {
  * A pool from a file's text (or pasted text, `fileName` "pasted"): its prompts with their ratings
  * (null when unrated), the rating field, and the lines that could not be read.
  */
-export function parsePromptPool(text: string, fileName: string): ParsedPromptPool {
+export function parsePromptPool(source: string, fileName: string): ParsedPromptPool {
+	// A byte-order mark breaks JSON.parse of the first line; CRLF inside quoted CSV fields would stay in prompts.
+	const text = source.replace(/^\uFEFF/, '').replace(/\r\n/g, '\n');
 	const problems = new Problems();
 	let format = formatOf(text, fileName);
 	let parsed: { items: ParsedPoolItem[]; ratingField?: string };
