@@ -10,6 +10,7 @@ import {
 	JudgeSettingsSchema,
 	isJudgeRequest,
 	judgeConversation,
+	judgeRequest,
 	parseJudgeAnswer,
 	rehearseJudge,
 	withJudge,
@@ -79,6 +80,42 @@ describe('parseJudgeAnswer', () => {
 		expect(parseJudgeAnswer('<score>excellent</score>', 5)).toEqual({ ok: false, reason: 'the judge\'s score "excellent" is not a number' });
 		expect(parseJudgeAnswer('<score>9</score>', 5)).toEqual({ ok: false, reason: 'the judge\'s score 9 is outside 1–5' });
 		expect(parseJudgeAnswer('<rationale>Cut off before the sc', 5)).toMatchObject({ ok: false });
+		expect(parseJudgeAnswer('<score>0</score>', 5)).toEqual({ ok: false, reason: 'the judge\'s score 0 is outside 1–5' });
+		expect(parseJudgeAnswer('Score: 12/10', 5)).toMatchObject({ ok: false });
+	});
+
+	it('reads the score lines judges write instead of tags, the last one when there are several', () => {
+		expect(parseJudgeAnswer('Score: 7/10', 10)).toEqual({ ok: true, score: 7, rationale: '' });
+		expect(parseJudgeAnswer('<score>7</score>', 10)).toMatchObject({ ok: true, score: 7 });
+		expect(parseJudgeAnswer('The reply stays in character.\n\n**Score:** 4', 5)).toEqual({ ok: true, score: 4, rationale: 'The reply stays in character.' });
+		expect(parseJudgeAnswer('Solid answer.\nFinal score - 3', 5)).toEqual({ ok: true, score: 3, rationale: 'Solid answer.' });
+		expect(parseJudgeAnswer('Rating: 2', 5)).toMatchObject({ ok: true, score: 2 });
+		expect(parseJudgeAnswer('A score of 5 would need a source. I give it a score of 3 out of 5.', 5)).toMatchObject({ ok: true, score: 3 });
+	});
+
+	it('rescales a score given out of another scale to the rubric\'s', () => {
+		expect(parseJudgeAnswer('Score: 7/10', 5)).toMatchObject({ ok: true, score: 3.5 });
+		expect(parseJudgeAnswer('<score>8 out of 10</score>', 5)).toMatchObject({ ok: true, score: 4 });
+		expect(parseJudgeAnswer('<score>4/5</score>', 5)).toMatchObject({ ok: true, score: 4 });
+	});
+});
+
+describe('judgeRequest', () => {
+	it('sends user text with < > & and mustache-looking braces to the judge unchanged (escaping off)', () => {
+		const sample: DraftSample = {
+			messages: [
+				{ role: 'user', content: 'Is 3 < 4 && 5 > 2? Reply with "yes" or \'no\'. Also: {{name}}' },
+				{ role: 'assistant', content: '<b>Yes</b> &amp; 3 < 4 — "quite" so.' }
+			],
+			tags: [],
+			meta: {}
+		};
+		const request = judgeRequest(sample, settings({ criteria: '- Uses <, > and & correctly.' }), { max_tokens: 50 });
+		const prompt = request.messages[1].content;
+		expect(prompt).toContain('User: Is 3 < 4 && 5 > 2? Reply with "yes" or \'no\'. Also: {{name}}');
+		expect(prompt).toContain('Assistant: <b>Yes</b> &amp; 3 < 4 — "quite" so.');
+		expect(prompt).toContain('- Uses <, > and & correctly.');
+		expect(prompt).not.toMatch(/&lt;|&gt;|&quot;|&#39;|&#x27;/);
 	});
 });
 

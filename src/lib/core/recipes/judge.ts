@@ -126,21 +126,45 @@ export type JudgeAnswer = { ok: true; score: number; rationale: string } | { ok:
 
 const MAX_RATIONALE = 4000;
 
+/** "Score: 4", "**Score:** 4", "Final score - 4", "Rating: 4/5", "score of 4 out of 5". */
+const LOOSE_SCORE = /\b(?:score|rating)\b[*_\s]*(?:[:=\-\u2013\u2014]|\bis\b|\bof\b)[*_\s]*(\d+(?:\.\d+)?(?:\s*(?:\/|out of)\s*\d+(?:\.\d+)?)?)/gi;
+
+/** The last "Score: N" of an answer (the rubric asks for the score last) and the line it is on. */
+function looseScore(answer: string): { text: string; line: string } | undefined {
+	let last: RegExpExecArray | undefined;
+	for (let match = LOOSE_SCORE.exec(answer); match; match = LOOSE_SCORE.exec(answer)) last = match;
+	LOOSE_SCORE.lastIndex = 0;
+	if (!last) return undefined;
+	const lineStart = answer.lastIndexOf('\n', last.index) + 1;
+	const lineEnd = answer.indexOf('\n', last.index);
+	return { text: last[1], line: answer.slice(lineStart, lineEnd < 0 ? undefined : lineEnd) };
+}
+
 /**
  * The score and rationale of a judge answer. The score is the first `<score>` element's leading
- * number ("4", "4/5", "4 — good"), else a "Score: 4" line; it must lie in 1..scaleMax. The
- * rationale is the first `<rationale>` element, else the answer without its score.
+ * number ("4", "4/5", "4 — good"), else the last "Score: 4" / "Rating: 4" line. A score given
+ * out of another scale ("7/10" when the rubric's scale is 1–5) is rescaled to the rubric's
+ * (3.5); a score outside 1..scaleMax is refused (the judge is asked again). The rationale is the
+ * first `<rationale>` element, else the answer without its score.
  */
 export function parseJudgeAnswer(content: string, scaleMax: number): JudgeAnswer {
 	const { answer } = splitThink(content);
 	const tagged = extractTags(answer, 'score')[0];
-	const text = tagged ?? /\bscore\s*[:=]\s*\**\s*(\d+(?:\.\d+)?)/i.exec(answer)?.[1];
+	const loose = tagged === undefined ? looseScore(answer) : undefined;
+	const text = tagged ?? loose?.text;
 	if (text === undefined) return { ok: false, reason: 'the judge answer has no <score>' };
-	const number = /^\s*(\d+(?:\.\d+)?)/.exec(text);
+	const number = /^\s*(\d+(?:\.\d+)?)(?:\s*(?:\/|out of)\s*(\d+(?:\.\d+)?))?/i.exec(text);
 	if (!number) return { ok: false, reason: `the judge's score "${text.slice(0, 40)}" is not a number` };
-	const score = Number(number[1]);
-	if (score < 1 || score > scaleMax) return { ok: false, reason: `the judge's score ${score} is outside 1–${scaleMax}` };
-	const rationale = (extractTags(answer, 'rationale')[0] ?? answer.replace(/<score(?:\s[^<>]*)?>[\s\S]*?<\/score>/gi, '').replace(/\bscore\s*[:=].*$/im, '').trim()).slice(0, MAX_RATIONALE);
+	let score = Number(number[1]);
+	const outOf = number[2] === undefined ? scaleMax : Number(number[2]);
+	if (outOf > 0 && outOf !== scaleMax && score <= outOf) score = Math.round((score / outOf) * scaleMax * 10) / 10;
+	if (score < 1 || score > scaleMax) return { ok: false, reason: `the judge's score ${number[0].trim()} is outside 1–${scaleMax}` };
+	const untagged = () => {
+		let rest = answer.replace(/<score(?:\s[^<>]*)?>[\s\S]*?<\/score>/gi, '');
+		if (loose) rest = rest.replace(loose.line, '');
+		return rest.trim();
+	};
+	const rationale = (extractTags(answer, 'rationale')[0] ?? untagged()).slice(0, MAX_RATIONALE);
 	return { ok: true, score, rationale };
 }
 
