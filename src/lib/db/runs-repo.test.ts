@@ -138,6 +138,16 @@ describe('runs repo', () => {
 		expect(await reviewCounts(db, 'r')).toEqual({ pending: 2, accepted: 0, rejected: 0 });
 	});
 
+	it('keeps on an ended record the engine and settings it ran with', async () => {
+		const db = freshDb();
+		await createRun(db, run('r', 1), records('r'));
+		const generatedWith = { engine: { kind: 'endpoint' as const, label: 'Local', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b' }, settings: { sampling: { temperature: 0.3, max_tokens: 400 }, seed: 5 } };
+		await endRecord(db, { runId: 'r', recordIndex: 0, state: 'done', steps: [step(0)], notes: [], samples: [sample('r', 0, 0)], generatedWith });
+		generatedWith.settings.seed = 6; // the caller's object is not stored by reference
+		expect((await getRecord(db, 'r', 0))?.generatedWith).toEqual({ ...generatedWith, settings: { ...generatedWith.settings, seed: 5 } });
+		expect((await getRecord(db, 'r', 1))?.generatedWith).toBeUndefined();
+	});
+
 	it('replaces the record set, and deletes a run with everything of it', async () => {
 		const db = freshDb();
 		await createRun(db, run('r', 1), records('r'));

@@ -9,7 +9,8 @@
  * a second tab can tell a run live elsewhere from one a closed tab left behind.
  */
 import type { SkeinDatabase } from './database';
-import type { RunCounts, RunRecordRow, RunRecordState, RunRow, RunSampleRow, SampleReview } from './schema';
+import type { EngineChoice, RunCounts, RunRecordRow, RunRecordState, RunRow, RunSampleRow, SampleReview } from './schema';
+import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { StepRecord } from '$lib/core/runtime/dispatcher';
 import type { RunLogLine } from '$lib/workers/run-types';
 
@@ -23,6 +24,20 @@ export interface StoredRunRow extends RunRow {
 	heartbeatAt?: number;
 	/** Display names of the sources the run read, by `${kind}:${id}`, for "… was deleted". */
 	sourceNames?: Record<string, string>;
+}
+
+/**
+ * What a record's last attempt ran with. A stopped run's engine and settings can be edited
+ * (editRun) before anything is re-run: the samples it already has were still made with these,
+ * and their provenance must say so.
+ */
+export interface GeneratedWith {
+	engine: EngineChoice;
+	settings: RunSettings;
+}
+
+export interface StoredRecordRow extends RunRecordRow {
+	generatedWith?: GeneratedWith;
 }
 
 export function emptyCounts(total = 0): RunCounts {
@@ -67,11 +82,11 @@ export async function updateRun(db: SkeinDatabase, runId: string, changes: Parti
 	await db.runs.update(runId, changes);
 }
 
-export async function listRecords(db: SkeinDatabase, runId: string): Promise<RunRecordRow[]> {
+export async function listRecords(db: SkeinDatabase, runId: string): Promise<StoredRecordRow[]> {
 	return recordsOf(db, runId).toArray();
 }
 
-export async function getRecord(db: SkeinDatabase, runId: string, recordIndex: number): Promise<RunRecordRow | undefined> {
+export async function getRecord(db: SkeinDatabase, runId: string, recordIndex: number): Promise<StoredRecordRow | undefined> {
 	return db.runRecords.get([runId, recordIndex]);
 }
 
@@ -116,6 +131,8 @@ export interface RecordEnd {
 	usage?: RunUsage;
 	/** Other run fields written with it (log, heartbeat). */
 	run?: Partial<Omit<StoredRunRow, 'counts'>>;
+	/** The engine and settings the record ran with (kept on its row for provenance). */
+	generatedWith?: GeneratedWith;
 }
 
 export type RunUsage = Pick<RunCounts, 'engineCalls' | 'cacheHits' | 'promptTokens' | 'completionTokens' | 'engineMs'>;
@@ -131,7 +148,8 @@ export async function endRecord(db: SkeinDatabase, end: RecordEnd, now = Date.no
 		const old = await samplesOfRecord(db, end.runId, end.recordIndex).primaryKeys();
 		await db.runSamples.bulkDelete(old);
 		await db.runSamples.bulkPut(end.samples);
-		const updated: RunRecordRow = { ...record, state: end.state, steps: end.steps, notes: end.notes, updatedAt: now };
+		const updated: StoredRecordRow = { ...record, state: end.state, steps: end.steps, notes: end.notes, updatedAt: now };
+		if (end.generatedWith) updated.generatedWith = structuredClone(end.generatedWith);
 		if (end.error) updated.error = end.error;
 		else delete updated.error;
 		if (end.stats) updated.stats = end.stats;

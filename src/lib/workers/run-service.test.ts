@@ -889,3 +889,143 @@ describe('RunService', () => {
 		expect((await api.getRun(result.runId))?.run.counts.samples).toBe(4);
 	});
 });
+
+// ---- review fixes: races, counts, provenance, staleness ----------------------------------------
+
+/** What the records and samples tables say a run's counts are. */
+async function tableCounts(db: SkeinDatabase, runId: string) {
+	const records = await db.runRecords.where('runId').equals(runId).toArray();
+	return {
+		total: records.length,
+		done: records.filter((record) => record.state === 'done').length,
+		failed: records.filter((record) => record.state === 'failed').length,
+		samples: await db.runSamples.where('runId').equals(runId).count()
+	};
+}
+
+async function storedCounts(db: SkeinDatabase, runId: string) {
+	const counts = (await db.runs.get(runId))?.counts;
+	return { total: counts?.total, done: counts?.done, failed: counts?.failed, samples: counts?.samples };
+}
+
+describe('RunService (review fixes)', () => {
+	it('starts one dispatcher when resume is asked twice at once (a double click), paying nothing twice', async () => {
+		const h = await fresh({ delayMs: 30 });
+		const runId = await started(h, { concurrency: 1 });
+		await waitFor(async () => (await storedSteps(h.db, runId)) >= 3);
+		h.service.dispose();
+		const answered = await h.db.responseCache.count();
+
+		const engines: TestEngine[] = [];
+		const reloaded = serviceOver(h.db, h.data, engines, { abandonedAfterMs: 0, delayMs: 5 });
+		const results = await Promise.all([reloaded.resumeRun(runId), reloaded.resumeRun(runId)]);
+		expect(results.every((result) => result.ok)).toBe(true);
+		await reloaded.whenSettled(runId);
+		await waitFor(async () => (await h.db.runs.get(runId))?.state === 'done');
+		expect(engines).toHaveLength(1);
+		expect(engines[0].requests).toHaveLength(8 - answered);
+		expect(await storedCounts(h.db, runId)).toEqual(await tableCounts(h.db, runId));
+		expect((await h.db.runs.get(runId))?.counts.engineCalls).toBe(8);
+	});
+
+	it('runs failed records once when "retry failed" is asked twice at once', async () => {
+		const failStorm = (chatRequest: ChatRequest) => lastUser(chatRequest).startsWith(ANSWER) && lastUser(chatRequest).includes('foghorn');
+		const h = await fresh({ configure: (engine, n) => n === 0 && engine.on(failStorm, testHttpError(400)) && undefined, delayMs: 5 });
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		const results = await Promise.all([h.service.retryFailed(runId), h.service.retryFailed(runId)]);
+		expect(results.filter((result) => result.ok)).not.toHaveLength(0);
+		await h.service.whenSettled(runId);
+		await waitFor(async () => (await h.db.runs.get(runId))?.state === 'done');
+		expect(h.engines.slice(1).reduce((n, engine) => n + engine.requests.length, 0)).toBe(1);
+		expect(await storedCounts(h.db, runId)).toEqual({ total: 4, done: 4, failed: 0, samples: 4 });
+		expect(await storedCounts(h.db, runId)).toEqual(await tableCounts(h.db, runId));
+	});
+
+	it('keeps the counts equal to the records and samples through pause, cancel, resume and retry', async () => {
+		const failStorm = (chatRequest: ChatRequest) => lastUser(chatRequest).startsWith(ANSWER) && lastUser(chatRequest).includes('foghorn');
+		const h = await fresh({ delayMs: 15, configure: (engine, n) => n <= 1 && engine.on(failStorm, testHttpError(400)) && undefined });
+		const runId = await started(h, { concurrency: 1 });
+		await waitFor(async () => (await storedSteps(h.db, runId)) >= 2);
+		await h.service.pauseRun(runId);
+		expect(await storedCounts(h.db, runId)).toEqual(await tableCounts(h.db, runId));
+		await h.service.cancelRun(runId);
+		expect((await h.db.runs.get(runId))?.state).toBe('cancelled');
+		expect(await storedCounts(h.db, runId)).toEqual(await tableCounts(h.db, runId));
+		expect(await h.service.resumeRun(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		expect(await storedCounts(h.db, runId)).toEqual(await tableCounts(h.db, runId));
+		expect(await h.service.retryFailed(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		expect((await h.db.runs.get(runId))?.state).toBe('done');
+		expect(await storedCounts(h.db, runId)).toEqual({ total: 4, done: 4, failed: 0, samples: 4 });
+		// Resuming a finished run changes nothing.
+		expect(await h.service.resumeRun(runId)).toMatchObject({ ok: true });
+		expect((await h.db.runs.get(runId))?.state).toBe('done');
+		expect(await h.db.runSamples.count()).toBe(4);
+	});
+
+	it('adds accepted samples once when "accept" is asked twice at once', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		await h.service.reviewSamples([`${runId}:0:0`, `${runId}:1:0`], 'accepted');
+		const target = await h.service.acceptSamples(runId, { kind: 'new', name: 'Mara voice' });
+		if (!target.ok) throw new Error(target.error);
+		await h.service.reviewSamples([`${runId}:2:0`, `${runId}:3:0`], 'accepted');
+		const outcomes = await Promise.all([
+			h.service.acceptSamples(runId, { kind: 'existing', datasetId: target.datasetId }),
+			h.service.acceptSamples(runId, { kind: 'existing', datasetId: target.datasetId })
+		]);
+		expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(1);
+		expect((await h.db.datasets.get(target.datasetId))?.entryCount).toBe(4);
+		const { entries } = await h.data.getPage(target.datasetId, 0, 10);
+		expect(entries.map((entry) => (entry.meta.provenance as { recordId: string }).recordId)).toEqual(['c-childhood', 'c-light', 'c-storm', 'c-visitors']);
+	});
+
+	it('gives accepted samples the sampling, seed and model that made them, not those of a later edit', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		await h.service.reviewSample(`${runId}:0:0`, 'accepted');
+		const hotter = { sampling: { temperature: 1.2, max_tokens: 512 }, seed: 99 };
+		expect(await h.service.editRun(runId, { settings: hotter, engine: { kind: 'endpoint', label: 'Local', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b' } })).toMatchObject({ ok: true });
+		const outcome = await h.service.acceptSamples(runId, { kind: 'new', name: 'Before the edit' });
+		if (!outcome.ok) throw new Error(outcome.error);
+		const { entries } = await h.data.getPage(outcome.datasetId, 0, 10);
+		expect(entries[0].meta.provenance).toMatchObject({ sampling: SETTINGS.sampling, seed: 7, model: 'rehearsal', engine: 'Rehearsal', engineKind: 'test' });
+		const steps = (entries[0].meta.provenance as { steps: { request: { sampling: unknown } }[] }).steps;
+		expect(steps.every((step) => JSON.stringify(step.request.sampling) === JSON.stringify(SETTINGS.sampling))).toBe(true);
+	});
+
+	it('refuses to edit a run that another tab is driving', async () => {
+		const h = await fresh({ delayMs: 50 });
+		const runId = await started(h, { concurrency: 1 });
+		await waitFor(async () => (await storedSteps(h.db, runId)) >= 1);
+		const other = serviceOver(h.db, h.data, [], { abandonedAfterMs: 3_600_000 });
+		expect(await other.editRun(runId, { label: 'Renamed elsewhere' })).toEqual({ ok: false, error: 'This run is running in another tab: control it there.' });
+		expect((await h.db.runs.get(runId))?.label).not.toBe('Renamed elsewhere');
+		await h.service.cancelRun(runId);
+	});
+
+	it('marks a run stale when its record limit is edited, and re-running it runs the records it now includes', async () => {
+		const h = await fresh();
+		const runId = await started(h, { settings: { ...SETTINGS, limit: 2 } });
+		await h.service.whenSettled(runId);
+		await h.service.reviewSample(`${runId}:1:0`, 'accepted');
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'partial', limit: 2 });
+		await h.service.editRun(runId, { settings: { ...SETTINGS, limit: 3 } });
+		const status = (await h.service.listRuns())[0].status;
+		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['The record limit changed from 2 to 3.']);
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		expect(h.engines[1].requests).toHaveLength(2);
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'partial', limit: 3 });
+		expect((await h.service.listReviewItems(runId)).map((item) => item.review)).toEqual(['pending', 'accepted', 'pending']);
+		expect(await storedCounts(h.db, runId)).toEqual({ total: 3, done: 3, failed: 0, samples: 3 });
+
+		await h.service.editRun(runId, { settings: SETTINGS });
+		const full = (await h.service.listRuns())[0].status;
+		expect(full.state === 'stale' && full.changes.map((change) => change.reason)).toEqual(['The record limit changed from 3 to none.']);
+	});
+});

@@ -46,6 +46,7 @@ import {
 	trimLog,
 	updateRun,
 	type RunUsage,
+	type StoredRecordRow,
 	type StoredRunRow
 } from '$lib/db/runs-repo';
 import type { EngineChoice, PromptPoolRow, RunCounts, RunRecordRow, RunRow, RunSampleRow, RunState, SampleReview } from '$lib/db/schema';
@@ -406,6 +407,8 @@ export class RunService {
 	private heartbeat: ReturnType<typeof setInterval> | null = null;
 	private readonly statuses = new Map<string, { key: string; at: number; status: RunStatus }>();
 	private listenerCounter = 0;
+	/** The tail of each run's chain of actions (see `serial`). */
+	private readonly actions = new Map<string, Promise<unknown>>();
 
 	constructor(
 		private readonly db: SkeinDatabase,
@@ -415,6 +418,25 @@ export class RunService {
 		this.recipes = options.recipes ?? RECIPES;
 		this.now = options.now ?? Date.now;
 		this.cache = new IndexedDbResponseCache(db, this.now);
+	}
+
+	/**
+	 * Runs the actions on one run one after the other. Resume, retry, re-run, edit, cancel, delete
+	 * and accept each read the run, await, then write or launch: two at once (a double click) would
+	 * start two dispatchers on one run (paying twice, counts overwritten) or add samples twice.
+	 */
+	private serial<T>(runId: string, action: () => Promise<T>): Promise<T> {
+		const before = this.actions.get(runId) ?? Promise.resolve();
+		const result = before.then(action, action);
+		const tail = result.then(
+			() => undefined,
+			() => undefined
+		);
+		this.actions.set(runId, tail);
+		void tail.then(() => {
+			if (this.actions.get(runId) === tail) this.actions.delete(runId);
+		});
+		return result;
 	}
 
 	// ---- recipes, sources, engines ------------------------------------------------------------
@@ -854,7 +876,8 @@ export class RunService {
 		const runId = live.run.id;
 		const usage = { ...live.usage };
 		this.write(live, async () => {
-			const counts = await endRecord(this.db, { runId, recordIndex, ...end, usage, run: { log: live.log, heartbeatAt: this.now() } }, this.now());
+			const generatedWith = { engine: live.run.engine, settings: live.run.settings };
+			const counts = await endRecord(this.db, { runId, recordIndex, ...end, usage, generatedWith, run: { log: live.log, heartbeatAt: this.now() } }, this.now());
 			if (counts) live.counts = counts;
 			const record = await getRecord(this.db, runId, recordIndex);
 			if (record) this.emit({ type: 'record', runId, record: summaryOf(record, end.samples.length, live.recipe) });
@@ -981,7 +1004,11 @@ export class RunService {
 		this.emit({ type: 'state', runId: live.run.id, state });
 	}
 
-	async resumeRun(runId: string, access: EngineAccess = {}): Promise<RunActionResult> {
+	resumeRun(runId: string, access: EngineAccess = {}): Promise<RunActionResult> {
+		return this.serial(runId, () => this.resumeNow(runId, access));
+	}
+
+	private async resumeNow(runId: string, access: EngineAccess): Promise<RunActionResult> {
 		const live = this.live.get(runId);
 		if (live) {
 			if (live.state === 'paused') {
@@ -1019,7 +1046,11 @@ export class RunService {
 		return { ok: true, runId };
 	}
 
-	async cancelRun(runId: string): Promise<RunActionResult> {
+	cancelRun(runId: string): Promise<RunActionResult> {
+		return this.serial(runId, () => this.cancelNow(runId));
+	}
+
+	private async cancelNow(runId: string): Promise<RunActionResult> {
 		const live = this.live.get(runId);
 		if (live) {
 			this.setLiveState(live, 'cancelled', 'Cancelling: requests in flight are abandoned; unfinished records stay pending.');
@@ -1037,7 +1068,11 @@ export class RunService {
 		return { ok: true, runId };
 	}
 
-	async retryFailed(runId: string, access: EngineAccess = {}): Promise<RunActionResult> {
+	retryFailed(runId: string, access: EngineAccess = {}): Promise<RunActionResult> {
+		return this.serial(runId, () => this.retryFailedNow(runId, access));
+	}
+
+	private async retryFailedNow(runId: string, access: EngineAccess): Promise<RunActionResult> {
 		if (this.live.has(runId)) return { ok: false, error: 'Wait for the run to finish (or cancel it) before retrying its failed records.' };
 		const failed = await recordsInState(this.db, runId, 'failed');
 		const again = new Set(failed.map((record) => record.recordIndex));
@@ -1051,7 +1086,11 @@ export class RunService {
 	 * keep their samples and reviews. A new model, sampling, recipe definition or parameters runs
 	 * every record again. Unchanged steps still come from the cache.
 	 */
-	async rerunStale(runId: string, access: EngineAccess = {}): Promise<RunActionResult> {
+	rerunStale(runId: string, access: EngineAccess = {}): Promise<RunActionResult> {
+		return this.serial(runId, () => this.rerunStaleNow(runId, access));
+	}
+
+	private async rerunStaleNow(runId: string, access: EngineAccess): Promise<RunActionResult> {
 		if (this.live.has(runId)) return { ok: false, error: 'Wait for the run to finish (or cancel it) before re-running what changed.' };
 		const run = await getRun(this.db, runId);
 		if (!run) return { ok: false, error: 'That run no longer exists.' };
@@ -1116,10 +1155,16 @@ export class RunService {
 		return { ok: true, runId };
 	}
 
-	async editRun(runId: string, edit: RunEdit): Promise<RunActionResult> {
+	editRun(runId: string, edit: RunEdit): Promise<RunActionResult> {
+		return this.serial(runId, () => this.editNow(runId, edit));
+	}
+
+	private async editNow(runId: string, edit: RunEdit): Promise<RunActionResult> {
 		if (this.live.has(runId)) return { ok: false, error: 'Pause is not enough: cancel the run (or wait for it to finish) before changing it.' };
 		const run = await getRun(this.db, runId);
 		if (!run) return { ok: false, error: 'That run no longer exists.' };
+		const busy = await this.elsewhere(run);
+		if (busy) return { ok: false, error: busy };
 		const changes: Partial<StoredRunRow> = { updatedAt: this.now() };
 		if (edit.label !== undefined) {
 			if (!edit.label.trim()) return { ok: false, error: 'A run needs a name.', field: 'label' };
@@ -1145,7 +1190,11 @@ export class RunService {
 		return { ok: true, runId };
 	}
 
-	async deleteRun(runId: string): Promise<RunActionResult> {
+	deleteRun(runId: string): Promise<RunActionResult> {
+		return this.serial(runId, () => this.deleteNow(runId));
+	}
+
+	private async deleteNow(runId: string): Promise<RunActionResult> {
 		const live = this.live.get(runId);
 		if (live) {
 			live.dispatcher.cancel();
@@ -1195,7 +1244,15 @@ export class RunService {
 		if (resolved.missing.length) return { state: 'stale', changes: resolved.missing, partial: run.manifest.partial };
 		const prepared = this.prepare(recipe, run.params, resolved.sources, run.settings);
 		if (!prepared.ok) return { state: 'stale', changes: [{ kind: 'inputs', reason: `The inputs cannot be rebuilt: ${prepared.error}` }], partial: run.manifest.partial };
-		return runStatus(run.manifest, this.manifestOf(run, prepared.prepared));
+		const current = this.manifestOf(run, prepared.prepared);
+		const status = runStatus(run.manifest, current);
+		// compareManifests does not look at the limit: one edited (editRun) changes which records the run covers.
+		const covered = (manifest: RunManifest) => (manifest.partial && manifest.limit !== undefined ? manifest.limit : manifest.inputCount);
+		if (run.manifest.limit !== current.limit && covered(run.manifest) !== covered(current)) {
+			const change: ManifestChange = { kind: 'inputs', reason: `The record limit changed from ${run.manifest.limit ?? 'none'} to ${current.limit ?? 'none'}.` };
+			return status.state === 'stale' ? { ...status, changes: [...status.changes, change] } : { state: 'stale', changes: [change], partial: run.manifest.partial };
+		}
+		return status;
 	}
 
 	async listRuns(): Promise<RunListItem[]> {
@@ -1314,7 +1371,11 @@ export class RunService {
 	 * Copies the accepted samples not yet copied into a dataset, as entries with provenance, in
 	 * one undoable operation (a new dataset is created empty first, then filled by that operation).
 	 */
-	async acceptSamples(runId: string, target: AcceptTarget): Promise<AcceptOutcome> {
+	acceptSamples(runId: string, target: AcceptTarget): Promise<AcceptOutcome> {
+		return this.serial(runId, () => this.acceptNow(runId, target));
+	}
+
+	private async acceptNow(runId: string, target: AcceptTarget): Promise<AcceptOutcome> {
 		const run = await getRun(this.db, runId);
 		if (!run) return { ok: false, error: 'That run no longer exists.' };
 		const recipe = this.recipe(run.recipeId);
@@ -1355,8 +1416,10 @@ export class RunService {
 		}
 	}
 
-	private entryOf(run: StoredRunRow, recipe: AnyRecipe | undefined, record: RunRecordRow | undefined, row: RunSampleRow, id: string, acceptedAt: string): Entry {
+	private entryOf(run: StoredRunRow, recipe: AnyRecipe | undefined, record: StoredRecordRow | undefined, row: RunSampleRow, id: string, acceptedAt: string): Entry {
 		const messages = (row.edited ?? row.sample.messages).map((message) => ({ role: message.role, content: message.content }));
+		// What made the sample, not what the run was edited to since (records older than this field: the run's).
+		const { engine, settings } = record?.generatedWith ?? { engine: run.engine, settings: run.settings };
 		const provenance = {
 			kind: 'generation',
 			runId: run.id,
@@ -1367,11 +1430,11 @@ export class RunService {
 			recordLabel: record?.label,
 			recordIndex: row.recordIndex,
 			sampleIndex: row.sampleIndex,
-			engine: run.engine.label,
-			engineKind: run.engine.kind,
-			model: modelOf(run.engine),
-			sampling: run.settings.sampling,
-			seed: run.settings.seed,
+			engine: engine.label,
+			engineKind: engine.kind,
+			model: modelOf(engine),
+			sampling: settings.sampling,
+			seed: settings.seed,
 			steps: (record?.steps ?? []).map((step) => ({
 				stepIndex: step.stepIndex,
 				request: step.request,
