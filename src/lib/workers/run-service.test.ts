@@ -150,7 +150,35 @@ const selfJudgedRecipe: Recipe<LighthouseParams, ChunkInput> = {
 	task: (params, sources, settings) => withJudge(lighthouseRecipe.task(params, sources, settings), JudgeSettingsSchema.parse({ enabled: true, threshold: 2 }), settings.sampling)
 };
 
-const RECIPES = [lighthouseRecipe, factsRecipe, factQuestionsRecipe, poolEchoRecipe, selfJudgedRecipe];
+// Speaks as the sheet's character: the sheet's name is read by the task, in no record's input.
+const keeperVoiceRecipe: Recipe<LighthouseParams, ChunkInput> = {
+	...lighthouseRecipe,
+	id: 'keeper-voice',
+	prepare(params, sources, settings) {
+		const prepared = lighthouseRecipe.prepare(params, sources, settings);
+		const sheet = sources.sheets[params.sheetId];
+		return { ...prepared, documents: { ...Object.fromEntries(sheet.chunks.map((chunk) => [`chunk:${chunk.id}`, chunk.document])), [`voice:${params.sheetId}`]: sheet.name } };
+	},
+	task(params, sources, settings) {
+		const name = sources.sheets[params.sheetId].name;
+		return async function* (input) {
+			const answer = yield* ask({ messages: [{ role: 'system', content: `You are ${name}.` }, { role: 'user', content: `${ANSWER}${input.title}` }], sampling: settings.sampling });
+			return { messages: [{ role: 'user', content: input.title }, { role: 'assistant', content: answer.content }], tags: [], meta: {} };
+		};
+	}
+};
+
+// Applies the run's limit itself while preparing (as the built-in chunked recipe does).
+const selfLimitedRecipe: Recipe<LighthouseParams, ChunkInput> = {
+	...lighthouseRecipe,
+	id: 'lighthouse-self-limited',
+	prepare(params, sources, settings) {
+		const prepared = lighthouseRecipe.prepare(params, sources, settings);
+		return { ...prepared, inputs: settings.limit !== undefined ? prepared.inputs.slice(0, settings.limit) : prepared.inputs };
+	}
+};
+
+const RECIPES = [lighthouseRecipe, factsRecipe, factQuestionsRecipe, poolEchoRecipe, selfJudgedRecipe, keeperVoiceRecipe, selfLimitedRecipe];
 
 const SHEET: CharacterSheetRow = {
 	id: 'sheet-mara',
@@ -1027,5 +1055,32 @@ describe('RunService (review fixes)', () => {
 		await h.service.editRun(runId, { settings: SETTINGS });
 		const full = (await h.service.listRuns())[0].status;
 		expect(full.state === 'stale' && full.changes.map((change) => change.reason)).toEqual(['The record limit changed from 3 to none.']);
+	});
+
+	it('re-runs every record when a document the task reads (in no record input) changes', async () => {
+		const h = await fresh();
+		const runId = await started(h, { recipeId: 'keeper-voice' });
+		await h.service.whenSettled(runId);
+		await h.service.reviewSample(`${runId}:0:0`, 'accepted');
+		await h.db.characterSheets.put({ ...structuredClone(SHEET), name: 'Mara Quinn' });
+		const status = (await h.service.listRuns())[0].status;
+		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['Document "voice:sheet-mara" changed.']);
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		expect(h.engines[1].requests).toHaveLength(4);
+		expect(h.engines[1].requests.every((sent) => sent.messages[0].content === 'You are Mara Quinn.')).toBe(true);
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'current' });
+		expect((await h.service.listReviewItems(runId)).map((item) => item.review)).toEqual(['pending', 'pending', 'pending', 'pending']);
+		expect(await storedCounts(h.db, runId)).toEqual({ total: 4, done: 4, failed: 0, samples: 4 });
+	});
+
+	it('says a run is partial when its recipe applies the limit itself', async () => {
+		const h = await fresh();
+		const runId = await started(h, { recipeId: 'lighthouse-self-limited', settings: { ...SETTINGS, limit: 2 } });
+		await h.service.whenSettled(runId);
+		const [item] = await h.service.listRuns();
+		expect(item.status).toEqual({ state: 'partial', limit: 2 });
+		expect(item.run.counts).toMatchObject({ total: 2, done: 2 });
+		expect(item.run.manifest).toMatchObject({ inputCount: 4, partial: true, limit: 2 });
 	});
 });

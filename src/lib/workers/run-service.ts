@@ -19,7 +19,7 @@ import { planPoolSample } from '$lib/core/recipes/prompt-pool';
 import { RECIPES } from '$lib/core/recipes/registry';
 import type { PromptPoolSample, Stratum } from '$lib/core/recipes/sources';
 import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
-import { buildManifest, hashValue, runStatus, type ManifestChange, type RunManifest, type RunStatus } from '$lib/core/runtime/manifest';
+import { buildManifest, compareManifests, hashValue, runStatus, type ManifestChange, type RunManifest, type RunStatus } from '$lib/core/runtime/manifest';
 import type { RetryPolicy } from '$lib/core/runtime/retry';
 import type { Task, TaskNote } from '$lib/core/runtime/task';
 import type { SkeinDatabase } from '$lib/db/database';
@@ -589,7 +589,11 @@ export class RunService {
 
 	private prepare(recipe: AnyRecipe, params: unknown, sources: ResolvedSources, settings: RunSettings): { ok: true; prepared: PreparedRun<unknown> } | { ok: false; error: string } {
 		try {
-			const prepared = recipe.prepare(params, sources, settings);
+			// The service applies the limit (after preparing): a recipe that applied it too would give
+			// a manifest of the limited set, and the run would never be called partial.
+			// eslint-disable-next-line @typescript-eslint/no-unused-vars
+			const { limit, ...unlimited } = settings;
+			const prepared = recipe.prepare(params, sources, unlimited);
 			const ids = new Set<string>();
 			for (const input of prepared.inputs) {
 				if (ids.has(input.id)) return { ok: false, error: `The recipe produced two input records with the id "${input.id}".` };
@@ -1105,7 +1109,13 @@ export class RunService {
 		const engine = await this.engineFor(run, recipe, access);
 		if (!engine.ok) return { ok: false, error: engine.error };
 		const manifest = this.manifestOf(run, prepared.prepared);
-		const everything = manifest.definitionHash !== run.manifest.definitionHash || manifest.paramsHash !== run.manifest.paramsHash || manifest.modelHash !== run.manifest.modelHash || manifest.recipeId !== run.manifest.recipeId;
+		// A changed document re-runs only the records whose input changed with it, unless the task reads
+		// it besides the inputs (an identity document as the system prompt; any document that changed
+		// while no input did): then every record's requests may differ.
+		const documentChanges = compareManifests(run.manifest, manifest).filter((change) => change.kind.startsWith('document-'));
+		const shared = documentChanges.some((change) => 'name' in change && (change.name.startsWith('identity:') || change.name === 'system-prompt')) || (documentChanges.length > 0 && manifest.inputHash === run.manifest.inputHash);
+		const everything =
+			shared || manifest.definitionHash !== run.manifest.definitionHash || manifest.paramsHash !== run.manifest.paramsHash || manifest.modelHash !== run.manifest.modelHash || manifest.recipeId !== run.manifest.recipeId;
 		const inputs = prepared.prepared.inputs.slice(0, run.settings.limit ?? Infinity);
 		const old = new Map((await listRecords(this.db, runId)).map((record) => [record.recordId, record]));
 		const moved = new Map<number, number>();
