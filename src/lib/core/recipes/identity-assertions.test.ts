@@ -6,7 +6,7 @@ import { VirtualClock } from '../runtime/clock';
 import { dispatch } from '../runtime/dispatcher';
 import { seededRandom } from '../runtime/task';
 import { identitySystemPrompt, newIdentityDocument } from './identity-document';
-import { claimsOtherIdentity, DEFAULT_POSITIVE_PHRASINGS, expandAssertions, identityAssertionsRecipe, statesOtherIdentity } from './identity-assertions';
+import { claimedIdentity, claimsOtherIdentity, DEFAULT_POSITIVE_PHRASINGS, expandAssertions, identityAssertionsRecipe, statesOtherIdentity } from './identity-assertions';
 import type { ResolvedSources, RunSettings } from './recipe';
 import type { IdentityDocument } from './sources';
 
@@ -96,12 +96,40 @@ describe('identityAssertionsRecipe', () => {
 		expect(engine.callsMatching('Are you GPT-4?')).toBe(2);
 	});
 
+	it('re-asks a negative answer that denies the asked identity but claims another of the document', async () => {
+		const engine = new TestEngine({ defaultReply: () => "No, I'm not. I'm Mara." })
+			.on('Are you GPT-4?', testReply("No, I'm Claude, an assistant."), testReply("No, I'm Mara."))
+			.on('Are you Qwen?', testReply('No, I am not Qwen. I was made by OpenAI.'), testReply('No. I am Mara.'));
+		const { result } = await run(engine, { positive: false, negativeTemplates: ['Are you {{other}}?'] });
+		expect(result.counts).toMatchObject({ done: 3, failed: 0, samples: 3 });
+		const gpt = result.samples.find((sample) => sample.sample.meta.other === 'GPT-4');
+		expect(gpt?.provenance.steps.map((step) => step.rejected)).toEqual(['The answer claims to be Claude.', undefined]);
+		const qwen = result.samples.find((sample) => sample.sample.meta.other === 'Qwen');
+		expect(qwen?.provenance.steps.map((step) => step.rejected)).toEqual(['The answer claims to be made by OpenAI.', undefined]);
+	});
+
+	it('reads the identity\'s own name as itself, even when it contains another identity\'s name', () => {
+		expect(claimedIdentity("No, I'm Mistral Helper, not Mistral.", 'Mistral Helper', ['Mistral', 'GPT-4'], ['Mistral AI'])).toBeUndefined();
+		expect(claimedIdentity("I'm Mistral, made by Mistral AI.", 'Mistral Helper', ['Mistral', 'GPT-4'], ['Mistral AI'])).toBe('Mistral');
+		expect(claimedIdentity('I was built by Alibaba.', 'Mara', ['Qwen'], ['Alibaba'])).toBe('made by Alibaba');
+	});
+
 	it('fails a negative question whose answers keep claiming the other maker', async () => {
-		const engine = new TestEngine({ defaultReply: () => 'I was developed by OpenAI.' });
+		const engine = new TestEngine({ defaultReply: (request) => (question(request).includes('OpenAI') ? 'I was developed by OpenAI.' : "No, I'm Mara.") });
 		const { result } = await run(engine, { positive: false, negativeTemplates: ['Were you made by {{maker}}?'] });
 		expect(result.counts).toMatchObject({ done: 1, failed: 1 });
 		expect(result.failures[0].error.type).toBe('claims-other-identity');
 		expect(result.failures[0].input.maker).toBe('OpenAI');
+		// "Were you made by Alibaba?" answered "I was developed by OpenAI." claims a maker all the same.
+		const both = await run(new TestEngine({ defaultReply: () => 'I was developed by OpenAI.' }), { positive: false, negativeTemplates: ['Were you made by {{maker}}?'] });
+		expect(both.result.counts).toMatchObject({ done: 0, failed: 2 });
+	});
+
+	it('re-asks a positive answer that names another maker as its own', async () => {
+		const engine = new TestEngine({ defaultReply: () => "I'm Mara." }).on('Who made you?', testReply("I'm Mara, and I was created by OpenAI."), testReply("I'm Mara; the people who made me are not OpenAI."));
+		const { result } = await run(engine, { negative: false, positivePhrasings: ['Who made you?'] });
+		expect(result.counts).toMatchObject({ done: 1, failed: 0, samples: 1 });
+		expect(result.samples[0].provenance.steps.map((step) => step.rejected)).toEqual(['The answer claims to be made by OpenAI.', undefined]);
 	});
 
 	it('keeps a positive answer without the name, with a warning; re-asks one that says it is Qwen', async () => {

@@ -102,7 +102,8 @@ export function statesOtherIdentity(answer: string, other?: string, maker?: stri
 	if (maker) {
 		const made = new RegExp(`\\b(made|created|built|developed|trained|designed)\\s+by\\s+${wordPattern(maker)}`, 'giu');
 		for (let match = made.exec(text); match; match = made.exec(text)) {
-			const before = text.slice(Math.max(0, match.index - 24), match.index);
+			// The negation must be in the same sentence: "I'm not Qwen. I was made by OpenAI." is a claim.
+			const before = text.slice(Math.max(0, match.index - 24), match.index).split(/[.!?;\n]/).pop() ?? '';
 			if (!NEGATION.test(before)) return true;
 		}
 		const model = new RegExp(`\\bi(?:'m| am) (?:an? )?${wordPattern(maker)}(?:'s)? (?:model|assistant|ai|product)`, 'iu');
@@ -114,6 +115,25 @@ export function statesOtherIdentity(answer: string, other?: string, maker?: stri
 /** Whether the answer to a negative question ("Are you GPT-4?") claims the other identity: agreeing or stating it. */
 export function claimsOtherIdentity(answer: string, other?: string, maker?: string): boolean {
 	return agrees(answer.replace(/[’]/g, "'")) || statesOtherIdentity(answer, other, maker);
+}
+
+/** The answer with the identity's own name replaced by "myself" (see `claimedIdentity`). */
+function blankOwnName(answer: string, ownName: string): string {
+	const own = ownName.trim();
+	return own ? answer.replace(new RegExp(wordPattern(own), 'giu'), 'myself') : answer;
+}
+
+/**
+ * The identity (other or maker) an answer claims, among all the document lists, or undefined.
+ * The identity's own name is blanked first, so "I'm Mistral Helper" is not read as a claim to be
+ * "Mistral".
+ */
+export function claimedIdentity(answer: string, ownName: string, others: readonly string[], makers: readonly string[]): string | undefined {
+	const text = blankOwnName(answer, ownName);
+	const other = others.find((candidate) => statesOtherIdentity(text, candidate));
+	if (other) return other;
+	const maker = makers.find((candidate) => statesOtherIdentity(text, undefined, candidate));
+	return maker ? `made by ${maker}` : undefined;
 }
 
 function mentions(answer: string, name: string): boolean {
@@ -193,20 +213,23 @@ export const identityAssertionsRecipe: Recipe<IdentityAssertionsParams, Assertio
 		const system = identitySystemPrompt(doc);
 		const name = doc.name.trim();
 		const others = otherIdentitiesOf(doc);
+		const makers = otherMakersOf(doc);
 		const sampling = params.answerSampling ?? settings.sampling;
 		return async function* (input, context) {
 			const response = yield* ask(voiceRequest(system, input.question, variantSampling(sampling, settings.seed, input.variant)));
 			const answer = readVoiceAnswer(response, params.thinking);
 			if (!answer.ok) throw new RetryableAnswerError(answer.reason, 'unusable-answer');
+			// Any other identity or maker of the document counts, not only the one asked about:
+			// "Are you GPT-4?" → "No, I'm Claude." is as wrong as "Yes".
+			const claimed = claimedIdentity(answer.answer, name, others, makers);
 			if (input.polarity === 'negative') {
-				if (claimsOtherIdentity(answer.answer, input.other, input.maker)) {
-					const who = input.other ?? (input.maker ? `made by ${input.maker}` : 'another identity');
+				if (claimsOtherIdentity(blankOwnName(answer.answer, name), input.other, input.maker) || claimed) {
+					const who = claimed ?? input.other ?? (input.maker ? `made by ${input.maker}` : 'another identity');
 					throw new RetryableAnswerError(`The answer claims to be ${who}.`, 'claims-other-identity');
 				}
 			} else {
-				// An identity leak ("I am Qwen") answering "Who are you?" is the failure this recipe exists for.
-				const leaked = others.find((other) => statesOtherIdentity(answer.answer, other));
-				if (leaked) throw new RetryableAnswerError(`The answer claims to be ${leaked}.`, 'claims-other-identity');
+				// An identity leak ("I am Qwen", "I was made by OpenAI") answering "Who are you?" is the failure this recipe exists for.
+				if (claimed) throw new RetryableAnswerError(`The answer claims to be ${claimed}.`, 'claims-other-identity');
 				if (name && !mentions(answer.answer, name)) context.note({ level: 'warn', kind: 'name-missing', message: `The answer does not say the name ${name}.`, data: { question: input.question } });
 			}
 			const sample: DraftSample = {

@@ -99,6 +99,8 @@ describe('poolAnswersRecipe', () => {
 		expect(bare.result.samples[0].sample.messages.map((message) => message.role)).toEqual(['user', 'assistant']);
 		const leak = await run(new TestEngine().enqueue(testReply('I am Qwen, made by Alibaba.')), { identityId: 'mara' }, sources);
 		expect(leak.result.samples[0].provenance.notes.map((note) => note.kind)).toEqual(['identity-leak']);
+		const maker = await run(new TestEngine().enqueue(testReply('I am Mara, and I was built by OpenAI.')), { identityId: 'mara' }, sources);
+		expect(maker.result.samples[0].provenance.notes.map((note) => note.message)).toEqual(['The answer says it is made by OpenAI.']);
 	});
 
 	it('re-asks a truncated answer', async () => {

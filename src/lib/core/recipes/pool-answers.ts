@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { ask, RetryableAnswerError, TaskError } from '../runtime/task';
-import { statesOtherIdentity } from './identity-assertions';
-import { identityDocumentText, identitySystemPrompt, otherIdentitiesOf, readVoiceAnswer, rehearseInVoice, SamplingOverrideSchema, ThinkingPolicySchema } from './identity-document';
+import { claimedIdentity } from './identity-assertions';
+import { identityDocumentText, identitySystemPrompt, otherIdentitiesOf, otherMakersOf, readVoiceAnswer, rehearseInVoice, SamplingOverrideSchema, ThinkingPolicySchema } from './identity-document';
 import { voiceRequest } from './identity-qa';
 import { DEFAULT_MIX } from './prompt-pool';
 import type { DraftSample, Recipe, ResolvedSources, SourceRef } from './recipe';
@@ -81,13 +81,14 @@ export const poolAnswersRecipe: Recipe<PoolAnswersParams, PoolAnswerInput> = {
 		const doc = identityOf(sources, params);
 		const system = systemOf(doc, params);
 		const others = doc ? otherIdentitiesOf(doc) : [];
+		const makers = doc ? otherMakersOf(doc) : [];
 		const sampling = params.answerSampling ?? settings.sampling;
 		return async function* (input, context) {
 			const response = yield* ask(voiceRequest(system, input.text, sampling));
 			const answer = readVoiceAnswer(response, params.thinking);
 			if (!answer.ok) throw new RetryableAnswerError(answer.reason);
 			// A leak is flagged, not retried: a prompt may legitimately ask for "I am Claude" in a story.
-			const leaked = others.find((other) => statesOtherIdentity(answer.answer, other));
+			const leaked = claimedIdentity(answer.answer, doc?.name ?? '', others, makers);
 			if (leaked) context.note({ level: 'warn', kind: 'identity-leak', message: `The answer says it is ${leaked}.`, data: { other: leaked } });
 			const sample: DraftSample = {
 				messages: [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: input.text }, { role: 'assistant', content: answer.content }],
