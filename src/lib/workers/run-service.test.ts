@@ -1083,4 +1083,18 @@ describe('RunService (review fixes)', () => {
 		expect(item.run.counts).toMatchObject({ total: 2, done: 2 });
 		expect(item.run.manifest).toMatchObject({ inputCount: 4, partial: true, limit: 2 });
 	});
+
+	it('tells the user what to do when an endpoint refuses the key, and when a source of a stopped run is gone', async () => {
+		const fetchStub: typeof fetch = async () => new Response(JSON.stringify({ error: { message: 'Invalid API key.' } }), { status: 401, statusText: 'Unauthorized', headers: { 'Content-Type': 'application/json' } });
+		const h = await fresh({ fetch: fetchStub });
+		const runId = await started(h, { engine: { kind: 'endpoint', label: 'Local', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b' }, settings: { ...SETTINGS, limit: 1 } });
+		await h.service.whenSettled(runId);
+		const [record] = (await h.service.getRun(runId))?.records ?? [];
+		expect(record).toMatchObject({ state: 'failed', error: { type: 'http-401' } });
+		expect(record.error?.message).toBe('HTTP 401 Unauthorized: Invalid API key. Check the API key on the Engines page, then retry the failed records.');
+		expect((await h.service.getRun(runId))?.log.some((line) => line.level === 'error' && line.message.endsWith('then retry the failed records.'))).toBe(true);
+
+		await h.db.characterSheets.delete('sheet-mara');
+		expect(await h.service.retryFailed(runId, { apiKey: 'sk-new' })).toEqual({ ok: false, error: 'The character sheet "Mara" was deleted. The run cannot go on without it: start a new run from the sources you have.' });
+	});
 });

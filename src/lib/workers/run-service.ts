@@ -392,6 +392,18 @@ function validateChoice(choice: EngineChoice): { error: string; field: string } 
 	return null;
 }
 
+/**
+ * What to do about a record an endpoint failed, added to its error: the engine's message says what
+ * happened, not where to fix it.
+ */
+export function failureHint(type: string, engineKind: EngineChoice['kind']): string | null {
+	if (engineKind !== 'endpoint') return null;
+	if (type === 'http-401' || type === 'http-403') return 'Check the API key on the Engines page, then retry the failed records.';
+	if (type === 'http-404') return 'Check the base URL (it usually ends in /v1) and the model name, then retry the failed records.';
+	if (type === 'network' || type === 'timeout') return 'When the endpoint answers again, retry the failed records.';
+	return null;
+}
+
 /** The task of a record this dispatcher only passes over (it asks nothing). */
 // eslint-disable-next-line require-yield
 async function* noSamples(): AsyncGenerator<never, null, unknown> {
@@ -757,7 +769,7 @@ export class RunService {
 			try {
 				await job();
 			} catch (error) {
-				this.log(live, { level: 'error', message: `Could not save progress: ${error instanceof Error ? error.message : String(error)}` });
+				this.log(live, { level: 'error', message: `Could not save progress (${error instanceof Error ? error.message : String(error)}). The browser’s storage may be full: free some space, then resume the run.` });
 			}
 		});
 	}
@@ -848,8 +860,10 @@ export class RunService {
 				if (live.skipped.has(record.recordId)) return;
 				const recordIndex = live.indexById.get(record.recordId);
 				if (recordIndex === undefined) return;
-				this.log(live, { level: 'error', recordIndex, message: `${this.recordName(live, recordIndex)} failed (${record.error.type}): ${record.error.message}` });
-				this.endRecord(live, recordIndex, { state: 'failed', steps: record.steps, notes: record.notes, samples: [], error: record.error });
+				const hint = failureHint(record.error.type, live.run.engine.kind);
+				const error = hint ? { ...record.error, message: `${record.error.message.trim()}${/[.!?]$/.test(record.error.message.trim()) ? '' : '.'} ${hint}` } : record.error;
+				this.log(live, { level: 'error', recordIndex, message: `${this.recordName(live, recordIndex)} failed (${error.type}): ${error.message}` });
+				this.endRecord(live, recordIndex, { state: 'failed', steps: record.steps, notes: record.notes, samples: [], error });
 				return;
 			}
 			case 'progress':
@@ -922,7 +936,7 @@ export class RunService {
 		let state: RunState;
 		if (error !== undefined) {
 			state = 'interrupted';
-			this.log(live, { level: 'error', message: `The run stopped: ${error instanceof Error ? error.message : String(error)}` });
+			this.log(live, { level: 'error', message: `The run stopped: ${error instanceof Error ? error.message : String(error)}. Resume it to go on (answered steps are not asked again).` });
 		} else if (live.state === 'cancelled' || result?.cancelled) {
 			state = 'cancelled';
 			this.log(live, { level: 'info', message: 'Cancelled.' });
@@ -1036,7 +1050,10 @@ export class RunService {
 		const engine = await this.engineFor(run, recipe, access);
 		if (!engine.ok) return { ok: false, error: engine.error };
 		const resolved = await this.resolve(recipe, run.params, run.settings, run.sourceNames);
-		if (resolved.missing.length) return { ok: false, error: resolved.missing.map((change) => change.reason).join(' ') };
+		if (resolved.missing.length) {
+			const them = resolved.missing.length === 1 ? 'it' : 'them';
+			return { ok: false, error: `${resolved.missing.map((change) => change.reason).join(' ')} The run cannot go on without ${them}: start a new run from the sources you have.` };
+		}
 		if (this.live.has(runId)) return { ok: true, runId };
 		if (before) await before(run);
 		const fresh = (await getRun(this.db, runId)) ?? run;
