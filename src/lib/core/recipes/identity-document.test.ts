@@ -95,6 +95,16 @@ describe('identity documents', () => {
 		expect(readVoiceAnswer(response('  '), 'keep').ok).toBe(false);
 	});
 
+	it('keeps think tags only as ISF validates them: one block first, or a prefilled closing tag', () => {
+		const response = (content: string) => ({ content, finishReason: 'stop', model: 'm', timing: { startedAt: 0, ms: 1 } });
+		expect(readVoiceAnswer(response('I keep the light.'), 'keep')).toEqual({ ok: true, content: 'I keep the light.', answer: 'I keep the light.' });
+		expect(readVoiceAnswer(response('plan first</think>\nI keep the light.'), 'keep')).toEqual({ ok: true, content: '<think>\nplan first\n</think>\n\nI keep the light.', answer: 'I keep the light.' });
+		expect(readVoiceAnswer(response('<think>a</think>I keep<think>b</think> the light.'), 'keep')).toMatchObject({ ok: false, reason: 'The answer has 2 think blocks; one at most is kept.' });
+		expect(readVoiceAnswer(response('I keep the light.<think>was that right?</think>'), 'strip')).toMatchObject({ ok: false, reason: 'The answer has thinking after the reply (<think> not at the start).' });
+		expect(readVoiceAnswer(response('<think>plan</think></think>I keep the light.'), 'keep').ok).toBe(false);
+		expect(readVoiceAnswer(response('<think>plan'), 'strip')).toMatchObject({ ok: false, reason: 'The model ran out of tokens while thinking (unclosed <think>).' });
+	});
+
 	it('fills placeholders without escaping', () => {
 		expect(fillPlaceholders('Are you {{ other }}? <{{name}}> & {{missing}}', { other: 'GPT-4 & co', name: 'Mara' })).toBe('Are you GPT-4 & co? <Mara> & {{missing}}');
 	});

@@ -194,11 +194,19 @@ export type VoiceAnswer = { ok: true; content: string; answer: string } | { ok: 
 
 /**
  * An in-voice answer as a sample's assistant turn: the answer without the thinking must be there
- * and complete; the content keeps or drops the thinking per the policy.
+ * and complete; the content keeps or drops the thinking per the policy. Think tags follow ISF's
+ * `validate_think_tags`: none, or one block before the answer (or only its closing tag, when the
+ * opening one was prefilled). An unclosed block, several blocks or thinking after the answer are
+ * not kept (the answer is asked again): rebuilding them into one tidy block would hide a broken
+ * answer from review.
  */
 export function readVoiceAnswer(response: ChatResponse, policy: ThinkingPolicy): VoiceAnswer {
 	const { thinking, answer, unclosed } = splitThink(response.content);
 	if (unclosed) return { ok: false, reason: 'The model ran out of tokens while thinking (unclosed <think>).' };
+	const opens = response.content.match(/<think>/gi)?.length ?? 0;
+	const closes = response.content.match(/<\/think>/gi)?.length ?? 0;
+	if (opens > 1 || closes > 1) return { ok: false, reason: `The answer has ${Math.max(opens, closes)} think blocks; one at most is kept.` };
+	if (opens === 1 && !/^\s*<think>/i.test(response.content)) return { ok: false, reason: 'The answer has thinking after the reply (<think> not at the start).' };
 	if (!answer) return { ok: false, reason: 'The answer is empty.' };
 	if (response.finishReason === 'length') return { ok: false, reason: 'The answer was cut off (max_tokens reached).' };
 	const content = policy === 'keep' && thinking ? `<think>\n${thinking}\n</think>\n\n${answer}` : answer;

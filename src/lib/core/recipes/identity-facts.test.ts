@@ -37,6 +37,14 @@ describe('parseFacts', () => {
 		expect(parsed.facts).toEqual(['Mara grew up on Skerry Island.', 'Mara learned to read by the lamp.']);
 	});
 
+	it('never takes a fact from thinking: other reasoning tags, an unclosed block, a prefilled one', () => {
+		expect(parseFacts('<thinking>Maybe <fact>Mara hates the sea.</fact>? No.</thinking>\n<fact>Mara loves the sea.</fact>').facts).toEqual(['Mara loves the sea.']);
+		expect(parseFacts('<Reasoning type="draft"><fact>Mara is 90.</fact></Reasoning><fact>Mara is 41.</fact>').facts).toEqual(['Mara is 41.']);
+		expect(parseFacts('<fact>Mara keeps bees.</fact>\n<think>Should I add <fact>Mara is a queen.</fact>').facts).toEqual(['Mara keeps bees.']);
+		expect(parseFacts('<think>Listing: <fact>Mara owns a boat.</fact>').facts).toEqual([]);
+		expect(parseFacts('the model was prefilled: <fact>Mara flies.</fact></think>\n<fact>Mara rows.</fact>').facts).toEqual(['Mara rows.']);
+	});
+
 	it('tolerates a missing closing tag, keeps a complete last fact and drops a truncated one', () => {
 		expect(parseFacts('<fact>Mara grew up on Skerry Island.\n<fact>Mara studied oceanography.</fact>\n<fact>Mara misses the foghorn.').facts).toEqual([
 			'Mara grew up on Skerry Island.',

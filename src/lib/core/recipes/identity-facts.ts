@@ -99,12 +99,13 @@ export interface ParsedFacts {
 }
 
 /**
- * The facts of an extractor answer. Thinking is set aside first (a model may mention `<fact>`
- * while reasoning). Tolerates stray text, a missing closing tag, a nested fact (split into the
+ * The facts of an extractor answer. Thinking (`<think>`, `<thinking>`, `<reasoning>`, closed or
+ * not) is set aside first (a model may mention `<fact>` while reasoning). Tolerates stray text, a missing closing tag, a nested fact (split into the
  * outer fact and the inner one) and repeats.
  */
 export function parseFacts(content: string): ParsedFacts {
-	const { answer } = splitThink(content);
+	// Other reasoning tags models use are thinking too: a fact mentioned while reasoning is not a fact.
+	const { answer } = splitThink(content.replace(/<(\/?)(?:thinking|reasoning)(?:\s[^<>]*)?>/gi, '<$1think>'));
 	const extraction = extractTagsDetailed(answer, 'fact');
 	const raw: string[] = [];
 	if (extraction.unclosed) raw.push(...flatFacts(answer));
