@@ -25,6 +25,16 @@ describe('groundingScore', () => {
 	it('treats an answer without content words as claiming nothing', () => {
 		expect(groundingScore('Yes, I do.', chunk)).toBe(1);
 	});
+
+	it('gives repeating the chunk\'s words, or the character\'s name, no credit', () => {
+		// Three "chocolatine"s and one invented claim: one grounded word of five, not three of seven.
+		const padded = 'Chocolatine, chocolatine, CHOCOLATINE! I adore sushi with my husband Bernard.';
+		expect(groundingScore(padded, chunk)).toBeCloseTo(1 / 5);
+		const named = 'I am Queen Pédauque, the Goose-Footed Queen, and I ride dragons to Paris.';
+		const sheet = `${chunk}\nQueen Pédauque is also known as the Goose-Footed Queen.`;
+		expect(groundingScore(named, sheet)).toBeCloseTo(4 / 7);
+		expect(groundingScore(named, sheet, ['Queen Pédauque'])).toBeCloseTo(2 / 5);
+	});
 });
 
 describe('nearDuplicateShare', () => {
@@ -75,6 +85,21 @@ describe('chunkStats', () => {
 		expect(stats.duplicatePromptRate).toBeCloseTo(1 / 4);
 		expect(stats.groundingScore).toBeGreaterThan(0.5);
 		expect(stats.groundingScore).toBeLessThan(0.8);
+	});
+
+	it('leaves answers with no content word, or only the name, out of the grounding mean', () => {
+		const grounded = { prompt: 'What does Chocolatine do to you?', response: 'Hearing "Chocolatine" delights me; I reward the speaker with a blessing.' };
+		const invented = { prompt: 'What is your favourite sport?', response: 'I adore football and skiing in winter.' };
+		const empty = [
+			{ prompt: 'Do you like it?', response: 'Yes, I do.' },
+			{ prompt: 'Who are you?', response: 'I am Queen Pédauque.' }
+		];
+		const base = chunkStats({ pairs: [grounded, invented], notes: [], chunkText: chunk, characterName: 'Queen Pédauque' }).groundingScore!;
+		const withEmpty = chunkStats({ pairs: [grounded, invented, ...empty], notes: [], chunkText: chunk, characterName: 'Queen Pédauque' }).groundingScore!;
+		expect(base).toBeGreaterThan(0.3);
+		expect(base).toBeLessThan(0.7);
+		expect(withEmpty).toBeCloseTo(base);
+		expect(chunkStats({ pairs: empty, notes: [], chunkText: chunk, characterName: 'Queen Pédauque' }).groundingScore).toBeNull();
 	});
 
 	it('reports nothing-to-divide-by as null and shows it as a dash', () => {

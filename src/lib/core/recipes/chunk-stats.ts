@@ -8,7 +8,8 @@
  * and conversational filler such as "tell" or "really") are removed; every remaining word is
  * reduced to a stem, its first 5 characters (so "rewards"/"rewarded"/"rewarding" and
  * "chocolatine"/"chocolatines" meet). Numbers are kept whole. The score is the share of the
- * answer's content-word occurrences whose stem occurs in the source. It is a lexical check: a
+ * answer's distinct stems that occur in the source, the character's name left out; a chunk's mean
+ * leaves out answers with no content word at all ("Yes, I do.", "I am Queen Pédauque."). It is a lexical check: a
  * paraphrase with new words scores lower, a made-up fact built from the chunk's words scores high;
  * it catches answers that drift away from the chunk, not subtle falsehoods.
  *
@@ -68,17 +69,34 @@ export function contentStems(text: string): string[] {
 	return stems;
 }
 
+/** How many distinct content stems an answer has, and how many of them the source has. */
+export interface Grounding {
+	stems: number;
+	found: number;
+}
+
 /**
- * Share (0–1) of the answer's content words that appear in the source (method above). An answer
- * with no content words ("Yes, I do.") claims nothing the source could contradict: 1.
+ * The answer's distinct content stems (a word said three times counts once, so repeating the
+ * chunk's words does not buy grounding) less those of `ignore` (the character's name: every
+ * answer may say it, it is no fact), and how many of them occur in the source.
  */
-export function groundingScore(answer: string, source: string): number {
-	const stems = contentStems(answer);
-	if (!stems.length) return 1;
+export function groundingOf(answer: string, source: string, ignore: readonly string[] = []): Grounding {
+	const ignored = new Set(ignore.flatMap(contentStems));
+	const stems = new Set(contentStems(answer).filter((stem) => !ignored.has(stem)));
 	const known = new Set(contentStems(source));
 	let found = 0;
 	for (const stem of stems) if (known.has(stem)) found++;
-	return found / stems.length;
+	return { stems: stems.size, found };
+}
+
+/**
+ * Share (0–1) of the answer's distinct content words that appear in the source (method above).
+ * An answer with no content words ("Yes, I do.") claims nothing the source could contradict: 1
+ * (chunkStats leaves such answers out of its mean instead).
+ */
+export function groundingScore(answer: string, source: string, ignore: readonly string[] = []): number {
+	const { stems, found } = groundingOf(answer, source, ignore);
+	return stems ? found / stems : 1;
 }
 
 /** The normalised key two prompts share when they differ only in case and spacing. */
@@ -140,6 +158,8 @@ export interface ChunkStatsInput {
 	chunkText: string;
 	/** Exact-duplicate prompts dropped; counted from 'duplicate-dropped' notes when omitted. */
 	duplicatesDropped?: number;
+	/** The character's name: its words ground nothing (every answer may say it). */
+	characterName?: string;
 }
 
 export interface ChunkStats {
@@ -154,7 +174,7 @@ export interface ChunkStats {
 	duplicatePromptRate: number | null;
 	/** Kept prompts that are near-duplicates of an earlier kept prompt. */
 	nearDuplicatePromptRate: number | null;
-	/** Mean grounding score of the responses. */
+	/** Mean grounding score of the responses that have content words (null when none has). */
 	groundingScore: number | null;
 	duplicatesDropped: number;
 }
@@ -173,7 +193,9 @@ export function chunkStats(input: ChunkStatsInput): ChunkStats {
 	const firstTry = ok.filter((note) => note.data?.firstTry === true).length;
 	const duplicatesDropped = input.duplicatesDropped ?? notes.filter((note) => note.kind === 'duplicate-dropped').reduce((sum, note) => sum + countOf(note), 0);
 	const received = pairs.length + duplicatesDropped;
-	const grounding = pairs.length ? pairs.reduce((sum, pair) => sum + groundingScore(pair.response, chunkText), 0) / pairs.length : null;
+	const ignore = input.characterName ? [input.characterName] : [];
+	const scored = pairs.map((pair) => groundingOf(pair.response, chunkText, ignore)).filter((grounding) => grounding.stems > 0);
+	const grounding = scored.length ? scored.reduce((sum, { stems, found }) => sum + found / stems, 0) / scored.length : null;
 	return {
 		entries: pairs.length,
 		iterations,

@@ -450,7 +450,7 @@ function pairsOf(samples: readonly DraftSample[]): PromptResponsePair[] {
 }
 
 export function summarizeChunk(outcome: RecordOutcome<ChunkedInput>): RecordStat[] {
-	return chunkRecordStats(chunkStats({ pairs: pairsOf(outcome.samples), notes: outcome.notes, chunkText: outcome.input.chunk.document }));
+	return chunkRecordStats(chunkStats({ pairs: pairsOf(outcome.samples), notes: outcome.notes, chunkText: outcome.input.chunk.document, characterName: outcome.input.characterName }));
 }
 
 export const chunkedRecipe: Recipe<ChunkedParams, ChunkedInput> = {
