@@ -1097,4 +1097,38 @@ describe('RunService (review fixes)', () => {
 		await h.db.characterSheets.delete('sheet-mara');
 		expect(await h.service.retryFailed(runId, { apiKey: 'sk-new' })).toEqual({ ok: false, error: 'The character sheet "Mara" was deleted. The run cannot go on without it: start a new run from the sources you have.' });
 	});
+
+	it('marks a run stale when its seed changes (ISF covered it), and re-runs everything then', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		await h.service.reviewSample(`${runId}:0:0`, 'accepted');
+		await h.service.editRun(runId, { settings: { ...SETTINGS, seed: 99 } });
+		const status = (await h.service.listRuns())[0].status;
+		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['The seed changed from 7 to 99.']);
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'current' });
+		expect((await h.service.listReviewItems(runId)).map((item) => item.review)).toEqual(['pending', 'pending', 'pending', 'pending']);
+
+	});
+
+	it('marks an endpoint run stale when the same model is asked of another provider', async () => {
+		const fetchStub: typeof fetch = async () =>
+			new Response(JSON.stringify({ model: 'llama-3.1-8b', choices: [{ message: { role: 'assistant', content: 'The tide is in.' }, finish_reason: 'stop' }] }), { status: 200, headers: { 'Content-Type': 'application/json' } });
+		const h = await fresh({ fetch: fetchStub });
+		const engine = { kind: 'endpoint' as const, label: 'Together', baseUrl: 'https://api.together.xyz/v1', model: 'llama-3.1-8b' };
+		const runId = await started(h, { engine, settings: { ...SETTINGS, limit: 1 } });
+		await h.service.whenSettled(runId);
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'partial', limit: 1 });
+		await h.service.editRun(runId, { engine: { ...engine, label: 'OpenRouter', baseUrl: 'https://openrouter.ai/api/v1' } });
+		const status = (await h.service.listRuns())[0].status;
+		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['The provider changed from https://api.together.xyz/v1 to https://openrouter.ai/api/v1.']);
+		// Runs stored before the manifest said the provider and seed are not called stale for it.
+		const stored = (await h.db.runs.get(runId))!;
+		const { provider, seed, ...older } = stored.manifest as typeof stored.manifest & { provider?: string; seed?: number };
+		expect([provider, seed]).toEqual(['https://api.together.xyz/v1', 7]);
+		await h.db.runs.update(runId, { manifest: older });
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'partial', limit: 1 });
+	});
 });

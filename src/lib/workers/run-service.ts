@@ -179,6 +179,37 @@ export function cleanChoice(choice: EngineChoice): EngineChoice {
 	}
 }
 
+/**
+ * A run's manifest with what manifest.ts does not hash: who serves the model (an endpoint's base
+ * URL: the same model name at another provider may answer differently) and the seed. Runs stored
+ * before these were added have neither, and are not called stale for them.
+ */
+type StoredManifest = RunManifest & { provider?: string; seed?: number };
+
+function providerOf(choice: EngineChoice): string {
+	return choice.kind === 'endpoint' ? choice.baseUrl.trim().replace(/\/+$/, '') : choice.kind;
+}
+
+/** What compareManifests does not see: the provider, the seed, an edited record limit. */
+function settingsChanges(stored: StoredManifest, current: StoredManifest): { changes: ManifestChange[]; everything: boolean } {
+	const changes: ManifestChange[] = [];
+	let everything = false;
+	if (stored.provider !== undefined && current.provider !== undefined && stored.provider !== current.provider && stored.modelLabel === current.modelLabel) {
+		changes.push({ kind: 'model', reason: `The provider changed from ${stored.provider} to ${current.provider}.` });
+		everything = true;
+	}
+	if (stored.seed !== undefined && current.seed !== undefined && stored.seed !== current.seed) {
+		changes.push({ kind: 'params', reason: `The seed changed from ${stored.seed} to ${current.seed}.` });
+		everything = true;
+	}
+	// An edited limit changes which records the run covers (a re-run runs the ones it now includes).
+	const covered = (manifest: RunManifest) => (manifest.partial && manifest.limit !== undefined ? manifest.limit : manifest.inputCount);
+	if (stored.limit !== current.limit && covered(stored) !== covered(current)) {
+		changes.push({ kind: 'inputs', reason: `The record limit changed from ${stored.limit ?? 'none'} to ${current.limit ?? 'none'}.` });
+	}
+	return { changes, everything };
+}
+
 function manifestModel(choice: EngineChoice, settings: RunSettings): { engineId: string; model: string; sampling: Sampling } {
 	return { engineId: choice.kind, model: modelOf(choice), sampling: settings.sampling };
 }
@@ -617,8 +648,8 @@ export class RunService {
 		}
 	}
 
-	private manifestOf(run: Pick<RunRow, 'recipeId' | 'params' | 'engine' | 'settings'>, prepared: PreparedRun<unknown>): RunManifest {
-		return buildManifest({
+	private manifestOf(run: Pick<RunRow, 'recipeId' | 'params' | 'engine' | 'settings'>, prepared: PreparedRun<unknown>): StoredManifest {
+		const manifest = buildManifest({
 			recipeId: run.recipeId,
 			definition: prepared.definition,
 			params: run.params,
@@ -627,6 +658,7 @@ export class RunService {
 			inputs: prepared.inputs,
 			...(run.settings.limit !== undefined ? { limit: run.settings.limit } : {})
 		});
+		return { ...manifest, provider: providerOf(run.engine), seed: run.settings.seed };
 	}
 
 	// ---- starting and driving runs ------------------------------------------------------------
@@ -1132,7 +1164,8 @@ export class RunService {
 		const documentChanges = compareManifests(run.manifest, manifest).filter((change) => change.kind.startsWith('document-'));
 		const shared = documentChanges.some((change) => 'name' in change && (change.name.startsWith('identity:') || change.name === 'system-prompt')) || (documentChanges.length > 0 && manifest.inputHash === run.manifest.inputHash);
 		const everything =
-			shared || manifest.definitionHash !== run.manifest.definitionHash || manifest.paramsHash !== run.manifest.paramsHash || manifest.modelHash !== run.manifest.modelHash || manifest.recipeId !== run.manifest.recipeId;
+			shared ||
+			settingsChanges(run.manifest, manifest).everything || manifest.definitionHash !== run.manifest.definitionHash || manifest.paramsHash !== run.manifest.paramsHash || manifest.modelHash !== run.manifest.modelHash || manifest.recipeId !== run.manifest.recipeId;
 		const inputs = prepared.prepared.inputs.slice(0, run.settings.limit ?? Infinity);
 		const old = new Map((await listRecords(this.db, runId)).map((record) => [record.recordId, record]));
 		const moved = new Map<number, number>();
@@ -1273,13 +1306,9 @@ export class RunService {
 		if (!prepared.ok) return { state: 'stale', changes: [{ kind: 'inputs', reason: `The inputs cannot be rebuilt: ${prepared.error}` }], partial: run.manifest.partial };
 		const current = this.manifestOf(run, prepared.prepared);
 		const status = runStatus(run.manifest, current);
-		// compareManifests does not look at the limit: one edited (editRun) changes which records the run covers.
-		const covered = (manifest: RunManifest) => (manifest.partial && manifest.limit !== undefined ? manifest.limit : manifest.inputCount);
-		if (run.manifest.limit !== current.limit && covered(run.manifest) !== covered(current)) {
-			const change: ManifestChange = { kind: 'inputs', reason: `The record limit changed from ${run.manifest.limit ?? 'none'} to ${current.limit ?? 'none'}.` };
-			return status.state === 'stale' ? { ...status, changes: [...status.changes, change] } : { state: 'stale', changes: [change], partial: run.manifest.partial };
-		}
-		return status;
+		const { changes } = settingsChanges(run.manifest, current);
+		if (!changes.length) return status;
+		return status.state === 'stale' ? { ...status, changes: [...status.changes, ...changes] } : { state: 'stale', changes, partial: run.manifest.partial };
 	}
 
 	async listRuns(): Promise<RunListItem[]> {
