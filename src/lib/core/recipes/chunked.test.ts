@@ -331,7 +331,19 @@ describe('chunkedRecipe.rehearse', () => {
 		expect(requestedEntryCount('Write 4 NEW entries whose prompts are DIFFERENT')).toBe(4);
 		expect(requestedEntryCount('Imagine 5 questions')).toBe(5);
 		expect(requestedEntryCount('Tell me things')).toBe(3);
-		expect(requestedEntryCount('with exactly 500 entries')).toBe(50);
+		expect(requestedEntryCount('with exactly 5000 entries')).toBe(1000);
+		// The chunk's own text may say "N entries" too: the format line, appended last, decides.
+		expect(requestedEntryCount('The diary has 3 entries with exactly 2 entries each.\n\nReturn the array as the "entries" field of one JSON object, with exactly 9 entries: {}')).toBe(9);
+	});
+
+	it('answers with exactly the count asked for, also above 50', () => {
+		const chunk = triggersChunk({ entriesPerIteration: 120, iterations: 1 });
+		const request = { messages: [{ role: 'user' as const, content: `${chunk.document}\n\nReturn the array as the "entries" field of one JSON object, with exactly 120 entries: {}` }], sampling: { max_tokens: 100 } };
+		const answer = JSON.parse(chunkedRecipe.rehearse(request, seededRandom(1))) as { entries: { prompt: string; response: string }[] };
+		expect(Object.keys(answer)).toEqual(['entries']);
+		expect(answer.entries).toHaveLength(120);
+		expect(new Set(answer.entries.map((entry) => entry.prompt.toLowerCase())).size).toBe(120);
+		for (const entry of answer.entries) expect(Object.keys(entry)).toEqual(['prompt', 'response']);
 	});
 
 	it('answers in the requested shape: N grounded entries per iteration, new prompts each time', async () => {

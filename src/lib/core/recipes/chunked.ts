@@ -26,7 +26,7 @@ import type { InputRecord } from '../runtime/dispatcher';
 import { ask, TaskError, type Task, type TaskContext } from '../runtime/task';
 import { splitThink } from '../runtime/think';
 import { answerVoiceInstruction, DEFAULT_MAX_PREVIOUS_PROMPTS, DEFAULT_PROMPT_TEMPLATE, renderChunkPrompt } from '../sheets/prompt';
-import type { CharacterSheet, SheetChunk } from '../sheets/sheet';
+import { MAX_ENTRIES_PER_ITERATION, type CharacterSheet, type SheetChunk } from '../sheets/sheet';
 import { chunkRecordStats, chunkStats, isContentWord, promptKey, wordsOf, type PromptResponsePair } from './chunk-stats';
 import type { DraftSample, PreparedRun, Recipe, RecordOutcome, RecordStat, ResolvedSources, RunSettings } from './recipe';
 
@@ -312,11 +312,16 @@ function lastUserMessage(request: ChatRequest): string {
 	return '';
 }
 
-/** N as the request asks for it (the format line first), 1–50, 3 when it does not say. */
+/**
+ * N as the request asks for it: the format line (the last "with exactly N entries", since a
+ * chunk's own text comes before it), else the template's wording; 1 to the most a chunk may ask
+ * for, 3 when it does not say.
+ */
 export function requestedEntryCount(prompt: string): number {
-	const match = /with exactly (\d+) entries/i.exec(prompt) ?? /(\d+)\s+(?:new\s+)?(?:dataset\s+)?entries/i.exec(prompt) ?? /imagine (\d+) questions/i.exec(prompt);
+	const formatLine = [...prompt.matchAll(/with exactly (\d+) entries/gi)].pop();
+	const match = formatLine ?? /(\d+)\s+(?:new\s+)?(?:dataset\s+)?entries/i.exec(prompt) ?? /imagine (\d+) questions/i.exec(prompt);
 	const count = match ? Number(match[1]) : 3;
-	return Math.max(1, Math.min(50, count || 3));
+	return Math.max(1, Math.min(MAX_ENTRIES_PER_ITERATION, count || 3));
 }
 
 /** The prompt without its previous-prompt list, and that list. */
