@@ -1131,4 +1131,24 @@ describe('RunService (review fixes)', () => {
 		await h.db.runs.update(runId, { manifest: older });
 		expect((await h.service.listRuns())[0].status).toEqual({ state: 'partial', limit: 1 });
 	});
+
+	it('leaves a run resumable, not done, when "retry failed" ends with records it never ran still pending', async () => {
+		const failChildhood = (chatRequest: ChatRequest) => lastUser(chatRequest).includes('Skerry Island');
+		const h = await fresh({ delayMs: 15, configure: (engine, n) => n === 0 && engine.on(failChildhood, testHttpError(400)) && undefined });
+		const runId = await started(h, { concurrency: 1 });
+		await waitFor(async () => (await h.db.runRecords.where('[runId+state]').equals([runId, 'failed']).count()) === 1);
+		h.service.dispose(); // a reload, with records still pending
+		const reloaded = serviceOver(h.db, h.data, [], { abandonedAfterMs: 0 });
+		expect((await reloaded.listRuns())[0].run.state).toBe('interrupted');
+		expect(await reloaded.retryFailed(runId)).toMatchObject({ ok: true });
+		await reloaded.whenSettled(runId);
+		const detail = await reloaded.getRun(runId);
+		expect(detail?.records[0].state).toBe('done');
+		expect(detail?.records.some((record) => record.state === 'pending')).toBe(true);
+		expect(detail?.run.state).toBe('interrupted');
+		expect(detail?.log.at(-1)?.message).toMatch(/still to run: resume the run to run them\.$/);
+		expect(await reloaded.resumeRun(runId)).toMatchObject({ ok: true });
+		await reloaded.whenSettled(runId);
+		expect((await reloaded.getRun(runId))?.run).toMatchObject({ state: 'done', counts: { total: 4, done: 4, failed: 0, samples: 4 } });
+	});
 });

@@ -115,6 +115,8 @@ interface LiveRun {
 	restarted: Set<string>;
 	usage: RunUsage;
 	counts: RunCounts;
+	/** The run's state before this dispatcher (what it goes back to when records it did not run are left). */
+	before: RunState;
 	log: RunLogLine[];
 	requestsInFlight: number;
 	state: RunState;
@@ -768,6 +770,7 @@ export class RunService {
 			restarted: new Set(),
 			usage: usageOf(run.counts),
 			counts: { ...run.counts },
+			before: run.state,
 			log: [...(run.log ?? [])],
 			requestsInFlight: 0,
 			state,
@@ -973,9 +976,21 @@ export class RunService {
 			state = 'cancelled';
 			this.log(live, { level: 'info', message: 'Cancelled.' });
 		} else {
-			state = 'done';
 			const counts = live.counts;
-			this.log(live, { level: 'info', message: `Finished: ${counts.done} done, ${counts.failed} failed, ${counts.samples} samples; ${live.usage.engineCalls} engine calls, ${live.usage.cacheHits} answered from the cache.` });
+			const finished = `${counts.done} done, ${counts.failed} failed, ${counts.samples} samples; ${live.usage.engineCalls} engine calls, ${live.usage.cacheHits} answered from the cache`;
+			// A dispatcher over some records (retry failed) may leave others pending: the run is not done.
+			const left = (await recordsInState(this.db, live.run.id, 'pending').catch(() => [])).length;
+			if (left > 0) {
+				state = live.before === 'cancelled' ? 'cancelled' : 'interrupted';
+				const records = `${left} record${left === 1 ? '' : 's'}`;
+				this.log(live, {
+					level: 'info',
+					message: state === 'cancelled' ? `Finished: ${finished}. ${records} left pending when the run was cancelled.` : `Finished: ${finished}. ${records} still to run: resume the run to run them.`
+				});
+			} else {
+				state = 'done';
+				this.log(live, { level: 'info', message: `Finished: ${finished}.` });
+			}
 		}
 		live.state = state;
 		try {
