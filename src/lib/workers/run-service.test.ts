@@ -178,7 +178,22 @@ const selfLimitedRecipe: Recipe<LighthouseParams, ChunkInput> = {
 	}
 };
 
-const RECIPES = [lighthouseRecipe, factsRecipe, factQuestionsRecipe, poolEchoRecipe, selfJudgedRecipe, keeperVoiceRecipe, selfLimitedRecipe];
+// Picks each record's question style with the record's seeded random, then asks twice.
+const STYLES = ['curious', 'sceptical', 'wistful', 'blunt', 'formal', 'playful', 'grave', 'shy'];
+const seededStyleRecipe: Recipe<LighthouseParams, ChunkInput> = {
+	...lighthouseRecipe,
+	id: 'seeded-style',
+	task(_params, _sources, settings) {
+		return async function* (input, context) {
+			const style = STYLES[Math.floor(context.random() * STYLES.length)];
+			const first = yield* ask({ messages: [{ role: 'user', content: `${QUESTION}(${style}) ${input.document}` }], sampling: settings.sampling });
+			const second = yield* ask({ messages: [{ role: 'user', content: `${ANSWER}(${style}) ${first.content}` }], sampling: settings.sampling });
+			return { messages: [{ role: 'user', content: first.content }, { role: 'assistant', content: second.content }], tags: [style], meta: {} };
+		};
+	}
+};
+
+const RECIPES = [lighthouseRecipe, factsRecipe, factQuestionsRecipe, poolEchoRecipe, selfJudgedRecipe, keeperVoiceRecipe, selfLimitedRecipe, seededStyleRecipe];
 
 const SHEET: CharacterSheetRow = {
 	id: 'sheet-mara',
@@ -1150,5 +1165,38 @@ describe('RunService (review fixes)', () => {
 		expect(await reloaded.resumeRun(runId)).toMatchObject({ ok: true });
 		await reloaded.whenSettled(runId);
 		expect((await reloaded.getRun(runId))?.run).toMatchObject({ state: 'done', counts: { total: 4, done: 4, failed: 0, samples: 4 } });
+	});
+
+	it('replays a resumed record with the seeded random of its first attempt: the cache answers, the samples match an unbroken run', async () => {
+		const unbroken = await fresh();
+		const reference = await started(unbroken, { recipeId: 'seeded-style' });
+		await unbroken.service.whenSettled(reference);
+		const expected = (await unbroken.service.listReviewItems(reference)).map((item) => [item.sample.tags[0], item.sample.messages]);
+
+		const h = await fresh({ delayMs: 20 });
+		const runId = await started(h, { recipeId: 'seeded-style', concurrency: 1 });
+		await waitFor(async () => (await storedSteps(h.db, runId)) >= 3);
+		h.service.dispose();
+		const answered = await h.db.responseCache.count();
+		const engines: TestEngine[] = [];
+		const reloaded = serviceOver(h.db, h.data, engines, { abandonedAfterMs: 0 });
+		expect(await reloaded.resumeRun(runId)).toMatchObject({ ok: true });
+		await reloaded.whenSettled(runId);
+		expect(engines[0].requests).toHaveLength(8 - answered);
+		expect((await reloaded.listReviewItems(runId)).map((item) => [item.sample.tags[0], item.sample.messages])).toEqual(expected);
+		expect(await h.db.runSamples.count()).toBe(4);
+	});
+
+	it('treats an edit that empties a sample as no edit: an accepted entry never has no messages', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		const reviewed = await h.service.reviewSample(`${runId}:0:0`, 'accepted', []);
+		expect(reviewed?.edited).toBeUndefined();
+		const outcome = await h.service.acceptSamples(runId, { kind: 'new', name: 'Mara' });
+		if (!outcome.ok) throw new Error(outcome.error);
+		const { entries } = await h.data.getPage(outcome.datasetId, 0, 10);
+		expect(entries[0].messages.map((message) => message.role)).toEqual(['user', 'assistant']);
+		expect((entries[0].meta.provenance as { edited: boolean }).edited).toBe(false);
 	});
 });

@@ -1422,7 +1422,8 @@ export class RunService {
 		const row = await getSample(this.db, id);
 		if (!row) return null;
 		const updated: RunSampleRow = { ...row, review };
-		if (edited === null) delete updated.edited;
+		// An edit that leaves no message would become an entry with none: it clears the edit instead.
+		if (edited === null || (Array.isArray(edited) && !edited.length)) delete updated.edited;
 		else if (edited !== undefined) updated.edited = edited.map((message) => ({ role: message.role, content: String(message.content) }));
 		await putSamples(this.db, [updated]);
 		const record = await getRecord(this.db, row.runId, row.recordIndex);
@@ -1488,7 +1489,8 @@ export class RunService {
 	}
 
 	private entryOf(run: StoredRunRow, recipe: AnyRecipe | undefined, record: StoredRecordRow | undefined, row: RunSampleRow, id: string, acceptedAt: string): Entry {
-		const messages = (row.edited ?? row.sample.messages).map((message) => ({ role: message.role, content: message.content }));
+		const edited = row.edited?.length ? row.edited : undefined;
+		const messages = (edited ?? row.sample.messages).map((message) => ({ role: message.role, content: message.content }));
 		// What made the sample, not what the run was edited to since (records older than this field: the run's).
 		const { engine, settings } = record?.generatedWith ?? { engine: run.engine, settings: run.settings };
 		const provenance = {
@@ -1521,7 +1523,7 @@ export class RunService {
 			notes: record?.notes ?? [],
 			...(row.sample.judge ? { judge: row.sample.judge } : {}),
 			sample: row.sample.meta,
-			edited: Boolean(row.edited),
+			edited: Boolean(edited),
 			acceptedAt
 		};
 		return { id, messages, tags: [...new Set(row.sample.tags)], meta: { review: 'accepted', provenance }, extra: {}, hash: hashMessages(messages) };
