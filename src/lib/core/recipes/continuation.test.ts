@@ -55,6 +55,13 @@ describe('continuation helpers', () => {
 		expect(cleanUserTurn('<think>be curious</think>User: "So what about spring tides?"')).toBe('So what about spring tides?');
 	});
 
+	it('keeps only the user turn of a simulator that carries on the transcript', () => {
+		expect(cleanUserTurn('USER: And spring tides?\n\nASSISTANT: Spring tides happen when the Sun and Moon line up.')).toBe('And spring tides?');
+		expect(cleanUserTurn('And spring tides?\n**Assistant:** They happen at new and full moon.')).toBe('And spring tides?');
+		expect(cleanUserTurn('ASSISTANT: Spring tides happen when the Sun and Moon line up.')).toBe('');
+		expect(cleanUserTurn('Is my assistant: the Moon, right?')).toBe('Is my assistant: the Moon, right?');
+	});
+
 	it('prepares the ticked entries in the order given, once each', () => {
 		const params = continuationRecipe.params.parse({ datasetId: 'ds1', entryIds: ['e-open', 'missing', 'e-tide', 'e-open'] });
 		expect(params).toMatchObject({ mode: 'extend', turns: 1, regenerateTurn: 'last', userSimulatorPrompt: DEFAULT_USER_SIMULATOR_PROMPT });

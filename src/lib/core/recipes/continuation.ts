@@ -98,10 +98,16 @@ export function voiceContext(system: string | null, messages: readonly ChatMessa
 	return system ? [{ role: 'system', content: system }, ...turns] : turns;
 }
 
-/** The simulated user's message: thinking, a "User:" label and wrapping quotes removed. */
+/**
+ * The simulated user's message: thinking, a "User:" label and wrapping quotes removed. A simulator
+ * that carries on the transcript ("…\n\nASSISTANT: …") is cut before the turn it was not asked to
+ * write; one that wrote only the assistant's turn gives '' (asked again).
+ */
 export function cleanUserTurn(content: string): string {
 	let text = splitThink(content).answer.trim();
-	text = text.replace(/^\**(?:user|human|me)\**\s*:\s*/i, '').trim();
+	const otherTurn = /^\s*\**(?:assistant|system|tool)\**\s*:/im.exec(text);
+	if (otherTurn) text = text.slice(0, otherTurn.index);
+	text = text.trim().replace(/^\**(?:user|human|me)\**\s*:\s*/i, '').trim();
 	const quoted = /^["“](.*)["”]$/s.exec(text);
 	if (quoted && !/["“”]/.test(quoted[1])) text = quoted[1].trim();
 	return text;
