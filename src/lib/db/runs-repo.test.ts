@@ -13,6 +13,8 @@ import {
 	listRecords,
 	listRunRows,
 	listSamples,
+	markAccepted,
+	putSamples,
 	recordsInState,
 	replaceRecords,
 	resetRecords,
@@ -163,6 +165,21 @@ describe('runs repo', () => {
 		expect(await listRecords(db, 'r')).toEqual([]);
 		expect(await listSamples(db, 'r')).toEqual([]);
 		expect(await listRecords(db, 'other')).toHaveLength(3);
+	});
+
+	it('marks accepted samples on their current rows', async () => {
+		const db = freshDb();
+		await createRun(db, run('r', 1), records('r'));
+		await putSamples(db, [{ ...sample('r', 0, 0), review: 'accepted' }, { ...sample('r', 1, 0), review: 'accepted' }]);
+		// Saved while the entries were being added: an edit of one, the other deleted (its record re-run).
+		const edited = [{ role: 'user' as const, content: 'Hi' }, { role: 'assistant' as const, content: 'Evening. The lamp is lit.' }];
+		await putSamples(db, [{ ...sample('r', 0, 0), review: 'accepted', edited }]);
+		await db.runSamples.delete('r:1:0');
+		await markAccepted(db, [
+			{ id: 'r:0:0', acceptedInto: { datasetId: 'ds-1', entryId: 'e1', at: 5 } },
+			{ id: 'r:1:0', acceptedInto: { datasetId: 'ds-1', entryId: 'e2', at: 5 } }
+		]);
+		expect(await listSamples(db, 'r')).toEqual([{ ...sample('r', 0, 0), review: 'accepted', edited, acceptedInto: { datasetId: 'ds-1', entryId: 'e1', at: 5 } }]);
 	});
 
 	it('keeps the newest log lines', () => {

@@ -219,6 +219,17 @@ export async function putSamples(db: SkeinDatabase, rows: RunSampleRow[]): Promi
 	await db.runSamples.bulkPut(rows);
 }
 
+/**
+ * Marks samples as copied into a dataset, on their rows as they are now: an edit or review saved
+ * while the entries were being added is kept, and a sample deleted meanwhile is not brought back.
+ */
+export async function markAccepted(db: SkeinDatabase, marks: { id: string; acceptedInto: NonNullable<RunSampleRow['acceptedInto']> }[]): Promise<void> {
+	await db.transaction('rw', db.runSamples, async () => {
+		const rows = await db.runSamples.bulkGet(marks.map((mark) => mark.id));
+		await db.runSamples.bulkPut(rows.flatMap((row, i) => (row ? [{ ...row, acceptedInto: marks[i].acceptedInto }] : [])));
+	});
+}
+
 /** Samples by review state. */
 export async function reviewCounts(db: SkeinDatabase, runId: string): Promise<Record<SampleReview, number>> {
 	const count = (review: SampleReview) => db.runSamples.where('[runId+review]').equals([runId, review]).count();

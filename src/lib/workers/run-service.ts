@@ -36,6 +36,7 @@ import {
 	listRecords,
 	listRunRows,
 	listSamples,
+	markAccepted,
 	putSamples,
 	recordsInState,
 	replaceRecords,
@@ -1476,9 +1477,9 @@ export class RunService {
 			const label = `Accept ${entries.length} generated ${entries.length === 1 ? 'sample' : 'samples'} from "${run.label}"`;
 			await this.data.curate(datasetId, insertOp(entries, 'end'), label);
 			const at = this.now();
-			await putSamples(
+			await markAccepted(
 				this.db,
-				samples.map((row, i) => ({ ...row, acceptedInto: { datasetId, entryId: ids[i], at } }))
+				samples.map((row, i) => ({ id: row.id, acceptedInto: { datasetId, entryId: ids[i], at } }))
 			);
 			if (!run.targetDatasetId) await updateRun(this.db, runId, { targetDatasetId: datasetId });
 			return { ok: true, datasetId, accepted: entries.length };
