@@ -11,8 +11,12 @@ import { chunkStats, groundingScore } from './chunk-stats';
 import {
 	CHUNK_RESPONSE_FORMAT,
 	ChunkedParamsSchema,
+	boundedPreviousPrompts,
 	chunkedRecipe,
 	chunkDocumentText,
+	chunkRequest,
+	MAX_LISTED_PROMPT_CHARS,
+	PREVIOUS_PROMPTS_CHAR_BUDGET,
 	parseChunkAnswer,
 	requestedEntryCount,
 	type ChunkedInput,
@@ -147,6 +151,23 @@ describe('chunkedRecipe.task', () => {
 		expect(result.samples.map((s) => s.sample.meta.iteration)).toEqual([1, 1, 2, 2, 3, 3]);
 		const notes = result.samples[0].provenance.notes;
 		expect(notesOfKind(notes, 'iteration-ok').map((note) => note.data)).toEqual([1, 2, 3].map((iteration) => ({ iteration, attempt: 1, entries: 2, firstTry: true, incomplete: 0 })));
+	});
+
+	it('bounds the listed earlier prompts in characters too: long ones shortened, the latest kept', () => {
+		const chunk = triggersChunk({ entriesPerIteration: 2, iterations: 2 });
+		const essays = Array.from({ length: 100 }, (_, i) => `Question ${i}: ${'tell me everything about the sacred recipe and the tower of Toulouse '.repeat(20)}?`);
+		const built = chunkRequest(chunk, { characterName: 'Queen Pédauque', iteration: 2, previousPrompts: essays, answerVoice: 'first-person', sampling: settings.sampling });
+		if (!built.ok) throw new Error(built.error);
+		const user = built.request.messages[built.request.messages.length - 1].content;
+		const listed = user.split('\n').filter((line) => line.startsWith('- Question '));
+		expect(listed.length).toBeGreaterThan(10);
+		expect(listed.length).toBeLessThan(100);
+		for (const line of listed) expect(line.length).toBeLessThanOrEqual(MAX_LISTED_PROMPT_CHARS + 2);
+		expect(listed[listed.length - 1]).toMatch(/^- Question 99: /);
+		expect(listed.join('').length).toBeLessThanOrEqual(PREVIOUS_PROMPTS_CHAR_BUDGET + 2 * listed.length);
+		expect(user.length).toBeLessThan(PREVIOUS_PROMPTS_CHAR_BUDGET + 5000);
+		// Short prompts are listed as they are.
+		expect(boundedPreviousPrompts(['Who are you?', 'What is a Chocolatine?'])).toEqual(['Who are you?', 'What is a Chocolatine?']);
 	});
 
 	it('leaves out an empty context and honours voice and name overrides', async () => {

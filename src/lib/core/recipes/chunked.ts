@@ -165,6 +165,30 @@ export function parseChunkAnswer(response: Pick<ChatResponse, 'content' | 'finis
 // ---------------------------------------------------------------------------------------------
 // The request of one iteration
 
+/** A listed earlier prompt longer than this is shortened (a model that put an essay in "prompt"). */
+export const MAX_LISTED_PROMPT_CHARS = 300;
+/** The most characters of earlier prompts one request lists (about 3,000 tokens), the latest kept. */
+export const PREVIOUS_PROMPTS_CHAR_BUDGET = 12_000;
+
+/**
+ * The earlier prompts to list, bounded in characters as well as in count (the count bound alone
+ * lets 100 long prompts crowd a small model's context): each shortened to
+ * MAX_LISTED_PROMPT_CHARS, the most recent kept within PREVIOUS_PROMPTS_CHAR_BUDGET. Typical
+ * prompts (tens of characters) pass unchanged.
+ */
+export function boundedPreviousPrompts(prompts: readonly string[]): string[] {
+	const out: string[] = [];
+	let used = 0;
+	for (let i = prompts.length - 1; i >= 0; i--) {
+		const prompt = prompts[i].replace(/\s+/g, ' ').trim();
+		const listed = prompt.length > MAX_LISTED_PROMPT_CHARS ? `${prompt.slice(0, MAX_LISTED_PROMPT_CHARS - 1).trimEnd()}…` : prompt;
+		if (used + listed.length > PREVIOUS_PROMPTS_CHAR_BUDGET) break;
+		used += listed.length;
+		out.push(listed);
+	}
+	return out.reverse();
+}
+
 export interface ChunkRequestOptions {
 	characterName: string;
 	iteration: number;
@@ -179,7 +203,7 @@ export function chunkRequest(chunk: SheetChunk, options: ChunkRequestOptions): {
 		chunk,
 		characterName: options.characterName,
 		iteration: options.iteration,
-		previousPrompts: options.previousPrompts,
+		previousPrompts: boundedPreviousPrompts(options.previousPrompts),
 		answerVoice: options.answerVoice,
 		maxPreviousPrompts: options.maxPreviousPrompts ?? DEFAULT_MAX_PREVIOUS_PROMPTS
 	});
