@@ -38,6 +38,11 @@ export interface GeneratedWith {
 
 export interface StoredRecordRow extends RunRecordRow {
 	generatedWith?: GeneratedWith;
+	/**
+	 * The position the record first ran at, when a re-run of what changed moved it: its seeded
+	 * random comes from that position, so it asks again what it asked then (and the cache answers).
+	 */
+	seedIndex?: number;
 }
 
 export function emptyCounts(total = 0): RunCounts {
@@ -184,7 +189,7 @@ export async function resetRecords(db: SkeinDatabase, runId: string, recordIndex
 export async function replaceRecords(
 	db: SkeinDatabase,
 	run: StoredRunRow,
-	records: RunRecordRow[],
+	records: StoredRecordRow[],
 	samples: { remove: string[]; put: RunSampleRow[] }
 ): Promise<void> {
 	await db.transaction('rw', [db.runs, db.runRecords, db.runSamples], async () => {

@@ -1199,4 +1199,27 @@ describe('RunService (review fixes)', () => {
 		expect(entries[0].messages.map((message) => message.role)).toEqual(['user', 'assistant']);
 		expect((entries[0].meta.provenance as { edited: boolean }).edited).toBe(false);
 	});
+
+	it('re-runs an unfinished record moved by an added chunk with the seeded random of its first attempt', async () => {
+		const failLight = (chatRequest: ChatRequest) => lastUser(chatRequest).startsWith(ANSWER) && lastUser(chatRequest).includes('Every night');
+		const h = await fresh({ configure: (engine, n) => n === 0 && engine.on(failLight, testHttpError(400)) && undefined });
+		const runId = await started(h, { recipeId: 'seeded-style' });
+		await h.service.whenSettled(runId);
+		expect((await h.service.getRun(runId))?.records[1]).toMatchObject({ label: 'Chunk: The light', state: 'failed' });
+		const asked = lastUser(h.engines[0].requests.find((sent) => lastUser(sent).includes('112 steps') && lastUser(sent).startsWith(QUESTION)) as ChatRequest);
+
+		// A chunk added before all others moves every record one place down.
+		const sheet = structuredClone(SHEET);
+		sheet.chunks.unshift({ ...sheet.chunks[0], id: 'c-arrival', title: 'Arrival', document: 'Mara came to the island on the mail boat, with one trunk and a cat.' });
+		await h.db.characterSheets.put(sheet);
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		const light = (await h.service.getRunRecord(runId, 2)) ?? null;
+		expect(light).toMatchObject({ label: 'Chunk: The light', state: 'done' });
+		// Its question is the one first asked (same style), answered from the cache.
+		expect(light?.steps.map((step) => [lastUser({ messages: step.request.messages } as ChatRequest), step.cached])).toEqual([
+			[asked, true],
+			[expect.stringContaining(ANSWER), false]
+		]);
+	});
 });

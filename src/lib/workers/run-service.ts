@@ -21,7 +21,7 @@ import type { PromptPoolSample, Stratum } from '$lib/core/recipes/sources';
 import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
 import { buildManifest, compareManifests, hashValue, runStatus, type ManifestChange, type RunManifest, type RunStatus } from '$lib/core/runtime/manifest';
 import type { RetryPolicy } from '$lib/core/runtime/retry';
-import type { Task, TaskNote } from '$lib/core/runtime/task';
+import { seededRandom, type Task, type TaskNote } from '$lib/core/runtime/task';
 import type { SkeinDatabase } from '$lib/db/database';
 import { createImportingDataset, deleteDataset } from '$lib/db/datasets-repo';
 import { IndexedDbResponseCache } from '$lib/db/response-cache-repo';
@@ -740,10 +740,17 @@ export class RunService {
 	 * record keeps its position, and with it its seeded random: a replayed record asks exactly
 	 * what it asked before, and the cache answers.
 	 */
-	private launch(run: StoredRunRow, recipe: AnyRecipe, engine: Engine, sources: ResolvedSources, records: RunRecordRow[], which: (record: RunRecordRow) => boolean): void {
+	private launch(run: StoredRunRow, recipe: AnyRecipe, engine: Engine, sources: ResolvedSources, records: StoredRecordRow[], which: (record: RunRecordRow) => boolean): void {
 		const skipped = new Set(records.filter((record) => !which(record)).map((record) => record.recordId));
 		const inner = recipe.task(run.params, sources, run.settings) as Task<unknown, DraftSample>;
-		const task: Task<unknown, DraftSample> = (input, context) => (skipped.has(context.recordId) ? noSamples() : inner(input, context));
+		// A record a re-run of what changed moved keeps the random of the position it first ran at
+		// (the dispatcher seeds by position, with this formula).
+		const seedIndexes = new Map(records.flatMap((record) => (record.seedIndex !== undefined && record.seedIndex !== record.recordIndex ? [[record.recordId, record.seedIndex] as const] : [])));
+		const task: Task<unknown, DraftSample> = (input, context) => {
+			if (skipped.has(context.recordId)) return noSamples();
+			const seedIndex = seedIndexes.get(context.recordId);
+			return inner(input, seedIndex === undefined ? context : { ...context, random: seededRandom((run.settings.seed ?? 0) ^ Math.imul(seedIndex + 1, 0x9e3779b1)) });
+		};
 		let live: LiveRun | null = null;
 		const dispatcher = new Dispatcher<unknown, DraftSample>({
 			recipeId: recipe.id,
@@ -1186,11 +1193,11 @@ export class RunService {
 		const old = new Map((await listRecords(this.db, runId)).map((record) => [record.recordId, record]));
 		const moved = new Map<number, number>();
 		const now = this.now();
-		const records: RunRecordRow[] = inputs.map((input, recordIndex) => {
+		const records: StoredRecordRow[] = inputs.map((input, recordIndex) => {
 			const previous = old.get(input.id);
 			if (previous && !everything && hashValue(previous.input) === hashValue(input.input)) {
 				moved.set(previous.recordIndex, recordIndex);
-				return { ...previous, recordIndex, label: recipe.recordLabel(input.input) };
+				return { ...previous, recordIndex, seedIndex: previous.seedIndex ?? previous.recordIndex, label: recipe.recordLabel(input.input) };
 			}
 			return { runId, recordIndex, recordId: input.id, label: recipe.recordLabel(input.input), input: input.input, state: 'pending', steps: [], notes: [], updatedAt: now };
 		});
