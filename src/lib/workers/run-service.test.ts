@@ -1222,4 +1222,22 @@ describe('RunService (review fixes)', () => {
 			[expect.stringContaining(ANSWER), false]
 		]);
 	});
+
+	it('stores no API key that an endpoint echoes back in an error (record, steps, log)', async () => {
+		const secret = 'sk-or-v1-0a1b2c3d4e5f60718293';
+		let calls = 0;
+		const fetchStub: typeof fetch = async () => {
+			calls++;
+			if (calls % 2) throw new TypeError(`fetch failed for key ${secret}`);
+			return new Response(JSON.stringify({ error: { message: `Incorrect API key provided: ${secret}.` } }), { status: 401, headers: { 'Content-Type': 'application/json' } });
+		};
+		const h = await fresh({ fetch: fetchStub });
+		const result = await h.service.startRun(request({ engine: { kind: 'endpoint', label: 'Remote', baseUrl: 'https://openrouter.ai/api/v1', model: 'qwen/qwen-2.5-7b-instruct' } }), { apiKey: secret });
+		if (!result.ok) throw new Error(result.error);
+		await h.service.whenSettled(result.runId);
+		const detail = await h.service.getRun(result.runId);
+		expect(detail?.run.counts.failed).toBe(4);
+		expect(JSON.stringify(detail)).not.toContain(secret);
+		for (const table of h.db.tables) expect(JSON.stringify(await table.toArray()), table.name).not.toContain(secret);
+	});
 });
