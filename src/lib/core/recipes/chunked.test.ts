@@ -199,6 +199,18 @@ describe('chunkedRecipe.task', () => {
 		expect(firstTry!.number!).toBeLessThan(100);
 	});
 
+	it('retries with the next sampling seed when the run sets one (a seeded endpoint would repeat itself)', async () => {
+		const seeded: RunSettings = { ...settings, sampling: { ...settings.sampling, seed: 42 } };
+		const engine = new TestEngine().enqueue(testReply(it1), testBadJson(), testBadJson(), testReply(it2), testReply(it3));
+		const p = params();
+		const sources = sourcesOf(queenSheet());
+		const prepared = chunkedRecipe.prepare(p, sources, seeded);
+		const result = await dispatch(prepared.inputs, { recipeId: chunkedRecipe.id, engine, task: chunkedRecipe.task(p, sources, seeded), concurrency: 1, retry: { maxAttempts: 1 }, seed: 7 });
+		expect(result.samples).toHaveLength(6);
+		expect(engine.requests.map((request) => request.sampling.seed)).toEqual([42, 42, 43, 44, 42]);
+		expect(engine.requests[2].messages).toEqual(engine.requests[1].messages);
+	});
+
 	it('skips an iteration after R retries with a logged reason and goes on', async () => {
 		const engine = new TestEngine().enqueue(testReply(it1), testReply('Sorry, I cannot help with that.'), testBadJson(), testReply('[]'), testReply(it3));
 		const { result } = await run(engine, params());

@@ -13,7 +13,8 @@
  * - every entry is checked (two non-empty strings), exact-duplicate prompts are dropped and
  *   counted, and the grounding and diversity of what is kept is reported per chunk (chunk-stats).
  *
- * Retries are new yields of the same request: the dispatcher gives each yield its own step index,
+ * Retries are new yields of the same request (with the next sampling seed, when one is set, so a
+ * seeded endpoint does not repeat itself): the dispatcher gives each yield its own step index,
  * so the response cache keeps the failed and the retried answer apart and a resumed run replays
  * exactly what happened without paying again. The task keeps no state outside the generator, as
  * replays require.
@@ -217,6 +218,17 @@ export function chunkRequest(chunk: SheetChunk, options: ChunkRequestOptions): {
 // ---------------------------------------------------------------------------------------------
 // The task
 
+/**
+ * The request of a retry: with a sampling seed set (the run form sets one), a seeded endpoint
+ * answers the same request the same way, so a retry would only repeat the broken answer; attempt
+ * k asks with seed + k − 1. Without a seed the request is unchanged.
+ */
+export function retryRequest(request: ChatRequest, attempt: number): ChatRequest {
+	const seed = request.sampling.seed;
+	if (attempt <= 1 || seed === undefined) return request;
+	return { ...request, sampling: { ...request.sampling, seed: (seed + attempt - 1) | 0 } };
+}
+
 function errorMessage(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
@@ -249,7 +261,7 @@ export function chunkedTask(params: ChunkedParams, sampling: Sampling): Task<Chu
 			for (let attempt = 1; attempt <= retries + 1; attempt++) {
 				let response: ChatResponse;
 				try {
-					response = yield* ask(built.request);
+					response = yield* ask(retryRequest(built.request, attempt));
 				} catch (error) {
 					if (context.signal.aborted) throw error;
 					// The dispatcher already retried what was worth retrying (timeouts, 429, 5xx).

@@ -169,6 +169,17 @@ describe('withJudge', () => {
 		expect(notesOf(notes, 'judge-summary')[0].data).toEqual({ judged: 1, passed: 1, below: 0, errors: 1 });
 	});
 
+	it('re-asks with the next sampling seed when one is set (a seeded endpoint would repeat itself)', async () => {
+		const engine = new TestEngine()
+			.on('stormy nights', testReply('I keep the lamp turning.'))
+			.on((request) => isJudge(request) && request.messages[1].content.includes('lamp turning'), testReply('Looks good to me!'), testReply('Still no tags.'), testReply('<score>4</score>'))
+			.on((request) => isJudge(request) && request.messages[1].content.includes('Skellig Point'), testReply('<score>4</score>'));
+		const result = await run(engine, settings({ retries: 2, sampling: { seed: 11 } }));
+		expect(result.samples.map((s) => s.sample.judge?.score)).toEqual([4, 4]);
+		const lamp = engine.requests.filter((request) => isJudgeRequest(request) && request.messages[1].content.includes('lamp turning'));
+		expect(lamp.map((request) => request.sampling.seed)).toEqual([11, 12, 13]);
+	});
+
 	it('recovers when the re-asked judge answers properly', async () => {
 		const engine = new TestEngine()
 			.on('stormy nights', testReply('I keep the lamp turning.'))

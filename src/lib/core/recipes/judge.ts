@@ -168,6 +168,12 @@ export function parseJudgeAnswer(content: string, scaleMax: number): JudgeAnswer
 	return { ok: true, score, rationale };
 }
 
+/** A re-ask with the next sampling seed when one is set: a seeded endpoint would repeat the unreadable answer. */
+function reseeded(request: ChatRequest, round: number): ChatRequest {
+	const seed = request.sampling.seed;
+	return round === 0 || seed === undefined ? request : { ...request, sampling: { ...request.sampling, seed: (seed + round) | 0 } };
+}
+
 function errorMessage(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
@@ -192,7 +198,7 @@ export function withJudge<Input>(task: Task<Input, DraftSample>, settings: Judge
 		for (let round = 0; round <= settings.retries && pending.length; round++) {
 			let responses: ChatResponse[];
 			try {
-				responses = yield* askAll(pending.map((index) => requests[index]));
+				responses = yield* askAll(pending.map((index) => reseeded(requests[index], round)));
 			} catch (error) {
 				if (context.signal.aborted) throw error;
 				for (const index of pending) reasons[index] = `the judge request failed (${errorMessage(error)})`;
