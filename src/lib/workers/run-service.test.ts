@@ -1240,4 +1240,18 @@ describe('RunService (review fixes)', () => {
 		expect(JSON.stringify(detail)).not.toContain(secret);
 		for (const table of h.db.tables) expect(JSON.stringify(await table.toArray()), table.name).not.toContain(secret);
 	});
+
+	it('keeps samples and reviews when a re-run finds only documents renamed (same content, same inputs)', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		await h.service.reviewSample(`${runId}:2:0`, 'accepted');
+		await h.db.characterSheets.put({ ...structuredClone(SHEET), name: 'Mara Quinn' });
+		expect((await h.service.listRuns())[0].status.state).toBe('stale');
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'current' });
+		expect((await h.service.listReviewItems(runId)).map((item) => item.review)).toEqual(['pending', 'pending', 'accepted', 'pending']);
+		expect((await h.db.runs.get(runId))?.state).toBe('done');
+	});
 });

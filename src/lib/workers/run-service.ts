@@ -1184,8 +1184,12 @@ export class RunService {
 		// A changed document re-runs only the records whose input changed with it, unless the task reads
 		// it besides the inputs (an identity document as the system prompt; any document that changed
 		// while no input did): then every record's requests may differ.
+		// (Content, not names: a renamed sheet or pool whose texts and inputs are the same changes nothing.)
 		const documentChanges = compareManifests(run.manifest, manifest).filter((change) => change.kind.startsWith('document-'));
-		const shared = documentChanges.some((change) => 'name' in change && (change.name.startsWith('identity:') || change.name === 'system-prompt')) || (documentChanges.length > 0 && manifest.inputHash === run.manifest.inputHash);
+		const contents = (stored: RunManifest) => Object.values(stored.documents).sort().join('\n');
+		const shared =
+			documentChanges.some((change) => 'name' in change && (change.name.startsWith('identity:') || change.name === 'system-prompt')) ||
+			(contents(manifest) !== contents(run.manifest) && manifest.inputHash === run.manifest.inputHash);
 		const everything =
 			shared ||
 			settingsChanges(run.manifest, manifest).everything || manifest.definitionHash !== run.manifest.definitionHash || manifest.paramsHash !== run.manifest.paramsHash || manifest.modelHash !== run.manifest.modelHash || manifest.recipeId !== run.manifest.recipeId;
