@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TestEngine, testBadJson, testHttpError, testReply, testTruncated } from '../../engines/test-engine';
 import { InMemoryResponseCache } from '../runtime/cache-key';
@@ -407,6 +409,18 @@ describe('chunkedRecipe.rehearse', () => {
 			expect(answer.entries).toHaveLength(5);
 			expect(answer.entries.map((entry) => entry.prompt.toLowerCase())).not.toContain('what can you tell me about hearing?');
 			expect(new Set(answer.entries.map((entry) => entry.prompt)).size).toBe(5);
+		}
+	});
+});
+
+describe('replay safety of the built-in recipes', () => {
+	it('no recipe reads the wall clock or an unseeded random (replays must ask the same requests)', () => {
+		const dir = fileURLToPath(new URL('.', import.meta.url));
+		const sources = readdirSync(dir).filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'));
+		expect(sources).toContain('chunked.ts');
+		for (const name of sources) {
+			const code = readFileSync(dir + name, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+			expect(code, name).not.toMatch(/Math\.random|Date\.now|new Date\(|performance\.now|crypto\.randomUUID|getRandomValues/);
 		}
 	});
 });
