@@ -1254,4 +1254,19 @@ describe('RunService (review fixes)', () => {
 		expect((await h.service.listReviewItems(runId)).map((item) => item.review)).toEqual(['pending', 'pending', 'accepted', 'pending']);
 		expect((await h.db.runs.get(runId))?.state).toBe('done');
 	});
+
+	it('says in the log when a re-run replaces accepted samples of changed records', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		await h.service.reviewSamples([`${runId}:0:0`, `${runId}:1:0`], 'accepted');
+		const sheet = structuredClone(SHEET);
+		sheet.chunks[1].document = 'Every night Mara climbs the 112 steps; the lamp has not gone out in nine years.';
+		await h.db.characterSheets.put(sheet);
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		expect((await h.service.listReviewItems(runId)).map((item) => item.review)).toEqual(['accepted', 'pending', 'pending', 'pending']);
+		const log = (await h.service.getRun(runId))?.log ?? [];
+		expect(log.some((line) => line.level === 'warn' && line.message === '1 accepted sample of a changed record was replaced by the re-run: review the new one.')).toBe(true);
+	});
 });

@@ -1221,6 +1221,21 @@ export class RunService {
 			}
 		}
 		const removeSet = new Set(put.map((sample) => sample.id));
+		// Samples of changed records go with them, reviews included: say so when some were accepted.
+		const replaced = (await listSamples(this.db, runId, 'accepted')).filter((sample) => !moved.has(sample.recordIndex)).length;
+		const log = replaced
+			? trimLog([
+					...(run.log ?? []),
+					{
+						at: now,
+						level: 'warn' as const,
+						message:
+							replaced === 1
+								? '1 accepted sample of a changed record was replaced by the re-run: review the new one.'
+								: `${replaced} accepted samples of changed records were replaced by the re-run: review the new ones.`
+					}
+				])
+			: run.log;
 		const counts: RunCounts = {
 			...run.counts,
 			total: records.length,
@@ -1228,7 +1243,7 @@ export class RunService {
 			failed: records.filter((record) => record.state === 'failed').length,
 			samples: sampleCount
 		};
-		const updated: StoredRunRow = { ...run, manifest, counts, sourceNames: resolved.names, state: 'queued', updatedAt: now };
+		const updated: StoredRunRow = { ...run, manifest, counts, sourceNames: resolved.names, state: 'queued', updatedAt: now, ...(log ? { log } : {}) };
 		await replaceRecords(this.db, updated, records, { remove: remove.filter((id) => !removeSet.has(id)), put });
 		const pending = records.filter((record) => record.state !== 'done');
 		if (!pending.length) {
