@@ -1269,4 +1269,32 @@ describe('RunService (review fixes)', () => {
 		const log = (await h.service.getRun(runId))?.log ?? [];
 		expect(log.some((line) => line.level === 'warn' && line.message === '1 accepted sample of a changed record was replaced by the re-run: review the new one.')).toBe(true);
 	});
+
+	it('keeps a finished run finished through every action, and answers plainly for a deleted one', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		const before = await tableCounts(h.db, runId);
+		expect(await h.service.pauseRun(runId)).toEqual({ ok: false, error: 'This run is not running.' });
+		expect(await h.service.cancelRun(runId)).toEqual({ ok: true, runId });
+		expect(await h.service.resumeRun(runId)).toEqual({ ok: true, runId });
+		expect(await h.service.retryFailed(runId)).toEqual({ ok: false, error: 'This run has no failed records.' });
+		expect(await h.service.rerunStale(runId)).toEqual({ ok: true, runId });
+		await h.service.whenSettled(runId);
+		expect(await h.service.editRun(runId, { label: 'Mara, first pass' })).toEqual({ ok: true, runId });
+		expect((await h.db.runs.get(runId))?.state).toBe('done');
+		expect(await tableCounts(h.db, runId)).toEqual(before);
+		expect(await storedCounts(h.db, runId)).toEqual(before);
+		expect(h.engines.slice(1).every((engine) => engine.requests.length === 0)).toBe(true);
+
+		await h.service.deleteRun(runId);
+		const gone = { ok: false, error: 'That run no longer exists.' };
+		expect(await h.service.pauseRun(runId)).toEqual(gone);
+		expect(await h.service.cancelRun(runId)).toEqual(gone);
+		expect(await h.service.resumeRun(runId)).toEqual(gone);
+		expect(await h.service.retryFailed(runId)).toEqual(gone);
+		expect(await h.service.rerunStale(runId)).toEqual(gone);
+		expect(await h.service.editRun(runId, { label: 'x' })).toEqual(gone);
+		expect(await h.service.acceptSamples(runId, { kind: 'new', name: 'x' })).toEqual(gone);
+	});
 });

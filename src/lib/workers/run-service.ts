@@ -1150,6 +1150,7 @@ export class RunService {
 
 	private async retryFailedNow(runId: string, access: EngineAccess): Promise<RunActionResult> {
 		if (this.live.has(runId)) return { ok: false, error: 'Wait for the run to finish (or cancel it) before retrying its failed records.' };
+		if (!(await getRun(this.db, runId))) return { ok: false, error: 'That run no longer exists.' };
 		const failed = await recordsInState(this.db, runId, 'failed');
 		const again = new Set(failed.map((record) => record.recordIndex));
 		if (!again.size) return { ok: false, error: 'This run has no failed records.' };
