@@ -186,6 +186,16 @@ export function passagesOf(narrative: string, maxChars: number): string[] {
 	return passages;
 }
 
+/**
+ * An answer without its reasoning, for reading structured parts (facts, questions, scores) out of
+ * it: `<think>` blocks as the runtime splits them, and the `<thinking>` / `<reasoning>` tags some
+ * models use instead (closed or not). Whatever a model wrote while reasoning is never read as
+ * part of its answer.
+ */
+export function answerWithoutThinking(content: string): string {
+	return splitThink(content.replace(/<(\/?)(?:thinking|reasoning)(?:\s[^<>]*)?>/gi, '<$1think>')).answer;
+}
+
 /** Whether a sample keeps the model's `<think>` block (ISF keeps it; export decides later). */
 export const ThinkingPolicySchema = z.enum(['keep', 'strip']);
 export type ThinkingPolicy = z.infer<typeof ThinkingPolicySchema>;

@@ -7,9 +7,8 @@
 import { z } from 'zod';
 import type { ChatRequest } from '../../engines/engine';
 import { extractTagsDetailed } from '../runtime/xml-tags';
-import { splitThink } from '../runtime/think';
 import { ask, RetryableAnswerError, TaskError } from '../runtime/task';
-import { identityDocumentText, passagesOf } from './identity-document';
+import { answerWithoutThinking, identityDocumentText, passagesOf } from './identity-document';
 import type { DraftSample, Recipe, ResolvedSources } from './recipe';
 import type { IdentityDocument } from './sources';
 
@@ -104,8 +103,7 @@ export interface ParsedFacts {
  * outer fact and the inner one) and repeats.
  */
 export function parseFacts(content: string): ParsedFacts {
-	// Other reasoning tags models use are thinking too: a fact mentioned while reasoning is not a fact.
-	const { answer } = splitThink(content.replace(/<(\/?)(?:thinking|reasoning)(?:\s[^<>]*)?>/gi, '<$1think>'));
+	const answer = answerWithoutThinking(content);
 	const extraction = extractTagsDetailed(answer, 'fact');
 	const raw: string[] = [];
 	if (extraction.unclosed) raw.push(...flatFacts(answer));

@@ -45,6 +45,11 @@ describe('question parsing', () => {
 		expect(parseQuestions('no questions here')).toEqual([]);
 	});
 
+	it('never takes a question from reasoning, in <think> or <thinking> tags', () => {
+		expect(parseQuestions('<thinking>Draft: <question>Do you love rain?</question></thinking>\n<question>What weather do you enjoy?</question>')).toEqual(['What weather do you enjoy?']);
+		expect(parseQuestions('<question>What weather do you enjoy?</question><reasoning>maybe <question>Rain?</question>')).toEqual(['What weather do you enjoy?']);
+	});
+
 	it('treats questions with the same words or 80% shared words as duplicates', () => {
 		expect(nearDuplicate('Where did you grow up?', 'where did you GROW up')).toBe(true);
 		expect(nearDuplicate('Where did you grow up as a child?', 'Where did you grow up as a kid child?')).toBe(true);

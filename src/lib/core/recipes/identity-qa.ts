@@ -7,10 +7,9 @@
 import { z } from 'zod';
 import type { ChatRequest, ChatResponse, Sampling } from '../../engines/engine';
 import { ask, askAll, TaskError, type TaskReply, type TaskYield } from '../runtime/task';
-import { splitThink } from '../runtime/think';
 import { extractTags } from '../runtime/xml-tags';
 import { extractRecords } from '../compiler/extract';
-import { identityDocumentText, identitySystemPrompt, readVoiceAnswer, rehearseInVoice, SamplingOverrideSchema, ThinkingPolicySchema } from './identity-document';
+import { answerWithoutThinking, identityDocumentText, identitySystemPrompt, readVoiceAnswer, rehearseInVoice, SamplingOverrideSchema, ThinkingPolicySchema } from './identity-document';
 import type { DraftSample, Recipe, RecordStat, ResolvedSources } from './recipe';
 import type { IdentityDocument } from './sources';
 
@@ -71,7 +70,7 @@ function reminderRequest(first: ChatRequest, answer: string): ChatRequest {
 
 /** The questions of an answer: `<question>` tags, else a JSON list of strings (or of {question}). */
 export function parseQuestions(content: string): string[] {
-	const { answer } = splitThink(content);
+	const answer = answerWithoutThinking(content);
 	const tagged = extractTags(answer, 'question');
 	const raw: string[] = [...tagged];
 	if (!raw.length) {

@@ -93,6 +93,11 @@ describe('parseJudgeAnswer', () => {
 		expect(parseJudgeAnswer('A score of 5 would need a source. I give it a score of 3 out of 5.', 5)).toMatchObject({ ok: true, score: 3 });
 	});
 
+	it('never reads the score from reasoning, in <think> or <thinking> tags', () => {
+		expect(parseJudgeAnswer('<thinking>First guess <score>1</score>, but no.</thinking><rationale>Good.</rationale><score>4</score>', 5)).toEqual({ ok: true, score: 4, rationale: 'Good.' });
+		expect(parseJudgeAnswer('<reasoning>Score: 2? Still thinking', 5)).toMatchObject({ ok: false });
+	});
+
 	it('rescales a score given out of another scale to the rubric\'s', () => {
 		expect(parseJudgeAnswer('Score: 7/10', 5)).toMatchObject({ ok: true, score: 3.5 });
 		expect(parseJudgeAnswer('<score>8 out of 10</score>', 5)).toMatchObject({ ok: true, score: 4 });

@@ -16,8 +16,8 @@ import { z } from 'zod';
 import type { ChatMessage, ChatRequest, ChatResponse, Sampling } from '../../engines/engine';
 import { chunkVariables } from '../compiler/compile';
 import { askAll, samplesOf, type Task, type TaskContext } from '../runtime/task';
-import { splitThink } from '../runtime/think';
 import { extractTags } from '../runtime/xml-tags';
+import { answerWithoutThinking } from './identity-document';
 import type { DraftSample, JudgeVerdict } from './recipe';
 
 /** The system message of every judge request; also how `isJudgeRequest` recognises one. */
@@ -148,7 +148,7 @@ function looseScore(answer: string): { text: string; line: string } | undefined 
  * first `<rationale>` element, else the answer without its score.
  */
 export function parseJudgeAnswer(content: string, scaleMax: number): JudgeAnswer {
-	const { answer } = splitThink(content);
+	const answer = answerWithoutThinking(content);
 	const tagged = extractTags(answer, 'score')[0];
 	const loose = tagged === undefined ? looseScore(answer) : undefined;
 	const text = tagged ?? loose?.text;
