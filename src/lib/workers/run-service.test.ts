@@ -1297,4 +1297,20 @@ describe('RunService (review fixes)', () => {
 		expect(await h.service.editRun(runId, { label: 'x' })).toEqual(gone);
 		expect(await h.service.acceptSamples(runId, { kind: 'new', name: 'x' })).toEqual(gone);
 	});
+
+	it('cancels a run on a page engine that never answers (its page is gone) without hanging', async () => {
+		const remote: RemoteEngine = {
+			describe: async () => ({ kind: 'manual', model: '', maxConcurrency: 1, supportsJsonSchema: false }),
+			chat: () => new Promise(() => undefined),
+			cancel: () => undefined
+		};
+		const h = await fresh();
+		const result = await h.service.startRun(request({ engine: { kind: 'manual', label: 'Paste replies' } }), { remote });
+		if (!result.ok) throw new Error(result.error);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		const cancelled = await Promise.race([h.service.cancelRun(result.runId), new Promise((resolve) => setTimeout(() => resolve('hung'), 1000))]);
+		expect(cancelled).toEqual({ ok: true, runId: result.runId });
+		expect((await h.db.runs.get(result.runId))?.state).toBe('cancelled');
+		expect(await h.service.deleteRun(result.runId)).toEqual({ ok: true, runId: result.runId });
+	});
 });

@@ -328,14 +328,21 @@ export class RemoteEngineAdapter implements Engine {
 				// The page is gone: nothing to cancel.
 			}
 		};
-		signal?.addEventListener('abort', onAbort, { once: true });
+		// An abort ends the wait at once: a page that is gone never answers, nor rejects on cancel.
+		let stop: (error: unknown) => void = () => undefined;
+		const aborted = new Promise<never>((_, reject) => (stop = reject));
+		const abort = () => {
+			onAbort();
+			stop(abortedError());
+		};
+		signal?.addEventListener('abort', abort, { once: true });
 		try {
-			return await this.remote.chat(requestId, rest);
+			return await Promise.race([this.remote.chat(requestId, rest), aborted]);
 		} catch (error) {
 			if (signal?.aborted) throw abortedError();
 			throw asEngineError(error);
 		} finally {
-			signal?.removeEventListener('abort', onAbort);
+			signal?.removeEventListener('abort', abort);
 		}
 	}
 }
