@@ -353,6 +353,15 @@ describe('parseChunkAnswer', () => {
 		expect(ok('<think>N=1</think>{"dataset_entries": [{"prompt": "Q?", "response": "A."}], "note": "x", "more": 1, "extra": 2}')).toMatchObject({ ok: true, pairs: [{ prompt: 'Q?', response: 'A.' }] });
 	});
 
+	it('never takes entries from reasoning, in <think> or <thinking> tags', () => {
+		const draft = '[{"prompt": "Draft question?", "response": "Draft answer."}]';
+		const final = entries(['Which word delights you?', '"Chocolatine" delights me.']);
+		for (const content of [`<think>${draft}</think>${final}`, `<thinking>${draft}</thinking>\n${final}`, `${final}\n<reasoning>${draft}`]) {
+			const parsed = parseChunkAnswer({ content, finishReason: 'stop' });
+			expect(parsed).toEqual({ ok: true, pairs: [{ prompt: 'Which word delights you?', response: '"Chocolatine" delights me.' }], dropped: 0 });
+		}
+	});
+
 	it('drops incomplete items and fails when none is left', () => {
 		expect(ok('{"entries": [{"prompt": "Q?", "response": "A."}, {"prompt": "Q2?"}, {"prompt": 3, "response": "x"}]}')).toEqual({ ok: true, pairs: [{ prompt: 'Q?', response: 'A.' }], dropped: 2 });
 		expect(ok('{"entries": []}')).toEqual({ ok: false, reason: 'answer had no entry with a non-empty "prompt" and "response"' });

@@ -25,7 +25,7 @@ import { extractRecords } from '../compiler/extract';
 import { isRecord, type JsonRecord } from '../json-safety';
 import type { InputRecord } from '../runtime/dispatcher';
 import { ask, TaskError, type Task, type TaskContext } from '../runtime/task';
-import { splitThink } from '../runtime/think';
+import { answerWithoutThinking } from './identity-document';
 import { answerVoiceInstruction, DEFAULT_MAX_PREVIOUS_PROMPTS, DEFAULT_PROMPT_TEMPLATE, renderChunkPrompt } from '../sheets/prompt';
 import { MAX_ENTRIES_PER_ITERATION, type CharacterSheet, type SheetChunk } from '../sheets/sheet';
 import { chunkRecordStats, chunkStats, isContentWord, promptKey, wordsOf, type PromptResponsePair } from './chunk-stats';
@@ -146,7 +146,7 @@ export type ChunkAnswer = { ok: true; pairs: PromptResponsePair[]; dropped: numb
  */
 export function parseChunkAnswer(response: Pick<ChatResponse, 'content' | 'finishReason'>): ChunkAnswer {
 	if (response.finishReason === 'length') return { ok: false, reason: 'answer was cut off at max_tokens (finish reason "length")' };
-	const { answer } = splitThink(response.content);
+	const answer = answerWithoutThinking(response.content);
 	const { records, problems } = extractRecords(answer);
 	if (!records.length) {
 		if (!problems.length && parsesAsJson(answer)) return { ok: false, reason: NO_ENTRY };
