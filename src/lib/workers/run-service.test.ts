@@ -1313,4 +1313,20 @@ describe('RunService (review fixes)', () => {
 		expect((await h.db.runs.get(result.runId))?.state).toBe('cancelled');
 		expect(await h.service.deleteRun(result.runId)).toEqual({ ok: true, runId: result.runId });
 	});
+
+	it('re-runs what changed without asking for the engine when nothing needs running', async () => {
+		const remote: RemoteEngine = {
+			describe: async () => ({ kind: 'manual', model: '', maxConcurrency: 1, supportsJsonSchema: false }),
+			chat: async (_id, chatRequest) => ({ content: lighthouseRecipe.rehearse(chatRequest, () => 0), finishReason: 'stop', model: 'pasted', timing: { startedAt: 0, ms: 0 } }),
+			cancel: () => undefined
+		};
+		const h = await fresh();
+		const result = await h.service.startRun(request({ engine: { kind: 'manual', label: 'Paste replies' } }), { remote });
+		if (!result.ok) throw new Error(result.error);
+		await h.service.whenSettled(result.runId);
+		await h.db.characterSheets.put({ ...structuredClone(SHEET), name: 'Mara Quinn' });
+		// The manual engine is not open (no remote): only the manifest has to follow the rename.
+		expect(await h.service.rerunStale(result.runId)).toEqual({ ok: true, runId: result.runId });
+		expect((await h.service.listRuns())[0].status).toEqual({ state: 'current' });
+	});
 });

@@ -1186,8 +1186,6 @@ export class RunService {
 		if (resolved.missing.length) return { ok: false, error: `${resolved.missing.map((change) => change.reason).join(' ')} Nothing to re-run it from.` };
 		const prepared = this.prepare(recipe, run.params, resolved.sources, run.settings);
 		if (!prepared.ok) return { ok: false, error: prepared.error };
-		const engine = await this.engineFor(run, recipe, access);
-		if (!engine.ok) return { ok: false, error: engine.error };
 		const manifest = this.manifestOf(run, prepared.prepared);
 		// A changed document re-runs only the records whose input changed with it, unless the task reads
 		// it besides the inputs (an identity document as the system prompt; any document that changed
@@ -1228,6 +1226,10 @@ export class RunService {
 				put.push({ ...sample, id: sampleId(runId, to, sample.sampleIndex), recordIndex: to });
 			}
 		}
+		// The engine only when something will run: a re-run that just follows a rename needs none.
+		const toRun = records.filter((record) => record.state !== 'done');
+		const engine = toRun.length ? await this.engineFor(run, recipe, access) : null;
+		if (engine && !engine.ok) return { ok: false, error: engine.error };
 		const removeSet = new Set(put.map((sample) => sample.id));
 		// Samples of changed records go with them, reviews included: say so when some were accepted.
 		const replaced = (await listSamples(this.db, runId, 'accepted')).filter((sample) => !moved.has(sample.recordIndex)).length;
@@ -1261,6 +1263,7 @@ export class RunService {
 		}
 		const again = new Set(pending.map((record) => record.recordIndex));
 		await resetRecords(this.db, runId, [...again], now);
+		if (!engine?.ok) return { ok: true, runId };
 		this.launch((await getRun(this.db, runId)) ?? updated, recipe, engine.engine, resolved.sources, records, (record) => again.has(record.recordIndex));
 		return { ok: true, runId };
 	}
