@@ -49,6 +49,8 @@ describe('claims of another identity', () => {
 		expect(claimsOtherIdentity('I was not created by OpenAI.', undefined, 'OpenAI')).toBe(false);
 		expect(claimsOtherIdentity('I am Claudette.', 'Claude')).toBe(false);
 		expect(statesOtherIdentity('Yes, I am Mara.', 'Qwen')).toBe(false);
+		expect(claimsOtherIdentity("Correct me if I'm wrong, but you may mean someone else: I am Mara.", 'GPT-4')).toBe(false);
+		expect(claimsOtherIdentity('Correct, I am.', 'GPT-4')).toBe(true);
 	});
 });
 

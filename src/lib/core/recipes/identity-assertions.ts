@@ -83,7 +83,8 @@ const NEGATION = /\b(?:not|never|no)\b|n['’]t\b/i;
 /** An answer that opens by agreeing ("Yes.", "Yep, that's me", "Correct"). */
 function agrees(text: string): boolean {
 	const first = text.split(/[.!?\n]/)[0] ?? '';
-	return /^\W*(?:yes|yeah|yep|yup|correct|that's right|indeed|sure am)\b/i.test(text) && !NEGATION.test(first);
+	// "Correct me if I'm wrong…" and "Yes and no" open without agreeing.
+	return /^\W*(?:yes|yeah|yep|yup|correct|that's right|indeed|sure am)\b(?!\s+(?:me\b|and no\b))/i.test(text) && !NEGATION.test(first);
 }
 
 /**
