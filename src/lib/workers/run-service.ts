@@ -77,6 +77,8 @@ import type {
 /** The tag every sample of a run on the rehearsal (test) engine gets. */
 export const REHEARSAL_TAG = 'rehearsal';
 const DEFAULT_CONCURRENCY = 4;
+/** How often a live run's row (usage figures, log, heartbeat) is rewritten while steps complete. */
+const RUN_FLUSH_MS = 1000;
 
 export interface RunServiceOptions {
 	recipes?: readonly AnyRecipe[];
@@ -126,6 +128,8 @@ interface LiveRun {
 	disposed: boolean;
 	progressTimer: ReturnType<typeof setTimeout> | null;
 	lastProgressAt: number;
+	/** A pending write of the run row's usage figures and log (flushRunSoon). */
+	flushTimer: ReturnType<typeof setTimeout> | null;
 }
 
 type EngineResult = { ok: true; engine: Engine } | { ok: false; error: string };
@@ -793,7 +797,8 @@ export class RunService {
 			finished: Promise.resolve(),
 			disposed: false,
 			progressTimer: null,
-			lastProgressAt: 0
+			lastProgressAt: 0,
+			flushTimer: null
 		};
 		const current = live;
 		this.live.set(run.id, current);
@@ -822,6 +827,21 @@ export class RunService {
 				this.log(live, { level: 'error', message: `Could not save progress (${error instanceof Error ? error.message : String(error)}). The browser’s storage may be full: free some space, then resume the run.` });
 			}
 		});
+	}
+
+	/** Queues one write of the run row's usage figures, log and heartbeat within RUN_FLUSH_MS. */
+	private flushRunSoon(live: LiveRun): void {
+		if (live.flushTimer) return;
+		live.flushTimer = setTimeout(() => {
+			live.flushTimer = null;
+			const usage = { ...live.usage };
+			this.write(live, async () => {
+				await this.db.transaction('rw', [this.db.runs], async () => {
+					const run = await this.db.runs.get(live.run.id);
+					if (run) await this.db.runs.put({ ...run, counts: { ...run.counts, ...usage }, log: live.log, heartbeatAt: this.now(), updatedAt: this.now() } as StoredRunRow);
+				});
+			});
+		}, RUN_FLUSH_MS);
 	}
 
 	private log(live: LiveRun, line: Omit<RunLogLine, 'at'>): void {
@@ -855,19 +875,20 @@ export class RunService {
 				const restart = !live.restarted.has(event.recordId);
 				live.restarted.add(event.recordId);
 				const usage = { ...live.usage };
+				// The step itself is stored at once (what a resume replays); the run row's usage figures
+				// and log follow at most once a second (RUN_FLUSH_MS) — rewriting the run row with its
+				// log on every step made persistence, not the engine, the limit of a fast run.
 				this.write(live, async () => {
-					await this.db.transaction('rw', [this.db.runs, this.db.runRecords], async () => {
+					await this.db.transaction('rw', [this.db.runRecords], async () => {
 						const record = await this.db.runRecords.get([runId, recordIndex]);
-						if (record) {
-							const updated: RunRecordRow = { ...record, steps: restart ? [step] : [...record.steps, step], updatedAt: this.now() };
-							await this.db.runRecords.put(updated);
-							// The run view's per-record progress follows each answered step.
-							this.emit({ type: 'record', runId, record: summaryOf(updated, 0, live.recipe) });
-						}
-						const run = await this.db.runs.get(runId);
-						if (run) await this.db.runs.put({ ...run, counts: { ...run.counts, ...usage }, log: live.log, heartbeatAt: this.now(), updatedAt: this.now() } as StoredRunRow);
+						if (!record) return;
+						const updated: RunRecordRow = { ...record, steps: restart ? [step] : [...record.steps, step], updatedAt: this.now() };
+						await this.db.runRecords.put(updated);
+						// The run view's per-record progress follows each answered step.
+						this.emit({ type: 'record', runId, record: summaryOf(updated, 0, live.recipe) });
 					});
 				});
+				this.flushRunSoon(live);
 				Object.assign(live.counts, usage);
 				this.scheduleProgress(live);
 				return;
@@ -977,6 +998,9 @@ export class RunService {
 	}
 
 	private async finish(live: LiveRun, result: RunResult<unknown, DraftSample> | null, error?: unknown): Promise<void> {
+		// The final write below carries the usage figures and log: no pending flush is needed.
+		if (live.flushTimer) clearTimeout(live.flushTimer);
+		live.flushTimer = null;
 		await live.writes;
 		if (live.progressTimer) clearTimeout(live.progressTimer);
 		live.progressTimer = null;
@@ -1591,6 +1615,7 @@ export class RunService {
 		for (const live of this.live.values()) {
 			live.disposed = true;
 			if (live.progressTimer) clearTimeout(live.progressTimer);
+			if (live.flushTimer) clearTimeout(live.flushTimer);
 			live.dispatcher.cancel();
 		}
 		this.live.clear();

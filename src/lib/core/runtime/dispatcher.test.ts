@@ -350,3 +350,27 @@ describe('task notes', () => {
 		expect(result.failures[0].error.type).toBe('no-facts');
 	});
 });
+
+describe('re-asking an unusable answer', () => {
+	it('moves the sampling seed on, so a seeded model does not repeat the answer; unseeded requests stay as they are', async () => {
+		const engine = new TestEngine();
+		engine.on('seeded', testBadJson(), testBadJson(), testReply('{"ok": 1}'));
+		engine.on('plain', testBadJson(), testReply('{"ok": 2}'));
+		const task: Task<string, string> = async function* (input) {
+			const response = yield* ask(req(input, input === 'seeded' ? { seed: 42 } : {}));
+			jsonRecordsOf(response);
+			return response.content;
+		};
+		const result = await dispatch(
+			[
+				{ id: 'a', input: 'seeded' },
+				{ id: 'b', input: 'plain' }
+			],
+			options(engine, task, { concurrency: 1 })
+		);
+		expect(result.counts.done).toBe(2);
+		const seedsOf = (input: string) => engine.requests.filter((request) => request.messages[0].content === input).map((request) => request.sampling.seed);
+		expect(seedsOf('seeded')).toEqual([42, 43, 44]);
+		expect(seedsOf('plain')).toEqual([undefined, undefined]);
+	});
+});

@@ -198,6 +198,12 @@ function isEmptyAnswer(response: ChatResponse): boolean {
 
 type YieldOutcome = { ok: true; reply: TaskReply } | { ok: false; error: unknown };
 
+/** The request with its sampling seed moved on by `by` (unchanged when it has no seed). */
+function reseeded(request: ChatRequest, by: number): ChatRequest {
+	if (request.sampling.seed === undefined) return request;
+	return { ...request, sampling: { ...request.sampling, seed: request.sampling.seed + by } };
+}
+
 export class Dispatcher<Input, Sample> {
 	private readonly options: DispatchOptions<Input, Sample>;
 	private readonly policy: RetryPolicy;
@@ -353,6 +359,9 @@ export class Dispatcher<Input, Sample> {
 		// Outcomes of the yields answered so far, replayed when the task is re-run.
 		const answered: YieldOutcome[] = [];
 		let unusableRetries = 0;
+		// Times each yield's answer was rejected: its re-ask uses the next seed (a seeded model
+		// would otherwise repeat the unusable answer word for word).
+		const rejections = new Map<number, number>();
 		let notes: TaskNote[] = [];
 		const fail = (error: unknown) => {
 			const failed: FailedRecord<Input> = {
@@ -400,7 +409,9 @@ export class Dispatcher<Input, Sample> {
 					let outcome: YieldOutcome;
 					if (yieldIndex < answered.length) outcome = answered[yieldIndex];
 					else {
-						const settled = await Promise.allSettled(requests.map((request, j) => this.runStep(record.id, index, request, firstStep + j, steps)));
+						const bump = rejections.get(yieldIndex) ?? 0;
+						const asked = bump ? requests.map((request) => reseeded(request, bump)) : requests;
+						const settled = await Promise.allSettled(asked.map((request, j) => this.runStep(record.id, index, request, firstStep + j, steps)));
 						this.checkCancelled();
 						const rejected = settled.find((result) => result.status === 'rejected');
 						const responses = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -424,6 +435,7 @@ export class Dispatcher<Input, Sample> {
 				if (error instanceof Cancelled || this.controller.signal.aborted) return false;
 				if (error instanceof RetryableAnswerError && lastYield >= 0 && unusableRetries < this.policy.maxUnusableAnswerRetries) {
 					unusableRetries++;
+					rejections.set(lastYield, (rejections.get(lastYield) ?? 0) + 1);
 					answered.length = lastYield;
 					for (const step of steps) if (lastStepKeys.includes(step.cacheKey) && !step.rejected && !step.error) step.rejected = error.message;
 					for (const key of lastStepKeys) await this.options.cache?.delete(key);
