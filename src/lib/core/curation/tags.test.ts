@@ -45,6 +45,11 @@ describe('slugifyTag', () => {
 		);
 	});
 
+	it('is idempotent where removed characters leave combining marks to reorder (found by the property above)', () => {
+		const slug = slugifyTag('\u1fdd\u{1d15f}');
+		expect(slugifyTag(slug)).toBe(slug);
+	});
+
 	it('labels from slugs', () => {
 		expect(labelFromSlug('slow-burn')).toBe('Slow burn');
 	});

@@ -30,6 +30,18 @@ export type TagRegistry = readonly TagDefinition[];
  * meaningful), at most `maxLength` characters. Returns '' when nothing usable is left.
  */
 export function slugifyTag(raw: string, maxLength = MAX_TAG_LENGTH): string {
+	// Removing characters can leave combining marks side by side in an order NFKC would change, so
+	// the cleaning repeats until nothing moves: a slug is always its own slug.
+	let slug = raw;
+	for (let pass = 0; pass < 4; pass++) {
+		const next = cleanSlug(slug, maxLength);
+		if (next === slug) break;
+		slug = next;
+	}
+	return slug;
+}
+
+function cleanSlug(raw: string, maxLength: number): string {
 	const slug = raw
 		.normalize('NFKC')
 		.toLowerCase()
@@ -37,7 +49,8 @@ export function slugifyTag(raw: string, maxLength = MAX_TAG_LENGTH): string {
 		.replace(/\s+/g, '-')
 		.replace(/[^\p{L}\p{M}\p{N}_-]+/gu, '')
 		.replace(/-{2,}/g, '-')
-		.replace(/^[-_]+|[-_]+$/g, '');
+		.replace(/^[-_]+|[-_]+$/g, '')
+		.normalize('NFKC');
 	// Cut on code points (never half a surrogate pair), then drop a dangling separator.
 	const points = Array.from(slug);
 	return points.length <= maxLength ? slug : points.slice(0, maxLength).join('').replace(/[-_]+$/, '');
