@@ -223,3 +223,25 @@ describe('entries', () => {
 		expect(() => importer.push('x')).toThrow();
 	});
 });
+
+describe('container detection does not depend on how the text arrives (property-test counterexamples)', () => {
+	const record = '{"messages": [{"role": "user", "content": "hi"}]}';
+	it('a first line within the record limit decides, whether or not more was already held', () => {
+		const input = `{\r${record}`;
+		const whole = importInChunks(input, [], { maxRecordLength: 40 });
+		expect(importInChunks(input, [2], { maxRecordLength: 40 })).toEqual(whole);
+		expect(whole.report.container).toBe('json');
+	});
+
+	it('a first line longer than the record limit is guessed from the limit, whether or not its end was held', () => {
+		const input = `${record}{\r`;
+		const whole = importInChunks(input, [], { maxRecordLength: 40 });
+		expect(importInChunks(input, [41], { maxRecordLength: 40 })).toEqual(whole);
+		expect(whole.report.container).toBe('jsonl');
+	});
+
+	it('a rejected text file is quoted the same way however it arrived', () => {
+		const input = '\uFEFF\uFEFF\n{';
+		expect(importInChunks(input, [3]).report.fatal).toBe(importInChunks(input, []).report.fatal);
+	});
+});

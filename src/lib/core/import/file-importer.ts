@@ -68,6 +68,9 @@ export class FileImporter {
 	private firstChar = -1;
 	private firstLineEnded = false;
 	private moreAfterFirstLine = false;
+	/** Positions in the held text where the first line ends and, for `[`, where more begins after it. */
+	private firstLineEndAt = Infinity;
+	private moreAt = Infinity;
 	private splitter: LineSplitter | JsonRecordSplitter | null = null;
 
 	/** Entries completed by the current `push` / `finish`. */
@@ -148,10 +151,12 @@ export class FileImporter {
 			}
 		}
 		const opensArray = this.firstChar === 0x5b; /* [ */
+		const offset = this.heldLength - text.length;
 		if (!this.firstLineEnded) {
 			const end = findLineEnd(text, i);
 			if (end !== -1) {
 				this.firstLineEnded = true;
+				this.firstLineEndAt = offset + end;
 				i = end;
 			}
 		}
@@ -162,12 +167,20 @@ export class FileImporter {
 		}
 		if (opensArray && this.firstLineEnded && !this.moreAfterFirstLine) {
 			while (i < text.length && isSpace(text.charCodeAt(i))) i++;
-			if (i < text.length) this.moreAfterFirstLine = true;
+			if (i < text.length) {
+				this.moreAfterFirstLine = true;
+				this.moreAt = offset + i;
+			}
 		}
-		const overLimit = this.heldLength > this.maxRecordLength;
-		const ready = final || overLimit || (opensArray ? this.moreAfterFirstLine : this.firstLineEnded);
-		if (!ready) return;
-		if (overLimit) return this.startSplitting(opensArray ? 'json-array' : 'jsonl');
+		// The first line decides when what it needs lies within the first maxRecordLength
+		// characters; otherwise the container is guessed once that many are held. Deciding on
+		// positions, not on how much happened to arrive, gives one answer for any chunking.
+		const limit = this.maxRecordLength;
+		const lineDecides = this.firstLineEndAt <= limit && (!opensArray || this.moreAt <= limit);
+		if (!lineDecides) {
+			if (this.heldLength > limit) return this.startSplitting(opensArray ? 'json-array' : 'jsonl');
+			if (!final) return;
+		}
 		const firstLine = this.firstLine();
 		if (opensArray) return this.startSplitting(this.moreAfterFirstLine && isCompleteJson(firstLine) ? 'jsonl' : 'json-array');
 		if (isCompleteJson(firstLine)) return this.startSplitting('jsonl');
@@ -190,9 +203,12 @@ export class FileImporter {
 
 	private rejectText(): void {
 		const all = this.held.join('');
-		const start = all.charCodeAt(0) === BOM ? 1 : 0;
-		const head = all.slice(start, start + 200).trim();
-		const firstLine = head.split(/\r?\n|\r/, 1)[0].slice(0, 60);
+		// Quote the line detection stopped at (the first with a non-space character), so the
+		// message is the same however the text arrived.
+		let start = all.charCodeAt(0) === BOM ? 1 : 0;
+		while (start < all.length && isSpace(all.charCodeAt(start))) start++;
+		const end = findLineEnd(all, start);
+		const firstLine = all.slice(start, end === -1 ? all.length : end).trim().slice(0, 60);
 		this.report.container = 'text';
 		this.report.fatal = `${NOT_A_DATASET_MESSAGE} (the file starts with "${firstLine}")`;
 		this.phase = 'rejected';
