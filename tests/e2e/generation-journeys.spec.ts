@@ -125,6 +125,8 @@ test('identity document → facts → questions and answers → review → datas
 	await expect(page.getByTestId('run-state')).toHaveText('Done');
 	await page.getByRole('link', { name: 'Review samples →' }).click();
 	await expect(page.getByRole('heading', { name: 'Review facts' })).toBeVisible();
+	// Keys act on the sample shown: wait for the first one.
+	await expect(page.getByTestId('review-sample')).toBeVisible();
 	await page.keyboard.press('a');
 	await page.keyboard.press('a');
 	await page.keyboard.press('a');
