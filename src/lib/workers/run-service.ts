@@ -1368,7 +1368,9 @@ export class RunService {
 		// the run's own definition is unchanged (a source edited meanwhile shows on the next one).
 		const key = hashValue({ manifest: run.manifest, params: run.params, settings: run.settings, engine: run.engine });
 		const cached = this.statuses.get(run.id);
-		if (cached && cached.key === key && this.now() - cached.at < (this.options.statusTtlMs ?? 3000)) return cached.status;
+		// While the run is live here its status is kept until it ends: rebuilding a large source
+		// (a 100k-entry dataset) every few seconds would take the worker from the run itself.
+		if (cached && cached.key === key && (this.live.has(run.id) || this.now() - cached.at < (this.options.statusTtlMs ?? 3000))) return cached.status;
 		const status = await this.computeStatus(run);
 		this.statuses.set(run.id, { key, at: this.now(), status });
 		return status;
