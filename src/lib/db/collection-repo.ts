@@ -7,7 +7,7 @@ import Dexie from 'dexie';
 import { CharacterSchema, type Character } from '$lib/core/curation/characters';
 import type { RegistryResult, TagDefinition } from '$lib/core/curation/tags';
 import type { SkeinDatabase } from './database';
-import type { CharacterRow, DatasetRow, SnapshotRow, TagRow } from './schema';
+import type { CharacterRow, DatasetRow, SnapshotRow, TagRow } from '$lib/core/contracts/rows';
 
 // ---- snapshots -------------------------------------------------------------------------------
 

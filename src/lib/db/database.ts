@@ -1,27 +1,6 @@
 import Dexie, { type EntityTable, type Table } from 'dexie';
-import {
-	DB_NAME,
-	TABLES,
-	type BlockRow,
-	type DatasetRow,
-	type HistoryRow,
-	type SnapshotRow,
-	type SnapshotBlockRow,
-	type TagRow,
-	type CharacterRow,
-	type SavedFilterRow,
-	type PromptRegistryRow,
-	type OriginalRow,
-	type SettingRow,
-	type CharacterSheetRow,
-	type IdentityDocumentRow,
-	type PromptPoolRow,
-	type PromptPoolItemRow,
-	type RunRow,
-	type RunRecordRow,
-	type RunSampleRow,
-	type ResponseCacheRow
-} from './schema';
+import { DB_NAME, TABLES } from './schema';
+import { type BlockRow, type DatasetRow, type HistoryRow, type SnapshotRow, type SnapshotBlockRow, type TagRow, type CharacterRow, type SavedFilterRow, type PromptRegistryRow, type OriginalRow, type SettingRow, type CharacterSheetRow, type IdentityDocumentRow, type PromptPoolRow, type PromptPoolItemRow, type RunRow, type RunRecordRow, type RunSampleRow, type ResponseCacheRow } from '$lib/core/contracts/rows';
 
 /**
  * Numbered schema versions. Never edit a published version: add a new one with an upgrade

@@ -4,7 +4,7 @@
  */
 import type { Entry, ImportReport } from '$lib/core/model';
 import type { SkeinDatabase } from './database';
-import type { BlockRow, DatasetRow, OriginalRow } from './schema';
+import type { BlockRow, DatasetRow, OriginalRow } from '$lib/core/contracts/rows';
 import { deleteDatasetExtras } from './collection-repo';
 import { validationProfileKey, validationSummaryKey } from './settings-keys';
 

@@ -13,7 +13,7 @@ import { OperationRun, operationRecord, type OperationSummary } from '$lib/core/
 import type { CurationOp } from '$lib/core/curation/operations';
 import { blockOf, blockStarts } from '$lib/core/paging';
 import type { SkeinDatabase } from './database';
-import type { DatasetRow, EntryChange, HistoryRow } from './schema';
+import type { DatasetRow, EntryChange, HistoryRow } from '$lib/core/contracts/rows';
 
 export class EntryConflictError extends Error {
 	constructor(readonly position: number) {

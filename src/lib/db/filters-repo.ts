@@ -1,6 +1,6 @@
 /** Named filters of the entry browser, per dataset (stored as their URL form). */
 import type { SkeinDatabase } from './database';
-import type { SavedFilterRow } from './schema';
+import type { SavedFilterRow } from '$lib/core/contracts/rows';
 
 export async function listSavedFilters(db: SkeinDatabase, datasetId: string): Promise<SavedFilterRow[]> {
 	const rows = await db.savedFilters.where('datasetId').equals(datasetId).toArray();

@@ -3,7 +3,7 @@
  */
 import { IdentityDocumentSchema } from '$lib/core/recipes/sources';
 import type { SkeinDatabase } from './database';
-import type { IdentityDocumentRow } from './schema';
+import type { IdentityDocumentRow } from '$lib/core/contracts/rows';
 import { issuePath } from './sheets-repo';
 
 export interface IdentitySummary {

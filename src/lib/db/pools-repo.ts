@@ -7,7 +7,7 @@
 import Dexie from 'dexie';
 import type { PromptPoolItem } from '$lib/core/recipes/sources';
 import type { SkeinDatabase } from './database';
-import type { PromptPoolItemRow, PromptPoolRow } from './schema';
+import type { PromptPoolItemRow, PromptPoolRow } from '$lib/core/contracts/rows';
 
 /** -1 stands for "unrated" in the rating index (IndexedDB cannot index null). */
 export const UNRATED = -1;

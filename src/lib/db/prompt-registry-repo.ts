@@ -9,7 +9,7 @@
  */
 import type { EntityTable } from 'dexie';
 import type { SkeinDatabase } from './database';
-import type { PromptRegistryRow } from './schema';
+import type { PromptRegistryRow } from '$lib/core/contracts/rows';
 
 type RegistryTable = EntityTable<PromptRegistryRow, 'id'>;
 import { BUILTIN_CHUNKS, BUILTIN_TEMPLATES } from '$lib/core/compiler/library';

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stepKey } from '$lib/core/runtime/cache-key';
-import type { ChatResponse } from '$lib/engines/engine';
+import type { ChatResponse } from '$lib/core/contracts/engine';
 import { SkeinDatabase } from './database';
 import { IndexedDbResponseCache, pruneResponseCache, responseCacheSize } from './response-cache-repo';
 

@@ -4,7 +4,7 @@
  * after a reload replays its records without paying for an answer twice. Shared by all runs:
  * two runs asking the same thing of the same model get the same answer for free.
  */
-import type { ChatResponse } from '$lib/engines/engine';
+import type { ChatResponse } from '$lib/core/contracts/engine';
 import type { ResponseCache } from '$lib/core/runtime/cache-key';
 import type { SkeinDatabase } from './database';
 

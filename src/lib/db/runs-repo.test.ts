@@ -23,7 +23,7 @@ import {
 	trimLog,
 	type StoredRunRow
 } from './runs-repo';
-import type { RunRecordRow, RunSampleRow } from './schema';
+import type { RunRecordRow, RunSampleRow } from '$lib/core/contracts/rows';
 
 const opened: SkeinDatabase[] = [];
 function freshDb() {

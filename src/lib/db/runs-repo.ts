@@ -9,10 +9,10 @@
  * a second tab can tell a run live elsewhere from one a closed tab left behind.
  */
 import type { SkeinDatabase } from './database';
-import type { EngineChoice, RunCounts, RunRecordRow, RunRecordState, RunRow, RunSampleRow, SampleReview } from './schema';
+import type { EngineChoice, RunCounts, RunRecordRow, RunRecordState, RunRow, RunSampleRow, SampleReview } from '$lib/core/contracts/rows';
 import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { StepRecord } from '$lib/core/runtime/dispatcher';
-import type { RunLogLine } from '$lib/workers/run-types';
+import type { RunLogLine } from '$lib/core/contracts/run-api';
 
 /** Lines of a run's log kept (in memory and in its row). */
 export const RUN_LOG_LIMIT = 500;

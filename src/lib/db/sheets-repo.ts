@@ -6,7 +6,7 @@
 import { CharacterSheetSchema, type CharacterSheet, type SheetSourceKind } from '$lib/core/sheets/sheet';
 import { checkPromptTemplate } from '$lib/core/sheets/prompt';
 import type { SkeinDatabase } from './database';
-import type { CharacterSheetRow } from './schema';
+import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 
 export interface SheetSummary {
 	id: string;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { EngineError, type ChatRequest } from './engine';
+import { EngineError, type ChatRequest } from '$lib/core/contracts/engine';
 import { EndpointEngine, parseRetryAfter } from './endpoint-engine';
 
 const API_KEY = 'sk-secret-test-key-1234567890';

@@ -7,7 +7,7 @@
  * dispatcher can decide what to retry. The API key only ever goes into the Authorization header:
  * it never appears in an error message.
  */
-import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine } from './engine';
+import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine } from '$lib/core/contracts/engine';
 
 export interface EndpointEngineOptions {
 	id?: string;

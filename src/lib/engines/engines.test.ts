@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, type ChatRequest } from './engine';
+import { EngineError, type ChatRequest } from '$lib/core/contracts/engine';
 import { ManualEngine, renderPromptText, type PendingManualRequest } from './manual-engine';
 import { TestEngine, testBadJson, testEmpty, testRateLimited, testReply, testTimeout, testTruncated } from './test-engine';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest } from './engine';
+import type { ChatRequest } from '$lib/core/contracts/engine';
 import { ManualEngine, type PendingManualRequest } from './manual-engine';
 
 const request = (content: string): ChatRequest => ({ messages: [{ role: 'user', content }], sampling: { max_tokens: 100 } });

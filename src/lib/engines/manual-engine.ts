@@ -3,7 +3,7 @@
  * text (to copy into any chat UI) and waits until `provideReply(requestId, text)` is called with
  * what the user pasted back. Cancellable through the request's signal or `cancel(requestId)`.
  */
-import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine } from './engine';
+import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine } from '$lib/core/contracts/engine';
 
 export interface PendingManualRequest {
 	requestId: string;

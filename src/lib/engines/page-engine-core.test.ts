@@ -1,10 +1,10 @@
 import * as Comlink from 'comlink';
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EngineError, type ChatRequest, type ChatResponse } from './engine';
+import { EngineError, type ChatRequest, type ChatResponse } from '$lib/core/contracts/engine';
 import { ManualEngine } from './manual-engine';
 import { fromRemoteError, RemoteEngineHost, toRemoteError, type PageEngineBackend } from './page-engine-core';
-import type { RemoteEngine } from '$lib/workers/run-types';
+import type { RemoteEngine } from '$lib/core/contracts/run-api';
 
 const request: Omit<ChatRequest, 'signal'> = { messages: [{ role: 'user', content: 'Write 2 questions about tea.' }], sampling: { max_tokens: 64 } };
 

@@ -1,14 +1,14 @@
 /**
  * The page side of engines that live on the page (in-browser WebGPU, manual) and serve runs in the
- * data worker through a Comlink proxy (`RemoteEngine` in workers/run-types.ts).
+ * data worker through a Comlink proxy (`RemoteEngine` in core/contracts/run-api.ts).
  *
  * Pure logic, tested in Node: one AbortController per request id (signals cannot cross Comlink),
  * and errors thrown as plain data. Comlink turns a thrown `Error` into `{ name, message, stack }`
  * and drops the rest, so the `kind` the dispatcher's retry policy needs would be lost; a thrown
  * plain object crosses unchanged, and `fromRemoteError` turns it back into an `EngineError`.
  */
-import { abortedError, EngineError, isEngineError, type ChatRequest, type ChatResponse, type EngineErrorKind } from './engine';
-import type { RemoteEngine } from '$lib/workers/run-types';
+import { abortedError, EngineError, isEngineError, type ChatRequest, type ChatResponse, type EngineErrorKind } from '$lib/core/contracts/engine';
+import type { RemoteEngine } from '$lib/core/contracts/run-api';
 
 export type RemoteDescription = Awaited<ReturnType<RemoteEngine['describe']>>;
 

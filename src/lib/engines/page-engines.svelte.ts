@@ -7,7 +7,7 @@
  * (6.8 MB) is imported only when the user loads a model.
  */
 import * as Comlink from 'comlink';
-import { isEngineError } from './engine';
+import { isEngineError } from '$lib/core/contracts/engine';
 import { appConfigFor, loadCustomModels } from './custom-models';
 import { ManualEngine, type PendingManualRequest } from './manual-engine';
 import { RemoteEngineHost, type PageEngineBackend } from './page-engine-core';
@@ -15,7 +15,7 @@ import { toEngineError } from './webllm/errors';
 import { findWebLLMModel } from './webllm/models';
 import { describePhase, type LoadPhase, type LoadStatus } from './webllm/progress';
 import { WebLLMEngine, type LoadOptions } from './webllm/webllm-engine';
-import type { RemoteEngine } from '$lib/workers/run-types';
+import type { RemoteEngine } from '$lib/core/contracts/run-api';
 
 export type WebLLMLoadState = 'idle' | 'loading' | 'loaded' | 'failed';
 

@@ -6,7 +6,7 @@
  * order of calls). Every request received is recorded so tests can assert what was really sent.
  */
 import { ContentHasher } from '../core/hash';
-import { abortedError, delay, EngineError, type ChatRequest, type ChatResponse, type Engine, type TokenUsage } from './engine';
+import { abortedError, delay, EngineError, type ChatRequest, type ChatResponse, type Engine, type TokenUsage } from '$lib/core/contracts/engine';
 
 /** One scripted outcome. */
 export type TestStep =

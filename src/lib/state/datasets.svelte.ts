@@ -14,7 +14,7 @@ import {
 	renameDataset,
 	setSetting
 } from '$lib/db/datasets-repo';
-import type { DatasetRow } from '$lib/db/schema';
+import type { DatasetRow } from '$lib/core/contracts/rows';
 
 export class DatasetsState {
 	list = $state<DatasetRow[]>([]);

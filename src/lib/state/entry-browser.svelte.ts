@@ -5,7 +5,7 @@
  */
 import type { Entry, ReviewState } from '$lib/core/model';
 import type { HistoryState } from '$lib/db/entries-repo';
-import type { EntryChange } from '$lib/db/schema';
+import type { EntryChange } from '$lib/core/contracts/rows';
 import { dataWorker } from '$lib/workers/data-bridge';
 import * as Comlink from 'comlink';
 import { SvelteSet } from 'svelte/reactivity';

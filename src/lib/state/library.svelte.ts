@@ -6,7 +6,7 @@
 import { liveQuery } from 'dexie';
 import { getDatabase } from '$lib/db/database';
 import { listCharacters, listSnapshots, listTags } from '$lib/db/collection-repo';
-import type { CharacterRow, SnapshotRow, TagRow } from '$lib/db/schema';
+import type { CharacterRow, SnapshotRow, TagRow } from '$lib/core/contracts/rows';
 
 export class LiveList<T> {
 	rows = $state<T[]>([]);

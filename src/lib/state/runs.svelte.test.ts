@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { ReviewItem, RunDetail, RunEvent, RunListItem } from '$lib/workers/run-types';
-import type { RunCounts, RunRow, SampleReview } from '$lib/db/schema';
+import type { ReviewItem, RunDetail, RunEvent, RunListItem } from '$lib/core/contracts/run-api';
+import type { RunCounts, RunRow, SampleReview } from '$lib/core/contracts/rows';
 
 /** An in-memory stand-in for the worker's run API: the calls these classes make, with real-looking rows. */
 const worker = vi.hoisted(() => ({

@@ -9,8 +9,8 @@ import { getDatabase } from '$lib/db/database';
 import { listSheets, getSheet, type SheetSummary } from '$lib/db/sheets-repo';
 import { listIdentities, type IdentitySummary } from '$lib/db/identity-repo';
 import { listPools } from '$lib/db/pools-repo';
-import type { PromptPoolRow, SampleReview } from '$lib/db/schema';
-import type { CharacterSheetRow } from '$lib/db/schema';
+import type { PromptPoolRow, SampleReview } from '$lib/core/contracts/rows';
+import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 import { dataWorker } from '$lib/workers/data-bridge';
 import type {
 	AcceptOutcome,
@@ -26,9 +26,9 @@ import type {
 	RunRecordDetail,
 	StartRunRequest,
 	StartRunResult
-} from '$lib/workers/run-types';
+} from '$lib/core/contracts/run-api';
 import type { DraftSample } from '$lib/core/recipes/recipe';
-import type { EngineChoice } from '$lib/db/schema';
+import type { EngineChoice } from '$lib/core/contracts/rows';
 import { applyRunEvent, matchesReviewFilter, type LiveFigures, type ReviewFilter } from '$lib/components/runs/run-display';
 import { ENDPOINT_KEY_KEY } from '$lib/components/runs/run-form';
 import { remoteEngineFor } from '$lib/engines/page-engines.svelte';

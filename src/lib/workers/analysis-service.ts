@@ -10,7 +10,7 @@
 import type { Entry } from '$lib/core/model';
 import type { SkeinDatabase } from '$lib/db/database';
 import { getDataset, readBlock } from '$lib/db/datasets-repo';
-import type { DatasetRow } from '$lib/db/schema';
+import type { DatasetRow } from '$lib/core/contracts/rows';
 import { StructureCollector, type StructureAnalysis } from '$lib/core/analysis/structure';
 import { TokenCollector, type TokenAnalysis } from '$lib/core/analysis/tokens';
 import { DuplicateFinder, idsToDelete, type ClusterMember, type DuplicateOptions } from '$lib/core/analysis/duplicates';

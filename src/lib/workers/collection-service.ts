@@ -18,7 +18,8 @@ import type { SkeinDatabase } from '$lib/db/database';
 import { completeImport, createImportingDataset, deleteDataset, touchImport } from '$lib/db/datasets-repo';
 import { applyCuration, historyState, type HistoryState } from '$lib/db/entries-repo';
 import { deleteDatasetExtras, deleteSnapshot, restoreSnapshot, takeSnapshot, type RestoreResult } from '$lib/db/collection-repo';
-import { ENTRY_BLOCK_SIZE, type DatasetRow, type SnapshotRow } from '$lib/db/schema';
+import { ENTRY_BLOCK_SIZE } from '$lib/db/schema';
+import { type DatasetRow, type SnapshotRow } from '$lib/core/contracts/rows';
 
 /** Progress of a long action, in blocks read. */
 export type BlockProgress = (done: number, total: number) => void;

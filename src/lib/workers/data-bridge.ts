@@ -1,17 +1,18 @@
 /**
  * The page's only door to the data worker. Starts the worker on first use and keeps one for the
- * page's lifetime; progress callbacks cross as Comlink proxies.
+ * page's lifetime. Only state classes (src/lib/state) call it; the bridge (bridge.ts) snapshots
+ * what they send and passes callbacks by reference.
  */
-import * as Comlink from 'comlink';
+import { bridgeTo, type Bridged } from './bridge';
 import type { DataWorkerApi } from './data.worker';
 import type { ImportProgress, ImportResult, ImportSource } from './data-service';
 
-let remote: Comlink.Remote<DataWorkerApi> | null = null;
+let remote: Bridged<DataWorkerApi> | null = null;
 
-export function dataWorker(): Comlink.Remote<DataWorkerApi> {
+export function dataWorker(): Bridged<DataWorkerApi> {
 	if (!remote) {
 		const worker = new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'skein-data' });
-		remote = Comlink.wrap<DataWorkerApi>(worker);
+		remote = bridgeTo<DataWorkerApi>(worker);
 	}
 	return remote;
 }
@@ -29,6 +30,6 @@ export async function startImport(
 ): Promise<RunningImport> {
 	const api = dataWorker();
 	const jobId = await api.newJobId();
-	const result = api.importSources(jobId, sources, Comlink.proxy(onProgress));
+	const result = api.importSources(jobId, sources, onProgress);
 	return { jobId, result, cancel: () => api.cancelImport(jobId) };
 }

@@ -28,7 +28,8 @@ import {
 	readBlock,
 	touchImport
 } from '$lib/db/datasets-repo';
-import { ENTRY_BLOCK_SIZE, type DatasetRow, type EntryChange } from '$lib/db/schema';
+import { ENTRY_BLOCK_SIZE } from '$lib/db/schema';
+import { type DatasetRow, type EntryChange } from '$lib/core/contracts/rows';
 import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo, type HistoryState } from '$lib/db/entries-repo';
 import { joinOp, splitOp, type CurationOp } from '$lib/core/curation/operations';
 import { compileFilter, entryCharacterCount, EntryFilterSchema, sortKeyOf, sortPositions, type EntryFilter, type FilterContext } from '$lib/core/curation/filters';

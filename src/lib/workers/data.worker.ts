@@ -10,7 +10,7 @@ import type { CurationOp } from '$lib/core/curation/operations';
 import type { EntryFilter } from '$lib/core/curation/filters';
 import { ValidationService, type RepairScope } from './validation-service';
 import type { ExportFormat } from '$lib/core/export/serialize';
-import type { EntryChange } from '$lib/db/schema';
+import type { EntryChange } from '$lib/core/contracts/rows';
 import { analysisApi } from './analysis-service';
 import { collectionApi } from './collection-service';
 import { generationApi } from './generation-service';

@@ -19,7 +19,7 @@ import { newIdentityDocument } from '$lib/core/recipes/identity-document';
 import type { IdentityDocument, PromptPoolItem } from '$lib/core/recipes/sources';
 import { parsePromptPool, type PoolProblem } from '$lib/core/recipes/prompt-pool';
 import { deletePool, getPool, listPools, poolItems, storePool } from '$lib/db/pools-repo';
-import type { PromptPoolRow } from '$lib/db/schema';
+import type { PromptPoolRow } from '$lib/core/contracts/rows';
 
 export type FileBytes = Uint8Array | ArrayBuffer | Blob;
 

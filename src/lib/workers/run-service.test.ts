@@ -2,18 +2,18 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { SkeinDatabase } from '$lib/db/database';
-import type { CharacterSheetRow } from '$lib/db/schema';
+import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 import type { Recipe, RunSettings } from '$lib/core/recipes/recipe';
 import { ask, RetryableAnswerError } from '$lib/core/runtime/task';
 import { JudgeSettingsSchema, withJudge } from '$lib/core/recipes/judge';
 import { testHttpError, TestEngine } from '$lib/engines/test-engine';
-import type { ChatRequest } from '$lib/engines/engine';
+import type { ChatRequest } from '$lib/core/contracts/engine';
 import { documentToSheet } from '$lib/core/sheets/split-document';
 import { fixtureText } from '$lib/core/test-utils';
-import type { PromptPoolItemRow, PromptPoolRow } from '$lib/db/schema';
+import type { PromptPoolItemRow, PromptPoolRow } from '$lib/core/contracts/rows';
 import { DataService } from './data-service';
 import { runApi, RunService, type RunServiceOptions } from './run-service';
-import type { EngineAccess, RemoteEngine, RunEvent, RunRecordSummary, StartRunRequest } from './run-types';
+import type { EngineAccess, RemoteEngine, RunEvent, RunRecordSummary, StartRunRequest } from '$lib/core/contracts/run-api';
 
 // ---- a small recipe of the real shape: two steps per chunk of a character sheet ----------------
 

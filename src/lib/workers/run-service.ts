@@ -4,7 +4,7 @@
  * paying twice (the response cache answers the steps already answered). Pause, resume, cancel,
  * "retry failed only", staleness against the current sources, review, and "accept into a dataset"
  * with provenance (SPEC §8.2). `runApi` below is spread into the worker's API; the types it speaks
- * are in run-types.ts.
+ * are in core/contracts/run-api.ts.
  *
  * Secrets: an endpoint's API key arrives with each start/resume (EngineAccess) and lives only in
  * the engine object of the live run; nothing here writes it, logs it or puts it in an error.
@@ -50,9 +50,9 @@ import {
 	type StoredRecordRow,
 	type StoredRunRow
 } from '$lib/db/runs-repo';
-import type { EngineChoice, PromptPoolRow, RunCounts, RunRecordRow, RunRow, RunSampleRow, RunState, SampleReview } from '$lib/db/schema';
+import type { EngineChoice, PromptPoolRow, RunCounts, RunRecordRow, RunRow, RunSampleRow, RunState, SampleReview } from '$lib/core/contracts/rows';
 import { EndpointEngine } from '$lib/engines/endpoint-engine';
-import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine, type Sampling } from '$lib/engines/engine';
+import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine, type Sampling } from '$lib/core/contracts/engine';
 import { TestEngine } from '$lib/engines/test-engine';
 import type { DataService } from './data-service';
 import type {
@@ -72,7 +72,7 @@ import type {
 	RunRecordSummary,
 	StartRunRequest,
 	StartRunResult
-} from './run-types';
+} from '$lib/core/contracts/run-api';
 
 /** The tag every sample of a run on the rehearsal (test) engine gets. */
 export const REHEARSAL_TAG = 'rehearsal';

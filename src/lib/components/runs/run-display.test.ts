@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCounts, RunRow } from '$lib/db/schema';
-import type { RunDetail, RunRecordSummary } from '$lib/workers/run-types';
+import type { RunCounts, RunRow } from '$lib/core/contracts/rows';
+import type { RunDetail, RunRecordSummary } from '$lib/core/contracts/run-api';
 import { applyRunEvent, appendLog, averageTokensPerSecond, formatRate, isBelowThreshold, LOG_LIMIT, matchesReviewFilter, progressShare, progressText, reviewKeyAction, runActions, statusBadge } from './run-display';
 import type { DraftSample } from '$lib/core/recipes/recipe';
 

@@ -4,8 +4,8 @@
  * tested in Node.
  */
 import type { RunStatus } from '$lib/core/runtime/manifest';
-import type { RunCounts, RunState, SampleReview } from '$lib/db/schema';
-import type { ReviewItem, RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '$lib/workers/run-types';
+import type { RunCounts, RunState, SampleReview } from '$lib/core/contracts/rows';
+import type { ReviewItem, RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '$lib/core/contracts/run-api';
 
 export interface StatusBadge {
 	label: 'CURRENT' | 'PARTIAL' | 'STALE';

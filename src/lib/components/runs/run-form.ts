@@ -3,7 +3,7 @@
  * service's StartRunRequest, with an error per field. No Svelte, no DOM: tested in Node.
  */
 import type { RunSettings } from '$lib/core/recipes/recipe';
-import type { EngineChoice } from '$lib/db/schema';
+import type { EngineChoice } from '$lib/core/contracts/rows';
 
 export type EngineKind = EngineChoice['kind'];
 

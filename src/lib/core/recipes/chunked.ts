@@ -20,7 +20,7 @@
  * replays require.
  */
 import { z } from 'zod';
-import type { ChatMessage, ChatRequest, ChatResponse, ResponseFormat, Sampling } from '../../engines/engine';
+import type { ChatMessage, ChatRequest, ChatResponse, ResponseFormat, Sampling } from '../contracts/engine';
 import { extractRecords } from '../compiler/extract';
 import { isRecord, type JsonRecord } from '../json-safety';
 import type { InputRecord } from '../runtime/dispatcher';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest } from '../../engines/engine';
+import type { ChatRequest } from '../contracts/engine';
 import { TestEngine, testReply } from '../../engines/test-engine';
 import { hashMessages } from '../hash';
 import type { Entry, Message } from '../model';

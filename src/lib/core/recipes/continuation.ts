@@ -9,7 +9,7 @@
  * - regenerate: the chosen assistant turns are answered again from the conversation up to them.
  */
 import { z } from 'zod';
-import type { ChatMessage, ChatRequest, Sampling } from '../../engines/engine';
+import type { ChatMessage, ChatRequest, Sampling } from '../contracts/engine';
 import type { Entry, Message } from '../model';
 import { ask, RetryableAnswerError, TaskError, type TaskReply, type TaskYield } from '../runtime/task';
 import { splitThink } from '../runtime/think';

@@ -5,7 +5,7 @@
  * answered in voice. An answer that claims another identity is asked again.
  */
 import { z } from 'zod';
-import type { Sampling } from '../../engines/engine';
+import type { Sampling } from '../contracts/engine';
 import { seededShuffle } from '../export/seeded-shuffle';
 import { ask, RetryableAnswerError, TaskError } from '../runtime/task';
 import { fillPlaceholders, identityDocumentText, identitySystemPrompt, otherIdentitiesOf, otherMakersOf, readVoiceAnswer, rehearseInVoice, SamplingOverrideSchema, ThinkingPolicySchema } from './identity-document';

@@ -5,7 +5,7 @@
  * recipe shares: reading an answer under a think-tag policy and the rehearsal answer in voice.
  */
 import { z } from 'zod';
-import type { ChatRequest, ChatResponse } from '../../engines/engine';
+import type { ChatRequest, ChatResponse } from '../contracts/engine';
 import { splitThink } from '../runtime/think';
 import type { IdentityDocument } from './sources';
 

@@ -5,7 +5,7 @@
  * accepted ones, so this recipe's output is 'facts', not conversations.
  */
 import { z } from 'zod';
-import type { ChatRequest } from '../../engines/engine';
+import type { ChatRequest } from '../contracts/engine';
 import { extractTagsDetailed } from '../runtime/xml-tags';
 import { ask, RetryableAnswerError, TaskError } from '../runtime/task';
 import { answerWithoutThinking, identityDocumentText, passagesOf } from './identity-document';

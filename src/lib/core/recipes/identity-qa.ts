@@ -5,7 +5,7 @@
  * with the identity system prompt, all questions of a fact in parallel.
  */
 import { z } from 'zod';
-import type { ChatRequest, ChatResponse, Sampling } from '../../engines/engine';
+import type { ChatRequest, ChatResponse, Sampling } from '../contracts/engine';
 import { ask, askAll, TaskError, type TaskReply, type TaskYield } from '../runtime/task';
 import { extractTags } from '../runtime/xml-tags';
 import { extractRecords } from '../compiler/extract';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest } from '../../engines/engine';
+import type { ChatRequest } from '../contracts/engine';
 import { TestEngine, testHttpError, testReply } from '../../engines/test-engine';
 import { InMemoryResponseCache } from '../runtime/cache-key';
 import { dispatch } from '../runtime/dispatcher';

@@ -13,7 +13,7 @@
  */
 import Mustache from 'mustache';
 import { z } from 'zod';
-import type { ChatMessage, ChatRequest, ChatResponse, Sampling } from '../../engines/engine';
+import type { ChatMessage, ChatRequest, ChatResponse, Sampling } from '../contracts/engine';
 import { chunkVariables } from '../compiler/compile';
 import { askAll, samplesOf, type Task, type TaskContext } from '../runtime/task';
 import { extractTags } from '../runtime/xml-tags';

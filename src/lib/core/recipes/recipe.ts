@@ -9,7 +9,7 @@
  * step, the review queue and "accept into a dataset" work for all of them.
  */
 import type { z } from 'zod';
-import type { ChatMessage, ChatRequest, Sampling } from '../../engines/engine';
+import type { ChatMessage, ChatRequest, Sampling } from '../contracts/engine';
 import type { Entry } from '../model';
 import type { InputRecord } from '../runtime/dispatcher';
 import type { Task } from '../runtime/task';

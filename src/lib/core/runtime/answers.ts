@@ -2,7 +2,7 @@
  * Answer helpers for tasks: the JSON records of an answer (through the tolerant extractor the
  * prompt compiler already uses) with the thinking set aside, failing retryably when there are none.
  */
-import type { ChatResponse } from '../../engines/engine';
+import type { ChatResponse } from '../contracts/engine';
 import { extractRecords } from '../compiler/extract';
 import type { JsonRecord } from '../json-safety';
 import { RetryableAnswerError } from './task';

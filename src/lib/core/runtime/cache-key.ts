@@ -3,7 +3,7 @@
  * step asks the cache first, keyed by model + messages + sampling + response format + step index,
  * so nothing already answered is paid for twice.
  */
-import type { ChatMessage, ChatResponse, ResponseFormat, Sampling } from '../../engines/engine';
+import type { ChatMessage, ChatResponse, ResponseFormat, Sampling } from '../contracts/engine';
 import { ContentHasher } from '../hash';
 
 export interface StepKeyInput {

@@ -1,5 +1,5 @@
 /** Time as the runtime sees it: injectable so tests run backoff and rate limits instantly. */
-import { abortedError, delay } from '../../engines/engine';
+import { abortedError, delay } from '../contracts/engine';
 
 export interface Clock {
 	now(): number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest, ChatResponse, Engine } from '../../engines/engine';
+import type { ChatRequest, ChatResponse, Engine } from '../contracts/engine';
 import { dispatch } from './dispatcher';
 import { ask, type Task } from './task';
 

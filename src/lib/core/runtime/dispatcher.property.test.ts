@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ChatRequest } from '../../engines/engine';
+import type { ChatRequest } from '../contracts/engine';
 import { TestEngine, testEmpty, testHttpError, testNetworkError, testRateLimited, testReply, testServerError, type TestStep } from '../../engines/test-engine';
 import { InMemoryResponseCache } from './cache-key';
 import { VirtualClock } from './clock';

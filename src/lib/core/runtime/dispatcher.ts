@@ -12,7 +12,7 @@
  *
  * Pure: no DOM, no storage; time comes from an injectable clock.
  */
-import { EngineError, type ChatRequest, type ChatResponse, type Engine, type ResponseFormat, type Sampling, type ChatMessage, type TokenUsage } from '../../engines/engine';
+import { EngineError, type ChatRequest, type ChatResponse, type Engine, type ResponseFormat, type Sampling, type ChatMessage, type TokenUsage } from '../contracts/engine';
 import { stepKey, type ResponseCache } from './cache-key';
 import { realClock, type Clock } from './clock';
 import { TokenBucket, type RateLimit } from './rate-limiter';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../../engines/engine';
+import { EngineError } from '../contracts/engine';
 import { canonicalJson, stepKey } from './cache-key';
 import { VirtualClock } from './clock';
 import { buildManifest, compareManifests, runStatus, type ManifestInput } from './manifest';

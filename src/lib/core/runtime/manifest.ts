@@ -4,7 +4,7 @@
  * every dependency is covered, including the ones ISF missed: model id and sampling, the input
  * set, removed documents.
  */
-import type { Sampling } from '../../engines/engine';
+import type { Sampling } from '../contracts/engine';
 import { hashText } from '../hash';
 import { canonicalJson } from './cache-key';
 

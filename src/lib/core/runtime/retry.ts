@@ -3,7 +3,7 @@
  * Retryable: timeouts, network errors, HTTP 408/425/429/5xx (honouring Retry-After); never other
  * 4xx, aborts or bad responses.
  */
-import { EngineError } from '../../engines/engine';
+import { EngineError } from '../contracts/engine';
 
 export interface RetryPolicy {
 	/** Total attempts per request, the first included. */

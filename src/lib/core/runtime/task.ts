@@ -25,7 +25,7 @@
  * never `Math.random`).
  */
 import { mulberry32 } from '../random';
-import type { ChatRequest, ChatResponse } from '../../engines/engine';
+import type { ChatRequest, ChatResponse } from '../contracts/engine';
 
 export type TaskYield = ChatRequest | ChatRequest[];
 export type TaskReply = ChatResponse | ChatResponse[];

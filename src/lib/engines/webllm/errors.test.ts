@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError } from '../engine';
+import { EngineError } from '$lib/core/contracts/engine';
 import { toEngineError } from './errors';
 
 /** Builds an error the way web-llm's classes do: a message and a `name`. */

@@ -5,7 +5,7 @@
  * by message pattern second (webllm.md B.8). `unavailable` means "this device/model combination
  * will not work": the dispatcher must not retry it; `network` may be retried.
  */
-import { EngineError, isEngineError } from '../engine';
+import { EngineError, isEngineError } from '$lib/core/contracts/engine';
 
 interface ErrorLike {
 	name: string;

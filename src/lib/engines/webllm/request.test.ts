@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EngineError, type ChatRequest } from '../engine';
+import { EngineError, type ChatRequest } from '$lib/core/contracts/engine';
 import { fromWebLLMResponse, isThinkingModel, toWebLLMRequest, type WebLLMChatCompletion } from './request';
 
 const QWEN25 = 'Qwen2.5-1.5B-Instruct-q4f16_1-MLC';

@@ -5,7 +5,7 @@
  * engine) never import the library; `create-worker-engine.ts` type-checks the real engine against
  * them. What is sent is what gets recorded, so every sampling parameter is explicit.
  */
-import { EngineError, type ChatRequest, type ChatResponse } from '../engine';
+import { EngineError, type ChatRequest, type ChatResponse } from '$lib/core/contracts/engine';
 
 export interface WebLLMChatMessage {
 	role: 'system' | 'user' | 'assistant' | 'tool';

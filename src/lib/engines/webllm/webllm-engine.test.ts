@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { EngineError, type ChatRequest } from '../engine';
+import { EngineError, type ChatRequest } from '$lib/core/contracts/engine';
 import type { InitProgressReportLike, LoadStatus } from './progress';
 import type { WebLLMChatCompletion, WebLLMChatRequest } from './request';
 import { WebLLMEngine, type MLCLikeEngine, type WebLLMAppConfig } from './webllm-engine';

@@ -6,7 +6,7 @@
  * and the 6.8 MB library stays out of the page bundle: the real factory is
  * `createWorkerMLCEngine` (create-worker-engine.ts), which runs the model in a dedicated worker.
  */
-import { abortedError, EngineError, type ChatRequest, type Engine } from '../engine';
+import { abortedError, EngineError, type ChatRequest, type Engine } from '$lib/core/contracts/engine';
 import { toEngineError } from './errors';
 import { findWebLLMModel } from './models';
 import { LoadProgressTracker, type InitProgressReportLike, type LoadStatus } from './progress';

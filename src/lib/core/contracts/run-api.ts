@@ -2,12 +2,12 @@
  * The contract between the run service (data worker, run-service.ts) and the pages that start,
  * watch and review generation runs. Plain data only: everything here crosses Comlink.
  */
-import type { ChatRequest, ChatResponse } from '$lib/engines/engine';
-import type { RecordStat, RunSettings, DraftSample } from '$lib/core/recipes/recipe';
-import type { RunStatus } from '$lib/core/runtime/manifest';
-import type { StepRecord } from '$lib/core/runtime/dispatcher';
-import type { TaskNote } from '$lib/core/runtime/task';
-import type { EngineChoice, RunCounts, RunRecordState, RunRow, RunState, SampleReview } from '$lib/db/schema';
+import type { ChatRequest, ChatResponse } from './engine';
+import type { RecordStat, RunSettings, DraftSample } from '../recipes/recipe';
+import type { RunStatus } from '../runtime/manifest';
+import type { StepRecord } from '../runtime/dispatcher';
+import type { TaskNote } from '../runtime/task';
+import type { EngineChoice, RunCounts, RunRecordState, RunRow, RunState, SampleReview } from './rows';
 
 /** A recipe as the run form shows it. */
 export interface RecipeInfo {
