@@ -46,6 +46,20 @@ export async function createImportingDataset(
 	return row;
 }
 
+/**
+ * Reserves `count` fresh entry ids (`e<n>`) on the dataset row, in one transaction: the one
+ * allocator for every new entry (split halves, joins, copies, pasted replies, accepted samples).
+ */
+export async function allocateEntryIds(db: SkeinDatabase, datasetId: string, count: number): Promise<string[]> {
+	return db.transaction('rw', db.datasets, async () => {
+		const dataset = await db.datasets.get(datasetId);
+		if (!dataset) throw new Error('That dataset no longer exists.');
+		const first = dataset.nextEntryNo;
+		await db.datasets.update(datasetId, { nextEntryNo: first + count });
+		return Array.from({ length: count }, (_, i) => `e${first + i}`);
+	});
+}
+
 export async function touchImport(db: SkeinDatabase, id: string, now = Date.now()): Promise<void> {
 	await db.datasets.update(id, { heartbeatAt: now });
 }

@@ -17,6 +17,7 @@ import { ContentHasher } from '$lib/core/hash';
 import { REPAIR_ON_IMPORT_SETTING, repairOnImport } from './validation-service';
 import type { SkeinDatabase } from '$lib/db/database';
 import {
+	allocateEntryIds,
 	completeImport,
 	createImportingDataset,
 	deleteDataset,
@@ -606,21 +607,11 @@ export class DataService {
 		return ids;
 	}
 
-	/** Reserves fresh entry ids (`e<n>`) for new entries (split halves, joins, copies). */
-	private async allocateIds(datasetId: string, count: number): Promise<string[]> {
-		return this.db.transaction('rw', this.db.datasets, async () => {
-			const dataset = await this.datasetOrThrow(datasetId);
-			const first = dataset.nextEntryNo;
-			await this.db.datasets.update(datasetId, { nextEntryNo: first + count });
-			return Array.from({ length: count }, (_, i) => `e${first + i}`);
-		});
-	}
-
 	/** Splits the entry at `position` before message `at`; the second half follows it. */
 	async splitAt(datasetId: string, position: number, at: number): Promise<CurationOutcome | { error: string }> {
 		const entry = await readEntryAt(this.db, datasetId, position);
 		if (!entry) return { error: 'That entry no longer exists.' };
-		const [newId] = await this.allocateIds(datasetId, 1);
+		const [newId] = await allocateEntryIds(this.db, datasetId, 1);
 		const split = splitOp(entry, at, newId);
 		if (!split.ok) return { error: split.error };
 		return this.curate(datasetId, split.op, `Split entry #${position + 1} before message ${at + 1}`);

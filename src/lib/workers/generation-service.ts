@@ -8,7 +8,6 @@
  */
 import { compileById, makeRegistry, type CompileResult, type Registry } from '$lib/core/compiler';
 import { extractRecords, recordsToJsonl, type ExtractProblem } from '$lib/core/compiler/extract';
-import { insertOp } from '$lib/core/curation/operations';
 import { entryToLine } from '$lib/core/export/serialize';
 import { importText } from '$lib/core/import/file-importer';
 import type { Entry, FormatId, LineError } from '$lib/core/model';
@@ -27,6 +26,7 @@ import {
 	saveTemplate,
 	type RegistrySnapshot
 } from '$lib/db/prompt-registry-repo';
+import { addEntriesAsOneStep } from './add-entries';
 import type { DataService } from './data-service';
 
 export type TimedCompileResult = CompileResult & { durationMs: number };
@@ -178,12 +178,9 @@ export class GenerationService {
 		const label = `Import ${drafts.length} ${drafts.length === 1 ? 'entry' : 'entries'} from an external reply (${stamp.templateName})`;
 
 		if (target.kind === 'existing') {
-			const dataset = await this.db.datasets.get(target.datasetId);
-			if (!dataset || dataset.status !== 'ready') return { ok: false, error: 'That dataset no longer exists.' };
-			const ids = await this.allocateIds(target.datasetId, drafts.length);
-			const entries = drafts.map((entry, i) => ({ ...entry, id: ids[i] }));
-			await this.data.curate(target.datasetId, insertOp(entries, 'end'), label);
-			return { ok: true, datasetId: target.datasetId, imported: entries.length, skipped: preview.problems.length };
+			const added = await addEntriesAsOneStep(this.db, this.data, target, drafts.length, (ids) => drafts.map((entry, i) => ({ ...entry, id: ids[i] })), label);
+			if (!added.ok) return added;
+			return { ok: true, datasetId: added.datasetId, imported: added.entries.length, skipped: preview.problems.length };
 		}
 		// A new dataset goes through the normal import (original kept, report, all-or-nothing), as
 		// Skein full-fidelity lines so that review state and provenance survive.
@@ -195,16 +192,6 @@ export class GenerationService {
 		return { ok: true, datasetId: created.datasetId, imported: created.report.imported, skipped: preview.problems.length };
 	}
 
-	/** Fresh entry ids (`e<n>`), reserved on the dataset row like DataService does for splits. */
-	private async allocateIds(datasetId: string, count: number): Promise<string[]> {
-		return this.db.transaction('rw', this.db.datasets, async () => {
-			const dataset = await this.db.datasets.get(datasetId);
-			if (!dataset) throw new Error('That dataset no longer exists.');
-			const first = dataset.nextEntryNo;
-			await this.db.datasets.update(datasetId, { nextEntryNo: first + count });
-			return Array.from({ length: count }, (_, i) => `e${first + i}`);
-		});
-	}
 }
 
 export function generationApi(db: SkeinDatabase, data: DataService) {

@@ -9,7 +9,6 @@
  * Secrets: an endpoint's API key arrives with each start/resume (EngineAccess) and lives only in
  * the engine object of the live run; nothing here writes it, logs it or puts it in an error.
  */
-import { insertOp } from '$lib/core/curation/operations';
 import { hashMessages } from '$lib/core/hash';
 import type { Entry } from '$lib/core/model';
 import { mulberry32 } from '$lib/core/random';
@@ -23,7 +22,6 @@ import { buildManifest, compareManifests, hashValue, runStatus, type ManifestCha
 import type { RetryPolicy } from '$lib/core/runtime/retry';
 import { seededRandom, type Task, type TaskNote } from '$lib/core/runtime/task';
 import type { SkeinDatabase } from '$lib/db/database';
-import { createImportingDataset, deleteDataset } from '$lib/db/datasets-repo';
 import { IndexedDbResponseCache } from '$lib/db/response-cache-repo';
 import {
 	createRun,
@@ -54,6 +52,7 @@ import type { EngineChoice, PromptPoolRow, RunCounts, RunRecordRow, RunRow, RunS
 import { EndpointEngine } from '$lib/engines/endpoint-engine';
 import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine, type Sampling } from '$lib/core/contracts/engine';
 import { TestEngine } from '$lib/engines/test-engine';
+import { addEntriesAsOneStep } from './add-entries';
 import type { DataService } from './data-service';
 import type {
 	AcceptOutcome,
@@ -1520,34 +1519,29 @@ export class RunService {
 		if (!samples.length) return { ok: false, error: 'There are no accepted samples left to add.' };
 		const records = new Map((await listRecords(this.db, runId)).map((record) => [record.recordIndex, record]));
 
-		let datasetId: string;
-		let created = false;
-		if (target.kind === 'existing') {
-			const dataset = await this.db.datasets.get(target.datasetId);
-			if (!dataset || dataset.status !== 'ready') return { ok: false, error: 'That dataset no longer exists.' };
-			datasetId = dataset.id;
-		} else {
-			const name = target.name.trim() || run.label;
-			const row = await createImportingDataset(this.db, name, this.now());
-			await this.db.datasets.update(row.id, { status: 'ready', heartbeatAt: this.now(), updatedAt: this.now() });
-			datasetId = row.id;
-			created = true;
-		}
 		try {
-			const ids = await this.allocateIds(datasetId, samples.length);
 			const acceptedAt = new Date(this.now()).toISOString();
-			const entries: Entry[] = samples.map((row, i) => this.entryOf(run, recipe, records.get(row.recordIndex), row, ids[i], acceptedAt));
-			const label = `Accept ${entries.length} generated ${entries.length === 1 ? 'sample' : 'samples'} from "${run.label}"`;
-			await this.data.curate(datasetId, insertOp(entries, 'end'), label);
+			const label = `Accept ${samples.length} generated ${samples.length === 1 ? 'sample' : 'samples'} from "${run.label}"`;
+			const destination: AcceptTarget = target.kind === 'new' ? { kind: 'new', name: target.name.trim() || run.label } : target;
+			const added = await addEntriesAsOneStep(
+				this.db,
+				this.data,
+				destination,
+				samples.length,
+				(ids) => samples.map((row, i) => this.entryOf(run, recipe, records.get(row.recordIndex), row, ids[i], acceptedAt)),
+				label,
+				this.now()
+			);
+			if (!added.ok) return added;
+			const { datasetId, ids } = added;
 			const at = this.now();
 			await markAccepted(
 				this.db,
 				samples.map((row, i) => ({ id: row.id, acceptedInto: { datasetId, entryId: ids[i], at } }))
 			);
 			if (!run.targetDatasetId) await updateRun(this.db, runId, { targetDatasetId: datasetId });
-			return { ok: true, datasetId, accepted: entries.length };
+			return { ok: true, datasetId, accepted: ids.length };
 		} catch (error) {
-			if (created) await deleteDataset(this.db, datasetId).catch(() => undefined);
 			return { ok: false, error: `Could not add the samples: ${error instanceof Error ? error.message : String(error)}` };
 		}
 	}
@@ -1591,17 +1585,6 @@ export class RunService {
 			acceptedAt
 		};
 		return { id, messages, tags: [...new Set(row.sample.tags)], meta: { review: 'accepted', provenance }, extra: {}, hash: hashMessages(messages) };
-	}
-
-	/** Fresh entry ids (`e<n>`), reserved on the dataset row. */
-	private async allocateIds(datasetId: string, count: number): Promise<string[]> {
-		return this.db.transaction('rw', this.db.datasets, async () => {
-			const dataset = await this.db.datasets.get(datasetId);
-			if (!dataset) throw new Error('That dataset no longer exists.');
-			const first = dataset.nextEntryNo;
-			await this.db.datasets.update(datasetId, { nextEntryNo: first + count });
-			return Array.from({ length: count }, (_, i) => `e${first + i}`);
-		});
 	}
 
 	// ---- lifecycle ----------------------------------------------------------------------------
