@@ -13,7 +13,7 @@ describe('SavedFiltersState', () => {
 		const other = new SavedFiltersState('ds-other');
 		await mara.save('Storm scenes', { text: { query: 'storm', mode: 'contains' } });
 		await mara.save('Accepted', { review: ['accepted'] });
-		await other.save('Elsewhere', { tags: { any: ['fog'] } });
+		await other.save('Elsewhere', { tagsAny: ['fog'] });
 		expect(mara.rows.map((row) => row.name)).toEqual(['Accepted', 'Storm scenes']);
 		const storm = mara.rows.find((row) => row.name === 'Storm scenes')!;
 		expect(storm.query).toContain('storm');
