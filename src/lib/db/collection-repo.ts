@@ -7,6 +7,7 @@ import Dexie from 'dexie';
 import { CharacterSchema, type Character } from '$lib/core/curation/characters';
 import type { RegistryResult, TagDefinition } from '$lib/core/curation/tags';
 import type { SkeinDatabase } from './database';
+import type { DefaultNames } from '$lib/core/contracts/settings';
 import type { CharacterRow, DatasetRow, SnapshotRow, TagRow } from '$lib/core/contracts/rows';
 
 // ---- snapshots -------------------------------------------------------------------------------
@@ -216,11 +217,7 @@ export async function deleteCharacter(db: SkeinDatabase, id: string): Promise<vo
 
 // ---- default names --------------------------------------------------------------------------
 
-/** What `{{char}}` and `{{user}}` stand for in one dataset. */
-export interface DefaultNames {
-	char: string;
-	user: string;
-}
+export type { DefaultNames };
 
 export function defaultNamesKey(datasetId: string): string {
 	return `names:${datasetId}`;

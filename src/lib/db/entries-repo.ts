@@ -14,6 +14,7 @@ import type { CurationOp } from '$lib/core/curation/operations';
 import { blockOf, blockStarts } from '$lib/core/paging';
 import type { SkeinDatabase } from './database';
 import type { DatasetRow, EntryChange, HistoryRow } from '$lib/core/contracts/rows';
+import type { HistoryState } from '$lib/core/contracts/history';
 
 export class EntryConflictError extends Error {
 	constructor(readonly position: number) {
@@ -22,12 +23,7 @@ export class EntryConflictError extends Error {
 	}
 }
 
-export interface HistoryState {
-	canUndo: boolean;
-	canRedo: boolean;
-	undoLabel: string | null;
-	redoLabel: string | null;
-}
+export type { HistoryState };
 
 /** Entries compare equal when their stored JSON is equal (key order is preserved by clones). */
 function sameEntry(a: Entry | undefined | null, b: Entry | undefined | null): boolean {

@@ -3,18 +3,15 @@
  * table so page and worker read the same list. Stored as overrides, not as whole profiles, so a
  * later improvement of the built-in base still reaches them.
  */
-import { CustomProfileSchema, type CustomProfile } from '$lib/core/validation/profiles';
+import { CustomProfileSchema } from '$lib/core/validation/profiles';
 import type { TokenizerId } from '$lib/core/analysis/tokenizers';
+import type { StoredProfile } from '$lib/core/contracts/settings';
 import type { SkeinDatabase } from './database';
 import { getSetting, setSetting } from './datasets-repo';
 
 export const CUSTOM_PROFILES_SETTING = 'customProfiles';
 
-export interface StoredProfile {
-	custom: CustomProfile;
-	/** Counts tokens for the over-length rule; absent: characters ÷ 4. */
-	tokenizer?: TokenizerId;
-}
+export type { StoredProfile };
 
 /** The saved profiles; entries that no longer parse are skipped (never crash the panel). */
 export async function listCustomProfiles(db: SkeinDatabase): Promise<StoredProfile[]> {

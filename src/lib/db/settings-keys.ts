@@ -9,10 +9,4 @@ export const validationProfileKey = (datasetId: string) => `validationProfile:${
 /** What the dataset list shows about the last validation of a dataset. */
 export const validationSummaryKey = (datasetId: string) => `validationSummary:${datasetId}`;
 
-export interface StoredValidationSummary {
-	profileId: string;
-	errors: number;
-	warnings: number;
-	datasetUpdatedAt: number;
-	at: number;
-}
+export type { StoredValidationSummary } from '$lib/core/contracts/settings';

@@ -14,7 +14,14 @@ import {
 	renameDataset,
 	setSetting
 } from '$lib/db/datasets-repo';
+import { validationSummaryKey } from '$lib/db/settings-keys';
 import type { DatasetRow } from '$lib/core/contracts/rows';
+import type { StoredValidationSummary } from '$lib/core/contracts/settings';
+import { dataWorker } from '$lib/workers/data-bridge';
+import type { CopyOutcome, MergeOutcome } from '$lib/workers/collection-service';
+
+/** Blocks done of total, reported while the worker streams over a dataset. */
+export type BlockProgress = (done: number, total: number) => void;
 
 export class DatasetsState {
 	list = $state<DatasetRow[]>([]);
@@ -50,9 +57,28 @@ export class DatasetsState {
 		return deleteDataset(getDatabase(), id);
 	}
 
+	/** Merges datasets into a new one, in the order given (the first of two same entries is kept). */
+	merge(ids: string[], name: string, onProgress: BlockProgress): Promise<MergeOutcome> {
+		return dataWorker().mergeDatasets(ids, name, onProgress);
+	}
+
+	/** Copies (or moves) entries to another dataset; each side gets one undoable step. */
+	copyEntries(fromId: string, ids: string[], toId: string, move: boolean, onProgress: BlockProgress): Promise<CopyOutcome> {
+		return dataWorker().copyEntries(fromId, ids, toId, move, onProgress);
+	}
+
 	/** The imported files kept untouched for a dataset (without their bytes). */
 	originals(id: string) {
 		return listOriginals(getDatabase(), id);
+	}
+
+	/** The last validation counts of each dataset that has been checked (stored by the validation service). */
+	async validationSummaries(ids: string[]): Promise<Record<string, StoredValidationSummary>> {
+		const db = getDatabase();
+		const pairs = await Promise.all(ids.map(async (id) => [id, await getSetting<StoredValidationSummary>(db, validationSummaryKey(id))] as const));
+		const found: Record<string, StoredValidationSummary> = {};
+		for (const [id, summary] of pairs) if (summary) found[id] = summary;
+		return found;
 	}
 
 	async originalBlob(originalId: number): Promise<{ blob: Blob; fileName: string } | null> {

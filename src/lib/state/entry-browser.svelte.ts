@@ -4,14 +4,14 @@
  * data worker a page at a time; nothing here ever holds the whole dataset.
  */
 import type { Entry, ReviewState } from '$lib/core/model';
-import type { HistoryState } from '$lib/db/entries-repo';
+import type { HistoryState } from '$lib/core/contracts/history';
 import type { EntryChange } from '$lib/core/contracts/rows';
 import { dataWorker } from '$lib/workers/data-bridge';
-import * as Comlink from 'comlink';
 import { SvelteSet } from 'svelte/reactivity';
 import type { CurationOp } from '$lib/core/curation/operations';
 import { normalizeFilter, type EntryFilter } from '$lib/core/curation/filters';
 import type { CurationOutcome } from '$lib/workers/data-service';
+import type { EntryFinding } from '$lib/workers/validation-service';
 
 const NO_HISTORY: HistoryState = { canUndo: false, canRedo: false, undoLabel: null, redoLabel: null };
 
@@ -127,7 +127,7 @@ export class EntryBrowserState {
 		const after: Entry = { ...before, meta: { ...before.meta, review } };
 		const position = this.positionOf(index);
 		await this.save(`${review === 'accepted' ? 'Accept' : review === 'rejected' ? 'Reject' : 'Mark as draft'} entry #${position + 1}`, [
-			{ position, before: $state.snapshot(before) as Entry, after: $state.snapshot(after) as Entry }
+			{ position, before, after }
 		]);
 	}
 
@@ -160,6 +160,11 @@ export class EntryBrowserState {
 		this.selection.clear();
 	}
 
+	/** Ids of the ticked entries, in dataset order (resolved in the worker). */
+	selectedIds(): Promise<string[]> {
+		return dataWorker().idsAt(this.datasetId, [...this.selection].sort((a, b) => a - b));
+	}
+
 	/** Runs an id-based operation on the selection, with a progress bar; one undo step. */
 	async bulk(label: string, build: (ids: string[]) => CurationOp): Promise<CurationOutcome | null> {
 		const positions = [...this.selection].sort((a, b) => a - b);
@@ -171,9 +176,9 @@ export class EntryBrowserState {
 				this.datasetId,
 				build(ids),
 				label,
-				Comlink.proxy((done: number, total: number) => {
-				this.bulkProgress = { label, done, total };
-			})
+				(done: number, total: number) => {
+					this.bulkProgress = { label, done, total };
+				}
 			);
 			this.#afterOutcome(outcome, outcome.removed > 0 || outcome.inserted > 0);
 			return outcome;
@@ -183,6 +188,18 @@ export class EntryBrowserState {
 		} finally {
 			this.bulkProgress = null;
 		}
+	}
+
+	/** Findings of the entry at a dataset position, fresh for its stored version (per-entry rules re-run). */
+	findingsAt(position: number): Promise<EntryFinding[]> {
+		return dataWorker().entryFindings(this.datasetId, position);
+	}
+
+	/** Applies one repair to one entry (one undoable step) and shows its label. */
+	async repairEntry(repairId: string, entryId: string): Promise<void> {
+		const outcome = await dataWorker().applyRepair(this.datasetId, repairId, { entryIds: [entryId] });
+		this.status = outcome.label;
+		this.history = outcome.history;
 	}
 
 	async splitAt(index: number, at: number): Promise<void> {

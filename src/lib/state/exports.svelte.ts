@@ -1,6 +1,10 @@
 /** Exports run in the data worker; the page only turns the finished Blob into a download. */
 import type { ExportFormat } from '$lib/core/export/serialize';
 import { dataWorker } from '$lib/workers/data-bridge';
+import { getDatabase } from '$lib/db/database';
+import { getDefaultNames } from '$lib/db/collection-repo';
+import type { DefaultNames } from '$lib/core/contracts/settings';
+import type { ExportRequest, PlannedExportResult } from '$lib/workers/data-service';
 
 export const EXPORT_CHOICES: { format: ExportFormat; label: string; hint: string }[] = [
 	{ format: 'openai', label: 'OpenAI / ChatML JSONL', hint: 'Minimal {"messages": […]} lines for OpenAI fine-tuning, Unsloth, axolotl, LLaMA-Factory.' },
@@ -39,3 +43,13 @@ export class ExportState {
 }
 
 export const exports = new ExportState();
+
+/** The dataset's {{char}} / {{user}} names (set in the character library): the export's defaults. */
+export function defaultNamesOf(datasetId: string): Promise<DefaultNames> {
+	return getDefaultNames(getDatabase(), datasetId);
+}
+
+/** Runs a planned export (or, with `dryRun`, only works out what it would write). */
+export function exportPlanned(datasetId: string, request: ExportRequest): Promise<PlannedExportResult> {
+	return dataWorker().exportPlanned(datasetId, request);
+}

@@ -27,6 +27,11 @@ export class ImportState {
 		return this.run([{ kind: 'text', name, text }]);
 	}
 
+	/** Imports text without showing progress or a report (the first run's built-in sample). */
+	async importQuietly(name: string, text: string): Promise<ImportResult> {
+		return (await startImport([{ kind: 'text', name, text }], () => {})).result;
+	}
+
 	async run(sources: ImportSource[]): Promise<ImportResult | null> {
 		if (this.busy || sources.length === 0) return null;
 		this.phase = 'running';

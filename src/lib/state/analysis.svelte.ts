@@ -3,7 +3,6 @@
  * analyses of one dataset (each streamed over the stored blocks there) and keeps the answers and
  * the progress of each. The page never holds the dataset, only these summaries.
  */
-import * as Comlink from 'comlink';
 import { resolve } from '$app/paths';
 import { dataWorker } from '$lib/workers/data-bridge';
 import type { AnalysisKind, AnalysisOutcome, DuplicateReport } from '$lib/workers/analysis-service';
@@ -11,6 +10,9 @@ import { encodeFilterToUrl, type EntryFilter } from '$lib/core/curation/filters'
 import type { StructureAnalysis } from '$lib/core/analysis/structure';
 import type { TokenAnalysis } from '$lib/core/analysis/tokens';
 import { DEFAULT_DUPLICATE_OPTIONS, type DuplicateOptions } from '$lib/core/analysis/duplicates';
+import { deleteOp, setReviewOp } from '$lib/core/curation/operations';
+import type { ReviewState } from '$lib/core/model';
+import type { EntrySample } from '$lib/workers/analysis-service';
 import { promptDiversity, type PromptDiversity } from '$lib/core/analysis/diversity';
 import { DEFAULT_TOKENIZER, isTokenizerId, type TokenizerId } from '$lib/core/analysis/tokenizers';
 
@@ -109,7 +111,7 @@ export class AnalysisState {
 			if (!answered) this.progress[kind] = p;
 		};
 		try {
-			const outcome = await start(Comlink.proxy(onProgress));
+			const outcome = await start(onProgress);
 			answered = true;
 			if (outcome.status === 'done') this.progress[kind] = null;
 			return outcome;
@@ -147,7 +149,7 @@ export class AnalysisState {
 
 	/** Runs the clusters the panel asked for, then (if not known yet) near-duplicate prompts for diversity. */
 	async runDuplicates(): Promise<void> {
-		const options = $state.snapshot(this.duplicateOptions);
+		const options = { ...this.duplicateOptions };
 		const outcome = await this.track('duplicates', (p) => dataWorker().findDuplicates(this.datasetId, options, p));
 		if (outcome?.status !== 'done') return;
 		this.duplicates = outcome.result;
@@ -165,5 +167,30 @@ export class AnalysisState {
 	setDuplicateOptions(options: Partial<DuplicateOptions>): void {
 		this.duplicateOptions = { ...this.duplicateOptions, ...options };
 		void this.runDuplicates();
+	}
+
+	/** Deletes entries (resolving duplicate clusters) as one undoable step; returns how many went and whether undo is possible. */
+	async deleteEntries(ids: string[], label: string): Promise<{ removed: number; canUndo: boolean }> {
+		this.expectChange('all');
+		const outcome = await dataWorker().curate(this.datasetId, deleteOp(ids), label);
+		return { removed: outcome.removed, canUndo: outcome.history.canUndo };
+	}
+
+	/** Undoes the last operation on the dataset; returns its label (null: nothing to undo). */
+	async undo(): Promise<{ label: string | null; canUndo: boolean }> {
+		this.expectChange('all');
+		const result = await dataWorker().undo(this.datasetId);
+		return { label: result.label, canUndo: result.history.canUndo };
+	}
+
+	/** A seeded random sample of entries (the same seed gives the same sample). */
+	sampleEntries(seed: number, size: number): Promise<EntrySample> {
+		return dataWorker().sampleEntries(this.datasetId, seed, size);
+	}
+
+	/** Accepts or rejects one entry from the sample review (one undoable review-state change). */
+	async reviewSampled(entryId: string, review: ReviewState): Promise<void> {
+		this.expectChange('review');
+		await dataWorker().curate(this.datasetId, setReviewOp([entryId], review), `Sample review: ${review === 'accepted' ? 'accept' : 'reject'}`);
 	}
 }
