@@ -99,3 +99,40 @@ describe('parseMix', () => {
 		expect(parseMix(mixRows(DEFAULT_MIX))).toEqual({ ok: true, value: DEFAULT_MIX });
 	});
 });
+
+describe('the recipe registry', () => {
+	it('every recipe form is listed once, with its Params component', async () => {
+		const { RECIPE_FORMS, recipeForm } = await import('./index');
+		const ids = RECIPE_FORMS.map((form) => form.recipeId);
+		expect(ids).toEqual(['chunked', 'identity-facts', 'identity-qa', 'identity-assertions', 'pool-answers', 'continuation']);
+		expect(new Set(ids).size).toBe(ids.length);
+		for (const form of RECIPE_FORMS) expect(typeof form.component).toBe('function');
+		expect(recipeForm('pool-answers')?.recipeId).toBe('pool-answers');
+		expect(recipeForm('nope')).toBeUndefined();
+	});
+
+	it('the query string picks the recipe and pre-fills every recipe that reads it', async () => {
+		const { fromQuery } = await import('./index');
+		const qa = fromQuery(new URLSearchParams('recipe=identity-qa&identity=id-tidewatch&facts=run-facts-1'));
+		expect(qa.recipeId).toBe('identity-qa');
+		expect(qa.fields.byRecipe['identity-qa']).toMatchObject({ identityId: 'id-tidewatch', factsRunId: 'run-facts-1' });
+		for (const id of ['identity-facts', 'identity-assertions', 'pool-answers']) expect(qa.fields.byRecipe[id]).toMatchObject({ identityId: 'id-tidewatch' });
+		expect(qa.fields.byRecipe.chunked).toMatchObject({ sheetId: '' });
+
+		// A sheet alone chooses chunked generation; a pool or a dataset pre-fills without choosing.
+		const sheet = fromQuery(new URLSearchParams('sheet=sheet-wren'));
+		expect(sheet.recipeId).toBe('chunked');
+		expect(sheet.fields.byRecipe.chunked).toMatchObject({ sheetId: 'sheet-wren', chunkIds: [] });
+		const pool = fromQuery(new URLSearchParams('recipe=pool-answers&pool=pool-openness'));
+		expect(pool.fields.byRecipe['pool-answers']).toMatchObject({ poolId: 'pool-openness' });
+		const dataset = fromQuery(new URLSearchParams('dataset=ds-mara'));
+		expect(dataset.recipeId).toBe('');
+		expect(dataset.fields.byRecipe.continuation).toMatchObject({ datasetId: 'ds-mara' });
+	});
+
+	it('pre-filled fields build the params the run service reads', async () => {
+		const { fromQuery } = await import('./index');
+		const { recipeId, fields } = fromQuery(new URLSearchParams('recipe=identity-assertions&identity=id-tidewatch'));
+		expect(buildParams(recipeId, fields)).toEqual({ ok: true, value: { identityId: 'id-tidewatch', positive: true, negative: true } });
+	});
+});
