@@ -3,7 +3,7 @@
  * identity documents (not the whole stored rows). Here in core so the page's components can name
  * them without importing db/.
  */
-import type { SheetSourceKind } from '$lib/core/sheets/sheet';
+import type { SheetSourceKind } from '../sheets/sheet';
 
 export interface SheetSummary {
 	id: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DraftSample } from '$lib/core/recipes/recipe';
+import type { DraftSample } from '../recipes/recipe';
 import { isBelowThreshold, matchesReviewFilter } from './review-filter';
 
 describe('review filters', () => {

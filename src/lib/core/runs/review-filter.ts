@@ -2,8 +2,8 @@
  * The review queue's filters: which of a run's samples it shows. Pure: the review state filters
  * with it and the review page lists the choices; tested in Node.
  */
-import type { SampleReview } from '$lib/core/contracts/rows';
-import type { ReviewItem } from '$lib/core/contracts/run-api';
+import type { SampleReview } from '../contracts/rows';
+import type { ReviewItem } from '../contracts/run-api';
 
 /** Which samples the review queue shows: by review state, all, or those the judge scored below its threshold. */
 export type ReviewFilter = SampleReview | 'all' | 'below-threshold';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCounts, RunRow } from '$lib/core/contracts/rows';
-import type { RunDetail, RunRecordSummary } from '$lib/core/contracts/run-api';
+import type { RunCounts, RunRow } from '../contracts/rows';
+import type { RunDetail, RunRecordSummary } from '../contracts/run-api';
 import { applyRunEvent, appendLog, LOG_LIMIT } from './run-events';
 
 const counts = (over: Partial<RunCounts> = {}): RunCounts => ({

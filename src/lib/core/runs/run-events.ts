@@ -3,7 +3,7 @@
  * figures beside it. Pure: the page's run state (state/runs.svelte.ts) folds each batch of events
  * through it, and it is tested in Node.
  */
-import type { RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '$lib/core/contracts/run-api';
+import type { RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '../contracts/run-api';
 
 /** The run view's live figures beside the stored detail. */
 export interface LiveFigures {
