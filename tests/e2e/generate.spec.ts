@@ -119,3 +119,37 @@ test('export the registry and import it again', async ({ page }) => {
 	await page.getByTestId('registry-import-input').setInputFiles({ name: 'nope.json', mimeType: 'application/json', buffer: Buffer.from('{"kind":"other"}') });
 	await expect(page.getByTestId('registry-message')).toContainText('This is not a Skein prompt registry file');
 });
+
+test("a template's chunk order: move, add and remove a chunk; the saved order survives a reload", async ({ page }) => {
+	await page.goto('/generate/registry');
+	await page.getByTestId('template-item').filter({ hasText: 'Identity Q&A' }).click();
+	await page.getByTestId('template-duplicate').click();
+	await expect(page.getByTestId('registry-message')).toContainText('Created “Identity Q&A (copy)”');
+	const editor = page.getByTestId('template-editor');
+	const positions = editor.getByLabel(/^Chunk at position \d+$/);
+	const count = await positions.count();
+	expect(count).toBeGreaterThanOrEqual(2);
+	const first = await positions.nth(0).inputValue();
+	const second = await positions.nth(1).inputValue();
+
+	// The first chunk moves down one place.
+	await editor.getByRole('button', { name: 'Move down' }).first().click();
+	await expect(positions.nth(0)).toHaveValue(second);
+	await expect(positions.nth(1)).toHaveValue(first);
+
+	// A chunk added at the end, then removed again.
+	await editor.getByLabel('Chunk to add').selectOption(first);
+	await editor.getByRole('button', { name: 'Add', exact: true }).click();
+	await expect(positions).toHaveCount(count + 1);
+	await expect(positions.nth(count)).toHaveValue(first);
+	await editor.getByRole('button', { name: 'Remove from template' }).nth(count).click();
+	await expect(positions).toHaveCount(count);
+
+	await editor.getByTestId('template-save').click();
+	await expect(page.getByTestId('registry-message')).toHaveText('Template saved.');
+	await page.reload();
+	await page.getByTestId('template-item').filter({ hasText: 'Identity Q&A (copy)' }).click();
+	await expect(page.getByTestId('template-editor').getByLabel(/^Chunk at position \d+$/)).toHaveCount(count);
+	await expect(page.getByTestId('template-editor').getByLabel('Chunk at position 1', { exact: true })).toHaveValue(second);
+	await expect(page.getByTestId('template-editor').getByLabel('Chunk at position 2', { exact: true })).toHaveValue(first);
+});

@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures';
-import { waitForSample } from './helpers';
+import { readFileSync } from 'node:fs';
+import { dropFiles, waitForSample } from './helpers';
 
 /**
  * The generation runs journey on the rehearsal engine (no model): start a run from the form, watch
@@ -198,4 +199,66 @@ test('a judge step marks low-scoring samples without deleting them; review can s
 	await page.keyboard.press('r');
 	await expect(page.getByTestId('review-counts')).toContainText('1 rejected');
 	await expect(below).toHaveText(`Below judge threshold (${count})`);
+});
+
+test('a chunked rehearsal run on the ticked chunks only: the form sends the subset and every sample comes from it', async ({ page }) => {
+	// Ticking chunks used to make the start fail with "could not be cloned" (the ticked ids were a
+	// live $state array handed to the worker).
+	test.setTimeout(90_000);
+	await page.goto('/');
+	await waitForSample(page);
+	await page.goto('/generate/sheets');
+	await expect(page.getByTestId('sheets-empty')).toBeVisible();
+	await dropFiles(page, [{ name: 'wren-card-v2.json', text: readFileSync('tests/fixtures/sources/wren-card-v2.json', 'utf8'), type: 'application/json' }]);
+	await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
+	await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
+
+	// A short run: 2 entries per iteration, 1 iteration, per chunk.
+	const cards = page.getByTestId('chunk-card');
+	await expect(cards).toHaveCount(5);
+	for (let i = 0; i < 5; i++) {
+		await cards.nth(i).getByTestId('chunk-entries').fill('2');
+		await cards.nth(i).getByTestId('chunk-iterations').fill('1');
+	}
+	await page.getByTestId('sheet-save').click();
+	await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
+	await page.getByTestId('sheet-generate').click();
+
+	// Tick the second and fourth of the five chunks.
+	await expect(page.getByRole('radio', { name: /Chunked/ })).toBeChecked();
+	const chunkBoxes = page.getByRole('group', { name: /Chunks/ }).getByRole('checkbox');
+	await expect(chunkBoxes).toHaveCount(5);
+	const titleOf = async (i: number) => ((await page.getByRole('group', { name: /Chunks/ }).locator('label').nth(i).locator('span').first().textContent()) ?? '').replace(/^\d+\.\s*/, '').trim();
+	const titles = await Promise.all([0, 1, 2, 3, 4].map(titleOf));
+	const ticked = [titles[1], titles[3]];
+	expect(new Set(titles).size).toBe(5);
+	await chunkBoxes.nth(1).check();
+	await chunkBoxes.nth(3).check();
+	await expect(chunkBoxes.nth(1)).toBeChecked();
+	await expect(chunkBoxes.nth(3)).toBeChecked();
+	await page.getByRole('radio', { name: /Rehearsal/ }).check();
+	await page.getByLabel('Run name').fill('Wren, two chunks');
+	await page.getByRole('button', { name: 'Start run' }).click();
+
+	// It starts (no error on the form) and finishes with one record per ticked chunk.
+	await expect(page.getByRole('heading', { name: 'Wren, two chunks' })).toBeVisible();
+	await expect(page.getByTestId('run-state')).toHaveText('Done', { timeout: 30_000 });
+	await expect(page.getByTestId('run-progress')).toContainText('2 of 2 records');
+	await expect(page.getByTestId('run-progress')).toContainText('4 samples');
+	await expect(page.getByTestId('run-record')).toHaveCount(2);
+
+	// Every sample names a ticked chunk as its source.
+	await page.getByRole('link', { name: 'Review samples →' }).click();
+	const counts = page.getByTestId('review-counts');
+	await expect(counts).toContainText('4 pending');
+	const sources: string[] = [];
+	for (let i = 0; i < 4; i++) {
+		const sample = page.getByTestId('review-sample');
+		await expect(sample).toHaveAttribute('aria-label', `Sample ${i + 1} of 4`);
+		const chunkTitle = sample.locator('dl.meta div').filter({ has: page.locator('dt', { hasText: /^chunkTitle$/ }) }).locator('dd');
+		sources.push(((await chunkTitle.textContent()) ?? '').trim());
+		await page.keyboard.press('n');
+	}
+	expect(sources.every((title) => ticked.includes(title))).toBe(true);
+	expect(new Set(sources)).toEqual(new Set(ticked));
 });

@@ -4,14 +4,10 @@
 import { IdentityDocumentSchema } from '$lib/core/recipes/sources';
 import type { SkeinDatabase } from './database';
 import type { IdentityDocumentRow } from '$lib/core/contracts/rows';
+import type { IdentitySummary } from '$lib/core/contracts/library-summaries';
 import { issuePath } from './sheets-repo';
 
-export interface IdentitySummary {
-	id: string;
-	name: string;
-	iAm: string;
-	updatedAt: number;
-}
+export type { IdentitySummary };
 
 export type IdentityWriteResult = { ok: true; identity: IdentityDocumentRow } | { ok: false; error: string };
 

@@ -3,19 +3,13 @@
  * and saved whole by its editor). Every write is validated with the core schema, and a chunk's
  * prompt template must be one `renderChunkPrompt` can use, so a run never meets a broken sheet.
  */
-import { CharacterSheetSchema, type CharacterSheet, type SheetSourceKind } from '$lib/core/sheets/sheet';
+import { CharacterSheetSchema, type CharacterSheet } from '$lib/core/sheets/sheet';
 import { checkPromptTemplate } from '$lib/core/sheets/prompt';
 import type { SkeinDatabase } from './database';
 import type { CharacterSheetRow } from '$lib/core/contracts/rows';
+import type { SheetSummary } from '$lib/core/contracts/library-summaries';
 
-export interface SheetSummary {
-	id: string;
-	name: string;
-	sourceKind: SheetSourceKind;
-	chunkCount: number;
-	createdAt: string;
-	updatedAt: number;
-}
+export type { SheetSummary };
 
 export type SheetWriteResult = { ok: true; sheet: CharacterSheetRow } | { ok: false; error: string };
 

@@ -4,12 +4,7 @@
  * subscribe to its pushed RunEvents. Events are batched to one update per animation frame so a
  * run answering hundreds of requests a second never floods the page.
  */
-import * as Comlink from 'comlink';
-import { getDatabase } from '$lib/db/database';
-import { listSheets, getSheet, type SheetSummary } from '$lib/db/sheets-repo';
-import { listIdentities, type IdentitySummary } from '$lib/db/identity-repo';
-import { listPools } from '$lib/db/pools-repo';
-import type { PromptPoolRow, SampleReview } from '$lib/core/contracts/rows';
+import type { SampleReview } from '$lib/core/contracts/rows';
 import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 import { dataWorker } from '$lib/workers/data-bridge';
 import type {
@@ -29,10 +24,14 @@ import type {
 } from '$lib/core/contracts/run-api';
 import type { DraftSample } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
-import { applyRunEvent, matchesReviewFilter, type LiveFigures, type ReviewFilter } from '$lib/components/runs/run-display';
-import { ENDPOINT_KEY_KEY } from '$lib/components/runs/run-form';
+import { applyRunEvent, type LiveFigures } from '$lib/core/runs/run-events';
+import { matchesReviewFilter, type ReviewFilter } from '$lib/core/runs/review-filter';
 import { remoteEngineFor } from '$lib/engines/page-engines.svelte';
-import { LiveList, errorText } from './library.svelte';
+import { errorText } from './library.svelte';
+import { savedEndpointKey } from './endpoint-settings.svelte';
+import { liveSheets, readSheet } from './sheets.svelte';
+import { liveIdentities } from './identities.svelte';
+import { livePools } from './pools.svelte';
 
 /**
  * What a run needs besides its stored choice: the endpoint key from this browser's storage, or the
@@ -43,7 +42,7 @@ import { LiveList, errorText } from './library.svelte';
 export function engineAccessFor(engine: EngineChoice, runId?: string): { access: EngineAccess; remote?: RemoteEngine } {
 	switch (engine.kind) {
 		case 'endpoint': {
-			const apiKey = typeof localStorage === 'undefined' ? null : localStorage.getItem(ENDPOINT_KEY_KEY);
+			const apiKey = savedEndpointKey();
 			return { access: apiKey ? { apiKey } : {} };
 		}
 		case 'webllm':
@@ -64,11 +63,11 @@ class RunEventStream {
 	constructor(private readonly onBatch: (events: RunEvent[]) => void) {}
 
 	async open(): Promise<void> {
-		const listener = Comlink.proxy((event: RunEvent) => {
+		// A plain callback: the bridge passes it by reference, so the worker calls back into the page.
+		const id = await dataWorker().watchRuns((event: RunEvent) => {
 			this.#queue.push(event);
 			this.#schedule();
 		});
-		const id = await dataWorker().watchRuns(listener);
 		if (this.#closed) void dataWorker().unwatchRuns(id);
 		else this.#watchId = id;
 	}
@@ -399,6 +398,16 @@ export class ReviewState {
 		};
 	}
 
+	/** One record's steps as sent and answered, for the sample on screen. */
+	record(recordIndex: number) {
+		return dataWorker().getRunRecord(this.runId, recordIndex);
+	}
+
+	/** The structure analysis of the dataset the accepted samples went into, for its quality checklist. */
+	analyzeDataset(datasetId: string) {
+		return dataWorker().analyzeStructure(datasetId);
+	}
+
 	async accept(target: AcceptTarget): Promise<void> {
 		this.accepting = true;
 		this.outcome = null;
@@ -418,9 +427,9 @@ export class RunSourcesState {
 	recipes = $state<RecipeInfo[]>([]);
 	recipesError = $state<string | null>(null);
 	runs = $state<RunListItem[]>([]);
-	readonly sheets = new LiveList<SheetSummary>(() => listSheets(getDatabase()));
-	readonly identities = new LiveList<IdentitySummary>(() => listIdentities(getDatabase()));
-	readonly pools = new LiveList<PromptPoolRow>(() => listPools(getDatabase()));
+	readonly sheets = liveSheets();
+	readonly identities = liveIdentities();
+	readonly pools = livePools();
 
 	start(): () => void {
 		const stops = [this.sheets.start(), this.identities.start(), this.pools.start()];
@@ -437,7 +446,7 @@ export class RunSourcesState {
 
 	/** A sheet's chunks, for the chunk subset. */
 	sheet(id: string): Promise<CharacterSheetRow | undefined> {
-		return getSheet(getDatabase(), id);
+		return readSheet(id);
 	}
 
 	/** Finished fact-extraction runs with accepted facts. */

@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { RunCounts, RunRow } from '$lib/core/contracts/rows';
-import type { RunDetail, RunRecordSummary } from '$lib/core/contracts/run-api';
-import { applyRunEvent, appendLog, averageTokensPerSecond, formatRate, isBelowThreshold, LOG_LIMIT, matchesReviewFilter, progressShare, progressText, reviewKeyAction, runActions, statusBadge } from './run-display';
-import type { DraftSample } from '$lib/core/recipes/recipe';
+import type { RunCounts } from '$lib/core/contracts/rows';
+import { averageTokensPerSecond, formatRate, progressShare, progressText, reviewKeyAction, runActions, statusBadge } from './run-display';
 
 const counts = (over: Partial<RunCounts> = {}): RunCounts => ({
 	total: 10,
@@ -16,35 +14,6 @@ const counts = (over: Partial<RunCounts> = {}): RunCounts => ({
 	engineMs: 4000,
 	...over
 });
-
-const record = (i: number, over: Partial<RunRecordSummary> = {}): RunRecordSummary => ({
-	recordIndex: i,
-	recordId: `chunk-${i}`,
-	label: `Chunk ${i + 1}`,
-	state: 'pending',
-	stepCount: 0,
-	sampleCount: 0,
-	notes: [],
-	...over
-});
-
-function detail(): RunDetail {
-	const run = {
-		id: 'run-1',
-		recipeId: 'chunked',
-		label: 'Chunked — Mara',
-		params: {},
-		settings: { sampling: { max_tokens: 512 }, seed: 1 },
-		engine: { kind: 'test', label: 'Rehearsal' },
-		concurrency: 4,
-		manifest: {} as RunRow['manifest'],
-		state: 'running',
-		counts: counts(),
-		createdAt: 1,
-		updatedAt: 1
-	} satisfies RunRow;
-	return { run, status: { state: 'current' }, live: true, records: [record(0), record(1), record(2)], log: [] };
-}
 
 describe('statusBadge', () => {
 	it('CURRENT has no reasons; PARTIAL says the limit; STALE lists every change', () => {
@@ -89,39 +58,6 @@ describe('runActions', () => {
 	});
 });
 
-describe('applyRunEvent', () => {
-	const figures = { requestsInFlight: 0, tokensPerSecond: null };
-	it('ignores other runs', () => {
-		const d = detail();
-		expect(applyRunEvent(d, figures, { type: 'state', runId: 'other', state: 'done' }).detail).toBe(d);
-	});
-	it('progress updates counts and live figures', () => {
-		const next = applyRunEvent(detail(), figures, { type: 'progress', runId: 'run-1', counts: counts({ done: 9 }), requestsInFlight: 3, tokensPerSecond: 41 });
-		expect(next.detail.run.counts.done).toBe(9);
-		expect(next.figures).toEqual({ requestsInFlight: 3, tokensPerSecond: 41 });
-	});
-	it('a record event replaces that record only', () => {
-		const d = detail();
-		const next = applyRunEvent(d, figures, { type: 'record', runId: 'run-1', record: record(1, { state: 'failed', error: { type: 'parse', message: 'no JSON' } }) });
-		expect(next.detail.records.map((r) => r.state)).toEqual(['pending', 'failed', 'pending']);
-		expect(d.records[1].state).toBe('pending');
-	});
-	it('a finished state ends live work', () => {
-		const next = applyRunEvent(detail(), { requestsInFlight: 4, tokensPerSecond: 10 }, { type: 'state', runId: 'run-1', state: 'done' });
-		expect(next.detail.run.state).toBe('done');
-		expect(next.detail.live).toBe(false);
-		expect(next.figures.requestsInFlight).toBe(0);
-	});
-	it('log lines are appended and capped', () => {
-		const lines = Array.from({ length: LOG_LIMIT + 5 }, (_, i) => ({ at: i, level: 'info' as const, message: `line ${i}` }));
-		const log = appendLog([], lines);
-		expect(log).toHaveLength(LOG_LIMIT);
-		expect(log[0].message).toBe('line 5');
-		const next = applyRunEvent(detail(), figures, { type: 'log', runId: 'run-1', line: { at: 1, level: 'warn', message: 'Iteration 2 retried' } });
-		expect(next.detail.log.at(-1)?.message).toBe('Iteration 2 retried');
-	});
-});
-
 describe('reviewKeyAction', () => {
 	const key = (k: string, over = {}) => ({ key: k, ctrlKey: false, metaKey: false, altKey: false, inField: false, ...over });
 	it('maps A R E N P and the arrows', () => {
@@ -131,27 +67,5 @@ describe('reviewKeyAction', () => {
 		expect(reviewKeyAction(key('a', { inField: true }))).toBeNull();
 		expect(reviewKeyAction(key('r', { ctrlKey: true }))).toBeNull();
 		expect(reviewKeyAction(key('x'))).toBeNull();
-	});
-});
-
-describe('review filters', () => {
-	const sample = (judge?: DraftSample['judge']): DraftSample => ({ messages: [{ role: 'user', content: 'Are you Tidewatch?' }], tags: [], meta: {}, ...(judge ? { judge } : {}) });
-	const low = { score: 3, rationale: 'Breaks voice.', threshold: 7, passed: false };
-	const high = { score: 8, rationale: 'In voice.', threshold: 7, passed: true };
-	const unscored = { score: 0, rationale: '', threshold: 7, passed: false, error: 'The judge answer had no <score>.' };
-
-	it('"below judge threshold" keeps judged samples under the threshold, whatever their review state', () => {
-		expect(isBelowThreshold({ sample: sample(low) })).toBe(true);
-		expect(isBelowThreshold({ sample: sample(high) })).toBe(false);
-		// A judge that could not score did not mark the sample.
-		expect(isBelowThreshold({ sample: sample(unscored) })).toBe(false);
-		expect(isBelowThreshold({ sample: sample() })).toBe(false);
-		expect(matchesReviewFilter({ sample: sample(low), review: 'accepted' }, 'below-threshold')).toBe(true);
-	});
-
-	it('review-state filters match the state; "all" matches everything', () => {
-		expect(matchesReviewFilter({ sample: sample(), review: 'pending' }, 'pending')).toBe(true);
-		expect(matchesReviewFilter({ sample: sample(), review: 'pending' }, 'accepted')).toBe(false);
-		expect(matchesReviewFilter({ sample: sample(low), review: 'rejected' }, 'all')).toBe(true);
 	});
 });

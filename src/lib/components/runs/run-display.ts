@@ -1,11 +1,10 @@
 /**
  * What the run pages show, computed: the CURRENT / PARTIAL / STALE badge with its reasons, progress
- * and speed figures, the live-event reducer for the run view, and the review queue's keys. Pure:
- * tested in Node.
+ * and speed figures, and the review queue's keys. Pure: tested in Node. (The live-event reducer and
+ * the review filters, which the state classes use too, are in core/runs.)
  */
 import type { RunStatus } from '$lib/core/runtime/manifest';
 import type { RunCounts, RunState, SampleReview } from '$lib/core/contracts/rows';
-import type { ReviewItem, RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '$lib/core/contracts/run-api';
 
 export interface StatusBadge {
 	label: 'CURRENT' | 'PARTIAL' | 'STALE';
@@ -70,56 +69,6 @@ export function runActions(state: RunState, live: boolean): { pause: boolean; re
 	};
 }
 
-/** The run view's live figures beside the stored detail. */
-export interface LiveFigures {
-	requestsInFlight: number;
-	tokensPerSecond: number | null;
-}
-
-/** Log lines kept on the page; the service keeps its own tail across reloads. */
-export const LOG_LIMIT = 500;
-
-/**
- * Applies one pushed event to the run view's detail (returns a new object when it changed, the
- * same one when the event is about another run).
- */
-export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: RunEvent): { detail: RunDetail; figures: LiveFigures } {
-	if (event.runId !== detail.run.id) return { detail, figures };
-	switch (event.type) {
-		case 'state':
-			return {
-				detail: { ...detail, run: { ...detail.run, state: event.state }, live: event.state === 'running' || event.state === 'queued' ? detail.live : false },
-				figures: event.state === 'running' ? figures : { ...figures, requestsInFlight: 0 }
-			};
-		case 'progress':
-			return {
-				detail: { ...detail, run: { ...detail.run, counts: event.counts } },
-				figures: { requestsInFlight: event.requestsInFlight, tokensPerSecond: event.tokensPerSecond }
-			};
-		case 'record':
-			return { detail: { ...detail, records: replaceRecord(detail.records, event.record) }, figures };
-		case 'log':
-			return { detail: { ...detail, log: appendLog(detail.log, [event.line]) }, figures };
-	}
-}
-
-export function replaceRecord(records: RunRecordSummary[], record: RunRecordSummary): RunRecordSummary[] {
-	const next = records.slice();
-	// Records are listed by index, so the usual case is a direct hit.
-	const at = next[record.recordIndex]?.recordIndex === record.recordIndex ? record.recordIndex : next.findIndex((r) => r.recordIndex === record.recordIndex);
-	if (at >= 0) next[at] = record;
-	else {
-		next.push(record);
-		next.sort((a, b) => a.recordIndex - b.recordIndex);
-	}
-	return next;
-}
-
-export function appendLog(log: RunLogLine[], lines: RunLogLine[]): RunLogLine[] {
-	const next = log.concat(lines);
-	return next.length > LOG_LIMIT ? next.slice(next.length - LOG_LIMIT) : next;
-}
-
 export type ReviewAction = 'accept' | 'reject' | 'edit' | 'next' | 'previous';
 
 /**
@@ -149,23 +98,6 @@ export function reviewKeyAction(event: { key: string; ctrlKey: boolean; metaKey:
 		default:
 			return null;
 	}
-}
-
-/** Which samples the review queue shows: by review state, all, or those the judge scored below its threshold. */
-export type ReviewFilter = SampleReview | 'all' | 'below-threshold';
-
-export const REVIEW_FILTERS: readonly ReviewFilter[] = ['pending', 'accepted', 'rejected', 'all', 'below-threshold'];
-
-/** A judged sample under the threshold (a judge that could not score is not "below"). */
-export function isBelowThreshold(item: Pick<ReviewItem, 'sample'>): boolean {
-	const judge = item.sample.judge;
-	return judge !== undefined && judge.error === undefined && !judge.passed;
-}
-
-export function matchesReviewFilter(item: Pick<ReviewItem, 'sample' | 'review'>, filter: ReviewFilter): boolean {
-	if (filter === 'all') return true;
-	if (filter === 'below-threshold') return isBelowThreshold(item);
-	return item.review === filter;
 }
 
 export function reviewTotal(review: Record<SampleReview, number>): number {

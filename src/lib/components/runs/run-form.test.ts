@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SAMPLING, parseEngine, parseSettings, readEndpointSettings } from './run-form';
+import { DEFAULT_SAMPLING, parseEngine, parseSettings } from './run-form';
 
 describe('parseSettings', () => {
 	it('reads the defaults into RunSettings with max_tokens and the seed', () => {
@@ -23,17 +23,6 @@ describe('parseSettings', () => {
 	it('refuses text in a number field', () => {
 		const parsed = parseSettings({ ...DEFAULT_SAMPLING, maxTokens: 'lots' });
 		expect(parsed.ok).toBe(false);
-	});
-});
-
-describe('readEndpointSettings', () => {
-	it('reads what the Engines page saved', () => {
-		expect(readEndpointSettings('{"baseUrl":" http://localhost:11434/v1 ","model":"qwen2.5:7b"}')).toEqual({ baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b' });
-	});
-	it('is null for nothing saved, broken JSON or no URL', () => {
-		expect(readEndpointSettings(null)).toBeNull();
-		expect(readEndpointSettings('{oops')).toBeNull();
-		expect(readEndpointSettings('{"model":"x"}')).toBeNull();
 	});
 });
 

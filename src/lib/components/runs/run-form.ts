@@ -4,6 +4,7 @@
  */
 import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
+import type { EndpointSettings } from '$lib/state/endpoint-settings.svelte';
 
 export type EngineKind = EngineChoice['kind'];
 
@@ -62,28 +63,6 @@ export function parseSettings(fields: SamplingFields): Parsed<RunSettings> {
 			...(limit !== null ? { limit } : {})
 		}
 	};
-}
-
-/** The model server as the Engines page saved it in localStorage. */
-export interface EndpointSettings {
-	baseUrl: string;
-	model: string;
-}
-
-export const ENDPOINT_SETTINGS_KEY = 'skein.endpoint';
-/** The API key: read from this browser's storage and passed per call, never stored anywhere else. */
-export const ENDPOINT_KEY_KEY = 'skein.endpoint.key';
-
-/** Reads the saved endpoint settings; null when none are saved or they are unreadable. */
-export function readEndpointSettings(raw: string | null): EndpointSettings | null {
-	if (!raw) return null;
-	try {
-		const value = JSON.parse(raw) as Partial<EndpointSettings> | null;
-		if (!value || typeof value.baseUrl !== 'string' || !value.baseUrl.trim()) return null;
-		return { baseUrl: value.baseUrl.trim(), model: typeof value.model === 'string' ? value.model.trim() : '' };
-	} catch {
-		return null;
-	}
 }
 
 /** The rehearsal engine's knobs: a pace to watch (and pause) a run, and failures to see retries and error records. */

@@ -1,20 +1,23 @@
 /**
  * The Data Generation page's state: the registry snapshot, the chosen template, its settings
- * (remembered per template in this browser), and the live compile. Compiles run in the data
- * worker; each carries a sequence number so a slow answer never replaces a newer one.
+ * (remembered per template in this browser), the live compile, and the pasted-back reply (read and
+ * imported as drafts). Compiles run in the data worker; each carries a sequence number so a slow
+ * answer never replaces a newer one.
  */
-import type { TimedCompileResult } from '$lib/workers/generation-service';
-import type { RegistrySnapshot } from '$lib/db/prompt-registry-repo';
+import type { ReplyTarget, TimedCompileResult } from '$lib/workers/generation-service';
 import { defaultSettings, type SettingValues } from '$lib/core/compiler/settings';
 import type { Template } from '$lib/core/compiler/registry';
 import { dataWorker } from '$lib/workers/data-bridge';
+import { errorText } from './library.svelte';
+import { RegistryState } from './prompt-registry.svelte';
+
+/** The time now as an ISO string (a pasted reply whose prompt was never copied is dated on import). */
+function isoNow(): string {
+	return new Date().toISOString();
+}
 
 const SETTINGS_KEY = 'skein.generate.settings.';
 const TEMPLATE_KEY = 'skein.generate.template';
-
-export function errorText(error: unknown): string {
-	return error instanceof Error ? error.message : String(error);
-}
 
 function readStored(templateId: string): SettingValues | null {
 	try {
@@ -26,24 +29,6 @@ function readStored(templateId: string): SettingValues | null {
 		return out;
 	} catch {
 		return null;
-	}
-}
-
-export class RegistryState {
-	snapshot = $state<RegistrySnapshot | null>(null);
-	error = $state<string | null>(null);
-
-	async load(): Promise<void> {
-		try {
-			this.snapshot = await dataWorker().loadPromptRegistry();
-			this.error = null;
-		} catch (error) {
-			this.error = `Could not open the prompt registry: ${errorText(error)}`;
-		}
-	}
-
-	get templates(): Template[] {
-		return this.snapshot?.templates.map((t) => t.value) ?? [];
 	}
 }
 
@@ -113,7 +98,7 @@ export class GenerateState {
 		if (!this.templateId) return;
 		const seq = ++this.#requested;
 		try {
-			const result = await dataWorker().compilePrompt(this.templateId, $state.snapshot(this.settings));
+			const result = await dataWorker().compilePrompt(this.templateId, this.settings);
 			if (seq !== this.#requested) return;
 			this.result = result;
 			this.compileError = null;
@@ -145,5 +130,24 @@ export class GenerateState {
 			.filter((e) => this.#untouchedEmpty(e.field))
 			.map((e) => e.field);
 		return this.template?.fields.filter((f) => keys.includes(f.key)).map((f) => f.label) ?? [];
+	}
+
+	/** A pasted reply read as entries (not stored), for the preview before import. */
+	previewReply(reply: string) {
+		return dataWorker().previewReply(reply);
+	}
+
+	/**
+	 * Imports a pasted reply as draft entries, each recording the prompt it answers (the compiled
+	 * template, its settings and prompt hashes, and when it was copied).
+	 */
+	importReply(reply: string, compiled: { settingsHash: string; promptHash: string }, target: ReplyTarget) {
+		const provenance = {
+			templateId: this.templateId,
+			settingsHash: compiled.settingsHash,
+			promptHash: compiled.promptHash,
+			compiledAt: this.compiledAt ?? isoNow()
+		};
+		return dataWorker().importReply(reply, provenance, target);
 	}
 }

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import type { RunCounts, RunRow } from '../contracts/rows';
+import type { RunDetail, RunRecordSummary } from '../contracts/run-api';
+import { applyRunEvent, appendLog, LOG_LIMIT } from './run-events';
+
+const counts = (over: Partial<RunCounts> = {}): RunCounts => ({
+	total: 10,
+	done: 3,
+	failed: 1,
+	samples: 12,
+	engineCalls: 8,
+	cacheHits: 0,
+	promptTokens: 4000,
+	completionTokens: 2000,
+	engineMs: 4000,
+	...over
+});
+
+const record = (i: number, over: Partial<RunRecordSummary> = {}): RunRecordSummary => ({
+	recordIndex: i,
+	recordId: `chunk-${i}`,
+	label: `Chunk ${i + 1}`,
+	state: 'pending',
+	stepCount: 0,
+	sampleCount: 0,
+	notes: [],
+	...over
+});
+
+function detail(): RunDetail {
+	const run = {
+		id: 'run-1',
+		recipeId: 'chunked',
+		label: 'Chunked — Mara',
+		params: {},
+		settings: { sampling: { max_tokens: 512 }, seed: 1 },
+		engine: { kind: 'test', label: 'Rehearsal' },
+		concurrency: 4,
+		manifest: {} as RunRow['manifest'],
+		state: 'running',
+		counts: counts(),
+		createdAt: 1,
+		updatedAt: 1
+	} satisfies RunRow;
+	return { run, status: { state: 'current' }, live: true, records: [record(0), record(1), record(2)], log: [] };
+}
+
+describe('applyRunEvent', () => {
+	const figures = { requestsInFlight: 0, tokensPerSecond: null };
+	it('ignores other runs', () => {
+		const d = detail();
+		expect(applyRunEvent(d, figures, { type: 'state', runId: 'other', state: 'done' }).detail).toBe(d);
+	});
+	it('progress updates counts and live figures', () => {
+		const next = applyRunEvent(detail(), figures, { type: 'progress', runId: 'run-1', counts: counts({ done: 9 }), requestsInFlight: 3, tokensPerSecond: 41 });
+		expect(next.detail.run.counts.done).toBe(9);
+		expect(next.figures).toEqual({ requestsInFlight: 3, tokensPerSecond: 41 });
+	});
+	it('a record event replaces that record only', () => {
+		const d = detail();
+		const next = applyRunEvent(d, figures, { type: 'record', runId: 'run-1', record: record(1, { state: 'failed', error: { type: 'parse', message: 'no JSON' } }) });
+		expect(next.detail.records.map((r) => r.state)).toEqual(['pending', 'failed', 'pending']);
+		expect(d.records[1].state).toBe('pending');
+	});
+	it('a finished state ends live work', () => {
+		const next = applyRunEvent(detail(), { requestsInFlight: 4, tokensPerSecond: 10 }, { type: 'state', runId: 'run-1', state: 'done' });
+		expect(next.detail.run.state).toBe('done');
+		expect(next.detail.live).toBe(false);
+		expect(next.figures.requestsInFlight).toBe(0);
+	});
+	it('log lines are appended and capped', () => {
+		const lines = Array.from({ length: LOG_LIMIT + 5 }, (_, i) => ({ at: i, level: 'info' as const, message: `line ${i}` }));
+		const log = appendLog([], lines);
+		expect(log).toHaveLength(LOG_LIMIT);
+		expect(log[0].message).toBe('line 5');
+		const next = applyRunEvent(detail(), figures, { type: 'log', runId: 'run-1', line: { at: 1, level: 'warn', message: 'Iteration 2 retried' } });
+		expect(next.detail.log.at(-1)?.message).toBe('Iteration 2 retried');
+	});
+});

@@ -1,0 +1,56 @@
+/**
+ * The run view's live-event reducer: a pushed RunEvent applied to the stored RunDetail and the live
+ * figures beside it. Pure: the page's run state (state/runs.svelte.ts) folds each batch of events
+ * through it, and it is tested in Node.
+ */
+import type { RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '../contracts/run-api';
+
+/** The run view's live figures beside the stored detail. */
+export interface LiveFigures {
+	requestsInFlight: number;
+	tokensPerSecond: number | null;
+}
+
+/** Log lines kept on the page; the service keeps its own tail across reloads. */
+export const LOG_LIMIT = 500;
+
+/**
+ * Applies one pushed event to the run view's detail (returns a new object when it changed, the
+ * same one when the event is about another run).
+ */
+export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: RunEvent): { detail: RunDetail; figures: LiveFigures } {
+	if (event.runId !== detail.run.id) return { detail, figures };
+	switch (event.type) {
+		case 'state':
+			return {
+				detail: { ...detail, run: { ...detail.run, state: event.state }, live: event.state === 'running' || event.state === 'queued' ? detail.live : false },
+				figures: event.state === 'running' ? figures : { ...figures, requestsInFlight: 0 }
+			};
+		case 'progress':
+			return {
+				detail: { ...detail, run: { ...detail.run, counts: event.counts } },
+				figures: { requestsInFlight: event.requestsInFlight, tokensPerSecond: event.tokensPerSecond }
+			};
+		case 'record':
+			return { detail: { ...detail, records: replaceRecord(detail.records, event.record) }, figures };
+		case 'log':
+			return { detail: { ...detail, log: appendLog(detail.log, [event.line]) }, figures };
+	}
+}
+
+export function replaceRecord(records: RunRecordSummary[], record: RunRecordSummary): RunRecordSummary[] {
+	const next = records.slice();
+	// Records are listed by index, so the usual case is a direct hit.
+	const at = next[record.recordIndex]?.recordIndex === record.recordIndex ? record.recordIndex : next.findIndex((r) => r.recordIndex === record.recordIndex);
+	if (at >= 0) next[at] = record;
+	else {
+		next.push(record);
+		next.sort((a, b) => a.recordIndex - b.recordIndex);
+	}
+	return next;
+}
+
+export function appendLog(log: RunLogLine[], lines: RunLogLine[]): RunLogLine[] {
+	const next = log.concat(lines);
+	return next.length > LOG_LIMIT ? next.slice(next.length - LOG_LIMIT) : next;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_BASE_URL, EndpointSettingsForm, readEndpointSettings, savedEndpoint, savedEndpointKey, type SettingsStorage } from './endpoint-settings.svelte';
+
+/** localStorage as the browser keeps it: strings by key. */
+function memoryStorage(initial: Record<string, string> = {}): SettingsStorage & { items: Map<string, string> } {
+	const items = new Map(Object.entries(initial));
+	return {
+		items,
+		getItem: (key) => items.get(key) ?? null,
+		setItem: (key, value) => void items.set(key, String(value)),
+		removeItem: (key) => void items.delete(key)
+	};
+}
+
+describe('readEndpointSettings', () => {
+	it('reads what the Engines page saved', () => {
+		expect(readEndpointSettings('{"baseUrl":" http://localhost:11434/v1 ","model":"qwen2.5:7b"}')).toEqual({ baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b' });
+	});
+	it('is null for nothing saved, broken JSON or no URL', () => {
+		expect(readEndpointSettings(null)).toBeNull();
+		expect(readEndpointSettings('{oops')).toBeNull();
+		expect(readEndpointSettings('{"model":"x"}')).toBeNull();
+	});
+});
+
+describe('EndpointSettingsForm', () => {
+	it('starts from a local server when nothing is saved', () => {
+		const form = new EndpointSettingsForm(memoryStorage());
+		form.load();
+		expect({ baseUrl: form.baseUrl, model: form.model, apiKey: form.apiKey }).toEqual({ baseUrl: DEFAULT_BASE_URL, model: '', apiKey: '' });
+	});
+
+	it('saves URL and model trimmed, and the key apart from them', () => {
+		const storage = memoryStorage();
+		const form = new EndpointSettingsForm(storage);
+		form.baseUrl = ' http://gpu-box.lan:8000/v1 ';
+		form.model = ' llama-3.1-8b ';
+		form.apiKey = 'sk-local-7f3a';
+		form.save();
+		expect(savedEndpoint(storage)).toEqual({ baseUrl: 'http://gpu-box.lan:8000/v1', model: 'llama-3.1-8b' });
+		expect(savedEndpointKey(storage)).toBe('sk-local-7f3a');
+		// The settings row never carries the key.
+		for (const [key, value] of storage.items) if (key !== 'skein.endpoint.key') expect(value).not.toContain('sk-local-7f3a');
+
+		const again = new EndpointSettingsForm(storage);
+		again.load();
+		expect({ baseUrl: again.baseUrl, model: again.model, apiKey: again.apiKey }).toEqual({ baseUrl: 'http://gpu-box.lan:8000/v1', model: 'llama-3.1-8b', apiKey: 'sk-local-7f3a' });
+	});
+
+	it('an emptied key field removes the saved key', () => {
+		const storage = memoryStorage({ 'skein.endpoint': '{"baseUrl":"http://localhost:8000/v1","model":"m"}', 'skein.endpoint.key': 'sk-old' });
+		const form = new EndpointSettingsForm(storage);
+		form.load();
+		form.apiKey = '';
+		form.save();
+		expect(savedEndpointKey(storage)).toBeNull();
+		expect(storage.items.has('skein.endpoint.key')).toBe(false);
+	});
+
+	it('unreadable settings leave the defaults', () => {
+		const form = new EndpointSettingsForm(memoryStorage({ 'skein.endpoint': '{oops' }));
+		form.load();
+		expect(form.baseUrl).toBe(DEFAULT_BASE_URL);
+		expect(savedEndpoint(memoryStorage({ 'skein.endpoint': '{oops' }))).toBeNull();
+	});
+
+	it('without a browser storage nothing is read or saved', () => {
+		expect(savedEndpoint(null)).toBeNull();
+		expect(savedEndpointKey(null)).toBeNull();
+		const form = new EndpointSettingsForm(null);
+		form.load();
+		form.save();
+		expect(form.baseUrl).toBe(DEFAULT_BASE_URL);
+	});
+});
