@@ -203,7 +203,7 @@ export class AnalysisService {
 	}
 }
 
-/** The worker API's analysis methods (spread into data.worker.ts's one API). */
+/** The analysis service's part of the worker's API (composed in data.worker.ts). */
 export function analysisApi(db: SkeinDatabase) {
 	const service = new AnalysisService(db);
 	return {

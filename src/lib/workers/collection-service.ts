@@ -2,7 +2,7 @@
  * The curation workshop's worker side, without Comlink: merging datasets, snapshots, the tag and
  * character libraries' dataset-wide actions (tag census and rewrite, speaker mapping), and
  * copying or moving entries between datasets. Runs in the data worker (`collectionApi` below is
- * spread into its API) and in Node tests on fake-indexeddb.
+ * composed into its API) and in Node tests on fake-indexeddb.
  *
  * Everything reads datasets block by block; no method holds a whole dataset's entries, except
  * where an undoable operation has to carry the entries it changes (speaker mapping, copy).
@@ -429,7 +429,7 @@ export class CollectionService {
 	}
 }
 
-/** The methods the data worker exposes for this service (spread into its one API). */
+/** The methods the data worker exposes for this service (composed into its one API by data.worker.ts). */
 export function collectionApi(db: SkeinDatabase) {
 	const service = new CollectionService(db);
 	return {

@@ -1,7 +1,7 @@
 /**
  * Data Generation, worker side (no Comlink): the prompt registry, compiles for the live preview,
  * and the paste-back import of an external model's reply. Runs in the data worker
- * (`generationApi` below is spread into its API) and in Node tests on fake-indexeddb.
+ * (`generationApi` below is composed into its API) and in Node tests on fake-indexeddb.
  *
  * The registry is read from IndexedDB once and kept in memory until this service changes it, so a
  * compile on every keystroke costs only the compile itself.

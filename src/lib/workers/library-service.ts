@@ -1,6 +1,6 @@
 /**
  * The generation source libraries, worker side (no Comlink): character sheets, identity documents
- * and prompt pools. `libraryApi(db)` is spread into the data worker's API; every method is plain
+ * and prompt pools. `libraryApi(db)` is composed into the data worker's API; every method is plain
  * TypeScript tested in Node on fake-indexeddb.
  *
  * Files are read here, not on the page (a pool can be 100k lines); what goes wrong comes back as a

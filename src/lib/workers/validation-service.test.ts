@@ -3,8 +3,9 @@ import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SkeinDatabase } from '$lib/db/database';
 import { setSetting } from '$lib/db/datasets-repo';
+import { REPAIR_ON_IMPORT_SETTING } from '$lib/db/settings-keys';
 import { DataService } from './data-service';
-import { REPAIR_ON_IMPORT_SETTING, ValidationService } from './validation-service';
+import { ValidationRuns, ValidationService, validationForData } from './validation-service';
 
 const opened: SkeinDatabase[] = [];
 afterEach(async () => {
@@ -25,11 +26,23 @@ const MESSY = [
 	JSON.stringify({ messages: [{ role: 'user', content: 'Hello?' }] }) // no assistant
 ].join('\n');
 
-async function setup(text = MESSY) {
+function freshDatabase() {
 	const db = new SkeinDatabase(`skein-validation-${Date.now()}-${Math.random()}`);
 	opened.push(db);
-	const data = new DataService(db);
-	const validation = new ValidationService(db, data);
+	return db;
+}
+
+/** Composed as in data.worker.ts. */
+function compose(db: SkeinDatabase) {
+	const runs = new ValidationRuns();
+	const data = new DataService(db, validationForData(db, runs));
+	const validation = new ValidationService(db, data, runs);
+	return { data, validation };
+}
+
+async function setup(text = MESSY) {
+	const db = freshDatabase();
+	const { data, validation } = compose(db);
 	const result = await data.importSources(data.newJobId(), [{ kind: 'text', name: 'messy.jsonl', text }]);
 	return { db, data, validation, datasetId: result.datasets[0].datasetId, result };
 }
@@ -91,5 +104,46 @@ describe('ValidationService', () => {
 		const on = await data.importSources(data.newJobId(), [{ kind: 'text', name: 'b.jsonl', text: line(' hi ', ' hello ') }]);
 		expect((await data.getPage(on.datasets[0].datasetId, 0, 1)).entries[0].messages[0].content).toBe('hi');
 		expect(on.report.files[0].notes.map((n) => n.text).join('\n')).toMatch(/Repaired on import/);
+	});
+});
+
+describe('the data service composed with validation', () => {
+	it('checks an export and filters by finding, however far the composition has got', async () => {
+		const db = freshDatabase();
+		// The data service alone first: its validation needs were given when it was built.
+		const runs = new ValidationRuns();
+		const data = new DataService(db, validationForData(db, runs));
+		const imported = await data.importSources(data.newJobId(), [{ kind: 'text', name: 'messy.jsonl', text: MESSY }]);
+		const datasetId = imported.datasets[0].datasetId;
+
+		const exported = await data.exportPlanned(datasetId, { format: 'openai', dryRun: true, checkProfile: 'openai-chat' });
+		const byRule = new Map(exported.check?.rules.map((r) => [r.rule, r]));
+		expect(exported.check).toMatchObject({ profileId: 'openai-chat' });
+		expect(exported.check!.entriesWithErrors).toBeGreaterThanOrEqual(1);
+		expect(byRule.get('missing-assistant')).toMatchObject({ entries: 1, severity: 'error' });
+		expect(byRule.get('refusal-phrase')?.entries).toBe(1);
+		expect(byRule.get('surrounding-whitespace')?.title).toBeTruthy();
+		// Not validated yet: the filter says so rather than matching nothing.
+		expect(await data.filter(datasetId, { findings: { codes: ['missing-assistant'] } })).toMatchObject({ ok: false, error: expect.stringMatching(/not available/) });
+
+		const validation = new ValidationService(db, data, runs);
+		await validation.validate(datasetId, 'openai-chat');
+		expect(await data.filter(datasetId, { findings: { codes: ['missing-assistant'] } })).toMatchObject({ ok: true, positions: [4] });
+		expect(await data.filter(datasetId, { findings: { codes: ['missing-assistant'], without: true } })).toMatchObject({ ok: true, positions: [0, 1, 2, 3] });
+		// The same check with the service built: unchanged.
+		expect((await data.exportPlanned(datasetId, { format: 'openai', dryRun: true, checkProfile: 'openai-chat' })).check).toEqual(exported.check);
+	});
+
+	it('without validation, refuses an export check and repair on import instead of skipping them', async () => {
+		const db = freshDatabase();
+		const data = new DataService(db);
+		const imported = await data.importSources(data.newJobId(), [{ kind: 'text', name: 'messy.jsonl', text: MESSY }]);
+		const datasetId = imported.datasets[0].datasetId;
+		expect((await data.exportPlanned(datasetId, { format: 'openai', dryRun: true })).selected).toBe(5);
+		await expect(data.exportPlanned(datasetId, { format: 'openai', dryRun: true, checkProfile: 'openai-chat' })).rejects.toThrow(/without validation/);
+		expect(await data.filter(datasetId, { findings: { codes: ['missing-assistant'] } })).toMatchObject({ ok: false });
+		await setSetting(db, REPAIR_ON_IMPORT_SETTING, true);
+		const repaired = await data.importSources(data.newJobId(), [{ kind: 'text', name: 'a.jsonl', text: line(' hi ', ' hello ') }]);
+		expect(repaired).toMatchObject({ status: 'failed', error: expect.stringMatching(/without validation/) });
 	});
 });

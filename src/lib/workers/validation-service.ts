@@ -3,6 +3,14 @@
  * block, keeps the findings of the last run per dataset in memory, answers per-entry findings
  * fresh (per-entry rules re-run on the stored entry, so an edit shows at once), previews repairs
  * as before/after diffs, and applies them as one undoable operation.
+ *
+ * The data service needs a little of validation (the pre-export check, the "has finding" filter,
+ * repair on import): `validationForData` gives it that when it is built, answering from the same
+ * ValidationRuns the ValidationService fills. Neither service imports the other's implementation:
+ *
+ *   const runs = new ValidationRuns();
+ *   const data = new DataService(db, validationForData(db, runs));
+ *   const validation = new ValidationService(db, data, runs);
  */
 import type { Entry } from '$lib/core/model';
 import {
@@ -35,8 +43,8 @@ import { getDataset, getSetting, readBlock, setSetting } from '$lib/db/datasets-
 import { readEntryAt } from '$lib/db/entries-repo';
 import { listCustomProfiles } from '$lib/db/profiles-repo';
 import { loadTokenizer } from '$lib/core/analysis/tokenizer-loader';
-import { REPAIR_ON_IMPORT_SETTING, validationProfileKey, validationSummaryKey, type StoredValidationSummary } from '$lib/db/settings-keys';
-import type { CurationOutcome, CurationProgress, DataService } from './data-service';
+import { validationProfileKey, validationSummaryKey, type StoredValidationSummary } from '$lib/db/settings-keys';
+import type { CurationOutcome, CurationProgress, DataService, DataValidation, PreExportCheck, PreExportChecker } from './data-service';
 
 export interface RuleRow extends RuleCount {
 	title: string;
@@ -74,7 +82,7 @@ export interface RepairPreview {
 	samples: { position: number; entryId: string; diff: EntryDiff }[];
 }
 
-interface StoredRun {
+export interface StoredRun {
 	profile: Profile;
 	compiled: CompiledProfile;
 	report: ValidationReport;
@@ -84,25 +92,89 @@ interface StoredRun {
 }
 
 const PROFILE_SETTING = validationProfileKey;
-export { REPAIR_ON_IMPORT_SETTING };
 const SAMPLE_LIMIT = 5;
 
-export class ValidationService {
+/** The last validation run of each dataset, in memory: filled by ValidationService, read by it and by the data service's "has finding" filter. */
+export class ValidationRuns {
 	private runs = new Map<string, StoredRun>();
 
+	get(datasetId: string): StoredRun | undefined {
+		return this.runs.get(datasetId);
+	}
+
+	set(datasetId: string, run: StoredRun): void {
+		this.runs.set(datasetId, run);
+	}
+
+	/** Entry ids with any of these finding codes in the last run; undefined when the dataset has not been validated. */
+	entriesWithFindings(datasetId: string, codes: string[]): ReadonlySet<string> | undefined {
+		const run = this.runs.get(datasetId);
+		if (!run) return undefined;
+		const wanted = new Set(codes);
+		return new Set(run.findings.filter((f) => wanted.has(f.rule)).map((f) => f.entryId));
+	}
+}
+
+/** A built-in or saved custom profile, compiled with its tokenizer (or characters ÷ 4); null when there is none. */
+export async function resolveValidationProfile(db: SkeinDatabase, ref: string): Promise<CompiledProfile | null> {
+	if ((BUILTIN_PROFILE_IDS as readonly string[]).includes(ref)) return compileProfile(BUILTIN_PROFILES[ref as BuiltinProfileId]);
+	const stored = (await listCustomProfiles(db)).find((p) => p.custom.id === ref);
+	if (!stored) return null;
+	const countTokens = stored.tokenizer ? await loadTokenizer(stored.tokenizer) : undefined;
+	return compileProfile(resolveCustomProfile(stored.custom), countTokens ? { countTokens } : {});
+}
+
+/** Counts, per rule and per worst severity, the findings of the entries an export would write (none with no profile: it was deleted). */
+export function preExportChecker(profileId: string, compiled: CompiledProfile | null): PreExportChecker {
+	const ruleCounts = new Map<string, { severity: string; entries: number }>();
+	let entriesWithErrors = 0;
+	let entriesWithWarnings = 0;
+	return {
+		add(entry) {
+			if (!compiled) return;
+			const rules = new Set<string>();
+			let worst = 3;
+			for (const finding of validateEntry(entry, compiled)) {
+				if (!rules.has(finding.rule)) {
+					rules.add(finding.rule);
+					const count = ruleCounts.get(finding.rule) ?? { severity: finding.severity, entries: 0 };
+					count.entries++;
+					ruleCounts.set(finding.rule, count);
+				}
+				worst = Math.min(worst, finding.severity === 'error' ? 1 : finding.severity === 'warning' ? 2 : 3);
+			}
+			if (worst === 1) entriesWithErrors++;
+			else if (worst === 2) entriesWithWarnings++;
+		},
+		finish(): PreExportCheck {
+			return {
+				profileId,
+				entriesWithErrors,
+				entriesWithWarnings,
+				rules: [...ruleCounts].map(([rule, c]) => ({ rule, title: RULES_BY_ID.get(rule)?.title ?? rule, severity: c.severity, entries: c.entries }))
+			};
+		}
+	};
+}
+
+/** What the data service needs from validation, answered from `runs` and the stored profiles. */
+export function validationForData(db: SkeinDatabase, runs: ValidationRuns): DataValidation {
+	return {
+		preExportCheck: async (profileRef) => preExportChecker(profileRef, await resolveValidationProfile(db, profileRef)),
+		entriesWithFindings: (datasetId, codes) => runs.entriesWithFindings(datasetId, codes),
+		repairOnImport
+	};
+}
+
+/** What validation needs from the data service: positions to ids, and applying a repair as one undoable step. */
+export type ValidationData = Pick<DataService, 'idsAt' | 'curate'>;
+
+export class ValidationService {
 	constructor(
 		private readonly db: SkeinDatabase,
-		private readonly data: DataService
-	) {
-		data.resolveProfile = (ref) => this.resolve(ref);
-		// The entry browser's "has finding" filter reads the last run.
-		data.findingsLookup = (datasetId, codes) => {
-			const run = this.runs.get(datasetId);
-			if (!run) return undefined;
-			const wanted = new Set(codes);
-			return new Set(run.findings.filter((f) => wanted.has(f.rule)).map((f) => f.entryId));
-		};
-	}
+		private readonly data: ValidationData,
+		private readonly runs: ValidationRuns
+	) {}
 
 	/** The profile a dataset was last checked with: a built-in id or a custom profile's id. */
 	async profileOf(datasetId: string): Promise<string> {
@@ -112,12 +184,8 @@ export class ValidationService {
 	}
 
 	/** A built-in or saved custom profile, compiled with its tokenizer (or characters ÷ 4). */
-	async resolve(ref: string): Promise<CompiledProfile | null> {
-		if ((BUILTIN_PROFILE_IDS as readonly string[]).includes(ref)) return compileProfile(BUILTIN_PROFILES[ref as BuiltinProfileId]);
-		const stored = (await listCustomProfiles(this.db)).find((p) => p.custom.id === ref);
-		if (!stored) return null;
-		const countTokens = stored.tokenizer ? await loadTokenizer(stored.tokenizer) : undefined;
-		return compileProfile(resolveCustomProfile(stored.custom), countTokens ? { countTokens } : {});
+	resolve(ref: string): Promise<CompiledProfile | null> {
+		return resolveValidationProfile(this.db, ref);
 	}
 
 	/** Validates the whole dataset with a profile (built-in or custom); remembers it as the dataset's profile. */
@@ -308,4 +376,18 @@ export function repairOnImport(entry: Entry, counts: Map<string, number>): Entry
 		current = next;
 	}
 	return current;
+}
+
+/** The validation service's part of the worker's API (data.worker.ts). */
+export function validationApi(db: SkeinDatabase, data: ValidationData, runs: ValidationRuns) {
+	const validation = new ValidationService(db, data, runs);
+	return {
+		validate: (datasetId: string, profileRef: string, onProgress?: CurationProgress) => validation.validate(datasetId, profileRef, onProgress),
+		lastValidation: (datasetId: string) => validation.lastReport(datasetId),
+		validationProfile: (datasetId: string) => validation.profileOf(datasetId),
+		entryFindings: (datasetId: string, position: number) => validation.entryFindings(datasetId, position),
+		positionsWithFinding: (datasetId: string, rule: string) => validation.positionsWithFinding(datasetId, rule),
+		previewRepair: (datasetId: string, repairId: string, scope?: RepairScope) => validation.previewRepair(datasetId, repairId, scope),
+		applyRepair: (datasetId: string, repairId: string, scope?: RepairScope, onProgress?: CurationProgress) => validation.applyRepair(datasetId, repairId, scope, onProgress)
+	};
 }
