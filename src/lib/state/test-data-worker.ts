@@ -4,8 +4,9 @@
  * real paths. Tests mock `$lib/workers/data-bridge` with `dataWorker: () => api`.
  */
 import { getDatabase } from '$lib/db/database';
-import { DataService } from '$lib/workers/data-service';
-import { ValidationService } from '$lib/workers/validation-service';
+import { composeApi } from '$lib/workers/compose-api';
+import { DataService, dataApi } from '$lib/workers/data-service';
+import { ValidationRuns, validationApi, validationForData } from '$lib/workers/validation-service';
 import { analysisApi } from '$lib/workers/analysis-service';
 import { collectionApi } from '$lib/workers/collection-service';
 import { hashMessages } from '$lib/core/hash';
@@ -13,23 +14,12 @@ import { entryToLine } from '$lib/core/export/serialize';
 
 export function inProcessDataWorker() {
 	const db = getDatabase();
-	const data = new DataService(db);
-	const validation = new ValidationService(db, data);
+	// Composed as data.worker.ts composes it (without the generation parts these tests do not use).
+	const validationRuns = new ValidationRuns();
+	const data = new DataService(db, validationForData(db, validationRuns));
+	const api = composeApi(dataApi(data), validationApi(db, data, validationRuns), collectionApi(db), analysisApi(db));
 	return {
-		...collectionApi(db),
-		...analysisApi(db),
-		curate: data.curate.bind(data),
-		undo: data.undo.bind(data),
-		idsAt: data.idsAt.bind(data),
-		getPage: data.getPage.bind(data),
-		historyState: data.historyState.bind(data),
-		exportPlanned: (datasetId: string, request: Parameters<DataService['exportPlanned']>[1]) => data.exportPlanned(datasetId, request),
-		validate: validation.validate.bind(validation),
-		lastValidation: validation.lastReport.bind(validation),
-		validationProfile: validation.profileOf.bind(validation),
-		entryFindings: validation.entryFindings.bind(validation),
-		previewRepair: validation.previewRepair.bind(validation),
-		applyRepair: validation.applyRepair.bind(validation),
+		...api,
 		/** Imports Skein JSONL lines (tags survive) and returns the new dataset's id. */
 		async importLines(name: string, lines: string[]): Promise<string> {
 			const result = await data.importSources(data.newJobId(), [{ kind: 'text', name, text: lines.join('\n') + '\n' }]);
