@@ -3,17 +3,7 @@ import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { addTagDefinition, renameTag } from '$lib/core/curation/tags';
 import { SkeinDatabase } from './database';
-import {
-	deleteCharacter,
-	deleteTag,
-	getDefaultNames,
-	listCharacters,
-	listTags,
-	saveCharacter,
-	setDefaultNames,
-	setTagCategory,
-	updateTagRegistry
-} from './collection-repo';
+import { deleteCharacter, deleteTag, getDefaultNames, listCharacters, listTags, saveCharacter, setDefaultNames, setTagCategory, updateTagRegistry } from './collection-repo';
 
 let counter = 0;
 const opened: SkeinDatabase[] = [];

@@ -217,7 +217,6 @@ export async function deleteCharacter(db: SkeinDatabase, id: string): Promise<vo
 
 // ---- default names --------------------------------------------------------------------------
 
-export type { DefaultNames };
 
 export function defaultNamesKey(datasetId: string): string {
 	return `names:${datasetId}`;

@@ -23,7 +23,6 @@ export class EntryConflictError extends Error {
 	}
 }
 
-export type { HistoryState };
 
 /** Entries compare equal when their stored JSON is equal (key order is preserved by clones). */
 function sameEntry(a: Entry | undefined | null, b: Entry | undefined | null): boolean {

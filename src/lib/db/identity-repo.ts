@@ -7,7 +7,6 @@ import type { IdentityDocumentRow } from '$lib/core/contracts/rows';
 import type { IdentitySummary } from '$lib/core/contracts/library-summaries';
 import { issuePath } from './sheets-repo';
 
-export type { IdentitySummary };
 
 export type IdentityWriteResult = { ok: true; identity: IdentityDocumentRow } | { ok: false; error: string };
 

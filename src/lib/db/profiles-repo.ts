@@ -11,7 +11,6 @@ import { getSetting, setSetting } from './datasets-repo';
 
 export const CUSTOM_PROFILES_SETTING = 'customProfiles';
 
-export type { StoredProfile };
 
 /** The saved profiles; entries that no longer parse are skipped (never crash the panel). */
 export async function listCustomProfiles(db: SkeinDatabase): Promise<StoredProfile[]> {

@@ -9,4 +9,3 @@ export const validationProfileKey = (datasetId: string) => `validationProfile:${
 /** What the dataset list shows about the last validation of a dataset. */
 export const validationSummaryKey = (datasetId: string) => `validationSummary:${datasetId}`;
 
-export type { StoredValidationSummary } from '$lib/core/contracts/settings';

@@ -9,7 +9,6 @@ import type { SkeinDatabase } from './database';
 import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 import type { SheetSummary } from '$lib/core/contracts/library-summaries';
 
-export type { SheetSummary };
 
 export type SheetWriteResult = { ok: true; sheet: CharacterSheetRow } | { ok: false; error: string };
 

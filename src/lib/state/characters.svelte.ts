@@ -5,7 +5,8 @@
  * stand for in a dataset.
  */
 import { getDatabase } from '$lib/db/database';
-import { deleteCharacter, getDefaultNames, newCharacterId, saveCharacter, setDefaultNames, type DefaultNames } from '$lib/db/collection-repo';
+import { deleteCharacter, getDefaultNames, newCharacterId, saveCharacter, setDefaultNames } from '$lib/db/collection-repo';
+import { type DefaultNames } from '$lib/core/contracts/settings';
 import type { SpeakerSuggestion } from '$lib/core/curation/characters';
 import { dataWorker } from '$lib/workers/data-bridge';
 import type { MappingOutcome, SpeakerMappingChoice } from '$lib/workers/collection-service';

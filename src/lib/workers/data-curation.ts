@@ -6,7 +6,8 @@ import { EntrySchema, type Entry } from '$lib/core/model';
 import type { SkeinDatabase } from '$lib/db/database';
 import { allocateEntryIds } from '$lib/db/datasets-repo';
 import type { EntryChange } from '$lib/core/contracts/rows';
-import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo, type HistoryState } from '$lib/db/entries-repo';
+import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo } from '$lib/db/entries-repo';
+import { type HistoryState } from '$lib/core/contracts/history';
 import { joinOp, splitOp, type CurationOp } from '$lib/core/curation/operations';
 
 export interface CurationOutcome {

@@ -16,7 +16,7 @@ import type { ExportFormat } from '$lib/core/export/serialize';
 import type { EntryChange } from '$lib/core/contracts/rows';
 import type { Entry } from '$lib/core/model';
 import type { SkeinDatabase } from '$lib/db/database';
-import type { HistoryState } from '$lib/db/entries-repo';
+import type { HistoryState } from '$lib/core/contracts/history';
 import { DataImporter, type ImportProgress, type ImportRepair, type ImportResult, type ImportSource } from './data-import';
 import { DatasetReader, type EntryPage, type FilterResult, type FindingLookup, type SearchResult } from './data-reading';
 import { DataCuration, type CurationOutcome, type CurationProgress, type SaveResult } from './data-curation';

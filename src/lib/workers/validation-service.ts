@@ -43,7 +43,8 @@ import { getDataset, getSetting, readBlock, setSetting } from '$lib/db/datasets-
 import { readEntryAt } from '$lib/db/entries-repo';
 import { listCustomProfiles } from '$lib/db/profiles-repo';
 import { loadTokenizer } from '$lib/core/analysis/tokenizer-loader';
-import { validationProfileKey, validationSummaryKey, type StoredValidationSummary } from '$lib/db/settings-keys';
+import { validationProfileKey, validationSummaryKey } from '$lib/db/settings-keys';
+import { type StoredValidationSummary } from '$lib/core/contracts/settings';
 import type { CurationOutcome, CurationProgress, DataService, DataValidation, PreExportCheck, PreExportChecker } from './data-service';
 
 export interface RuleRow extends RuleCount {
