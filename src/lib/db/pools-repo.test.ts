@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SkeinDatabase } from './database';
-import { deletePool, getPool, listPools, poolItemRows, poolItems, storePool } from './pools-repo';
+import { deletePool, getPool, listPools, poolItemRows, poolItems, poolItemsAt, storePool } from './pools-repo';
 
 const opened: SkeinDatabase[] = [];
 function freshDb(): SkeinDatabase {
@@ -54,6 +54,27 @@ describe('pools repository', () => {
 		expect(await getPool(db, 'p1')).toBeUndefined();
 		expect(await db.promptPoolItems.where('poolId').equals('p1').count()).toBe(0);
 		expect(await db.promptPoolItems.where('poolId').equals('p2').count()).toBe(1);
+	});
+
+	it('reads the items a sample picks, by rating and ordinal, in the order of the picks', async () => {
+		const db = freshDb();
+		await storePool(db, { id: 'p1', name: 'keeper questions', sourceName: 'keeper.csv', createdAt: 10 }, items);
+		await storePool(db, { id: 'p2', name: 'other', sourceName: 'pasted', createdAt: 20 }, [{ text: 'x', rating: 3 }]);
+		const picks = [
+			{ rating: null, ordinal: 1 },
+			{ rating: 3, ordinal: 1 },
+			{ rating: 1, ordinal: 0 },
+			{ rating: 3, ordinal: 7 },
+			{ rating: 3, ordinal: 0 }
+		];
+		expect(await poolItemsAt(db, 'p1', picks)).toEqual([
+			{ index: 4, text: 'Tell me a ghost story.', rating: null },
+			{ index: 2, text: 'Who built the lighthouse?', rating: 3 },
+			{ index: 3, text: 'Do you like ships from the south?', rating: 1 },
+			{ index: 0, text: 'How do you trim the lamp?', rating: 3 }
+		]);
+		expect(await poolItemsAt(db, 'p1', [])).toEqual([]);
+		expect(await poolItemsAt(db, 'gone', picks)).toEqual([]);
 	});
 
 	it('writes nothing when the pool id is taken (one transaction)', async () => {

@@ -80,6 +80,21 @@ export async function poolItems(db: SkeinDatabase, poolId: string, start: number
 	return rows.map((row) => ({ index: row.index, text: row.text, rating: row.rating === UNRATED ? null : row.rating }));
 }
 
+/**
+ * The items at these picks (the `ordinal`-th item of a rating, as a stratified sample plans them),
+ * in the order of the picks, read by the [poolId+rating+ordinal] index only; a pick the pool does
+ * not have is left out.
+ */
+export async function poolItemsAt(db: SkeinDatabase, poolId: string, picks: readonly { rating: number | null; ordinal: number }[]): Promise<PromptPoolItem[]> {
+	const keys = picks.map((pick) => [poolId, pick.rating ?? UNRATED, pick.ordinal] as [string, number, number]);
+	const rows = keys.length ? await db.promptPoolItems.where('[poolId+rating+ordinal]').anyOf(keys).toArray() : [];
+	const byKey = new Map(rows.map((row) => [`${row.rating}:${row.ordinal}`, row]));
+	return picks.flatMap((pick) => {
+		const row = byKey.get(`${pick.rating ?? UNRATED}:${pick.ordinal}`);
+		return row ? [{ index: row.index, text: row.text, rating: row.rating === UNRATED ? null : row.rating }] : [];
+	});
+}
+
 /** The pool and every item of it. */
 export async function deletePool(db: SkeinDatabase, id: string): Promise<boolean> {
 	return db.transaction('rw', db.promptPools, db.promptPoolItems, async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stepKey } from '$lib/core/runtime/cache-key';
 import type { ChatResponse } from '$lib/core/contracts/engine';
 import { SkeinDatabase } from './database';
-import { IndexedDbResponseCache, pruneResponseCache, responseCacheSize } from './response-cache-repo';
+import { deleteResponses, IndexedDbResponseCache, pruneResponseCache, responseCacheSize } from './response-cache-repo';
 
 const opened: SkeinDatabase[] = [];
 function freshDb() {
@@ -68,5 +68,17 @@ describe('IndexedDbResponseCache', () => {
 		expect(await pruneResponseCache(db, 20)).toBe(1);
 		expect(await cache.get('old')).toBeUndefined();
 		expect(await cache.get('new')).toEqual(answer);
+	});
+
+	it('deletes the answers under the keys given (none: nothing)', async () => {
+		const db = freshDb();
+		const cache = new IndexedDbResponseCache(db);
+		await cache.set('a', answer);
+		await cache.set('b', answer);
+		await deleteResponses(db, []);
+		expect(await responseCacheSize(db)).toBe(2);
+		await deleteResponses(db, ['a', 'missing']);
+		expect(await cache.get('a')).toBeUndefined();
+		expect(await cache.get('b')).toEqual(answer);
 	});
 });

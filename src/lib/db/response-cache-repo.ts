@@ -35,3 +35,8 @@ export async function pruneResponseCache(db: SkeinDatabase, before: number): Pro
 export async function responseCacheSize(db: SkeinDatabase): Promise<number> {
 	return db.responseCache.count();
 }
+
+/** Drops the answers under these keys (those only a deleted run used). */
+export async function deleteResponses(db: SkeinDatabase, keys: readonly string[]): Promise<void> {
+	if (keys.length) await db.responseCache.bulkDelete([...keys]);
+}

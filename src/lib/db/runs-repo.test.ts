@@ -4,21 +4,26 @@ import type { StepRecord } from '$lib/core/runtime/dispatcher';
 import { SkeinDatabase } from './database';
 import {
 	appendStep,
+	cacheKeysOnlyIn,
 	createRun,
 	deleteRun,
 	emptyCounts,
 	endRecord,
+	flushRunUsage,
 	getRecord,
 	getRun,
+	getSamples,
 	listRecords,
 	listRunRows,
 	listSamples,
 	markAccepted,
 	putSamples,
+	recordLabels,
 	recordsInState,
 	replaceRecords,
 	resetRecords,
 	reviewCounts,
+	runsInStates,
 	sampleId,
 	trimLog,
 	type StoredRunRow
@@ -180,6 +185,55 @@ describe('runs repo', () => {
 			{ id: 'r:1:0', acceptedInto: { datasetId: 'ds-1', entryId: 'e2', at: 5 } }
 		]);
 		expect(await listSamples(db, 'r')).toEqual([{ ...sample('r', 0, 0), review: 'accepted', edited, acceptedInto: { datasetId: 'ds-1', entryId: 'e1', at: 5 } }]);
+	});
+
+	it('returns the record as stored with each appended step, nothing for a record that is gone', async () => {
+		const db = freshDb();
+		await createRun(db, run('r', 1), records('r'));
+		const stored = await appendStep(db, 'r', 2, step(0), true, 77);
+		expect(stored).toMatchObject({ recordIndex: 2, label: 'Chunk 3', updatedAt: 77 });
+		expect(stored?.steps.map((s) => s.stepIndex)).toEqual([0]);
+		expect(await getRecord(db, 'r', 2)).toEqual(stored);
+		expect(await appendStep(db, 'r', 9, step(0), true)).toBeUndefined();
+	});
+
+	it('finds runs by state, labels records by position, and reads samples by id', async () => {
+		const db = freshDb();
+		await createRun(db, run('a', 1), records('a'));
+		await createRun(db, { ...run('b', 2), state: 'paused' }, records('b', 2));
+		await createRun(db, { ...run('c', 3), state: 'done' }, records('c', 1));
+		expect((await runsInStates(db, ['running', 'paused', 'queued'])).map((row) => row.id).sort()).toEqual(['a', 'b']);
+		expect(await runsInStates(db, ['interrupted'])).toEqual([]);
+		expect(await recordLabels(db, 'b')).toEqual(new Map([[0, 'Chunk 1'], [1, 'Chunk 2']]));
+		expect(await recordLabels(db, 'none')).toEqual(new Map());
+		await putSamples(db, [sample('a', 0, 0), sample('a', 1, 0)]);
+		expect((await getSamples(db, ['a:1:0', 'a:9:9', 'a:0:0'])).map((row) => row.id)).toEqual(['a:1:0', 'a:0:0']);
+	});
+
+	it('writes a live run’s usage, log and heartbeat over the stored counts, and never brings a deleted run back', async () => {
+		const db = freshDb();
+		await createRun(db, run('r', 1), records('r'));
+		await endRecord(db, { runId: 'r', recordIndex: 0, state: 'done', steps: [], notes: [], samples: [sample('r', 0, 0)] });
+		const log = [{ at: 3, level: 'info' as const, message: 'Started.' }];
+		await flushRunUsage(db, 'r', usage, log, 99);
+		expect(await getRun(db, 'r')).toMatchObject({ counts: { total: 3, done: 1, samples: 1, ...usage }, log, heartbeatAt: 99, updatedAt: 99 });
+		await deleteRun(db, 'r');
+		await flushRunUsage(db, 'r', usage, log, 100);
+		expect(await getRun(db, 'r')).toBeUndefined();
+	});
+
+	it('lists the cache keys of the answers only this run used', async () => {
+		const db = freshDb();
+		await createRun(db, run('a', 1), records('a'));
+		await createRun(db, run('b', 2), records('b'));
+		await appendStep(db, 'a', 0, step(0), true);
+		await appendStep(db, 'a', 0, step(1), false);
+		await appendStep(db, 'a', 1, { ...step(2), response: undefined, error: { kind: 'http', message: 'HTTP 500', status: 500 } }, true);
+		await appendStep(db, 'b', 0, step(1), true);
+		// k1 is shared with run b; k2 was never answered.
+		expect(await cacheKeysOnlyIn(db, 'a')).toEqual(['k0']);
+		expect(await cacheKeysOnlyIn(db, 'b')).toEqual([]);
+		expect(await cacheKeysOnlyIn(db, 'none')).toEqual([]);
 	});
 
 	it('keeps the newest log lines', () => {

@@ -9,7 +9,7 @@
  * a second tab can tell a run live elsewhere from one a closed tab left behind.
  */
 import type { SkeinDatabase } from './database';
-import type { EngineChoice, RunCounts, RunRecordRow, RunRecordState, RunRow, RunSampleRow, SampleReview } from '$lib/core/contracts/rows';
+import type { EngineChoice, RunCounts, RunRecordRow, RunRecordState, RunRow, RunSampleRow, RunState, SampleReview } from '$lib/core/contracts/rows';
 import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { StepRecord } from '$lib/core/runtime/dispatcher';
 import type { RunLogLine } from '$lib/core/contracts/run-api';
@@ -77,6 +77,22 @@ export async function getRun(db: SkeinDatabase, runId: string): Promise<StoredRu
 	return db.runs.get(runId);
 }
 
+/** Runs in any of these states (those a closed tab may have left running). */
+export async function runsInStates(db: SkeinDatabase, states: readonly RunState[]): Promise<StoredRunRow[]> {
+	return db.runs.where('state').anyOf([...states]).toArray();
+}
+
+/**
+ * Writes a live run's engine usage figures (over the stored counts), its log and heartbeat, on the
+ * row as it is now (a run deleted meanwhile is not brought back).
+ */
+export async function flushRunUsage(db: SkeinDatabase, runId: string, usage: RunUsage, log: RunLogLine[], now = Date.now()): Promise<void> {
+	await db.transaction('rw', [db.runs], async () => {
+		const run = await db.runs.get(runId);
+		if (run) await db.runs.put({ ...run, counts: { ...run.counts, ...usage }, log, heartbeatAt: now, updatedAt: now } as StoredRunRow);
+	});
+}
+
 /** Newest first. */
 export async function listRunRows(db: SkeinDatabase): Promise<StoredRunRow[]> {
 	const rows = await db.runs.toArray();
@@ -95,6 +111,13 @@ export async function getRecord(db: SkeinDatabase, runId: string, recordIndex: n
 	return db.runRecords.get([runId, recordIndex]);
 }
 
+/** Each record's label, by position. */
+export async function recordLabels(db: SkeinDatabase, runId: string): Promise<Map<number, string>> {
+	const labels = new Map<number, string>();
+	await recordsOf(db, runId).each((record) => labels.set(record.recordIndex, record.label));
+	return labels;
+}
+
 export async function recordsInState(db: SkeinDatabase, runId: string, state: RunRecordState): Promise<RunRecordRow[]> {
 	return db.runRecords.where('[runId+state]').equals([runId, state]).toArray();
 }
@@ -102,14 +125,33 @@ export async function recordsInState(db: SkeinDatabase, runId: string, state: Ru
 /**
  * Stores a completed step of a record. `restart` drops the steps an earlier attempt stored (the
  * first step of a record re-run by a new dispatcher; the replay brings them back from the cache).
+ * Returns the record as stored, or nothing when it is gone.
  */
-export async function appendStep(db: SkeinDatabase, runId: string, recordIndex: number, step: StepRecord, restart: boolean, now = Date.now()): Promise<void> {
-	await db.transaction('rw', db.runRecords, async () => {
+export async function appendStep(db: SkeinDatabase, runId: string, recordIndex: number, step: StepRecord, restart: boolean, now = Date.now()): Promise<StoredRecordRow | undefined> {
+	return db.transaction('rw', db.runRecords, async () => {
 		const record = await db.runRecords.get([runId, recordIndex]);
-		if (!record) return;
-		const steps = restart ? [step] : [...record.steps, step];
-		await db.runRecords.put({ ...record, steps, updatedAt: now });
+		if (!record) return undefined;
+		const updated: StoredRecordRow = { ...record, steps: restart ? [step] : [...record.steps, step], updatedAt: now };
+		await db.runRecords.put(updated);
+		return updated;
 	});
+}
+
+/** The response-cache keys of this run's answered steps that no other run's steps use. */
+export async function cacheKeysOnlyIn(db: SkeinDatabase, runId: string): Promise<string[]> {
+	const keys = new Set<string>();
+	await db.runRecords
+		.where('runId')
+		.equals(runId)
+		.each((record) => {
+			for (const step of record.steps) if (step.response) keys.add(step.cacheKey);
+		});
+	if (!keys.size) return [];
+	await db.runRecords.each((record) => {
+		if (record.runId === runId) return;
+		for (const step of record.steps) keys.delete(step.cacheKey);
+	});
+	return [...keys];
 }
 
 /** A record's state change, done/failed counts included. */
@@ -218,6 +260,11 @@ export async function listSamples(db: SkeinDatabase, runId: string, review?: Sam
 
 export async function getSample(db: SkeinDatabase, id: string): Promise<RunSampleRow | undefined> {
 	return db.runSamples.get(id);
+}
+
+/** The samples with these ids that exist, in the order asked. */
+export async function getSamples(db: SkeinDatabase, ids: readonly string[]): Promise<RunSampleRow[]> {
+	return (await db.runSamples.bulkGet([...ids])).filter((row): row is RunSampleRow => row !== undefined);
 }
 
 export async function putSamples(db: SkeinDatabase, rows: RunSampleRow[]): Promise<void> {

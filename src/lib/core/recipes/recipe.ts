@@ -3,8 +3,9 @@
  * augmentation, assertions, prompt-pool answers, continuation) gives the run service.
  *
  * A recipe is pure. The run service (workers/run-service.ts) resolves the sources a recipe names
- * (character sheets, identity documents, prompt pools, dataset entries) from IndexedDB, asks the
- * recipe for its input records and manifest parts, and runs `task` on the dispatcher. Every
+ * (character sheets, identity documents, prompt pools, dataset entries, fact runs: one module
+ * each in workers/run-sources/) from IndexedDB, asks the recipe for its input records and
+ * manifest parts, and runs `task` on the dispatcher. Every
  * recipe produces the same sample shape, `DraftSample` (messages plus metadata), so the judge
  * step, the review queue and "accept into a dataset" work for all of them.
  */

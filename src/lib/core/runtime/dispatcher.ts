@@ -17,7 +17,7 @@ import { stepKey, type ResponseCache } from './cache-key';
 import { realClock, type Clock } from './clock';
 import { TokenBucket, type RateLimit } from './rate-limiter';
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
-import { RetryableAnswerError, samplesOf, seededRandom, TaskError, type Task, type TaskContext, type TaskNote, type TaskReply } from './task';
+import { recordRandom, RetryableAnswerError, samplesOf, TaskError, type Task, type TaskContext, type TaskNote, type TaskReply } from './task';
 import { splitThink } from './think';
 
 export interface InputRecord<Input> {
@@ -386,7 +386,7 @@ export class Dispatcher<Input, Sample> {
 				recordId: record.id,
 				recordIndex: index,
 				signal: this.controller.signal,
-				random: seededRandom((this.options.seed ?? 0) ^ Math.imul(index + 1, 0x9e3779b1)),
+				random: recordRandom(this.options.seed, index),
 				note: (note) => {
 					attemptNotes.push(note);
 					this.emit({ type: 'task-note', recordId: record.id, note });

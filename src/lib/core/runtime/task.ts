@@ -100,3 +100,36 @@ export function samplesOf<Sample>(value: TaskReturn<Sample>): Sample[] {
 
 /** A seeded PRNG (mulberry32) for the task context and jitter in tests. */
 export const seededRandom = mulberry32;
+
+/**
+ * The seeded random of the record at position `index` of a run seeded `seed`: the one formula
+ * behind every record's `context.random`. The dispatcher seeds each record by its position; a
+ * record that a re-run moved keeps the random of the position it first ran at (so a replay asks
+ * what it asked then, and the cache answers).
+ */
+export function recordRandom(seed: number | undefined, index: number): () => number {
+	return seededRandom((seed ?? 0) ^ Math.imul(index + 1, 0x9e3779b1));
+}
+
+/** The task of a record a dispatcher only passes over (it asks nothing, returns no sample). */
+// eslint-disable-next-line require-yield
+async function* passOver(): AsyncGenerator<never, null, unknown> {
+	return null;
+}
+
+/**
+ * A run's task over all of its records when only some run: the dispatcher is handed every record
+ * (so each keeps its position, and with it its seeded random), those in `skip` return at once
+ * asking nothing, and a record in `seedIndexes` (moved by a re-run of what changed) gets the
+ * random of the position it first ran at, by `recordRandom` like every other record.
+ */
+export function replayTask<Input, Sample>(
+	inner: Task<Input, Sample>,
+	options: { seed: number | undefined; skip: ReadonlySet<string>; seedIndexes: ReadonlyMap<string, number> }
+): Task<Input, Sample> {
+	return (input, context) => {
+		if (options.skip.has(context.recordId)) return passOver();
+		const seedIndex = options.seedIndexes.get(context.recordId);
+		return inner(input, seedIndex === undefined ? context : { ...context, random: recordRandom(options.seed, seedIndex) });
+	};
+}

@@ -1,0 +1,461 @@
+/**
+ * Runs live in this worker: a dispatcher per run, wired to persistence and to the watchers.
+ * Every completed step is stored at once (what a resume replays), a record's end stores its
+ * samples and the run's counts in one transaction, the run row's usage figures and log follow at
+ * most once a second, progress events are throttled, a heartbeat says the run is alive and a Web
+ * Lock (run-locks.ts) tells other tabs it is driven here. A run left running by a worker that is
+ * gone (a reload, a closed tab) is swept to 'interrupted'.
+ */
+import type { Engine } from '$lib/core/contracts/engine';
+import type { RunCounts, RunRecordRow, RunSampleRow, RunState } from '$lib/core/contracts/rows';
+import type { RunLogLine } from '$lib/core/contracts/run-api';
+import type { AnyRecipe, DraftSample, RecordStat, ResolvedSources } from '$lib/core/recipes/recipe';
+import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
+import { modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
+import { replayTask, type Task, type TaskNote } from '$lib/core/runtime/task';
+import { IndexedDbResponseCache } from '$lib/db/response-cache-repo';
+import { appendStep, endRecord, flushRunUsage, getRecord, getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
+import { REHEARSAL_TAG } from '$lib/engines/rehearsal-engine';
+import type { RunContext } from './run-context';
+import { heldLocks, holdRunLock, runLockName } from './run-locks';
+import { recordFallbackLabel, summaryOf, usageOf } from './run-views';
+
+/** How often a live run's row (usage figures, log, heartbeat) is rewritten while steps complete. */
+const RUN_FLUSH_MS = 1000;
+/** States of a run some worker drives (or drove, until it went away). */
+const DRIVEN: RunState[] = ['running', 'paused', 'queued'];
+
+export interface LiveRun {
+	run: StoredRunRow;
+	recipe: AnyRecipe;
+	sources: ResolvedSources;
+	dispatcher: Dispatcher<unknown, DraftSample>;
+	indexById: Map<string, number>;
+	labels: Map<number, string>;
+	inputs: Map<number, unknown>;
+	/** Records not run by this dispatcher (their events are ignored). */
+	skipped: Set<string>;
+	/** Records that stored a step in this dispatcher (their earlier steps were replaced). */
+	restarted: Set<string>;
+	usage: RunUsage;
+	counts: RunCounts;
+	/** The run's state before this dispatcher (what it goes back to when records it did not run are left). */
+	before: RunState;
+	log: RunLogLine[];
+	requestsInFlight: number;
+	state: RunState;
+	writes: Promise<void>;
+	finished: Promise<void>;
+	disposed: boolean;
+	progressTimer: ReturnType<typeof setTimeout> | null;
+	lastProgressAt: number;
+	/** A pending write of the run row's usage figures and log (flushRunSoon). */
+	flushTimer: ReturnType<typeof setTimeout> | null;
+}
+
+interface RecordEnding {
+	state: 'done' | 'failed';
+	steps: StepRecord[];
+	notes: TaskNote[];
+	samples: RunSampleRow[];
+	error?: { type: string; message: string };
+	stats?: RecordStat[];
+}
+
+export class LiveRuns {
+	private readonly runs = new Map<string, LiveRun>();
+	private readonly cache: IndexedDbResponseCache;
+	private heartbeat: ReturnType<typeof setInterval> | null = null;
+
+	constructor(private readonly ctx: RunContext) {
+		this.cache = new IndexedDbResponseCache(ctx.db, ctx.now);
+	}
+
+	get(runId: string): LiveRun | undefined {
+		return this.runs.get(runId);
+	}
+
+	has(runId: string): boolean {
+		return this.runs.has(runId);
+	}
+
+	/** The row with what the live run knows better (its state, counts and usage), when it is live here. */
+	current(row: StoredRunRow, live = this.runs.get(row.id)): StoredRunRow {
+		return live ? { ...row, state: live.state, counts: { ...row.counts, ...live.counts, ...live.usage } } : row;
+	}
+
+	/** Waits until the live run has ended (tests, and deleteRun). */
+	async whenSettled(runId: string): Promise<void> {
+		const live = this.runs.get(runId);
+		if (live) await live.finished;
+	}
+
+	/**
+	 * Starts a dispatcher over the run's records, running those `which` picks. Every record is
+	 * handed to the dispatcher (the others return at once, their events ignored) so that each
+	 * record keeps its position, and with it its seeded random: a replayed record asks exactly
+	 * what it asked before, and the cache answers.
+	 */
+	launch(run: StoredRunRow, recipe: AnyRecipe, engine: Engine, sources: ResolvedSources, records: StoredRecordRow[], which: (record: RunRecordRow) => boolean): void {
+		const { db, now } = this.ctx;
+		const skipped = new Set(records.filter((record) => !which(record)).map((record) => record.recordId));
+		// A record a re-run of what changed moved keeps the random of the position it first ran at.
+		const seedIndexes = new Map(records.flatMap((record) => (record.seedIndex !== undefined && record.seedIndex !== record.recordIndex ? [[record.recordId, record.seedIndex] as const] : [])));
+		const task = replayTask(recipe.task(run.params, sources, run.settings) as Task<unknown, DraftSample>, { seed: run.settings.seed, skip: skipped, seedIndexes });
+		let live: LiveRun | null = null;
+		const dispatcher = new Dispatcher<unknown, DraftSample>({
+			recipeId: recipe.id,
+			engine,
+			task,
+			concurrency: run.concurrency,
+			cache: this.cache,
+			modelKey: modelKeyOf(run.engine, recipe),
+			seed: run.settings.seed,
+			...(this.ctx.options.retry ? { retry: this.ctx.options.retry } : {}),
+			onEvent: (event) => {
+				if (live) this.onDispatchEvent(live, event);
+			}
+		});
+		const state: RunState = 'running';
+		live = {
+			run: { ...run, state },
+			recipe,
+			sources,
+			dispatcher,
+			indexById: new Map(records.map((record) => [record.recordId, record.recordIndex])),
+			labels: new Map(records.map((record) => [record.recordIndex, record.label])),
+			inputs: new Map(records.map((record) => [record.recordIndex, record.input])),
+			skipped,
+			restarted: new Set(),
+			usage: usageOf(run.counts),
+			counts: { ...run.counts },
+			before: run.state,
+			log: [...(run.log ?? [])],
+			requestsInFlight: 0,
+			state,
+			writes: Promise.resolve(),
+			finished: Promise.resolve(),
+			disposed: false,
+			progressTimer: null,
+			lastProgressAt: 0,
+			flushTimer: null
+		};
+		const current = live;
+		this.runs.set(run.id, current);
+		this.startHeartbeat();
+		const toRun = records.length - skipped.size;
+		this.log(current, { level: 'info', message: `Started on ${run.engine.label}: ${toRun} record${toRun === 1 ? '' : 's'} to run, ${run.concurrency} at a time.` });
+		this.write(current, () => updateRun(db, run.id, { state, heartbeatAt: now(), updatedAt: now(), log: current.log }));
+		this.ctx.emit({ type: 'state', runId: run.id, state });
+		const inputs: InputRecord<unknown>[] = records.map((record) => ({ id: record.recordId, input: record.input }));
+		current.finished = dispatcher.run(inputs).then(
+			(result) => this.finish(current, result),
+			(error: unknown) => this.finish(current, null, error)
+		);
+		holdRunLock(run.id, current.finished);
+	}
+
+	// ---- controlling a live run ---------------------------------------------------------------
+
+	async pause(live: LiveRun): Promise<void> {
+		if (live.state === 'paused') return;
+		live.dispatcher.pause();
+		this.setState(live, 'paused', 'Paused: requests in flight finish, no new ones start.');
+		await live.writes;
+	}
+
+	async resume(live: LiveRun): Promise<void> {
+		if (live.state !== 'paused') return;
+		live.dispatcher.resume();
+		this.setState(live, 'running', 'Resumed.');
+		await live.writes;
+	}
+
+	async cancel(live: LiveRun): Promise<void> {
+		this.setState(live, 'cancelled', 'Cancelling: requests in flight are abandoned; unfinished records stay pending.');
+		live.dispatcher.cancel();
+		await live.finished;
+	}
+
+	/** Stops the dispatcher without a word in the log (the run is being deleted). */
+	async stop(live: LiveRun): Promise<void> {
+		live.dispatcher.cancel();
+		await live.finished;
+	}
+
+	private setState(live: LiveRun, state: RunState, message: string): void {
+		live.state = state;
+		live.run = { ...live.run, state };
+		this.log(live, { level: 'info', message });
+		this.write(live, () => updateRun(this.ctx.db, live.run.id, { state, log: live.log, heartbeatAt: this.ctx.now(), updatedAt: this.ctx.now() }));
+		this.ctx.emit({ type: 'state', runId: live.run.id, state });
+	}
+
+	// ---- runs driven elsewhere ----------------------------------------------------------------
+
+	/** Runs left running or paused by a worker that is gone (reload, closed tab) become 'interrupted'. */
+	async sweepInterrupted(): Promise<void> {
+		const { db, now, options } = this.ctx;
+		const rows = await runsInStates(db, DRIVEN);
+		const limit = options.abandonedAfterMs ?? 20_000;
+		const held = rows.length ? await heldLocks() : null;
+		for (const row of rows) {
+			if (this.runs.has(row.id)) continue;
+			if (held ? held.has(runLockName(row.id)) : now() - (row.heartbeatAt ?? row.updatedAt) < limit) continue;
+			await updateRun(db, row.id, { state: 'interrupted' });
+			this.ctx.emit({ type: 'state', runId: row.id, state: 'interrupted' });
+		}
+	}
+
+	/** Why a run that is not live here cannot be driven from here, if it cannot. */
+	async elsewhere(run: StoredRunRow): Promise<string | null> {
+		await this.sweepInterrupted();
+		const fresh = await getRun(this.ctx.db, run.id);
+		if (fresh && DRIVEN.includes(fresh.state) && !this.runs.has(run.id)) return 'This run is running in another tab: control it there.';
+		return null;
+	}
+
+	// ---- persisting what the dispatcher says --------------------------------------------------
+
+	/** Queues a write of a live run (in event order; a failure is logged, not thrown). */
+	private write(live: LiveRun, job: () => Promise<unknown>): void {
+		live.writes = live.writes.then(async () => {
+			if (live.disposed) return;
+			try {
+				await job();
+			} catch (error) {
+				this.log(live, { level: 'error', message: `Could not save progress (${error instanceof Error ? error.message : String(error)}). The browser’s storage may be full: free some space, then resume the run.` });
+			}
+		});
+	}
+
+	/** Queues one write of the run row's usage figures, log and heartbeat within RUN_FLUSH_MS. */
+	private flushRunSoon(live: LiveRun): void {
+		if (live.flushTimer) return;
+		live.flushTimer = setTimeout(() => {
+			live.flushTimer = null;
+			const usage = { ...live.usage };
+			this.write(live, () => flushRunUsage(this.ctx.db, live.run.id, usage, live.log, this.ctx.now()));
+		}, RUN_FLUSH_MS);
+	}
+
+	private log(live: LiveRun, line: Omit<RunLogLine, 'at'>): void {
+		const full: RunLogLine = { at: this.ctx.now(), ...line };
+		live.log.push(full);
+		live.log = trimLog(live.log);
+		this.ctx.emit({ type: 'log', runId: live.run.id, line: full });
+	}
+
+	private recordName(live: LiveRun, recordIndex: number | undefined): string {
+		if (recordIndex === undefined) return 'A record';
+		return live.labels.get(recordIndex) ?? recordFallbackLabel(recordIndex);
+	}
+
+	private onDispatchEvent(live: LiveRun, event: DispatchEvent<unknown, DraftSample>): void {
+		if (live.disposed) return;
+		const runId = live.run.id;
+		switch (event.type) {
+			case 'step-completed': {
+				if (live.skipped.has(event.recordId)) return;
+				const recordIndex = live.indexById.get(event.recordId);
+				if (recordIndex === undefined) return;
+				const { step } = event;
+				if (step.cached) live.usage.cacheHits++;
+				else {
+					live.usage.engineCalls += step.attempts;
+					live.usage.promptTokens += step.response?.usage?.promptTokens ?? 0;
+					live.usage.completionTokens += step.response?.usage?.completionTokens ?? 0;
+					live.usage.engineMs += step.engineMs ?? 0;
+				}
+				const restart = !live.restarted.has(event.recordId);
+				live.restarted.add(event.recordId);
+				const usage = { ...live.usage };
+				// The step itself is stored at once (what a resume replays); the run row's usage figures
+				// and log follow at most once a second (RUN_FLUSH_MS) — rewriting the run row with its
+				// log on every step made persistence, not the engine, the limit of a fast run.
+				this.write(live, async () => {
+					const updated = await appendStep(this.ctx.db, runId, recordIndex, step, restart, this.ctx.now());
+					// The run view's per-record progress follows each answered step.
+					if (updated) this.ctx.emit({ type: 'record', runId, record: summaryOf(updated, 0, live.recipe) });
+				});
+				this.flushRunSoon(live);
+				Object.assign(live.counts, usage);
+				this.scheduleProgress(live);
+				return;
+			}
+			case 'step-retry': {
+				if (live.skipped.has(event.recordId)) return;
+				const recordIndex = live.indexById.get(event.recordId);
+				const wait = event.delayMs > 0 ? `; retrying in ${(event.delayMs / 1000).toFixed(1)} s` : '; asking again';
+				this.log(live, { level: 'warn', ...(recordIndex !== undefined ? { recordIndex } : {}), message: `${this.recordName(live, recordIndex)}, step ${event.stepIndex + 1}, attempt ${event.attempt}: ${event.error.message}${wait}.` });
+				return;
+			}
+			case 'task-note': {
+				if (live.skipped.has(event.recordId)) return;
+				const recordIndex = live.indexById.get(event.recordId);
+				this.log(live, { level: event.note.level, ...(recordIndex !== undefined ? { recordIndex } : {}), message: `${this.recordName(live, recordIndex)}: ${event.note.message}` });
+				return;
+			}
+			case 'record-done': {
+				if (live.skipped.has(event.recordId)) return;
+				const recordIndex = live.indexById.get(event.recordId);
+				if (recordIndex === undefined) return;
+				const rehearsal = live.run.engine.kind === 'test';
+				const now = this.ctx.now();
+				const samples: RunSampleRow[] = event.samples.map((generated) => ({
+					id: sampleId(runId, recordIndex, generated.sampleIndex),
+					runId,
+					recordIndex,
+					sampleIndex: generated.sampleIndex,
+					sample: rehearsal && !generated.sample.tags.includes(REHEARSAL_TAG) ? { ...generated.sample, tags: [...generated.sample.tags, REHEARSAL_TAG] } : generated.sample,
+					review: 'pending',
+					createdAt: now
+				}));
+				const input = live.inputs.get(recordIndex);
+				const stats = this.summarize(live, input, event.samples.map((generated) => generated.sample), event.notes, event.steps);
+				this.endRecord(live, recordIndex, { state: 'done', steps: event.steps, notes: event.notes, samples, ...(stats ? { stats } : {}) });
+				return;
+			}
+			case 'record-failed': {
+				const { record } = event;
+				if (live.skipped.has(record.recordId)) return;
+				const recordIndex = live.indexById.get(record.recordId);
+				if (recordIndex === undefined) return;
+				const error = withFailureHint(record.error, live.run.engine.kind);
+				this.log(live, { level: 'error', recordIndex, message: `${this.recordName(live, recordIndex)} failed (${error.type}): ${error.message}` });
+				this.endRecord(live, recordIndex, { state: 'failed', steps: record.steps, notes: record.notes, samples: [], error });
+				return;
+			}
+			case 'progress':
+				live.requestsInFlight = event.progress.requestsInFlight;
+				this.scheduleProgress(live);
+				return;
+			default:
+				return;
+		}
+	}
+
+	private summarize(live: LiveRun, input: unknown, samples: DraftSample[], notes: TaskNote[], steps: StepRecord[]): RecordStat[] | undefined {
+		if (!live.recipe.summarize) return undefined;
+		try {
+			const stepCount = steps.filter((step) => step.response && !step.error && !step.rejected).length;
+			return live.recipe.summarize({ input, samples, notes, stepCount }, live.sources, live.run.params);
+		} catch (error) {
+			this.log(live, { level: 'warn', message: `Could not compute the record's statistics: ${error instanceof Error ? error.message : String(error)}` });
+			return undefined;
+		}
+	}
+
+	private endRecord(live: LiveRun, recordIndex: number, end: RecordEnding): void {
+		const { db, now } = this.ctx;
+		const runId = live.run.id;
+		const usage = { ...live.usage };
+		this.write(live, async () => {
+			const generatedWith = { engine: live.run.engine, settings: live.run.settings };
+			const counts = await endRecord(db, { runId, recordIndex, ...end, usage, generatedWith, run: { log: live.log, heartbeatAt: now() } }, now());
+			if (counts) live.counts = counts;
+			const record = await getRecord(db, runId, recordIndex);
+			if (record) this.ctx.emit({ type: 'record', runId, record: summaryOf(record, end.samples.length, live.recipe) });
+			this.scheduleProgress(live);
+		});
+	}
+
+	private scheduleProgress(live: LiveRun): void {
+		if (live.progressTimer) return;
+		const interval = this.ctx.options.progressIntervalMs ?? 100;
+		const wait = Math.max(0, live.lastProgressAt + interval - this.ctx.now());
+		live.progressTimer = setTimeout(() => {
+			live.progressTimer = null;
+			live.lastProgressAt = this.ctx.now();
+			this.emitProgress(live);
+		}, wait);
+	}
+
+	private emitProgress(live: LiveRun): void {
+		if (live.disposed) return;
+		const counts = { ...live.counts, ...live.usage };
+		this.ctx.emit({
+			type: 'progress',
+			runId: live.run.id,
+			counts,
+			requestsInFlight: live.requestsInFlight,
+			tokensPerSecond: counts.engineMs > 0 ? (counts.completionTokens / counts.engineMs) * 1000 : null
+		});
+	}
+
+	private async finish(live: LiveRun, result: RunResult<unknown, DraftSample> | null, error?: unknown): Promise<void> {
+		const { db, now } = this.ctx;
+		// The final write below carries the usage figures and log: no pending flush is needed.
+		if (live.flushTimer) clearTimeout(live.flushTimer);
+		live.flushTimer = null;
+		await live.writes;
+		if (live.progressTimer) clearTimeout(live.progressTimer);
+		live.progressTimer = null;
+		if (this.runs.get(live.run.id) === live) this.runs.delete(live.run.id);
+		this.stopHeartbeatWhenIdle();
+		if (live.disposed) return;
+		let state: RunState;
+		if (error !== undefined) {
+			state = 'interrupted';
+			this.log(live, { level: 'error', message: `The run stopped: ${error instanceof Error ? error.message : String(error)}. Resume it to go on (answered steps are not asked again).` });
+		} else if (live.state === 'cancelled' || result?.cancelled) {
+			state = 'cancelled';
+			this.log(live, { level: 'info', message: 'Cancelled.' });
+		} else {
+			const counts = live.counts;
+			const finished = `${counts.done} done, ${counts.failed} failed, ${counts.samples} samples; ${live.usage.engineCalls} engine calls, ${live.usage.cacheHits} answered from the cache`;
+			// A dispatcher over some records (retry failed) may leave others pending: the run is not done.
+			const left = (await recordsInState(db, live.run.id, 'pending').catch(() => [])).length;
+			if (left > 0) {
+				state = live.before === 'cancelled' ? 'cancelled' : 'interrupted';
+				const records = `${left} record${left === 1 ? '' : 's'}`;
+				this.log(live, {
+					level: 'info',
+					message: state === 'cancelled' ? `Finished: ${finished}. ${records} left pending when the run was cancelled.` : `Finished: ${finished}. ${records} still to run: resume the run to run them.`
+				});
+			} else {
+				state = 'done';
+				this.log(live, { level: 'info', message: `Finished: ${finished}.` });
+			}
+		}
+		live.state = state;
+		try {
+			const run = await getRun(db, live.run.id);
+			if (run) await updateRun(db, live.run.id, { state, counts: { ...run.counts, ...live.usage }, log: live.log, updatedAt: now() });
+		} catch {
+			// The run was deleted meanwhile.
+		}
+		this.emitProgress(live);
+		this.ctx.emit({ type: 'state', runId: live.run.id, state });
+	}
+
+	// ---- heartbeat ----------------------------------------------------------------------------
+
+	private startHeartbeat(): void {
+		if (this.heartbeat) return;
+		this.heartbeat = setInterval(() => {
+			for (const live of this.runs.values()) {
+				if (!live.disposed) this.write(live, () => updateRun(this.ctx.db, live.run.id, { heartbeatAt: this.ctx.now() }));
+			}
+		}, this.ctx.options.heartbeatMs ?? 5000);
+	}
+
+	private stopHeartbeatWhenIdle(): void {
+		if (this.runs.size || !this.heartbeat) return;
+		clearInterval(this.heartbeat);
+		this.heartbeat = null;
+	}
+
+	/** Stops everything without writing (the worker is going away, as on a reload). */
+	dispose(): void {
+		for (const live of this.runs.values()) {
+			live.disposed = true;
+			if (live.progressTimer) clearTimeout(live.progressTimer);
+			if (live.flushTimer) clearTimeout(live.flushTimer);
+			live.dispatcher.cancel();
+		}
+		this.runs.clear();
+		if (this.heartbeat) clearInterval(this.heartbeat);
+		this.heartbeat = null;
+	}
+}

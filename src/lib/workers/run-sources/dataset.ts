@@ -1,0 +1,37 @@
+/**
+ * Datasets as a run source: the entries the ref names (by id, in the order asked), or all of
+ * them, read page by page through the data service (its working copy, edits included).
+ */
+import type { Entry } from '$lib/core/model';
+import { getDataset } from '$lib/db/datasets-repo';
+import type { SourceKind, SourceLoadContext } from './types';
+
+const PAGE = 1000;
+
+/** Dataset entries by id (in the order asked; ids not found are left out) or all of them. */
+export async function datasetEntries(data: SourceLoadContext['data'], datasetId: string, entryCount: number, entryIds?: string[]): Promise<Entry[]> {
+	const wanted = entryIds ? new Set(entryIds) : null;
+	const found = new Map<string, Entry>();
+	const all: Entry[] = [];
+	for (let start = 0; start < entryCount; start += PAGE) {
+		const page = await data.getPage(datasetId, start, Math.min(PAGE, entryCount - start));
+		for (const entry of page.entries) {
+			if (!wanted) all.push(entry);
+			else if (wanted.has(entry.id)) found.set(entry.id, entry);
+		}
+		if (wanted && found.size === wanted.size) break;
+	}
+	if (!entryIds) return all;
+	return entryIds.flatMap((id) => (found.has(id) ? [found.get(id) as Entry] : []));
+}
+
+export const datasetSource: SourceKind<'dataset', 'entries'> = {
+	noun: 'dataset',
+	slot: 'entries',
+	async load(ref, { db, data }) {
+		const dataset = await getDataset(db, ref.id);
+		// A dataset still importing (or left half-imported) is not there yet.
+		if (!dataset || dataset.status !== 'ready') return null;
+		return { name: dataset.name, value: await datasetEntries(data, ref.id, dataset.entryCount, ref.entryIds) };
+	}
+};

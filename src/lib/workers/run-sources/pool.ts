@@ -1,0 +1,33 @@
+/**
+ * Prompt pools as a run source. A pool is never loaded whole: a seeded stratified sample is
+ * planned from the pool's counts per rating (params `n` and `mix`, seeded by the run seed), then
+ * only the chosen items are read. The plan's notes (short strata, a pool smaller than n) go to
+ * the run's log.
+ */
+import { planPoolSample } from '$lib/core/recipes/prompt-pool';
+import type { Stratum } from '$lib/core/recipes/sources';
+import { getPool, poolItemsAt } from '$lib/db/pools-repo';
+import type { SourceKind } from './types';
+
+/** The sample size and mix the params ask for (the whole pool, unmixed, when they do not say). */
+export function poolAsk(params: unknown, poolSize: number): { n: number; mix: Stratum[] } {
+	const asked = (params ?? {}) as { n?: unknown; mix?: unknown };
+	return {
+		n: typeof asked.n === 'number' && asked.n > 0 ? asked.n : poolSize,
+		mix: Array.isArray(asked.mix) ? (asked.mix as Stratum[]) : []
+	};
+}
+
+export const poolSource: SourceKind<'pool', 'pools'> = {
+	noun: 'prompt pool',
+	slot: 'pools',
+	async load(ref, { db, params, settings, note }) {
+		const pool = await getPool(db, ref.id);
+		if (!pool) return null;
+		const { n, mix } = poolAsk(params, pool.count);
+		const plan = planPoolSample(pool.ratingCounts, mix, n, settings.seed);
+		for (const line of plan.notes) note(`Prompt pool "${pool.name}": ${line}`);
+		const items = await poolItemsAt(db, pool.id, plan.picks);
+		return { name: pool.name, value: { poolId: pool.id, name: pool.name, items } };
+	}
+};

@@ -1,0 +1,79 @@
+/**
+ * Starting a run: the request checked (recipe, params, settings, engine choice, the page's run
+ * id), its sources loaded and its input records prepared, the run and its records stored, and a
+ * dispatcher launched over them.
+ */
+import type { RunRecordRow } from '$lib/core/contracts/rows';
+import type { EngineAccess, StartRunRequest, StartRunResult } from '$lib/core/contracts/run-api';
+import { cleanSettings, defaultRunLabel, isRunIdShape, limitedInputs, parseParams, prepareRun, validateSettings } from '$lib/core/recipes/run-request';
+import { cleanChoice, concurrencyFor, DEFAULT_CONCURRENCY, validateChoice } from '$lib/core/runtime/engine-choice';
+import { runManifest } from '$lib/core/runtime/staleness';
+import { createRun, emptyCounts, getRun, type StoredRunRow } from '$lib/db/runs-repo';
+import type { LiveRuns } from './live-run';
+import type { RunContext } from './run-context';
+import { engineFor } from './run-engines';
+import { resolveSources } from './run-sources';
+
+function newRunId(now: number): string {
+	return `run-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+export async function startRun(ctx: RunContext, live: LiveRuns, request: StartRunRequest, access: EngineAccess = {}): Promise<StartRunResult> {
+	const recipe = ctx.recipe(request.recipeId);
+	if (!recipe) return { ok: false, error: `There is no recipe "${request.recipeId}".`, field: 'recipeId' };
+	const parsed = parseParams(recipe, request.params);
+	if (!parsed.ok) return parsed;
+	const settingsProblem = validateSettings(request.settings);
+	if (settingsProblem) return { ok: false, ...settingsProblem };
+	const choiceProblem = validateChoice(request.engine);
+	if (choiceProblem) return { ok: false, ...choiceProblem };
+	const engineChoice = cleanChoice(request.engine);
+	const settings = cleanSettings(request.settings);
+	const params = parsed.params;
+
+	const resolved = await resolveSources(recipe, params, settings, ctx);
+	if (resolved.missing.length) return { ok: false, error: resolved.missing.map((change) => change.reason.replace(/ was deleted\.$/, ' does not exist (it may have been deleted).')).join(' ') };
+	const prepared = prepareRun(recipe, params, resolved.sources, settings);
+	if (!prepared.ok) return { ok: false, error: prepared.error };
+	const inputs = limitedInputs(prepared.prepared.inputs, settings);
+	if (!inputs.length) return { ok: false, error: 'These settings give the recipe nothing to work on (no input records).' };
+
+	if (request.id !== undefined && (!isRunIdShape(request.id) || (await getRun(ctx.db, request.id)))) {
+		return { ok: false, error: `The run id "${request.id}" cannot be used (it is malformed or taken).`, field: 'id' };
+	}
+	const now = ctx.now();
+	const run: StoredRunRow = {
+		id: request.id ?? newRunId(now),
+		recipeId: recipe.id,
+		label: defaultRunLabel(recipe, request.label, Object.values(resolved.names)),
+		params,
+		settings,
+		engine: engineChoice,
+		concurrency: concurrencyFor(engineChoice, request.concurrency ?? DEFAULT_CONCURRENCY),
+		manifest: runManifest({ recipeId: recipe.id, params, engine: engineChoice, settings }, prepared.prepared),
+		state: 'queued',
+		counts: emptyCounts(inputs.length),
+		createdAt: now,
+		updatedAt: now,
+		...(request.targetDatasetId ? { targetDatasetId: request.targetDatasetId } : {}),
+		log: resolved.notes.map((message) => ({ at: now, level: 'warn' as const, message })),
+		heartbeatAt: now,
+		sourceNames: resolved.names
+	};
+	const engine = await engineFor(run, recipe, access, ctx.options);
+	if (!engine.ok) return { ok: false, error: engine.error, field: 'engine' };
+	const records: RunRecordRow[] = inputs.map((input, recordIndex) => ({
+		runId: run.id,
+		recordIndex,
+		recordId: input.id,
+		label: recipe.recordLabel(input.input),
+		input: input.input,
+		state: 'pending',
+		steps: [],
+		notes: [],
+		updatedAt: now
+	}));
+	await createRun(ctx.db, run, records);
+	live.launch(run, recipe, engine.engine, resolved.sources, records, () => true);
+	return { ok: true, runId: run.id };
+}
