@@ -5,8 +5,9 @@
  */
 import { getDatabase } from '$lib/db/database';
 import { composeApi } from '$lib/workers/compose-api';
-import { DataService, dataApi } from '$lib/workers/data-service';
-import { ValidationRuns, validationApi, validationForData } from '$lib/workers/validation-service';
+import { dataApi } from '$lib/workers/data-service';
+import { composeDataServices } from '$lib/workers/data-services';
+import { validationApi } from '$lib/workers/validation-service';
 import { analysisApi } from '$lib/workers/analysis-service';
 import { collectionApi } from '$lib/workers/collection-service';
 import { hashMessages } from '$lib/core/hash';
@@ -15,8 +16,7 @@ import { entryToLine } from '$lib/core/export/serialize';
 export function inProcessDataWorker() {
 	const db = getDatabase();
 	// Composed as data.worker.ts composes it (without the generation parts these tests do not use).
-	const validationRuns = new ValidationRuns();
-	const data = new DataService(db, validationForData(db, validationRuns));
+	const { data, validationRuns } = composeDataServices(db);
 	const api = composeApi(dataApi(data), validationApi(db, data, validationRuns), collectionApi(db), analysisApi(db));
 	return {
 		...api,

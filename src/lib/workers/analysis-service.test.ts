@@ -5,7 +5,7 @@ import { SkeinDatabase } from '$lib/db/database';
 import { listDatasets } from '$lib/db/datasets-repo';
 import { ENTRY_BLOCK_SIZE } from '$lib/db/schema';
 import { deleteOp } from '$lib/core/curation/operations';
-import { DataService } from './data-service';
+import { composeDataServices } from './data-services';
 import { AnalysisService } from './analysis-service';
 
 let counter = 0;
@@ -35,7 +35,7 @@ function line(i: number): string {
 async function importDataset(count: number) {
 	const db = new SkeinDatabase(`skein-analysis-${++counter}-${Date.now()}`);
 	opened.push(db);
-	const data = new DataService(db);
+	const data = composeDataServices(db).data;
 	const text = Array.from({ length: count }, (_, i) => line(i)).join('\n');
 	await data.importSources(data.newJobId(), [{ kind: 'file', file: new File([text], 'mara.jsonl') }]);
 	const [dataset] = await listDatasets(db);

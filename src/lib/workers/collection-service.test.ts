@@ -11,7 +11,8 @@ import { addTagsOp } from '$lib/core/curation/operations';
 import type { Entry } from '$lib/core/model';
 import { hashMessages } from '$lib/core/hash';
 import { entryToLine } from '$lib/core/export/serialize';
-import { DataService } from './data-service';
+import type { DataService } from './data-service';
+import { composeDataServices } from './data-services';
 import { CollectionService } from './collection-service';
 
 let counter = 0;
@@ -19,7 +20,7 @@ const opened: SkeinDatabase[] = [];
 function fresh() {
 	const db = new SkeinDatabase(`skein-collection-${++counter}-${Date.now()}`);
 	opened.push(db);
-	return { db, data: new DataService(db), collection: new CollectionService(db) };
+	return { db, data: composeDataServices(db).data, collection: new CollectionService(db) };
 }
 afterEach(async () => {
 	for (const db of opened.splice(0)) {

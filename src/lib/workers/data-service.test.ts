@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SkeinDatabase } from '$lib/db/database';
 import { listDatasets } from '$lib/db/datasets-repo';
 import { ENTRY_BLOCK_SIZE } from '$lib/db/schema';
-import { DataService, type ImportProgress } from './data-service';
+import type { ImportProgress } from './data-service';
+import { composeDataServices } from './data-services';
 import { addTagsOp } from '$lib/core/curation/operations';
 
 let counter = 0;
@@ -12,7 +13,7 @@ const opened: SkeinDatabase[] = [];
 function freshService() {
 	const db = new SkeinDatabase(`skein-service-${++counter}-${Date.now()}`);
 	opened.push(db);
-	return { db, service: new DataService(db) };
+	return { db, service: composeDataServices(db).data };
 }
 afterEach(async () => {
 	for (const db of opened.splice(0)) {

@@ -52,7 +52,7 @@ export class DataService {
 	private readonly curation: DataCuration;
 	private readonly exporter: DataExporter;
 
-	constructor(db: SkeinDatabase, validation: DataValidation = WITHOUT_VALIDATION) {
+	constructor(db: SkeinDatabase, validation: DataValidation) {
 		this.importer = new DataImporter(db, validation);
 		this.reader = new DatasetReader(db, validation);
 		// Edits that keep every id in place tell the reader, so its cached ids stay valid.

@@ -8,8 +8,9 @@
 import * as Comlink from 'comlink';
 import { getDatabase } from '$lib/db/database';
 import { composeApi } from './compose-api';
-import { DataService, dataApi } from './data-service';
-import { ValidationRuns, validationApi, validationForData } from './validation-service';
+import { dataApi } from './data-service';
+import { composeDataServices } from './data-services';
+import { validationApi } from './validation-service';
 import { analysisApi } from './analysis-service';
 import { collectionApi } from './collection-service';
 import { generationApi } from './generation-service';
@@ -17,9 +18,7 @@ import { libraryApi } from './library-service';
 import { runApi } from './run-service';
 
 const db = getDatabase();
-// The last validation runs, shared: filled by validation, read by the data service's checks and filters.
-const validationRuns = new ValidationRuns();
-const data = new DataService(db, validationForData(db, validationRuns));
+const { data, validationRuns } = composeDataServices(db);
 
 const api = composeApi(
 	dataApi(data),

@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SkeinDatabase } from '$lib/db/database';
-import { DataService } from './data-service';
+import { composeDataServices } from './data-services';
 import { GenerationService } from './generation-service';
 import { GOLDEN_SETTINGS } from '$lib/core/compiler/golden-settings';
 import { BUILTIN_CHUNKS } from '$lib/core/compiler/library';
@@ -10,7 +10,7 @@ const opened: SkeinDatabase[] = [];
 function fresh() {
 	const db = new SkeinDatabase(`generation-test-${Math.random()}`);
 	opened.push(db);
-	const data = new DataService(db);
+	const data = composeDataServices(db).data;
 	return { db, data, service: new GenerationService(db, data) };
 }
 afterEach(async () => {

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SkeinDatabase } from '$lib/db/database';
 import type { RemoteEngine, StartRunRequest } from '$lib/core/contracts/run-api';
-import { DataService } from './data-service';
+import { composeDataServices } from './data-services';
 import { accessOf, engineFor } from './run-engines';
 import { RunService } from './run-service';
 import { cleanUp, fresh, lighthouseRecipe, opened, QUESTION, RECIPES, request, services, SETTINGS, SHEET, started, storedSteps, waitFor } from './run-test-harness';
@@ -106,7 +106,7 @@ describe('Run engines: rehearsal, endpoints, page engines, secrets', () => {
 		const db = new SkeinDatabase(`run-test-${Math.random()}`);
 		opened.push(db);
 		await db.characterSheets.put(structuredClone(SHEET));
-		const service = new RunService(db, new DataService(db), { recipes: RECIPES, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+		const service = new RunService(db, composeDataServices(db).data, { recipes: RECIPES, retry: { baseDelayMs: 1, maxDelayMs: 5 } });
 		services.push(service);
 		const result = await service.startRun(request({ engine: { kind: 'test', label: 'Rehearsal', options: { failEvery: 3, badJsonEvery: 4 } } }));
 		if (!result.ok) throw new Error(result.error);

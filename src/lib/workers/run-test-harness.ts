@@ -14,7 +14,8 @@ import { JudgeSettingsSchema, withJudge } from '$lib/core/recipes/judge';
 import { TestEngine } from '$lib/engines/test-engine';
 import type { ChatRequest } from '$lib/core/contracts/engine';
 import type { RunEvent, StartRunRequest } from '$lib/core/contracts/run-api';
-import { DataService } from './data-service';
+import type { DataService } from './data-service';
+import { composeDataServices } from './data-services';
 import { RunService, type RunServiceOptions } from './run-service';
 
 
@@ -271,7 +272,7 @@ export async function fresh(options: Parameters<typeof serviceOver>[3] = {}): Pr
 	const db = new SkeinDatabase(`run-test-${Math.random()}`);
 	opened.push(db);
 	await db.characterSheets.put(structuredClone(SHEET));
-	const data = new DataService(db);
+	const data = composeDataServices(db).data;
 	const engines: TestEngine[] = [];
 	const service = serviceOver(db, data, engines, options);
 	const events: RunEvent[] = [];

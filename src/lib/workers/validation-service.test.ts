@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SkeinDatabase } from '$lib/db/database';
 import { setSetting } from '$lib/db/datasets-repo';
 import { REPAIR_ON_IMPORT_SETTING } from '$lib/db/settings-keys';
-import { DataService } from './data-service';
+import { DataService, WITHOUT_VALIDATION } from './data-service';
 import { ValidationRuns, ValidationService, validationForData } from './validation-service';
 
 const opened: SkeinDatabase[] = [];
@@ -136,7 +136,7 @@ describe('the data service composed with validation', () => {
 
 	it('without validation, refuses an export check and repair on import instead of skipping them', async () => {
 		const db = freshDatabase();
-		const data = new DataService(db);
+		const data = new DataService(db, WITHOUT_VALIDATION);
 		const imported = await data.importSources(data.newJobId(), [{ kind: 'text', name: 'messy.jsonl', text: MESSY }]);
 		const datasetId = imported.datasets[0].datasetId;
 		expect((await data.exportPlanned(datasetId, { format: 'openai', dryRun: true })).selected).toBe(5);

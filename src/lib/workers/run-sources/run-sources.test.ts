@@ -5,7 +5,7 @@ import { documentToSheet } from '$lib/core/sheets/split-document';
 import { fixtureText } from '$lib/core/test-utils';
 import type { PromptPoolItemRow, PromptPoolRow } from '$lib/core/contracts/rows';
 import type { RunRecordSummary } from '$lib/core/contracts/run-api';
-import { DataService } from '../data-service';
+import { composeDataServices } from '../data-services';
 import { RunService } from '../run-service';
 import { cleanUp, fresh, opened, services, SETTINGS, started } from '../run-test-harness';
 
@@ -75,7 +75,7 @@ describe('Run sources through the service: facts, pools, sheets, datasets', () =
 			now: () => new Date('2026-11-01T10:00:00Z')
 		});
 		await db.characterSheets.put({ ...sheet, id: 'queen', updatedAt: 1 });
-		const data = new DataService(db);
+		const data = composeDataServices(db).data;
 		const service = new RunService(db, data, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
 		services.push(service);
 		const recordEvents: RunRecordSummary[] = [];
@@ -119,7 +119,7 @@ describe('Run sources through the service: facts, pools, sheets, datasets', () =
 	it('continues chosen entries of a dataset (read by id through the data service)', async () => {
 		const db = new SkeinDatabase(`run-test-${Math.random()}`);
 		opened.push(db);
-		const data = new DataService(db);
+		const data = composeDataServices(db).data;
 		const jsonl = [
 			{ messages: [{ role: 'user', content: 'Is the lamp lit?' }, { role: 'assistant', content: 'Lit and trimmed.' }] },
 			{ messages: [{ role: 'user', content: 'Any ships tonight?' }, { role: 'assistant', content: 'One. Late, as always.' }] },
