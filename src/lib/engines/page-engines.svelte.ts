@@ -3,10 +3,10 @@
  * this module creates) and the manual copy/paste engine (the user answers). Module-level
  * singletons, so a loaded model survives SvelteKit's client-side navigation between pages.
  *
- * Runs in the data worker reach them through `remoteEngineFor(kind)`, a Comlink proxy. web-llm
- * (6.8 MB) is imported only when the user loads a model.
+ * Runs in the data worker reach them through `remoteEngineFor(kind)`, an object the data bridge
+ * passes by reference (a Comlink proxy). web-llm (6.8 MB) is imported only when the user loads a
+ * model.
  */
-import * as Comlink from 'comlink';
 import { isEngineError } from '$lib/core/contracts/engine';
 import { appConfigFor, loadCustomModels } from './custom-models';
 import { ManualEngine, type PendingManualRequest } from './manual-engine';
@@ -198,11 +198,13 @@ function backendFor(kind: 'webllm' | 'manual', runId?: string): PageEngineBacken
 }
 
 /**
- * The page engine a run in the data worker calls (pass it as `EngineAccess.remote`). Errors reach
+ * The page engine a run in the data worker calls: pass it as its own argument of startRun / resumeRun
+ * / retryFailed / rerunStale; the data bridge sends it by reference, as it does every object with
+ * behaviour (workers/bridge-args.ts). Errors reach
  * the worker as plain `SerializedEngineError` objects: turn them back with `fromRemoteError`
  * (page-engine-core.ts) so retries still see their kind. `runId` tags manual requests so the run
  * view can show only its own.
  */
 export function remoteEngineFor(kind: 'webllm' | 'manual', runId?: string): RemoteEngine {
-	return Comlink.proxy(new RemoteEngineHost(backendFor(kind, runId)));
+	return new RemoteEngineHost(backendFor(kind, runId));
 }
