@@ -6,6 +6,7 @@
  */
 import type { RunRecordRow } from '$lib/core/contracts/rows';
 import type { EngineAccess, RunActionResult, RunEdit } from '$lib/core/contracts/run-api';
+import type { AnyRecipe } from '$lib/core/recipes/recipe';
 import { cleanSettings, limitedInputs, prepareRun, validateSettings } from '$lib/core/recipes/run-request';
 import { cleanChoice, concurrencyFor, validateChoice } from '$lib/core/runtime/engine-choice';
 import { planRerun, replacedAcceptedMessage, runManifest } from '$lib/core/runtime/staleness';
@@ -31,6 +32,17 @@ import { resolveSources } from './run-sources';
 
 const recipeGone = (recipeId: string) => ({ ok: false as const, error: `The recipe "${recipeId}" is no longer available.` });
 
+/** A stored run that no other tab drives, with its recipe: what restarting or re-running it starts from. */
+async function stoppedRun(ctx: RunContext, live: LiveRuns, runId: string): Promise<{ ok: true; run: StoredRunRow; recipe: AnyRecipe } | { ok: false; error: string }> {
+	const run = await getRun(ctx.db, runId);
+	if (!run) return runGone();
+	const busy = await live.elsewhere(run);
+	if (busy) return { ok: false, error: busy };
+	const recipe = ctx.recipe(run.recipeId);
+	if (!recipe) return recipeGone(run.recipeId);
+	return { ok: true, run, recipe };
+}
+
 /** Resumes a paused live run, or launches a dispatcher over the pending records of a stopped one. */
 export async function resumeRun(ctx: RunContext, live: LiveRuns, runId: string, access: EngineAccess): Promise<RunActionResult> {
 	const running = live.get(runId);
@@ -44,12 +56,9 @@ export async function resumeRun(ctx: RunContext, live: LiveRuns, runId: string, 
 /** A new dispatcher over the records `which` picks, for a run not live here. */
 async function restart(ctx: RunContext, live: LiveRuns, runId: string, access: EngineAccess, which: (record: RunRecordRow) => boolean, before?: (run: StoredRunRow) => Promise<void>): Promise<RunActionResult> {
 	const { db } = ctx;
-	const run = await getRun(db, runId);
-	if (!run) return runGone();
-	const busy = await live.elsewhere(run);
-	if (busy) return { ok: false, error: busy };
-	const recipe = ctx.recipe(run.recipeId);
-	if (!recipe) return recipeGone(run.recipeId);
+	const loaded = await stoppedRun(ctx, live, runId);
+	if (!loaded.ok) return loaded;
+	const { run, recipe } = loaded;
 	const engine = await engineFor(run, recipe, access, ctx.options);
 	if (!engine.ok) return { ok: false, error: engine.error };
 	const resolved = await resolveSources(recipe, run.params, run.settings, ctx, run.sourceNames);
@@ -104,12 +113,9 @@ export async function retryFailed(ctx: RunContext, live: LiveRuns, runId: string
 export async function rerunStale(ctx: RunContext, live: LiveRuns, runId: string, access: EngineAccess): Promise<RunActionResult> {
 	const { db } = ctx;
 	if (live.has(runId)) return { ok: false, error: 'Wait for the run to finish (or cancel it) before re-running what changed.' };
-	const run = await getRun(db, runId);
-	if (!run) return runGone();
-	const busy = await live.elsewhere(run);
-	if (busy) return { ok: false, error: busy };
-	const recipe = ctx.recipe(run.recipeId);
-	if (!recipe) return recipeGone(run.recipeId);
+	const loaded = await stoppedRun(ctx, live, runId);
+	if (!loaded.ok) return loaded;
+	const { run, recipe } = loaded;
 	const resolved = await resolveSources(recipe, run.params, run.settings, ctx, run.sourceNames);
 	if (resolved.missing.length) return { ok: false, error: `${resolved.missing.map((change) => change.reason).join(' ')} Nothing to re-run it from.` };
 	const prepared = prepareRun(recipe, run.params, resolved.sources, run.settings);
