@@ -17,7 +17,10 @@ const config = {
 				'style-src': ['self', 'unsafe-inline'],
 				'img-src': ['self', 'data:', 'blob:'],
 				'worker-src': ['self', 'blob:'],
-				'connect-src': ['self', 'https:', 'http://localhost:*', 'http://127.0.0.1:*'],
+				// Model servers live wherever the user runs them: a vLLM box on the local network
+				// (http://gpu-box:8000/v1) as much as Ollama on localhost. Only connections are opened
+				// up; scripts stay 'self'.
+				'connect-src': ['self', 'http:', 'https:'],
 				'object-src': ['none'],
 				'base-uri': ['self'],
 				'form-action': ['self']

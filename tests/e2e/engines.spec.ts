@@ -277,6 +277,36 @@ test('a manual run: copy the prompt, paste the reply, skip one; answers flow bac
 	await expect(page.getByText('You skipped this request.').first()).toBeVisible();
 });
 
+test('a model server on another address than localhost (a box on the network) can be reached', async ({ page }) => {
+	// Bound to 127.0.0.2, reached by that address: the page may connect to any http(s) server the
+	// user names, not only localhost and 127.0.0.1.
+	const api: Server = createServer((req, res) => {
+		const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, content-type' };
+		if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
+		if (req.url === '/v1/models') {
+			res.writeHead(200, { ...cors, 'content-type': 'application/json' });
+			return void res.end(JSON.stringify({ data: [{ id: 'qwen2.5:3b' }] }));
+		}
+		res.writeHead(404, cors).end();
+	});
+	await new Promise<void>((ready) => api.listen(0, '127.0.0.2', ready));
+	const port = (api.address() as { port: number }).port;
+	const refused: string[] = [];
+	page.on('console', (message) => {
+		if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) refused.push(message.text());
+	});
+	try {
+		await page.goto('/generate/engines');
+		await page.getByTestId('endpoint-url').fill(`http://127.0.0.2:${port}/v1`);
+		await page.getByTestId('endpoint-model').fill('qwen2.5:3b');
+		await page.getByTestId('endpoint-test').click();
+		await expect(page.getByTestId('endpoint-result')).toContainText('Connected. Models: qwen2.5:3b');
+		expect(refused).toEqual([]);
+	} finally {
+		await new Promise((done) => api.close(done));
+	}
+});
+
 test('a model server: test the connection, with plain-words errors', async ({ page }) => {
 	// A tiny OpenAI-compatible server on loopback that allows this page (CORS) and checks the key.
 	const api: Server = createServer((req, res) => {
