@@ -6,6 +6,8 @@ test('export ShareGPT as a seeded train/validation split, then re-import it', as
 	await page.goto('/');
 	await waitForSample(page);
 	await page.getByTestId('dataset-row').filter({ hasText: 'Mara' }).getByRole('link', { name: 'Open' }).click();
+	// The dataset list has an export menu too: wait for the dataset page before opening its menu.
+	await page.waitForURL(/\/datasets\/[^/]+$/);
 	await page.getByTestId('export-menu').click();
 	await page.getByTestId('export-more').click();
 	const dialog = page.getByTestId('export-dialog');
@@ -51,6 +53,8 @@ test('Alpaca export skips what it cannot express and says why', async ({ page })
 	await page.goto('/');
 	await waitForSample(page);
 	await page.getByTestId('dataset-row').filter({ hasText: 'Mara' }).getByRole('link', { name: 'Open' }).click();
+	// The dataset list has an export menu too: wait for the dataset page before opening its menu.
+	await page.waitForURL(/\/datasets\/[^/]+$/);
 	await page.getByTestId('export-menu').click();
 	await page.getByTestId('export-more').click();
 	const dialog = page.getByTestId('export-dialog');
