@@ -1,7 +1,7 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type TestEngine } from '$lib/engines/test-engine';
-import { cleanUp, fresh, serviceOver, started, storedSteps, waitFor } from './run-test-harness';
+import { cleanUp, fresh, serviceOver, started, storedSteps, waitFor, fakeLockManager } from './run-test-harness';
 
 afterEach(cleanUp);
 
@@ -55,19 +55,7 @@ describe('Live runs: pause, reload, locks, seeded replays', () => {
 	});
 
 	it('tells a run live in another tab from one a closed tab left, by its Web Lock', async () => {
-		// A lock manager shared by the "tabs" (as the browser's is, per origin).
-		const held = new Set<string>();
-		const locks = {
-			request: async (name: string, callback: () => Promise<void>) => {
-				held.add(name);
-				try {
-					await callback();
-				} finally {
-					held.delete(name);
-				}
-			},
-			query: async () => ({ held: [...held].map((name) => ({ name })) })
-		};
+		const { held, locks } = fakeLockManager();
 		Object.defineProperty(globalThis, 'navigator', { value: { locks }, configurable: true });
 		try {
 			const h = await fresh({ delayMs: 50 });

@@ -316,3 +316,20 @@ export async function storedCounts(db: SkeinDatabase, runId: string) {
 	const counts = (await db.runs.get(runId))?.counts;
 	return { total: counts?.total, done: counts?.done, failed: counts?.failed, samples: counts?.samples };
 }
+
+/** A Web Locks manager shared by the "tabs" of a test, as the browser's is per origin; `held` names the locks held now. */
+export function fakeLockManager() {
+	const held = new Set<string>();
+	const locks = {
+		request: async (name: string, callback: () => Promise<void>) => {
+			held.add(name);
+			try {
+				await callback();
+			} finally {
+				held.delete(name);
+			}
+		},
+		query: async () => ({ held: [...held].map((name) => ({ name })) })
+	};
+	return { held, locks };
+}

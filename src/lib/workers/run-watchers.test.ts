@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunEvent } from '$lib/core/contracts/run-api';
 import { heldLocks, holdRunLock, runLockName } from './run-locks';
+import { fakeLockManager } from './run-test-harness';
 import { RunWatchers } from './run-watchers';
 
 const event: RunEvent = { type: 'state', runId: 'run-1', state: 'running' };
@@ -42,18 +43,7 @@ describe('RunWatchers', () => {
 
 describe('run locks', () => {
 	it('holds a run’s lock until it ends where there are Web Locks, and says nothing where there are none', async () => {
-		const held = new Set<string>();
-		const locks = {
-			request: async (name: string, callback: () => Promise<void>) => {
-				held.add(name);
-				try {
-					await callback();
-				} finally {
-					held.delete(name);
-				}
-			},
-			query: async () => ({ held: [...held].map((name) => ({ name })) })
-		};
+		const { locks } = fakeLockManager();
 		try {
 			Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true });
 			expect(await heldLocks()).toBeNull();
