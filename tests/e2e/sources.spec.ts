@@ -180,7 +180,8 @@ test('a 100k-line pool imports in seconds and pages', async ({ page }) => {
 	await dropFiles(page, [{ name: 'big.jsonl', text: lines.join('\n') }]);
 	await expect(page.getByTestId('pool-import-ok')).toContainText('100,000 prompts', { timeout: 30_000 });
 	const seconds = (Date.now() - started) / 1000;
-	expect(seconds).toBeLessThan(15);
+	// ~3 s here since pools are stored in blocks (one row per prompt took 13–16 s).
+	expect(seconds).toBeLessThan(8);
 	await expect(page.getByTestId('pool-histogram').getByTestId('pool-rating-count')).toHaveText(['20,000', '20,000', '20,000', '20,000', '20,000']);
 	await page.getByRole('button', { name: 'Next page' }).click();
 	await expect(page.getByTestId('pool-page')).toHaveText('51–100 of 100,000');

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS, SkeinDatabase } from './database';
 import { completeImport, createImportingDataset, deleteAbandonedImports, deleteDataset, listDatasets, putBlock, readBlock, renameDataset } from './datasets-repo';
 import type { Entry } from '$lib/core/model';
+import { getPool, poolItems, poolItemsAt } from './pools-repo';
 
 /** A Dexie instance that knows only the schema versions up to `version`: "the app as it was then". */
 function openAtVersion(name: string, version: number): Dexie {
@@ -54,6 +55,28 @@ describe('schema versions', () => {
 			expect((await db.datasets.get('ds-old'))?.name).toBe('Old');
 		});
 	}
+
+	it('version 4 moves version 3 prompt pools into blocks and a rating index, items intact', async () => {
+		const name = freshName();
+		const old = openAtVersion(name, 3);
+		await old.table('promptPools').add({ id: 'p1', name: 'keeper', sourceName: 'k.csv', count: 3, ratingCounts: { '': 1, '2': 2 }, createdAt: 1 });
+		await old.table('promptPoolItems').bulkAdd([
+			{ poolId: 'p1', index: 0, text: 'Who lit the lamp?', rating: 2, ordinal: 0 },
+			{ poolId: 'p1', index: 1, text: 'Tell a ghost story.', rating: -1, ordinal: 0 },
+			{ poolId: 'p1', index: 2, text: 'Why the fog?', rating: 2, ordinal: 1 }
+		]);
+		old.close();
+		const db = new SkeinDatabase(name);
+		opened.push(db);
+		expect(await poolItems(db, 'p1', 0, 10)).toEqual([
+			{ index: 0, text: 'Who lit the lamp?', rating: 2 },
+			{ index: 1, text: 'Tell a ghost story.', rating: null },
+			{ index: 2, text: 'Why the fog?', rating: 2 }
+		]);
+		expect((await poolItemsAt(db, 'p1', [{ rating: 2, ordinal: 1 }])).map((item) => item.text)).toEqual(['Why the fog?']);
+		expect(db.tables.map((table) => table.name)).not.toContain('promptPoolItems');
+		expect((await getPool(db, 'p1'))?.count).toBe(3);
+	});
 
 	it('opens a database created at the current version by a plain Dexie with the same stores', async () => {
 		const name = freshName();

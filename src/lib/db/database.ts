@@ -1,12 +1,13 @@
-import Dexie, { type EntityTable, type Table } from 'dexie';
+import Dexie, { type EntityTable, type Table, type Transaction } from 'dexie';
+import { poolBlocksAndIndex } from './pool-blocks';
 import { DB_NAME, TABLES } from './schema';
-import { type BlockRow, type DatasetRow, type HistoryRow, type SnapshotRow, type SnapshotBlockRow, type TagRow, type CharacterRow, type SavedFilterRow, type PromptRegistryRow, type OriginalRow, type SettingRow, type CharacterSheetRow, type IdentityDocumentRow, type PromptPoolRow, type PromptPoolItemRow, type RunRow, type RunRecordRow, type RunSampleRow, type ResponseCacheRow } from '$lib/core/contracts/rows';
+import { type BlockRow, type DatasetRow, type HistoryRow, type SnapshotRow, type SnapshotBlockRow, type TagRow, type CharacterRow, type SavedFilterRow, type PromptRegistryRow, type OriginalRow, type SettingRow, type CharacterSheetRow, type IdentityDocumentRow, type PromptPoolRow, type PromptPoolItemRow, type PromptPoolBlockRow, type PromptPoolRatingIndexRow, type RunRow, type RunRecordRow, type RunSampleRow, type ResponseCacheRow } from '$lib/core/contracts/rows';
 
 /**
  * Numbered schema versions. Never edit a published version: add a new one with an upgrade
  * function, and a test in database.test.ts that opens data written by the previous version.
  */
-export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
+export const SCHEMA_VERSIONS: Record<number, Record<string, string | null>> = {
 	1: {
 		[TABLES.datasets]: 'id, updatedAt, status',
 		[TABLES.blocks]: '[datasetId+blockNo], datasetId',
@@ -39,9 +40,21 @@ export const SCHEMA_VERSIONS: Record<number, Record<string, string>> = {
 		[TABLES.runRecords]: '[runId+recordIndex], runId, [runId+state]',
 		[TABLES.runSamples]: 'id, runId, [runId+review]',
 		[TABLES.responseCache]: 'key, at'
+	},
+	// 4: prompt pools in blocks of POOL_BLOCK_SIZE plus a rating index, instead of one row per prompt
+	// (upgradeTo4 moves version 3's items over; Dexie drops the old table after the upgrade ran).
+	4: {
+		[TABLES.promptPoolItems]: null,
+		[TABLES.promptPoolBlocks]: '[poolId+blockNo]',
+		[TABLES.promptPoolRatingIndexes]: 'poolId'
 	}
 };
-export const CURRENT_SCHEMA_VERSION = 3;
+export const CURRENT_SCHEMA_VERSION = 4;
+
+/** Upgrade functions by the version they upgrade to. */
+const UPGRADES: Record<number, (tx: Transaction) => Promise<void>> = {
+	4: upgradePoolsToBlocks
+};
 
 export class SkeinDatabase extends Dexie {
 	datasets!: EntityTable<DatasetRow, 'id'>;
@@ -60,7 +73,8 @@ export class SkeinDatabase extends Dexie {
 	characterSheets!: EntityTable<CharacterSheetRow, 'id'>;
 	identityDocuments!: EntityTable<IdentityDocumentRow, 'id'>;
 	promptPools!: EntityTable<PromptPoolRow, 'id'>;
-	promptPoolItems!: Table<PromptPoolItemRow, [string, number]>;
+	promptPoolBlocks!: Table<PromptPoolBlockRow, [string, number]>;
+	promptPoolRatingIndexes!: EntityTable<PromptPoolRatingIndexRow, 'poolId'>;
 	runs!: EntityTable<RunRow, 'id'>;
 	runRecords!: Table<RunRecordRow, [string, number]>;
 	runSamples!: EntityTable<RunSampleRow, 'id'>;
@@ -69,7 +83,9 @@ export class SkeinDatabase extends Dexie {
 	constructor(name: string = DB_NAME) {
 		super(name);
 		for (const [version, stores] of Object.entries(SCHEMA_VERSIONS)) {
-			this.version(Number(version)).stores(stores);
+			const upgrade = UPGRADES[Number(version)];
+			const declared = this.version(Number(version)).stores(stores);
+			if (upgrade) declared.upgrade(upgrade);
 		}
 	}
 }
@@ -80,4 +96,16 @@ let shared: SkeinDatabase | null = null;
 export function getDatabase(): SkeinDatabase {
 	shared ??= new SkeinDatabase();
 	return shared;
+}
+
+/** Version 3 kept one row per prompt: rewrite each pool's items, in pool order, as blocks and a rating index. */
+async function upgradePoolsToBlocks(tx: Transaction): Promise<void> {
+	const pools = (await tx.table(TABLES.promptPools).toArray()) as { id: string }[];
+	const items = tx.table<PromptPoolItemRow, [string, number]>(TABLES.promptPoolItems);
+	for (const pool of pools) {
+		const rows = await items.where('[poolId+index]').between([pool.id, Dexie.minKey], [pool.id, Dexie.maxKey]).toArray();
+		const { blocks, index } = poolBlocksAndIndex(pool.id, rows.map((row) => ({ text: row.text, rating: row.rating === -1 ? null : row.rating })));
+		await tx.table(TABLES.promptPoolBlocks).bulkAdd(blocks);
+		await tx.table(TABLES.promptPoolRatingIndexes).add(index);
+	}
 }

@@ -150,8 +150,8 @@ export type IdentityDocumentRow = IdentityDocument;
 export type PromptPoolRow = PromptPool;
 
 /**
- * One prompt of a pool. `ordinal` numbers the items of one rating value (key `rating`, null →
- * -1), so a stratified sample fetches exactly the items it chose by [poolId+rating+ordinal].
+ * One prompt of a pool as schema version 3 stored it (one row each; too slow to write at 100k).
+ * Kept only so the version 4 upgrade can read it into blocks.
  */
 export interface PromptPoolItemRow {
 	poolId: string;
@@ -160,6 +160,29 @@ export interface PromptPoolItemRow {
 	/** -1 = unrated (IndexedDB cannot index null). */
 	rating: number;
 	ordinal: number;
+}
+
+/**
+ * Up to POOL_BLOCK_SIZE prompts of a pool in pool order, keyed [poolId+blockNo]: item `index` is
+ * `texts[index % POOL_BLOCK_SIZE]` of block `floor(index / POOL_BLOCK_SIZE)`. One row per block
+ * writes a 100k-prompt pool in well under a second, where one row per prompt took ~12 s.
+ */
+export interface PromptPoolBlockRow {
+	poolId: string;
+	blockNo: number;
+	texts: string[];
+	/** Parallel to `texts`; -1 = unrated. */
+	ratings: number[];
+}
+
+/**
+ * Where each rating's items are: `byRating[key][ordinal]` is the pool index of the `ordinal`-th
+ * item with that rating (key as ratingKey: '' = unrated), so a stratified sample reads only the
+ * blocks holding the items it chose.
+ */
+export interface PromptPoolRatingIndexRow {
+	poolId: string;
+	byRating: Record<string, Uint32Array>;
 }
 
 /**

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SkeinDatabase } from '$lib/db/database';
 import { documentToSheet } from '$lib/core/sheets/split-document';
 import { fixtureText } from '$lib/core/test-utils';
-import type { PromptPoolItemRow, PromptPoolRow } from '$lib/core/contracts/rows';
+import type { PromptPoolRow } from '$lib/core/contracts/rows';
+import { poolBlocksAndIndex } from '$lib/db/pool-blocks';
 import type { RunRecordSummary } from '$lib/core/contracts/run-api';
 import { composeDataServices } from '../data-services';
 import { RunService } from '../run-service';
@@ -39,16 +40,11 @@ describe('Run sources through the service: facts, pools, sheets, datasets', () =
 			['hello', null],
 			['test', null]
 		];
-		const ordinals = new Map<string, number>();
-		const items: PromptPoolItemRow[] = texts.map(([text, rating], index) => {
-			const key = String(rating ?? '');
-			const ordinal = ordinals.get(key) ?? 0;
-			ordinals.set(key, ordinal + 1);
-			return { poolId: 'pool-1', index, text, rating: rating ?? -1, ordinal };
-		});
 		const pool: PromptPoolRow = { id: 'pool-1', name: 'Keeper prompts', sourceName: 'prompts.jsonl', count: 8, ratingCounts: { '1': 3, '5': 3, '': 2 }, createdAt: 1 };
+		const layout = poolBlocksAndIndex(pool.id, texts.map(([text, rating]) => ({ text, rating })));
 		await h.db.promptPools.put(pool);
-		await h.db.promptPoolItems.bulkPut(items);
+		await h.db.promptPoolBlocks.bulkPut(layout.blocks);
+		await h.db.promptPoolRatingIndexes.put(layout.index);
 		const mix = [
 			{ min: 1, max: 1, share: 0.5 },
 			{ min: 5, max: 5, share: 0.5 }
