@@ -46,13 +46,21 @@ describe('IndexedDbResponseCache', () => {
 
 		const reopened = new SkeinDatabase(db.name);
 		opened.push(reopened);
-		expect(await new IndexedDbResponseCache(reopened).get(key)).toEqual(answer);
+		expect(await new IndexedDbResponseCache(reopened).get(key)).toEqual({ response: answer });
 		expect((await reopened.responseCache.get(key))?.at).toBe(100);
 
 		now = 200;
 		await cache.set(key, { ...answer, content: 'again' });
-		expect((await cache.get(key))?.content).toBe('again');
+		expect((await cache.get(key))?.response.content).toBe('again');
 		expect(await responseCacheSize(db)).toBe(1);
+
+		await cache.markUnusable(key, 'not JSON');
+		expect(await cache.get(key)).toEqual({ response: { ...answer, content: 'again' }, unusable: 'not JSON' });
+		await cache.markUnusable('no-such-key', 'x');
+		expect(await cache.get('no-such-key')).toBeUndefined();
+		// A new answer under the key is usable again.
+		await cache.set(key, answer);
+		expect((await cache.get(key))?.unusable).toBeUndefined();
 
 		await cache.delete(key);
 		expect(await cache.get(key)).toBeUndefined();
@@ -67,7 +75,7 @@ describe('IndexedDbResponseCache', () => {
 		await cache.set('new', answer);
 		expect(await pruneResponseCache(db, 20)).toBe(1);
 		expect(await cache.get('old')).toBeUndefined();
-		expect(await cache.get('new')).toEqual(answer);
+		expect(await cache.get('new')).toEqual({ response: answer });
 	});
 
 	it('deletes the answers under the keys given (none: nothing)', async () => {
@@ -79,6 +87,6 @@ describe('IndexedDbResponseCache', () => {
 		expect(await responseCacheSize(db)).toBe(2);
 		await deleteResponses(db, ['a', 'missing']);
 		expect(await cache.get('a')).toBeUndefined();
-		expect(await cache.get('b')).toEqual(answer);
+		expect(await cache.get('b')).toEqual({ response: answer });
 	});
 });

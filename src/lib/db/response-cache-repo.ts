@@ -5,7 +5,7 @@
  * two runs asking the same thing of the same model get the same answer for free.
  */
 import type { ChatResponse } from '$lib/core/contracts/engine';
-import type { ResponseCache } from '$lib/core/runtime/cache-key';
+import type { CachedAnswer, ResponseCache } from '$lib/core/runtime/cache-key';
 import type { SkeinDatabase } from './database';
 
 export class IndexedDbResponseCache implements ResponseCache {
@@ -14,8 +14,13 @@ export class IndexedDbResponseCache implements ResponseCache {
 		private readonly now: () => number = Date.now
 	) {}
 
-	async get(key: string): Promise<ChatResponse | undefined> {
-		return (await this.db.responseCache.get(key))?.response;
+	async get(key: string): Promise<CachedAnswer | undefined> {
+		const row = await this.db.responseCache.get(key);
+		return row && { response: row.response, ...(row.unusable !== undefined ? { unusable: row.unusable } : {}) };
+	}
+
+	async markUnusable(key: string, reason: string): Promise<void> {
+		await this.db.responseCache.update(key, { unusable: reason });
 	}
 
 	async set(key: string, response: ChatResponse): Promise<void> {

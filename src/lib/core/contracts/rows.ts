@@ -269,4 +269,6 @@ export interface ResponseCacheRow {
 	key: string;
 	response: ChatResponse;
 	at: number;
+	/** Set when the recipe could not use this answer: a retry round asks again instead of replaying it. */
+	unusable?: string;
 }

@@ -270,6 +270,7 @@ export function chunkedTask(params: ChunkedParams, sampling: Sampling): Task<Chu
 				}
 				const parsed = parseChunkAnswer(response);
 				if (!parsed.ok) {
+					context.unusable(parsed.reason);
 					if (attempt <= retries) {
 						context.note({
 							level: 'warn',

@@ -218,6 +218,7 @@ export const identityQaRecipe: Recipe<IdentityQaParams, QaInput> = {
 				const response = yield* ask(first);
 				questions = parseQuestions(response.content);
 				if (!questions.length) {
+					context.unusable('no questions in the answer');
 					context.note({ level: 'info', kind: 'questions-retry', message: 'No questions in the answer; asked again with a reminder.' });
 					questions = parseQuestions((yield* ask(reminderRequest(first, response.content))).content);
 				}

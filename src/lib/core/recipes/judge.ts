@@ -213,6 +213,7 @@ export function withJudge<Input>(task: Task<Input, DraftSample>, settings: Judge
 					unreadable.push(index);
 				}
 			});
+			if (unreadable.length) context.unusable('no readable score', unreadable.map((index) => pending.indexOf(index)));
 			if (unreadable.length && round < settings.retries) {
 				context.note({
 					level: 'warn',

@@ -13,10 +13,10 @@ import {
 	testTruncated
 } from '../../engines/test-engine';
 import { jsonRecordsOf } from './answers';
-import { InMemoryResponseCache } from './cache-key';
+import { InMemoryResponseCache, ROUND_SEED_STRIDE } from './cache-key';
 import { VirtualClock } from './clock';
 import { dispatch, Dispatcher, retryFailedOnly, type DispatchEvent, type DispatchOptions, type InputRecord } from './dispatcher';
-import { ask, askAll, seededRandom, TaskError, type Task } from './task';
+import { ask, askAll, RetryableAnswerError, seededRandom, TaskError, type Task } from './task';
 
 const req = (text: string, extra: Partial<ChatRequest['sampling']> = {}): ChatRequest => ({
 	messages: [{ role: 'user', content: text }],
@@ -231,6 +231,125 @@ describe('cache, resume and retry failed only', () => {
 		expect(merged.failures).toHaveLength(0);
 		expect(merged.samples.map((s) => s.provenance.recordId)).toEqual(['r0', 'r1', 'r2']);
 		expect(merged.counts.done).toBe(3);
+	});
+});
+
+describe('unusable answers and retry rounds', () => {
+	/** A record whose one answer must be JSON: anything else fails it (TaskError, no in-run retry). */
+	const jsonTask: Task<string, string> = async function* (input) {
+		const response = yield* ask(req(input, { seed: 11 }));
+		try {
+			return JSON.stringify(JSON.parse(response.content));
+		} catch {
+			throw new TaskError('invalid-json', `Not JSON: ${response.content.slice(0, 20)}`);
+		}
+	};
+
+	it('an answer the recipe gave up on is flagged: a resume replays it, a retry round asks again with the seed moved on', async () => {
+		const cache = new InMemoryResponseCache();
+		const broken = new TestEngine();
+		broken.on('q0', testReply('Sure! Here is the JSON you asked for'));
+		const first = await dispatch(records(1), options(broken, jsonTask, { cache }));
+		expect(first.failures.map((f) => f.error.type)).toEqual(['invalid-json']);
+		expect(first.failures[0].steps[0].rejected).toMatch(/Not JSON/);
+		const key = first.failures[0].steps[0].cacheKey;
+		expect((await cache.get(key))?.unusable).toMatch(/Not JSON/);
+
+		// A resume (round 0) replays exactly what happened: no request, same failure.
+		const resumed = new TestEngine();
+		const again = await dispatch(records(1), options(resumed, jsonTask, { cache }));
+		expect(resumed.requests).toHaveLength(0);
+		expect(again.failures).toHaveLength(1);
+
+		// Retry failed only (round 1): the server is fixed, the model is really asked again.
+		const fixed = new TestEngine();
+		fixed.on('q0', testReply('{"ok": true}'));
+		const retried = await dispatch(records(1), options(fixed, jsonTask, { cache, rounds: () => ({ round: 1 }) }));
+		expect(fixed.requests).toHaveLength(1);
+		expect(fixed.requests[0].sampling.seed).toBe(11 + ROUND_SEED_STRIDE);
+		expect(retried.samples.map((s) => s.sample)).toEqual(['{"ok":true}']);
+		const step = retried.samples[0].provenance.steps[0];
+		expect(step).toMatchObject({ round: 1, cached: false, attempts: 1 });
+		expect(step.cacheKey).not.toBe(key);
+
+		// A reload during round 1 replays round 1's answer.
+		const reloaded = new TestEngine();
+		const replay = await dispatch(records(1), options(reloaded, jsonTask, { cache, rounds: () => ({ round: 1 }) }));
+		expect(reloaded.requests).toHaveLength(0);
+		expect(replay.samples.map((s) => s.sample)).toEqual(['{"ok":true}']);
+	});
+
+	it('a retry round replays the usable steps and re-asks only those the task called unusable', async () => {
+		// Two iterations; the task itself re-asks an unusable answer once (context.unusable), then skips.
+		const iterTask: Task<string, string[]> = async function* (input, context) {
+			const kept: string[] = [];
+			for (const part of ['first', 'second']) {
+				for (let attempt = 1; attempt <= 2; attempt++) {
+					const answer = yield* ask(req(`${input} ${part} try ${attempt}`));
+					if (answer.content.startsWith('{')) {
+						kept.push(answer.content);
+						break;
+					}
+					context.unusable('not JSON');
+				}
+			}
+			if (!kept.length) throw new TaskError('no-entries', 'nothing kept');
+			return kept;
+		};
+		const cache = new InMemoryResponseCache();
+		const engine = new TestEngine();
+		engine.on('first', testReply('{"a":1}')).on('second', testReply('in character, no JSON'), testReply('still no JSON'));
+		const one = await dispatch(records(1), options(engine, iterTask, { cache }));
+		expect(one.samples.map((s) => s.sample)).toEqual(['{"a":1}']);
+		expect(engine.requests).toHaveLength(3);
+		expect(one.samples[0].provenance.steps.filter((step) => step.rejected).map((step) => step.stepIndex)).toEqual([1, 2]);
+
+		// Resume: all three replayed.
+		const resumed = new TestEngine();
+		await dispatch(records(1), options(resumed, iterTask, { cache }));
+		expect(resumed.requests).toHaveLength(0);
+
+		// Ask again (a retry round): only the two unusable answers are asked again.
+		const later = new TestEngine({ defaultReply: () => '{"b":2}' });
+		const two = await dispatch(records(1), options(later, iterTask, { cache, rounds: () => ({ round: 1 }) }));
+		expect(later.requests.map((r) => r.messages[0].content)).toEqual(['q0 second try 1']);
+		expect(two.samples.map((s) => s.sample)).toEqual([['{"a":1}', '{"b":2}']].flat());
+		expect(two.samples[0].provenance.steps.map((step) => step.cached)).toEqual([true, false]);
+
+		// Fresh ("ask again, ignore the cache"): every step is asked.
+		const fresh = new TestEngine({ defaultReply: () => '{"c":3}' });
+		await dispatch(records(1), options(fresh, iterTask, { cache, rounds: () => ({ round: 2, fresh: true }) }));
+		expect(fresh.requests).toHaveLength(2);
+	});
+
+	it('an in-run re-ask after RetryableAnswerError keeps the rejected answer for a resume, so a resume pays nothing', async () => {
+		const strict: Task<string, string> = async function* (input) {
+			const response = yield* ask(req(input));
+			if (!response.content.startsWith('{')) throw new RetryableAnswerError('not JSON');
+			return response.content;
+		};
+		const cache = new InMemoryResponseCache();
+		const engine = new TestEngine();
+		engine.on('q0', testReply('prose'), testReply('{"x":1}'));
+		const one = await dispatch(records(1), options(engine, strict, { cache }));
+		expect(engine.requests).toHaveLength(2);
+		expect(one.samples[0].provenance.steps.map((step) => Boolean(step.rejected))).toEqual([true, false]);
+		const resumed = new TestEngine();
+		const two = await dispatch(records(1), options(resumed, strict, { cache }));
+		expect(resumed.requests).toHaveLength(0);
+		expect(two.samples.map((s) => s.sample)).toEqual(['{"x":1}']);
+	});
+
+	it('a step says which attempts were retried and why', async () => {
+		const engine = new TestEngine();
+		engine.on('q0', testRateLimited(10), testServerError(503), testReply('fine'));
+		const result = await dispatch(records(1), options(engine, echoTask));
+		const step = result.samples[0].provenance.steps[0];
+		expect(step.attempts).toBe(3);
+		expect(step.retries?.map((retry) => [retry.attempt, retry.error.kind, retry.error.status])).toEqual([
+			[1, 'http', 429],
+			[2, 'http', 503]
+		]);
 	});
 });
 

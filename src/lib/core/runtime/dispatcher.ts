@@ -13,7 +13,7 @@
  * Pure: no DOM, no storage; time comes from an injectable clock.
  */
 import { EngineError, type ChatRequest, type ChatResponse, type Engine, type ResponseFormat, type Sampling, type ChatMessage, type TokenUsage } from '../contracts/engine';
-import { stepKey, type ResponseCache } from './cache-key';
+import { roundKey, seedShift, stepKey, type CachedAnswer, type ResponseCache } from './cache-key';
 import { realClock, type Clock } from './clock';
 import { TokenBucket, type RateLimit } from './rate-limiter';
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
@@ -38,6 +38,19 @@ export interface StepError {
 	status?: number;
 }
 
+/** An attempt of a step that failed and was tried again, and why. */
+export interface StepRetry {
+	attempt: number;
+	error: StepError;
+}
+
+/** Which retry round a record is in (0: its first run and resumes) and whether to ignore the cache. */
+export interface RecordRound {
+	round: number;
+	/** "Ask again, ignore the cache": only this round's own answers (a resume) are replayed. */
+	fresh?: boolean;
+}
+
 export interface StepRecord {
 	/** Position of the request in the record's sequence of requests (stable across replays). */
 	stepIndex: number;
@@ -51,6 +64,10 @@ export interface StepRecord {
 	rejected?: string;
 	/** Engine calls made for this step (0 when served from the cache). */
 	attempts: number;
+	/** The attempts before the last that failed and were retried, with why. */
+	retries?: StepRetry[];
+	/** The retry round the step was asked in (absent: 0, the first run). */
+	round?: number;
 	cached: boolean;
 	cacheKey: string;
 	startedAt: number;
@@ -126,6 +143,8 @@ export interface DispatchOptions<Input, Sample> {
 	random?: () => number;
 	/** Seed of each record's context.random (mixed with the record index). */
 	seed?: number;
+	/** The retry round of a record (absent: round 0, the cache replays whatever it has). */
+	rounds?: (recordId: string) => RecordRound | undefined;
 }
 
 export interface RunResult<Input, Sample> {
@@ -198,9 +217,13 @@ function isEmptyAnswer(response: ChatResponse): boolean {
 
 type YieldOutcome = { ok: true; reply: TaskReply } | { ok: false; error: unknown };
 
+function sentOf(request: ChatRequest): SentRequest {
+	return { messages: request.messages, sampling: request.sampling, ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}) };
+}
+
 /** The request with its sampling seed moved on by `by` (unchanged when it has no seed). */
 function reseeded(request: ChatRequest, by: number): ChatRequest {
-	if (request.sampling.seed === undefined) return request;
+	if (request.sampling.seed === undefined || by === 0) return request;
 	return { ...request, sampling: { ...request.sampling, seed: request.sampling.seed + by } };
 }
 
@@ -273,21 +296,66 @@ export class Dispatcher<Input, Sample> {
 		this.checkCancelled();
 	}
 
-	/** One step: cache, then engine calls with retries. Pushes its StepRecord to `steps`. */
-	private async runStep(recordId: string, priority: number, request: ChatRequest, stepIndex: number, steps: StepRecord[]): Promise<ChatResponse> {
+	/**
+	 * The cached answer a step replays, and the key it is under: this round's answer first (a
+	 * resume replays it even when the recipe rejected it, so the record goes on exactly as before),
+	 * then — unless the record is asked afresh — the nearest earlier round's answer, unless that
+	 * one was unusable (a retry asks again for it).
+	 */
+	private async cachedAnswer(baseKey: string, round: RecordRound, bump: number): Promise<{ key: string; answer: CachedAnswer } | undefined> {
+		const cache = this.options.cache;
+		if (!cache) return undefined;
+		const key = roundKey(baseKey, round.round, bump);
+		const answer = await cache.get(key);
+		if (answer) return { key, answer };
+		if (round.fresh) return undefined;
+		for (let earlier = round.round - 1; earlier >= 0; earlier--) {
+			const earlierKey = roundKey(baseKey, earlier, bump);
+			const found = await cache.get(earlierKey);
+			if (found) return found.unusable === undefined ? { key: earlierKey, answer: found } : undefined;
+		}
+		return undefined;
+	}
+
+	/**
+	 * One step: cache, then engine calls with retries. Pushes its StepRecord to `steps`. `bump`
+	 * counts the times this yield's answer was rejected in this round: each re-ask moves the
+	 * sampling seed on (a seeded model would otherwise repeat the unusable answer word for word),
+	 * and so does each retry round.
+	 */
+	private async runStep(recordId: string, priority: number, request: ChatRequest, stepIndex: number, steps: StepRecord[], round: RecordRound, bump: number): Promise<ChatResponse> {
 		const { engine } = this.options;
-		const sent: SentRequest = { messages: request.messages, sampling: request.sampling, ...(request.responseFormat ? { responseFormat: request.responseFormat } : {}) };
-		const cacheKey = stepKey({ model: this.options.modelKey ?? engine.id, ...sent, stepIndex });
+		const baseKey = stepKey({ model: this.options.modelKey ?? engine.id, ...sentOf(request), stepIndex });
+		const sent = sentOf(reseeded(request, seedShift(round.round, bump)));
 		const startedAt = this.clock.now();
-		const base = { stepIndex, engineId: engine.id, request: sent, cacheKey, startedAt };
-		const cached = await this.options.cache?.get(cacheKey);
-		if (cached) {
+		const roundFields = round.round ? { round: round.round } : {};
+		const hit = await this.cachedAnswer(baseKey, round, bump);
+		if (hit) {
 			this.cacheHits++;
-			const step: StepRecord = { ...base, response: { content: cached.content, finishReason: cached.finishReason, usage: cached.usage }, model: cached.model, attempts: 0, cached: true, endedAt: this.clock.now(), engineMs: cached.timing.ms };
+			const cached = hit.answer.response;
+			const step: StepRecord = {
+				stepIndex,
+				engineId: engine.id,
+				request: sent,
+				cacheKey: hit.key,
+				startedAt,
+				...roundFields,
+				response: { content: cached.content, finishReason: cached.finishReason, usage: cached.usage },
+				model: cached.model,
+				attempts: 0,
+				cached: true,
+				endedAt: this.clock.now(),
+				engineMs: cached.timing.ms
+			};
 			steps.push(step);
 			this.emit({ type: 'step-completed', recordId, step });
 			return cached;
 		}
+		const cacheKey = roundKey(baseKey, round.round, bump);
+		const base = { stepIndex, engineId: engine.id, request: sent, cacheKey, startedAt, ...roundFields };
+		// Why earlier attempts of this step were retried (429, 5xx, timeouts, empty answers).
+		const retries: StepRetry[] = [];
+		const withRetries = () => (retries.length ? { retries: [...retries] } : {});
 		let emptyAnswers = 0;
 		for (let attempt = 1; ; attempt++) {
 			await this.waitWhilePaused();
@@ -312,11 +380,12 @@ export class Dispatcher<Input, Sample> {
 				const stepError = errorOf(error);
 				if (isRetryable(error) && attempt < this.policy.maxAttempts) {
 					const delayMs = retryDelayMs(this.policy, attempt, error, this.random);
+					retries.push({ attempt, error: stepError });
 					this.emit({ type: 'step-retry', recordId, stepIndex, attempt, delayMs, error: stepError });
 					await this.sleep(delayMs);
 					continue;
 				}
-				const step: StepRecord = { ...base, error: stepError, attempts: attempt, cached: false, endedAt: this.clock.now() };
+				const step: StepRecord = { ...base, error: stepError, attempts: attempt, ...withRetries(), cached: false, endedAt: this.clock.now() };
 				steps.push(step);
 				this.emit({ type: 'step-completed', recordId, step });
 				throw error;
@@ -327,15 +396,16 @@ export class Dispatcher<Input, Sample> {
 				const stepError: StepError = { kind: 'empty-answer', message: response.finishReason === 'length' ? 'The answer was cut off before any content (max_tokens too small?).' : 'The model returned an empty answer.' };
 				if (emptyAnswers < this.policy.maxEmptyAnswerRetries) {
 					emptyAnswers++;
+					retries.push({ attempt, error: stepError });
 					this.emit({ type: 'step-retry', recordId, stepIndex, attempt, delayMs: 0, error: stepError });
 					continue;
 				}
-				const step: StepRecord = { ...base, response: answered, model: response.model, error: stepError, attempts: attempt, cached: false, endedAt: this.clock.now(), engineMs: response.timing.ms };
+				const step: StepRecord = { ...base, response: answered, model: response.model, error: stepError, attempts: attempt, ...withRetries(), cached: false, endedAt: this.clock.now(), engineMs: response.timing.ms };
 				steps.push(step);
 				this.emit({ type: 'step-completed', recordId, step });
 				throw new TaskError('empty-answer', stepError.message);
 			}
-			const step: StepRecord = { ...base, response: answered, model: response.model, attempts: attempt, cached: false, endedAt: this.clock.now(), engineMs: response.timing.ms };
+			const step: StepRecord = { ...base, response: answered, model: response.model, attempts: attempt, ...withRetries(), cached: false, endedAt: this.clock.now(), engineMs: response.timing.ms };
 			await this.options.cache?.set(cacheKey, response);
 			steps.push(step);
 			this.emit({ type: 'step-completed', recordId, step });
@@ -359,9 +429,16 @@ export class Dispatcher<Input, Sample> {
 		// Outcomes of the yields answered so far, replayed when the task is re-run.
 		const answered: YieldOutcome[] = [];
 		let unusableRetries = 0;
-		// Times each yield's answer was rejected: its re-ask uses the next seed (a seeded model
-		// would otherwise repeat the unusable answer word for word).
+		// Times each yield's answer was rejected in this round (runStep moves its seed on by as many).
 		const rejections = new Map<number, number>();
+		const round: RecordRound = this.options.rounds?.(record.id) ?? { round: 0 };
+		// Flags the answers of the last yield as unusable: kept for a resume, never replayed by a retry.
+		const markUnusable = async (keys: readonly string[], reason: string) => {
+			for (const step of steps) if (keys.includes(step.cacheKey) && !step.rejected && !step.error) step.rejected = reason;
+			for (const key of keys) await this.options.cache?.markUnusable(key, reason);
+		};
+		// What the task said was unusable (context.unusable) since its last yield, flagged after it.
+		let pendingUnusable: { reason: string; indexes?: readonly number[] }[] = [];
 		let notes: TaskNote[] = [];
 		const fail = (error: unknown) => {
 			const failed: FailedRecord<Input> = {
@@ -390,10 +467,22 @@ export class Dispatcher<Input, Sample> {
 				note: (note) => {
 					attemptNotes.push(note);
 					this.emit({ type: 'task-note', recordId: record.id, note });
+				},
+				unusable: (reason, indexes) => {
+					pendingUnusable.push({ reason, ...(indexes ? { indexes } : {}) });
 				}
 			};
 			let lastYield = -1;
 			let lastStepKeys: string[] = [];
+			let lastFirstStep = 0;
+			const flushUnusable = async () => {
+				const marks = pendingUnusable;
+				pendingUnusable = [];
+				for (const { reason, indexes } of marks) {
+					const keys = indexes ? steps.filter((step) => indexes.includes(step.stepIndex - lastFirstStep)).map((step) => step.cacheKey) : lastStepKeys;
+					await markUnusable(keys.filter((key) => lastStepKeys.includes(key)), reason);
+				}
+			};
 			try {
 				this.checkCancelled();
 				const generator = task(record.input, context);
@@ -410,8 +499,7 @@ export class Dispatcher<Input, Sample> {
 					if (yieldIndex < answered.length) outcome = answered[yieldIndex];
 					else {
 						const bump = rejections.get(yieldIndex) ?? 0;
-						const asked = bump ? requests.map((request) => reseeded(request, bump)) : requests;
-						const settled = await Promise.allSettled(asked.map((request, j) => this.runStep(record.id, index, request, firstStep + j, steps)));
+						const settled = await Promise.allSettled(requests.map((request, j) => this.runStep(record.id, index, request, firstStep + j, steps, round, bump)));
 						this.checkCancelled();
 						const rejected = settled.find((result) => result.status === 'rejected');
 						const responses = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
@@ -419,9 +507,11 @@ export class Dispatcher<Input, Sample> {
 						answered.push(outcome);
 					}
 					lastYield = yieldIndex;
+					lastFirstStep = firstStep;
 					lastStepKeys = steps.filter((step) => step.stepIndex >= firstStep && step.stepIndex < stepCounter).map((step) => step.cacheKey);
 					yieldIndex++;
 					next = outcome.ok ? await generator.next(outcome.reply) : await generator.throw(outcome.error);
+					await flushUnusable();
 				}
 				const returned = samplesOf<Sample>(next.value);
 				const completedAt = this.clock.now();
@@ -433,14 +523,16 @@ export class Dispatcher<Input, Sample> {
 				return true;
 			} catch (error) {
 				if (error instanceof Cancelled || this.controller.signal.aborted) return false;
+				await flushUnusable();
 				if (error instanceof RetryableAnswerError && lastYield >= 0 && unusableRetries < this.policy.maxUnusableAnswerRetries) {
 					unusableRetries++;
 					rejections.set(lastYield, (rejections.get(lastYield) ?? 0) + 1);
 					answered.length = lastYield;
-					for (const step of steps) if (lastStepKeys.includes(step.cacheKey) && !step.rejected && !step.error) step.rejected = error.message;
-					for (const key of lastStepKeys) await this.options.cache?.delete(key);
+					await markUnusable(lastStepKeys, error.message);
 					continue;
 				}
+				// The task gave up on the answers of its last yield: "Retry failed only" must ask again.
+				if (error instanceof TaskError && lastYield >= 0 && answered[lastYield]?.ok) await markUnusable(lastStepKeys, error.message);
 				return fail(error);
 			}
 		}

@@ -45,6 +45,14 @@ export interface TaskContext {
 	 * with an empty list, so the kept notes are those of the attempt that ended the record.
 	 */
 	note: (note: TaskNote) => void;
+	/**
+	 * Says the answer(s) of the task's last yield cannot be used, when the task carries on by
+	 * itself (asks again, skips an iteration) instead of throwing. The dispatcher flags them in the
+	 * response cache: a resume still replays them, "Retry failed only" asks the model again.
+	 * (Throwing RetryableAnswerError or a TaskError after a yield flags them too.) `indexes` picks
+	 * answers of a yielded array (request order); without it, all of the last yield's answers.
+	 */
+	unusable: (reason: string, indexes?: readonly number[]) => void;
 }
 
 /** A recipe-level log line with optional structured data (for per-record statistics). */
