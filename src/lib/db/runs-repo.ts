@@ -211,6 +211,23 @@ export async function endRecord(db: SkeinDatabase, end: RecordEnd, now = Date.no
 
 /** Sets records back to pending (retry failed, re-run stale), counts adjusted. */
 export async function resetRecords(db: SkeinDatabase, runId: string, recordIndexes: number[], now = Date.now()): Promise<void> {
+	await resetInto(db, runId, recordIndexes, now, (record) => record);
+}
+
+/**
+ * Sets records back to pending in their next retry round ("Retry failed only"; "Ask again" with
+ * `fresh`, which also takes done records and replays nothing from earlier rounds).
+ */
+export async function startRetryRound(db: SkeinDatabase, runId: string, recordIndexes: number[], options: { fresh: boolean }, now = Date.now()): Promise<void> {
+	await resetInto(db, runId, recordIndexes, now, (record) => {
+		const next: RunRecordRow = { ...record, round: (record.round ?? 0) + 1 };
+		if (options.fresh) next.fresh = true;
+		else delete next.fresh;
+		return next;
+	});
+}
+
+async function resetInto(db: SkeinDatabase, runId: string, recordIndexes: number[], now: number, change: (record: RunRecordRow) => RunRecordRow): Promise<void> {
 	await db.transaction('rw', [db.runs, db.runRecords], async () => {
 		const run = await db.runs.get(runId);
 		if (!run) return;
@@ -219,7 +236,7 @@ export async function resetRecords(db: SkeinDatabase, runId: string, recordIndex
 			const record = await db.runRecords.get([runId, recordIndex]);
 			if (!record || record.state === 'pending') continue;
 			counts = countTransition(counts, record.state, 'pending');
-			const reset: RunRecordRow = { ...record, state: 'pending', updatedAt: now };
+			const reset: RunRecordRow = { ...change(record), state: 'pending', updatedAt: now };
 			delete reset.error;
 			await db.runRecords.put(reset);
 		}

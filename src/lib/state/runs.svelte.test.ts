@@ -1,3 +1,4 @@
+import { tallyRequests } from '$lib/core/runs/request-tally';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ReviewItem, RunDetail, RunEvent, RunListItem } from '$lib/core/contracts/run-api';
 import type { RunCounts, RunRow, SampleReview } from '$lib/core/contracts/rows';
@@ -175,7 +176,7 @@ describe('ReviewState.watch', () => {
 		expect(review.current?.id).toBe('run-1:1:0');
 		(worker.items as ReviewItem[]).unshift({ ...fact(9), id: 'run-1:9:0' });
 		const emit = (event: RunEvent) => [...worker.listeners.values()].forEach((listener) => listener(event));
-		emit({ type: 'record', runId: 'run-1', record: { recordIndex: 9, recordId: 'passage-9', label: 'Passage 10', state: 'done', stepCount: 1, sampleCount: 1, notes: [] } });
+		emit({ type: 'record', runId: 'run-1', record: { recordIndex: 9, recordId: 'passage-9', label: 'Passage 10', state: 'done', stepCount: 1, sampleCount: 1, notes: [], requests: tallyRequests([]) } });
 		await new Promise((resolve) => setTimeout(resolve, 1300));
 		expect(review.counts.pending).toBe(4);
 		expect(review.current?.id).toBe('run-1:1:0');

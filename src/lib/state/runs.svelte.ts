@@ -252,6 +252,8 @@ export class RunViewState {
 	resume = () => this.#act(() => this.#withEngine((access, remote) => dataWorker().resumeRun(this.runId, access, remote)));
 	retryFailed = () => this.#act(() => this.#withEngine((access, remote) => dataWorker().retryFailed(this.runId, access, remote)));
 	rerunStale = () => this.#act(() => this.#withEngine((access, remote) => dataWorker().rerunStale(this.runId, access, remote)));
+	/** "Ask again, ignore the cache" for one ended record. */
+	askAgain = (recordIndex: number) => this.#act(() => this.#withEngine((access, remote) => dataWorker().askAgain(this.runId, [recordIndex], access, remote)));
 
 	async expand(recordIndex: number, refresh = false): Promise<void> {
 		if (!refresh) this.records[recordIndex] = 'loading';

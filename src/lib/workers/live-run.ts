@@ -102,6 +102,8 @@ export class LiveRuns {
 		// A record a re-run of what changed moved keeps the random of the position it first ran at.
 		const seedIndexes = new Map(records.flatMap((record) => (record.seedIndex !== undefined && record.seedIndex !== record.recordIndex ? [[record.recordId, record.seedIndex] as const] : [])));
 		const task = replayTask(recipe.task(run.params, sources, run.settings) as Task<unknown, DraftSample>, { seed: run.settings.seed, skip: skipped, seedIndexes });
+		// Records in a retry round (Retry failed only, Ask again) ask again for what was unusable.
+		const rounds = new Map(records.flatMap((record) => (record.round ? [[record.recordId, { round: record.round, ...(record.fresh ? { fresh: true } : {}) }] as const] : [])));
 		let live: LiveRun | null = null;
 		const dispatcher = new Dispatcher<unknown, DraftSample>({
 			recipeId: recipe.id,
@@ -111,6 +113,7 @@ export class LiveRuns {
 			cache: this.cache,
 			modelKey: modelKeyOf(run.engine, recipe),
 			seed: run.settings.seed,
+			rounds: (recordId) => rounds.get(recordId),
 			...(this.ctx.options.retry ? { retry: this.ctx.options.retry } : {}),
 			onEvent: (event) => {
 				if (live) this.onDispatchEvent(live, event);

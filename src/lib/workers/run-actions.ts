@@ -21,6 +21,7 @@ import {
 	replaceRecords,
 	resetRecords,
 	sampleId,
+	startRetryRound,
 	trimLog,
 	updateRun,
 	type StoredRunRow
@@ -101,7 +102,22 @@ export async function retryFailed(ctx: RunContext, live: LiveRuns, runId: string
 	const failed = await recordsInState(ctx.db, runId, 'failed');
 	const again = new Set(failed.map((record) => record.recordIndex));
 	if (!again.size) return { ok: false, error: 'This run has no failed records.' };
-	return restart(ctx, live, runId, access, (record) => again.has(record.recordIndex), async () => resetRecords(ctx.db, runId, [...again], ctx.now()));
+	// A new round: answers the recipe could not use are asked again, usable ones replayed.
+	return restart(ctx, live, runId, access, (record) => again.has(record.recordIndex), async () => startRetryRound(ctx.db, runId, [...again], { fresh: false }, ctx.now()));
+}
+
+/**
+ * "Ask again, ignore the cache" for chosen records (done or failed): a new round that replays
+ * nothing from earlier ones, with the sampling seed moved on; their samples are replaced when
+ * they end (copies already accepted into a dataset stay there).
+ */
+export async function askAgain(ctx: RunContext, live: LiveRuns, runId: string, recordIndexes: number[], access: EngineAccess): Promise<RunActionResult> {
+	if (live.has(runId)) return { ok: false, error: 'Wait for the run to finish (or cancel it) before asking again.' };
+	if (!(await getRun(ctx.db, runId))) return runGone();
+	const records = await listRecords(ctx.db, runId);
+	const chosen = new Set(records.filter((record) => recordIndexes.includes(record.recordIndex) && record.state !== 'pending').map((record) => record.recordIndex));
+	if (!chosen.size) return { ok: false, error: 'Choose records that have ended (done or failed) to ask again.' };
+	return restart(ctx, live, runId, access, (record) => chosen.has(record.recordIndex), async () => startRetryRound(ctx.db, runId, [...chosen], { fresh: true }, ctx.now()));
 }
 
 /**

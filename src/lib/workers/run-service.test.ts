@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { testHttpError, type TestEngine } from '$lib/engines/test-engine';
+import { testBadJson, testHttpError, type TestEngine } from '$lib/engines/test-engine';
 import type { ChatRequest } from '$lib/core/contracts/engine';
 import type { EngineAccess, RemoteEngine } from '$lib/core/contracts/run-api';
 import { runApi } from './run-service';
@@ -83,6 +83,36 @@ describe('RunService: starting, actions on a run, deleting, the worker API', () 
 		expect(after?.run.counts).toMatchObject({ done: 4, failed: 0, samples: 4 });
 		expect(after?.records[2]).toMatchObject({ state: 'done', stepCount: 2 });
 		expect(await h.service.retryFailed(runId)).toEqual({ ok: false, error: 'This run has no failed records.' });
+	});
+
+	it('"retry failed" asks the model again for an answer the recipe could not use; "ask again" re-sends a done record', async () => {
+		// Engine 0 always cuts the storm answer off: every re-ask is rejected and the record fails.
+		const stormAnswer = (request: ChatRequest) => lastUser(request).startsWith(ANSWER) && lastUser(request).includes('foghorn');
+		const h = await fresh({ configure: (engine, n) => n === 0 && engine.on(stormAnswer, ...Array.from({ length: 10 }, () => testBadJson())) && undefined });
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		const failed = (await h.service.getRun(runId))?.records.find((record) => record.state === 'failed');
+		expect(failed?.error?.type).toBe('unusable-answer');
+		expect(failed?.requests.unusable).toBeGreaterThan(1);
+		const firstTry = h.engines[0].requests.filter(stormAnswer).length;
+
+		// A resume-like replay would fail the same way for free; the retry round really asks again.
+		expect(await h.service.retryFailed(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		expect(h.engines[1].requests.map(lastUser)).toEqual([`${ANSWER}What do you remember about In the storm of 1998 the foghorn failed?`]);
+		const after = await h.service.getRun(runId);
+		expect(after?.run.counts).toMatchObject({ done: 4, failed: 0 });
+		const storm = after?.records.find((record) => record.label === 'Chunk: The storm');
+		expect(storm?.requests).toMatchObject({ sent: 1, cached: 1, round: 1 });
+		expect(firstTry).toBeGreaterThan(1);
+
+		// Ask again, ignoring the cache: both of the record's requests are sent again.
+		expect(await h.service.askAgain(runId, [0])).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		expect(h.engines[2].requests).toHaveLength(2);
+		const record0 = (await h.service.getRun(runId))?.records[0];
+		expect(record0).toMatchObject({ state: 'done', requests: { sent: 2, cached: 0, round: 1 } });
+		expect(await h.service.askAgain(runId, [])).toEqual({ ok: false, error: 'Choose records that have ended (done or failed) to ask again.' });
 	});
 
 	it('runs only the first N records with a limit and says the run is partial', async () => {

@@ -131,6 +131,11 @@ export class RunService {
 		return this.serial(runId, () => actions.retryFailed(this.ctx, this.live, runId, access));
 	}
 
+	/** "Ask again, ignore the cache" for these records (run-actions.ts `askAgain`). */
+	askAgain(runId: string, recordIndexes: number[], access: EngineAccess = {}): Promise<RunActionResult> {
+		return this.serial(runId, () => actions.askAgain(this.ctx, this.live, runId, recordIndexes, access));
+	}
+
 	/** Re-run what changed (run-actions.ts `rerunStale`). */
 	rerunStale(runId: string, access: EngineAccess = {}): Promise<RunActionResult> {
 		return this.serial(runId, () => actions.rerunStale(this.ctx, this.live, runId, access));
@@ -245,6 +250,7 @@ export function runApi(db: SkeinDatabase, data: DataService, options?: RunServic
 		cancelRun: (runId: string) => service.cancelRun(runId),
 		retryFailed: (runId: string, access?: EngineAccess, remote?: RemoteEngine) => service.retryFailed(runId, accessOf(access, remote)),
 		rerunStale: (runId: string, access?: EngineAccess, remote?: RemoteEngine) => service.rerunStale(runId, accessOf(access, remote)),
+		askAgain: (runId: string, recordIndexes: number[], access?: EngineAccess, remote?: RemoteEngine) => service.askAgain(runId, recordIndexes, accessOf(access, remote)),
 		editRun: (runId: string, edit: RunEdit) => service.editRun(runId, edit),
 		deleteRun: (runId: string) => service.deleteRun(runId),
 		listRuns: () => service.listRuns(),

@@ -3,6 +3,7 @@
  * stays in the worker (log, heartbeat, source names), a record's summary with its progress, and
  * a sample as a review item.
  */
+import { tallyRequests } from '$lib/core/runs/request-tally';
 import type { RunCounts, RunRecordRow, RunRow, RunSampleRow } from '$lib/core/contracts/rows';
 import type { ReviewItem, RunRecordSummary } from '$lib/core/contracts/run-api';
 import type { AnyRecipe } from '$lib/core/recipes/recipe';
@@ -31,7 +32,8 @@ export function summaryOf(record: RunRecordRow, sampleCount: number, recipe?: An
 		sampleCount,
 		notes: record.notes,
 		...(record.error ? { error: record.error } : {}),
-		...(record.stats ? { stats: record.stats } : {})
+		...(record.stats ? { stats: record.stats } : {}),
+		requests: tallyRequests(record.steps)
 	};
 }
 

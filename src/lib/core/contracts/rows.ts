@@ -244,6 +244,13 @@ export interface RunRecordRow {
 	notes: TaskNote[];
 	error?: { type: string; message: string };
 	stats?: RecordStat[];
+	/**
+	 * Retry round (absent: 0): "Retry failed only" and "Ask again" start a new round, in which
+	 * answers flagged unusable are asked again with the seed moved on (core/runtime/cache-key.ts).
+	 */
+	round?: number;
+	/** Set by "Ask again, ignore the cache": this round replays nothing from earlier rounds. */
+	fresh?: boolean;
 	updatedAt: number;
 }
 

@@ -2,6 +2,7 @@
  * The contract between the run service (data worker, run-service.ts) and the pages that start,
  * watch and review generation runs. Plain data only: everything here crosses Comlink.
  */
+import type { RequestTally } from '../runs/request-tally';
 import type { ChatRequest, ChatResponse } from './engine';
 import type { RecordStat, RunSettings, DraftSample } from '../recipes/recipe';
 import type { RunStatus } from '../runtime/manifest';
@@ -102,6 +103,8 @@ export interface RunRecordSummary {
 	notes: TaskNote[];
 	error?: { type: string; message: string };
 	stats?: RecordStat[];
+	/** Requests sent, answered from cache, retried and why (core/runs/request-tally.ts). */
+	requests: RequestTally;
 }
 
 export interface RunDetail {
@@ -166,6 +169,8 @@ export interface RunApi {
 	retryFailed(runId: string, access?: EngineAccess, remote?: RemoteEngine): Promise<RunActionResult>;
 	/** Rebuilds the inputs from the current sources and runs the records that changed. */
 	rerunStale(runId: string, access?: EngineAccess, remote?: RemoteEngine): Promise<RunActionResult>;
+	/** "Ask again, ignore the cache" for these ended records: a new retry round that replays nothing earlier. */
+	askAgain(runId: string, recordIndexes: number[], access?: EngineAccess, remote?: RemoteEngine): Promise<RunActionResult>;
 	editRun(runId: string, edit: RunEdit): Promise<RunActionResult>;
 	deleteRun(runId: string): Promise<RunActionResult>;
 	listRuns(): Promise<RunListItem[]>;

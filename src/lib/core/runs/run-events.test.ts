@@ -1,3 +1,4 @@
+import { tallyRequests } from './request-tally';
 import { describe, expect, it } from 'vitest';
 import type { RunCounts, RunRow } from '../contracts/rows';
 import type { RunDetail, RunRecordSummary } from '../contracts/run-api';
@@ -23,6 +24,7 @@ const record = (i: number, over: Partial<RunRecordSummary> = {}): RunRecordSumma
 	state: 'pending',
 	stepCount: 0,
 	sampleCount: 0,
+	requests: tallyRequests([]),
 	notes: [],
 	...over
 });
