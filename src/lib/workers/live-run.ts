@@ -12,6 +12,7 @@ import type { RunLogLine } from '$lib/core/contracts/run-api';
 import type { AnyRecipe, DraftSample, RecordStat, ResolvedSources } from '$lib/core/recipes/recipe';
 import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
 import { modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
+import { requestBucketOf } from '$lib/core/runtime/rate-limits';
 import { replayTask, type Task, type TaskNote } from '$lib/core/runtime/task';
 import { IndexedDbResponseCache } from '$lib/db/response-cache-repo';
 import { appendStep, endRecord, flushRunUsage, getRecord, getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
@@ -110,6 +111,8 @@ export class LiveRuns {
 			engine,
 			task,
 			concurrency: run.concurrency,
+			...(run.rateLimits?.requestsPerMinute ? { rateLimit: requestBucketOf(run.rateLimits.requestsPerMinute) } : {}),
+			...(run.rateLimits?.tokensPerMinute ? { tokensPerMinute: run.rateLimits.tokensPerMinute } : {}),
 			cache: this.cache,
 			modelKey: modelKeyOf(run.engine, recipe),
 			seed: run.settings.seed,

@@ -9,6 +9,7 @@ import type { EngineAccess, RunActionResult, RunEdit } from '$lib/core/contracts
 import type { AnyRecipe } from '$lib/core/recipes/recipe';
 import { cleanSettings, limitedInputs, prepareRun, validateSettings } from '$lib/core/recipes/run-request';
 import { cleanChoice, concurrencyFor, validateChoice } from '$lib/core/runtime/engine-choice';
+import { cleanRateLimits, validateRateLimits } from '$lib/core/runtime/rate-limits';
 import { planRerun, replacedAcceptedMessage, runManifest } from '$lib/core/runtime/staleness';
 import { deleteResponses } from '$lib/db/response-cache-repo';
 import {
@@ -192,6 +193,12 @@ export async function editRun(ctx: RunContext, live: LiveRuns, runId: string, ed
 		changes.engine = cleanChoice(edit.engine);
 	}
 	if (edit.concurrency !== undefined || edit.engine !== undefined) changes.concurrency = concurrencyFor(engine, edit.concurrency ?? run.concurrency);
+	if (edit.rateLimits !== undefined) {
+		const problem = validateRateLimits(edit.rateLimits);
+		if (problem) return { ok: false, ...problem };
+		// updateRun merges: an absent field would keep the old limits, so "none" is stored as {}.
+		changes.rateLimits = cleanRateLimits(edit.rateLimits) ?? {};
+	}
 	if (edit.targetDatasetId !== undefined) changes.targetDatasetId = edit.targetDatasetId;
 	await updateRun(ctx.db, runId, changes);
 	return { ok: true, runId };

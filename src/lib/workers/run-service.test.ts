@@ -115,6 +115,17 @@ describe('RunService: starting, actions on a run, deleting, the worker API', () 
 		expect(await h.service.askAgain(runId, [])).toEqual({ ok: false, error: 'Choose records that have ended (done or failed) to ask again.' });
 	});
 
+	it('keeps the rate limits a run was started with, refuses bad ones by field, and edits them', async () => {
+		const h = await fresh();
+		expect(await h.service.startRun(request({ rateLimits: { requestsPerMinute: 0 } }))).toMatchObject({ ok: false, field: 'requestsPerMinute' });
+		const runId = await started(h, { rateLimits: { requestsPerMinute: 600, tokensPerMinute: 90_000 } });
+		await h.service.whenSettled(runId);
+		expect((await h.service.getRun(runId))?.run.rateLimits).toEqual({ requestsPerMinute: 600, tokensPerMinute: 90_000 });
+		expect(await h.service.editRun(runId, { rateLimits: { tokensPerMinute: 50 } })).toMatchObject({ ok: false, field: 'tokensPerMinute' });
+		expect(await h.service.editRun(runId, { rateLimits: {} })).toMatchObject({ ok: true });
+		expect((await h.service.getRun(runId))?.run.rateLimits).toEqual({});
+	});
+
 	it('runs only the first N records with a limit and says the run is partial', async () => {
 		const h = await fresh();
 		const runId = await started(h, { settings: { ...SETTINGS, limit: 2 } });

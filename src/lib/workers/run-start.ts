@@ -3,6 +3,7 @@
  * id), its sources loaded and its input records prepared, the run and its records stored, and a
  * dispatcher launched over them.
  */
+import { cleanRateLimits, validateRateLimits } from '$lib/core/runtime/rate-limits';
 import type { RunRecordRow } from '$lib/core/contracts/rows';
 import type { EngineAccess, StartRunRequest, StartRunResult } from '$lib/core/contracts/run-api';
 import { cleanSettings, defaultRunLabel, isRunIdShape, limitedInputs, parseParams, prepareRun, validateSettings } from '$lib/core/recipes/run-request';
@@ -27,6 +28,9 @@ export async function startRun(ctx: RunContext, live: LiveRuns, request: StartRu
 	if (settingsProblem) return { ok: false, ...settingsProblem };
 	const choiceProblem = validateChoice(request.engine);
 	if (choiceProblem) return { ok: false, ...choiceProblem };
+	const limitsProblem = validateRateLimits(request.rateLimits);
+	if (limitsProblem) return { ok: false, ...limitsProblem };
+	const rateLimits = cleanRateLimits(request.rateLimits);
 	const engineChoice = cleanChoice(request.engine);
 	const settings = cleanSettings(request.settings);
 	const params = parsed.params;
@@ -56,6 +60,7 @@ export async function startRun(ctx: RunContext, live: LiveRuns, request: StartRu
 		createdAt: now,
 		updatedAt: now,
 		...(request.targetDatasetId ? { targetDatasetId: request.targetDatasetId } : {}),
+		...(rateLimits ? { rateLimits } : {}),
 		log: resolved.notes.map((message) => ({ at: now, level: 'warn' as const, message })),
 		heartbeatAt: now,
 		sourceNames: resolved.names

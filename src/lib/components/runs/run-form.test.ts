@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SAMPLING, parseEngine, parseSettings } from './run-form';
+import { DEFAULT_SAMPLING, parseEngine, parseRateLimits, parseSettings } from './run-form';
 
 describe('parseSettings', () => {
 	it('reads the defaults into RunSettings with max_tokens and the seed', () => {
@@ -65,5 +65,22 @@ describe('number inputs', () => {
 	it('accepts numbers as bound from type=number inputs, and null for an empty one', () => {
 		const parsed = parseSettings({ temperature: 0.7, topP: null, maxTokens: 256, seed: 3, limit: null });
 		expect(parsed).toEqual({ ok: true, value: { sampling: { max_tokens: 256, temperature: 0.7, seed: 3 }, seed: 3 } });
+	});
+});
+
+describe('rate limits on the run form', () => {
+	const endpoint = { baseUrl: 'http://gpu-box:8000/v1', model: 'qwen2.5-7b-instruct' };
+	it('are optional, and only the filled-in ones reach the run', () => {
+		expect(parseRateLimits({ requestsPerMinute: '', tokensPerMinute: '' })).toEqual({ ok: true, value: undefined });
+		expect(parseRateLimits({ requestsPerMinute: '60', tokensPerMinute: '' })).toEqual({ ok: true, value: { requestsPerMinute: 60 } });
+		const parsed = parseEngine({ kind: 'endpoint', concurrency: '8', rateLimits: { requestsPerMinute: 500, tokensPerMinute: '200000' } }, { endpoint, webllm: null });
+		expect(parsed).toMatchObject({ ok: true, value: { concurrency: 8, rateLimits: { requestsPerMinute: 500, tokensPerMinute: 200_000 } } });
+	});
+
+	it('name the field that is wrong', () => {
+		expect(parseRateLimits({ requestsPerMinute: '0', tokensPerMinute: '' })).toMatchObject({ ok: false, errors: { requestsPerMinute: expect.stringMatching(/whole number from 1/) } });
+		expect(parseRateLimits({ requestsPerMinute: '', tokensPerMinute: '2.5' })).toMatchObject({ ok: false, errors: { tokensPerMinute: expect.stringMatching(/whole number from 100/) } });
+		const parsed = parseEngine({ kind: 'endpoint', concurrency: '4', rateLimits: { requestsPerMinute: '-1', tokensPerMinute: '' } }, { endpoint, webllm: null });
+		expect(parsed).toMatchObject({ ok: false, errors: { requestsPerMinute: expect.any(String) } });
 	});
 });

@@ -2,6 +2,7 @@
  * The run form's pure parts: reading the sampling fields and the engine choice into the run
  * service's StartRunRequest, with an error per field. No Svelte, no DOM: tested in Node.
  */
+import { cleanRateLimits, validateRateLimits, type RunRateLimits } from '$lib/core/runtime/rate-limits';
 import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
 import type { EndpointSettings } from '$lib/state/endpoint-settings.svelte';
@@ -79,6 +80,27 @@ export interface EngineFields {
 	/** Requests in flight for a model server. */
 	concurrency: NumberText;
 	rehearsal?: RehearsalFields;
+	/** A model server's rate limits, per minute (empty: none). */
+	rateLimits?: RateLimitFields;
+}
+
+export interface RateLimitFields {
+	requestsPerMinute: NumberText;
+	tokensPerMinute: NumberText;
+}
+
+export const NO_RATE_LIMITS: RateLimitFields = { requestsPerMinute: '', tokensPerMinute: '' };
+
+/** The rate-limit fields → limits (only those filled in), with the same checks the worker makes. */
+export function parseRateLimits(fields: RateLimitFields | undefined): Parsed<RunRateLimits | undefined> {
+	const limits: RunRateLimits = {};
+	for (const key of ['requestsPerMinute', 'tokensPerMinute'] as const) {
+		const value = numberField(fields?.[key]);
+		if (value !== null) limits[key] = value;
+	}
+	const problem = validateRateLimits(limits);
+	if (problem) return { ok: false, errors: { [problem.field]: problem.error } };
+	return { ok: true, value: cleanRateLimits(limits) };
 }
 
 function parseRehearsal(fields: RehearsalFields | undefined): Parsed<{ delayMs?: number; failEvery?: number; badJsonEvery?: number }> {
@@ -108,7 +130,7 @@ export interface EngineContext {
 export const DEFAULT_CONCURRENCY = 4;
 
 /** The engine fields → the run's stored EngineChoice and its concurrency. */
-export function parseEngine(fields: EngineFields, context: EngineContext): Parsed<{ engine: EngineChoice; concurrency: number }> {
+export function parseEngine(fields: EngineFields, context: EngineContext): Parsed<{ engine: EngineChoice; concurrency: number; rateLimits?: RunRateLimits }> {
 	switch (fields.kind) {
 		case 'test': {
 			const options = parseRehearsal(fields.rehearsal);
@@ -129,12 +151,15 @@ export function parseEngine(fields: EngineFields, context: EngineContext): Parse
 			const concurrency = numberField(fields.concurrency);
 			if (concurrency === null || Number.isNaN(concurrency) || !Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
 				errors.concurrency = 'Concurrency is a whole number from 1 to 64.';
-			if (Object.keys(errors).length || !endpoint) return { ok: false, errors };
+			const rateLimits = parseRateLimits(fields.rateLimits);
+			if (!rateLimits.ok) Object.assign(errors, rateLimits.errors);
+			if (Object.keys(errors).length || !endpoint || !rateLimits.ok) return { ok: false, errors };
 			return {
 				ok: true,
 				value: {
 					engine: { kind: 'endpoint', label: `${endpoint.model} at ${endpoint.baseUrl}`, baseUrl: endpoint.baseUrl, model: endpoint.model },
-					concurrency: concurrency as number
+					concurrency: concurrency as number,
+					...(rateLimits.value ? { rateLimits: rateLimits.value } : {})
 				}
 			};
 		}

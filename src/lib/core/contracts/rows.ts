@@ -11,6 +11,7 @@ import type { RunManifest } from '../runtime/manifest';
 import type { StepRecord } from '../runtime/dispatcher';
 import type { TaskNote } from '../runtime/task';
 import type { ChatResponse } from './engine';
+import type { RunRateLimits } from '../runtime/rate-limits';
 
 /** Small key-value facts about this browser's copy of the app (e.g. whether the sample was seeded). */
 export interface SettingRow {
@@ -228,6 +229,8 @@ export interface RunRow {
 	updatedAt: number;
 	/** Dataset accepted samples go to by default. */
 	targetDatasetId?: string;
+	/** Requests and tokens per minute the run keeps to (none: as fast as concurrency allows). */
+	rateLimits?: RunRateLimits;
 }
 
 export type RunRecordState = 'pending' | 'done' | 'failed';

@@ -3,6 +3,7 @@
  * watch and review generation runs. Plain data only: everything here crosses Comlink.
  */
 import type { RequestTally } from '../runs/request-tally';
+import type { RunRateLimits } from '../runtime/rate-limits';
 import type { ChatRequest, ChatResponse } from './engine';
 import type { RecordStat, RunSettings, DraftSample } from '../recipes/recipe';
 import type { RunStatus } from '../runtime/manifest';
@@ -54,6 +55,8 @@ export interface StartRunRequest {
 	engine: EngineChoice;
 	/** Requests in flight; 1 for webllm and manual whatever is asked. */
 	concurrency?: number;
+	/** Requests / tokens per minute to keep to (a server's published limits). */
+	rateLimits?: RunRateLimits;
 	label?: string;
 	targetDatasetId?: string;
 	/**
@@ -149,6 +152,8 @@ export interface RunEdit {
 	settings?: RunSettings;
 	engine?: EngineChoice;
 	concurrency?: number;
+	/** New limits; `{}` removes them. */
+	rateLimits?: RunRateLimits;
 	targetDatasetId?: string;
 }
 

@@ -387,6 +387,38 @@ describe('concurrency, rate limit, pause and cancel', () => {
 		expect(starts).toEqual([0, 0, 500, 1000, 1500, 2000]);
 	});
 
+	it('a tokens-per-minute budget charges each request its worst case and gives back what the answer did not use', async () => {
+		// Worst case of each request: 'q0' is 1 token + max_tokens 64 = 65; 130 tokens a minute.
+		const used = (total: number) => ({ type: 'reply' as const, content: 'ok', usage: { promptTokens: 1, completionTokens: total - 1, totalTokens: total } });
+		const fullClock = new VirtualClock();
+		const full = new TestEngine().enqueue(used(65), used(65), used(65), used(65));
+		const fullStarts: number[] = [];
+		await dispatch(records(4), options(full, echoTask, { clock: fullClock, concurrency: 1, tokensPerMinute: 130, onEvent: (e) => e.type === 'step-started' && fullStarts.push(fullClock.now()) }));
+		expect(fullStarts).toEqual([0, 0, 30_000, 60_000]);
+
+		const lightClock = new VirtualClock();
+		const light = new TestEngine().enqueue(used(5), used(5), used(5), used(5));
+		const lightStarts: number[] = [];
+		await dispatch(records(4), options(light, echoTask, { clock: lightClock, concurrency: 1, tokensPerMinute: 130, onEvent: (e) => e.type === 'step-started' && lightStarts.push(lightClock.now()) }));
+		expect(lightStarts).toEqual([0, 0, 0, 0]);
+	});
+
+	it('a Retry-After from the server holds back every request until then, not only the one that got it', async () => {
+		const clock = new VirtualClock();
+		const engine = new TestEngine();
+		engine.on('q0', testRateLimited(2000));
+		const starts: [string, number][] = [];
+		await dispatch(records(4), options(engine, echoTask, { clock, concurrency: 1, onEvent: (e) => e.type === 'step-started' && starts.push([e.request.messages[0].content, clock.now()]) }));
+		expect(starts[0]).toEqual(['q0', 0]);
+		// Whichever goes next (the retried q0 or the next record), nothing goes before 2 s.
+		expect(starts.slice(1).sort()).toEqual([
+			['q0', 2000],
+			['q1', 2000],
+			['q2', 2000],
+			['q3', 2000]
+		]);
+	});
+
 	it('pause stops new requests; resume continues', async () => {
 		const engine = new TestEngine({ delayMs: 5 });
 		const dispatcher = new Dispatcher({ recipeId: 'x', engine, task: echoTask, concurrency: 1 });

@@ -3,7 +3,9 @@
  *
  * - At most `concurrency` requests in flight; a bounded window of active records, and free
  *   request slots go to the oldest record first (in-flight records finish before new ones start).
- * - An optional token-bucket rate limit on requests.
+ * - Optional rate limits: a token bucket on requests, a tokens-per-minute budget charged with each
+ *   request's worst case (prompt + max_tokens, the unused part given back), and a Retry-After
+ *   from the server (429/503) that holds back every request, not only the one that got it.
  * - One retry policy (retry.ts) per request; empty answers retried a bounded number of times;
  *   `RetryableAnswerError` from the task re-runs the task, replaying earlier answers.
  * - Every step is reported through `onEvent` as soon as it completes (so a caller persists it), and
@@ -15,7 +17,8 @@
 import { EngineError, type ChatRequest, type ChatResponse, type Engine, type ResponseFormat, type Sampling, type ChatMessage, type TokenUsage } from '../contracts/engine';
 import { roundKey, seedShift, stepKey, type CachedAnswer, type ResponseCache } from './cache-key';
 import { realClock, type Clock } from './clock';
-import { TokenBucket, type RateLimit } from './rate-limiter';
+import { TokenBucket, TokenBudget, type RateLimit } from './rate-limiter';
+import { worstCaseTokens } from './rate-limits';
 import { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs, type RetryPolicy } from './retry';
 import { recordRandom, RetryableAnswerError, samplesOf, TaskError, type Task, type TaskContext, type TaskNote, type TaskReply } from './task';
 import { splitThink } from './think';
@@ -132,6 +135,8 @@ export interface DispatchOptions<Input, Sample> {
 	/** Records active at once (waiting on answers); defaults to 2 × concurrency. */
 	maxActiveRecords?: number;
 	rateLimit?: RateLimit;
+	/** Tokens per minute (prompt + completion), as a server's rate limit counts them. */
+	tokensPerMinute?: number;
 	retry?: Partial<RetryPolicy>;
 	cache?: ResponseCache;
 	/** Identifies the model in cache keys; defaults to the engine id. */
@@ -234,6 +239,9 @@ export class Dispatcher<Input, Sample> {
 	private readonly random: () => number;
 	private readonly slots: Slots;
 	private readonly bucket?: TokenBucket;
+	private readonly budget?: TokenBudget;
+	/** No request starts before this time: a server said Retry-After. */
+	private holdUntil = 0;
 	private readonly controller = new AbortController();
 	private readonly concurrency: number;
 	private paused = false;
@@ -250,6 +258,7 @@ export class Dispatcher<Input, Sample> {
 		this.concurrency = Math.max(1, Math.floor(options.concurrency ?? options.engine.maxConcurrency));
 		this.slots = new Slots(this.concurrency);
 		if (options.rateLimit) this.bucket = new TokenBucket(options.rateLimit, this.clock);
+		if (options.tokensPerMinute) this.budget = new TokenBudget(options.tokensPerMinute, this.clock);
 		if (options.signal) {
 			if (options.signal.aborted) this.controller.abort();
 			else options.signal.addEventListener('abort', () => this.controller.abort(), { once: true });
@@ -367,9 +376,12 @@ export class Dispatcher<Input, Sample> {
 				await this.slots.acquire(priority);
 			}
 			let response: ChatResponse;
+			let charged = 0;
 			try {
 				this.checkCancelled();
+				await this.waitForHold();
 				if (this.bucket) await this.bucket.acquire(this.controller.signal);
+				if (this.budget) charged = await this.budget.acquire(worstCaseTokens(sent), this.controller.signal);
 				this.checkCancelled();
 				this.emit({ type: 'step-started', recordId, stepIndex, attempt, request: sent });
 				this.engineCalls++;
@@ -378,6 +390,12 @@ export class Dispatcher<Input, Sample> {
 				this.slots.release();
 				if (this.controller.signal.aborted) throw new Cancelled();
 				const stepError = errorOf(error);
+				// A server that says when to come back is asked nothing else until then.
+				if (error instanceof EngineError && error.retryAfterMs !== undefined && (error.status === 429 || error.status === 503)) {
+					this.holdUntil = Math.max(this.holdUntil, this.clock.now() + Math.min(error.retryAfterMs, this.policy.maxRetryAfterMs));
+					// A request the server refused did not use its tokens.
+					if (charged) this.budget?.refund(charged);
+				}
 				if (isRetryable(error) && attempt < this.policy.maxAttempts) {
 					const delayMs = retryDelayMs(this.policy, attempt, error, this.random);
 					retries.push({ attempt, error: stepError });
@@ -391,6 +409,7 @@ export class Dispatcher<Input, Sample> {
 				throw error;
 			}
 			this.slots.release();
+			if (charged && response.usage) this.budget?.refund(charged - response.usage.totalTokens);
 			const answered = { content: response.content, finishReason: response.finishReason, usage: response.usage };
 			if (isEmptyAnswer(response)) {
 				const stepError: StepError = { kind: 'empty-answer', message: response.finishReason === 'length' ? 'The answer was cut off before any content (max_tokens too small?).' : 'The model returned an empty answer.' };
@@ -411,6 +430,10 @@ export class Dispatcher<Input, Sample> {
 			this.emit({ type: 'step-completed', recordId, step });
 			return response;
 		}
+	}
+
+	private async waitForHold(): Promise<void> {
+		while (this.clock.now() < this.holdUntil) await this.sleep(this.holdUntil - this.clock.now());
 	}
 
 	private async sleep(ms: number): Promise<void> {

@@ -44,3 +44,56 @@ export class TokenBucket {
 		return turn;
 	}
 }
+
+/**
+ * A tokens-per-minute budget, as model servers and hosted APIs count it: a request is charged its
+ * estimated prompt tokens plus its max_tokens before it is sent (the server's worst case) and the
+ * unused part is given back when the answer says what it really used. The budget refills
+ * continuously; a request bigger than a whole minute's budget waits for a full bucket and goes.
+ */
+export class TokenBudget {
+	private tokens: number;
+	private last: number;
+	private tail: Promise<void> = Promise.resolve();
+
+	constructor(
+		private readonly perMinute: number,
+		private readonly clock: Clock
+	) {
+		if (!(perMinute > 0)) throw new RangeError('A token budget needs tokensPerMinute > 0.');
+		this.tokens = perMinute;
+		this.last = clock.now();
+	}
+
+	private refill(): void {
+		const now = this.clock.now();
+		this.tokens = Math.min(this.perMinute, this.tokens + ((now - this.last) / 60_000) * this.perMinute);
+		this.last = now;
+	}
+
+	/** Takes `cost` tokens (at most a minute's budget), waiting until they are there. Returns what was charged. */
+	acquire(cost: number, signal?: AbortSignal): Promise<number> {
+		const charge = Math.min(Math.max(0, cost), this.perMinute);
+		const turn = this.tail.then(async () => {
+			this.refill();
+			if (this.tokens < charge) {
+				await this.clock.sleep(((charge - this.tokens) / this.perMinute) * 60_000, signal);
+				this.refill();
+			}
+			this.tokens -= charge;
+			return charge;
+		});
+		this.tail = turn.then(
+			() => undefined,
+			() => undefined
+		);
+		return turn;
+	}
+
+	/** Gives back tokens charged and not used. */
+	refund(tokens: number): void {
+		if (!(tokens > 0)) return;
+		this.refill();
+		this.tokens = Math.min(this.perMinute, this.tokens + tokens);
+	}
+}
