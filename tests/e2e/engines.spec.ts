@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from './fixtures';
 import { startStaticServer } from '../../scripts/static-server.mjs';
+import { startModelServer } from '../model-server/server.mjs';
 import { CHROMIUM_ARGS } from '../../playwright.config';
 
 test('without a usable GPU the page says why and points to the other engines', async ({ page }) => {
@@ -280,17 +281,8 @@ test('a manual run: copy the prompt, paste the reply, skip one; answers flow bac
 test('a model server on another address than localhost (a box on the network) can be reached', async ({ page }) => {
 	// Bound to 127.0.0.2, reached by that address: the page may connect to any http(s) server the
 	// user names, not only localhost and 127.0.0.1.
-	const api: Server = createServer((req, res) => {
-		const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, content-type' };
-		if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
-		if (req.url === '/v1/models') {
-			res.writeHead(200, { ...cors, 'content-type': 'application/json' });
-			return void res.end(JSON.stringify({ data: [{ id: 'qwen2.5:3b' }] }));
-		}
-		res.writeHead(404, cors).end();
-	});
-	await new Promise<void>((ready) => api.listen(0, '127.0.0.2', ready));
-	const port = (api.address() as { port: number }).port;
+	const api = await startModelServer({ host: '127.0.0.2', model: 'qwen2.5:3b' });
+	const port = api.port;
 	const refused: string[] = [];
 	page.on('console', (message) => {
 		if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) refused.push(message.text());
@@ -303,24 +295,14 @@ test('a model server on another address than localhost (a box on the network) ca
 		await expect(page.getByTestId('endpoint-result')).toContainText('Connected. Models: qwen2.5:3b');
 		expect(refused).toEqual([]);
 	} finally {
-		await new Promise((done) => api.close(done));
+		await api.close();
 	}
 });
 
 test('a model server: test the connection, with plain-words errors', async ({ page }) => {
-	// A tiny OpenAI-compatible server on loopback that allows this page (CORS) and checks the key.
-	const api: Server = createServer((req, res) => {
-		const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, content-type' };
-		if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
-		if (req.url === '/v1/models') {
-			if (req.headers.authorization !== 'Bearer sk-local-test') return void res.writeHead(401, cors).end('{"error":"bad key"}');
-			res.writeHead(200, { ...cors, 'content-type': 'application/json' });
-			return void res.end(JSON.stringify({ data: [{ id: 'qwen2.5:1.5b' }, { id: 'llama3.2:1b' }] }));
-		}
-		res.writeHead(404, cors).end();
-	});
-	await new Promise<void>((ready) => api.listen(0, '127.0.0.1', ready));
-	const port = (api.address() as { port: number }).port;
+	// The test model server on loopback: it allows this page (CORS) and checks the key.
+	const api = await startModelServer({ model: ['qwen2.5:1.5b', 'llama3.2:1b'], apiKey: 'sk-local-test' });
+	const port = api.port;
 	try {
 		await page.goto('/generate/engines');
 		await page.getByTestId('endpoint-url').fill(`http://127.0.0.1:${port}/v1`);
@@ -343,6 +325,6 @@ test('a model server: test the connection, with plain-words errors', async ({ pa
 		await page.getByTestId('endpoint-test').click();
 		await expect(page.getByTestId('endpoint-result')).toContainText('Cannot reach');
 	} finally {
-		await new Promise((done) => api.close(done));
+		await api.close();
 	}
 });

@@ -1,59 +1,18 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { expect, test } from './fixtures';
 import { waitForSample } from './helpers';
+import { startModelServer } from '../model-server/server.mjs';
 
 /**
- * A run on an OpenAI-compatible model server: a scripted server on loopback (CORS allowed, key
+ * A run on an OpenAI-compatible model server: the test model server on loopback (CORS allowed, key
  * checked) answers 429 with Retry-After first, then a 500, then real answers. The run retries,
  * finishes, sends the sampling it was given and the key as a bearer token — and the key is never
  * written to IndexedDB.
  */
 
-interface Received {
-	authorization?: string;
-	body: { model?: string; max_tokens?: number; temperature?: number; messages?: { role: string; content: string }[] };
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-	return new Promise((resolve) => {
-		let text = '';
-		req.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-		req.on('end', () => resolve(text));
-	});
-}
-
 test('a continuation run on a model server retries 429 and 500, sends sampling and the key, and never stores the key', async ({ page }) => {
-	const received: Received[] = [];
-	let calls = 0;
-	const api: Server = createServer((req, res) => {
-		const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'authorization, content-type', 'access-control-expose-headers': 'retry-after' };
-		if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
-		if (req.url === '/v1/models') {
-			res.writeHead(200, { ...cors, 'content-type': 'application/json' });
-			return void res.end(JSON.stringify({ data: [{ id: 'keeper-7b' }] }));
-		}
-		if (req.url === '/v1/chat/completions' && req.method === 'POST') {
-			void readBody(req).then((text) => {
-				calls++;
-				received.push({ authorization: req.headers.authorization, body: JSON.parse(text) as Received['body'] });
-				if (calls === 1) return void res.writeHead(429, { ...cors, 'retry-after': '1', 'content-type': 'application/json' }).end('{"error":{"message":"slow down"}}');
-				if (calls === 2) return void res.writeHead(500, { ...cors, 'content-type': 'application/json' }).end('{"error":{"message":"overloaded"}}');
-				res.writeHead(200, { ...cors, 'content-type': 'application/json' });
-				res.end(
-					JSON.stringify({
-						id: `chat-${calls}`,
-						model: 'keeper-7b',
-						choices: [{ index: 0, finish_reason: 'stop', message: { role: 'assistant', content: 'The lamp is lit and the log is written; the fog came in at nine.' } }],
-						usage: { prompt_tokens: 120, completion_tokens: 16, total_tokens: 136 }
-					})
-				);
-			});
-			return;
-		}
-		res.writeHead(404, cors).end();
-	});
-	await new Promise<void>((ready) => api.listen(0, '127.0.0.1', ready));
-	const port = (api.address() as { port: number }).port;
+	const api = await startModelServer({ model: 'keeper-7b', apiKey: 'sk-run-secret-42', answer: () => 'The lamp is lit and the log is written; the fog came in at nine.' });
+	api.script([{ kind: '429', retryAfter: 1 }, { kind: '500' }]);
+	const port = api.port;
 	try {
 		await page.goto('/');
 		await waitForSample(page);
@@ -82,7 +41,9 @@ test('a continuation run on a model server retries 429 and 500, sends sampling a
 		// Tokens per second come from the server's usage figures.
 		await expect(page.getByTestId('run-engine-counts')).toContainText(/[1-9][\d,]* tokens in · [1-9][\d,]* out/);
 
+		const received = api.requests().filter((request) => request.path === '/v1/chat/completions');
 		expect(received.length).toBeGreaterThanOrEqual(4);
+		expect(received.slice(0, 2).map((request) => request.status)).toEqual([429, 500]);
 		for (const request of received) {
 			expect(request.authorization).toBe('Bearer sk-run-secret-42');
 			expect(request.body.model).toBe('keeper-7b');
@@ -111,6 +72,6 @@ test('a continuation run on a model server retries 429 and 500, sends sampling a
 		expect(stored).toContain('keeper-7b');
 		expect(stored).not.toContain('sk-run-secret-42');
 	} finally {
-		await new Promise((done) => api.close(done));
+		await api.close();
 	}
 });
