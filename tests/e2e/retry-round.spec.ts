@@ -1,0 +1,89 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from './fixtures';
+import { dropFiles, waitForSample } from './helpers';
+import { startModelServer } from '../model-server/server.mjs';
+
+/**
+ * The small-model failure users hit most, end to end on the committed test model server: every
+ * answer for a chunk is in character instead of JSON, so the chunk fails. The server is fixed and
+ * "Retry failed only" really asks it again (the requests are counted on the server) instead of
+ * replaying the unusable answers from the cache, and the chunk succeeds. The run also keeps to the
+ * requests-per-minute limit set on the form, and says per record what its requests were.
+ */
+test('a chunk fails on answers in character; the server is fixed; Retry failed only really asks again and the chunk succeeds', async ({ page }) => {
+	test.setTimeout(120_000);
+	const api = await startModelServer({ model: 'wren-3b' });
+	try {
+		// Every answer comes back in character, never JSON: a small model ignoring the format.
+		api.script([{ kind: 'in-character', times: 1000 }]);
+		await page.goto('/');
+		await waitForSample(page);
+		await page.goto('/generate/engines');
+		await page.getByTestId('endpoint-url').fill(api.url);
+		await page.getByTestId('endpoint-model').fill('wren-3b');
+		await page.getByTestId('endpoint-test').click();
+		await expect(page.getByTestId('endpoint-result')).toContainText('Connected');
+
+		await page.goto('/generate/sheets');
+		await expect(page.getByTestId('sheets-empty')).toBeVisible();
+		await dropFiles(page, [{ name: 'wren-card-v2.json', text: readFileSync('tests/fixtures/sources/wren-card-v2.json', 'utf8'), type: 'application/json' }]);
+		await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
+		await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
+		const cards = page.getByTestId('chunk-card');
+		await expect(cards).toHaveCount(5);
+		await cards.nth(0).getByTestId('chunk-entries').fill('2');
+		await cards.nth(0).getByTestId('chunk-iterations').fill('2');
+		await page.getByTestId('sheet-save').click();
+		await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
+		await page.getByTestId('sheet-generate').click();
+
+		// Only the first chunk, on the model server, at most 120 requests a minute (2 a second).
+		await expect(page.getByRole('radio', { name: /Chunked/ })).toBeChecked();
+		await page.getByRole('group', { name: /Chunks/ }).getByRole('checkbox').nth(0).check();
+		await page.getByRole('radio', { name: /Model server/ }).check();
+		await page.getByLabel('Requests in flight').fill('4');
+		await page.getByLabel('Requests per minute').fill('120');
+		await page.getByLabel('Run name').fill('Wren on a small model');
+		await page.getByRole('button', { name: 'Start run' }).click();
+
+		await expect(page.getByRole('heading', { name: 'Wren on a small model' })).toBeVisible();
+		await expect(page.getByTestId('run-rate-limits')).toHaveText('≤ 120 requests/min');
+		await expect(page.getByTestId('run-state')).toHaveText('Done', { timeout: 60_000 });
+		await expect(page.getByTestId('run-progress')).toContainText('1 failed');
+		const failedTry = api.requests().filter((request) => request.path === '/v1/chat/completions');
+		// 2 iterations, each asked 1 + its retries, every answer unusable.
+		expect(failedTry.length).toBeGreaterThanOrEqual(4);
+		expect(failedTry.every((request) => request.fault === 'in-character')).toBe(true);
+		// The limit paced them: a burst of 2, then 2 a second (unpaced, these take well under a second).
+		// Measured from the second arrival, as the first can reach the server late (a new connection).
+		const times = failedTry.map((request) => request.at);
+		expect(times[times.length - 1] - times[1]).toBeGreaterThanOrEqual((times.length - 3) * 500 - 100);
+		const record = page.getByTestId('run-record').first();
+		await expect(record).toHaveAttribute('data-state', 'failed');
+		await expect(record.getByTestId('record-requests')).toContainText(`${failedTry.length} requests sent`);
+		await expect(record.getByTestId('record-requests')).toContainText('unusable');
+
+		// The server is fixed. Retry failed only: the model is asked again, nothing unusable replayed.
+		api.reset();
+		await page.getByRole('button', { name: 'Retry failed only (1)' }).click();
+		await expect(page.getByTestId('run-progress')).toContainText('1 of 1 records', { timeout: 60_000 });
+		await expect(page.getByTestId('run-state')).toHaveText('Done');
+		await expect(page.getByTestId('run-progress')).not.toContainText('failed');
+		const retried = api.requests().filter((request) => request.path === '/v1/chat/completions');
+		expect(retried.length).toBe(2);
+		expect(retried.every((request) => request.status === 200 && !request.fault)).toBe(true);
+		await expect(record).toHaveAttribute('data-state', 'done');
+		await expect(record.getByTestId('record-requests')).toContainText('2 requests sent');
+		await expect(record.getByTestId('record-requests')).toContainText('retry round 1');
+		await expect(page.getByTestId('run-progress')).toContainText(/[1-9]\d* samples/);
+
+		// Ask again, ignoring the cache: both requests go to the server again.
+		api.reset();
+		await record.getByRole('button', { name: 'Ask again' }).click();
+		await expect.poll(() => api.requests().filter((request) => request.path === '/v1/chat/completions').length, { timeout: 30_000 }).toBe(2);
+		await expect(record.getByTestId('record-requests')).toContainText('retry round 2');
+		await expect(page.getByTestId('run-state')).toHaveText('Done');
+	} finally {
+		await api.close();
+	}
+});
