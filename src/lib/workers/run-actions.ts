@@ -140,7 +140,7 @@ export async function rerunStale(ctx: RunContext, live: LiveRuns, runId: string,
 	if (engine && !engine.ok) return { ok: false, error: engine.error };
 	// Samples of removed records go with them, reviews included: say so when some were accepted.
 	const lines = [
-		...(plan.reasked ? [{ at: now, level: 'info' as const, message: reaskedMessage(plan.reasked) as string }] : []),
+		...(plan.reasked ? [{ at: now, level: plan.reaskedAccepted ? ('warn' as const) : ('info' as const), message: reaskedMessage(plan.reasked, plan.reaskedAccepted) as string }] : []),
 		...(plan.removedAccepted ? [{ at: now, level: 'warn' as const, message: removedAcceptedMessage(plan.removedAccepted) as string }] : [])
 	];
 	const log = lines.length ? trimLog([...(run.log ?? []), ...lines]) : run.log;

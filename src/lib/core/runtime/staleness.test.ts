@@ -115,6 +115,7 @@ describe('planRerun', () => {
 		expect(result.samples).toEqual({ remove: [], put: [] });
 		expect(result.counts).toEqual({ total: 4, done: 3, failed: 0, samples: 4 });
 		expect(result.reasked).toBe(1);
+		expect(result.reaskedAccepted).toBe(1);
 		expect(result.removedAccepted).toBe(0);
 	});
 
@@ -191,6 +192,7 @@ describe('planRerun', () => {
 		expect(reseeded.samples).toEqual({ remove: [], put: [] });
 		expect(reseeded.counts).toEqual({ total: 4, done: 0, failed: 0, samples: 4 });
 		expect(reseeded.reasked).toBe(4);
+		expect(reseeded.reaskedAccepted).toBe(3);
 		expect(reseeded.removedAccepted).toBe(0);
 	});
 
@@ -217,7 +219,9 @@ describe('planRerun', () => {
 		expect(removedAcceptedMessage(0)).toBeNull();
 		expect(removedAcceptedMessage(1)).toBe('1 accepted sample went with its record, which is no longer in the input.');
 		expect(removedAcceptedMessage(3)).toBe('3 accepted samples went with their records, which are no longer in the input.');
-		expect(reaskedMessage(0)).toBeNull();
-		expect(reaskedMessage(2)).toBe('2 records with samples are asked again: a sample that comes back the same keeps its review; the others replace the old ones, to review.');
+		expect(reaskedMessage(0, 0)).toBeNull();
+		expect(reaskedMessage(2, 0)).toBe('2 records with samples are asked again: a sample that comes back the same keeps its review; a different one replaces it and needs a review.');
+		expect(reaskedMessage(1, 1)).toBe('1 record with samples is asked again (1 accepted sample among them): a sample that comes back the same keeps its review; a different one replaces it and needs a review.');
+		expect(reaskedMessage(3, 2)).toContain('(2 accepted samples among them)');
 	});
 });

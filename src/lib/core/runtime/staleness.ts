@@ -142,6 +142,8 @@ export interface RerunPlan<R extends PlannedRecord> {
 	toRun: number[];
 	/** Records that had samples and are asked again (their samples stay until their new ones come). */
 	reasked: number;
+	/** Accepted samples of those records. */
+	reaskedAccepted: number;
 	/** Accepted samples of records no longer in the input, deleted with them. */
 	removedAccepted: number;
 }
@@ -164,21 +166,20 @@ export function planRerun<R extends PlannedRecord>(request: RerunRequest<R>): Re
 	const keyOf = (input: unknown) => hashValue(request.recordKey ? request.recordKey(input) : input);
 	const matches = matchRecords(request.records, inputs, keyOf);
 	const moved = new Map<number, number>();
-	let reasked = 0;
-	const hadSamples = new Set(request.samples.map((sample) => sample.recordIndex));
+	const again = new Set<number>();
 	const records: (R | RunRecordRow)[] = inputs.map((input, recordIndex) => {
 		const match = matches[recordIndex];
 		const label = request.recordLabel(input.input);
 		if (!match) return { runId, recordIndex, recordId: input.id, label, input: input.input, state: 'pending', steps: [], notes: [], updatedAt: now };
 		const { previous, sameInput } = match;
 		moved.set(previous.recordIndex, recordIndex);
-		const again = everything || !sameInput;
-		if (again && hadSamples.has(previous.recordIndex)) reasked++;
+		const runsAgain = everything || !sameInput;
+		if (runsAgain) again.add(previous.recordIndex);
 		// The record keeps its steps (the provenance of the samples it keeps until it runs again).
 		const record: PlannedRecord = { ...previous, recordIndex, recordId: input.id, label, input: input.input };
 		if (sameInput) record.seedIndex = previous.seedIndex ?? previous.recordIndex;
 		else delete record.seedIndex;
-		if (again) {
+		if (runsAgain) {
 			record.state = 'pending';
 			record.updatedAt = now;
 			delete record.error;
@@ -211,7 +212,8 @@ export function planRerun<R extends PlannedRecord>(request: RerunRequest<R>): Re
 			samples: sampleCount
 		},
 		toRun: records.filter((record) => record.state !== 'done').map((record) => record.recordIndex),
-		reasked,
+		reasked: new Set(request.samples.filter((sample) => again.has(sample.recordIndex)).map((sample) => sample.recordIndex)).size,
+		reaskedAccepted: request.samples.filter((sample) => sample.review === 'accepted' && again.has(sample.recordIndex)).length,
 		removedAccepted: request.samples.filter((sample) => sample.review === 'accepted' && !moved.has(sample.recordIndex)).length
 	};
 }
@@ -263,9 +265,13 @@ export function removedAcceptedMessage(removed: number): string | null {
 		: `${removed} accepted samples went with their records, which are no longer in the input.`;
 }
 
-/** The log line of a re-run that asks records with samples again, or null when it asks none. */
-export function reaskedMessage(reasked: number): string | null {
+/**
+ * The log line of a re-run that asks records with samples again (`accepted` of those samples were
+ * accepted), or null when it asks none.
+ */
+export function reaskedMessage(reasked: number, accepted: number): string | null {
 	if (!reasked) return null;
 	const records = reasked === 1 ? '1 record with samples is' : `${reasked} records with samples are`;
-	return `${records} asked again: a sample that comes back the same keeps its review; the others replace the old ones, to review.`;
+	const among = accepted ? ` (${accepted === 1 ? '1 accepted sample' : `${accepted} accepted samples`} among them)` : '';
+	return `${records} asked again${among}: a sample that comes back the same keeps its review; a different one replaces it and needs a review.`;
 }
