@@ -20,7 +20,7 @@ describe('documentLabels', () => {
 	});
 
 	it('words the reasons of a manifest comparison, each said once', () => {
-		const manifest = (documents: Record<string, string>) => buildManifest({ recipeId: 'identity-qa', definition: {}, params: {}, documents, model: { engineId: 'test', model: 'rehearsal', sampling: {} }, inputs: [] });
+		const manifest = (documents: Record<string, string>) => buildManifest({ recipeId: 'identity-qa', definition: {}, params: {}, documents, model: { engineId: 'test', model: 'rehearsal', sampling: { max_tokens: 64 } }, inputs: [] });
 		const before = manifest({ 'identity:Tidewatch': 'I am Tidewatch.', 'facts:run-9c1e2d': 'A\nB', 'entry:e1': 'x', 'entry:e2': 'y' });
 		const after = manifest({ 'identity:Tidewatch': 'I am Tidewatch of Lowmarsh.', 'facts:run-9c1e2d': 'A\nB2', 'entry:e1': 'x2', 'entry:e2': 'y2' });
 		expect(compareManifests(before, after, label).map((change) => change.reason)).toEqual([
