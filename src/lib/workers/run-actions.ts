@@ -131,7 +131,7 @@ export async function rerunStale(ctx: RunContext, live: LiveRuns, runId: string,
 		records: await listRecords(db, runId),
 		samples: await listSamples(db, runId),
 		recordLabel: (input) => recipe.recordLabel(input),
-		...(recipe.recordKey ? { recordKey: (input: unknown) => recipe.recordKey?.(input) } : {}),
+		...(recipe.recordKey ? { recordKey: recipe.recordKey.bind(recipe) } : {}),
 		sampleId: (recordIndex, sampleIndex) => sampleId(runId, recordIndex, sampleIndex),
 		now
 	});
