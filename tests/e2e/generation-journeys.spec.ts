@@ -155,6 +155,31 @@ test('identity document → facts → questions and answers → review → datas
 	await expect(checklist).toContainText('At least 1,000 entries for identity work');
 	await expect(checklist).toContainText('2');
 
+	// The reviewer rewrites one accepted fact: the Q&A run built on them turns stale, naming the
+	// facts run by its name (never its id).
+	await page.goto('/generate/runs');
+	const factsRunId = (await page.getByTestId('run-row').filter({ hasText: 'Tidewatch facts' }).getAttribute('data-run-id')) ?? '';
+	expect(factsRunId).not.toBe('');
+	// By id: the Q&A run's reasons will name "Tidewatch facts" too.
+	const factsRow = page.locator(`[data-testid="run-row"][data-run-id="${factsRunId}"]`);
+	await expect(page.getByTestId('run-row').filter({ hasText: 'Tidewatch Q&A' }).getByTestId('run-status')).toHaveText('CURRENT');
+	await factsRow.getByRole('link', { name: 'Review' }).click();
+	await expect(page.getByRole('heading', { name: 'Review facts' })).toBeVisible();
+	await page.getByRole('button', { name: /^Accepted \(3\)/ }).click();
+	await expect(page.getByTestId('review-sample')).toBeVisible();
+	await page.keyboard.press('e');
+	await page.getByLabel('assistant message 1').fill('Tidewatch was built in 2026 by the harbour office of Port Elin.');
+	await page.getByRole('button', { name: 'Save edit' }).click();
+	// Saving moves on to the next sample: step back to the edited one.
+	await expect(page.getByTestId('review-sample')).toHaveAttribute('aria-label', 'Sample 2 of 3');
+	await page.keyboard.press('p');
+	await expect(page.getByTestId('review-sample')).toContainText('Tidewatch was built in 2026 by the harbour office of Port Elin.');
+	await page.goto('/generate/runs');
+	await expect(page.getByTestId('run-row').filter({ hasText: 'Tidewatch Q&A' })).toContainText('The accepted facts of the run "Tidewatch facts" changed.');
+	await expect(factsRow.getByTestId('run-status')).toHaveText('CURRENT');
+	await page.goto(`/generate/runs/${factsRunId}`);
+	const factsCalls = await callCounts(page);
+
 	// Edit the identity document: both runs that read it turn stale, with the reason.
 	await page.goto('/generate/identity');
 	await page.getByTestId('identity-item').filter({ hasText: 'Tidewatch' }).click();
@@ -166,6 +191,27 @@ test('identity document → facts → questions and answers → review → datas
 	await expect(qaRow.getByTestId('run-status')).toHaveText('STALE');
 	await expect(qaRow).toContainText('Tidewatch');
 	await expect(qaRow).toContainText('changed');
+
+	await expect(qaRow).toContainText('The identity document "Tidewatch" changed.');
+	await expect(factsRow.getByTestId('run-status')).toHaveText('STALE');
+	await expect(factsRow).toContainText('The identity document "Tidewatch" changed.');
+
+	// "Re-run stale" on the facts: no passage changed, so none is asked again and every review
+	// decision stays (the edited fact included).
+	await factsRow.getByRole('button', { name: 'Re-run stale' }).click();
+	await expect(factsRow.getByTestId('run-status')).toHaveText('CURRENT', { timeout: 30_000 });
+	await expect(factsRow.getByTestId('run-review-counts')).toHaveText(/0 pending\s*3 accepted\s*0 rejected/);
+	// The Q&A run still reads the same accepted facts: stale for the identity only, never "0 records",
+	// and no reason names a run by its id.
+	await expect(qaRow.getByTestId('run-status')).toHaveText('STALE');
+	await expect(qaRow).not.toContainText('0 records');
+	await expect(qaRow).not.toContainText(factsRunId);
+	await page.goto(`/generate/runs/${factsRunId}`);
+	expect(await callCounts(page)).toEqual(factsCalls);
+	await page.goto(`/generate/runs/${factsRunId}/review`);
+	await page.getByRole('button', { name: /^Accepted \(3\)/ }).click();
+	await expect(page.getByTestId('review-sample')).toContainText('Tidewatch was built in 2026 by the harbour office of Port Elin.');
+	await page.goto('/generate/runs');
 
 	// "Re-run stale" regenerates only what the change touched, then the run is current again.
 	await qaRow.getByRole('button', { name: 'Re-run stale' }).click();

@@ -13,6 +13,7 @@ import type { EngineChoice, RunCounts, RunRecordRow, RunRecordState, RunRow, Run
 import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { StepRecord } from '$lib/core/runtime/dispatcher';
 import type { RunLogLine } from '$lib/core/contracts/run-api';
+import { keepReviews } from '$lib/core/runtime/kept-reviews';
 
 /** Lines of a run's log kept (in memory and in its row). */
 export const RUN_LOG_LIMIT = 500;
@@ -185,16 +186,17 @@ export interface RecordEnd {
 export type RunUsage = Pick<RunCounts, 'engineCalls' | 'cacheHits' | 'promptTokens' | 'completionTokens' | 'engineMs'>;
 
 /**
- * Ends a record: its row, its samples (replacing those of an earlier attempt, whose review is
- * lost with them) and the run's counts, in one transaction. Returns the run's new counts.
+ * Ends a record: its row, its samples (replacing those of an earlier attempt; a new sample with
+ * the same messages as an old one keeps its review, core/runtime/kept-reviews.ts) and the run's
+ * counts, in one transaction. Returns the run's new counts.
  */
 export async function endRecord(db: SkeinDatabase, end: RecordEnd, now = Date.now()): Promise<RunCounts | undefined> {
 	return db.transaction('rw', [db.runs, db.runRecords, db.runSamples], async () => {
 		const [run, record] = await Promise.all([db.runs.get(end.runId), db.runRecords.get([end.runId, end.recordIndex])]);
 		if (!run || !record) return undefined;
-		const old = await samplesOfRecord(db, end.runId, end.recordIndex).primaryKeys();
-		await db.runSamples.bulkDelete(old);
-		await db.runSamples.bulkPut(end.samples);
+		const old = await samplesOfRecord(db, end.runId, end.recordIndex).toArray();
+		await db.runSamples.bulkDelete(old.map((row) => row.id));
+		await db.runSamples.bulkPut(keepReviews(old, end.samples));
 		const updated: StoredRecordRow = { ...record, state: end.state, steps: end.steps, notes: end.notes, updatedAt: now };
 		if (end.generatedWith) updated.generatedWith = structuredClone(end.generatedWith);
 		if (end.error) updated.error = end.error;

@@ -10,7 +10,7 @@ import type { AnyRecipe } from '$lib/core/recipes/recipe';
 import { cleanSettings, limitedInputs, prepareRun, validateSettings } from '$lib/core/recipes/run-request';
 import { cleanChoice, concurrencyFor, validateChoice } from '$lib/core/runtime/engine-choice';
 import { cleanRateLimits, validateRateLimits } from '$lib/core/runtime/rate-limits';
-import { planRerun, replacedAcceptedMessage, runManifest } from '$lib/core/runtime/staleness';
+import { planRerun, reaskedMessage, removedAcceptedMessage, runManifest } from '$lib/core/runtime/staleness';
 import { deleteResponses } from '$lib/db/response-cache-repo';
 import {
 	cacheKeysOnlyIn,
@@ -124,8 +124,9 @@ export async function askAgain(ctx: RunContext, live: LiveRuns, runId: string, r
 /**
  * Re-run what changed (core/runtime/staleness.ts `planRerun`): inputs are rebuilt from the
  * current sources; records whose input changed or that are new run again, removed ones go (with
- * their samples), unchanged ones keep their samples and reviews. Unchanged steps still come from
- * the cache.
+ * their samples), unchanged ones keep their samples and reviews. A record that runs again keeps
+ * its samples until its new ones replace them, and a new sample equal to an old one keeps its
+ * review (runs-repo endRecord). Unchanged steps still come from the cache.
  */
 export async function rerunStale(ctx: RunContext, live: LiveRuns, runId: string, access: EngineAccess): Promise<RunActionResult> {
 	const { db } = ctx;
@@ -147,15 +148,19 @@ export async function rerunStale(ctx: RunContext, live: LiveRuns, runId: string,
 		records: await listRecords(db, runId),
 		samples: await listSamples(db, runId),
 		recordLabel: (input) => recipe.recordLabel(input),
+		...(recipe.recordKey ? { recordKey: recipe.recordKey.bind(recipe) } : {}),
 		sampleId: (recordIndex, sampleIndex) => sampleId(runId, recordIndex, sampleIndex),
 		now
 	});
 	// The engine only when something will run: a re-run that just follows a rename needs none.
 	const engine = plan.toRun.length ? await engineFor(run, recipe, access, ctx.options) : null;
 	if (engine && !engine.ok) return { ok: false, error: engine.error };
-	// Samples of changed records go with them, reviews included: say so when some were accepted.
-	const replaced = replacedAcceptedMessage(plan.replacedAccepted);
-	const log = replaced ? trimLog([...(run.log ?? []), { at: now, level: 'warn' as const, message: replaced }]) : run.log;
+	// Samples of removed records go with them, reviews included: say so when some were accepted.
+	const lines = [
+		...(plan.reasked ? [{ at: now, level: plan.reaskedAccepted ? ('warn' as const) : ('info' as const), message: reaskedMessage(plan.reasked, plan.reaskedAccepted) as string }] : []),
+		...(plan.removedAccepted ? [{ at: now, level: 'warn' as const, message: removedAcceptedMessage(plan.removedAccepted) as string }] : [])
+	];
+	const log = lines.length ? trimLog([...(run.log ?? []), ...lines]) : run.log;
 	const updated: StoredRunRow = { ...run, manifest, counts: { ...run.counts, ...plan.counts }, sourceNames: resolved.names, state: 'queued', updatedAt: now, ...(log ? { log } : {}) };
 	await replaceRecords(db, updated, plan.records, plan.samples);
 	if (!plan.toRun.length) {

@@ -6,6 +6,7 @@
  */
 import { prepareRun } from '$lib/core/recipes/run-request';
 import { hashValue, type RunStatus } from '$lib/core/runtime/manifest';
+import { documentLabels } from '$lib/core/runtime/document-labels';
 import { runManifest, staleStatus, statusAgainst } from '$lib/core/runtime/staleness';
 import type { StoredRunRow } from '$lib/db/runs-repo';
 import type { RunContext } from './run-context';
@@ -23,7 +24,8 @@ export async function computeStatus(ctx: RunContext, run: StoredRunRow): Promise
 	if (resolved.missing.length) return staleStatus(resolved.missing, partial);
 	const prepared = prepareRun(recipe, run.params, resolved.sources, run.settings);
 	if (!prepared.ok) return staleStatus([{ kind: 'inputs', reason: `The inputs cannot be rebuilt: ${prepared.error}` }], partial);
-	return statusAgainst(run.manifest, runManifest(run, prepared.prepared));
+	// Reasons name sources by their labels (a fact run by its name), never by internal ids.
+	return statusAgainst(run.manifest, runManifest(run, prepared.prepared), documentLabels({ ...run.sourceNames, ...resolved.names }));
 }
 
 export class RunStatuses {

@@ -317,6 +317,14 @@ export async function storedCounts(db: SkeinDatabase, runId: string) {
 	return { total: counts?.total, done: counts?.done, failed: counts?.failed, samples: counts?.samples };
 }
 
+/**
+ * The run's stored counts and what its rows say, read in one transaction: a record that ends
+ * (its own transaction) between two separate reads would make them differ for no fault of theirs.
+ */
+export async function countsSnapshot(db: SkeinDatabase, runId: string) {
+	return db.transaction('r', [db.runs, db.runRecords, db.runSamples], async () => ({ stored: await storedCounts(db, runId), table: await tableCounts(db, runId) }));
+}
+
 /** A Web Locks manager shared by the "tabs" of a test, as the browser's is per origin; `held` names the locks held now. */
 export function fakeLockManager() {
 	const held = new Set<string>();

@@ -160,6 +160,9 @@ export const identityFactsRecipe: Recipe<IdentityFactsParams, FactsInput> = {
 		return {
 			inputs,
 			documents: { [`identity:${doc.name}`]: identityDocumentText(doc) },
+			// The extractor reads the document through its passages (the inputs) and its name (in the
+			// definition): an edit elsewhere in it (the voice, the system prompt) re-asks no passage.
+			sharedDocuments: [],
 			definition: { recipe: 'identity-facts', version: VERSION, factsPerPassage: params.factsPerPassage, passageChars: params.passageChars, system: extractorSystem(doc.name.trim(), params.factsPerPassage) }
 		};
 	},

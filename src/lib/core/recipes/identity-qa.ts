@@ -192,6 +192,8 @@ export const identityQaRecipe: Recipe<IdentityQaParams, QaInput> = {
 		return {
 			inputs: facts.map((fact, factIndex) => ({ id: `fact-${factIndex}`, input: { factIndex, fact } })),
 			documents: { [`identity:${doc.name}`]: identityDocumentText(doc), [`facts:${params.factsRunId.id}`]: facts.join('\n') },
+			// Every answer is asked with the identity's system prompt; the facts are the inputs.
+			sharedDocuments: [`identity:${doc.name}`],
 			definition: {
 				recipe: 'identity-qa',
 				version: VERSION,
@@ -265,6 +267,9 @@ export const identityQaRecipe: Recipe<IdentityQaParams, QaInput> = {
 			{ label: 'Produced nothing', value: nothing ? 'yes' : 'no', number: nothing ? 1 : 0 }
 		];
 	},
+	// A fact's questions and answers depend on its text, not its position: one that moved (an
+	// earlier fact was rejected) keeps its samples and their reviews.
+	recordKey: (input) => input.fact,
 	recordLabel: (input) => `Fact ${input.factIndex + 1}: ${input.fact.length > 50 ? `${input.fact.slice(0, 50)}…` : input.fact}`,
 	rehearse(request, random) {
 		const system = request.messages[0]?.role === 'system' ? request.messages[0].content : '';

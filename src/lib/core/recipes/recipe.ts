@@ -75,6 +75,12 @@ export interface PreparedRun<Input> {
 	documents: Record<string, string>;
 	/** Everything else the output depends on (templates, stage config, recipe version). */
 	definition: unknown;
+	/**
+	 * The documents (by name) every record's requests read besides its own input, such as an
+	 * identity document used as the system prompt: when one changes, a re-run asks every record
+	 * again. Omitted: identity documents and a system prompt are taken to be read so.
+	 */
+	sharedDocuments?: string[];
 }
 
 /** A label/value pair shown per record in the run view (e.g. a chunk's JSON-valid-first-try rate). */
@@ -118,6 +124,11 @@ export interface Recipe<Params, Input> {
 	 * while it runs; optional (retries and judge steps are not counted).
 	 */
 	expectedSteps?(input: Input): number;
+	/**
+	 * What of a record's input its requests depend on, when not all of it (a fact's text, not its
+	 * position in the list): a re-run recognises a record that only moved by it, and keeps it.
+	 */
+	recordKey?(input: Input): unknown;
 	/** A short label for a record in the run view ("Chunk 3: Childhood", "Fact 12"). */
 	recordLabel(input: Input): string;
 	/**

@@ -72,18 +72,30 @@ export type ManifestChange =
 	| { kind: 'model'; reason: string }
 	| { kind: 'inputs'; reason: string };
 
+/**
+ * How a reason names a document of a manifest (by its name there, e.g. "identity:Tidewatch"):
+ * a noun phrase starting with a capital. document-labels.ts names them by their sources' labels.
+ */
+export type DocumentLabel = (name: string) => string;
+
+const plainLabel: DocumentLabel = (name) => `Document "${name}"`;
+
 /** What changed between the manifest a run stored and the one the current state would produce. */
-export function compareManifests(previous: RunManifest, current: RunManifest): ManifestChange[] {
+export function compareManifests(previous: RunManifest, current: RunManifest, label: DocumentLabel = plainLabel): ManifestChange[] {
 	const changes: ManifestChange[] = [];
+	// Several documents may read the same ("An entry of the dataset "Keeper chats""): say it once.
+	const addDocumentChange = (change: ManifestChange) => {
+		if (!changes.some((known) => known.reason === change.reason)) changes.push(change);
+	};
 	if (previous.recipeId !== current.recipeId) changes.push({ kind: 'recipe', reason: `Recipe changed from "${previous.recipeId}" to "${current.recipeId}".` });
 	if (previous.definitionHash !== current.definitionHash) changes.push({ kind: 'definition', reason: 'The recipe definition changed.' });
 	if (previous.paramsHash !== current.paramsHash) changes.push({ kind: 'params', reason: 'The recipe parameters changed.' });
 	for (const name of Object.keys(current.documents)) {
-		if (!(name in previous.documents)) changes.push({ kind: 'document-added', name, reason: `Document "${name}" was added.` });
-		else if (previous.documents[name] !== current.documents[name]) changes.push({ kind: 'document-changed', name, reason: `Document "${name}" changed.` });
+		if (!(name in previous.documents)) addDocumentChange({ kind: 'document-added', name, reason: `${label(name)} was added.` });
+		else if (previous.documents[name] !== current.documents[name]) addDocumentChange({ kind: 'document-changed', name, reason: `${label(name)} changed.` });
 	}
 	for (const name of Object.keys(previous.documents)) {
-		if (!(name in current.documents)) changes.push({ kind: 'document-removed', name, reason: `Document "${name}" was removed.` });
+		if (!(name in current.documents)) addDocumentChange({ kind: 'document-removed', name, reason: `${label(name)} was removed.` });
 	}
 	if (previous.modelHash !== current.modelHash) {
 		changes.push({
@@ -103,8 +115,8 @@ export function compareManifests(previous: RunManifest, current: RunManifest): M
 export type RunStatus = { state: 'current' } | { state: 'partial'; limit?: number } | { state: 'stale'; changes: ManifestChange[]; partial: boolean };
 
 /** CURRENT / PARTIAL / STALE with reasons, as the Runs view shows it. */
-export function runStatus(stored: RunManifest, current: RunManifest): RunStatus {
-	const changes = compareManifests(stored, current);
+export function runStatus(stored: RunManifest, current: RunManifest, label?: DocumentLabel): RunStatus {
+	const changes = compareManifests(stored, current, label);
 	if (changes.length) return { state: 'stale', changes, partial: stored.partial };
 	if (stored.partial) return { state: 'partial', limit: stored.limit };
 	return { state: 'current' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EngineChoice, RunRecordRow, RunSampleRow } from '../contracts/rows';
 import type { RunSettings } from '../recipes/recipe';
 import type { InputRecord } from './dispatcher';
-import { planRerun, providerOf, replacedAcceptedMessage, rerunsEverything, runManifest, settingsChanges, statusAgainst, type PlannedRecord, type RunDefinition, type StoredManifest } from './staleness';
+import { planRerun, providerOf, reaskedMessage, removedAcceptedMessage, rerunsEverything, runManifest, settingsChanges, statusAgainst, type PlannedRecord, type RunDefinition, type StoredManifest } from './staleness';
 
 const SETTINGS: RunSettings = { sampling: { temperature: 0.7, max_tokens: 256 }, seed: 7 };
 const ENDPOINT: EngineChoice = { kind: 'endpoint', label: 'Together', baseUrl: 'https://api.together.xyz/v1/', model: 'llama-3.1-8b' };
@@ -107,10 +107,16 @@ describe('planRerun', () => {
 			['c', 'done', 'new The s'],
 			['d', 'done', 'new Ginge']
 		]);
-		expect(result.records[1]).toMatchObject({ steps: [], notes: [], updatedAt: 50 });
-		expect(result.samples).toEqual({ remove: ['run-1:1:0'], put: [] });
-		expect(result.counts).toEqual({ total: 4, done: 3, failed: 0, samples: 3 });
-		expect(result.replacedAccepted).toBe(1);
+		// The changed record takes its new input and a fresh random; its sample stays (with its
+		// review) until the record's new samples replace it, so nothing reading the run's accepted
+		// samples sees it vanish while the re-run goes on.
+		expect(result.records[1]).toMatchObject({ input: { text: 'The 113 steps.' }, updatedAt: 50 });
+		expect(result.records[1]).not.toHaveProperty('seedIndex');
+		expect(result.samples).toEqual({ remove: [], put: [] });
+		expect(result.counts).toEqual({ total: 4, done: 3, failed: 0, samples: 4 });
+		expect(result.reasked).toBe(1);
+		expect(result.reaskedAccepted).toBe(1);
+		expect(result.removedAccepted).toBe(0);
 	});
 
 	it('moves kept records (and their samples) to their new positions, each keeping the random of the one it first ran at', () => {
@@ -133,32 +139,89 @@ describe('planRerun', () => {
 		// The old ids that no kept sample took over go.
 		expect(result.samples.remove).toEqual(['run-1:0:0', 'run-1:2:0']);
 		expect(result.counts).toEqual({ total: 5, done: 3, failed: 1, samples: 3 });
-		expect(result.replacedAccepted).toBe(0);
+		expect(result.removedAccepted).toBe(0);
+		expect(result.reasked).toBe(0);
 		// Moved once more, a record keeps the position it first ran at.
 		const again = plan(result.records as PlannedRecord[], [], { y: 'Another.', z: 'Arrival on the mail boat.', ...TEXTS });
 		expect(again.records.map((record) => (record as PlannedRecord).seedIndex)).toEqual([undefined, 0, 0, 1, 2, 3]);
 	});
 
-	it('drops removed records with their samples, and runs everything when the run must', () => {
+	it('recognises a record by what its requests depend on (recordKey), not by its position', () => {
+		// Facts asked about by position: the first was rejected upstream, the others moved up.
+		const facts = (list: string[]) => list.map((fact, factIndex) => ({ id: `fact-${factIndex}`, input: { factIndex, fact } }));
+		const before = facts(['Mara keeps the light.', 'Mara rang the bell.', 'Mara bakes ginger biscuits.']);
+		const records: PlannedRecord[] = before.map((input, recordIndex) => ({ runId: RUN_ID, recordIndex, recordId: input.id, label: input.input.fact, input: input.input, state: 'done', steps: [], notes: [], updatedAt: 1 }));
+		const samples = samplesOf(records, ['accepted', 'rejected', 'accepted']);
+		const after = facts(['Mara rang the bell.', 'Mara bakes ginger biscuits.']);
+		const request = { runId: RUN_ID, stored: manifestOf(), current: manifestOf(), inputs: after, records, samples, recordLabel: (input: unknown) => (input as { fact: string }).fact, sampleId, now: 50 };
+		const byFact = planRerun({ ...request, recordKey: (input) => (input as { fact: string }).fact });
+		expect(byFact.toRun).toEqual([]);
+		expect(byFact.records.map((record) => [record.recordId, record.state, record.input, (record as PlannedRecord).seedIndex])).toEqual([
+			['fact-0', 'done', { factIndex: 0, fact: 'Mara rang the bell.' }, 1],
+			['fact-1', 'done', { factIndex: 1, fact: 'Mara bakes ginger biscuits.' }, 2]
+		]);
+		expect(byFact.samples.put.map((sample) => [sample.id, sample.review])).toEqual([
+			['run-1:0:0', 'rejected'],
+			['run-1:1:0', 'accepted']
+		]);
+		expect(byFact.samples.remove).toEqual(['run-1:2:0']);
+		expect(byFact.removedAccepted).toBe(1);
+		// By the whole input (the position is in it), both look changed and are asked again.
+		const whole = planRerun(request);
+		expect(whole.toRun).toEqual([0, 1]);
+		expect(whole.reasked).toBe(2);
+	});
+
+	it('drops removed records with their samples, and runs everything when the run must, keeping samples until they are replaced', () => {
 		const records = storedRecords(TEXTS, ['done', 'done', 'done', 'done']);
 		const samples = samplesOf(records, ['accepted', 'accepted', 'accepted', 'pending']);
 		const fewer = plan(records, samples, { a: TEXTS.a, b: TEXTS.b });
 		expect(fewer.records.map((record) => record.recordId)).toEqual(['a', 'b']);
 		expect(fewer.samples.remove).toEqual(['run-1:2:0', 'run-1:3:0']);
 		expect(fewer.toRun).toEqual([]);
-		expect(fewer.replacedAccepted).toBe(1);
+		expect(fewer.removedAccepted).toBe(1);
 
 		const reseeded = plan(records, samples, TEXTS, manifestOf({ settings: { ...SETTINGS, seed: 99 } }));
 		expect(reseeded.toRun).toEqual([0, 1, 2, 3]);
-		expect(reseeded.records.every((record) => record.state === 'pending' && (record as PlannedRecord).seedIndex === undefined)).toBe(true);
-		expect(reseeded.samples.remove).toHaveLength(4);
-		expect(reseeded.counts).toEqual({ total: 4, done: 0, failed: 0, samples: 0 });
-		expect(reseeded.replacedAccepted).toBe(3);
+		expect(reseeded.records.map((record) => [record.state, (record as PlannedRecord).seedIndex])).toEqual([
+			['pending', 0],
+			['pending', 1],
+			['pending', 2],
+			['pending', 3]
+		]);
+		expect(reseeded.samples).toEqual({ remove: [], put: [] });
+		expect(reseeded.counts).toEqual({ total: 4, done: 0, failed: 0, samples: 4 });
+		expect(reseeded.reasked).toBe(4);
+		expect(reseeded.reaskedAccepted).toBe(3);
+		expect(reseeded.removedAccepted).toBe(0);
 	});
 
-	it('says how many accepted samples a re-run replaced', () => {
-		expect(replacedAcceptedMessage(0)).toBeNull();
-		expect(replacedAcceptedMessage(1)).toBe('1 accepted sample of a changed record was replaced by the re-run: review the new one.');
-		expect(replacedAcceptedMessage(3)).toBe('3 accepted samples of changed records were replaced by the re-run: review the new ones.');
+	it('re-asks no passage of a fact run when its identity document changes outside the passages', () => {
+		const identity = (iAm: string) => ({ 'identity:Tidewatch': `[i-am]\n${iAm}\n\n[narrative]\n${Object.values(TEXTS).join('\n\n')}` });
+		const facts = (iAm: string, shared?: string[]) =>
+			runManifest({ ...RUN, recipeId: 'identity-facts' }, { definition: { version: 1 }, documents: identity(iAm), inputs: chunks(TEXTS), ...(shared ? { sharedDocuments: shared } : {}) });
+		const stored = facts('I am Tidewatch.', []);
+		// Stale (the document changed), but the recipe says no record reads it besides its input.
+		expect(reasons(stored, facts('I am Tidewatch of Port Elin.', []))).toEqual(['Document "identity:Tidewatch" changed.']);
+		expect(rerunsEverything(stored, facts('I am Tidewatch of Port Elin.', []))).toBe(false);
+		const records = storedRecords(TEXTS, ['done', 'done', 'done', 'done']);
+		const samples = samplesOf(records, ['accepted', 'rejected', 'accepted', 'accepted']);
+		const result = planRerun({ runId: RUN_ID, stored, current: facts('I am Tidewatch of Port Elin.', []), inputs: chunks(TEXTS), records, samples, recordLabel: () => 'x', sampleId, now: 50 });
+		expect(result.toRun).toEqual([]);
+		expect(result.samples).toEqual({ remove: [], put: [] });
+		// A recipe that declares the identity document shared (the Q&A system prompt) re-asks all.
+		expect(rerunsEverything(facts('I am Tidewatch.', ['identity:Tidewatch']), facts('I am Tidewatch of Port Elin.', ['identity:Tidewatch']))).toBe(true);
+		// Undeclared, an identity document is taken to be read by every record.
+		expect(rerunsEverything(facts('I am Tidewatch.'), facts('I am Tidewatch of Port Elin.'))).toBe(true);
+	});
+
+	it('says what a re-run does to reviews', () => {
+		expect(removedAcceptedMessage(0)).toBeNull();
+		expect(removedAcceptedMessage(1)).toBe('1 accepted sample went with its record, which is no longer in the input.');
+		expect(removedAcceptedMessage(3)).toBe('3 accepted samples went with their records, which are no longer in the input.');
+		expect(reaskedMessage(0, 0)).toBeNull();
+		expect(reaskedMessage(2, 0)).toBe('2 records with samples are asked again: a sample that comes back the same keeps its review; a different one replaces it and needs a review.');
+		expect(reaskedMessage(1, 1)).toBe('1 record with samples is asked again (1 accepted sample among them): a sample that comes back the same keeps its review; a different one replaces it and needs a review.');
+		expect(reaskedMessage(3, 2)).toContain('(2 accepted samples among them)');
 	});
 });
