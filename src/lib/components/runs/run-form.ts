@@ -4,7 +4,7 @@
  */
 import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
-import type { EndpointSettings } from '$lib/state/endpoint-settings.svelte';
+import type { EndpointProtocol, EndpointSettings } from '$lib/state/endpoint-settings.svelte';
 
 export type EngineKind = EngineChoice['kind'];
 
@@ -101,7 +101,8 @@ function parseRehearsal(fields: RehearsalFields | undefined): Parsed<{ delayMs?:
 }
 
 export interface EngineContext {
-	endpoint: EndpointSettings | null;
+	/** The saved model server, with how it is talked to when the Engines page remembered it. */
+	endpoint: (EndpointSettings & Partial<EndpointProtocol>) | null;
 	webllm: { modelId: string; label: string } | null;
 }
 
@@ -133,7 +134,15 @@ export function parseEngine(fields: EngineFields, context: EngineContext): Parse
 			return {
 				ok: true,
 				value: {
-					engine: { kind: 'endpoint', label: `${endpoint.model} at ${endpoint.baseUrl}`, baseUrl: endpoint.baseUrl, model: endpoint.model },
+					engine: {
+						kind: 'endpoint',
+						label: `${endpoint.model} at ${endpoint.baseUrl}`,
+						baseUrl: endpoint.baseUrl,
+						model: endpoint.model,
+						// How the Engines page found this server is talked to (structured output, streaming).
+						...(endpoint.structuredOutput ? { structuredOutput: endpoint.structuredOutput } : {}),
+						...(endpoint.stream !== undefined ? { stream: endpoint.stream } : {})
+					},
 					concurrency: concurrency as number
 				}
 			};
