@@ -35,6 +35,7 @@ test('the Engines page detects json_schema; a streamed chunked run sends its sch
 
 		// A character sheet, cut to 2 entries and 1 iteration per chunk.
 		await page.goto('/generate/sheets');
+		await expect(page.getByTestId('sheets-empty')).toBeVisible();
 		await dropFiles(page, [{ name: 'wren-card-v2.json', text: readFileSync('tests/fixtures/sources/wren-card-v2.json', 'utf8'), type: 'application/json' }]);
 		await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
 		await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
@@ -73,7 +74,8 @@ test('the Engines page detects json_schema; a streamed chunked run sends its sch
 			expect(request.status).toBe(200);
 		}
 		// A step says how its response_format was sent.
-		await page.getByTestId('run-record').first().click();
+		await page.getByTestId('run-record').first().getByRole('button').first().click();
+		await expect(page.getByTestId('record-detail')).toBeVisible();
 		await expect(page.getByTestId('step-format').first()).toHaveText('json_schema');
 	} finally {
 		await api.close();
@@ -82,7 +84,8 @@ test('the Engines page detects json_schema; a streamed chunked run sends its sch
 
 test('a stream cut off mid-way is retried like a timeout and the run finishes', async ({ page }) => {
 	test.setTimeout(90_000);
-	const api = await startModelServer({ model: 'keeper-7b', answer: () => 'The lamp is lit and the log is written; the fog came in at nine, and the boats stayed in.' });
+	// The default answers: a json_schema probe is answered to the schema, the run's requests in prose.
+	const api = await startModelServer({ model: 'keeper-7b' });
 	try {
 		await page.goto('/');
 		await waitForSample(page);
