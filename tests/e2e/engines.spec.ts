@@ -393,7 +393,7 @@ test('a server without json_schema is detected as JSON mode; the mode can be cho
 		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Detected: JSON schema.');
 		await page.getByTestId('endpoint-mode-prompt').check();
 		await page.getByTestId('endpoint-stream').uncheck();
-		await expect(page.getByTestId('endpoint-format-result')).toContainText('Chosen by hand (or not detected yet): Prompt only.');
+		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Chosen by hand: Prompt only.');
 
 		await page.reload();
 		await expect(page.getByTestId('endpoint-url')).toHaveValue(full.url);

@@ -86,18 +86,19 @@ describe('how each server is talked to', () => {
 		// Another server: nothing remembered, the defaults; chosen by hand, streaming off.
 		form.baseUrl = 'http://localhost:1234/v1/';
 		form.recall();
-		expect({ mode: form.structuredOutput, stream: form.stream, tried: form.tried }).toEqual({ mode: 'json_object', stream: true, tried: null });
+		expect({ mode: form.structuredOutput, stream: form.stream, tried: form.tried, chosen: form.chosen }).toEqual({ mode: 'json_object', stream: true, tried: null, chosen: false });
 		form.stream = false;
 		form.choose('prompt');
+		expect(form.chosen).toBe(true);
 		expect(savedEndpoint(storage)).toMatchObject({ baseUrl: 'http://localhost:1234/v1/', structuredOutput: 'prompt', stream: false });
 
 		// Back to the first: what was found for it comes back.
 		const again = new EndpointSettingsForm(storage);
 		again.load();
-		expect(again.structuredOutput).toBe('prompt');
+		expect([again.structuredOutput, again.chosen]).toEqual(['prompt', true]);
 		again.baseUrl = 'http://gpu-box.lan:8000/v1';
 		again.recall();
-		expect({ mode: again.structuredOutput, stream: again.stream, tried: again.tried }).toEqual({ mode: 'json_schema', stream: true, tried: ['json_schema: accepted, and the answer matched the schema.'] });
+		expect({ mode: again.structuredOutput, stream: again.stream, tried: again.tried, chosen: again.chosen }).toEqual({ mode: 'json_schema', stream: true, tried: ['json_schema: accepted, and the answer matched the schema.'], chosen: false });
 	});
 
 	it('unreadable or unknown remembered values fall back to the defaults', () => {

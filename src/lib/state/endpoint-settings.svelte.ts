@@ -32,6 +32,8 @@ export interface EndpointProtocol {
 	stream: boolean;
 	/** What the last detection found, mode by mode (absent when the mode was only chosen). */
 	tried?: string[];
+	/** True when the mode was chosen by hand (after or instead of a detection). */
+	chosen?: boolean;
 }
 
 /** A server nothing is remembered about: JSON mode (what every server was sent before), streamed. */
@@ -60,7 +62,8 @@ export function savedProtocol(baseUrl: string, storage: SettingsStorage | null =
 	return {
 		structuredOutput: STRUCTURED_OUTPUT_MODES.includes(saved.structuredOutput) ? saved.structuredOutput : DEFAULT_PROTOCOL.structuredOutput,
 		stream: typeof saved.stream === 'boolean' ? saved.stream : DEFAULT_PROTOCOL.stream,
-		...(Array.isArray(saved.tried) ? { tried: saved.tried.filter((line): line is string => typeof line === 'string') } : {})
+		...(Array.isArray(saved.tried) ? { tried: saved.tried.filter((line): line is string => typeof line === 'string') } : {}),
+		...(saved.chosen === true ? { chosen: true } : {})
 	};
 }
 
@@ -105,6 +108,8 @@ export class EndpointSettingsForm {
 	stream = $state(DEFAULT_PROTOCOL.stream);
 	/** What the last detection found for this server, mode by mode; null when the mode was chosen by hand. */
 	tried = $state<string[] | null>(null);
+	/** The mode was chosen by hand (not detected, not the default). */
+	chosen = $state(false);
 
 	/** Storage given (tests), or the browser's, looked up when used (not while prerendering). */
 	constructor(private readonly given?: SettingsStorage | null) {}
@@ -134,12 +139,14 @@ export class EndpointSettingsForm {
 		this.structuredOutput = protocol.structuredOutput;
 		this.stream = protocol.stream;
 		this.tried = protocol.tried ?? null;
+		this.chosen = protocol.chosen ?? false;
 	}
 
 	/** A detection's result: its mode, and what it found, kept with the server. */
 	detected(mode: StructuredOutputMode, tried: string[]): void {
 		this.structuredOutput = mode;
 		this.tried = tried;
+		this.chosen = false;
 		this.save();
 	}
 
@@ -147,6 +154,7 @@ export class EndpointSettingsForm {
 	choose(mode: StructuredOutputMode): void {
 		this.structuredOutput = mode;
 		this.tried = null;
+		this.chosen = true;
 		this.save();
 	}
 
@@ -158,7 +166,7 @@ export class EndpointSettingsForm {
 		if (this.apiKey) storage.setItem(API_KEY_KEY, this.apiKey);
 		else storage.removeItem(API_KEY_KEY);
 		const protocols = readProtocols(storage);
-		protocols[protocolKey(this.baseUrl)] = { structuredOutput: this.structuredOutput, stream: this.stream, ...(this.tried ? { tried: [...this.tried] } : {}) };
+		protocols[protocolKey(this.baseUrl)] = { structuredOutput: this.structuredOutput, stream: this.stream, ...(this.tried ? { tried: [...this.tried] } : {}), ...(this.chosen ? { chosen: true } : {}) };
 		storage.setItem(PROTOCOLS_KEY, JSON.stringify(protocols));
 	}
 }

@@ -67,7 +67,7 @@ describe('applyRunEvent', () => {
 		const d = detail();
 		const next = applyRunEvent(d, figures, { type: 'requests', runId: 'run-1', requests: [request], tokensPerSecond: 30 });
 		expect(next.detail).toBe(d);
-		expect(next.figures).toEqual({ requestsInFlight: 0, tokensPerSecond: null, streams: [request], streamTokensPerSecond: 30 });
+		expect(next.figures).toEqual({ requestsInFlight: 1, tokensPerSecond: null, streams: [request], streamTokensPerSecond: 30 });
 		expect(applyRunEvent(d, next.figures, { type: 'state', runId: 'run-1', state: 'done' }).figures).toMatchObject({ streams: [], streamTokensPerSecond: null });
 	});
 	it('a finished state ends live work', () => {

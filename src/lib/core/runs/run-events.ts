@@ -31,7 +31,8 @@ export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: Ru
 				figures: event.state === 'running' ? figures : { ...figures, requestsInFlight: 0, streams: [], streamTokensPerSecond: null }
 			};
 		case 'requests':
-			return { detail, figures: { ...figures, streams: event.requests, streamTokensPerSecond: event.tokensPerSecond } };
+			// Streams in flight are requests in flight: the count is at least theirs (progress events come only as steps end).
+			return { detail, figures: { ...figures, requestsInFlight: Math.max(figures.requestsInFlight, event.requests.length), streams: event.requests, streamTokensPerSecond: event.tokensPerSecond } };
 		case 'progress':
 			return {
 				detail: { ...detail, run: { ...detail.run, counts: event.counts } },
