@@ -328,3 +328,84 @@ test('a model server: test the connection, with plain-words errors', async ({ pa
 		await api.close();
 	}
 });
+
+test('the connection test names the real cause: unauthorised, wrong path, CORS not allowed, not reachable', async ({ page }) => {
+	const locked = await startModelServer({ model: 'keeper-7b', apiKey: 'sk-right' });
+	const noCors = await startModelServer({ model: 'keeper-7b', cors: false });
+	const gone = await startModelServer();
+	const closedPort = gone.port;
+	await gone.close();
+	const result = page.getByTestId('endpoint-result');
+	try {
+		await page.goto('/generate/engines');
+		await page.getByTestId('endpoint-model').fill('keeper-7b');
+
+		// A server that wants a key, and none is set.
+		await page.getByTestId('endpoint-url').fill(locked.url);
+		await page.getByTestId('endpoint-test').click();
+		await expect(result).toHaveAttribute('data-reason', 'unauthorized');
+		await expect(result).toContainText('Unauthorised. The endpoint wants an API key (HTTP 401) and none is set.');
+
+		// The base URL without /v1: the page says where the API is.
+		await page.getByTestId('endpoint-key').fill('sk-right');
+		await page.getByTestId('endpoint-url').fill(locked.url.replace(/\/v1$/, ''));
+		await page.getByTestId('endpoint-test').click();
+		await expect(result).toHaveAttribute('data-reason', 'not-found');
+		await expect(result).toContainText(`Wrong path. Nothing at ${locked.url.replace(/\/v1$/, '')}/models (HTTP 404), but the API answers at ${locked.url}. Use ${locked.url} as the base URL.`);
+
+		// Running, but it does not allow this page: CORS, with the general fix (no known port).
+		await page.getByTestId('endpoint-key').fill('');
+		await page.getByTestId('endpoint-url').fill(noCors.url);
+		await page.getByTestId('endpoint-test').click();
+		await expect(result).toHaveAttribute('data-reason', 'cors');
+		await expect(result).toContainText('CORS not allowed.');
+		await expect(result).toContainText(`does not allow this page (http://127.0.0.1:${process.env.E2E_PORT ?? '4183'})`);
+		await expect(result).toContainText('Access-Control-Allow-Origin');
+		// The server did get the no-cors request that told CORS from "not reachable".
+		expect(noCors.requests().some((request) => request.path === '/v1/models')).toBe(true);
+
+		// Nothing listens there.
+		await page.getByTestId('endpoint-url').fill(`http://127.0.0.1:${closedPort}/v1`);
+		await page.getByTestId('endpoint-test').click();
+		await expect(result).toHaveAttribute('data-reason', 'unreachable');
+		await expect(result).toContainText(`Not reachable. Cannot reach http://127.0.0.1:${closedPort}/v1: nothing answers there.`);
+	} finally {
+		await locked.close();
+		await noCors.close();
+	}
+});
+
+test('a server without json_schema is detected as JSON mode; the mode can be chosen by hand and is remembered per server', async ({ page }) => {
+	const objectOnly = await startModelServer({ model: 'keeper-7b', responseFormats: ['json_object'] });
+	const full = await startModelServer({ model: 'keeper-7b' });
+	try {
+		await page.goto('/generate/engines');
+		await page.getByTestId('endpoint-model').fill('keeper-7b');
+		await page.getByTestId('endpoint-url').fill(objectOnly.url);
+		await page.getByTestId('endpoint-test').click();
+		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Detected: JSON mode.');
+		await expect(page.getByTestId('endpoint-format-tried')).toContainText('json_schema: refused (HTTP 400');
+		await expect(page.getByTestId('endpoint-mode-json_object')).toBeChecked();
+
+		// Another server: detected on its own; then prompt-only chosen by hand, streaming off.
+		await page.getByTestId('endpoint-url').fill(full.url);
+		await page.getByTestId('endpoint-test').click();
+		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Detected: JSON schema.');
+		await page.getByTestId('endpoint-mode-prompt').check();
+		await page.getByTestId('endpoint-stream').uncheck();
+		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Chosen by hand: Prompt only.');
+
+		await page.reload();
+		await expect(page.getByTestId('endpoint-url')).toHaveValue(full.url);
+		await expect(page.getByTestId('endpoint-mode-prompt')).toBeChecked();
+		await expect(page.getByTestId('endpoint-stream')).not.toBeChecked();
+		// Back to the first server: what was found for it comes back.
+		await page.getByTestId('endpoint-url').fill(objectOnly.url);
+		await page.getByTestId('endpoint-url').blur();
+		await expect(page.getByTestId('endpoint-mode-json_object')).toBeChecked();
+		await expect(page.getByTestId('endpoint-stream')).toBeChecked();
+	} finally {
+		await objectOnly.close();
+		await full.close();
+	}
+});

@@ -11,7 +11,6 @@ import { startModelServer } from '../model-server/server.mjs';
 
 test('a continuation run on a model server retries 429 and 500, sends sampling and the key, and never stores the key', async ({ page }) => {
 	const api = await startModelServer({ model: 'keeper-7b', apiKey: 'sk-run-secret-42', answer: () => 'The lamp is lit and the log is written; the fog came in at nine.' });
-	api.script([{ kind: '429', retryAfter: 1 }, { kind: '500' }]);
 	const port = api.port;
 	try {
 		await page.goto('/');
@@ -22,6 +21,11 @@ test('a continuation run on a model server retries 429 and 500, sends sampling a
 		await page.getByTestId('endpoint-key').fill('sk-run-secret-42');
 		await page.getByTestId('endpoint-test').click();
 		await expect(page.getByTestId('endpoint-result')).toContainText('Connected');
+		// The structured-output probe that follows a good test is not part of the run: the faults
+		// are scripted, and the log read, from here on.
+		await expect(page.getByTestId('endpoint-format-result')).toContainText('Detected');
+		api.reset();
+		api.script([{ kind: '429', retryAfter: 1 }, { kind: '500' }]);
 
 		await page.goto('/generate/runs/new?recipe=continuation');
 		await page.getByLabel('Dataset', { exact: true }).selectOption({ label: 'Sample · Mara, the lighthouse keeper (26 entries)' });

@@ -207,8 +207,9 @@ describe('EndpointEngine against a local OpenAI-compatible server', () => {
 		const wrongPath = new EndpointEngine({ baseUrl: baseUrl.replace('/v1', '/nope'), model: 'm' });
 		expect(await wrongPath.testConnection()).toMatchObject({ ok: false, reason: 'not-found' });
 		const down = await new EndpointEngine({ baseUrl: 'http://127.0.0.1:9/v1', model: 'm' }).testConnection();
-		expect(down).toMatchObject({ ok: false, reason: 'network' });
-		expect(down.ok ? '' : down.message).toContain('CORS');
+		// Nothing listens there: not reachable (a no-cors request fails too), not a CORS problem.
+		expect(down).toMatchObject({ ok: false, reason: 'unreachable' });
+		expect(down.ok ? '' : down.message).toContain('Cannot reach');
 	});
 });
 

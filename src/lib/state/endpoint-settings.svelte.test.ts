@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BASE_URL, EndpointSettingsForm, readEndpointSettings, savedEndpoint, savedEndpointKey, type SettingsStorage } from './endpoint-settings.svelte';
+import { DEFAULT_BASE_URL, EndpointSettingsForm, readEndpointSettings, savedEndpoint, savedEndpointKey, savedProtocol, type SettingsStorage } from './endpoint-settings.svelte';
 
 /** localStorage as the browser keeps it: strings by key. */
 function memoryStorage(initial: Record<string, string> = {}): SettingsStorage & { items: Map<string, string> } {
@@ -37,7 +37,7 @@ describe('EndpointSettingsForm', () => {
 		form.model = ' llama-3.1-8b ';
 		form.apiKey = 'sk-local-7f3a';
 		form.save();
-		expect(savedEndpoint(storage)).toEqual({ baseUrl: 'http://gpu-box.lan:8000/v1', model: 'llama-3.1-8b' });
+		expect(savedEndpoint(storage)).toEqual({ baseUrl: 'http://gpu-box.lan:8000/v1', model: 'llama-3.1-8b', structuredOutput: 'json_object', stream: true });
 		expect(savedEndpointKey(storage)).toBe('sk-local-7f3a');
 		// The settings row never carries the key.
 		for (const [key, value] of storage.items) if (key !== 'skein.endpoint.key') expect(value).not.toContain('sk-local-7f3a');
@@ -71,5 +71,39 @@ describe('EndpointSettingsForm', () => {
 		form.load();
 		form.save();
 		expect(form.baseUrl).toBe(DEFAULT_BASE_URL);
+	});
+});
+
+describe('how each server is talked to', () => {
+	it('remembers the structured-output mode and streaming per base URL, with what detection found', () => {
+		const storage = memoryStorage();
+		const form = new EndpointSettingsForm(storage);
+		form.baseUrl = 'http://gpu-box.lan:8000/v1';
+		form.model = 'llama';
+		form.detected('json_schema', ['json_schema: accepted, and the answer matched the schema.']);
+		expect(savedEndpoint(storage)).toMatchObject({ structuredOutput: 'json_schema', stream: true });
+
+		// Another server: nothing remembered, the defaults; chosen by hand, streaming off.
+		form.baseUrl = 'http://localhost:1234/v1/';
+		form.recall();
+		expect({ mode: form.structuredOutput, stream: form.stream, tried: form.tried, chosen: form.chosen }).toEqual({ mode: 'json_object', stream: true, tried: null, chosen: false });
+		form.stream = false;
+		form.choose('prompt');
+		expect(form.chosen).toBe(true);
+		expect(savedEndpoint(storage)).toMatchObject({ baseUrl: 'http://localhost:1234/v1/', structuredOutput: 'prompt', stream: false });
+
+		// Back to the first: what was found for it comes back.
+		const again = new EndpointSettingsForm(storage);
+		again.load();
+		expect([again.structuredOutput, again.chosen]).toEqual(['prompt', true]);
+		again.baseUrl = 'http://gpu-box.lan:8000/v1';
+		again.recall();
+		expect({ mode: again.structuredOutput, stream: again.stream, tried: again.tried, chosen: again.chosen }).toEqual({ mode: 'json_schema', stream: true, tried: ['json_schema: accepted, and the answer matched the schema.'], chosen: false });
+	});
+
+	it('unreadable or unknown remembered values fall back to the defaults', () => {
+		const storage = memoryStorage({ 'skein.endpoint.protocols': '{"http://a/v1":{"structuredOutput":"xml","stream":"yes"}}' });
+		expect(savedProtocol('http://a/v1', storage)).toEqual({ structuredOutput: 'json_object', stream: true });
+		expect(savedProtocol('http://a/v1', memoryStorage({ 'skein.endpoint.protocols': '{broken' }))).toEqual({ structuredOutput: 'json_object', stream: true });
 	});
 });

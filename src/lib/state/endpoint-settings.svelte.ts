@@ -1,11 +1,16 @@
 /**
- * The model server the Engines page sets up: its base URL, model name and API key, persisted in
- * this browser's localStorage. This is the one module that knows the storage keys: the Engines
- * page edits the settings through EndpointSettingsForm, the run form reads them with
- * savedEndpoint, and each run start/resume reads the key with savedEndpointKey.
+ * The model server the Engines page sets up: its base URL, model name and API key, and how each
+ * server is talked to (structured-output mode, streaming — remembered per base URL, so switching
+ * back to a server keeps what was found for it), persisted in this browser's localStorage. This
+ * is the one module that knows the storage keys: the Engines page edits the settings through
+ * EndpointSettingsForm, the run form reads them with savedEndpoint, and each run start/resume
+ * reads the key with savedEndpointKey.
  */
+import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from '$lib/core/contracts/engine';
 
 const SETTINGS_KEY = 'skein.endpoint';
+/** Per base URL: { structuredOutput, stream, tried? }. */
+const PROTOCOLS_KEY = 'skein.endpoint.protocols';
 /**
  * The API key stays in this browser's storage only: never exported, never logged, never stored
  * with a run (it is read and passed per call).
@@ -19,6 +24,47 @@ export const DEFAULT_BASE_URL = 'http://localhost:11434/v1';
 export interface EndpointSettings {
 	baseUrl: string;
 	model: string;
+}
+
+/** How a server is talked to, remembered per base URL. */
+export interface EndpointProtocol {
+	structuredOutput: StructuredOutputMode;
+	stream: boolean;
+	/** What the last detection found, mode by mode (absent when the mode was only chosen). */
+	tried?: string[];
+	/** True when the mode was chosen by hand (after or instead of a detection). */
+	chosen?: boolean;
+}
+
+/** A server nothing is remembered about: JSON mode (what every server was sent before), streamed. */
+export const DEFAULT_PROTOCOL: EndpointProtocol = { structuredOutput: 'json_object', stream: true };
+
+/** The saved model server with how it is talked to, for a run. */
+export type EndpointForRun = EndpointSettings & EndpointProtocol;
+
+function protocolKey(baseUrl: string): string {
+	return baseUrl.trim().replace(/\/+$/, '');
+}
+
+function readProtocols(storage: SettingsStorage | null): Record<string, EndpointProtocol> {
+	try {
+		const value = JSON.parse(storage?.getItem(PROTOCOLS_KEY) ?? 'null') as unknown;
+		return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, EndpointProtocol>) : {};
+	} catch {
+		return {};
+	}
+}
+
+/** What is remembered about the server at `baseUrl`; the defaults when nothing (readable) is. */
+export function savedProtocol(baseUrl: string, storage: SettingsStorage | null = browserStorage()): EndpointProtocol {
+	const saved = readProtocols(storage)[protocolKey(baseUrl)];
+	if (!saved || typeof saved !== 'object') return { ...DEFAULT_PROTOCOL };
+	return {
+		structuredOutput: STRUCTURED_OUTPUT_MODES.includes(saved.structuredOutput) ? saved.structuredOutput : DEFAULT_PROTOCOL.structuredOutput,
+		stream: typeof saved.stream === 'boolean' ? saved.stream : DEFAULT_PROTOCOL.stream,
+		...(Array.isArray(saved.tried) ? { tried: saved.tried.filter((line): line is string => typeof line === 'string') } : {}),
+		...(saved.chosen === true ? { chosen: true } : {})
+	};
 }
 
 /** The part of Storage used here (localStorage in the page, a stand-in in tests). */
@@ -40,9 +86,12 @@ export function readEndpointSettings(raw: string | null): EndpointSettings | nul
 	}
 }
 
-/** The saved model server, for a run; null when none is set up. */
-export function savedEndpoint(storage: SettingsStorage | null = browserStorage()): EndpointSettings | null {
-	return readEndpointSettings(storage?.getItem(SETTINGS_KEY) ?? null);
+/** The saved model server and how it is talked to, for a run; null when none is set up. */
+export function savedEndpoint(storage: SettingsStorage | null = browserStorage()): EndpointForRun | null {
+	const settings = readEndpointSettings(storage?.getItem(SETTINGS_KEY) ?? null);
+	if (!settings) return null;
+	const { structuredOutput, stream } = savedProtocol(settings.baseUrl, storage);
+	return { ...settings, structuredOutput, stream };
 }
 
 /** The saved API key, read at each run start/resume; null when there is none. */
@@ -55,6 +104,12 @@ export class EndpointSettingsForm {
 	baseUrl = $state(DEFAULT_BASE_URL);
 	model = $state('');
 	apiKey = $state('');
+	structuredOutput = $state<StructuredOutputMode>(DEFAULT_PROTOCOL.structuredOutput);
+	stream = $state(DEFAULT_PROTOCOL.stream);
+	/** What the last detection found for this server, mode by mode; null when the mode was chosen by hand. */
+	tried = $state<string[] | null>(null);
+	/** The mode was chosen by hand (not detected, not the default). */
+	chosen = $state(false);
 
 	/** Storage given (tests), or the browser's, looked up when used (not while prerendering). */
 	constructor(private readonly given?: SettingsStorage | null) {}
@@ -75,6 +130,32 @@ export class EndpointSettingsForm {
 		} catch {
 			// Unreadable settings: start from the defaults.
 		}
+		this.recall();
+	}
+
+	/** Takes what is remembered about the server now in the URL field (the defaults for a new one). */
+	recall(): void {
+		const protocol = savedProtocol(this.baseUrl, this.#storage);
+		this.structuredOutput = protocol.structuredOutput;
+		this.stream = protocol.stream;
+		this.tried = protocol.tried ?? null;
+		this.chosen = protocol.chosen ?? false;
+	}
+
+	/** A detection's result: its mode, and what it found, kept with the server. */
+	detected(mode: StructuredOutputMode, tried: string[]): void {
+		this.structuredOutput = mode;
+		this.tried = tried;
+		this.chosen = false;
+		this.save();
+	}
+
+	/** A mode chosen by hand replaces the detection's. */
+	choose(mode: StructuredOutputMode): void {
+		this.structuredOutput = mode;
+		this.tried = null;
+		this.chosen = true;
+		this.save();
 	}
 
 	/** Saves URL and model trimmed; an empty key field removes the saved key. */
@@ -84,5 +165,8 @@ export class EndpointSettingsForm {
 		storage.setItem(SETTINGS_KEY, JSON.stringify({ baseUrl: this.baseUrl.trim(), model: this.model.trim() }));
 		if (this.apiKey) storage.setItem(API_KEY_KEY, this.apiKey);
 		else storage.removeItem(API_KEY_KEY);
+		const protocols = readProtocols(storage);
+		protocols[protocolKey(this.baseUrl)] = { structuredOutput: this.structuredOutput, stream: this.stream, ...(this.tried ? { tried: [...this.tried] } : {}), ...(this.chosen ? { chosen: true } : {}) };
+		storage.setItem(PROTOCOLS_KEY, JSON.stringify(protocols));
 	}
 }

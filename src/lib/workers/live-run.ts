@@ -11,7 +11,7 @@ import type { RunCounts, RunRecordRow, RunSampleRow, RunState } from '$lib/core/
 import type { RunLogLine } from '$lib/core/contracts/run-api';
 import type { AnyRecipe, DraftSample, RecordStat, ResolvedSources } from '$lib/core/recipes/recipe';
 import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
-import { modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
+import { endpointProtocolText, modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
 import { requestBucketOf } from '$lib/core/runtime/rate-limits';
 import { replayTask, type Task, type TaskNote } from '$lib/core/runtime/task';
 import { IndexedDbResponseCache } from '$lib/db/response-cache-repo';
@@ -20,6 +20,7 @@ import { REHEARSAL_TAG } from '$lib/engines/rehearsal-engine';
 import type { RunContext } from './run-context';
 import { heldLocks, holdRunLock, runLockName } from './run-locks';
 import { recordFallbackLabel, summaryOf, usageOf } from './run-views';
+import { StreamWatch } from './stream-watch';
 
 /** How often a live run's row (usage figures, log, heartbeat) is rewritten while steps complete. */
 const RUN_FLUSH_MS = 1000;
@@ -106,6 +107,12 @@ export class LiveRuns {
 		// Records in a retry round (Retry failed only, Ask again) ask again for what was unusable.
 		const rounds = new Map(records.flatMap((record) => (record.round ? [[record.recordId, { round: record.round, ...(record.fresh ? { fresh: true } : {}) }] as const] : [])));
 		let live: LiveRun | null = null;
+		// Streamed answers (endpoint runs): per-request progress and live tokens/s for the run view.
+		const streams = new StreamWatch({
+			emit: (requests, tokensPerSecond) => this.ctx.emit({ type: 'requests', runId: run.id, requests, tokensPerSecond }),
+			label: (recordIndex) => (live ? this.recordName(live, recordIndex) : recordFallbackLabel(recordIndex))
+		});
+		streams.attach(engine);
 		const dispatcher = new Dispatcher<unknown, DraftSample>({
 			recipeId: recipe.id,
 			engine,
@@ -119,6 +126,7 @@ export class LiveRuns {
 			rounds: (recordId) => rounds.get(recordId),
 			...(this.ctx.options.retry ? { retry: this.ctx.options.retry } : {}),
 			onEvent: (event) => {
+				if (event.type === 'step-started' && live) streams.started(live.indexById.get(event.recordId), event.stepIndex, event.attempt, event.request.messages);
 				if (live) this.onDispatchEvent(live, event);
 			}
 		});
@@ -151,12 +159,17 @@ export class LiveRuns {
 		this.startHeartbeat();
 		const toRun = records.length - skipped.size;
 		this.log(current, { level: 'info', message: `Started on ${run.engine.label}: ${toRun} record${toRun === 1 ? '' : 's'} to run, ${run.concurrency} at a time.` });
+		if (run.engine.kind === 'endpoint') this.log(current, { level: 'info', message: `Requests to the model server: ${endpointProtocolText(run.engine)}.` });
 		this.write(current, () => updateRun(db, run.id, { state, heartbeatAt: now(), updatedAt: now(), log: current.log }));
 		this.ctx.emit({ type: 'state', runId: run.id, state });
 		const inputs: InputRecord<unknown>[] = records.map((record) => ({ id: record.recordId, input: record.input }));
 		current.finished = dispatcher.run(inputs).then(
 			(result) => this.finish(current, result),
 			(error: unknown) => this.finish(current, null, error)
+		);
+		void current.finished.then(
+			() => streams.stop(),
+			() => streams.stop()
 		);
 		holdRunLock(run.id, current.finished);
 	}

@@ -31,6 +31,8 @@ export async function engineFor(run: Pick<StoredRunRow, 'engine' | 'concurrency'
 				model: choice.model,
 				label: choice.label,
 				maxConcurrency: run.concurrency,
+				structuredOutput: choice.structuredOutput ?? 'json_object',
+				stream: choice.stream ?? false,
 				...(access.apiKey ? { apiKey: access.apiKey } : {}),
 				...(options.fetch ? { fetch: options.fetch } : {})
 			})

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunCounts } from '$lib/core/contracts/rows';
-import { averageTokensPerSecond, formatRate, progressShare, progressText, reviewKeyAction, runActions, statusBadge } from './run-display';
+import { averageTokensPerSecond, formatRate, liveRequestText, progressShare, progressText, reviewKeyAction, runActions, statusBadge } from './run-display';
 
 const counts = (over: Partial<RunCounts> = {}): RunCounts => ({
 	total: 10,
@@ -67,5 +67,12 @@ describe('reviewKeyAction', () => {
 		expect(reviewKeyAction(key('a', { inField: true }))).toBeNull();
 		expect(reviewKeyAction(key('r', { ctrlKey: true }))).toBeNull();
 		expect(reviewKeyAction(key('x'))).toBeNull();
+	});
+});
+
+describe('liveRequestText', () => {
+	it('says record, step, attempt, tokens so far, speed and time', () => {
+		expect(liveRequestText({ recordIndex: 3, label: 'Chunk: The storm', stepIndex: 1, attempt: 2, tokens: 143, tokensPerSecond: 38.24, ms: 3140 })).toBe('Chunk: The storm · step 2 (attempt 2) · 143 tokens · 38.2 tok/s · 3.1 s');
+		expect(liveRequestText({ recordIndex: 0, label: 'Entry 1', stepIndex: 0, attempt: 1, tokens: 1, tokensPerSecond: null, ms: 420 })).toBe('Entry 1 · step 1 · 1 token · 0.4 s');
 	});
 });

@@ -5,6 +5,7 @@
  */
 import type { RunStatus } from '$lib/core/runtime/manifest';
 import type { RunCounts, RunState, SampleReview } from '$lib/core/contracts/rows';
+import type { LiveRequest } from '$lib/core/contracts/run-api';
 
 export interface StatusBadge {
 	label: 'CURRENT' | 'PARTIAL' | 'STALE';
@@ -102,4 +103,12 @@ export function reviewKeyAction(event: { key: string; ctrlKey: boolean; metaKey:
 
 export function reviewTotal(review: Record<SampleReview, number>): number {
 	return review.pending + review.accepted + review.rejected;
+}
+
+/** A streamed request in flight, as the run view's progress line: record, step, tokens so far, speed, time. */
+export function liveRequestText(request: LiveRequest): string {
+	const parts = [request.label, `step ${request.stepIndex + 1}${request.attempt > 1 ? ` (attempt ${request.attempt})` : ''}`, `${request.tokens.toLocaleString('en-US')} token${request.tokens === 1 ? '' : 's'}`];
+	if (request.tokensPerSecond !== null) parts.push(formatRate(request.tokensPerSecond));
+	parts.push(`${(request.ms / 1000).toFixed(1)} s`);
+	return parts.join(' · ');
 }

@@ -5,7 +5,7 @@
 import { cleanRateLimits, validateRateLimits, type RunRateLimits } from '$lib/core/runtime/rate-limits';
 import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
-import type { EndpointSettings } from '$lib/state/endpoint-settings.svelte';
+import type { EndpointProtocol, EndpointSettings } from '$lib/state/endpoint-settings.svelte';
 
 export type EngineKind = EngineChoice['kind'];
 
@@ -123,7 +123,8 @@ function parseRehearsal(fields: RehearsalFields | undefined): Parsed<{ delayMs?:
 }
 
 export interface EngineContext {
-	endpoint: EndpointSettings | null;
+	/** The saved model server, with how it is talked to when the Engines page remembered it. */
+	endpoint: (EndpointSettings & Partial<EndpointProtocol>) | null;
 	webllm: { modelId: string; label: string } | null;
 }
 
@@ -157,7 +158,15 @@ export function parseEngine(fields: EngineFields, context: EngineContext): Parse
 			return {
 				ok: true,
 				value: {
-					engine: { kind: 'endpoint', label: `${endpoint.model} at ${endpoint.baseUrl}`, baseUrl: endpoint.baseUrl, model: endpoint.model },
+					engine: {
+						kind: 'endpoint',
+						label: `${endpoint.model} at ${endpoint.baseUrl}`,
+						baseUrl: endpoint.baseUrl,
+						model: endpoint.model,
+						// How the Engines page found this server is talked to (structured output, streaming).
+						...(endpoint.structuredOutput ? { structuredOutput: endpoint.structuredOutput } : {}),
+						...(endpoint.stream !== undefined ? { stream: endpoint.stream } : {})
+					},
 					concurrency: concurrency as number,
 					...(rateLimits.value ? { rateLimits: rateLimits.value } : {})
 				}

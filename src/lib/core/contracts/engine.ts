@@ -28,6 +28,43 @@ export interface ResponseFormat {
 	schema?: unknown;
 }
 
+/**
+ * How an endpoint asks for structured answers, negotiated per server on the Engines page:
+ * `json_schema` sends the recipe's schema (the strictest), `json_object` asks for any JSON object,
+ * `prompt` sends no response_format and relies on the prompt's own instructions (for servers
+ * that reject both).
+ */
+export type StructuredOutputMode = 'json_schema' | 'json_object' | 'prompt';
+
+export const STRUCTURED_OUTPUT_MODES: readonly StructuredOutputMode[] = ['json_schema', 'json_object', 'prompt'];
+
+/**
+ * The response_format type a request is sent with under `mode`: null when the request asks for
+ * no structure or the mode is prompt-only; json_object for a json_schema mode request without a
+ * schema. The endpoint engine builds its bodies with this, and the run view shows it per step.
+ */
+export function sentResponseFormat(mode: StructuredOutputMode, format: ResponseFormat | undefined): 'json_schema' | 'json_object' | null {
+	if (!format || mode === 'prompt') return null;
+	return mode === 'json_schema' && format.schema !== undefined ? 'json_schema' : 'json_object';
+}
+
+/** A streamed answer as it arrives (endpoints that stream): what the run view's live figures show. */
+export interface StreamUpdate {
+	/** The request's messages array, as given to `chat` (identifies the request). */
+	messages: ChatMessage[];
+	/** Characters of answer (thinking included) received so far. */
+	chars: number;
+	/** Content chunks received so far (servers send about one token per chunk). */
+	chunks: number;
+	startedAt: number;
+	/** Milliseconds since the request was sent. */
+	ms: number;
+	/** Milliseconds from the request to the first content, once there is some. */
+	firstTokenMs?: number;
+	/** True on the last update of the request (finished, failed or cut off). */
+	done: boolean;
+}
+
 export interface ChatRequest {
 	messages: ChatMessage[];
 	sampling: Sampling;
@@ -62,6 +99,8 @@ export interface Engine {
 	maxConcurrency: number;
 	supportsJsonSchema: boolean;
 	chat(request: ChatRequest): Promise<ChatResponse>;
+	/** Set by the run to follow streamed answers (engines that stream call it per chunk). */
+	onStream?: (update: StreamUpdate) => void;
 }
 
 export type EngineErrorKind = 'network' | 'timeout' | 'http' | 'aborted' | 'unavailable' | 'bad-response';
@@ -69,6 +108,8 @@ export type EngineErrorKind = 'network' | 'timeout' | 'http' | 'aborted' | 'unav
 export interface EngineErrorDetails {
 	status?: number;
 	retryAfterMs?: number;
+	/** The text received before a streamed answer was cut short (kept in the step's error). */
+	partial?: string;
 }
 
 /** A failed engine call, classified so the dispatcher can decide whether to retry. */
@@ -76,6 +117,8 @@ export class EngineError extends Error {
 	readonly kind: EngineErrorKind;
 	readonly status?: number;
 	readonly retryAfterMs?: number;
+	/** A stream cut short: the answer's text up to the cut (a `timeout` error, retried like one). */
+	readonly partial?: string;
 
 	constructor(kind: EngineErrorKind, message: string, details: EngineErrorDetails = {}) {
 		super(message);
@@ -83,6 +126,7 @@ export class EngineError extends Error {
 		this.kind = kind;
 		if (details.status !== undefined) this.status = details.status;
 		if (details.retryAfterMs !== undefined) this.retryAfterMs = details.retryAfterMs;
+		if (details.partial !== undefined) this.partial = details.partial;
 	}
 }
 

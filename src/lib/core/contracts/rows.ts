@@ -10,7 +10,7 @@ import type { DraftSample, RecordStat, RunSettings } from '../recipes/recipe';
 import type { RunManifest } from '../runtime/manifest';
 import type { StepRecord } from '../runtime/dispatcher';
 import type { TaskNote } from '../runtime/task';
-import type { ChatResponse } from './engine';
+import type { ChatResponse, StructuredOutputMode } from './engine';
 import type { RunRateLimits } from '../runtime/rate-limits';
 
 /** Small key-value facts about this browser's copy of the app (e.g. whether the sample was seeded). */
@@ -192,7 +192,16 @@ export interface PromptPoolRatingIndexRow {
  */
 export type EngineChoice =
 	| { kind: 'test'; label: string; options?: { delayMs?: number; failEvery?: number; badJsonEvery?: number } }
-	| { kind: 'endpoint'; label: string; baseUrl: string; model: string }
+	| {
+			kind: 'endpoint';
+			label: string;
+			baseUrl: string;
+			model: string;
+			/** How structured answers are asked for (negotiated on the Engines page); json_object when absent (runs from before). */
+			structuredOutput?: StructuredOutputMode;
+			/** Whether answers are streamed (SSE); false when absent (runs from before). */
+			stream?: boolean;
+	  }
 	| { kind: 'webllm'; label: string; modelId: string }
 	| { kind: 'manual'; label: string };
 

@@ -76,9 +76,26 @@ export interface RunLogLine {
 	message: string;
 }
 
+/** A streamed request in flight, for the run view's per-request progress line. */
+export interface LiveRequest {
+	recordIndex: number;
+	/** The record's label. */
+	label: string;
+	stepIndex: number;
+	attempt: number;
+	/** Content chunks received (servers send about one token per chunk). */
+	tokens: number;
+	/** Since the first token; null before it. */
+	tokensPerSecond: number | null;
+	/** Milliseconds since the request was sent. */
+	ms: number;
+}
+
 /** Pushed to watchers while a run is live. */
 export type RunEvent =
 	| { type: 'state'; runId: string; state: RunState }
+	/** Streamed requests in flight (at most a few times a second); tokensPerSecond is their sum. */
+	| { type: 'requests'; runId: string; requests: LiveRequest[]; tokensPerSecond: number | null }
 	| { type: 'progress'; runId: string; counts: RunCounts; requestsInFlight: number; tokensPerSecond: number | null }
 	| { type: 'record'; runId: string; record: RunRecordSummary }
 	| { type: 'log'; runId: string; line: RunLogLine };

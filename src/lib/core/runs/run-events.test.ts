@@ -64,6 +64,14 @@ describe('applyRunEvent', () => {
 		expect(next.detail.records.map((r) => r.state)).toEqual(['pending', 'failed', 'pending']);
 		expect(d.records[1].state).toBe('pending');
 	});
+	it('streamed requests in flight become live figures; a finished state clears them', () => {
+		const request = { recordIndex: 1, label: 'Entry 2', stepIndex: 0, attempt: 1, tokens: 12, tokensPerSecond: 30, ms: 800 };
+		const d = detail();
+		const next = applyRunEvent(d, figures, { type: 'requests', runId: 'run-1', requests: [request], tokensPerSecond: 30 });
+		expect(next.detail).toBe(d);
+		expect(next.figures).toEqual({ requestsInFlight: 1, tokensPerSecond: null, streams: [request], streamTokensPerSecond: 30 });
+		expect(applyRunEvent(d, next.figures, { type: 'state', runId: 'run-1', state: 'done' }).figures).toMatchObject({ streams: [], streamTokensPerSecond: null });
+	});
 	it('a finished state ends live work', () => {
 		const next = applyRunEvent(detail(), { requestsInFlight: 4, tokensPerSecond: 10 }, { type: 'state', runId: 'run-1', state: 'done' });
 		expect(next.detail.run.state).toBe('done');

@@ -3,12 +3,16 @@
  * figures beside it. Pure: the page's run state (state/runs.svelte.ts) folds each batch of events
  * through it, and it is tested in Node.
  */
-import type { RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '../contracts/run-api';
+import type { LiveRequest, RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '../contracts/run-api';
 
 /** The run view's live figures beside the stored detail. */
 export interface LiveFigures {
 	requestsInFlight: number;
 	tokensPerSecond: number | null;
+	/** Streamed requests in flight, with their progress (endpoint runs that stream). */
+	streams?: LiveRequest[];
+	/** Tokens per second of the streams in flight together; null when none is sending. */
+	streamTokensPerSecond?: number | null;
 }
 
 /** Log lines kept on the page; the service keeps its own tail across reloads. */
@@ -24,12 +28,15 @@ export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: Ru
 		case 'state':
 			return {
 				detail: { ...detail, run: { ...detail.run, state: event.state }, live: event.state === 'running' || event.state === 'queued' ? detail.live : false },
-				figures: event.state === 'running' ? figures : { ...figures, requestsInFlight: 0 }
+				figures: event.state === 'running' ? figures : { ...figures, requestsInFlight: 0, streams: [], streamTokensPerSecond: null }
 			};
+		case 'requests':
+			// Streams in flight are requests in flight: the count is at least theirs (progress events come only as steps end).
+			return { detail, figures: { ...figures, requestsInFlight: Math.max(figures.requestsInFlight, event.requests.length), streams: event.requests, streamTokensPerSecond: event.tokensPerSecond } };
 		case 'progress':
 			return {
 				detail: { ...detail, run: { ...detail.run, counts: event.counts } },
-				figures: { requestsInFlight: event.requestsInFlight, tokensPerSecond: event.tokensPerSecond }
+				figures: { ...figures, requestsInFlight: event.requestsInFlight, tokensPerSecond: event.tokensPerSecond }
 			};
 		case 'record':
 			return { detail: { ...detail, records: replaceRecord(detail.records, event.record) }, figures };

@@ -39,6 +39,8 @@ export interface StepError {
 	kind: string;
 	message: string;
 	status?: number;
+	/** A streamed answer cut short: the text received before the cut (EngineError.partial). */
+	partial?: string;
 }
 
 /** An attempt of a step that failed and was tried again, and why. */
@@ -203,7 +205,8 @@ class Slots {
 }
 
 function errorOf(error: unknown): StepError {
-	if (error instanceof EngineError) return { kind: error.kind, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}) };
+	if (error instanceof EngineError)
+		return { kind: error.kind, message: error.message, ...(error.status !== undefined ? { status: error.status } : {}), ...(error.partial !== undefined ? { partial: error.partial } : {}) };
 	if (error instanceof TaskError) return { kind: error.type, message: error.message };
 	return { kind: 'unexpected-error', message: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineChoice } from '../contracts/rows';
-import { cleanChoice, concurrencyFor, failureHint, isPageEngine, modelKeyOf, modelOf, validateChoice, withFailureHint } from './engine-choice';
+import { cleanChoice, concurrencyFor, endpointProtocolText, failureHint, isPageEngine, modelKeyOf, modelOf, structuredOutputOf, validateChoice, withFailureHint } from './engine-choice';
 
 const endpoint: EngineChoice = { kind: 'endpoint', label: 'Local', baseUrl: 'http://localhost:11434/v1', model: 'qwen2.5:7b' };
 const webllm: EngineChoice = { kind: 'webllm', label: 'In this browser', modelId: 'Qwen2.5-1.5B-Instruct-q4f32_1-MLC' };
@@ -62,5 +62,23 @@ describe('engine choices', () => {
 		expect(withFailureHint({ type: 'network', message: 'Could not reach the model!' }, 'endpoint').message).toBe('Could not reach the model! When the endpoint answers again, retry the failed records.');
 		const plain = { type: 'http-500', message: 'HTTP 500' };
 		expect(withFailureHint(plain, 'endpoint')).toBe(plain);
+	});
+});
+
+describe('how an endpoint run talks to its server', () => {
+	it('keeps a known structured-output mode and the stream flag, drops anything else', () => {
+		const choice = { kind: 'endpoint', label: 'L', baseUrl: 'http://localhost:8000/v1', model: 'm', structuredOutput: 'json_schema', stream: true } as EngineChoice;
+		expect(cleanChoice(choice)).toEqual(choice);
+		const odd = { kind: 'endpoint', label: 'L', baseUrl: 'http://localhost:8000/v1', model: 'm', structuredOutput: 'xml', stream: 'yes' } as unknown as EngineChoice;
+		expect(cleanChoice(odd)).toEqual({ kind: 'endpoint', label: 'L', baseUrl: 'http://localhost:8000/v1', model: 'm' });
+	});
+
+	it('says the mode and streaming in words; runs from before were json_object, not streamed', () => {
+		const old = { kind: 'endpoint', label: 'L', baseUrl: 'http://x/v1', model: 'm' } as EngineChoice;
+		expect(structuredOutputOf(old)).toBe('json_object');
+		expect(endpointProtocolText(old)).toBe('structured output as response_format json_object; answers not streamed');
+		expect(endpointProtocolText({ ...old, structuredOutput: 'prompt', stream: true } as EngineChoice)).toBe('structured output by prompt only (no response_format); answers streamed');
+		expect(endpointProtocolText({ kind: 'test', label: 'R' })).toBe('');
+		expect(structuredOutputOf({ kind: 'manual', label: 'M' })).toBeNull();
 	});
 });

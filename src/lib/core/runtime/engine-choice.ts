@@ -5,6 +5,7 @@
  * endpoint fails a record. Pure: the run service (workers/) builds the engines themselves.
  */
 import type { EngineChoice } from '../contracts/rows';
+import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from '../contracts/engine';
 
 /** Requests in flight when the run form does not say. */
 export const DEFAULT_CONCURRENCY = 4;
@@ -44,7 +45,14 @@ export function cleanChoice(choice: EngineChoice): EngineChoice {
 			return { kind: 'test', label: label || 'Rehearsal', ...(Object.keys(options).length ? { options } : {}) };
 		}
 		case 'endpoint':
-			return { kind: 'endpoint', label: label || choice.model, baseUrl: String(choice.baseUrl).trim(), model: String(choice.model).trim() };
+			return {
+				kind: 'endpoint',
+				label: label || choice.model,
+				baseUrl: String(choice.baseUrl).trim(),
+				model: String(choice.model).trim(),
+				...(STRUCTURED_OUTPUT_MODES.includes(choice.structuredOutput as StructuredOutputMode) ? { structuredOutput: choice.structuredOutput } : {}),
+				...(typeof choice.stream === 'boolean' ? { stream: choice.stream } : {})
+			};
 		case 'webllm':
 			return { kind: 'webllm', label: label || choice.modelId, modelId: String(choice.modelId) };
 		case 'manual':
@@ -107,4 +115,17 @@ export function withFailureHint<E extends { type: string; message: string }>(err
 	if (!hint) return error;
 	const message = error.message.trim();
 	return { ...error, message: `${message}${/[.!?]$/.test(message) ? '' : '.'} ${hint}` };
+}
+
+/** An endpoint run's structured-output mode (json_object for runs started before it was negotiated). */
+export function structuredOutputOf(choice: EngineChoice): StructuredOutputMode | null {
+	return choice.kind === 'endpoint' ? (choice.structuredOutput ?? 'json_object') : null;
+}
+
+/** How an endpoint run talks to its server, in words for the run log and view ('' for other engines). */
+export function endpointProtocolText(choice: EngineChoice): string {
+	if (choice.kind !== 'endpoint') return '';
+	const mode = choice.structuredOutput ?? 'json_object';
+	const format = mode === 'prompt' ? 'structured output by prompt only (no response_format)' : `structured output as response_format ${mode}`;
+	return `${format}; answers ${choice.stream ? 'streamed' : 'not streamed'}`;
 }
