@@ -45,6 +45,7 @@ describe('engine choices', () => {
 		const recipe = { id: 'chunked', version: 3 };
 		expect(modelKeyOf(rehearsal, recipe)).toBe('test:rehearsal:chunked@3');
 		expect(modelKeyOf(endpoint, recipe)).toBe('endpoint:http://localhost:11434/v1:qwen2.5:7b');
+		expect(modelKeyOf({ ...endpoint, structuredOutput: 'json_object' }, recipe)).toBe('endpoint:http://localhost:11434/v1:qwen2.5:7b:json_object');
 		expect(modelKeyOf(webllm, recipe)).toBe('webllm:Qwen2.5-1.5B-Instruct-q4f32_1-MLC');
 		expect(modelKeyOf(manual, recipe)).toBe('manual');
 	});

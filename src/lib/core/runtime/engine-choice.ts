@@ -89,7 +89,9 @@ export function modelKeyOf(choice: EngineChoice, recipe: { id: string; version: 
 		case 'test':
 			return `test:rehearsal:${recipe.id}@${recipe.version}`;
 		case 'endpoint':
-			return `endpoint:${choice.baseUrl}:${choice.model}`;
+			// The structured-output mode changes what the server is sent (not visible in the recipe's
+			// request), so answers cached under one mode are not replayed under another.
+			return `endpoint:${choice.baseUrl}:${choice.model}${choice.structuredOutput ? `:${choice.structuredOutput}` : ''}`;
 		case 'webllm':
 			return `webllm:${choice.modelId}`;
 		case 'manual':
