@@ -13,8 +13,6 @@ test('reload mid-run → resume → no answered request is sent twice (counted o
 	test.setTimeout(120_000);
 	const api = await startModelServer({ model: 'wren-3b' });
 	try {
-		// Slow answers, so the reload lands mid-run.
-		api.script([{ kind: 'slow', delayMs: 350, times: 1000 }]);
 		await page.goto('/');
 		await waitForSample(page);
 		await page.goto('/generate/engines');
@@ -22,6 +20,11 @@ test('reload mid-run → resume → no answered request is sent twice (counted o
 		await page.getByTestId('endpoint-model').fill('wren-3b');
 		await page.getByTestId('endpoint-test').click();
 		await expect(page.getByTestId('endpoint-result')).toContainText('Connected');
+		// The Engines page probes how the server takes structured output (two tiny requests); the run's own start after.
+		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Detected: JSON schema.');
+		api.reset();
+		// Slow answers, so the reload lands mid-run.
+		api.script([{ kind: 'slow', delayMs: 350, times: 1000 }]);
 
 		await page.goto('/generate/sheets');
 		await expect(page.getByTestId('sheets-empty')).toBeVisible();

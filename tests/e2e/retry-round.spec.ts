@@ -14,15 +14,20 @@ test('a chunk fails on answers in character; the server is fixed; Retry failed o
 	test.setTimeout(120_000);
 	const api = await startModelServer({ model: 'wren-3b' });
 	try {
-		// Every answer comes back in character, never JSON: a small model ignoring the format.
-		api.script([{ kind: 'in-character', times: 1000 }]);
 		await page.goto('/');
 		await waitForSample(page);
 		await page.goto('/generate/engines');
 		await page.getByTestId('endpoint-url').fill(api.url);
 		await page.getByTestId('endpoint-model').fill('wren-3b');
+		// The server's limit, saved with it: at most 120 requests a minute (2 a second).
+		await page.getByTestId('endpoint-rpm').fill('120');
 		await page.getByTestId('endpoint-test').click();
 		await expect(page.getByTestId('endpoint-result')).toContainText('Connected');
+		// The Engines page probes how the server takes structured output (two tiny requests); the run's own start after.
+		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Detected: JSON schema.');
+		api.reset();
+		// From now on every answer comes back in character, never JSON: a small model ignoring the format.
+		api.script([{ kind: 'in-character', times: 1000 }]);
 
 		await page.goto('/generate/sheets');
 		await expect(page.getByTestId('sheets-empty')).toBeVisible();
@@ -37,12 +42,13 @@ test('a chunk fails on answers in character; the server is fixed; Retry failed o
 		await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
 		await page.getByTestId('sheet-generate').click();
 
-		// Only the first chunk, on the model server, at most 120 requests a minute (2 a second).
+		// Only the first chunk, on the model server.
 		await expect(page.getByRole('radio', { name: /Chunked/ })).toBeChecked();
 		await page.getByRole('group', { name: /Chunks/ }).getByRole('checkbox').nth(0).check();
 		await page.getByRole('radio', { name: /Model server/ }).check();
 		await page.getByLabel('Requests in flight').fill('4');
-		await page.getByLabel('Requests per minute').fill('120');
+		// The form starts from the server's saved limit.
+		await expect(page.getByLabel('Requests per minute')).toHaveValue('120');
 		await page.getByLabel('Run name').fill('Wren on a small model');
 		await page.getByRole('button', { name: 'Start run' }).click();
 

@@ -47,6 +47,35 @@ describe('EndpointSettingsForm', () => {
 		expect({ baseUrl: again.baseUrl, model: again.model, apiKey: again.apiKey }).toEqual({ baseUrl: 'http://gpu-box.lan:8000/v1', model: 'llama-3.1-8b', apiKey: 'sk-local-7f3a' });
 	});
 
+	it('keeps a server’s rate limits with it: valid ones saved and offered to runs, bad ones refused with why', () => {
+		const storage = memoryStorage();
+		const form = new EndpointSettingsForm(storage);
+		form.baseUrl = 'http://gpu-box.lan:8000/v1';
+		form.model = 'llama-3.1-8b';
+		form.requestsPerMinute = '500';
+		form.tokensPerMinute = 200000;
+		form.save();
+		expect(form.rateLimitError).toBeNull();
+		expect(savedEndpoint(storage)?.rateLimits).toEqual({ requestsPerMinute: 500, tokensPerMinute: 200_000 });
+
+		form.requestsPerMinute = '0';
+		form.save();
+		expect(form.rateLimitError).toMatch(/Requests per minute/);
+		expect(savedEndpoint(storage)?.rateLimits).toEqual({ requestsPerMinute: 500, tokensPerMinute: 200_000 });
+
+		// Another server has its own limits (none here); coming back recalls these.
+		form.baseUrl = 'http://localhost:11434/v1';
+		form.recall();
+		expect([form.requestsPerMinute, form.tokensPerMinute]).toEqual(['', '']);
+		form.baseUrl = 'http://gpu-box.lan:8000/v1';
+		form.recall();
+		expect([form.requestsPerMinute, form.tokensPerMinute]).toEqual([500, 200_000]);
+		form.requestsPerMinute = '';
+		form.tokensPerMinute = '';
+		form.save();
+		expect(savedEndpoint(storage)?.rateLimits).toBeUndefined();
+	});
+
 	it('an emptied key field removes the saved key', () => {
 		const storage = memoryStorage({ 'skein.endpoint': '{"baseUrl":"http://localhost:8000/v1","model":"m"}', 'skein.endpoint.key': 'sk-old' });
 		const form = new EndpointSettingsForm(storage);

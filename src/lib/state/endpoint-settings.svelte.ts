@@ -6,6 +6,7 @@
  * EndpointSettingsForm, the run form reads them with savedEndpoint, and each run start/resume
  * reads the key with savedEndpointKey.
  */
+import { cleanRateLimits, validateRateLimits, type RunRateLimits } from '$lib/core/runtime/rate-limits';
 import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from '$lib/core/contracts/engine';
 
 const SETTINGS_KEY = 'skein.endpoint';
@@ -34,6 +35,8 @@ export interface EndpointProtocol {
 	tried?: string[];
 	/** True when the mode was chosen by hand (after or instead of a detection). */
 	chosen?: boolean;
+	/** The server's (or plan's) limits, filled into the run form for runs on it. */
+	rateLimits?: RunRateLimits;
 }
 
 /** A server nothing is remembered about: JSON mode (what every server was sent before), streamed. */
@@ -63,8 +66,21 @@ export function savedProtocol(baseUrl: string, storage: SettingsStorage | null =
 		structuredOutput: STRUCTURED_OUTPUT_MODES.includes(saved.structuredOutput) ? saved.structuredOutput : DEFAULT_PROTOCOL.structuredOutput,
 		stream: typeof saved.stream === 'boolean' ? saved.stream : DEFAULT_PROTOCOL.stream,
 		...(Array.isArray(saved.tried) ? { tried: saved.tried.filter((line): line is string => typeof line === 'string') } : {}),
-		...(saved.chosen === true ? { chosen: true } : {})
+		...(saved.chosen === true ? { chosen: true } : {}),
+		...savedRateLimits(saved.rateLimits)
 	};
+}
+
+/** Stored limits, when they are (still) valid ones. */
+function savedRateLimits(value: unknown): { rateLimits?: RunRateLimits } {
+	if (!value || typeof value !== 'object') return {};
+	const { requestsPerMinute, tokensPerMinute } = value as Record<string, unknown>;
+	const limits: RunRateLimits = {
+		...(typeof requestsPerMinute === 'number' ? { requestsPerMinute } : {}),
+		...(typeof tokensPerMinute === 'number' ? { tokensPerMinute } : {})
+	};
+	const clean = validateRateLimits(limits) ? undefined : cleanRateLimits(limits);
+	return clean ? { rateLimits: clean } : {};
 }
 
 /** The part of Storage used here (localStorage in the page, a stand-in in tests). */
@@ -90,8 +106,8 @@ export function readEndpointSettings(raw: string | null): EndpointSettings | nul
 export function savedEndpoint(storage: SettingsStorage | null = browserStorage()): EndpointForRun | null {
 	const settings = readEndpointSettings(storage?.getItem(SETTINGS_KEY) ?? null);
 	if (!settings) return null;
-	const { structuredOutput, stream } = savedProtocol(settings.baseUrl, storage);
-	return { ...settings, structuredOutput, stream };
+	const { structuredOutput, stream, rateLimits } = savedProtocol(settings.baseUrl, storage);
+	return { ...settings, structuredOutput, stream, ...(rateLimits ? { rateLimits } : {}) };
 }
 
 /** The saved API key, read at each run start/resume; null when there is none. */
@@ -110,6 +126,10 @@ export class EndpointSettingsForm {
 	tried = $state<string[] | null>(null);
 	/** The mode was chosen by hand (not detected, not the default). */
 	chosen = $state(false);
+	/** The server's limits as typed (empty: none), saved with the server when valid. */
+	requestsPerMinute = $state<string | number>('');
+	tokensPerMinute = $state<string | number>('');
+	rateLimitError = $state<string | null>(null);
 
 	/** Storage given (tests), or the browser's, looked up when used (not while prerendering). */
 	constructor(private readonly given?: SettingsStorage | null) {}
@@ -140,6 +160,21 @@ export class EndpointSettingsForm {
 		this.stream = protocol.stream;
 		this.tried = protocol.tried ?? null;
 		this.chosen = protocol.chosen ?? false;
+		this.requestsPerMinute = protocol.rateLimits?.requestsPerMinute ?? '';
+		this.tokensPerMinute = protocol.rateLimits?.tokensPerMinute ?? '';
+		this.rateLimitError = null;
+	}
+
+	/** The limits typed, or the problem with them. */
+	#rateLimits(): { ok: true; value: RunRateLimits | undefined } | { ok: false; error: string } {
+		const read = (text: string | number) => (String(text).trim() === '' ? undefined : Number(text));
+		const limits: RunRateLimits = {};
+		const rpm = read(this.requestsPerMinute);
+		const tpm = read(this.tokensPerMinute);
+		if (rpm !== undefined) limits.requestsPerMinute = rpm;
+		if (tpm !== undefined) limits.tokensPerMinute = tpm;
+		const problem = validateRateLimits(limits);
+		return problem ? { ok: false, error: problem.error } : { ok: true, value: cleanRateLimits(limits) };
 	}
 
 	/** A detection's result: its mode, and what it found, kept with the server. */
@@ -166,7 +201,17 @@ export class EndpointSettingsForm {
 		if (this.apiKey) storage.setItem(API_KEY_KEY, this.apiKey);
 		else storage.removeItem(API_KEY_KEY);
 		const protocols = readProtocols(storage);
-		protocols[protocolKey(this.baseUrl)] = { structuredOutput: this.structuredOutput, stream: this.stream, ...(this.tried ? { tried: [...this.tried] } : {}), ...(this.chosen ? { chosen: true } : {}) };
+		const limits = this.#rateLimits();
+		this.rateLimitError = limits.ok ? null : limits.error;
+		// Limits that do not check out keep what was saved before (the field shows why).
+		const rateLimits = limits.ok ? limits.value : protocols[protocolKey(this.baseUrl)]?.rateLimits;
+		protocols[protocolKey(this.baseUrl)] = {
+			structuredOutput: this.structuredOutput,
+			stream: this.stream,
+			...(this.tried ? { tried: [...this.tried] } : {}),
+			...(this.chosen ? { chosen: true } : {}),
+			...(rateLimits ? { rateLimits } : {})
+		};
 		storage.setItem(PROTOCOLS_KEY, JSON.stringify(protocols));
 	}
 }
