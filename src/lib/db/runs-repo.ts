@@ -155,7 +155,7 @@ export async function cacheKeysOnlyIn(db: SkeinDatabase, runId: string): Promise
 }
 
 /** A record's state change, done/failed counts included. */
-function countTransition(counts: RunCounts, from: RunRecordState, to: RunRecordState): RunCounts {
+export function countTransition(counts: RunCounts, from: RunRecordState, to: RunRecordState): RunCounts {
 	const next = { ...counts };
 	if (from === 'done') next.done--;
 	if (from === 'failed') next.failed--;
@@ -184,6 +184,17 @@ export interface RecordEnd {
 
 export type RunUsage = Pick<RunCounts, 'engineCalls' | 'cacheHits' | 'promptTokens' | 'completionTokens' | 'engineMs'>;
 
+/** The record's row once it ended (state, steps, notes, error, stats, what it ran with). */
+export function applyRecordEnd(record: StoredRecordRow, end: Omit<RecordEnd, 'runId' | 'usage' | 'run'>, now: number): StoredRecordRow {
+	const updated: StoredRecordRow = { ...record, state: end.state, steps: end.steps, notes: end.notes, updatedAt: now };
+	if (end.generatedWith) updated.generatedWith = structuredClone(end.generatedWith);
+	if (end.error) updated.error = end.error;
+	else delete updated.error;
+	if (end.stats) updated.stats = end.stats;
+	else delete updated.stats;
+	return updated;
+}
+
 /**
  * Ends a record: its row, its samples (replacing those of an earlier attempt, whose review is
  * lost with them) and the run's counts, in one transaction. Returns the run's new counts.
@@ -195,13 +206,7 @@ export async function endRecord(db: SkeinDatabase, end: RecordEnd, now = Date.no
 		const old = await samplesOfRecord(db, end.runId, end.recordIndex).primaryKeys();
 		await db.runSamples.bulkDelete(old);
 		await db.runSamples.bulkPut(end.samples);
-		const updated: StoredRecordRow = { ...record, state: end.state, steps: end.steps, notes: end.notes, updatedAt: now };
-		if (end.generatedWith) updated.generatedWith = structuredClone(end.generatedWith);
-		if (end.error) updated.error = end.error;
-		else delete updated.error;
-		if (end.stats) updated.stats = end.stats;
-		else delete updated.stats;
-		await db.runRecords.put(updated);
+		await db.runRecords.put(applyRecordEnd(record, end, now));
 		const counts = countTransition({ ...run.counts, ...end.usage }, record.state, end.state);
 		counts.samples = Math.max(0, counts.samples - old.length + end.samples.length);
 		await db.runs.put({ ...run, ...end.run, counts, updatedAt: now });

@@ -1,10 +1,20 @@
 /**
  * Runs live in this worker: a dispatcher per run, wired to persistence and to the watchers.
- * Every completed step is stored at once (what a resume replays), a record's end stores its
- * samples and the run's counts in one transaction, the run row's usage figures and log follow at
- * most once a second, progress events are throttled, a heartbeat says the run is alive and a Web
- * Lock (run-locks.ts) tells other tabs it is driven here. A run left running by a worker that is
- * gone (a reload, a closed tab) is swept to 'interrupted'.
+ * What the dispatcher reports (completed steps, ended records with their samples, answers for the
+ * response cache) is stored in batches, by group commit: when nothing is being stored, what came
+ * in is stored at once; while a batch is being stored, what comes in waits and goes, all of it, in
+ * the next one (db/run-batch-repo.ts: one transaction, with the run's counts, usage figures, log
+ * and heartbeat). A slow run stores each step as it completes, as before; a fast one stores
+ * hundreds per transaction instead of paying one transaction per step. Progress events are throttled, a heartbeat says the run is alive and a
+ * Web Lock (run-locks.ts) tells other tabs it is driven here. A run left running by a worker that
+ * is gone (a reload, a closed tab) is swept to 'interrupted'.
+ *
+ * Never paying twice: an answer is acknowledged (in the record's row and the response cache) only
+ * when its batch commits, and both are in the same batch. Until then the dispatcher reads queued
+ * answers from the batch (a replayed step finds them). A reload loses at most what was not yet
+ * committed — the batch being stored and what arrived while it was (about one transaction's time
+ * of answers) — and a resume asks those again; everything committed is replayed from the cache.
+ * Pause and the run's end store what waits first, so a paused or finished run has nothing waiting.
  */
 import type { Engine } from '$lib/core/contracts/engine';
 import type { RunCounts, RunRecordRow, RunSampleRow, RunState } from '$lib/core/contracts/rows';
@@ -13,15 +23,15 @@ import type { AnyRecipe, DraftSample, RecordStat, ResolvedSources } from '$lib/c
 import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
 import { modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
 import { replayTask, type Task, type TaskNote } from '$lib/core/runtime/task';
+import type { ResponseCache } from '$lib/core/runtime/cache-key';
 import { IndexedDbResponseCache } from '$lib/db/response-cache-repo';
-import { appendStep, endRecord, flushRunUsage, getRecord, getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
+import { batchSize, emptyBatch, storeRunBatch, type RunBatch } from '$lib/db/run-batch-repo';
+import { getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
 import { REHEARSAL_TAG } from '$lib/engines/rehearsal-engine';
 import type { RunContext } from './run-context';
 import { heldLocks, holdRunLock, runLockName } from './run-locks';
 import { recordFallbackLabel, summaryOf, usageOf } from './run-views';
 
-/** How often a live run's row (usage figures, log, heartbeat) is rewritten while steps complete. */
-const RUN_FLUSH_MS = 1000;
 /** States of a run some worker drives (or drove, until it went away). */
 const DRIVEN: RunState[] = ['running', 'paused', 'queued'];
 
@@ -49,8 +59,12 @@ export interface LiveRun {
 	disposed: boolean;
 	progressTimer: ReturnType<typeof setTimeout> | null;
 	lastProgressAt: number;
-	/** A pending write of the run row's usage figures and log (flushRunSoon). */
-	flushTimer: ReturnType<typeof setTimeout> | null;
+	/** What waits to be stored (steps, ended records, answers): the next batch. */
+	batch: RunBatch;
+	/** Batches taken from `batch` and not yet committed (their answers are still served). */
+	storing: RunBatch[];
+	/** A store of `batch` is queued (it takes whatever waits when its turn comes). */
+	storeQueued: boolean;
 }
 
 interface RecordEnding {
@@ -108,7 +122,7 @@ export class LiveRuns {
 			engine,
 			task,
 			concurrency: run.concurrency,
-			cache: this.cache,
+			cache: this.batchedCache(() => live),
 			modelKey: modelKeyOf(run.engine, recipe),
 			seed: run.settings.seed,
 			...(this.ctx.options.retry ? { retry: this.ctx.options.retry } : {}),
@@ -138,7 +152,9 @@ export class LiveRuns {
 			disposed: false,
 			progressTimer: null,
 			lastProgressAt: 0,
-			flushTimer: null
+			batch: emptyBatch(run.id, usageOf(run.counts)),
+			storing: [],
+			storeQueued: false
 		};
 		const current = live;
 		this.runs.set(run.id, current);
@@ -160,6 +176,8 @@ export class LiveRuns {
 	async pause(live: LiveRun): Promise<void> {
 		if (live.state === 'paused') return;
 		live.dispatcher.pause();
+		// What completed so far is stored before the run says it is paused.
+		this.storeBatch(live);
 		this.setState(live, 'paused', 'Paused: requests in flight finish, no new ones start.');
 		await live.writes;
 	}
@@ -229,14 +247,78 @@ export class LiveRuns {
 		});
 	}
 
-	/** Queues one write of the run row's usage figures, log and heartbeat within RUN_FLUSH_MS. */
-	private flushRunSoon(live: LiveRun): void {
-		if (live.flushTimer) return;
-		live.flushTimer = setTimeout(() => {
-			live.flushTimer = null;
-			const usage = { ...live.usage };
-			this.write(live, () => flushRunUsage(this.ctx.db, live.run.id, usage, live.log, this.ctx.now()));
-		}, RUN_FLUSH_MS);
+	/**
+	 * The response cache as the dispatcher of a live run sees it: answers go into the run's next
+	 * batch (stored with the step that got them), and are served from there, and from batches being
+	 * stored, until they are committed.
+	 */
+	private batchedCache(liveOf: () => LiveRun | null): ResponseCache {
+		const queued = (key: string): { found: boolean; response?: ReturnType<RunBatch['cache']['get']> } => {
+			const live = liveOf();
+			if (!live) return { found: false };
+			for (const batch of [live.batch, ...[...live.storing].reverse()]) {
+				if (batch.uncache.has(key)) return { found: true };
+				if (batch.cache.has(key)) return { found: true, response: batch.cache.get(key) };
+			}
+			return { found: false };
+		};
+		return {
+			get: async (key) => {
+				const pending = queued(key);
+				return pending.found ? pending.response : this.cache.get(key);
+			},
+			set: async (key, response) => {
+				const live = liveOf();
+				if (!live || live.disposed) return;
+				live.batch.uncache.delete(key);
+				live.batch.cache.set(key, response);
+				this.batchGrew(live);
+			},
+			delete: async (key) => {
+				const live = liveOf();
+				if (!live || live.disposed) return;
+				live.batch.cache.delete(key);
+				live.batch.uncache.add(key);
+				this.batchGrew(live);
+			}
+		};
+	}
+
+	/** Something joined the batch: a store is queued unless one already is (group commit). */
+	private batchGrew(live: LiveRun): void {
+		this.storeBatch(live);
+	}
+
+	/**
+	 * Queues a store of what waits (one transaction, with the run's usage figures, log and
+	 * heartbeat) unless one is queued already. The batch is taken when the store's turn comes in
+	 * the write queue, so everything that arrived while earlier writes ran goes together.
+	 */
+	private storeBatch(live: LiveRun): void {
+		if (live.disposed || live.storeQueued) return;
+		live.storeQueued = true;
+		const runId = live.run.id;
+		this.write(live, async () => {
+			live.storeQueued = false;
+			if (batchSize(live.batch) === 0) return;
+			const batch = live.batch;
+			live.batch = emptyBatch(runId, batch.usage);
+			batch.usage = { ...live.usage };
+			batch.run = { log: live.log, heartbeatAt: this.ctx.now() };
+			live.storing.push(batch);
+			try {
+				const stored = await storeRunBatch(this.ctx.db, batch, this.ctx.now());
+				if (!stored) return;
+				live.counts = { ...stored.counts, ...live.usage };
+				for (const { record, samples, progressed } of stored.records) {
+					for (const between of progressed ?? []) this.ctx.emit({ type: 'record', runId, record: summaryOf(between, 0, live.recipe) });
+					this.ctx.emit({ type: 'record', runId, record: summaryOf(record, Math.max(0, samples), live.recipe) });
+				}
+				this.scheduleProgress(live);
+			} finally {
+				live.storing.splice(live.storing.indexOf(batch), 1);
+			}
+		});
 	}
 
 	private log(live: LiveRun, line: Omit<RunLogLine, 'at'>): void {
@@ -269,17 +351,11 @@ export class LiveRuns {
 				}
 				const restart = !live.restarted.has(event.recordId);
 				live.restarted.add(event.recordId);
-				const usage = { ...live.usage };
-				// The step itself is stored at once (what a resume replays); the run row's usage figures
-				// and log follow at most once a second (RUN_FLUSH_MS) — rewriting the run row with its
-				// log on every step made persistence, not the engine, the limit of a fast run.
-				this.write(live, async () => {
-					const updated = await appendStep(this.ctx.db, runId, recordIndex, step, restart, this.ctx.now());
-					// The run view's per-record progress follows each answered step.
-					if (updated) this.ctx.emit({ type: 'record', runId, record: summaryOf(updated, 0, live.recipe) });
-				});
-				this.flushRunSoon(live);
-				Object.assign(live.counts, usage);
+				// Stored with the next batch (with its answer for the cache); the run view's per-record
+				// progress follows when the batch is stored.
+				live.batch.steps.push({ recordIndex, step, restart });
+				this.batchGrew(live);
+				Object.assign(live.counts, live.usage);
 				this.scheduleProgress(live);
 				return;
 			}
@@ -346,18 +422,10 @@ export class LiveRuns {
 		}
 	}
 
+	/** The record's end (its row, samples and the run's counts) goes with the next batch. */
 	private endRecord(live: LiveRun, recordIndex: number, end: RecordEnding): void {
-		const { db, now } = this.ctx;
-		const runId = live.run.id;
-		const usage = { ...live.usage };
-		this.write(live, async () => {
-			const generatedWith = { engine: live.run.engine, settings: live.run.settings };
-			const counts = await endRecord(db, { runId, recordIndex, ...end, usage, generatedWith, run: { log: live.log, heartbeatAt: now() } }, now());
-			if (counts) live.counts = counts;
-			const record = await getRecord(db, runId, recordIndex);
-			if (record) this.ctx.emit({ type: 'record', runId, record: summaryOf(record, end.samples.length, live.recipe) });
-			this.scheduleProgress(live);
-		});
+		live.batch.ends.push({ recordIndex, ...end, generatedWith: structuredClone({ engine: live.run.engine, settings: live.run.settings }) });
+		this.batchGrew(live);
 	}
 
 	private scheduleProgress(live: LiveRun): void {
@@ -385,9 +453,8 @@ export class LiveRuns {
 
 	private async finish(live: LiveRun, result: RunResult<unknown, DraftSample> | null, error?: unknown): Promise<void> {
 		const { db, now } = this.ctx;
-		// The final write below carries the usage figures and log: no pending flush is needed.
-		if (live.flushTimer) clearTimeout(live.flushTimer);
-		live.flushTimer = null;
+		// What waits is stored before the run's end is.
+		this.storeBatch(live);
 		await live.writes;
 		if (live.progressTimer) clearTimeout(live.progressTimer);
 		live.progressTimer = null;
@@ -451,7 +518,6 @@ export class LiveRuns {
 		for (const live of this.runs.values()) {
 			live.disposed = true;
 			if (live.progressTimer) clearTimeout(live.progressTimer);
-			if (live.flushTimer) clearTimeout(live.flushTimer);
 			live.dispatcher.cancel();
 		}
 		this.runs.clear();

@@ -4,12 +4,11 @@
  * refreshes on every progress event of a live run, and rebuilding every run's inputs each time
  * would read all its sources again.
  */
-import { prepareRun } from '$lib/core/recipes/run-request';
 import { hashValue, type RunStatus } from '$lib/core/runtime/manifest';
-import { runManifest, staleStatus, statusAgainst } from '$lib/core/runtime/staleness';
+import { staleStatus, statusAgainst } from '$lib/core/runtime/staleness';
 import type { StoredRunRow } from '$lib/db/runs-repo';
 import type { RunContext } from './run-context';
-import { resolveSources } from './run-sources';
+import { inputsManifest, loadRunInputs } from './run-inputs';
 
 /** How long a run's computed staleness is reused when the options do not say (ms). */
 const STATUS_TTL_MS = 3000;
@@ -19,11 +18,11 @@ export async function computeStatus(ctx: RunContext, run: StoredRunRow): Promise
 	const partial = run.manifest.partial;
 	const recipe = ctx.recipe(run.recipeId);
 	if (!recipe) return staleStatus([{ kind: 'recipe', reason: `The recipe "${run.recipeId}" is no longer available.` }], partial);
-	const resolved = await resolveSources(recipe, run.params, run.settings, ctx, run.sourceNames);
-	if (resolved.missing.length) return staleStatus(resolved.missing, partial);
-	const prepared = prepareRun(recipe, run.params, resolved.sources, run.settings);
-	if (!prepared.ok) return staleStatus([{ kind: 'inputs', reason: `The inputs cannot be rebuilt: ${prepared.error}` }], partial);
-	return statusAgainst(run.manifest, runManifest(run, prepared.prepared));
+	// Read as the run was started (run-inputs.ts): a limited run only as far as its records.
+	const loaded = await loadRunInputs(recipe, run, ctx, run.sourceNames);
+	if (loaded.kind === 'missing') return staleStatus(loaded.resolved.missing, partial);
+	if (loaded.kind === 'invalid') return staleStatus([{ kind: 'inputs', reason: `The inputs cannot be rebuilt: ${loaded.error}` }], partial);
+	return statusAgainst(run.manifest, inputsManifest(run, loaded));
 }
 
 export class RunStatuses {
