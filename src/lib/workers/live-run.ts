@@ -24,13 +24,31 @@ import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type 
 import { modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
 import { replayTask, type Task, type TaskNote } from '$lib/core/runtime/task';
 import type { ResponseCache } from '$lib/core/runtime/cache-key';
-import { IndexedDbResponseCache } from '$lib/db/response-cache-repo';
+import { IndexedDbResponseCache, responseCacheKeys } from '$lib/db/response-cache-repo';
 import { batchSize, emptyBatch, storeRunBatch, type RunBatch } from '$lib/db/run-batch-repo';
 import { getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
 import { REHEARSAL_TAG } from '$lib/engines/rehearsal-engine';
 import type { RunContext } from './run-context';
 import { heldLocks, holdRunLock, runLockName } from './run-locks';
 import { recordFallbackLabel, summaryOf, usageOf } from './run-views';
+
+/** Least time between two batch stores of a live run (ms): what a reload can lose is about this plus one store. */
+const RUN_BATCH_MIN_MS = 100;
+/** How long a live run may keep the worker busy without a break (ms). */
+const YIELD_EVERY_MS = 8;
+
+/** A task queued behind what waits (a message to itself: not clamped as nested timers are). */
+function macrotask(): Promise<void> {
+	if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
+	return new Promise((resolve) => {
+		const channel = new MessageChannel();
+		channel.port1.onmessage = () => {
+			channel.port1.close();
+			resolve();
+		};
+		channel.port2.postMessage(null);
+	});
+}
 
 /** States of a run some worker drives (or drove, until it went away). */
 const DRIVEN: RunState[] = ['running', 'paused', 'queued'];
@@ -65,6 +83,11 @@ export interface LiveRun {
 	storing: RunBatch[];
 	/** A store of `batch` is queued (it takes whatever waits when its turn comes). */
 	storeQueued: boolean;
+	/** When the last batch store began (batches are at least RUN_BATCH_MIN_MS apart). */
+	lastStoreAt: number;
+	/** Log lines added, and how many of them the stored run row has (the log goes with a batch only when it grew). */
+	logLines: number;
+	storedLogLines: number;
 }
 
 interface RecordEnding {
@@ -80,6 +103,13 @@ export class LiveRuns {
 	private readonly runs = new Map<string, LiveRun>();
 	private readonly cache: IndexedDbResponseCache;
 	private heartbeat: ReturnType<typeof setInterval> | null = null;
+	/**
+	 * The response cache's keys, read once per worker and kept up to date with what this worker
+	 * stores: a step whose key is not there is a miss without asking IndexedDB (a fresh run's
+	 * every step: one read transaction per step was a large part of a fast run's time). An answer
+	 * another tab stores meanwhile is not seen here: at worst that request is asked again.
+	 */
+	private cacheKeys: Promise<Set<string>> | null = null;
 
 	constructor(private readonly ctx: RunContext) {
 		this.cache = new IndexedDbResponseCache(ctx.db, ctx.now);
@@ -154,7 +184,10 @@ export class LiveRuns {
 			lastProgressAt: 0,
 			batch: emptyBatch(run.id, usageOf(run.counts)),
 			storing: [],
-			storeQueued: false
+			storeQueued: false,
+			lastStoreAt: 0,
+			logLines: 0,
+			storedLogLines: 0
 		};
 		const current = live;
 		this.runs.set(run.id, current);
@@ -264,8 +297,12 @@ export class LiveRuns {
 		};
 		return {
 			get: async (key) => {
+				await this.yieldNow();
 				const pending = queued(key);
-				return pending.found ? pending.response : this.cache.get(key);
+				if (pending.found) return pending.response;
+				this.cacheKeys ??= responseCacheKeys(this.ctx.db).then((keys) => new Set(keys));
+				const known = await this.cacheKeys.catch(() => null);
+				return known && !known.has(key) ? undefined : this.cache.get(key);
 			},
 			set: async (key, response) => {
 				const live = liveOf();
@@ -284,6 +321,19 @@ export class LiveRuns {
 		};
 	}
 
+	/**
+	 * Lets the worker's other work in (the page's calls, the batch stores) at least every
+	 * YIELD_EVERY_MS: against an instant engine with every lookup answered from memory, a run would
+	 * otherwise go from record to record in microtasks and hold the worker for its whole length.
+	 */
+	private lastYield = 0;
+	private async yieldNow(): Promise<void> {
+		const now = performance.now();
+		if (now - this.lastYield < YIELD_EVERY_MS) return;
+		await macrotask();
+		this.lastYield = performance.now();
+	}
+
 	/** Something joined the batch: a store is queued unless one already is (group commit). */
 	private batchGrew(live: LiveRun): void {
 		this.storeBatch(live);
@@ -299,16 +349,28 @@ export class LiveRuns {
 		live.storeQueued = true;
 		const runId = live.run.id;
 		this.write(live, async () => {
+			// Batches at least RUN_BATCH_MIN_MS apart: each rewrites the run row (counts, manifest), and
+			// a fast run's batches of two or three items spent more on that row than on the items.
+			const wait = live.lastStoreAt + RUN_BATCH_MIN_MS - Date.now();
+			if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 			live.storeQueued = false;
-			if (batchSize(live.batch) === 0) return;
+			if (live.disposed || batchSize(live.batch) === 0) return;
+			live.lastStoreAt = Date.now();
 			const batch = live.batch;
 			live.batch = emptyBatch(runId, batch.usage);
 			batch.usage = { ...live.usage };
-			batch.run = { log: live.log, heartbeatAt: this.ctx.now() };
+			const logLines = live.logLines;
+			batch.run = { heartbeatAt: this.ctx.now(), ...(logLines !== live.storedLogLines ? { log: live.log } : {}) };
 			live.storing.push(batch);
 			try {
 				const stored = await storeRunBatch(this.ctx.db, batch, this.ctx.now());
 				if (!stored) return;
+				live.storedLogLines = Math.max(live.storedLogLines, logLines);
+				const known = this.cacheKeys && (await this.cacheKeys.catch(() => null));
+				if (known) {
+					for (const key of batch.cache.keys()) known.add(key);
+					for (const key of batch.uncache) known.delete(key);
+				}
 				live.counts = { ...stored.counts, ...live.usage };
 				for (const { record, samples, progressed } of stored.records) {
 					for (const between of progressed ?? []) this.ctx.emit({ type: 'record', runId, record: summaryOf(between, 0, live.recipe) });
@@ -325,6 +387,7 @@ export class LiveRuns {
 		const full: RunLogLine = { at: this.ctx.now(), ...line };
 		live.log.push(full);
 		live.log = trimLog(live.log);
+		live.logLines++;
 		this.ctx.emit({ type: 'log', runId: live.run.id, line: full });
 	}
 

@@ -49,6 +49,12 @@ export class RunStatuses {
 		return status;
 	}
 
+	/** The status of a run known without reading its sources (one just started from them). */
+	remember(run: StoredRunRow, status: RunStatus): void {
+		const key = hashValue({ manifest: run.manifest, params: run.params, settings: run.settings, engine: run.engine });
+		this.statuses.set(run.id, { key, at: this.ctx.now(), status });
+	}
+
 	forget(runId: string): void {
 		this.statuses.delete(runId);
 	}

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunCounts, RunRow } from '../contracts/rows';
 import type { RunDetail, RunRecordSummary } from '../contracts/run-api';
 import type { RunEvent } from '../contracts/run-api';
-import { applyRunEvent, applyRunEvents, appendLog, LOG_LIMIT } from './run-events';
+import { applyRunEvent, applyRunEvents, appendLog, LOG_LIMIT, type LiveFigures } from './run-events';
 
 const counts = (over: Partial<RunCounts> = {}): RunCounts => ({
 	total: 10,
@@ -90,7 +90,7 @@ describe('applyRunEvent', () => {
 		];
 		const start = detail();
 		const batched = applyRunEvents(start, figures, events);
-		const oneByOne = events.reduce((acc, event) => applyRunEvent(acc.detail, acc.figures, event), { detail: start, figures });
+		const oneByOne = events.reduce<{ detail: RunDetail; figures: LiveFigures }>((acc, event) => applyRunEvent(acc.detail, acc.figures, event), { detail: start, figures });
 		expect(batched).toEqual(oneByOne);
 		expect(batched.detail.records.map((r) => [r.recordIndex, r.state])).toEqual([
 			[0, 'pending'],
