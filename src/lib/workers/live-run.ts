@@ -2,18 +2,19 @@
  * Runs live in this worker: a dispatcher per run, wired to persistence and to the watchers.
  * What the dispatcher reports (completed steps, ended records with their samples, answers for the
  * response cache) is stored in batches, by group commit: when nothing is being stored, what came
- * in is stored at once; while a batch is being stored, what comes in waits and goes, all of it, in
- * the next one (db/run-batch-repo.ts: one transaction, with the run's counts, usage figures, log
- * and heartbeat). A slow run stores each step as it completes, as before; a fast one stores
- * hundreds per transaction instead of paying one transaction per step. Progress events are throttled, a heartbeat says the run is alive and a
+ * in is stored at once (but batches are at least RUN_BATCH_MIN_MS apart); while a batch is being
+ * stored, what comes in waits and goes, all of it, in the next one (db/run-batch-repo.ts: one
+ * transaction, with the run's counts, usage figures, log and heartbeat). A slow run stores each
+ * step as it completes, as before; a fast one stores hundreds per transaction instead of paying
+ * one transaction per step. Progress events are throttled, a heartbeat says the run is alive and a
  * Web Lock (run-locks.ts) tells other tabs it is driven here. A run left running by a worker that
  * is gone (a reload, a closed tab) is swept to 'interrupted'.
  *
  * Never paying twice: an answer is acknowledged (in the record's row and the response cache) only
  * when its batch commits, and both are in the same batch. Until then the dispatcher reads queued
  * answers from the batch (a replayed step finds them). A reload loses at most what was not yet
- * committed — the batch being stored and what arrived while it was (about one transaction's time
- * of answers) — and a resume asks those again; everything committed is replayed from the cache.
+ * committed — the batch being stored and what arrived while it was or since (at most about
+ * RUN_BATCH_MIN_MS plus one transaction's time of answers) — and a resume asks those again; everything committed is replayed from the cache.
  * Pause and the run's end store what waits first, so a paused or finished run has nothing waiting.
  */
 import type { Engine } from '$lib/core/contracts/engine';
