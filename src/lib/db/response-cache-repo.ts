@@ -32,11 +32,6 @@ export async function pruneResponseCache(db: SkeinDatabase, before: number): Pro
 	return db.responseCache.where('at').below(before).delete();
 }
 
-/** Every key the cache holds (keys only: no answer is read). */
-export async function responseCacheKeys(db: SkeinDatabase): Promise<string[]> {
-	return (await db.responseCache.toCollection().primaryKeys()) as string[];
-}
-
 export async function responseCacheSize(db: SkeinDatabase): Promise<number> {
 	return db.responseCache.count();
 }

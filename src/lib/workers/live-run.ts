@@ -2,7 +2,7 @@
  * Runs live in this worker: a dispatcher per run, wired to persistence and to the watchers.
  * What the dispatcher reports (completed steps, ended records with their samples, answers for the
  * response cache) is stored in batches, by group commit: when nothing is being stored, what came
- * in is stored at once (but batches are at least RUN_BATCH_MIN_MS apart); while a batch is being
+ * in is stored at once (a fast run's batches are at least RUN_BATCH_MIN_MS apart); while a batch is being
  * stored, what comes in waits and goes, all of it, in the next one (db/run-batch-repo.ts: one
  * transaction, with the run's counts, usage figures, log and heartbeat). A slow run stores each
  * step as it completes, as before; a fast one stores hundreds per transaction instead of paying
@@ -25,7 +25,7 @@ import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type 
 import { modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
 import { replayTask, type Task, type TaskNote } from '$lib/core/runtime/task';
 import type { ResponseCache } from '$lib/core/runtime/cache-key';
-import { IndexedDbResponseCache, responseCacheKeys } from '$lib/db/response-cache-repo';
+import { IndexedDbResponseCache } from '$lib/db/response-cache-repo';
 import { batchSize, emptyBatch, storeRunBatch, type RunBatch } from '$lib/db/run-batch-repo';
 import { getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
 import { REHEARSAL_TAG } from '$lib/engines/rehearsal-engine';
@@ -35,6 +35,8 @@ import { recordFallbackLabel, summaryOf, usageOf } from './run-views';
 
 /** Least time between two batch stores of a live run (ms): what a reload can lose is about this plus one store. */
 const RUN_BATCH_MIN_MS = 100;
+/** A batch of this many items or more means a fast run: the next one waits for RUN_BATCH_MIN_MS. */
+const FAST_BATCH_ITEMS = 24;
 /** How long a live run may keep the worker busy without a break (ms). */
 const YIELD_EVERY_MS = 8;
 
@@ -84,8 +86,9 @@ export interface LiveRun {
 	storing: RunBatch[];
 	/** A store of `batch` is queued (it takes whatever waits when its turn comes). */
 	storeQueued: boolean;
-	/** When the last batch store began (batches are at least RUN_BATCH_MIN_MS apart). */
+	/** When the last batch store began, and its size (a fast run's batches are at least RUN_BATCH_MIN_MS apart). */
 	lastStoreAt: number;
+	lastBatchItems: number;
 	/** Log lines added, and how many of them the stored run row has (the log goes with a batch only when it grew). */
 	logLines: number;
 	storedLogLines: number;
@@ -104,13 +107,6 @@ export class LiveRuns {
 	private readonly runs = new Map<string, LiveRun>();
 	private readonly cache: IndexedDbResponseCache;
 	private heartbeat: ReturnType<typeof setInterval> | null = null;
-	/**
-	 * The response cache's keys, read once per worker and kept up to date with what this worker
-	 * stores: a step whose key is not there is a miss without asking IndexedDB (a fresh run's
-	 * every step: one read transaction per step was a large part of a fast run's time). An answer
-	 * another tab stores meanwhile is not seen here: at worst that request is asked again.
-	 */
-	private cacheKeys: Promise<Set<string>> | null = null;
 
 	constructor(private readonly ctx: RunContext) {
 		this.cache = new IndexedDbResponseCache(ctx.db, ctx.now);
@@ -187,6 +183,7 @@ export class LiveRuns {
 			storing: [],
 			storeQueued: false,
 			lastStoreAt: 0,
+			lastBatchItems: 0,
 			logLines: 0,
 			storedLogLines: 0
 		};
@@ -298,12 +295,8 @@ export class LiveRuns {
 		};
 		return {
 			get: async (key) => {
-				await this.yieldNow();
 				const pending = queued(key);
-				if (pending.found) return pending.response;
-				this.cacheKeys ??= responseCacheKeys(this.ctx.db).then((keys) => new Set(keys));
-				const known = await this.cacheKeys.catch(() => null);
-				return known && !known.has(key) ? undefined : this.cache.get(key);
+				return pending.found ? pending.response : this.cache.get(key);
 			},
 			set: async (key, response) => {
 				const live = liveOf();
@@ -311,6 +304,7 @@ export class LiveRuns {
 				live.batch.uncache.delete(key);
 				live.batch.cache.set(key, response);
 				this.batchGrew(live);
+				await this.yieldNow();
 			},
 			delete: async (key) => {
 				const live = liveOf();
@@ -350,13 +344,15 @@ export class LiveRuns {
 		live.storeQueued = true;
 		const runId = live.run.id;
 		this.write(live, async () => {
-			// Batches at least RUN_BATCH_MIN_MS apart: each rewrites the run row (counts, manifest), and
-			// a fast run's batches of two or three items spent more on that row than on the items.
-			const wait = live.lastStoreAt + RUN_BATCH_MIN_MS - Date.now();
+			// A fast run's batches are at least RUN_BATCH_MIN_MS apart: each rewrites the run row (counts,
+			// manifest), and batches of two or three items spent more on that row than on the items. A
+			// slow run (small batches) stores each step as it comes.
+			const wait = live.lastBatchItems >= FAST_BATCH_ITEMS ? live.lastStoreAt + RUN_BATCH_MIN_MS - Date.now() : 0;
 			if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
 			live.storeQueued = false;
 			if (live.disposed || batchSize(live.batch) === 0) return;
 			live.lastStoreAt = Date.now();
+			live.lastBatchItems = batchSize(live.batch);
 			const batch = live.batch;
 			live.batch = emptyBatch(runId, batch.usage);
 			batch.usage = { ...live.usage };
@@ -367,11 +363,6 @@ export class LiveRuns {
 				const stored = await storeRunBatch(this.ctx.db, batch, this.ctx.now());
 				if (!stored) return;
 				live.storedLogLines = Math.max(live.storedLogLines, logLines);
-				const known = this.cacheKeys && (await this.cacheKeys.catch(() => null));
-				if (known) {
-					for (const key of batch.cache.keys()) known.add(key);
-					for (const key of batch.uncache) known.delete(key);
-				}
 				live.counts = { ...stored.counts, ...live.usage };
 				for (const { record, samples, progressed } of stored.records) {
 					for (const between of progressed ?? []) this.ctx.emit({ type: 'record', runId, record: summaryOf(between, 0, live.recipe) });
