@@ -16,8 +16,9 @@
  * - bulk_tag_100k_s: tagging all 100k entries (and its undo), one undoable step.
  * - compile_ms: one compile of a built-in generation template, in the worker.
  * - dispatch_rps: generation dispatcher overhead at concurrency 50 against an instant engine (Node).
- * - run_records_per_s, run_start_ms, run_longest_main_thread_block_ms: a rehearsal continuation run
- *   of 500 records of the imported dataset, started from the run form and watched live.
+ * - run_records_per_s, run_start_ms, run_longest_main_thread_block_ms, run_peak_worker_heap_mb:
+ *   rehearsal continuation runs over the imported dataset, started from the run form and watched
+ *   live (scripts/bench/run.mjs says how each is measured; `node scripts/bench-run.mjs` runs only these).
  * - first_load_js_gzip_kb: the JavaScript the first page loads (gzip).
  *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
@@ -31,7 +32,7 @@ import { gzipSync } from 'node:zlib';
 import { startStaticServer } from './static-server.mjs';
 import { benchAnalysis } from './bench/analysis.mjs';
 import { benchCompile } from './bench/compile.mjs';
-import { benchRun } from './bench/run.mjs';
+import { benchRun, benchRunHeap } from './bench/run.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -241,6 +242,7 @@ for (let rep = 0; rep < REPS; rep++) {
 		const { compileMs } = await benchCompile(page);
 		// A generation run watched live: throughput of the runtime and the page's responsiveness.
 		const { runRecordsPerS, runStartMs, runLongestMs } = await benchRun(page, datasetId);
+		const { peakHeapMb } = await benchRunHeap(page, datasetId);
 
 		runs.push({
 			importMs,
@@ -268,7 +270,8 @@ for (let rep = 0; rep < REPS; rep++) {
 			compileMs,
 			runRecordsPerS,
 			runStartMs,
-			runLongestMs
+			runLongestMs,
+			peakHeapMb
 		});
 	} finally {
 		await context.close();
@@ -307,6 +310,7 @@ console.log(`first_load_js_gzip_kb: ${fixed(m('firstLoadGzipBytes') / 1024, 1)}`
 console.log(`run_records_per_s: ${fixed(m('runRecordsPerS'), 1)}`);
 console.log(`run_start_ms: ${fixed(m('runStartMs'), 0)}`);
 console.log(`run_longest_main_thread_block_ms: ${fixed(m('runLongestMs'), 0)}`);
+console.log(`run_peak_worker_heap_mb: ${fixed(m('peakHeapMb'), 1)}`);
 // Dispatcher overhead (SPEC §8.2/§10): the pure runtime against an instant in-process engine at
 // concurrency 50, measured in Node by its benchmark test (the same code runs in the worker).
 const dispatchOut = execSync('npx vitest run src/lib/core/runtime/dispatcher.bench.test.ts', { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });

@@ -7,6 +7,8 @@ test('export downloads JSONL named after the dataset, and the full export re-imp
 	await waitForSample(page);
 	const sample = page.getByTestId('dataset-row').filter({ hasText: 'Mara' });
 	await sample.getByRole('link', { name: 'Open' }).click();
+	// The dataset list has an export menu too: open this one only once the dataset page is there.
+	await page.waitForURL(/\/datasets\/[^/]+$/);
 
 	// Minimal OpenAI export.
 	await page.getByTestId('export-menu').click();

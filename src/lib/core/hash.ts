@@ -52,14 +52,81 @@ export class ContentHasher {
 
 	/** 16 lowercase hex digits. Does not change the state. */
 	digest(): string {
+		return finish(this.h1, this.h2);
+	}
+}
+
+/**
+ * `hashText` of a text given in pieces: `write` the pieces in order and `digest` gives what
+ * hashText gives for them joined (unlike ContentHasher.update, piece boundaries do not count), so
+ * a long text (a run's whole input set as JSON) is hashed as it is read, never built whole.
+ */
+export class TextStreamHasher {
+	private h1 = 0xdeadbeef;
+	private h2 = 0x41c6ce57;
+	/** A code unit waiting for its pair (-1: none). */
+	private pending = -1;
+	private length = 0;
+
+	write(text: string): this {
 		let h1 = this.h1;
 		let h2 = this.h2;
-		h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
-		h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
-		h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
-		h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
-		return toHex8(h2) + toHex8(h1);
+		const n = text.length;
+		let i = 0;
+		if (this.pending >= 0 && n > 0) {
+			const word = this.pending | (text.charCodeAt(0) << 16);
+			h1 = Math.imul(h1 ^ word, 2654435761);
+			h1 ^= h1 >>> 15;
+			h2 = Math.imul(h2 ^ word, 1597334677);
+			h2 ^= h2 >>> 13;
+			this.pending = -1;
+			i = 1;
+		}
+		for (; i + 1 < n; i += 2) {
+			const word = text.charCodeAt(i) | (text.charCodeAt(i + 1) << 16);
+			h1 = Math.imul(h1 ^ word, 2654435761);
+			h1 ^= h1 >>> 15;
+			h2 = Math.imul(h2 ^ word, 1597334677);
+			h2 ^= h2 >>> 13;
+		}
+		if (i < n) this.pending = text.charCodeAt(i);
+		this.h1 = h1;
+		this.h2 = h2;
+		this.length += n;
+		return this;
 	}
+
+	/** A hasher in the same state (to finish one way while this one goes on). */
+	clone(): TextStreamHasher {
+		const copy = new TextStreamHasher();
+		copy.h1 = this.h1;
+		copy.h2 = this.h2;
+		copy.pending = this.pending;
+		copy.length = this.length;
+		return copy;
+	}
+
+	/** hashText of everything written so far. Does not change the state. */
+	digest(): string {
+		let h1 = this.h1;
+		let h2 = this.h2;
+		if (this.pending >= 0) {
+			h1 = Math.imul(h1 ^ this.pending, 2654435761);
+			h2 = Math.imul(h2 ^ this.pending, 1597334677);
+		}
+		h1 = Math.imul(h1 ^ this.length ^ 0x9e3779b9, 2654435761);
+		h2 = Math.imul(h2 ^ this.length ^ 0x7f4a7c15, 1597334677);
+		return finish(h1, h2);
+	}
+}
+
+/** The cyrb53 avalanche of both lanes, as 16 hex digits. */
+function finish(h1: number, h2: number): string {
+	h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507);
+	h1 ^= Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+	h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507);
+	h2 ^= Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+	return toHex8(h2) + toHex8(h1);
 }
 
 function toHex8(value: number): string {

@@ -156,7 +156,7 @@ export async function cacheKeysOnlyIn(db: SkeinDatabase, runId: string): Promise
 }
 
 /** A record's state change, done/failed counts included. */
-function countTransition(counts: RunCounts, from: RunRecordState, to: RunRecordState): RunCounts {
+export function countTransition(counts: RunCounts, from: RunRecordState, to: RunRecordState): RunCounts {
 	const next = { ...counts };
 	if (from === 'done') next.done--;
 	if (from === 'failed') next.failed--;
@@ -185,6 +185,17 @@ export interface RecordEnd {
 
 export type RunUsage = Pick<RunCounts, 'engineCalls' | 'cacheHits' | 'promptTokens' | 'completionTokens' | 'engineMs'>;
 
+/** The record's row once it ended (state, steps, notes, error, stats, what it ran with). */
+export function applyRecordEnd(record: StoredRecordRow, end: Omit<RecordEnd, 'runId' | 'usage' | 'run'>, now: number): StoredRecordRow {
+	const updated: StoredRecordRow = { ...record, state: end.state, steps: end.steps, notes: end.notes, updatedAt: now };
+	if (end.generatedWith) updated.generatedWith = structuredClone(end.generatedWith);
+	if (end.error) updated.error = end.error;
+	else delete updated.error;
+	if (end.stats) updated.stats = end.stats;
+	else delete updated.stats;
+	return updated;
+}
+
 /**
  * Ends a record: its row, its samples (replacing those of an earlier attempt; a new sample with
  * the same messages as an old one keeps its review, core/runtime/kept-reviews.ts) and the run's
@@ -197,13 +208,7 @@ export async function endRecord(db: SkeinDatabase, end: RecordEnd, now = Date.no
 		const old = await samplesOfRecord(db, end.runId, end.recordIndex).toArray();
 		await db.runSamples.bulkDelete(old.map((row) => row.id));
 		await db.runSamples.bulkPut(keepReviews(old, end.samples));
-		const updated: StoredRecordRow = { ...record, state: end.state, steps: end.steps, notes: end.notes, updatedAt: now };
-		if (end.generatedWith) updated.generatedWith = structuredClone(end.generatedWith);
-		if (end.error) updated.error = end.error;
-		else delete updated.error;
-		if (end.stats) updated.stats = end.stats;
-		else delete updated.stats;
-		await db.runRecords.put(updated);
+		await db.runRecords.put(applyRecordEnd(record, end, now));
 		const counts = countTransition({ ...run.counts, ...end.usage }, record.state, end.state);
 		counts.samples = Math.max(0, counts.samples - old.length + end.samples.length);
 		await db.runs.put({ ...run, ...end.run, counts, updatedAt: now });

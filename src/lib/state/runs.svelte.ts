@@ -24,7 +24,7 @@ import type {
 } from '$lib/core/contracts/run-api';
 import type { DraftSample } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
-import { applyRunEvent, type LiveFigures } from '$lib/core/runs/run-events';
+import { applyRunEvents, type LiveFigures } from '$lib/core/runs/run-events';
 import { matchesReviewFilter, type ReviewFilter } from '$lib/core/runs/review-filter';
 import { remoteEngineFor } from '$lib/engines/page-engines.svelte';
 import { errorText } from './library.svelte';
@@ -60,7 +60,16 @@ class RunEventStream {
 	#scheduled = false;
 	#closed = false;
 
-	constructor(private readonly onBatch: (events: RunEvent[]) => void) {}
+	#lastFlush = 0;
+
+	/**
+	 * `minIntervalMs`: batches are handed over at most this often (a fast run's view re-renders a
+	 * few times a second, not every frame); events are never dropped, only gathered.
+	 */
+	constructor(
+		private readonly onBatch: (events: RunEvent[]) => void,
+		private readonly minIntervalMs = 0
+	) {}
 
 	async open(): Promise<void> {
 		// A plain callback: the bridge passes it by reference, so the worker calls back into the page.
@@ -77,12 +86,18 @@ class RunEventStream {
 		this.#scheduled = true;
 		const flush = () => {
 			this.#scheduled = false;
+			this.#lastFlush = Date.now();
 			const events = this.#queue;
 			this.#queue = [];
 			if (!this.#closed && events.length) this.onBatch(events);
 		};
-		if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(flush);
-		else setTimeout(flush, 100);
+		const onFrame = () => {
+			if (typeof requestAnimationFrame === 'function' && typeof document !== 'undefined' && !document.hidden) requestAnimationFrame(flush);
+			else setTimeout(flush, 100);
+		};
+		const wait = this.#lastFlush + this.minIntervalMs - Date.now();
+		if (wait > 0) setTimeout(onFrame, wait);
+		else onFrame();
 	}
 
 	close(): void {
@@ -93,6 +108,8 @@ class RunEventStream {
 }
 
 const LIST_REFRESH_MS = 1000;
+/** A run's view takes its live events at most this often (a fast run sends hundreds a second). */
+const DETAIL_REFRESH_MS = 200;
 
 /** The run list, refreshed when any run changes state or finishes records. */
 export class RunListState {
@@ -173,7 +190,8 @@ export class RunListState {
 
 /** One run, live: detail, per-record rows, log, speed and the actions. */
 export class RunViewState {
-	detail = $state<RunDetail | null>(null);
+	/** Replaced whole on every change (raw: a deep proxy over hundreds of records per update cost more than the render). */
+	detail = $state.raw<RunDetail | null>(null);
 	figures = $state<LiveFigures>({ requestsInFlight: 0, tokensPerSecond: null });
 	loaded = $state(false);
 	error = $state<string | null>(null);
@@ -187,7 +205,7 @@ export class RunViewState {
 	#events: RunEventStream;
 
 	constructor(readonly runId: string) {
-		this.#events = new RunEventStream((events) => this.#apply(events));
+		this.#events = new RunEventStream((events) => this.#apply(events), DETAIL_REFRESH_MS);
 	}
 
 	start(): () => void {
@@ -211,13 +229,13 @@ export class RunViewState {
 	}
 
 	#apply(events: RunEvent[]) {
-		let detail = this.detail;
-		if (!detail) return;
-		let figures = this.figures;
+		const before = this.detail;
+		if (!before) return;
+		// One pass over the batch: one copy of the records however many events came.
+		const { detail, figures } = applyRunEvents(before, this.figures, events);
 		let refetch = false;
 		for (const event of events) {
 			if (event.runId !== this.runId) continue;
-			({ detail, figures } = applyRunEvent(detail, figures, event));
 			if (event.type === 'record' && this.records[event.record.recordIndex] && this.records[event.record.recordIndex] !== 'loading') void this.expand(event.record.recordIndex, true);
 			if (event.type === 'state' && event.state !== 'running') refetch = true;
 		}

@@ -1,10 +1,21 @@
 /**
  * Runs live in this worker: a dispatcher per run, wired to persistence and to the watchers.
- * Every completed step is stored at once (what a resume replays), a record's end stores its
- * samples and the run's counts in one transaction, the run row's usage figures and log follow at
- * most once a second, progress events are throttled, a heartbeat says the run is alive and a Web
- * Lock (run-locks.ts) tells other tabs it is driven here. A run left running by a worker that is
- * gone (a reload, a closed tab) is swept to 'interrupted'.
+ * What the dispatcher reports (completed steps, ended records with their samples, answers for the
+ * response cache) is stored in batches, by group commit: when nothing is being stored, what came
+ * in is stored at once (a fast run's batches are at least RUN_BATCH_MIN_MS apart); while a batch is being
+ * stored, what comes in waits and goes, all of it, in the next one (db/run-batch-repo.ts: one
+ * transaction, with the run's counts, usage figures, log and heartbeat). A slow run stores each
+ * step as it completes, as before; a fast one stores hundreds per transaction instead of paying
+ * one transaction per step. Progress events are throttled, a heartbeat says the run is alive and a
+ * Web Lock (run-locks.ts) tells other tabs it is driven here. A run left running by a worker that
+ * is gone (a reload, a closed tab) is swept to 'interrupted'.
+ *
+ * Never paying twice: an answer is acknowledged (in the record's row and the response cache) only
+ * when its batch commits, and both are in the same batch. Until then the dispatcher reads queued
+ * answers from the batch (a replayed step finds them). A reload loses at most what was not yet
+ * committed — the batch being stored and what arrived while it was or since (at most about
+ * RUN_BATCH_MIN_MS plus one transaction's time of answers) — and a resume asks those again; everything committed is replayed from the cache.
+ * Pause and the run's end store what waits first, so a paused or finished run has nothing waiting.
  */
 import type { Engine } from '$lib/core/contracts/engine';
 import type { RunCounts, RunRecordRow, RunSampleRow, RunState } from '$lib/core/contracts/rows';
@@ -14,16 +25,36 @@ import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type 
 import { endpointProtocolText, modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
 import { requestBucketOf } from '$lib/core/runtime/rate-limits';
 import { replayTask, type Task, type TaskNote } from '$lib/core/runtime/task';
+import type { CachedAnswer, ResponseCache } from '$lib/core/runtime/cache-key';
 import { IndexedDbResponseCache } from '$lib/db/response-cache-repo';
-import { appendStep, endRecord, flushRunUsage, getRecord, getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
+import { batchSize, emptyBatch, storeRunBatch, type RunBatch } from '$lib/db/run-batch-repo';
+import { getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
 import { REHEARSAL_TAG } from '$lib/engines/rehearsal-engine';
 import type { RunContext } from './run-context';
 import { heldLocks, holdRunLock, runLockName } from './run-locks';
 import { recordFallbackLabel, summaryOf, usageOf } from './run-views';
 import { StreamWatch } from './stream-watch';
 
-/** How often a live run's row (usage figures, log, heartbeat) is rewritten while steps complete. */
-const RUN_FLUSH_MS = 1000;
+/** Least time between two batch stores of a live run (ms): what a reload can lose is about this plus one store. */
+const RUN_BATCH_MIN_MS = 100;
+/** A batch of this many items or more means a fast run: the next one waits for RUN_BATCH_MIN_MS. */
+const FAST_BATCH_ITEMS = 24;
+/** How long a live run may keep the worker busy without a break (ms). */
+const YIELD_EVERY_MS = 8;
+
+/** A task queued behind what waits (a message to itself: not clamped as nested timers are). */
+function macrotask(): Promise<void> {
+	if (typeof MessageChannel !== 'function') return new Promise((resolve) => setTimeout(resolve, 0));
+	return new Promise((resolve) => {
+		const channel = new MessageChannel();
+		channel.port1.onmessage = () => {
+			channel.port1.close();
+			resolve();
+		};
+		channel.port2.postMessage(null);
+	});
+}
+
 /** States of a run some worker drives (or drove, until it went away). */
 const DRIVEN: RunState[] = ['running', 'paused', 'queued'];
 
@@ -51,8 +82,18 @@ export interface LiveRun {
 	disposed: boolean;
 	progressTimer: ReturnType<typeof setTimeout> | null;
 	lastProgressAt: number;
-	/** A pending write of the run row's usage figures and log (flushRunSoon). */
-	flushTimer: ReturnType<typeof setTimeout> | null;
+	/** What waits to be stored (steps, ended records, answers): the next batch. */
+	batch: RunBatch;
+	/** Batches taken from `batch` and not yet committed (their answers are still served). */
+	storing: RunBatch[];
+	/** A store of `batch` is queued (it takes whatever waits when its turn comes). */
+	storeQueued: boolean;
+	/** When the last batch store began, and its size (a fast run's batches are at least RUN_BATCH_MIN_MS apart). */
+	lastStoreAt: number;
+	lastBatchItems: number;
+	/** Log lines added, and how many of them the stored run row has (the log goes with a batch only when it grew). */
+	logLines: number;
+	storedLogLines: number;
 }
 
 interface RecordEnding {
@@ -120,7 +161,7 @@ export class LiveRuns {
 			concurrency: run.concurrency,
 			...(run.rateLimits?.requestsPerMinute ? { rateLimit: requestBucketOf(run.rateLimits.requestsPerMinute) } : {}),
 			...(run.rateLimits?.tokensPerMinute ? { tokensPerMinute: run.rateLimits.tokensPerMinute } : {}),
-			cache: this.cache,
+			cache: this.batchedCache(() => live),
 			modelKey: modelKeyOf(run.engine, recipe),
 			seed: run.settings.seed,
 			rounds: (recordId) => rounds.get(recordId),
@@ -152,7 +193,13 @@ export class LiveRuns {
 			disposed: false,
 			progressTimer: null,
 			lastProgressAt: 0,
-			flushTimer: null
+			batch: emptyBatch(run.id, usageOf(run.counts)),
+			storing: [],
+			storeQueued: false,
+			lastStoreAt: 0,
+			lastBatchItems: 0,
+			logLines: 0,
+			storedLogLines: 0
 		};
 		const current = live;
 		this.runs.set(run.id, current);
@@ -179,6 +226,8 @@ export class LiveRuns {
 	async pause(live: LiveRun): Promise<void> {
 		if (live.state === 'paused') return;
 		live.dispatcher.pause();
+		// What completed so far is stored before the run says it is paused.
+		this.storeBatch(live);
 		this.setState(live, 'paused', 'Paused: requests in flight finish, no new ones start.');
 		await live.writes;
 	}
@@ -248,20 +297,124 @@ export class LiveRuns {
 		});
 	}
 
-	/** Queues one write of the run row's usage figures, log and heartbeat within RUN_FLUSH_MS. */
-	private flushRunSoon(live: LiveRun): void {
-		if (live.flushTimer) return;
-		live.flushTimer = setTimeout(() => {
-			live.flushTimer = null;
-			const usage = { ...live.usage };
-			this.write(live, () => flushRunUsage(this.ctx.db, live.run.id, usage, live.log, this.ctx.now()));
-		}, RUN_FLUSH_MS);
+	/**
+	 * The response cache as the dispatcher of a live run sees it: answers go into the run's next
+	 * batch (stored with the step that got them), and are served from there, and from batches being
+	 * stored, until they are committed.
+	 */
+	private batchedCache(liveOf: () => LiveRun | null): ResponseCache {
+		/** The answer under `key` as the batches not yet committed have it (newest first), or not there. */
+		const queued = (key: string): { found: boolean; answer?: CachedAnswer; unusable?: string } => {
+			const live = liveOf();
+			if (!live) return { found: false };
+			let unusable: string | undefined;
+			for (const batch of [live.batch, ...[...live.storing].reverse()]) {
+				unusable ??= batch.unusable.get(key);
+				if (batch.uncache.has(key)) return { found: true };
+				const answer = batch.cache.get(key);
+				if (answer) return { found: true, answer: unusable !== undefined ? { ...answer, unusable } : answer };
+			}
+			return { found: false, ...(unusable !== undefined ? { unusable } : {}) };
+		};
+		return {
+			get: async (key) => {
+				const pending = queued(key);
+				if (pending.found) return pending.answer;
+				const stored = await this.cache.get(key);
+				return stored && pending.unusable !== undefined ? { ...stored, unusable: pending.unusable } : stored;
+			},
+			set: async (key, response) => {
+				const live = liveOf();
+				if (!live || live.disposed) return;
+				live.batch.uncache.delete(key);
+				live.batch.unusable.delete(key);
+				live.batch.cache.set(key, { response });
+				this.batchGrew(live);
+				await this.yieldNow();
+			},
+			markUnusable: async (key, reason) => {
+				const live = liveOf();
+				if (!live || live.disposed) return;
+				const queuedAnswer = live.batch.cache.get(key);
+				if (queuedAnswer) live.batch.cache.set(key, { ...queuedAnswer, unusable: reason });
+				else live.batch.unusable.set(key, reason);
+				this.batchGrew(live);
+			},
+			delete: async (key) => {
+				const live = liveOf();
+				if (!live || live.disposed) return;
+				live.batch.cache.delete(key);
+				live.batch.unusable.delete(key);
+				live.batch.uncache.add(key);
+				this.batchGrew(live);
+			}
+		};
+	}
+
+	/**
+	 * Lets the worker's other work in (the page's calls, the batch stores) at least every
+	 * YIELD_EVERY_MS: against an instant engine with every lookup answered from memory, a run would
+	 * otherwise go from record to record in microtasks and hold the worker for its whole length.
+	 */
+	private lastYield = 0;
+	private async yieldNow(): Promise<void> {
+		const now = performance.now();
+		if (now - this.lastYield < YIELD_EVERY_MS) return;
+		await macrotask();
+		this.lastYield = performance.now();
+	}
+
+	/** Something joined the batch: a store is queued unless one already is (group commit). */
+	private batchGrew(live: LiveRun): void {
+		this.storeBatch(live);
+	}
+
+	/**
+	 * Queues a store of what waits (one transaction, with the run's usage figures, log and
+	 * heartbeat) unless one is queued already. The batch is taken when the store's turn comes in
+	 * the write queue, so everything that arrived while earlier writes ran goes together.
+	 */
+	private storeBatch(live: LiveRun): void {
+		if (live.disposed || live.storeQueued) return;
+		live.storeQueued = true;
+		const runId = live.run.id;
+		this.write(live, async () => {
+			// A fast run's batches are at least RUN_BATCH_MIN_MS apart: each rewrites the run row (counts,
+			// manifest), and batches of two or three items spent more on that row than on the items. A
+			// slow run (small batches) stores each step as it comes.
+			const wait = live.lastBatchItems >= FAST_BATCH_ITEMS ? live.lastStoreAt + RUN_BATCH_MIN_MS - Date.now() : 0;
+			if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+			live.storeQueued = false;
+			if (live.disposed || batchSize(live.batch) === 0) return;
+			live.lastStoreAt = Date.now();
+			live.lastBatchItems = batchSize(live.batch);
+			const batch = live.batch;
+			live.batch = emptyBatch(runId, batch.usage);
+			batch.usage = { ...live.usage };
+			const logLines = live.logLines;
+			batch.run = { heartbeatAt: this.ctx.now(), ...(logLines !== live.storedLogLines ? { log: live.log } : {}) };
+			live.storing.push(batch);
+			try {
+				const stored = await storeRunBatch(this.ctx.db, batch, this.ctx.now());
+				if (!stored) return;
+				live.storedLogLines = Math.max(live.storedLogLines, logLines);
+				live.counts = { ...stored.counts, ...live.usage };
+				for (const { record, samples, progressed } of stored.records) {
+					for (const between of progressed ?? []) this.ctx.emit({ type: 'record', runId, record: summaryOf(between, 0, live.recipe) });
+					this.ctx.emit({ type: 'record', runId, record: summaryOf(record, Math.max(0, samples), live.recipe) });
+				}
+				this.scheduleProgress(live);
+			} finally {
+				live.storing.splice(live.storing.indexOf(batch), 1);
+			}
+		});
 	}
 
 	private log(live: LiveRun, line: Omit<RunLogLine, 'at'>): void {
 		const full: RunLogLine = { at: this.ctx.now(), ...line };
 		live.log.push(full);
 		live.log = trimLog(live.log);
+		live.logLines++;
 		this.ctx.emit({ type: 'log', runId: live.run.id, line: full });
 	}
 
@@ -288,17 +441,11 @@ export class LiveRuns {
 				}
 				const restart = !live.restarted.has(event.recordId);
 				live.restarted.add(event.recordId);
-				const usage = { ...live.usage };
-				// The step itself is stored at once (what a resume replays); the run row's usage figures
-				// and log follow at most once a second (RUN_FLUSH_MS) — rewriting the run row with its
-				// log on every step made persistence, not the engine, the limit of a fast run.
-				this.write(live, async () => {
-					const updated = await appendStep(this.ctx.db, runId, recordIndex, step, restart, this.ctx.now());
-					// The run view's per-record progress follows each answered step.
-					if (updated) this.ctx.emit({ type: 'record', runId, record: summaryOf(updated, 0, live.recipe) });
-				});
-				this.flushRunSoon(live);
-				Object.assign(live.counts, usage);
+				// Stored with the next batch (with its answer for the cache); the run view's per-record
+				// progress follows when the batch is stored.
+				live.batch.steps.push({ recordIndex, step, restart });
+				this.batchGrew(live);
+				Object.assign(live.counts, live.usage);
 				this.scheduleProgress(live);
 				return;
 			}
@@ -365,18 +512,10 @@ export class LiveRuns {
 		}
 	}
 
+	/** The record's end (its row, samples and the run's counts) goes with the next batch. */
 	private endRecord(live: LiveRun, recordIndex: number, end: RecordEnding): void {
-		const { db, now } = this.ctx;
-		const runId = live.run.id;
-		const usage = { ...live.usage };
-		this.write(live, async () => {
-			const generatedWith = { engine: live.run.engine, settings: live.run.settings };
-			const counts = await endRecord(db, { runId, recordIndex, ...end, usage, generatedWith, run: { log: live.log, heartbeatAt: now() } }, now());
-			if (counts) live.counts = counts;
-			const record = await getRecord(db, runId, recordIndex);
-			if (record) this.ctx.emit({ type: 'record', runId, record: summaryOf(record, end.samples.length, live.recipe) });
-			this.scheduleProgress(live);
-		});
+		live.batch.ends.push({ recordIndex, ...end, generatedWith: structuredClone({ engine: live.run.engine, settings: live.run.settings }) });
+		this.batchGrew(live);
 	}
 
 	private scheduleProgress(live: LiveRun): void {
@@ -404,9 +543,8 @@ export class LiveRuns {
 
 	private async finish(live: LiveRun, result: RunResult<unknown, DraftSample> | null, error?: unknown): Promise<void> {
 		const { db, now } = this.ctx;
-		// The final write below carries the usage figures and log: no pending flush is needed.
-		if (live.flushTimer) clearTimeout(live.flushTimer);
-		live.flushTimer = null;
+		// What waits is stored before the run's end is.
+		this.storeBatch(live);
 		await live.writes;
 		if (live.progressTimer) clearTimeout(live.progressTimer);
 		live.progressTimer = null;
@@ -470,7 +608,6 @@ export class LiveRuns {
 		for (const live of this.runs.values()) {
 			live.disposed = true;
 			if (live.progressTimer) clearTimeout(live.progressTimer);
-			if (live.flushTimer) clearTimeout(live.flushTimer);
 			live.dispatcher.cancel();
 		}
 		this.runs.clear();

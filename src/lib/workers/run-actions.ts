@@ -7,7 +7,7 @@
 import type { RunRecordRow } from '$lib/core/contracts/rows';
 import type { EngineAccess, RunActionResult, RunEdit } from '$lib/core/contracts/run-api';
 import type { AnyRecipe } from '$lib/core/recipes/recipe';
-import { cleanSettings, limitedInputs, prepareRun, validateSettings } from '$lib/core/recipes/run-request';
+import { cleanSettings, validateSettings } from '$lib/core/recipes/run-request';
 import { cleanChoice, concurrencyFor, validateChoice } from '$lib/core/runtime/engine-choice';
 import { cleanRateLimits, validateRateLimits } from '$lib/core/runtime/rate-limits';
 import { planRerun, reaskedMessage, removedAcceptedMessage, runManifest } from '$lib/core/runtime/staleness';
@@ -30,6 +30,7 @@ import {
 import type { LiveRuns } from './live-run';
 import { runGone, type RunContext } from './run-context';
 import { engineFor } from './run-engines';
+import { inputsManifest, loadRunInputs } from './run-inputs';
 import { resolveSources } from './run-sources';
 
 const recipeGone = (recipeId: string) => ({ ok: false as const, error: `The recipe "${recipeId}" is no longer available.` });
@@ -63,7 +64,8 @@ async function restart(ctx: RunContext, live: LiveRuns, runId: string, access: E
 	const { run, recipe } = loaded;
 	const engine = await engineFor(run, recipe, access, ctx.options);
 	if (!engine.ok) return { ok: false, error: engine.error };
-	const resolved = await resolveSources(recipe, run.params, run.settings, ctx, run.sourceNames);
+	// The task's sources; a limited run's only as far as its records (run-inputs.ts).
+	const resolved = await resolveSources(recipe, run.params, run.settings, ctx, run.sourceNames, run.settings.limit);
 	if (resolved.missing.length) {
 		const them = resolved.missing.length === 1 ? 'it' : 'them';
 		return { ok: false, error: `${resolved.missing.map((change) => change.reason).join(' ')} The run cannot go on without ${them}: start a new run from the sources you have.` };
@@ -134,17 +136,18 @@ export async function rerunStale(ctx: RunContext, live: LiveRuns, runId: string,
 	const loaded = await stoppedRun(ctx, live, runId);
 	if (!loaded.ok) return loaded;
 	const { run, recipe } = loaded;
-	const resolved = await resolveSources(recipe, run.params, run.settings, ctx, run.sourceNames);
-	if (resolved.missing.length) return { ok: false, error: `${resolved.missing.map((change) => change.reason).join(' ')} Nothing to re-run it from.` };
-	const prepared = prepareRun(recipe, run.params, resolved.sources, run.settings);
-	if (!prepared.ok) return { ok: false, error: prepared.error };
-	const manifest = runManifest(run, prepared.prepared);
+	// Read as the run was started (run-inputs.ts): a limited run only as far as its records.
+	const inputs = await loadRunInputs(recipe, run, ctx, run.sourceNames);
+	const { resolved } = inputs;
+	if (inputs.kind === 'missing') return { ok: false, error: `${resolved.missing.map((change) => change.reason).join(' ')} Nothing to re-run it from.` };
+	if (inputs.kind === 'invalid') return { ok: false, error: inputs.error };
+	const manifest = inputsManifest(run, inputs);
 	const now = ctx.now();
 	const plan = planRerun({
 		runId,
 		stored: run.manifest,
 		current: manifest,
-		inputs: limitedInputs(prepared.prepared.inputs, run.settings),
+		inputs: inputs.inputs,
 		records: await listRecords(db, runId),
 		samples: await listSamples(db, runId),
 		recordLabel: (input) => recipe.recordLabel(input),

@@ -40,6 +40,7 @@ import { recipeInfo } from '$lib/core/recipes/run-request';
 import type { RunStatus } from '$lib/core/runtime/manifest';
 import type { SkeinDatabase } from '$lib/db/database';
 import { getRecord, getRun, listRecords, listRunRows, listSamples, reviewCounts, samplesOfRecord, type StoredRunRow } from '$lib/db/runs-repo';
+import { runStatus } from '$lib/core/runtime/manifest';
 import type { DataService } from './data-service';
 import { LiveRuns } from './live-run';
 import * as actions from './run-actions';
@@ -104,8 +105,15 @@ export class RunService {
 
 	// ---- starting and driving runs ------------------------------------------------------------
 
-	startRun(request: StartRunRequest, access: EngineAccess = {}): Promise<StartRunResult> {
-		return startRun(this.ctx, this.live, request, access);
+	async startRun(request: StartRunRequest, access: EngineAccess = {}): Promise<StartRunResult> {
+		const result = await startRun(this.ctx, this.live, request, access);
+		// Its manifest was just built from the current sources: the run view opening next need not
+		// read them again (while the run's first batches are being stored).
+		if (result.ok) {
+			const run = await getRun(this.ctx.db, result.runId);
+			if (run) this.statuses.remember(run, runStatus(run.manifest, run.manifest));
+		}
+		return result;
 	}
 
 	async pauseRun(runId: string): Promise<RunActionResult> {

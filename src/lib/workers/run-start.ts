@@ -6,14 +6,13 @@
 import { cleanRateLimits, validateRateLimits } from '$lib/core/runtime/rate-limits';
 import type { RunRecordRow } from '$lib/core/contracts/rows';
 import type { EngineAccess, StartRunRequest, StartRunResult } from '$lib/core/contracts/run-api';
-import { cleanSettings, defaultRunLabel, isRunIdShape, limitedInputs, parseParams, prepareRun, validateSettings } from '$lib/core/recipes/run-request';
+import { cleanSettings, defaultRunLabel, isRunIdShape, parseParams, validateSettings } from '$lib/core/recipes/run-request';
 import { cleanChoice, concurrencyFor, DEFAULT_CONCURRENCY, validateChoice } from '$lib/core/runtime/engine-choice';
-import { runManifest } from '$lib/core/runtime/staleness';
 import { createRun, emptyCounts, getRun, type StoredRunRow } from '$lib/db/runs-repo';
 import type { LiveRuns } from './live-run';
 import type { RunContext } from './run-context';
 import { engineFor } from './run-engines';
-import { resolveSources } from './run-sources';
+import { inputsManifest, loadRunInputs } from './run-inputs';
 
 function newRunId(now: number): string {
 	return `run-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -35,11 +34,13 @@ export async function startRun(ctx: RunContext, live: LiveRuns, request: StartRu
 	const settings = cleanSettings(request.settings);
 	const params = parsed.params;
 
-	const resolved = await resolveSources(recipe, params, settings, ctx);
-	if (resolved.missing.length) return { ok: false, error: resolved.missing.map((change) => change.reason.replace(/ was deleted\.$/, ' does not exist (it may have been deleted).')).join(' ') };
-	const prepared = prepareRun(recipe, params, resolved.sources, settings);
-	if (!prepared.ok) return { ok: false, error: prepared.error };
-	const inputs = limitedInputs(prepared.prepared.inputs, settings);
+	// A limited run reads only as much of its sources as its records need (run-inputs.ts).
+	const definition = { recipeId: recipe.id, params, engine: engineChoice, settings };
+	const loaded = await loadRunInputs(recipe, definition, ctx);
+	const { resolved } = loaded;
+	if (loaded.kind === 'missing') return { ok: false, error: resolved.missing.map((change) => change.reason.replace(/ was deleted\.$/, ' does not exist (it may have been deleted).')).join(' ') };
+	if (loaded.kind === 'invalid') return { ok: false, error: loaded.error };
+	const { inputs } = loaded;
 	if (!inputs.length) return { ok: false, error: 'These settings give the recipe nothing to work on (no input records).' };
 
 	if (request.id !== undefined && (!isRunIdShape(request.id) || (await getRun(ctx.db, request.id)))) {
@@ -54,7 +55,7 @@ export async function startRun(ctx: RunContext, live: LiveRuns, request: StartRu
 		settings,
 		engine: engineChoice,
 		concurrency: concurrencyFor(engineChoice, request.concurrency ?? DEFAULT_CONCURRENCY),
-		manifest: runManifest({ recipeId: recipe.id, params, engine: engineChoice, settings }, prepared.prepared),
+		manifest: inputsManifest(definition, loaded),
 		state: 'queued',
 		counts: emptyCounts(inputs.length),
 		createdAt: now,

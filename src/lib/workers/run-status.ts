@@ -4,13 +4,12 @@
  * refreshes on every progress event of a live run, and rebuilding every run's inputs each time
  * would read all its sources again.
  */
-import { prepareRun } from '$lib/core/recipes/run-request';
 import { hashValue, type RunStatus } from '$lib/core/runtime/manifest';
 import { documentLabels } from '$lib/core/runtime/document-labels';
-import { runManifest, staleStatus, statusAgainst } from '$lib/core/runtime/staleness';
+import { staleStatus, statusAgainst } from '$lib/core/runtime/staleness';
 import type { StoredRunRow } from '$lib/db/runs-repo';
 import type { RunContext } from './run-context';
-import { resolveSources } from './run-sources';
+import { inputsManifest, loadRunInputs } from './run-inputs';
 
 /** How long a run's computed staleness is reused when the options do not say (ms). */
 const STATUS_TTL_MS = 3000;
@@ -20,12 +19,12 @@ export async function computeStatus(ctx: RunContext, run: StoredRunRow): Promise
 	const partial = run.manifest.partial;
 	const recipe = ctx.recipe(run.recipeId);
 	if (!recipe) return staleStatus([{ kind: 'recipe', reason: `The recipe "${run.recipeId}" is no longer available.` }], partial);
-	const resolved = await resolveSources(recipe, run.params, run.settings, ctx, run.sourceNames);
-	if (resolved.missing.length) return staleStatus(resolved.missing, partial);
-	const prepared = prepareRun(recipe, run.params, resolved.sources, run.settings);
-	if (!prepared.ok) return staleStatus([{ kind: 'inputs', reason: `The inputs cannot be rebuilt: ${prepared.error}` }], partial);
+	// Read as the run was started (run-inputs.ts): a limited run only as far as its records.
+	const loaded = await loadRunInputs(recipe, run, ctx, run.sourceNames);
+	if (loaded.kind === 'missing') return staleStatus(loaded.resolved.missing, partial);
+	if (loaded.kind === 'invalid') return staleStatus([{ kind: 'inputs', reason: `The inputs cannot be rebuilt: ${loaded.error}` }], partial);
 	// Reasons name sources by their labels (a fact run by its name), never by internal ids.
-	return statusAgainst(run.manifest, runManifest(run, prepared.prepared), documentLabels({ ...run.sourceNames, ...resolved.names }));
+	return statusAgainst(run.manifest, inputsManifest(run, loaded), documentLabels({ ...run.sourceNames, ...loaded.resolved.names }));
 }
 
 export class RunStatuses {
@@ -50,6 +49,12 @@ export class RunStatuses {
 		const status = await computeStatus(this.ctx, run);
 		this.statuses.set(run.id, { key, at: this.ctx.now(), status });
 		return status;
+	}
+
+	/** The status of a run known without reading its sources (one just started from them). */
+	remember(run: StoredRunRow, status: RunStatus): void {
+		const key = hashValue({ manifest: run.manifest, params: run.params, settings: run.settings, engine: run.engine });
+		this.statuses.set(run.id, { key, at: this.ctx.now(), status });
 	}
 
 	forget(runId: string): void {

@@ -2,7 +2,8 @@ import { tallyRequests } from './request-tally';
 import { describe, expect, it } from 'vitest';
 import type { RunCounts, RunRow } from '../contracts/rows';
 import type { RunDetail, RunRecordSummary } from '../contracts/run-api';
-import { applyRunEvent, appendLog, LOG_LIMIT } from './run-events';
+import type { RunEvent } from '../contracts/run-api';
+import { applyRunEvent, applyRunEvents, appendLog, LOG_LIMIT, type LiveFigures } from './run-events';
 
 const counts = (over: Partial<RunCounts> = {}): RunCounts => ({
 	total: 10,
@@ -85,5 +86,30 @@ describe('applyRunEvent', () => {
 		expect(log[0].message).toBe('line 5');
 		const next = applyRunEvent(detail(), figures, { type: 'log', runId: 'run-1', line: { at: 1, level: 'warn', message: 'Iteration 2 retried' } });
 		expect(next.detail.log.at(-1)?.message).toBe('Iteration 2 retried');
+	});
+
+	it('a batch of events gives what one event at a time gives, with one copy of the records', () => {
+		const events: RunEvent[] = [
+			{ type: 'record', runId: 'run-1', record: record(1, { stepCount: 1 }) },
+			{ type: 'log', runId: 'run-1', line: { at: 2, level: 'info', message: 'Chunk 2: asked' } },
+			{ type: 'record', runId: 'other', record: record(0, { state: 'failed' }) },
+			{ type: 'progress', runId: 'run-1', counts: counts({ done: 5 }), requestsInFlight: 2, tokensPerSecond: 9 },
+			{ type: 'record', runId: 'run-1', record: record(1, { state: 'done', stepCount: 2, sampleCount: 1 }) },
+			{ type: 'record', runId: 'run-1', record: record(3, { state: 'done', stepCount: 2, sampleCount: 1 }) },
+			{ type: 'state', runId: 'run-1', state: 'done' }
+		];
+		const start = detail();
+		const batched = applyRunEvents(start, figures, events);
+		const oneByOne = events.reduce<{ detail: RunDetail; figures: LiveFigures }>((acc, event) => applyRunEvent(acc.detail, acc.figures, event), { detail: start, figures });
+		expect(batched).toEqual(oneByOne);
+		expect(batched.detail.records.map((r) => [r.recordIndex, r.state])).toEqual([
+			[0, 'pending'],
+			[1, 'done'],
+			[2, 'pending'],
+			[3, 'done']
+		]);
+		// The detail it started from is left as it was; events about other runs change nothing.
+		expect(start.records[1].state).toBe('pending');
+		expect(applyRunEvents(start, figures, [events[2]]).detail).toBe(start);
 	});
 });

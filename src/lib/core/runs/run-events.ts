@@ -45,6 +45,41 @@ export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: Ru
 	}
 }
 
+/**
+ * Applies a batch of events (in order) with one copy of the records and the log, however many
+ * events there are: a fast run pushes hundreds of record events between two frames, and copying
+ * every record list per event made the page's work grow with records × events.
+ */
+export function applyRunEvents(detail: RunDetail, figures: LiveFigures, events: readonly RunEvent[]): { detail: RunDetail; figures: LiveFigures } {
+	const mine = events.filter((event) => event.runId === detail.run.id);
+	if (!mine.length) return { detail, figures };
+	let records: RunRecordSummary[] | null = null;
+	const lines: RunLogLine[] = [];
+	let next = detail;
+	let nextFigures = figures;
+	for (const event of mine) {
+		if (event.type === 'record') {
+			records ??= detail.records.slice();
+			placeRecord(records, event.record);
+		} else if (event.type === 'log') lines.push(event.line);
+		else ({ detail: next, figures: nextFigures } = applyRunEvent(next, nextFigures, event));
+	}
+	return {
+		detail: { ...next, ...(records ? { records } : {}), ...(lines.length ? { log: appendLog(next.log, lines) } : {}) },
+		figures: nextFigures
+	};
+}
+
+/** Puts the record in its place in `records` (changed in place). */
+function placeRecord(records: RunRecordSummary[], record: RunRecordSummary): void {
+	const at = records[record.recordIndex]?.recordIndex === record.recordIndex ? record.recordIndex : records.findIndex((r) => r.recordIndex === record.recordIndex);
+	if (at >= 0) records[at] = record;
+	else {
+		records.push(record);
+		records.sort((a, b) => a.recordIndex - b.recordIndex);
+	}
+}
+
 export function replaceRecord(records: RunRecordSummary[], record: RunRecordSummary): RunRecordSummary[] {
 	const next = records.slice();
 	// Records are listed by index, so the usual case is a direct hit.

@@ -5,7 +5,7 @@
  * set, removed documents.
  */
 import type { Sampling } from '../contracts/engine';
-import { hashText } from '../hash';
+import { hashText, TextStreamHasher } from '../hash';
 import { canonicalJson } from './cache-key';
 
 export interface RunManifest {
@@ -41,6 +41,31 @@ export interface ManifestInput {
 
 export function hashValue(value: unknown): string {
 	return hashText(canonicalJson(value));
+}
+
+/**
+ * `hashValue` of a list given one item at a time: a run's input set hashed as its source is read
+ * block by block, never held whole. `digest()` equals hashValue(the items added, in order).
+ */
+export class InputSetHasher {
+	private readonly text = new TextStreamHasher();
+	private added = 0;
+
+	add(item: unknown): this {
+		this.text.write(this.added === 0 ? '[' : ',').write(canonicalJson(item));
+		this.added++;
+		return this;
+	}
+
+	get count(): number {
+		return this.added;
+	}
+
+	digest(): string {
+		if (this.added === 0) return hashText('[]');
+		// The closing bracket on a copy: more items may still come.
+		return this.text.clone().write(']').digest();
+	}
 }
 
 export function buildManifest(input: ManifestInput): RunManifest {

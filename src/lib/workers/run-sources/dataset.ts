@@ -1,6 +1,8 @@
 /**
  * Datasets as a run source: the entries the ref names (by id, in the order asked), or all of
- * them, read page by page through the data service (its working copy, edits included).
+ * them — or, for a run that needs only the first N records (`reach`), only the first N, so a
+ * limited run over a million entries reads one or two blocks — read page by page through the data
+ * service (its working copy, edits included).
  */
 import type { Entry } from '$lib/core/model';
 import { getDataset } from '$lib/db/datasets-repo';
@@ -28,10 +30,12 @@ export async function datasetEntries(data: SourceLoadContext['data'], datasetId:
 export const datasetSource: SourceKind<'dataset', 'entries'> = {
 	noun: 'dataset',
 	slot: 'entries',
-	async load(ref, { db, data }) {
+	async load(ref, { db, data, reach }) {
 		const dataset = await getDataset(db, ref.id);
 		// A dataset still importing (or left half-imported) is not there yet.
 		if (!dataset || dataset.status !== 'ready') return null;
-		return { name: dataset.name, value: await datasetEntries(data, ref.id, dataset.entryCount, ref.entryIds) };
+		// Named entries may be anywhere: they are looked for page by page (stopping when all are found).
+		const upTo = reach !== undefined && !ref.entryIds ? Math.min(dataset.entryCount, Math.max(0, Math.floor(reach))) : dataset.entryCount;
+		return { name: dataset.name, value: await datasetEntries(data, ref.id, upTo, ref.entryIds), ...(upTo < dataset.entryCount ? { more: true } : {}) };
 	}
 };

@@ -29,6 +29,8 @@ export interface Resolved {
 	names: Record<string, string>;
 	/** Worth a line in the run's log (how a pool sample differs from its mix). */
 	notes: string[];
+	/** Some source was read only in part (`reach`): it has more than was loaded. */
+	truncated: boolean;
 }
 
 export function emptySources(): ResolvedSources {
@@ -38,16 +40,20 @@ export function emptySources(): ResolvedSources {
 /** The key of a source in a run's `sourceNames`. */
 export const sourceKey = (ref: SourceRef) => `${ref.kind}:${ref.id}`;
 
-/** Loads the sources the params name, in order; those that no longer exist are listed, not thrown. */
+/**
+ * Loads the sources the params name, in order; those that no longer exist are listed, not thrown.
+ * With `reach`, sources that can be read in part (datasets, pool samples) are read only that far.
+ */
 export async function resolveSources(
 	recipe: AnyRecipe,
 	params: unknown,
 	settings: RunSettings,
 	io: Pick<SourceLoadContext, 'db' | 'data'>,
-	knownNames: Record<string, string> = {}
+	knownNames: Record<string, string> = {},
+	reach?: number
 ): Promise<Resolved> {
-	const resolved: Resolved = { sources: emptySources(), missing: [], names: {}, notes: [] };
-	const context: SourceLoadContext = { ...io, params, settings, note: (message) => resolved.notes.push(message) };
+	const resolved: Resolved = { sources: emptySources(), missing: [], names: {}, notes: [], truncated: false };
+	const context: SourceLoadContext = { ...io, params, settings, ...(reach !== undefined ? { reach } : {}), note: (message) => resolved.notes.push(message) };
 	for (const ref of recipe.sources(params) as SourceRef[]) {
 		const key = sourceKey(ref);
 		const kind = SOURCE_KINDS[ref.kind] as SourceKind<SourceRef['kind'], keyof ResolvedSources>;
@@ -59,6 +65,7 @@ export async function resolveSources(
 		}
 		(resolved.sources[kind.slot] as Record<string, unknown>)[ref.id] = loaded.value;
 		resolved.names[key] = loaded.name;
+		if (loaded.more) resolved.truncated = true;
 	}
 	return resolved;
 }

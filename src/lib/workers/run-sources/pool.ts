@@ -1,7 +1,7 @@
 /**
  * Prompt pools as a run source. A pool is never loaded whole: a seeded stratified sample is
  * planned from the pool's counts per rating (params `n` and `mix`, seeded by the run seed), then
- * only the chosen items are read. The plan's notes (short strata, a pool smaller than n) go to
+ * only the chosen items are read (with `reach`, only those of its first picks). The plan's notes (short strata, a pool smaller than n) go to
  * the run's log.
  */
 import { planPoolSample } from '$lib/core/recipes/prompt-pool';
@@ -21,13 +21,15 @@ export function poolAsk(params: unknown, poolSize: number): { n: number; mix: St
 export const poolSource: SourceKind<'pool', 'pools'> = {
 	noun: 'prompt pool',
 	slot: 'pools',
-	async load(ref, { db, params, settings, note }) {
+	async load(ref, { db, params, settings, note, reach }) {
 		const pool = await getPool(db, ref.id);
 		if (!pool) return null;
 		const { n, mix } = poolAsk(params, pool.count);
 		const plan = planPoolSample(pool.ratingCounts, mix, n, settings.seed);
 		for (const line of plan.notes) note(`Prompt pool "${pool.name}": ${line}`);
-		const items = await poolItemsAt(db, pool.id, plan.picks);
-		return { name: pool.name, value: { poolId: pool.id, name: pool.name, items } };
+		// A run limited to N records reads only the items of the plan's first N picks.
+		const picks = reach !== undefined && reach < plan.picks.length ? plan.picks.slice(0, Math.max(0, Math.floor(reach))) : plan.picks;
+		const items = await poolItemsAt(db, pool.id, picks);
+		return { name: pool.name, value: { poolId: pool.id, name: pool.name, items }, ...(picks.length < plan.picks.length ? { more: true } : {}) };
 	}
 };

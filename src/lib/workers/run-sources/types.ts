@@ -13,6 +13,12 @@ export interface SourceLoadContext {
 	/** The recipe's params (a pool sample reads its size and mix there). */
 	params: unknown;
 	settings: RunSettings;
+	/**
+	 * At most this many records are needed from a source that can be read in part (a dataset's
+	 * first entries, a pool sample's first picks): a run limited to N records reads only what
+	 * they need. Undefined: all of it.
+	 */
+	reach?: number;
 	/** A line worth the run's log (how a pool sample differs from its mix). */
 	note(message: string): void;
 }
@@ -21,6 +27,8 @@ export interface SourceLoadContext {
 export interface LoadedSource<V> {
 	name: string;
 	value: V;
+	/** Only part was read (`reach`): the source has more than `value` holds. */
+	more?: boolean;
 }
 
 export interface SourceKind<K extends SourceRef['kind'], S extends keyof ResolvedSources> {

@@ -1,0 +1,53 @@
+/**
+ * `node scripts/bench-run.mjs`: only the generation-run figures of `npm run bench` (for iterating
+ * on the runtime without the ~8 min full bench): imports the bench dataset, then runs
+ * scripts/bench/run.mjs (run_start_ms, run_records_per_s, run_longest_main_thread_block_ms,
+ * run_peak_worker_heap_mb). Options (env): BENCH_LINES (default 100000), BENCH_SKIP_BUILD=1.
+ */
+import { chromium } from '@playwright/test';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStaticServer } from './static-server.mjs';
+import { benchRun, benchRunHeap, watchLongTasks } from './bench/run.mjs';
+
+const LINES = Number(process.env.BENCH_LINES ?? 100_000);
+const label = LINES === 100_000 ? '100k' : `${Math.round(LINES / 1000)}k`;
+const dataFile = `bench-data/chat${label}.jsonl`;
+if (!existsSync(dataFile)) execSync(`mkdir -p bench-data && node scripts/gen-bench-data.mjs ${dataFile} ${LINES}`, { stdio: 'inherit' });
+if (!process.env.BENCH_SKIP_BUILD) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
+
+const server = await startStaticServer({ port: 0 });
+const profile = mkdtempSync(join(tmpdir(), 'skein-bench-run-'));
+const context = await chromium.launchPersistentContext(profile, {
+	executablePath: '/usr/bin/chromium',
+	headless: true,
+	args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+	viewport: { width: 1400, height: 900 }
+});
+try {
+	const page = context.pages()[0] ?? (await context.newPage());
+	await watchLongTasks(page);
+	await page.goto(server.url);
+	await page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
+	await page.setInputFiles('[data-testid=file-input]', dataFile);
+	const report = page.locator('[data-testid=import-report]');
+	await report.waitFor({ timeout: 300_000 });
+	await report.getByRole('link', { name: /^Open/ }).click();
+	await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+	const datasetId = page.url().split('/').pop();
+	const { runRecordsPerS, runStartMs, runLongestMs } = await benchRun(page, datasetId);
+	console.log(`run_records_per_s: ${runRecordsPerS.toFixed(1)}`);
+	console.log(`run_start_ms: ${runStartMs.toFixed(0)}`);
+	console.log(`run_longest_main_thread_block_ms: ${runLongestMs.toFixed(0)}`);
+	if (!process.env.BENCH_SKIP_HEAP) {
+		const { peakHeapMb, heapStartMs } = await benchRunHeap(page, datasetId);
+		console.log(`run_peak_worker_heap_mb: ${peakHeapMb.toFixed(1)}`);
+		console.log(`run_unlimited_start_ms: ${heapStartMs.toFixed(0)}`);
+	}
+} finally {
+	await context.close();
+	rmSync(profile, { recursive: true, force: true });
+	await server.close();
+}
