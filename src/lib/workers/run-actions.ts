@@ -10,7 +10,7 @@ import type { AnyRecipe } from '$lib/core/recipes/recipe';
 import { cleanSettings, validateSettings } from '$lib/core/recipes/run-request';
 import { cleanChoice, concurrencyFor, validateChoice } from '$lib/core/runtime/engine-choice';
 import { cleanRateLimits, validateRateLimits } from '$lib/core/runtime/rate-limits';
-import { planRerun, reaskedMessage, removedAcceptedMessage, runManifest } from '$lib/core/runtime/staleness';
+import { planRerun, reaskedMessage, removedAcceptedMessage } from '$lib/core/runtime/staleness';
 import { deleteResponses } from '$lib/db/response-cache-repo';
 import {
 	cacheKeysOnlyIn,
