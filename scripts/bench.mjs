@@ -17,7 +17,7 @@
  * - compile_ms: one compile of a built-in generation template, in the worker.
  * - dispatch_rps: generation dispatcher overhead at concurrency 50 against an instant engine (Node).
  * - run_records_per_s, run_start_ms, run_longest_main_thread_block_ms, run_peak_worker_heap_mb:
- *   rehearsal continuation runs over the imported dataset, started from the run form and watched
+ *   continuation runs over the imported dataset on the committed test model server (concurrency 50), started from the run form and watched
  *   live (scripts/bench/run.mjs says how each is measured; `node scripts/bench-run.mjs` runs only these).
  * - first_load_js_gzip_kb: the JavaScript the first page loads (gzip).
  *
