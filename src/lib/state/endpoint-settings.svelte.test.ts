@@ -51,6 +51,7 @@ describe('EndpointSettingsForm', () => {
 		const storage = memoryStorage();
 		const form = new EndpointSettingsForm(storage);
 		form.baseUrl = 'http://gpu-box.lan:8000/v1';
+		form.recall(); // the URL field's change
 		form.model = 'llama-3.1-8b';
 		form.requestsPerMinute = '500';
 		form.tokensPerMinute = 200000;
@@ -62,6 +63,10 @@ describe('EndpointSettingsForm', () => {
 		form.save();
 		expect(form.rateLimitError).toMatch(/Requests per minute/);
 		expect(savedEndpoint(storage)?.rateLimits).toEqual({ requestsPerMinute: 500, tokensPerMinute: 200_000 });
+		// Recalling the same server (the connection test does) keeps what was typed and why it is refused.
+		form.recall();
+		expect(form.requestsPerMinute).toBe('0');
+		expect(form.rateLimitError).toMatch(/Requests per minute/);
 
 		// Another server has its own limits (none here); coming back recalls these.
 		form.baseUrl = 'http://localhost:11434/v1';

@@ -160,10 +160,17 @@ export class EndpointSettingsForm {
 		this.stream = protocol.stream;
 		this.tried = protocol.tried ?? null;
 		this.chosen = protocol.chosen ?? false;
+		// Limits as typed for this same server stay (a bad value keeps its message); another server's are loaded.
+		const server = protocolKey(this.baseUrl);
+		if (server === this.#limitsFor) return;
+		this.#limitsFor = server;
 		this.requestsPerMinute = protocol.rateLimits?.requestsPerMinute ?? '';
 		this.tokensPerMinute = protocol.rateLimits?.tokensPerMinute ?? '';
 		this.rateLimitError = null;
 	}
+
+	/** The server whose limits the fields hold. */
+	#limitsFor: string | null = null;
 
 	/** The limits typed, or the problem with them. */
 	#rateLimits(): { ok: true; value: RunRateLimits | undefined } | { ok: false; error: string } {
