@@ -1,4 +1,5 @@
-import type { Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
+import { expect, type Page } from '@playwright/test';
 
 export interface FileSpec {
 	name: string;
@@ -40,4 +41,42 @@ export function chatLine(i: number): string {
 			{ role: 'assistant', content: `Lit and trimmed. Entry ${i}.` }
 		]
 	});
+}
+
+/**
+ * Sets up a model server on the Engines page as a user does (URL, model, optionally its requests
+ * per minute), tests the connection and waits for the structured-output probe to find json_schema;
+ * then clears the server's log, so a test counts only what its run sends.
+ */
+export async function connectModelServer(page: Page, api: { url: string; reset(): void }, model: string, options: { requestsPerMinute?: number } = {}): Promise<void> {
+	await page.goto('/generate/engines');
+	await page.getByTestId('endpoint-url').fill(api.url);
+	await page.getByTestId('endpoint-model').fill(model);
+	if (options.requestsPerMinute !== undefined) await page.getByTestId('endpoint-rpm').fill(String(options.requestsPerMinute));
+	await page.getByTestId('endpoint-test').click();
+	await expect(page.getByTestId('endpoint-result')).toContainText('Connected');
+	await expect(page.getByTestId('endpoint-format-result')).toHaveText('Detected: JSON schema.');
+	api.reset();
+}
+
+/**
+ * Drops the Wren character card on the sheets page, sets entries and iterations on the first
+ * `chunks` of its 5 chunks (all by default), saves, and opens the run form for it (Chunked recipe).
+ */
+export async function chunkedRunFormForWren(page: Page, settings: { entries: number; iterations: number; chunks?: number }): Promise<void> {
+	await page.goto('/generate/sheets');
+	await expect(page.getByTestId('sheets-empty')).toBeVisible();
+	await dropFiles(page, [{ name: 'wren-card-v2.json', text: readFileSync('tests/fixtures/sources/wren-card-v2.json', 'utf8'), type: 'application/json' }]);
+	await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
+	await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
+	const cards = page.getByTestId('chunk-card');
+	await expect(cards).toHaveCount(5);
+	for (let i = 0; i < (settings.chunks ?? 5); i++) {
+		await cards.nth(i).getByTestId('chunk-entries').fill(String(settings.entries));
+		await cards.nth(i).getByTestId('chunk-iterations').fill(String(settings.iterations));
+	}
+	await page.getByTestId('sheet-save').click();
+	await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
+	await page.getByTestId('sheet-generate').click();
+	await expect(page.getByRole('radio', { name: /Chunked/ })).toBeChecked();
 }

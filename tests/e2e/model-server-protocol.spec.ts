@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
-import { dropFiles, waitForSample } from './helpers';
+import { chunkedRunFormForWren, connectModelServer, waitForSample } from './helpers';
 import { startModelServer } from '../model-server/server.mjs';
 
 /**
@@ -34,21 +33,7 @@ test('the Engines page detects json_schema; a streamed chunked run sends its sch
 		api.reset();
 
 		// A character sheet, cut to 2 entries and 1 iteration per chunk.
-		await page.goto('/generate/sheets');
-		await expect(page.getByTestId('sheets-empty')).toBeVisible();
-		await dropFiles(page, [{ name: 'wren-card-v2.json', text: readFileSync('tests/fixtures/sources/wren-card-v2.json', 'utf8'), type: 'application/json' }]);
-		await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
-		await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
-		const cards = page.getByTestId('chunk-card');
-		await expect(cards).toHaveCount(5);
-		for (let i = 0; i < 5; i++) {
-			await cards.nth(i).getByTestId('chunk-entries').fill('2');
-			await cards.nth(i).getByTestId('chunk-iterations').fill('1');
-		}
-		await page.getByTestId('sheet-save').click();
-		await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
-		await page.getByTestId('sheet-generate').click();
-		await expect(page.getByRole('radio', { name: /Chunked/ })).toBeChecked();
+		await chunkedRunFormForWren(page, { entries: 2, iterations: 1 });
 		await page.getByRole('radio', { name: /Model server/ }).check();
 		await page.getByLabel('Requests in flight').fill('2');
 		await page.getByLabel('Run name').fill('Wren on the server');
@@ -89,12 +74,7 @@ test('a stream cut off mid-way is retried like a timeout and the run finishes', 
 	try {
 		await page.goto('/');
 		await waitForSample(page);
-		await page.goto('/generate/engines');
-		await page.getByTestId('endpoint-url').fill(api.url);
-		await page.getByTestId('endpoint-model').fill('keeper-7b');
-		await page.getByTestId('endpoint-test').click();
-		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Detected: JSON schema.');
-		api.reset();
+		await connectModelServer(page, api, 'keeper-7b');
 		api.script([{ kind: 'drop-stream' }]);
 
 		await page.goto('/generate/runs/new?recipe=continuation');

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
-import { dropFiles, waitForSample } from './helpers';
+import { chunkedRunFormForWren, connectModelServer, waitForSample } from './helpers';
 import { startModelServer } from '../model-server/server.mjs';
 
 /**
@@ -15,31 +14,10 @@ test('reload mid-run → resume → no answered request is sent twice (counted o
 	try {
 		await page.goto('/');
 		await waitForSample(page);
-		await page.goto('/generate/engines');
-		await page.getByTestId('endpoint-url').fill(api.url);
-		await page.getByTestId('endpoint-model').fill('wren-3b');
-		await page.getByTestId('endpoint-test').click();
-		await expect(page.getByTestId('endpoint-result')).toContainText('Connected');
-		// The Engines page probes how the server takes structured output (two tiny requests); the run's own start after.
-		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Detected: JSON schema.');
-		api.reset();
+		await connectModelServer(page, api, 'wren-3b');
 		// Slow answers, so the reload lands mid-run.
 		api.script([{ kind: 'slow', delayMs: 350, times: 1000 }]);
-
-		await page.goto('/generate/sheets');
-		await expect(page.getByTestId('sheets-empty')).toBeVisible();
-		await dropFiles(page, [{ name: 'wren-card-v2.json', text: readFileSync('tests/fixtures/sources/wren-card-v2.json', 'utf8'), type: 'application/json' }]);
-		await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
-		await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
-		const cards = page.getByTestId('chunk-card');
-		await expect(cards).toHaveCount(5);
-		for (let i = 0; i < 5; i++) {
-			await cards.nth(i).getByTestId('chunk-entries').fill('2');
-			await cards.nth(i).getByTestId('chunk-iterations').fill('3');
-		}
-		await page.getByTestId('sheet-save').click();
-		await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
-		await page.getByTestId('sheet-generate').click();
+		await chunkedRunFormForWren(page, { entries: 2, iterations: 3 });
 		await page.getByRole('radio', { name: /Model server/ }).check();
 		await page.getByLabel('Requests in flight').fill('2');
 		await page.getByLabel('Run name').fill('Wren, reloaded');

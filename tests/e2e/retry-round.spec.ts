@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { expect, test } from './fixtures';
-import { dropFiles, waitForSample } from './helpers';
+import { chunkedRunFormForWren, connectModelServer, waitForSample } from './helpers';
 import { startModelServer } from '../model-server/server.mjs';
 
 /**
@@ -16,34 +15,13 @@ test('a chunk fails on answers in character; the server is fixed; Retry failed o
 	try {
 		await page.goto('/');
 		await waitForSample(page);
-		await page.goto('/generate/engines');
-		await page.getByTestId('endpoint-url').fill(api.url);
-		await page.getByTestId('endpoint-model').fill('wren-3b');
 		// The server's limit, saved with it: at most 120 requests a minute (2 a second).
-		await page.getByTestId('endpoint-rpm').fill('120');
-		await page.getByTestId('endpoint-test').click();
-		await expect(page.getByTestId('endpoint-result')).toContainText('Connected');
-		// The Engines page probes how the server takes structured output (two tiny requests); the run's own start after.
-		await expect(page.getByTestId('endpoint-format-result')).toHaveText('Detected: JSON schema.');
-		api.reset();
+		await connectModelServer(page, api, 'wren-3b', { requestsPerMinute: 120 });
 		// From now on every answer comes back in character, never JSON: a small model ignoring the format.
 		api.script([{ kind: 'in-character', times: 1000 }]);
-
-		await page.goto('/generate/sheets');
-		await expect(page.getByTestId('sheets-empty')).toBeVisible();
-		await dropFiles(page, [{ name: 'wren-card-v2.json', text: readFileSync('tests/fixtures/sources/wren-card-v2.json', 'utf8'), type: 'application/json' }]);
-		await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
-		await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
-		const cards = page.getByTestId('chunk-card');
-		await expect(cards).toHaveCount(5);
-		await cards.nth(0).getByTestId('chunk-entries').fill('2');
-		await cards.nth(0).getByTestId('chunk-iterations').fill('2');
-		await page.getByTestId('sheet-save').click();
-		await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
-		await page.getByTestId('sheet-generate').click();
+		await chunkedRunFormForWren(page, { entries: 2, iterations: 2, chunks: 1 });
 
 		// Only the first chunk, on the model server.
-		await expect(page.getByRole('radio', { name: /Chunked/ })).toBeChecked();
 		await page.getByRole('group', { name: /Chunks/ }).getByRole('checkbox').nth(0).check();
 		await page.getByRole('radio', { name: /Model server/ }).check();
 		await page.getByLabel('Requests in flight').fill('4');

@@ -1,6 +1,5 @@
 import { expect, test } from './fixtures';
-import { readFileSync } from 'node:fs';
-import { dropFiles, waitForSample } from './helpers';
+import { chunkedRunFormForWren, waitForSample } from './helpers';
 
 /**
  * The generation runs journey on the rehearsal engine (no model): start a run from the form, watch
@@ -207,25 +206,10 @@ test('a chunked rehearsal run on the ticked chunks only: the form sends the subs
 	test.setTimeout(90_000);
 	await page.goto('/');
 	await waitForSample(page);
-	await page.goto('/generate/sheets');
-	await expect(page.getByTestId('sheets-empty')).toBeVisible();
-	await dropFiles(page, [{ name: 'wren-card-v2.json', text: readFileSync('tests/fixtures/sources/wren-card-v2.json', 'utf8'), type: 'application/json' }]);
-	await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks');
-	await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
-
 	// A short run: 2 entries per iteration, 1 iteration, per chunk.
-	const cards = page.getByTestId('chunk-card');
-	await expect(cards).toHaveCount(5);
-	for (let i = 0; i < 5; i++) {
-		await cards.nth(i).getByTestId('chunk-entries').fill('2');
-		await cards.nth(i).getByTestId('chunk-iterations').fill('1');
-	}
-	await page.getByTestId('sheet-save').click();
-	await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
-	await page.getByTestId('sheet-generate').click();
+	await chunkedRunFormForWren(page, { entries: 2, iterations: 1 });
 
 	// Tick the second and fourth of the five chunks.
-	await expect(page.getByRole('radio', { name: /Chunked/ })).toBeChecked();
 	const chunkBoxes = page.getByRole('group', { name: /Chunks/ }).getByRole('checkbox');
 	await expect(chunkBoxes).toHaveCount(5);
 	const titleOf = async (i: number) => ((await page.getByRole('group', { name: /Chunks/ }).locator('label').nth(i).locator('span').first().textContent()) ?? '').replace(/^\d+\.\s*/, '').trim();

@@ -6,7 +6,7 @@
  * EndpointSettingsForm, the run form reads them with savedEndpoint, and each run start/resume
  * reads the key with savedEndpointKey.
  */
-import { cleanRateLimits, validateRateLimits, type RunRateLimits } from '$lib/core/runtime/rate-limits';
+import { cleanRateLimits, rateLimitsFromFields, validateRateLimits, type RunRateLimits } from '$lib/core/runtime/rate-limits';
 import { STRUCTURED_OUTPUT_MODES, type StructuredOutputMode } from '$lib/core/contracts/engine';
 
 const SETTINGS_KEY = 'skein.endpoint';
@@ -172,17 +172,6 @@ export class EndpointSettingsForm {
 	/** The server whose limits the fields hold. */
 	#limitsFor: string | null = null;
 
-	/** The limits typed, or the problem with them. */
-	#rateLimits(): { ok: true; value: RunRateLimits | undefined } | { ok: false; error: string } {
-		const read = (text: string | number) => (String(text).trim() === '' ? undefined : Number(text));
-		const limits: RunRateLimits = {};
-		const rpm = read(this.requestsPerMinute);
-		const tpm = read(this.tokensPerMinute);
-		if (rpm !== undefined) limits.requestsPerMinute = rpm;
-		if (tpm !== undefined) limits.tokensPerMinute = tpm;
-		const problem = validateRateLimits(limits);
-		return problem ? { ok: false, error: problem.error } : { ok: true, value: cleanRateLimits(limits) };
-	}
 
 	/** A detection's result: its mode, and what it found, kept with the server. */
 	detected(mode: StructuredOutputMode, tried: string[]): void {
@@ -208,7 +197,7 @@ export class EndpointSettingsForm {
 		if (this.apiKey) storage.setItem(API_KEY_KEY, this.apiKey);
 		else storage.removeItem(API_KEY_KEY);
 		const protocols = readProtocols(storage);
-		const limits = this.#rateLimits();
+		const limits = rateLimitsFromFields(this);
 		this.rateLimitError = limits.ok ? null : limits.error;
 		// Limits that do not check out keep what was saved before (the field shows why).
 		const rateLimits = limits.ok ? limits.value : protocols[protocolKey(this.baseUrl)]?.rateLimits;

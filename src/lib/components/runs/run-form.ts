@@ -2,7 +2,7 @@
  * The run form's pure parts: reading the sampling fields and the engine choice into the run
  * service's StartRunRequest, with an error per field. No Svelte, no DOM: tested in Node.
  */
-import { cleanRateLimits, validateRateLimits, type RunRateLimits } from '$lib/core/runtime/rate-limits';
+import { rateLimitsFromFields, type RateLimitFields, type RunRateLimits } from '$lib/core/runtime/rate-limits';
 import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
 import type { EndpointProtocol, EndpointSettings } from '$lib/state/endpoint-settings.svelte';
@@ -84,23 +84,14 @@ export interface EngineFields {
 	rateLimits?: RateLimitFields;
 }
 
-export interface RateLimitFields {
-	requestsPerMinute: NumberText;
-	tokensPerMinute: NumberText;
-}
+export type { RateLimitFields };
 
 export const NO_RATE_LIMITS: RateLimitFields = { requestsPerMinute: '', tokensPerMinute: '' };
 
 /** The rate-limit fields → limits (only those filled in), with the same checks the worker makes. */
 export function parseRateLimits(fields: RateLimitFields | undefined): Parsed<RunRateLimits | undefined> {
-	const limits: RunRateLimits = {};
-	for (const key of ['requestsPerMinute', 'tokensPerMinute'] as const) {
-		const value = numberField(fields?.[key]);
-		if (value !== null) limits[key] = value;
-	}
-	const problem = validateRateLimits(limits);
-	if (problem) return { ok: false, errors: { [problem.field]: problem.error } };
-	return { ok: true, value: cleanRateLimits(limits) };
+	const parsed = rateLimitsFromFields(fields);
+	return parsed.ok ? parsed : { ok: false, errors: { [parsed.field]: parsed.error } };
 }
 
 function parseRehearsal(fields: RehearsalFields | undefined): Parsed<{ delayMs?: number; failEvery?: number; badJsonEvery?: number }> {

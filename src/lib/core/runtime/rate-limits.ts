@@ -23,6 +23,24 @@ export function validateRateLimits(limits: RunRateLimits | undefined): { error: 
 	return null;
 }
 
+/** The limits as typed in a form (numbers or text; empty: no limit). */
+export interface RateLimitFields {
+	requestsPerMinute: string | number | null | undefined;
+	tokensPerMinute: string | number | null | undefined;
+}
+
+/** Typed limits → the limits set (undefined: none), or the problem naming its field. */
+export function rateLimitsFromFields(fields: RateLimitFields | undefined): { ok: true; value: RunRateLimits | undefined } | { ok: false; error: string; field: string } {
+	const limits: RunRateLimits = {};
+	for (const key of ['requestsPerMinute', 'tokensPerMinute'] as const) {
+		const text = String(fields?.[key] ?? '').trim();
+		// Not a number at all reads as NaN, which the check refuses with the field's message.
+		if (text !== '') limits[key] = Number(text);
+	}
+	const problem = validateRateLimits(limits);
+	return problem ? { ok: false, ...problem } : { ok: true, value: cleanRateLimits(limits) };
+}
+
 /** The limits with only the fields set; undefined when none is. */
 export function cleanRateLimits(limits: RunRateLimits | undefined): RunRateLimits | undefined {
 	if (!limits) return undefined;
