@@ -5,6 +5,7 @@ import { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS, SkeinDatabase } from './databa
 import { completeImport, createImportingDataset, deleteAbandonedImports, deleteDataset, listDatasets, putBlock, readBlock, renameDataset } from './datasets-repo';
 import type { Entry } from '$lib/core/model';
 import { getPool, poolItems, poolItemsAt } from './pools-repo';
+import { deleteRun, getRun, updateRun } from './runs-repo';
 
 /** A Dexie instance that knows only the schema versions up to `version`: "the app as it was then". */
 function openAtVersion(name: string, version: number): Dexie {
@@ -76,6 +77,27 @@ describe('schema versions', () => {
 		expect((await poolItemsAt(db, 'p1', [{ rating: 2, ordinal: 1 }])).map((item) => item.text)).toEqual(['Why the fog?']);
 		expect(db.tables.map((table) => table.name)).not.toContain('promptPoolItems');
 		expect((await getPool(db, 'p1'))?.count).toBe(3);
+	});
+
+	it('version 5 moves each run’s manifest out of its row, and the run reads as before', async () => {
+		const name = freshName();
+		const old = openAtVersion(name, 4);
+		const manifest = { recipeId: 'continuation', definitionHash: 'd', paramsHash: 'p', documents: { 'entry:e1': 'h1' }, modelHash: 'm', modelLabel: 'qwen (endpoint)', inputHash: 'i', inputCount: 1, partial: false };
+		const counts = { total: 1, done: 1, failed: 0, samples: 1, engineCalls: 1, cacheHits: 0, promptTokens: 9, completionTokens: 4, engineMs: 12 };
+		await old.table('runs').add({ id: 'run-a', recipeId: 'continuation', label: 'Keeper', params: {}, settings: { sampling: {}, seed: 1 }, engine: { kind: 'test', label: 'Rehearsal' }, concurrency: 1, manifest, state: 'done', counts, createdAt: 1, updatedAt: 1 });
+		old.close();
+		const db = new SkeinDatabase(name);
+		opened.push(db);
+		expect((await db.runs.get('run-a'))?.manifest).toBeUndefined();
+		expect((await db.runManifests.get('run-a'))?.manifest).toEqual(manifest);
+		const run = await getRun(db, 'run-a');
+		expect(run?.manifest).toEqual(manifest);
+		expect(run?.counts).toEqual(counts);
+		// Progress written to the row keeps the manifest where it is; deleting the run takes it.
+		await updateRun(db, 'run-a', { label: 'Keeper, again' });
+		expect((await getRun(db, 'run-a'))?.manifest).toEqual(manifest);
+		await deleteRun(db, 'run-a');
+		expect(await db.runManifests.count()).toBe(0);
 	});
 
 	it('opens a database created at the current version by a plain Dexie with the same stores', async () => {

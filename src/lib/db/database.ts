@@ -1,7 +1,7 @@
 import Dexie, { type EntityTable, type Table, type Transaction } from 'dexie';
 import { poolBlocksAndIndex } from './pool-blocks';
 import { DB_NAME, TABLES } from './schema';
-import { type BlockRow, type DatasetRow, type HistoryRow, type SnapshotRow, type SnapshotBlockRow, type TagRow, type CharacterRow, type SavedFilterRow, type PromptRegistryRow, type OriginalRow, type SettingRow, type CharacterSheetRow, type IdentityDocumentRow, type PromptPoolRow, type PromptPoolItemRow, type PromptPoolBlockRow, type PromptPoolRatingIndexRow, type RunRow, type RunRecordRow, type RunSampleRow, type ResponseCacheRow } from '$lib/core/contracts/rows';
+import { type BlockRow, type DatasetRow, type HistoryRow, type SnapshotRow, type SnapshotBlockRow, type TagRow, type CharacterRow, type SavedFilterRow, type PromptRegistryRow, type OriginalRow, type SettingRow, type CharacterSheetRow, type IdentityDocumentRow, type PromptPoolRow, type PromptPoolItemRow, type PromptPoolBlockRow, type PromptPoolRatingIndexRow, type RunRow, type RunTableRow, type RunManifestRow, type RunRecordRow, type RunSampleRow, type ResponseCacheRow } from '$lib/core/contracts/rows';
 
 /**
  * Numbered schema versions. Never edit a published version: add a new one with an upgrade
@@ -47,13 +47,19 @@ export const SCHEMA_VERSIONS: Record<number, Record<string, string | null>> = {
 		[TABLES.promptPoolItems]: null,
 		[TABLES.promptPoolBlocks]: '[poolId+blockNo]',
 		[TABLES.promptPoolRatingIndexes]: 'poolId'
+	},
+	// 5: run manifests in their own table (a run row is rewritten with every batch of progress, and
+	// a run over 100k entries has 100k document hashes); upgradeTo5 moves them out of the run rows.
+	5: {
+		[TABLES.runManifests]: 'runId'
 	}
 };
-export const CURRENT_SCHEMA_VERSION = 4;
+export const CURRENT_SCHEMA_VERSION = 5;
 
 /** Upgrade functions by the version they upgrade to. */
 const UPGRADES: Record<number, (tx: Transaction) => Promise<void>> = {
-	4: upgradePoolsToBlocks
+	4: upgradePoolsToBlocks,
+	5: upgradeManifestsOutOfRuns
 };
 
 export class SkeinDatabase extends Dexie {
@@ -75,7 +81,9 @@ export class SkeinDatabase extends Dexie {
 	promptPools!: EntityTable<PromptPoolRow, 'id'>;
 	promptPoolBlocks!: Table<PromptPoolBlockRow, [string, number]>;
 	promptPoolRatingIndexes!: EntityTable<PromptPoolRatingIndexRow, 'poolId'>;
-	runs!: EntityTable<RunRow, 'id'>;
+	/** Run rows without their manifest (runs-repo.ts joins them with runManifests). */
+	runs!: EntityTable<RunTableRow, 'id'>;
+	runManifests!: EntityTable<RunManifestRow, 'runId'>;
 	runRecords!: Table<RunRecordRow, [string, number]>;
 	runSamples!: EntityTable<RunSampleRow, 'id'>;
 	responseCache!: EntityTable<ResponseCacheRow, 'key'>;
@@ -108,4 +116,16 @@ async function upgradePoolsToBlocks(tx: Transaction): Promise<void> {
 		await tx.table(TABLES.promptPoolBlocks).bulkAdd(blocks);
 		await tx.table(TABLES.promptPoolRatingIndexes).add(index);
 	}
+}
+
+/** Version 4 kept each run's manifest in its row: move it to runManifests. */
+async function upgradeManifestsOutOfRuns(tx: Transaction): Promise<void> {
+	const runs = tx.table(TABLES.runs);
+	const moved: RunManifestRow[] = [];
+	await runs.toCollection().modify((run: Partial<RunRow>) => {
+		if (run.id === undefined || run.manifest === undefined) return;
+		moved.push({ runId: run.id, manifest: run.manifest });
+		delete run.manifest;
+	});
+	if (moved.length) await tx.table(TABLES.runManifests).bulkPut(moved);
 }

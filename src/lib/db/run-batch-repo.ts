@@ -54,23 +54,27 @@ export interface StoredBatch {
 	records: { record: StoredRecordRow; samples: number; progressed?: StoredRecordRow[] }[];
 }
 
+/** Whether a stored record may have samples: it ended once (its end stored steps or a round). */
+function mayHaveSamples(record: StoredRecordRow | undefined): boolean {
+	return !!record && (record.state !== 'pending' || record.steps.length > 0 || record.generatedWith !== undefined || (record.round ?? 0) > 0);
+}
+
 /** Stores a batch in one transaction; nothing when the run is gone (deleted meanwhile). */
 export async function storeRunBatch(db: SkeinDatabase, batch: RunBatch, now = Date.now()): Promise<StoredBatch | undefined> {
 	const { runId } = batch;
 	return db.transaction('rw', [db.runs, db.runRecords, db.runSamples, db.responseCache], async () => {
 		const touched = [...new Set([...batch.steps.map((item) => item.recordIndex), ...batch.ends.map((end) => end.recordIndex)])];
 		const endedIndexes = [...new Set(batch.ends.map((end) => end.recordIndex))];
-		const [run, rows, oldSamples] = await Promise.all([
-			db.runs.get(runId),
-			db.runRecords.bulkGet(touched.map((recordIndex) => [runId, recordIndex] as [string, number])),
-			Promise.all(endedIndexes.map((recordIndex) => samplesOfRecord(db, runId, recordIndex).toArray()))
-		]);
+		const [run, rows] = await Promise.all([db.runs.get(runId), db.runRecords.bulkGet(touched.map((recordIndex) => [runId, recordIndex] as [string, number]))]);
 		if (!run) return undefined;
 		const records = new Map<number, StoredRecordRow>();
 		touched.forEach((recordIndex, i) => {
 			const row = rows[i];
 			if (row) records.set(recordIndex, row);
 		});
+		// Only a record that ended before can have samples to replace: a record on its first run
+		// (nothing stored of it yet) costs no lookup, which was one query per record of a fast run.
+		const oldSamples = await Promise.all(endedIndexes.map((recordIndex) => (mayHaveSamples(records.get(recordIndex)) ? samplesOfRecord(db, runId, recordIndex).toArray() : [])));
 		const ended = new Map<number, number>();
 		const progressed = new Map<number, StoredRecordRow[]>();
 		for (const { recordIndex, step, restart } of batch.steps) {

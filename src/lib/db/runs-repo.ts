@@ -9,7 +9,8 @@
  * a second tab can tell a run live elsewhere from one a closed tab left behind.
  */
 import type { SkeinDatabase } from './database';
-import type { EngineChoice, RunCounts, RunRecordRow, RunRecordState, RunRow, RunSampleRow, RunState, SampleReview } from '$lib/core/contracts/rows';
+import type { EngineChoice, RunCounts, RunRecordRow, RunRecordState, RunRow, RunSampleRow, RunState, RunTableRow, SampleReview } from '$lib/core/contracts/rows';
+import type { RunManifest } from '$lib/core/runtime/manifest';
 import type { RunSettings } from '$lib/core/recipes/recipe';
 import type { StepRecord } from '$lib/core/runtime/dispatcher';
 import type { RunLogLine } from '$lib/core/contracts/run-api';
@@ -66,21 +67,60 @@ export function samplesOfRecord(db: SkeinDatabase, runId: string, recordIndex: n
 	return db.runSamples.where('id').startsWith(`${runId}:${recordIndex}:`);
 }
 
+/** The run row as its table holds it (schema version 5: the manifest goes to runManifests). */
+function tableRowOf(run: StoredRunRow): RunTableRow {
+	// eslint-disable-next-line @typescript-eslint/no-unused-vars
+	const { manifest, ...row } = run;
+	return row;
+}
+
+/** Run rows with their manifests (a row from before version 5 may still carry its own). */
+async function withManifests(db: SkeinDatabase, rows: readonly RunTableRow[]): Promise<StoredRunRow[]> {
+	const manifests = await db.runManifests.bulkGet(rows.map((row) => row.id));
+	return rows.flatMap((row, i) => {
+		const manifest = manifests[i]?.manifest ?? row.manifest;
+		return manifest ? [{ ...row, manifest } as StoredRunRow] : [];
+	});
+}
+
 /** Writes a new run and its records (all pending) at once. */
 export async function createRun(db: SkeinDatabase, run: StoredRunRow, records: RunRecordRow[]): Promise<void> {
-	await db.transaction('rw', [db.runs, db.runRecords], async () => {
-		await db.runs.add(run);
+	await db.transaction('rw', [db.runs, db.runManifests, db.runRecords], async () => {
+		await db.runs.add(tableRowOf(run));
+		await db.runManifests.put({ runId: run.id, manifest: run.manifest });
 		await db.runRecords.bulkAdd(records);
 	});
 }
 
+/**
+ * Adds a block of records to a run whose inputs are read while it runs (workers/run-feed.ts),
+ * with the run's new total and feed position, or, with the last block, its full manifest.
+ */
+export async function appendRecords(db: SkeinDatabase, runId: string, records: RunRecordRow[], end: { feed: { from: number } } | { manifest: RunManifest }, now = Date.now()): Promise<RunCounts | undefined> {
+	return db.transaction('rw', [db.runs, db.runManifests, db.runRecords], async () => {
+		const run = await db.runs.get(runId);
+		if (!run) return undefined;
+		if (records.length) await db.runRecords.bulkAdd(records);
+		const counts = { ...run.counts, total: run.counts.total + records.length };
+		const row: RunTableRow = { ...run, counts, updatedAt: now };
+		if ('feed' in end) row.feed = end.feed;
+		else {
+			delete row.feed;
+			await db.runManifests.put({ runId, manifest: end.manifest });
+		}
+		await db.runs.put(row);
+		return counts;
+	});
+}
+
 export async function getRun(db: SkeinDatabase, runId: string): Promise<StoredRunRow | undefined> {
-	return db.runs.get(runId);
+	const row = await db.runs.get(runId);
+	return row ? (await withManifests(db, [row]))[0] : undefined;
 }
 
 /** Runs in any of these states (those a closed tab may have left running). */
 export async function runsInStates(db: SkeinDatabase, states: readonly RunState[]): Promise<StoredRunRow[]> {
-	return db.runs.where('state').anyOf([...states]).toArray();
+	return withManifests(db, await db.runs.where('state').anyOf([...states]).toArray());
 }
 
 /**
@@ -96,12 +136,20 @@ export async function flushRunUsage(db: SkeinDatabase, runId: string, usage: Run
 
 /** Newest first. */
 export async function listRunRows(db: SkeinDatabase): Promise<StoredRunRow[]> {
-	const rows = await db.runs.toArray();
+	const rows = await withManifests(db, await db.runs.toArray());
 	return rows.sort((a, b) => b.createdAt - a.createdAt);
 }
 
 export async function updateRun(db: SkeinDatabase, runId: string, changes: Partial<StoredRunRow>): Promise<void> {
-	await db.runs.update(runId, changes);
+	const { manifest, ...rest } = changes;
+	if (manifest === undefined) {
+		await db.runs.update(runId, rest);
+		return;
+	}
+	await db.transaction('rw', [db.runs, db.runManifests], async () => {
+		if (!(await db.runs.update(runId, rest)) && !(await db.runs.get(runId))) return;
+		await db.runManifests.put({ runId, manifest });
+	});
 }
 
 export async function listRecords(db: SkeinDatabase, runId: string): Promise<StoredRecordRow[]> {
@@ -258,21 +306,23 @@ export async function replaceRecords(
 	records: StoredRecordRow[],
 	samples: { remove: string[]; put: RunSampleRow[] }
 ): Promise<void> {
-	await db.transaction('rw', [db.runs, db.runRecords, db.runSamples], async () => {
+	await db.transaction('rw', [db.runs, db.runManifests, db.runRecords, db.runSamples], async () => {
 		await recordsOf(db, run.id).delete();
 		await db.runRecords.bulkPut(records);
 		await db.runSamples.bulkDelete(samples.remove);
 		await db.runSamples.bulkPut(samples.put);
-		await db.runs.put(run);
+		await db.runs.put(tableRowOf(run));
+		await db.runManifests.put({ runId: run.id, manifest: run.manifest });
 	});
 }
 
 /** A run with its records and samples. The response cache is shared by content and stays. */
 export async function deleteRun(db: SkeinDatabase, runId: string): Promise<void> {
-	await db.transaction('rw', [db.runs, db.runRecords, db.runSamples], async () => {
+	await db.transaction('rw', [db.runs, db.runManifests, db.runRecords, db.runSamples], async () => {
 		await recordsOf(db, runId).delete();
 		await db.runSamples.where('runId').equals(runId).delete();
 		await db.runs.delete(runId);
+		await db.runManifests.delete(runId);
 	});
 }
 

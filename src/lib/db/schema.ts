@@ -39,6 +39,7 @@ export const TABLES = {
 	promptPoolBlocks: 'promptPoolBlocks',
 	promptPoolRatingIndexes: 'promptPoolRatingIndexes',
 	runs: 'runs',
+	runManifests: 'runManifests',
 	runRecords: 'runRecords',
 	runSamples: 'runSamples',
 	responseCache: 'responseCache'

@@ -175,7 +175,7 @@ describe('ReviewState.watch', () => {
 		review.next();
 		expect(review.current?.id).toBe('run-1:1:0');
 		(worker.items as ReviewItem[]).unshift({ ...fact(9), id: 'run-1:9:0' });
-		const emit = (event: RunEvent) => [...worker.listeners.values()].forEach((listener) => listener(event));
+		const emit = (event: RunEvent) => [...worker.listeners.values()].forEach((listener) => listener([event]));
 		emit({ type: 'record', runId: 'run-1', record: { recordIndex: 9, recordId: 'passage-9', label: 'Passage 10', state: 'done', stepCount: 1, sampleCount: 1, notes: [], requests: tallyRequests([]) } });
 		await new Promise((resolve) => setTimeout(resolve, 1300));
 		expect(review.counts.pending).toBe(4);
@@ -191,7 +191,7 @@ describe('RunViewState', () => {
 		const stop = view.start();
 		await tick();
 		expect(view.detail?.run.state).toBe('running');
-		const emit = (event: RunEvent) => [...worker.listeners.values()].forEach((listener) => listener(event));
+		const emit = (event: RunEvent) => [...worker.listeners.values()].forEach((listener) => listener([event]));
 		emit({ type: 'progress', runId: 'run-1', counts: counts({ done: 2, samples: 5 }), requestsInFlight: 3, tokensPerSecond: 42 });
 		emit({ type: 'log', runId: 'run-1', line: { at: 2, level: 'info', message: 'Passage 2: 3 facts' } });
 		emit({ type: 'progress', runId: 'other-run', counts: counts({ done: 3 }), requestsInFlight: 1, tokensPerSecond: 1 });
@@ -224,7 +224,7 @@ describe('RunListState', () => {
 			const stop = list.start();
 			await vi.advanceTimersByTimeAsync(0);
 			const base = worker.listRuns;
-			const emit = (event: RunEvent) => [...worker.listeners.values()].forEach((listener) => listener(event));
+			const emit = (event: RunEvent) => [...worker.listeners.values()].forEach((listener) => listener([event]));
 			for (let i = 0; i < 5; i++) {
 				emit({ type: 'progress', runId: 'run-1', counts: counts({ done: i }), requestsInFlight: 1, tokensPerSecond: null });
 				await vi.advanceTimersByTimeAsync(120);

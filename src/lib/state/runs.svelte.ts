@@ -73,8 +73,8 @@ class RunEventStream {
 
 	async open(): Promise<void> {
 		// A plain callback: the bridge passes it by reference, so the worker calls back into the page.
-		const id = await dataWorker().watchRuns((event: RunEvent) => {
-			this.#queue.push(event);
+		const id = await dataWorker().watchRuns((events: RunEvent[]) => {
+			this.#queue.push(...events);
 			this.#schedule();
 		});
 		if (this.#closed) void dataWorker().unwatchRuns(id);

@@ -21,7 +21,7 @@ import type { Engine } from '$lib/core/contracts/engine';
 import type { RunCounts, RunRecordRow, RunSampleRow, RunState } from '$lib/core/contracts/rows';
 import type { RunLogLine } from '$lib/core/contracts/run-api';
 import type { AnyRecipe, DraftSample, RecordStat, ResolvedSources } from '$lib/core/recipes/recipe';
-import { Dispatcher, type DispatchEvent, type InputRecord, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
+import { Dispatcher, type DispatchEvent, type InputRecord, type RecordFeed, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
 import { endpointProtocolText, modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
 import { requestBucketOf } from '$lib/core/runtime/rate-limits';
 import { replayTask, type Task, type TaskNote } from '$lib/core/runtime/task';
@@ -31,6 +31,7 @@ import { batchSize, emptyBatch, storeRunBatch, type RunBatch } from '$lib/db/run
 import { getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
 import { REHEARSAL_TAG } from '$lib/engines/rehearsal-engine';
 import type { RunContext } from './run-context';
+import type { RunFeed } from './run-feed';
 import { heldLocks, holdRunLock, runLockName } from './run-locks';
 import { recordFallbackLabel, summaryOf, usageOf } from './run-views';
 import { StreamWatch } from './stream-watch';
@@ -94,6 +95,9 @@ export interface LiveRun {
 	/** Log lines added, and how many of them the stored run row has (the log goes with a batch only when it grew). */
 	logLines: number;
 	storedLogLines: number;
+	/** The inputs still being read while the run goes on (run-feed.ts), and why reading stopped early. */
+	feed?: RunFeed;
+	feedError?: string;
 }
 
 interface RecordEnding {
@@ -139,8 +143,10 @@ export class LiveRuns {
 	 * record keeps its position, and with it its seeded random: a replayed record asks exactly
 	 * what it asked before, and the cache answers.
 	 */
-	launch(run: StoredRunRow, recipe: AnyRecipe, engine: Engine, sources: ResolvedSources, records: StoredRecordRow[], which: (record: RunRecordRow) => boolean): void {
+	launch(run: StoredRunRow, recipe: AnyRecipe, engine: Engine, sources: ResolvedSources, records: StoredRecordRow[], which: (record: RunRecordRow) => boolean, feed?: RunFeed): void {
 		const { db, now } = this.ctx;
+		// A fed run is handed only the records it runs, each with its position (Dispatcher.runFeed).
+		if (feed) records = records.filter(which);
 		const skipped = new Set(records.filter((record) => !which(record)).map((record) => record.recordId));
 		// A record a re-run of what changed moved keeps the random of the position it first ran at.
 		const seedIndexes = new Map(records.flatMap((record) => (record.seedIndex !== undefined && record.seedIndex !== record.recordIndex ? [[record.recordId, record.seedIndex] as const] : [])));
@@ -199,18 +205,20 @@ export class LiveRuns {
 			lastStoreAt: 0,
 			lastBatchItems: 0,
 			logLines: 0,
-			storedLogLines: 0
+			storedLogLines: 0,
+			...(feed ? { feed } : {})
 		};
 		const current = live;
 		this.runs.set(run.id, current);
 		this.startHeartbeat();
 		const toRun = records.length - skipped.size;
-		this.log(current, { level: 'info', message: `Started on ${run.engine.label}: ${toRun} record${toRun === 1 ? '' : 's'} to run, ${run.concurrency} at a time.` });
+		const reading = feed && !feed.done ? ' so far (the rest of the inputs are read while it runs)' : '';
+		this.log(current, { level: 'info', message: `Started on ${run.engine.label}: ${toRun} record${toRun === 1 ? '' : 's'} to run${reading}, ${run.concurrency} at a time.` });
 		if (run.engine.kind === 'endpoint') this.log(current, { level: 'info', message: `Requests to the model server: ${endpointProtocolText(run.engine)}.` });
 		this.write(current, () => updateRun(db, run.id, { state, heartbeatAt: now(), updatedAt: now(), log: current.log }));
 		this.ctx.emit({ type: 'state', runId: run.id, state });
 		const inputs: InputRecord<unknown>[] = records.map((record) => ({ id: record.recordId, input: record.input }));
-		current.finished = dispatcher.run(inputs).then(
+		current.finished = (feed ? dispatcher.runFeed(this.recordFeed(current, records, feed)) : dispatcher.run(inputs)).then(
 			(result) => this.finish(current, result),
 			(error: unknown) => this.finish(current, null, error)
 		);
@@ -219,6 +227,75 @@ export class LiveRuns {
 			() => streams.stop()
 		);
 		holdRunLock(run.id, current.finished);
+	}
+
+	/**
+	 * The dispatcher's records of a fed run: those already stored, then each block the feed reads,
+	 * the next block read while the last ones of the current block run. An ended record is
+	 * forgotten here (its input, label and id), so the live run holds about two blocks at a time.
+	 */
+	private recordFeed(live: LiveRun, first: StoredRecordRow[], feed: RunFeed): RecordFeed<unknown> {
+		let queue = first;
+		let at = 0;
+		let reading: Promise<void> | null = null;
+		let ended = false;
+		const read = (): Promise<void> =>
+			(reading ??= feed.nextBlock().then(
+				(block) => {
+					reading = null;
+					if (!block || live.disposed) {
+						ended = true;
+						return;
+					}
+					this.track(live, block);
+					queue = [...queue.slice(at), ...block];
+					at = 0;
+				},
+				(error: unknown) => {
+					reading = null;
+					ended = true;
+					live.feedError = error instanceof Error ? error.message : String(error);
+					this.log(live, { level: 'error', message: `Could not read more inputs: ${live.feedError}` });
+				}
+			));
+		return {
+			next: async () => {
+				while (at >= queue.length) {
+					if (ended || feed.done) return null;
+					await read();
+				}
+				const record = queue[at++];
+				// Read ahead once half of what waits has started.
+				if (!ended && !feed.done && queue.length - at < queue.length / 2) void read();
+				return { index: record.recordIndex, record: { id: record.recordId, input: record.input } };
+			},
+			known: () => feed.known
+		};
+	}
+
+	/** Records a fed run just stored: the live run follows them until they end. */
+	private track(live: LiveRun, records: StoredRecordRow[]): void {
+		for (const record of records) {
+			live.indexById.set(record.recordId, record.recordIndex);
+			live.labels.set(record.recordIndex, record.label);
+			live.inputs.set(record.recordIndex, record.input);
+		}
+	}
+
+	/** A fed run stored a block: its total grew. */
+	feedCounts(runId: string, counts: RunCounts): void {
+		const live = this.runs.get(runId);
+		if (!live || live.disposed) return;
+		live.counts = { ...live.counts, total: counts.total };
+		this.scheduleProgress(live);
+	}
+
+	/** A record ended: a fed run forgets it (what it ran on is stored). */
+	private forget(live: LiveRun, recordId: string, recordIndex: number): void {
+		if (!live.feed) return;
+		live.indexById.delete(recordId);
+		live.labels.delete(recordIndex);
+		live.inputs.delete(recordIndex);
 	}
 
 	// ---- controlling a live run ---------------------------------------------------------------
@@ -480,6 +557,7 @@ export class LiveRuns {
 				const input = live.inputs.get(recordIndex);
 				const stats = this.summarize(live, input, event.samples.map((generated) => generated.sample), event.notes, event.steps);
 				this.endRecord(live, recordIndex, { state: 'done', steps: event.steps, notes: event.notes, samples, ...(stats ? { stats } : {}) });
+				this.forget(live, event.recordId, recordIndex);
 				return;
 			}
 			case 'record-failed': {
@@ -490,6 +568,7 @@ export class LiveRuns {
 				const error = withFailureHint(record.error, live.run.engine.kind);
 				this.log(live, { level: 'error', recordIndex, message: `${this.recordName(live, recordIndex)} failed (${error.type}): ${error.message}` });
 				this.endRecord(live, recordIndex, { state: 'failed', steps: record.steps, notes: record.notes, samples: [], error });
+				this.forget(live, record.recordId, recordIndex);
 				return;
 			}
 			case 'progress':
@@ -563,7 +642,11 @@ export class LiveRuns {
 			const finished = `${counts.done} done, ${counts.failed} failed, ${counts.samples} samples; ${live.usage.engineCalls} engine calls, ${live.usage.cacheHits} answered from the cache`;
 			// A dispatcher over some records (retry failed) may leave others pending: the run is not done.
 			const left = (await recordsInState(db, live.run.id, 'pending').catch(() => [])).length;
-			if (left > 0) {
+			if (live.feed && !live.feed.done) {
+				// The inputs could not all be read: what was read ran; resuming reads on from there.
+				state = live.before === 'cancelled' ? 'cancelled' : 'interrupted';
+				this.log(live, { level: 'warn', message: `Finished: ${finished}. Not every input was read (${live.feedError ?? 'stopped'}): resume the run to read on and run the rest.` });
+			} else if (left > 0) {
 				state = live.before === 'cancelled' ? 'cancelled' : 'interrupted';
 				const records = `${left} record${left === 1 ? '' : 's'}`;
 				this.log(live, {
@@ -607,6 +690,7 @@ export class LiveRuns {
 	dispose(): void {
 		for (const live of this.runs.values()) {
 			live.disposed = true;
+			live.feed?.stop();
 			if (live.progressTimer) clearTimeout(live.progressTimer);
 			live.dispatcher.cancel();
 		}

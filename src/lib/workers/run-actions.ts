@@ -32,6 +32,7 @@ import { runGone, type RunContext } from './run-context';
 import { engineFor } from './run-engines';
 import { inputsManifest, loadRunInputs } from './run-inputs';
 import { resolveSources } from './run-sources';
+import { feedBlocks, RunFeed } from './run-feed';
 
 const recipeGone = (recipeId: string) => ({ ok: false as const, error: `The recipe "${recipeId}" is no longer available.` });
 
@@ -53,19 +54,21 @@ export async function resumeRun(ctx: RunContext, live: LiveRuns, runId: string, 
 		await live.resume(running);
 		return { ok: true, runId };
 	}
-	return restart(ctx, live, runId, access, (record) => record.state === 'pending');
+	return restart(ctx, live, runId, access, (record) => record.state === 'pending', undefined, true);
 }
 
 /** A new dispatcher over the records `which` picks, for a run not live here. */
-async function restart(ctx: RunContext, live: LiveRuns, runId: string, access: EngineAccess, which: (record: RunRecordRow) => boolean, before?: (run: StoredRunRow) => Promise<void>): Promise<RunActionResult> {
+async function restart(ctx: RunContext, live: LiveRuns, runId: string, access: EngineAccess, which: (record: RunRecordRow) => boolean, before?: (run: StoredRunRow) => Promise<void>, readOn = false): Promise<RunActionResult> {
 	const { db } = ctx;
 	const loaded = await stoppedRun(ctx, live, runId);
 	if (!loaded.ok) return loaded;
 	const { run, recipe } = loaded;
 	const engine = await engineFor(run, recipe, access, ctx.options);
 	if (!engine.ok) return { ok: false, error: engine.error };
-	// The task's sources; a limited run's only as far as its records (run-inputs.ts).
-	const resolved = await resolveSources(recipe, run.params, run.settings, ctx, run.sourceNames, run.settings.limit);
+	// The task's sources; a limited run's only as far as its records (run-inputs.ts), a fed one's
+	// first block (its records carry their inputs; the feed reads on, run-feed.ts).
+	const reach = run.feed ? feedBlocks(ctx).first : run.settings.limit;
+	const resolved = await resolveSources(recipe, run.params, run.settings, ctx, run.sourceNames, reach);
 	if (resolved.missing.length) {
 		const them = resolved.missing.length === 1 ? 'it' : 'them';
 		return { ok: false, error: `${resolved.missing.map((change) => change.reason).join(' ')} The run cannot go on without ${them}: start a new run from the sources you have.` };
@@ -73,6 +76,13 @@ async function restart(ctx: RunContext, live: LiveRuns, runId: string, access: E
 	if (live.has(runId)) return { ok: true, runId };
 	if (before) await before(run);
 	const fresh = (await getRun(db, runId)) ?? run;
+	if (readOn && fresh.feed) {
+		const feed = await RunFeed.resume(ctx, recipe, { ...fresh, feed: fresh.feed }, (counts) => live.feedCounts(runId, counts));
+		if ('error' in feed) return { ok: false, error: `${feed.error} The rest of the run’s inputs cannot be read.` };
+		// Only the records still to run are read (a fed run is handed each with its position).
+		live.launch(fresh, recipe, engine.engine, resolved.sources, (await recordsInState(db, runId, 'pending')).filter(which), which, feed);
+		return { ok: true, runId };
+	}
 	const records = await listRecords(db, runId);
 	if (!records.some(which)) {
 		await updateRun(db, runId, { state: 'done', updatedAt: ctx.now() });

@@ -31,6 +31,10 @@ export interface RunServiceOptions {
 	progressIntervalMs?: number;
 	/** How long a run's computed staleness is reused (ms). */
 	statusTtlMs?: number;
+	/** How long run events wait to go to the pages together (run-watchers.ts; 0: each at once). */
+	eventFlushMs?: number;
+	/** Source positions per block of a fed run (run-feed.ts; tests use small ones). */
+	feedBlocks?: { first: number; next: number };
 }
 
 /** What the run service needs of the data service: dataset pages (sources) and curate (accept). */

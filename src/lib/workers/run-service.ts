@@ -59,7 +59,7 @@ export type { RunServiceOptions } from './run-context';
 export class RunService {
 	private readonly recipes: readonly AnyRecipe[];
 	private readonly ctx: RunContext;
-	private readonly watchers = new RunWatchers();
+	private readonly watchers: RunWatchers;
 	private readonly live: LiveRuns;
 	private readonly statuses: RunStatuses;
 	/** The tail of each run's chain of actions (see `serial`). */
@@ -68,6 +68,7 @@ export class RunService {
 	constructor(db: SkeinDatabase, data: DataService, options: RunServiceOptions = {}) {
 		const recipes = options.recipes ?? RECIPES;
 		this.recipes = recipes;
+		this.watchers = new RunWatchers(options.eventFlushMs);
 		this.ctx = {
 			db,
 			data,
@@ -264,7 +265,7 @@ export function runApi(db: SkeinDatabase, data: DataService, options?: RunServic
 		listRuns: () => service.listRuns(),
 		getRun: (runId: string) => service.getRun(runId),
 		getRunRecord: (runId: string, recordIndex: number) => service.getRunRecord(runId, recordIndex),
-		watchRuns: (listener: (event: RunEvent) => void) => service.watchRuns(listener),
+		watchRuns: (listener: (events: RunEvent[]) => void) => service.watchRuns(listener),
 		unwatchRuns: (watchId: string) => service.unwatchRuns(watchId),
 		listReviewItems: (runId: string, review?: SampleReview) => service.listReviewItems(runId, review),
 		reviewSample: (sampleId: string, review: SampleReview, edited?: DraftSample['messages'] | null) => service.reviewSample(sampleId, review, edited),

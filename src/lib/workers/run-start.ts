@@ -13,6 +13,7 @@ import type { LiveRuns } from './live-run';
 import type { RunContext } from './run-context';
 import { engineFor } from './run-engines';
 import { inputsManifest, loadRunInputs } from './run-inputs';
+import { feedBlocks, feedsRun, loadWindow, RunFeed } from './run-feed';
 
 function newRunId(now: number): string {
 	return `run-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -34,9 +35,11 @@ export async function startRun(ctx: RunContext, live: LiveRuns, request: StartRu
 	const settings = cleanSettings(request.settings);
 	const params = parsed.params;
 
-	// A limited run reads only as much of its sources as its records need (run-inputs.ts).
+	// A limited run reads only as much of its sources as its records need (run-inputs.ts); an
+	// unlimited one whose recipe can, only its first block (the rest is read while it runs, run-feed.ts).
 	const definition = { recipeId: recipe.id, params, engine: engineChoice, settings };
-	const loaded = await loadRunInputs(recipe, definition, ctx);
+	const fed = recipe.streams === true && settings.limit === undefined;
+	const loaded = fed ? await loadWindow(recipe, definition, ctx, {}, 0, feedBlocks(ctx).first) : await loadRunInputs(recipe, definition, ctx);
 	const { resolved } = loaded;
 	if (loaded.kind === 'missing') return { ok: false, error: resolved.missing.map((change) => change.reason.replace(/ was deleted\.$/, ' does not exist (it may have been deleted).')).join(' ') };
 	if (loaded.kind === 'invalid') return { ok: false, error: loaded.error };
@@ -68,6 +71,15 @@ export async function startRun(ctx: RunContext, live: LiveRuns, request: StartRu
 	};
 	const engine = await engineFor(run, recipe, access, ctx.options);
 	if (!engine.ok) return { ok: false, error: engine.error, field: 'engine' };
+	if (feedsRun(recipe, definition, loaded)) {
+		// Stored with the first block's manifest, marked partial, until the feed has read everything.
+		const { records, feed } = RunFeed.start(ctx, recipe, run, loaded, (counts) => live.feedCounts(run.id, counts));
+		run.manifest = { ...feed.manifestSoFar(), partial: true };
+		run.feed = { from: feedBlocks(ctx).first };
+		await createRun(ctx.db, run, records);
+		live.launch(run, recipe, engine.engine, resolved.sources, records, () => true, feed);
+		return { ok: true, runId: run.id };
+	}
 	const records: RunRecordRow[] = inputs.map((input, recordIndex) => ({
 		runId: run.id,
 		recordIndex,

@@ -150,10 +150,10 @@ describe('Run staleness and re-run what changed', () => {
 		const status = (await h.service.listRuns())[0].status;
 		expect(status.state === 'stale' && status.changes.map((change) => change.reason)).toEqual(['The provider changed from https://api.together.xyz/v1 to https://openrouter.ai/api/v1.']);
 		// Runs stored before the manifest said the provider and seed are not called stale for it.
-		const stored = (await h.db.runs.get(runId))!;
+		const stored = (await h.db.runManifests.get(runId))!;
 		const { provider, seed, ...older } = stored.manifest as typeof stored.manifest & { provider?: string; seed?: number };
 		expect([provider, seed]).toEqual(['https://api.together.xyz/v1', 7]);
-		await h.db.runs.update(runId, { manifest: older });
+		await h.db.runManifests.put({ runId, manifest: older });
 		expect((await h.service.listRuns())[0].status).toEqual({ state: 'partial', limit: 1 });
 	});
 

@@ -256,6 +256,7 @@ export function serviceOver(db: SkeinDatabase, data: DataService, engines: TestE
 		retry: { baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 3 },
 		progressIntervalMs: 20,
 		statusTtlMs: 0,
+		eventFlushMs: 0,
 		testEngine: (_choice, reply) => {
 			const engine = new TestEngine({ defaultReply: reply, delayMs: delayMs ?? 0 });
 			configure?.(engine, engines.length);
@@ -276,7 +277,7 @@ export async function fresh(options: Parameters<typeof serviceOver>[3] = {}): Pr
 	const engines: TestEngine[] = [];
 	const service = serviceOver(db, data, engines, options);
 	const events: RunEvent[] = [];
-	service.watchRuns((event) => events.push(event));
+	service.watchRuns((batch) => events.push(...batch));
 	return { db, data, service, engines, events };
 }
 

@@ -13,7 +13,9 @@ import type { RunUsage, StoredRunRow } from '$lib/db/runs-repo';
 export function publicRun(run: StoredRunRow): RunRow {
 	// eslint-disable-next-line @typescript-eslint/no-unused-vars
 	const { log, heartbeatAt, sourceNames, ...rest } = run;
-	return rest;
+	// The page never reads the manifest's document hashes, and a run over a large dataset has
+	// one per entry: they stay in the worker (megabytes on every reload of the run view otherwise).
+	return { ...rest, manifest: { ...run.manifest, documents: {} } };
 }
 
 export function usageOf(counts: RunCounts): RunUsage {

@@ -7,8 +7,8 @@ import { RunWatchers } from './run-watchers';
 const event: RunEvent = { type: 'state', runId: 'run-1', state: 'running' };
 
 describe('RunWatchers', () => {
-	it('pushes every event to every watcher until it unwatches', () => {
-		const watchers = new RunWatchers();
+	it('pushes every event to every watcher until it unwatches (flushMs 0: one at a time)', () => {
+		const watchers = new RunWatchers(0);
 		const seen: string[] = [];
 		const a = watchers.watch(() => void seen.push('a'));
 		watchers.watch(() => void seen.push('b'));
@@ -22,8 +22,33 @@ describe('RunWatchers', () => {
 		expect(seen).toHaveLength(3);
 	});
 
+	it('sends the events of a moment as one batch, in order, keeping only the latest progress and streams of a run', async () => {
+		const watchers = new RunWatchers(10);
+		const batches: RunEvent[][] = [];
+		watchers.watch((events) => void batches.push(events));
+		const progress = (done: number, runId = 'run-1'): RunEvent => ({ type: 'progress', runId, counts: { total: 9, done, failed: 0, samples: done, cacheHits: 0, engineCalls: done, promptTokens: 0, completionTokens: 0, engineMs: 0 }, requestsInFlight: 1, tokensPerSecond: null });
+		watchers.emit(event);
+		watchers.emit(progress(1));
+		watchers.emit({ type: 'log', runId: 'run-1', line: { at: 1, level: 'info', message: 'first' } });
+		watchers.emit(progress(2));
+		watchers.emit(progress(1, 'run-2'));
+		watchers.emit({ type: 'log', runId: 'run-1', line: { at: 2, level: 'info', message: 'second' } });
+		expect(batches).toEqual([]);
+		await new Promise((resolve) => setTimeout(resolve, 30));
+		expect(batches).toHaveLength(1);
+		const [batch] = batches;
+		expect(batch.map((e) => e.type)).toEqual(['state', 'progress', 'log', 'progress', 'log']);
+		expect(batch[1]).toEqual(progress(2));
+		expect(batch[3]).toEqual(progress(1, 'run-2'));
+		expect(batch.filter((e) => e.type === 'log').map((e) => (e.type === 'log' ? e.line.message : ''))).toEqual(['first', 'second']);
+		// The next moment is a new batch; flush() sends at once.
+		watchers.emit(progress(3));
+		watchers.flush();
+		expect(batches[1]).toEqual([progress(3)]);
+	});
+
 	it('drops a watcher whose page is gone (its proxy throws or rejects)', async () => {
-		const watchers = new RunWatchers();
+		const watchers = new RunWatchers(0);
 		let throwing = 0;
 		let rejecting = 0;
 		watchers.watch(() => {

@@ -37,6 +37,7 @@ describe('progress figures', () => {
 		expect(progressShare(counts())).toBeCloseTo(0.4);
 		expect(progressShare(counts({ total: 0 }))).toBe(0);
 		expect(progressText(counts())).toBe('4 of 10 records · 1 failed · 12 samples');
+		expect(progressText(counts(), true)).toBe('4 of 10+ records (the rest are being read) · 1 failed · 12 samples');
 	});
 	it('tokens per second from engine time', () => {
 		expect(averageTokensPerSecond(counts())).toBe(500);

@@ -43,8 +43,9 @@ export function progressShare(counts: RunCounts): number {
 	return Math.min(1, (counts.done + counts.failed) / counts.total);
 }
 
-export function progressText(counts: RunCounts): string {
-	const parts = [`${counts.done + counts.failed} of ${counts.total} records`];
+/** `reading`: the run's inputs are still being read while it runs (its total grows). */
+export function progressText(counts: RunCounts, reading = false): string {
+	const parts = [reading ? `${counts.done + counts.failed} of ${counts.total}+ records (the rest are being read)` : `${counts.done + counts.failed} of ${counts.total} records`];
 	if (counts.failed) parts.push(`${counts.failed} failed`);
 	parts.push(`${counts.samples} sample${counts.samples === 1 ? '' : 's'}`);
 	return parts.join(' · ');

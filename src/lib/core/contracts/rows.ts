@@ -240,7 +240,25 @@ export interface RunRow {
 	targetDatasetId?: string;
 	/** Requests and tokens per minute the run keeps to (none: as fast as concurrency allows). */
 	rateLimits?: RunRateLimits;
+	/**
+	 * An unlimited run whose inputs are still being read, block by block, while it runs
+	 * (workers/run-feed.ts): the source position the next block starts at. Absent once every
+	 * input is a record (and the manifest covers them all).
+	 */
+	feed?: { from: number };
 }
+
+/**
+ * A run's manifest, in its own table (schema version 5): a run over a large dataset has one
+ * document hash per entry, and the run row is rewritten with every batch of progress.
+ */
+export interface RunManifestRow {
+	runId: string;
+	manifest: RunManifest;
+}
+
+/** A run as its table holds it: without the manifest (a row written before version 5 may still have one). */
+export type RunTableRow = Omit<RunRow, 'manifest'> & { manifest?: RunManifest };
 
 export type RunRecordState = 'pending' | 'done' | 'failed';
 

@@ -198,8 +198,8 @@ export interface RunApi {
 	listRuns(): Promise<RunListItem[]>;
 	getRun(runId: string): Promise<RunDetail | null>;
 	getRunRecord(runId: string, recordIndex: number): Promise<RunRecordDetail | null>;
-	/** `listener` is a Comlink proxy on the page; returns the id to pass to unwatchRuns. */
-	watchRuns(listener: (event: RunEvent) => void): string;
+	/** `listener` is a Comlink proxy on the page, called with events in batches (in order); returns the id to pass to unwatchRuns. */
+	watchRuns(listener: (events: RunEvent[]) => void): string;
 	unwatchRuns(watchId: string): void;
 	listReviewItems(runId: string, review?: SampleReview): Promise<ReviewItem[]>;
 	/** `edited`: new messages; null clears an edit; undefined keeps it. */

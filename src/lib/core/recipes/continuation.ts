@@ -154,6 +154,8 @@ export const continuationRecipe: Recipe<ContinuationParams, ContinuationInput> =
 		if (params.identityId) refs.push({ kind: 'identity', id: params.identityId });
 		return refs;
 	},
+	// Each entry is its own input and document (`entry:<id>`); the voice is the same for all.
+	streams: true,
 	prepare(params, sources) {
 		const { system, doc } = voiceOf(sources, params);
 		const entries = entriesOf(sources, params);

@@ -129,6 +129,13 @@ export interface Recipe<Params, Input> {
 	 * position in the list): a re-run recognises a record that only moved by it, and keeps it.
 	 */
 	recordKey?(input: Input): unknown;
+	/**
+	 * `prepare` maps each item of its big source (a dataset's entries) to its own inputs and
+	 * documents, other documents being the same for every block: an unlimited run then reads the
+	 * source block by block while it runs (workers/run-feed.ts) and its manifest built block by
+	 * block equals the one built at once.
+	 */
+	streams?: boolean;
 	/** A short label for a record in the run view ("Chunk 3: Childhood", "Fact 12"). */
 	recordLabel(input: Input): string;
 	/**

@@ -525,3 +525,53 @@ describe('re-asking an unusable answer', () => {
 		expect(seedsOf('plain')).toEqual([undefined, undefined]);
 	});
 });
+
+describe('dispatcher over a feed (records handed over as they are read)', () => {
+	it('runs every record the feed hands over, at its position, keeping nothing of ended records', async () => {
+		const blocks = [records(30).slice(0, 5), records(30).slice(5, 20), records(30).slice(20)];
+		let handed = 0;
+		let reads = 0;
+		const queue: { index: number; record: InputRecord<string> }[] = [];
+		let reading: Promise<void> | null = null;
+		const read = () =>
+			(reading ??= new Promise<void>((resolve) => setTimeout(resolve, 1)).then(() => {
+				for (const record of blocks[reads]) queue.push({ index: handed++, record });
+				reads++;
+				reading = null;
+			}));
+		const feed = {
+			next: async () => {
+				while (!queue.length && reads < blocks.length) await read();
+				return queue.shift() ?? null;
+			},
+			known: () => handed
+		};
+		const events: DispatchEvent<string, string>[] = [];
+		const seeded: Task<string, string> = async function* (input, context) {
+			const response = yield* ask(req(`${input} ${context.random().toFixed(6)}`));
+			return response.content;
+		};
+		const engine = new TestEngine();
+		const result = await new Dispatcher(options(engine, seeded, { concurrency: 3, onEvent: (event) => events.push(event) })).runFeed(feed);
+		expect(result.counts).toMatchObject({ total: 30, done: 30, failed: 0, samples: 30, unfinished: 0 });
+		expect(result.samples).toEqual([]);
+		expect(events.filter((event) => event.type === 'record-done')).toHaveLength(30);
+		// Each record's seeded random follows its position: the same requests as a run over all at once.
+		const atOnce = new TestEngine();
+		await dispatch(records(30), options(atOnce, seeded, { concurrency: 3 }));
+		const texts = (engine: TestEngine) => engine.requests.map((request) => String(request.messages[0].content)).sort();
+		expect(texts(engine)).toEqual(texts(atOnce));
+	});
+
+	it('stops taking records when cancelled, and lists those started and not ended', async () => {
+		const engine = new TestEngine({ delayMs: 20 });
+		let handed = 0;
+		const dispatcher = new Dispatcher(options(engine, echoTask, { concurrency: 2, clock: undefined }));
+		const feed = { next: async () => (handed < 100 ? { index: handed, record: { id: `r${handed++}`, input: 'q' } } : null), known: () => handed };
+		setTimeout(() => dispatcher.cancel(), 30);
+		const result = await dispatcher.runFeed(feed);
+		expect(result.cancelled).toBe(true);
+		expect(handed).toBeLessThan(100);
+		expect(result.counts.done + result.unfinished.length).toBeLessThanOrEqual(handed);
+	});
+});

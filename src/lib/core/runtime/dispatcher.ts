@@ -28,6 +28,16 @@ export interface InputRecord<Input> {
 	input: Input;
 }
 
+/**
+ * Records handed over one at a time as they become known (Dispatcher.runFeed): `next` gives the
+ * next record with its position in the run (its seeded random follows the position), or null when
+ * there are no more; `known` is how many records are known so far (the progress total).
+ */
+export interface RecordFeed<Input> {
+	next(): Promise<{ index: number; record: InputRecord<Input> } | null>;
+	known(): number;
+}
+
 /** The request exactly as handed to the engine (what provenance must show, see ISF §1.7). */
 export interface SentRequest {
 	messages: ChatMessage[];
@@ -448,7 +458,7 @@ export class Dispatcher<Input, Sample> {
 	}
 
 	/** Runs one record to its end. Returns false when the run was cancelled first. */
-	private async runRecord(record: InputRecord<Input>, index: number, samples: GeneratedSample<Input, Sample>[][], failures: (FailedRecord<Input> | undefined)[]): Promise<boolean> {
+	private async runRecord(record: InputRecord<Input>, index: number, samples?: GeneratedSample<Input, Sample>[][], failures?: (FailedRecord<Input> | undefined)[]): Promise<boolean> {
 		const { recipeId, task } = this.options;
 		const startedAt = this.clock.now();
 		const steps: StepRecord[] = [];
@@ -477,7 +487,7 @@ export class Dispatcher<Input, Sample> {
 				startedAt,
 				failedAt: this.clock.now()
 			};
-			failures[index] = failed;
+			if (failures) failures[index] = failed;
 			this.progress.failed++;
 			this.emit({ type: 'record-failed', record: failed });
 			return true;
@@ -543,7 +553,7 @@ export class Dispatcher<Input, Sample> {
 				const completedAt = this.clock.now();
 				const provenance: SampleProvenance<Input> = { recipeId, recordId: record.id, input: record.input, steps: [...steps], notes: [...attemptNotes], startedAt, completedAt };
 				const generated = returned.map((sample, sampleIndex) => ({ sample, sampleIndex, provenance }));
-				samples[index] = generated;
+				if (samples) samples[index] = generated;
 				this.progress.done++;
 				this.emit({ type: 'record-done', recordId: record.id, samples: generated, steps: provenance.steps, notes: provenance.notes });
 				return true;
@@ -597,6 +607,50 @@ export class Dispatcher<Input, Sample> {
 				failed: this.progress.failed,
 				unfinished: unfinished.length,
 				samples: flatSamples.length,
+				engineCalls: this.engineCalls,
+				cacheHits: this.cacheHits
+			}
+		};
+	}
+
+	/**
+	 * Runs the task over records as a feed hands them over (a run whose inputs are read block by
+	 * block while it runs): nothing of an ended record is kept here, so the memory a run takes does
+	 * not grow with its length. The result lists no samples or failures (they went out as events)
+	 * and, as unfinished, the records that were started and not ended.
+	 */
+	async runFeed(feed: RecordFeed<Input>): Promise<RunResult<Input, Sample>> {
+		this.progress = { total: feed.known(), done: 0, failed: 0, active: 0, requestsInFlight: 0 };
+		this.emitProgress();
+		const window = Math.max(1, Math.floor(this.options.maxActiveRecords ?? this.concurrency * 2));
+		const unfinished: string[] = [];
+		let samples = 0;
+		const lane = async () => {
+			while (!this.controller.signal.aborted) {
+				const next = await feed.next();
+				if (!next || this.controller.signal.aborted) return;
+				this.progress.total = Math.max(this.progress.total, feed.known());
+				this.progress.active++;
+				const kept: GeneratedSample<Input, Sample>[][] = [];
+				const ended = await this.runRecord(next.record, next.index, kept);
+				samples += kept[next.index]?.length ?? 0;
+				if (!ended) unfinished.push(next.record.id);
+				this.progress.active--;
+				this.emitProgress();
+			}
+		};
+		await Promise.all(Array.from({ length: window }, lane));
+		return {
+			samples: [],
+			failures: [],
+			unfinished,
+			cancelled: this.controller.signal.aborted,
+			counts: {
+				total: Math.max(this.progress.total, feed.known()),
+				done: this.progress.done,
+				failed: this.progress.failed,
+				unfinished: unfinished.length,
+				samples,
 				engineCalls: this.engineCalls,
 				cacheHits: this.cacheHits
 			}

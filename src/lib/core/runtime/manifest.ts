@@ -68,6 +68,45 @@ export class InputSetHasher {
 	}
 }
 
+/**
+ * A manifest built block by block, as a run's inputs are read (an unlimited run over a large
+ * source): documents are hashed and inputs folded into the input-set hash as they come, so no
+ * block is kept. `build()` equals buildManifest over all the blocks' inputs and documents, in order,
+ * without a limit.
+ */
+export class ManifestBuilder {
+	private readonly inputs = new InputSetHasher();
+	private readonly documents = new Map<string, string>();
+
+	constructor(private readonly base: Omit<ManifestInput, 'documents' | 'inputs' | 'limit'>) {}
+
+	add(block: { documents: Record<string, string>; inputs: readonly unknown[] }): this {
+		for (const [name, text] of Object.entries(block.documents)) this.documents.set(name, hashText(text));
+		for (const input of block.inputs) this.inputs.add(input);
+		return this;
+	}
+
+	get inputCount(): number {
+		return this.inputs.count;
+	}
+
+	build(): RunManifest {
+		const documents: Record<string, string> = {};
+		for (const name of [...this.documents.keys()].sort()) documents[name] = this.documents.get(name) as string;
+		return {
+			recipeId: this.base.recipeId,
+			definitionHash: hashValue(this.base.definition),
+			paramsHash: hashValue(this.base.params),
+			documents,
+			modelHash: hashValue(this.base.model),
+			modelLabel: `${this.base.model.model} (${this.base.model.engineId})`,
+			inputHash: this.inputs.digest(),
+			inputCount: this.inputs.count,
+			partial: false
+		};
+	}
+}
+
 export function buildManifest(input: ManifestInput): RunManifest {
 	const limited = input.limit !== undefined && input.limit < input.inputs.length;
 	const documents: Record<string, string> = {};

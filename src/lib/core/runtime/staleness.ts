@@ -11,7 +11,7 @@ import type { EngineChoice, RunCounts, RunRecordRow, RunSampleRow } from '../con
 import type { RunSettings } from '../recipes/recipe';
 import type { InputRecord } from './dispatcher';
 import { modelOf } from './engine-choice';
-import { buildManifest, compareManifests, hashValue, runStatus, type DocumentLabel, type ManifestChange, type RunManifest, type RunStatus } from './manifest';
+import { buildManifest, compareManifests, ManifestBuilder, hashValue, runStatus, type DocumentLabel, type ManifestChange, type RunManifest, type RunStatus } from './manifest';
 
 /**
  * A run's manifest with what manifest.ts does not hash: who serves the model (an endpoint's base
@@ -66,6 +66,36 @@ export function runManifest(run: RunDefinition, prepared: { definition: unknown;
 		...(run.settings.limit !== undefined ? { limit: run.settings.limit } : {})
 	});
 	return { ...manifest, provider: providerOf(run.engine), seed: run.settings.seed, ...(prepared.sharedDocuments ? { shared: [...prepared.sharedDocuments].sort() } : {}) };
+}
+
+/**
+ * The manifest of an unlimited run built block by block (its inputs read while it runs): `add`
+ * each prepared block in order; `manifest()` equals runManifest over all of them at once.
+ */
+export class RunManifestBuilder {
+	private readonly builder: ManifestBuilder;
+	private readonly shared?: string[];
+
+	constructor(
+		private readonly run: RunDefinition,
+		first: { definition: unknown; sharedDocuments?: string[] }
+	) {
+		this.builder = new ManifestBuilder({ recipeId: run.recipeId, definition: first.definition, params: run.params, model: { engineId: run.engine.kind, model: modelOf(run.engine), sampling: run.settings.sampling } });
+		if (first.sharedDocuments) this.shared = [...first.sharedDocuments].sort();
+	}
+
+	add(block: { documents: Record<string, string>; inputs: readonly unknown[] }): this {
+		this.builder.add(block);
+		return this;
+	}
+
+	get inputCount(): number {
+		return this.builder.inputCount;
+	}
+
+	manifest(): StoredManifest {
+		return { ...this.builder.build(), provider: providerOf(this.run.engine), seed: this.run.settings.seed, ...(this.shared ? { shared: this.shared } : {}) };
+	}
 }
 
 /** A stale status for these reasons. */

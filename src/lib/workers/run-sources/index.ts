@@ -42,7 +42,8 @@ export const sourceKey = (ref: SourceRef) => `${ref.kind}:${ref.id}`;
 
 /**
  * Loads the sources the params name, in order; those that no longer exist are listed, not thrown.
- * With `reach`, sources that can be read in part (datasets, pool samples) are read only that far.
+ * With `reach`, sources that can be read in part (datasets, pool samples) are read only that far,
+ * and with `from`, from there on (one block of an unlimited run, run-feed.ts).
  */
 export async function resolveSources(
 	recipe: AnyRecipe,
@@ -50,10 +51,11 @@ export async function resolveSources(
 	settings: RunSettings,
 	io: Pick<SourceLoadContext, 'db' | 'data'>,
 	knownNames: Record<string, string> = {},
-	reach?: number
+	reach?: number,
+	from?: number
 ): Promise<Resolved> {
 	const resolved: Resolved = { sources: emptySources(), missing: [], names: {}, notes: [], truncated: false };
-	const context: SourceLoadContext = { ...io, params, settings, ...(reach !== undefined ? { reach } : {}), note: (message) => resolved.notes.push(message) };
+	const context: SourceLoadContext = { ...io, params, settings, ...(reach !== undefined ? { reach } : {}), ...(from ? { from } : {}), note: (message) => resolved.notes.push(message) };
 	for (const ref of recipe.sources(params) as SourceRef[]) {
 		const key = sourceKey(ref);
 		const kind = SOURCE_KINDS[ref.kind] as SourceKind<SourceRef['kind'], keyof ResolvedSources>;

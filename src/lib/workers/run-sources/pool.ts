@@ -21,15 +21,17 @@ export function poolAsk(params: unknown, poolSize: number): { n: number; mix: St
 export const poolSource: SourceKind<'pool', 'pools'> = {
 	noun: 'prompt pool',
 	slot: 'pools',
-	async load(ref, { db, params, settings, note, reach }) {
+	async load(ref, { db, params, settings, note, reach, from }) {
 		const pool = await getPool(db, ref.id);
 		if (!pool) return null;
 		const { n, mix } = poolAsk(params, pool.count);
 		const plan = planPoolSample(pool.ratingCounts, mix, n, settings.seed);
 		for (const line of plan.notes) note(`Prompt pool "${pool.name}": ${line}`);
 		// A run limited to N records reads only the items of the plan's first N picks.
-		const picks = reach !== undefined && reach < plan.picks.length ? plan.picks.slice(0, Math.max(0, Math.floor(reach))) : plan.picks;
+		// A block of an unlimited run (`from`) reads the picks from there on.
+		const end = reach !== undefined && reach < plan.picks.length ? Math.max(0, Math.floor(reach)) : plan.picks.length;
+		const picks = plan.picks.slice(Math.min(end, Math.max(0, Math.floor(from ?? 0))), end);
 		const items = await poolItemsAt(db, pool.id, picks);
-		return { name: pool.name, value: { poolId: pool.id, name: pool.name, items }, ...(picks.length < plan.picks.length ? { more: true } : {}) };
+		return { name: pool.name, value: { poolId: pool.id, name: pool.name, items }, ...(end < plan.picks.length ? { more: true } : {}) };
 	}
 };

@@ -72,11 +72,11 @@ describe('Run sources through the service: facts, pools, sheets, datasets', () =
 		});
 		await db.characterSheets.put({ ...sheet, id: 'queen', updatedAt: 1 });
 		const data = composeDataServices(db).data;
-		const service = new RunService(db, data, { retry: { baseDelayMs: 1, maxDelayMs: 5 } });
+		const service = new RunService(db, data, { retry: { baseDelayMs: 1, maxDelayMs: 5 }, eventFlushMs: 0 });
 		services.push(service);
 		const recordEvents: RunRecordSummary[] = [];
-		service.watchRuns((event) => {
-			if (event.type === 'record') recordEvents.push(event.record);
+		service.watchRuns((events) => {
+			for (const event of events) if (event.type === 'record') recordEvents.push(event.record);
 		});
 		expect(service.listRecipes().map((recipe) => recipe.id)).toContain('chunked');
 		const result = await service.startRun({

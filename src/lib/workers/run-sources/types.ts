@@ -19,6 +19,11 @@ export interface SourceLoadContext {
 	 * they need. Undefined: all of it.
 	 */
 	reach?: number;
+	/**
+	 * The records before this one are not needed (an unlimited run read block by block, run-feed.ts):
+	 * a source read in part starts here. Sources that cannot be read in part ignore it.
+	 */
+	from?: number;
 	/** A line worth the run's log (how a pool sample differs from its mix). */
 	note(message: string): void;
 }
