@@ -1,5 +1,5 @@
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { stepKey } from '$lib/core/runtime/cache-key';
 import type { ChatResponse } from '$lib/core/contracts/engine';
 import { SkeinDatabase } from './database';
@@ -37,6 +37,19 @@ const key = stepKey({
 });
 
 describe('IndexedDbResponseCache', () => {
+	it('reads the lookups of one moment with one bulkGet, each answered with its own row', async () => {
+		const db = freshDb();
+		const cache = new IndexedDbResponseCache(db);
+		await cache.set('k1', answer);
+		await cache.set('k3', { ...answer, content: 'third' });
+		const bulkGet = vi.spyOn(db.responseCache, 'bulkGet');
+		const found = await Promise.all(['k1', 'k2', 'k3'].map((k) => cache.get(k)));
+		expect(found).toEqual([{ response: answer }, undefined, { response: { ...answer, content: 'third' } }]);
+		expect(bulkGet).toHaveBeenCalledTimes(1);
+		await cache.get('k2');
+		expect(bulkGet).toHaveBeenCalledTimes(2);
+	});
+
 	it('keeps an answer across connections (a reload) and forgets it on delete', async () => {
 		const db = freshDb();
 		let now = 100;
