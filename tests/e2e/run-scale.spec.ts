@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures';
-import { chatLine, dropFiles, waitForSample } from './helpers';
+import { chatLine, connectModelServer, dropFiles, waitForSample } from './helpers';
+import { startModelServer } from '../model-server/server.mjs';
 
 /**
  * Runs start at once at any scale: a run limited to the first N records of a large dataset reads
@@ -37,4 +38,50 @@ test('a run limited to 30 records of a 40k-entry dataset starts within seconds a
 	// The run covers its first 30 records and says it is partial.
 	await expect(page.getByTestId('run-status')).toHaveText(/partial/i);
 	await expect(page.getByTestId('run-status-reasons')).toContainText('Limited to the first 30 records.');
+});
+
+/**
+ * An unlimited run over a dataset larger than its first block starts on that block and reads the
+ * rest while it runs (the view says so), asks the model server once per entry, and ends current:
+ * its manifest, built block by block, is the one its sources give.
+ */
+test('an unlimited run reads its dataset while it runs, asks once per entry, and ends current', async ({ page }) => {
+	test.setTimeout(180_000);
+	const ENTRIES_FED = 1_200;
+	const api = await startModelServer({ model: 'keeper-1b', chunkDelayMs: 5 });
+	try {
+		await page.goto('/');
+		await waitForSample(page);
+		await dropFiles(page, [{ name: 'keeper-log.jsonl', text: Array.from({ length: ENTRIES_FED }, (_, i) => chatLine(i)).join('\n') }]);
+		const report = page.getByTestId('import-report');
+		await expect(report).toHaveAttribute('data-status', 'done', { timeout: 60_000 });
+		await report.getByRole('link', { name: /^Open/ }).click();
+		await page.waitForURL(/\/datasets\/[^/]+$/);
+		const datasetId = page.url().split('/').pop();
+		await connectModelServer(page, api, 'keeper-1b');
+
+		await page.goto(`/generate/runs/new?recipe=continuation&dataset=${datasetId}`);
+		await page.getByRole('radio', { name: /Model server/ }).check();
+		await page.getByLabel('Requests in flight').fill('8');
+		await page.getByLabel('Run name').fill('Whole keeper log');
+		await page.getByRole('button', { name: 'Start run' }).click();
+		await expect(page.getByRole('heading', { name: 'Whole keeper log' })).toBeVisible();
+		// Started on the first block: the rest is read while it runs.
+		await expect(page.getByTestId('run-progress')).toContainText('(the rest are being read)');
+		await expect(page.getByTestId('run-log')).toContainText('the rest of the inputs are read while it runs');
+
+		await expect(page.getByTestId('run-state')).toHaveText('Done', { timeout: 150_000 });
+		await expect(page.getByTestId('run-progress')).toContainText(`${ENTRIES_FED} of ${ENTRIES_FED} records`);
+		await expect(page.getByTestId('run-progress')).not.toContainText('being read');
+		// Each entry asked once (extending it takes two requests: the simulated user, then the answer):
+		// no record asked twice, none left out.
+		const asked = api.requests().filter((request) => request.path === '/v1/chat/completions');
+		expect(asked).toHaveLength(2 * ENTRIES_FED);
+		const questions = new Set(asked.map((request) => /question (\d+):/.exec(JSON.stringify(request.body))?.[1]));
+		expect(questions.size).toBe(ENTRIES_FED);
+		// Its manifest covers every entry: the run is current, not partial or stale.
+		await expect(page.getByTestId('run-status')).toHaveText(/current/i);
+	} finally {
+		await api.close();
+	}
 });
