@@ -14,8 +14,12 @@
  * - run_peak_worker_heap_mb: the data worker's peak JS heap (Chrome DevTools Protocol
  *   `Runtime.getHeapUsage` on the worker target, polled every 100 ms) during an unlimited run
  *   over the whole dataset, from its start through RUN_HEAP_WATCH_MS of running; then the run is
- *   cancelled (on the rehearsal engine: the heap is the worker's, whatever answers). Today an
- *   unlimited run still prepares every record before it starts, so this figure grows with the dataset.
+ *   cancelled (on the rehearsal engine: the heap is the worker's, whatever answers). An unlimited
+ *   run reads its dataset block by block while it runs (workers/run-feed.ts), so this stays flat.
+ * - run_unlimited_start_ms: that run, from "Start run" to its view's heading.
+ * - run_fetch_ceiling_per_s: plain streamed fetches from a worker to the same server at the same
+ *   concurrency (the baseline: a run cannot be faster than its requests on this machine), and
+ *   run_records_per_s_ratio, the run's records/s over it.
  */
 import { startModelServer } from '../../tests/model-server/server.mjs';
 
@@ -40,6 +44,43 @@ async function benchModelServer(page) {
 	await page.getByTestId('endpoint-format-result').waitFor({ timeout: 30_000 });
 	return api;
 }
+/**
+ * The baseline of run_records_per_s, measured in the same browser against the same server just
+ * before: plain streamed fetches from a worker at the same concurrency, each answer read whole
+ * and nothing else done. A run cannot go faster than its requests do on this machine; the
+ * figure's ratio to this says what the runtime (dispatch, storage, the live view) costs on top.
+ * @param {import('@playwright/test').Page} page any page of the context
+ * @param {string} url the server's base URL
+ * @param {number} requests
+ */
+async function fetchCeiling(page, url, requests) {
+	const blank = await page.context().newPage();
+	try {
+		return await blank.evaluate(
+			async ({ url, requests, concurrency }) => {
+				const code = `onmessage = async ({ data: { url, requests, concurrency } }) => {
+					const body = JSON.stringify({ model: 'bench-instant', stream: true, stream_options: { include_usage: true }, max_tokens: 256, messages: [{ role: 'user', content: 'Keeper, question 1: is the lamp lit?' }, { role: 'assistant', content: 'Lit and trimmed.' }, { role: 'user', content: 'And the fog?' }] });
+					let next = 0;
+					const started = performance.now();
+					const lane = async () => { while (next < requests) { next++; const res = await fetch(url + '/chat/completions', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body }); await res.text(); } };
+					await Promise.all(Array.from({ length: concurrency }, lane));
+					postMessage(requests / ((performance.now() - started) / 1000));
+				}`;
+				const worker = new Worker(URL.createObjectURL(new Blob([code], { type: 'text/javascript' })));
+				const perSecond = await new Promise((resolve) => {
+					worker.onmessage = (event) => resolve(event.data);
+					worker.postMessage({ url, requests, concurrency });
+				});
+				worker.terminate();
+				return /** @type {number} */ (perSecond);
+			},
+			{ url, requests, concurrency: BENCH_ENGINE.concurrency }
+		);
+	} finally {
+		await blank.close();
+	}
+}
+
 /** Records of the throughput run. */
 const THROUGHPUT_RECORDS = 5000;
 /** How long the unlimited run is watched for the heap figure after its view appears. */
@@ -86,12 +127,13 @@ async function startFromForm(page, datasetId, { name, records, seed, keepLongest
  * @param {import('@playwright/test').Page} page a page already on the app, with `window.__longest` kept (watchLongTasks)
  * @param {string} datasetId the imported dataset
  * @param {{ records?: number }} [options]
- * @returns {Promise<{ runRecordsPerS: number; runStartMs: number; runLongestMs: number }>}
+ * @returns {Promise<{ runRecordsPerS: number; runStartMs: number; runLongestMs: number; fetchCeilingPerS: number }>}
  */
 export async function benchRun(page, datasetId, { records = 500 } = {}) {
 	const api = await benchModelServer(page);
 	try {
-		return await benchRunOn(page, datasetId, records);
+		const fetchCeilingPerS = await fetchCeiling(page, api.url, THROUGHPUT_RECORDS);
+		return { ...(await benchRunOn(page, datasetId, records)), fetchCeilingPerS };
 	} finally {
 		await api.close();
 	}
