@@ -10,7 +10,9 @@ import type { DataService } from './data-service';
 import type { LiveRuns } from './live-run';
 import { inputsManifest, loadRunInputs } from './run-inputs';
 import type { TestEngine } from '$lib/engines/test-engine';
-import { cleanUp, opened, serviceOver, waitFor } from './run-test-harness';
+import { storePool } from '$lib/db/pools-repo';
+import { findRecipe } from '$lib/core/recipes/registry';
+import { cleanUp, fresh, opened, serviceOver, waitFor } from './run-test-harness';
 
 afterEach(cleanUp);
 
@@ -164,5 +166,25 @@ describe('An unlimited run reads its inputs block by block while it runs', () =>
 		expect(total).toBeGreaterThanOrEqual(1050);
 		expect(total).toBeLessThanOrEqual(1050 + 4 * 4);
 		expect((await big.db.runManifests.get(runId))?.manifest).toEqual(await manifestAtOnce(big, { datasetId: big.datasetId }));
+	});
+
+	it('feeds a pool-answers run over a large pool too: its pool document, split across blocks, hashes as when read at once', async () => {
+		const recipe = findRecipe('pool-answers');
+		if (!recipe) throw new Error('no pool-answers recipe');
+		const h = await fresh({ feedBlocks: BLOCKS, recipes: [recipe] });
+		const items = Array.from({ length: 730 }, (_, i) => ({ text: `Prompt ${i}: what does the keeper see at dawn?`, rating: (i % 5) + 1 }));
+		await storePool(h.db, { id: 'pool-big', name: 'Dawn prompts', sourceName: 'dawn.txt', createdAt: 1 }, items);
+		const params = { poolId: 'pool-big', n: 730, mix: [], systemPrompt: 'You are Wren, the lighthouse keeper.' };
+		const result = await h.service.startRun({ recipeId: 'pool-answers', params, settings: SETTINGS, engine: ENGINE, concurrency: 4 });
+		if (!result.ok) throw new Error(result.error);
+		expect((await h.db.runs.get(result.runId))?.feed).toBeDefined();
+		await h.service.whenSettled(result.runId);
+		const detail = await h.service.getRun(result.runId);
+		expect(detail?.run.counts).toMatchObject({ total: 730, done: 730 });
+		const run = { recipeId: 'pool-answers', params: recipe.params.parse(params), engine: ENGINE, settings: SETTINGS };
+		const atOnce = await loadRunInputs(recipe, run, h);
+		if (atOnce.kind !== 'ready') throw new Error(atOnce.kind);
+		expect((await h.db.runManifests.get(result.runId))?.manifest).toEqual(inputsManifest(run, atOnce));
+		expect(detail?.status).toEqual({ state: 'current' });
 	});
 });

@@ -61,6 +61,8 @@ export const poolAnswersRecipe: Recipe<PoolAnswersParams, PoolAnswerInput> = {
 		refs.push({ kind: 'pool', id: params.poolId });
 		return refs;
 	},
+	// Each pick is its own input; the pool document is the picks' lines (split across blocks).
+	streams: true,
 	prepare(params, sources) {
 		const doc = identityOf(sources, params);
 		const pool = sources.pools[params.poolId];
@@ -74,6 +76,7 @@ export const poolAnswersRecipe: Recipe<PoolAnswersParams, PoolAnswerInput> = {
 		return {
 			inputs: items.map((item) => ({ id: `pool-${item.index}`, input: { poolIndex: item.index, text: item.text, rating: item.rating } })),
 			documents,
+			splitDocuments: [`pool:${pool.name}`],
 			definition: { recipe: 'pool-answers', version: VERSION, n: params.n, mix: params.mix, answerSampling: params.answerSampling ?? null, thinking: params.thinking }
 		};
 	},

@@ -81,6 +81,12 @@ export interface PreparedRun<Input> {
 	 * again. Omitted: identity documents and a system prompt are taken to be read so.
 	 */
 	sharedDocuments?: string[];
+	/**
+	 * Documents whose text is the lines of the items read (a pool sample's prompts): read block by
+	 * block (Recipe.streams), each block holds its items' lines, and the document is all of them
+	 * joined by a line break, as if read at once.
+	 */
+	splitDocuments?: string[];
 }
 
 /** A label/value pair shown per record in the run view (e.g. a chunk's JSON-valid-first-try rate). */

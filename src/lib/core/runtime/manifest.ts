@@ -77,11 +77,21 @@ export class InputSetHasher {
 export class ManifestBuilder {
 	private readonly inputs = new InputSetHasher();
 	private readonly documents = new Map<string, string>();
+	/** Documents split across blocks (`splitDocuments`), hashed as their blocks' texts joined by line breaks. */
+	private readonly split = new Map<string, TextStreamHasher>();
 
 	constructor(private readonly base: Omit<ManifestInput, 'documents' | 'inputs' | 'limit'>) {}
 
-	add(block: { documents: Record<string, string>; inputs: readonly unknown[] }): this {
-		for (const [name, text] of Object.entries(block.documents)) this.documents.set(name, hashText(text));
+	add(block: { documents: Record<string, string>; inputs: readonly unknown[]; splitDocuments?: readonly string[] }): this {
+		for (const [name, text] of Object.entries(block.documents)) {
+			if (!block.splitDocuments?.includes(name)) {
+				this.documents.set(name, hashText(text));
+				continue;
+			}
+			const hasher = this.split.get(name);
+			if (!hasher) this.split.set(name, new TextStreamHasher().write(text));
+			else if (text !== '') hasher.write('\n').write(text);
+		}
 		for (const input of block.inputs) this.inputs.add(input);
 		return this;
 	}
@@ -91,8 +101,10 @@ export class ManifestBuilder {
 	}
 
 	build(): RunManifest {
+		const hashes = new Map(this.documents);
+		for (const [name, hasher] of this.split) hashes.set(name, hasher.digest());
 		const documents: Record<string, string> = {};
-		for (const name of [...this.documents.keys()].sort()) documents[name] = this.documents.get(name) as string;
+		for (const name of [...hashes.keys()].sort()) documents[name] = hashes.get(name) as string;
 		return {
 			recipeId: this.base.recipeId,
 			definitionHash: hashValue(this.base.definition),

@@ -84,7 +84,7 @@ export class RunManifestBuilder {
 		if (first.sharedDocuments) this.shared = [...first.sharedDocuments].sort();
 	}
 
-	add(block: { documents: Record<string, string>; inputs: readonly unknown[] }): this {
+	add(block: { documents: Record<string, string>; inputs: readonly unknown[]; splitDocuments?: readonly string[] }): this {
 		this.builder.add(block);
 		return this;
 	}

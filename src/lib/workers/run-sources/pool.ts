@@ -18,6 +18,19 @@ export function poolAsk(params: unknown, poolSize: number): { n: number; mix: St
 	};
 }
 
+/**
+ * The last plan made, by what decides it: an unlimited run over a large pool reads it block by
+ * block (run-feed.ts), and planning a million picks again for every block of 2,000 would cost
+ * more than the block.
+ */
+let lastPlan: { key: string; plan: ReturnType<typeof planPoolSample> } | null = null;
+
+function planFor(poolId: string, ratingCounts: Record<string, number>, mix: Stratum[], n: number, seed: number): ReturnType<typeof planPoolSample> {
+	const key = JSON.stringify([poolId, ratingCounts, mix, n, seed]);
+	if (lastPlan?.key !== key) lastPlan = { key, plan: planPoolSample(ratingCounts, mix, n, seed) };
+	return lastPlan.plan;
+}
+
 export const poolSource: SourceKind<'pool', 'pools'> = {
 	noun: 'prompt pool',
 	slot: 'pools',
@@ -25,7 +38,7 @@ export const poolSource: SourceKind<'pool', 'pools'> = {
 		const pool = await getPool(db, ref.id);
 		if (!pool) return null;
 		const { n, mix } = poolAsk(params, pool.count);
-		const plan = planPoolSample(pool.ratingCounts, mix, n, settings.seed);
+		const plan = planFor(pool.id, pool.ratingCounts, mix, n, settings.seed);
 		for (const line of plan.notes) note(`Prompt pool "${pool.name}": ${line}`);
 		// A run limited to N records reads only the items of the plan's first N picks.
 		// A block of an unlimited run (`from`) reads the picks from there on.
