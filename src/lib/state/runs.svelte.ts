@@ -241,8 +241,20 @@ export class RunViewState {
 		}
 		this.detail = detail;
 		this.figures = figures;
-		// A finished or paused run: the stored counts, status and `live` are the truth.
-		if (refetch) void this.reload();
+		// A finished or paused run: the stored counts, status and `live` are the truth. Its records
+		// came with the events: re-reading thousands of them would stall the page as a run ends.
+		if (refetch) void this.reloadHead();
+	}
+
+	/** The run, its status and log read again; the records kept as the events left them. */
+	async reloadHead(): Promise<void> {
+		try {
+			const head = await dataWorker().getRun(this.runId, { records: false });
+			const records = this.detail?.records;
+			this.detail = head && records ? { ...head, records } : head;
+		} catch (error) {
+			this.error = `Could not read the run: ${errorText(error)}`;
+		}
 	}
 
 	async #act(action: () => Promise<RunActionResult | void>): Promise<void> {

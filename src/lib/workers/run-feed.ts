@@ -25,7 +25,7 @@ import { resolveSources } from './run-sources';
 /** Source positions in a run's first block: small, so a run over any source starts at once. */
 export const FEED_FIRST_BLOCK = 500;
 /** Source positions in each later block. */
-export const FEED_BLOCK = 2000;
+export const FEED_BLOCK = 1000;
 
 /** The inputs of source positions [from, to) (a dataset's entries, a pool sample's picks). */
 export async function loadWindow(recipe: AnyRecipe, run: RunDefinition, io: Pick<RunContext, 'db' | 'data'>, knownNames: Record<string, string>, from: number, to: number): Promise<RunInputs> {

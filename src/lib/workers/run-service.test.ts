@@ -187,6 +187,19 @@ describe('RunService: starting, actions on a run, deleting, the worker API', () 
 		expect(h.events.length).toBeGreaterThan(3);
 	});
 
+	it('reads a run without its records when asked (a view that follows them by events)', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		const full = await h.service.getRun(runId);
+		const head = await h.service.getRun(runId, { records: false });
+		expect(full?.records.length).toBeGreaterThan(0);
+		expect(head?.records).toEqual([]);
+		expect(head?.run).toEqual(full?.run);
+		expect(head?.status).toEqual(full?.status);
+		expect(head?.log).toEqual(full?.log);
+	});
+
 	it('deletes a run with its records and samples', async () => {
 		const h = await fresh();
 		const runId = await started(h);

@@ -180,12 +180,15 @@ export class RunService {
 		);
 	}
 
-	async getRun(runId: string): Promise<RunDetail | null> {
-		await this.live.sweepInterrupted();
-		const row = await getRun(this.ctx.db, runId);
-		if (!row) return null;
+	async getRun(runId: string, options: { records?: boolean } = {}): Promise<RunDetail | null> {
+		// A run live here needs no sweep (it is driven here) and its row is what the live run holds:
+		// the view opening as a fast run starts would otherwise wait behind its batch writes.
 		const live = this.live.get(runId);
-		const [records, samples] = await Promise.all([listRecords(this.ctx.db, runId), listSamples(this.ctx.db, runId)]);
+		if (!live) await this.live.sweepInterrupted();
+		const row = live ? live.run : await getRun(this.ctx.db, runId);
+		if (!row) return null;
+		const withRecords = options.records !== false;
+		const [records, samples] = withRecords ? await Promise.all([listRecords(this.ctx.db, runId), listSamples(this.ctx.db, runId)]) : [[], []];
 		const perRecord = new Map<number, number>();
 		for (const sample of samples) perRecord.set(sample.recordIndex, (perRecord.get(sample.recordIndex) ?? 0) + 1);
 		const recipe = this.ctx.recipe(row.recipeId);
@@ -263,7 +266,7 @@ export function runApi(db: SkeinDatabase, data: DataService, options?: RunServic
 		editRun: (runId: string, edit: RunEdit) => service.editRun(runId, edit),
 		deleteRun: (runId: string) => service.deleteRun(runId),
 		listRuns: () => service.listRuns(),
-		getRun: (runId: string) => service.getRun(runId),
+		getRun: (runId: string, options?: { records?: boolean }) => service.getRun(runId, options),
 		getRunRecord: (runId: string, recordIndex: number) => service.getRunRecord(runId, recordIndex),
 		watchRuns: (listener: (events: RunEvent[]) => void) => service.watchRuns(listener),
 		unwatchRuns: (watchId: string) => service.unwatchRuns(watchId),

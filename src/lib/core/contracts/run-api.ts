@@ -196,7 +196,8 @@ export interface RunApi {
 	editRun(runId: string, edit: RunEdit): Promise<RunActionResult>;
 	deleteRun(runId: string): Promise<RunActionResult>;
 	listRuns(): Promise<RunListItem[]>;
-	getRun(runId: string): Promise<RunDetail | null>;
+	/** `records: false`: the run without its records (`records` empty), for a view that follows them by events. */
+	getRun(runId: string, options?: { records?: boolean }): Promise<RunDetail | null>;
 	getRunRecord(runId: string, recordIndex: number): Promise<RunRecordDetail | null>;
 	/** `listener` is a Comlink proxy on the page, called with events in batches (in order); returns the id to pass to unwatchRuns. */
 	watchRuns(listener: (events: RunEvent[]) => void): string;
