@@ -287,6 +287,12 @@ export class LiveRuns {
 		const live = this.runs.get(runId);
 		if (!live || live.disposed) return;
 		live.counts = { ...live.counts, total: counts.total };
+		if (live.feed?.done && live.run.feed) {
+			// Everything is read: the run's row no longer says it is reading (its stored one neither).
+			const run = { ...live.run };
+			delete run.feed;
+			live.run = run;
+		}
 		this.scheduleProgress(live);
 	}
 
@@ -616,7 +622,8 @@ export class LiveRuns {
 			runId: live.run.id,
 			counts,
 			requestsInFlight: live.requestsInFlight,
-			tokensPerSecond: counts.engineMs > 0 ? (counts.completionTokens / counts.engineMs) * 1000 : null
+			tokensPerSecond: counts.engineMs > 0 ? (counts.completionTokens / counts.engineMs) * 1000 : null,
+			...(live.feed ? { reading: !live.feed.done } : {})
 		});
 	}
 

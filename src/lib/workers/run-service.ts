@@ -111,8 +111,9 @@ export class RunService {
 		// Its manifest was just built from the current sources: the run view opening next need not
 		// read them again (while the run's first batches are being stored).
 		if (result.ok) {
-			const run = await getRun(this.ctx.db, result.runId);
-			if (run) this.statuses.remember(run, runStatus(run.manifest, run.manifest));
+			// The live run's row (reading it back would wait behind the run's first batch writes).
+			const run = this.live.get(result.runId)?.run ?? (await getRun(this.ctx.db, result.runId));
+			if (run) this.statuses.remember(run, run.feed ? { state: 'partial', reading: true } : runStatus(run.manifest, run.manifest));
 		}
 		return result;
 	}

@@ -18,7 +18,7 @@ const STATUS_TTL_MS = 3000;
 export async function computeStatus(ctx: RunContext, run: StoredRunRow): Promise<RunStatus> {
 	const partial = run.manifest.partial;
 	// Inputs still being read (run-feed.ts): the run covers part of its source so far.
-	if (run.feed) return { state: 'partial' };
+	if (run.feed) return { state: 'partial', reading: true };
 	const recipe = ctx.recipe(run.recipeId);
 	if (!recipe) return staleStatus([{ kind: 'recipe', reason: `The recipe "${run.recipeId}" is no longer available.` }], partial);
 	// Read as the run was started (run-inputs.ts): a limited run only as far as its records.

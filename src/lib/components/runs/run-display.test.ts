@@ -19,6 +19,7 @@ describe('statusBadge', () => {
 	it('CURRENT has no reasons; PARTIAL says the limit; STALE lists every change', () => {
 		expect(statusBadge({ state: 'current' })).toEqual({ label: 'CURRENT', tone: 'ok', reasons: [] });
 		expect(statusBadge({ state: 'partial', limit: 5 }).reasons).toEqual(['Limited to the first 5 records.']);
+		expect(statusBadge({ state: 'partial', reading: true }).reasons).toEqual(['Its inputs are still being read: it covers those read so far (resume a stopped run to read on).']);
 		const stale = statusBadge({
 			state: 'stale',
 			partial: true,

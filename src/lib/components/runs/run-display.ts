@@ -18,6 +18,7 @@ export function statusBadge(status: RunStatus): StatusBadge {
 		case 'current':
 			return { label: 'CURRENT', tone: 'ok', reasons: [] };
 		case 'partial':
+			if (status.reading) return { label: 'PARTIAL', tone: 'warn', reasons: ['Its inputs are still being read: it covers those read so far (resume a stopped run to read on).'] };
 			return { label: 'PARTIAL', tone: 'warn', reasons: [status.limit !== undefined ? `Limited to the first ${status.limit} records.` : 'Limited to some of the records.'] };
 		case 'stale':
 			return {

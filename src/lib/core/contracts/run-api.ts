@@ -96,7 +96,8 @@ export type RunEvent =
 	| { type: 'state'; runId: string; state: RunState }
 	/** Streamed requests in flight (at most a few times a second); tokensPerSecond is their sum. */
 	| { type: 'requests'; runId: string; requests: LiveRequest[]; tokensPerSecond: number | null }
-	| { type: 'progress'; runId: string; counts: RunCounts; requestsInFlight: number; tokensPerSecond: number | null }
+	/** `reading`: the run's inputs are still being read (RunRow.feed); absent for runs that read them first. */
+	| { type: 'progress'; runId: string; counts: RunCounts; requestsInFlight: number; tokensPerSecond: number | null; reading?: boolean }
 	| { type: 'record'; runId: string; record: RunRecordSummary }
 	| { type: 'log'; runId: string; line: RunLogLine };
 

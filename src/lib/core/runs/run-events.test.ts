@@ -54,6 +54,14 @@ describe('applyRunEvent', () => {
 		const d = detail();
 		expect(applyRunEvent(d, figures, { type: 'state', runId: 'other', state: 'done' }).detail).toBe(d);
 	});
+	it('a progress event saying the inputs are all read drops the run’s reading mark', () => {
+		const reading = { ...detail(), run: { ...detail().run, feed: { from: 500 } } };
+		const still = applyRunEvent(reading, figures, { type: 'progress', runId: 'run-1', counts: counts({ done: 9 }), requestsInFlight: 3, tokensPerSecond: 41, reading: true });
+		expect(still.detail.run.feed).toEqual({ from: 500 });
+		const read = applyRunEvent(reading, figures, { type: 'progress', runId: 'run-1', counts: counts({ done: 9 }), requestsInFlight: 3, tokensPerSecond: 41, reading: false });
+		expect(read.detail.run.feed).toBeUndefined();
+	});
+
 	it('progress updates counts and live figures', () => {
 		const next = applyRunEvent(detail(), figures, { type: 'progress', runId: 'run-1', counts: counts({ done: 9 }), requestsInFlight: 3, tokensPerSecond: 41 });
 		expect(next.detail.run.counts.done).toBe(9);

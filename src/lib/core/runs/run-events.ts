@@ -33,11 +33,15 @@ export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: Ru
 		case 'requests':
 			// Streams in flight are requests in flight: the count is at least theirs (progress events come only as steps end).
 			return { detail, figures: { ...figures, requestsInFlight: Math.max(figures.requestsInFlight, event.requests.length), streams: event.requests, streamTokensPerSecond: event.tokensPerSecond } };
-		case 'progress':
+		case 'progress': {
+			const run = { ...detail.run, counts: event.counts };
+			// The feed read its last block: the run no longer says it is reading.
+			if (event.reading === false) delete run.feed;
 			return {
-				detail: { ...detail, run: { ...detail.run, counts: event.counts } },
+				detail: { ...detail, run },
 				figures: { ...figures, requestsInFlight: event.requestsInFlight, tokensPerSecond: event.tokensPerSecond }
 			};
+		}
 		case 'record':
 			return { detail: { ...detail, records: replaceRecord(detail.records, event.record) }, figures };
 		case 'log':

@@ -188,7 +188,8 @@ export function compareManifests(previous: RunManifest, current: RunManifest, la
 	return changes;
 }
 
-export type RunStatus = { state: 'current' } | { state: 'partial'; limit?: number } | { state: 'stale'; changes: ManifestChange[]; partial: boolean };
+/** `reading`: a run whose inputs are still being read (it covers what was read so far). */
+export type RunStatus = { state: 'current' } | { state: 'partial'; limit?: number; reading?: true } | { state: 'stale'; changes: ManifestChange[]; partial: boolean };
 
 /** CURRENT / PARTIAL / STALE with reasons, as the Runs view shows it. */
 export function runStatus(stored: RunManifest, current: RunManifest, label?: DocumentLabel): RunStatus {
