@@ -7,7 +7,7 @@
  * keeps thrown errors' `name` (web-llm's own worker protocol turns them into strings).
  */
 import * as Comlink from 'comlink';
-import type { ChatCompletion, ChatCompletionRequestNonStreaming, MLCEngine } from '@mlc-ai/web-llm';
+import type { ChatCompletionChunk, ChatCompletionRequestStreaming, CompletionUsage, MLCEngine } from '@mlc-ai/web-llm';
 import type { InitProgressReportLike } from './progress';
 import type { WebLLMChatCompletion, WebLLMChatRequest } from './request';
 import type { WebLLMAppConfig } from './webllm-engine';
@@ -51,12 +51,44 @@ const api = {
 		mlc.setAppConfig({ ...webllm.prebuiltAppConfig, model_list: [...prebuilt, ...records] });
 		await mlc.reload(modelId);
 	},
-	async chat(request: WebLLMChatRequest): Promise<WebLLMChatCompletion> {
+	/**
+	 * One streamed answer: each piece of text goes to `onDelta` (a Comlink proxy, not awaited, so
+	 * the page's watch never slows decoding) and the whole completion comes back at the end.
+	 */
+	async generate(request: WebLLMChatRequest, onDelta: (text: string) => void): Promise<WebLLMChatCompletion> {
 		const mlc = await mlcEngine();
-		// Our request type is a structural subset of web-llm's non-streaming request, except that
-		// web-llm's tool messages require a `tool_call_id` we never have; the cast says so.
-		const completion: ChatCompletion = await mlc.chat.completions.create(request as ChatCompletionRequestNonStreaming);
-		return completion;
+		// Our request type is a structural subset of web-llm's streaming request; the cast says so.
+		const chunks: AsyncIterable<ChatCompletionChunk> = await mlc.chat.completions.create({ ...request, stream: true } as ChatCompletionRequestStreaming);
+		let content = '';
+		let finishReason: string | null = null;
+		let usage: CompletionUsage | undefined;
+		let model = request.model;
+		for await (const chunk of chunks) {
+			const choice = chunk.choices[0];
+			const delta = choice?.delta?.content ?? '';
+			if (delta) {
+				content += delta;
+				void onDelta(delta);
+			}
+			if (choice?.finish_reason) finishReason = choice.finish_reason;
+			if (chunk.usage) usage = chunk.usage;
+			if (chunk.model) model = chunk.model;
+		}
+		return { model, choices: [{ message: { content }, finish_reason: finishReason }], ...(usage ? { usage } : {}) };
+	},
+	/**
+	 * Tokens of `texts` under the loaded model's own tokenizer. web-llm has no public call for it;
+	 * its engine keeps the tokenizer on the loaded pipeline. Undefined (the page then estimates)
+	 * when that shape ever changes.
+	 */
+	async countTokens(texts: string[]): Promise<number | undefined> {
+		if (!engine) return undefined;
+		const mlc = (await engine) as unknown as { loadedModelIdToPipeline?: Map<string, { tokenizer?: { encode?(text: string): ArrayLike<number> } }> };
+		const tokenizer = mlc.loadedModelIdToPipeline?.values().next().value?.tokenizer;
+		if (typeof tokenizer?.encode !== 'function') return undefined;
+		let total = 0;
+		for (const text of texts) total += tokenizer.encode(text).length;
+		return total;
 	},
 	async unload(): Promise<void> {
 		if (engine) await (await engine).unload();
