@@ -56,7 +56,7 @@ export const webllmStatus = new WebLLMStatus();
 let engine: WebLLMEngine | undefined;
 
 /** Runs using the in-browser model (their page engines were handed out): paused when the GPU is lost. */
-const webllmRuns = new Set<string>();
+let webllmRuns: string[] = [];
 let lostListener: ((runIds: string[]) => void) | undefined;
 /** Wakes requests held while the model is lost (see backendFor). */
 let reloadWaiters: Array<() => void> = [];
@@ -72,7 +72,7 @@ export function onWebLLMLost(listener: (runIds: string[]) => void): void {
 
 function markLost(modelId: string, message: string): void {
 	Object.assign(webllmStatus, { state: 'lost', modelId, error: message, phase: null, phaseLine: '', progress: 0, overall: 0 } satisfies Partial<WebLLMStatus>);
-	lostListener?.([...webllmRuns]);
+	lostListener?.(webllmRuns);
 }
 
 function webllmEngine(): WebLLMEngine {
@@ -243,7 +243,7 @@ function backendFor(kind: 'webllm' | 'manual', runId?: string): PageEngineBacken
 			describe: () => ({ kind: 'manual', model: 'manual', maxConcurrency: 1, supportsJsonSchema: false })
 		};
 	}
-	if (runId !== undefined) webllmRuns.add(runId);
+	if (runId !== undefined && !webllmRuns.includes(runId)) webllmRuns = [...webllmRuns, runId];
 	return {
 		chat: async (_requestId, request) => {
 			lastRunRequestAt = Date.now();
