@@ -73,6 +73,18 @@ export function toEngineError(error: unknown, modelId?: string): EngineError {
 	if (name === 'ContextWindowSizeExceededError' || /context window size/i.test(message)) {
 		return new EngineError('unavailable', `The prompt and answer do not fit in ${model}'s context window. Shorten the input, lower max tokens, or pick a model with a larger context.`);
 	}
+	if (name === 'CompileError' || /expected magic word|WebAssembly\.(?:instantiate|compile)\(\)/i.test(message)) {
+		return new EngineError(
+			'unavailable',
+			`The model library (.wasm) of ${model} is not a WebAssembly file: the URL answered with something else (a web page, an error, a cut-off download). Check the model library URL.`
+		);
+	}
+	if (name === 'LinkError' || /Cannot find (?:global )?function|Cannot find PackedFunc|version mismatch/i.test(message)) {
+		return new EngineError(
+			'unavailable',
+			`The model library (.wasm) of ${model} does not fit this version of web-llm (0.2.86 needs a library built for 0.2.80 or later, like the prebuilt ones under web-llm-models/v0_2_80/).`
+		);
+	}
 	if (name === 'ModelNotFoundError' || /Cannot find model record/i.test(message)) {
 		return new EngineError('unavailable', `${model} is not in this version's model list. Pick another model.`);
 	}
