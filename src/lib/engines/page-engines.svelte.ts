@@ -7,7 +7,7 @@
  * passes by reference (a Comlink proxy). web-llm (6.8 MB) is imported only when the user loads a
  * model.
  */
-import { abortedError, EngineError, isEngineError, type ChatRequest, type ChatResponse } from '$lib/core/contracts/engine';
+import { abortedError, EngineError, isEngineError, type ChatMessage, type ChatRequest, type ChatResponse, type StreamUpdate } from '$lib/core/contracts/engine';
 import { appConfigFor, loadCustomModels } from './custom-models';
 import { ManualEngine, type PendingManualRequest } from './manual-engine';
 import { RemoteEngineHost, type PageEngineBackend } from './page-engine-core';
@@ -75,11 +75,17 @@ function markLost(modelId: string, message: string): void {
 	lostListener?.(webllmRuns);
 }
 
+/** Streamed progress goes to the request it belongs to (each request's messages array is its own). */
+const streamListeners = new WeakMap<ChatMessage[], (update: StreamUpdate) => void>();
+
 function webllmEngine(): WebLLMEngine {
-	engine ??= new WebLLMEngine({
-		factory: async (onProgress) => (await import('./webllm/create-worker-engine')).createWorkerMLCEngine(onProgress),
-		onLost: markLost
-	});
+	if (!engine) {
+		engine = new WebLLMEngine({
+			factory: async (onProgress) => (await import('./webllm/create-worker-engine')).createWorkerMLCEngine(onProgress),
+			onLost: markLost
+		});
+		engine.onStream = (update) => streamListeners.get(update.messages)?.(update);
+	}
 	return engine;
 }
 
@@ -245,11 +251,13 @@ function backendFor(kind: 'webllm' | 'manual', runId?: string): PageEngineBacken
 	}
 	if (runId !== undefined && !webllmRuns.includes(runId)) webllmRuns = [...webllmRuns, runId];
 	return {
-		chat: async (_requestId, request) => {
+		chat: async (_requestId, request, onStream) => {
 			lastRunRequestAt = Date.now();
+			if (onStream) streamListeners.set(request.messages, onStream);
 			try {
 				return await answerHoldingThroughLoss(request);
 			} finally {
+				streamListeners.delete(request.messages);
 				lastRunRequestAt = Date.now();
 			}
 		},

@@ -31,6 +31,21 @@ export interface RemoteEngine {
 	cancel(requestId: string): void;
 	/** What the page engine is: checked against the run's EngineChoice before use. */
 	describe(): Promise<{ kind: EngineChoice['kind']; model: string; maxConcurrency: number; supportsJsonSchema: boolean }>;
+	/**
+	 * How far a request's streamed answer has got (engines that stream: the in-browser model), for
+	 * the run view's live figures; null when it has not started streaming or is unknown. Polled by
+	 * the data worker: a callback per token across two workers would cost more than it shows.
+	 */
+	progress?(requestId: string): Promise<RemoteStreamProgress | null>;
+}
+
+/** A StreamUpdate without the messages (the data worker knows which request it asked about). */
+export interface RemoteStreamProgress {
+	chars: number;
+	chunks: number;
+	startedAt: number;
+	ms: number;
+	firstTokenMs?: number;
 }
 
 /**
