@@ -200,11 +200,12 @@ export async function unloadModel(): Promise<void> {
 	Object.assign(webllmStatus, { state: 'idle', modelId: null, label: null, phase: null, phaseLine: '', progress: 0, overall: 0, error: null, cancelled: false, refused: null } satisfies Partial<WebLLMStatus>);
 }
 
-/** The model runs can use now, or null. */
-export function loadedWebLLM(): { modelId: string; label: string } | null {
+/** The model runs can use now, or null; with its context window when known. */
+export function loadedWebLLM(): { modelId: string; label: string; contextWindow?: number } | null {
 	const modelId = engine?.modelId;
 	if (!modelId || webllmStatus.state !== 'loaded') return null;
-	return { modelId, label: webllmStatus.label ?? labelOf(modelId) };
+	const contextWindow = engine?.contextWindowSize;
+	return { modelId, label: webllmStatus.label ?? labelOf(modelId), ...(contextWindow ? { contextWindow } : {}) };
 }
 
 /** Requests waiting for the user to answer by hand, oldest first. */

@@ -141,6 +141,11 @@ export class WebLLMEngine implements Engine {
 		return this.loadedModelId;
 	}
 
+	/** Tokens of prompt plus answer the loaded model allows, when known. */
+	get contextWindowSize(): number | undefined {
+		return this.contextWindow;
+	}
+
 	/** True while a generation runs or waits: loading another model now would break a run. */
 	get generating(): boolean {
 		return this.generations > 0;
