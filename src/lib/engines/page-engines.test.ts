@@ -75,7 +75,7 @@ describe('the in-browser model on the page', () => {
 		expect(await loading).toBe(true);
 		expect(webllmStatus).toMatchObject({ state: 'loaded', phaseLine: 'Ready', progress: 1, gpu: 'WebGPU - google', error: null });
 		expect(lines).toEqual(['Preparing: model files and GPU check']);
-		expect(loadedWebLLM()).toEqual({ modelId: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', label: 'Qwen2.5 0.5B (q4f32_1)' });
+		expect(loadedWebLLM()).toEqual({ modelId: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', label: 'Qwen2.5 0.5B (q4f32_1)', contextWindow: 4096 });
 
 		const remote = remoteEngineFor('webllm');
 		expect(await remote.describe()).toEqual({ kind: 'webllm', model: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', maxConcurrency: 1, supportsJsonSchema: true });
