@@ -107,7 +107,7 @@ describe('RemoteEngineHost: streamed progress', () => {
 	it('answers progress(requestId) over Comlink while the answer streams, and forgets it when done', async () => {
 		let finish: () => void = () => undefined;
 		const backend: PageEngineBackend = {
-			chat: async (_requestId, chatRequest, onStream) => {
+			chat: async (_requestId, chatRequest, { onStream } = {}) => {
 				onStream?.({ messages: chatRequest.messages, chars: 9, chunks: 3, startedAt: 1000, ms: 250, firstTokenMs: 80, done: false });
 				await new Promise<void>((resolve) => (finish = resolve));
 				onStream?.({ messages: chatRequest.messages, chars: 9, chunks: 3, startedAt: 1000, ms: 300, firstTokenMs: 80, done: true });

@@ -55,8 +55,11 @@ export function fromRemoteError(thrown: unknown): EngineError {
 
 /** What a page engine does for one request; the signal fires on `cancel(requestId)`. */
 export interface PageEngineBackend {
-	/** `onStream` (engines that stream) receives the answer's progress as it arrives. */
-	chat(requestId: string, request: ChatRequest, onStream?: (update: StreamUpdate) => void): Promise<ChatResponse>;
+	/**
+	 * `onStream` (engines that stream) receives the answer's progress as it arrives; `model` is the
+	 * model the run expects (RemoteEngine.chat).
+	 */
+	chat(requestId: string, request: ChatRequest, options?: { onStream?: (update: StreamUpdate) => void; model?: string }): Promise<ChatResponse>;
 	describe(): RemoteDescription;
 }
 
@@ -72,7 +75,7 @@ export class RemoteEngineHost implements RemoteEngine {
 		return this.controllers.size;
 	}
 
-	async chat(requestId: string, request: Omit<ChatRequest, 'signal'>): Promise<ChatResponse> {
+	async chat(requestId: string, request: Omit<ChatRequest, 'signal'>, model?: string): Promise<ChatResponse> {
 		this.controllers.get(requestId)?.abort();
 		const controller = new AbortController();
 		this.controllers.set(requestId, controller);
@@ -83,7 +86,7 @@ export class RemoteEngineHost implements RemoteEngine {
 				const { chars, chunks, startedAt, ms, firstTokenMs } = update;
 				this.streams.set(requestId, { chars, chunks, startedAt, ms, ...(firstTokenMs !== undefined ? { firstTokenMs } : {}) });
 			};
-			const response = await this.backend.chat(requestId, { ...request, signal: controller.signal }, onStream);
+			const response = await this.backend.chat(requestId, { ...request, signal: controller.signal }, { onStream, ...(model !== undefined ? { model } : {}) });
 			// Only plain data crosses back (a class instance or a $state proxy would not clone).
 			return JSON.parse(JSON.stringify(response)) as ChatResponse;
 		} catch (error) {

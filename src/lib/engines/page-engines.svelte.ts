@@ -252,11 +252,11 @@ function backendFor(kind: 'webllm' | 'manual', runId?: string): PageEngineBacken
 	}
 	if (runId !== undefined && !webllmRuns.includes(runId)) webllmRuns = [...webllmRuns, runId];
 	return {
-		chat: async (_requestId, request, onStream) => {
+		chat: async (_requestId, request, options = {}) => {
 			lastRunRequestAt = Date.now();
-			if (onStream) streamListeners.set(request.messages, onStream);
+			if (options.onStream) streamListeners.set(request.messages, options.onStream);
 			try {
-				return await answerHoldingThroughLoss(request);
+				return await answerHoldingThroughLoss(request, options.model);
 			} finally {
 				streamListeners.delete(request.messages);
 				lastRunRequestAt = Date.now();
@@ -272,15 +272,15 @@ function backendFor(kind: 'webllm' | 'manual', runId?: string): PageEngineBacken
  * the same model, then goes again, so no record fails while the run pauses. Another model
  * loaded meanwhile fails it: its answer must not be recorded under the run's model.
  */
-async function answerHoldingThroughLoss(request: ChatRequest): Promise<ChatResponse> {
-	const wanted = webllmStatus.state === 'lost' ? webllmStatus.modelId : engine?.modelId;
+async function answerHoldingThroughLoss(request: ChatRequest, runModel?: string): Promise<ChatResponse> {
+	const wanted = runModel ?? (webllmStatus.state === 'lost' ? webllmStatus.modelId : engine?.modelId);
 	for (let attempt = 0; ; attempt++) {
 		if (webllmStatus.state === 'lost' && wanted) await reloaded(request.signal);
 		if (wanted && engine?.modelId !== wanted) {
 			throw new EngineError('unavailable', `This run uses ${wanted}, but ${engine?.modelId ?? 'no model'} is loaded now. Load ${wanted} on the Engines page, then retry the failed records.`);
 		}
 		try {
-			return await webllmEngine().chat(request);
+			return await webllmEngine().chat(request, wanted ? { model: wanted } : {});
 		} catch (error) {
 			if (attempt > 0 || webllmStatus.state !== 'lost') throw error;
 		}

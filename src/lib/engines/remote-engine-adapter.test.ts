@@ -117,3 +117,13 @@ describe('RemoteEngineAdapter: streamed answers', () => {
 		expect(polled).toBe(0);
 	});
 });
+
+describe('RemoteEngineAdapter: the run’s model travels with each request', () => {
+	it('passes the model an in-browser run was started with, and none for manual runs', async () => {
+		const models: Array<string | undefined> = [];
+		const { remote } = page({ chat: async (_id, request, model) => (models.push(model), answer(request.messages[0].content)) });
+		await new RemoteEngineAdapter(remote, `webllm:${QWEN}`, 'In this browser', 'webllm', true, QWEN).chat(ask('a'));
+		await new RemoteEngineAdapter(remote, 'manual', 'Paste replies', 'manual', false).chat(ask('b'));
+		expect(models).toEqual([QWEN, undefined]);
+	});
+});

@@ -69,7 +69,9 @@ export class RemoteEngineAdapter implements Engine {
 		signal?.addEventListener('abort', abort, { once: true });
 		const stopWatching = this.watchStream(requestId, request);
 		try {
-			return await Promise.race([this.remote.chat(requestId, rest), aborted]);
+			// The run's model goes with the request: checked again where the answer is generated.
+			const answer = this.expectedModel !== undefined ? this.remote.chat(requestId, rest, this.expectedModel) : this.remote.chat(requestId, rest);
+			return await Promise.race([answer, aborted]);
 		} catch (error) {
 			if (signal?.aborted) throw abortedError();
 			throw asEngineError(error);

@@ -27,7 +27,12 @@ export interface RecipeInfo {
  * interrupts it.
  */
 export interface RemoteEngine {
-	chat(requestId: string, request: Omit<ChatRequest, 'signal'>): Promise<ChatResponse>;
+	/**
+	 * `model`: the model the run was started with (in-browser runs). The page answers only with
+	 * that model loaded, checked where the answer is generated, so a model loaded meanwhile can
+	 * never have its answer recorded under the run's model.
+	 */
+	chat(requestId: string, request: Omit<ChatRequest, 'signal'>, model?: string): Promise<ChatResponse>;
 	cancel(requestId: string): void;
 	/** What the page engine is: checked against the run's EngineChoice before use. */
 	describe(): Promise<{ kind: EngineChoice['kind']; model: string; maxConcurrency: number; supportsJsonSchema: boolean }>;

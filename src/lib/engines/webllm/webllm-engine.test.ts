@@ -328,3 +328,23 @@ describe('WebLLMEngine: context window and whitespace loops', () => {
 		expect(error.partial?.length).toBe('{"entries": ['.length + WHITESPACE_RUN_LIMIT);
 	});
 });
+
+describe('WebLLMEngine: a run’s model', () => {
+	it('answers only with the run’s model loaded, also when a load was queued before the request', async () => {
+		const { engine, fake } = setup();
+		await engine.load(MODEL);
+		expect((await engine.chat(request, { model: MODEL })).model).toBe(MODEL);
+		fake().hangAfterTokens = true;
+		const answering = engine.chat(request, { model: MODEL });
+		// The race: another model is loaded after the request left the run but before its turn.
+		const loading = engine.load(OTHER);
+		const late = engine.chat(request, { model: MODEL }).catch((caught: unknown) => caught);
+		fake().hangAfterTokens = false;
+		fake().finish();
+		await answering;
+		await loading;
+		expect(await late).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/This run uses Qwen2.5-0.5B-Instruct-q4f32_1-MLC, but Qwen2.5-1.5B-Instruct-q4f32_1-MLC is loaded now/) });
+		// Nothing was generated for it with the other model.
+		expect(fake().requests.map((sent) => sent.model)).toEqual([MODEL, MODEL]);
+	});
+});

@@ -279,11 +279,15 @@ export class WebLLMEngine implements Engine {
 		});
 	}
 
-	chat(request: ChatRequest): Promise<WebLLMChatResponse> {
+	/**
+	 * `model`: answer only with this model loaded (a run's model; checked when the request's turn
+	 * comes, after any load queued before it).
+	 */
+	chat(request: ChatRequest, options: { model?: string } = {}): Promise<WebLLMChatResponse> {
 		const { signal } = request;
 		if (signal?.aborted) return Promise.reject(abortedError());
 		this.generations += 1;
-		const run = this.generate(request).finally(() => (this.generations -= 1));
+		const run = this.generate(request, options.model).finally(() => (this.generations -= 1));
 		if (!signal) return run;
 		// Settle as soon as the caller cancels, also while still queued behind another request
 		// (that one keeps running; this one is skipped when its turn comes).
@@ -307,13 +311,16 @@ export class WebLLMEngine implements Engine {
 		return { tokens: promptTokensOf(content, messages.length), estimated };
 	}
 
-	private generate(request: ChatRequest): Promise<WebLLMChatResponse> {
+	private generate(request: ChatRequest, expected?: string): Promise<WebLLMChatResponse> {
 		return this.enqueue(async () => {
 			const { signal } = request;
 			if (signal?.aborted) throw abortedError();
 			const modelId = this.loadedModelId;
 			const mlc = this.current;
 			if (!modelId || !mlc) throw new EngineError('unavailable', 'No in-browser model is loaded. Load a model first.');
+			if (expected !== undefined && expected !== modelId) {
+				throw new EngineError('unavailable', `This run uses ${expected}, but ${modelId} is loaded now. Load ${expected} on the Engines page, then retry the failed records.`);
+			}
 			let body = toWebLLMRequest(request, modelId, { stream: true });
 			const window = this.contextWindow;
 			let fitted: { promptTokens: number; maxTokens: number; contextWindow: number } | undefined;
