@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError, type ChatRequest } from '$lib/core/contracts/engine';
-import { CONTINUE_CUE, fromWebLLMResponse, isThinkingModel, normalizeMessages, OPENING_CUE, toWebLLMRequest, webllmSeed, type WebLLMChatCompletion } from './request';
+import { collectStream, CONTINUE_CUE, fromWebLLMResponse, isThinkingModel, normalizeMessages, OPENING_CUE, toWebLLMRequest, webllmSeed, type WebLLMChatCompletion } from './request';
 import { CHUNK_RESPONSE_FORMAT } from '$lib/core/recipes/chunked';
 import { CHUNK_ENTRIES_GRAMMAR } from './grammar';
 
@@ -155,5 +155,30 @@ describe('normalizeMessages', () => {
 			{ role: 'user', content: 'Weather?' },
 			{ role: 'user', content: '[Tool result] {"temp": 12}' }
 		]);
+	});
+});
+
+describe('collectStream', () => {
+	/** Chunks shaped as web-llm 0.2.86 sends them (engine.ts: per-token deltas, a final finish chunk, a usage chunk without choices). */
+	async function* webllmChunks() {
+		const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: QWEN25 };
+		for (const piece of ['{"entries": [', '{"prompt": "Hi", ', '"response": "She said \\"hello\\"."}', ']}']) {
+			yield { ...base, choices: [{ delta: { content: piece, role: 'assistant' }, finish_reason: null, index: 0, logprobs: null }] };
+		}
+		yield { ...base, choices: [{ delta: {}, finish_reason: 'stop', index: 0 }] };
+		yield { ...base, choices: [], usage: { prompt_tokens: 40, completion_tokens: 21, total_tokens: 61, extra: { decode_tokens_per_s: 48.5 } } };
+	}
+
+	it('passes each piece on as it comes and returns the whole answer with its finish reason and usage', async () => {
+		const pieces: string[] = [];
+		const completion = await collectStream(webllmChunks(), 'fallback', (text) => pieces.push(text));
+		expect(pieces).toHaveLength(4);
+		expect(completion).toEqual({
+			model: QWEN25,
+			choices: [{ message: { content: pieces.join('') }, finish_reason: 'stop' }],
+			usage: { prompt_tokens: 40, completion_tokens: 21, total_tokens: 61, extra: { decode_tokens_per_s: 48.5 } }
+		});
+		expect(JSON.parse(completion.choices[0].message.content ?? '')).toEqual({ entries: [{ prompt: 'Hi', response: 'She said "hello".' }] });
+		expect(fromWebLLMResponse(completion, 'fallback', { startedAt: 0, ms: 1 })).toMatchObject({ finishReason: 'stop', decodeTokensPerSecond: 48.5, usage: { completionTokens: 21 } });
 	});
 });

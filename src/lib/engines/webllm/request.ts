@@ -170,6 +170,37 @@ export function toWebLLMRequest(request: ChatRequest, modelId: string, options: 
 	return body;
 }
 
+/** The parts of web-llm's `ChatCompletionChunk` the stream is read for. */
+export interface WebLLMChatChunk {
+	model?: string;
+	choices: Array<{ delta?: { content?: string | null }; finish_reason?: string | null }>;
+	usage?: WebLLMUsage;
+}
+
+/**
+ * Reads a streamed answer (`stream: true` with `include_usage`): each piece of text to `onDelta`
+ * as it comes, and the whole answer as one completion at the end. The usage arrives on a last
+ * chunk without choices; the finish reason on the last chunk with one.
+ */
+export async function collectStream(chunks: AsyncIterable<WebLLMChatChunk>, model: string, onDelta: (text: string) => void): Promise<WebLLMChatCompletion> {
+	let content = '';
+	let finishReason: string | null = null;
+	let usage: WebLLMUsage | undefined;
+	let answeredBy = model;
+	for await (const chunk of chunks) {
+		const choice = chunk.choices[0];
+		const delta = choice?.delta?.content ?? '';
+		if (delta) {
+			content += delta;
+			onDelta(delta);
+		}
+		if (choice?.finish_reason) finishReason = choice.finish_reason;
+		if (chunk.usage) usage = chunk.usage;
+		if (chunk.model) answeredBy = chunk.model;
+	}
+	return { model: answeredBy, choices: [{ message: { content }, finish_reason: finishReason }], ...(usage ? { usage } : {}) };
+}
+
 /** Our response plus web-llm's throughput figure, for the tokens/s display. */
 export interface WebLLMChatResponse extends ChatResponse {
 	decodeTokensPerSecond?: number;

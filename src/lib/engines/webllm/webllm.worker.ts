@@ -7,9 +7,9 @@
  * keeps thrown errors' `name` (web-llm's own worker protocol turns them into strings).
  */
 import * as Comlink from 'comlink';
-import type { ChatCompletionChunk, ChatCompletionRequestStreaming, CompletionUsage, MLCEngine } from '@mlc-ai/web-llm';
+import type { ChatCompletionChunk, ChatCompletionRequestStreaming, MLCEngine } from '@mlc-ai/web-llm';
 import type { InitProgressReportLike } from './progress';
-import type { WebLLMChatCompletion, WebLLMChatRequest } from './request';
+import { collectStream, type WebLLMChatCompletion, type WebLLMChatRequest } from './request';
 import type { WebLLMAppConfig } from './webllm-engine';
 
 let progressListener: ((report: InitProgressReportLike) => void) | undefined;
@@ -59,22 +59,8 @@ const api = {
 		const mlc = await mlcEngine();
 		// Our request type is a structural subset of web-llm's streaming request; the cast says so.
 		const chunks: AsyncIterable<ChatCompletionChunk> = await mlc.chat.completions.create({ ...request, stream: true } as ChatCompletionRequestStreaming);
-		let content = '';
-		let finishReason: string | null = null;
-		let usage: CompletionUsage | undefined;
-		let model = request.model;
-		for await (const chunk of chunks) {
-			const choice = chunk.choices[0];
-			const delta = choice?.delta?.content ?? '';
-			if (delta) {
-				content += delta;
-				void onDelta(delta);
-			}
-			if (choice?.finish_reason) finishReason = choice.finish_reason;
-			if (chunk.usage) usage = chunk.usage;
-			if (chunk.model) model = chunk.model;
-		}
-		return { model, choices: [{ message: { content }, finish_reason: finishReason }], ...(usage ? { usage } : {}) };
+		// Not awaited: a Comlink call per token would slow decoding down to the page's pace.
+		return collectStream(chunks, request.model, (delta) => void onDelta(delta));
 	},
 	/**
 	 * Tokens of `texts` under the loaded model's own tokenizer. web-llm has no public call for it;
