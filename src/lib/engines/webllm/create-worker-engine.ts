@@ -31,6 +31,7 @@ export const createWorkerMLCEngine: MLCEngineFactory = async (onProgress: (repor
 		interruptGenerate: () => void api.interruptGenerate(),
 		countTokens: (texts) => api.countTokens(texts),
 		// Ends the worker: web-llm's reload cannot be stopped past its downloads, a dead worker's GPU memory is freed.
-		terminate: () => worker.terminate()
+		terminate: () => worker.terminate(),
+		watchLoss: (listener) => void api.setLossListener(Comlink.proxy(listener))
 	};
 };

@@ -95,9 +95,19 @@ export class ScriptedMLCEngine implements MLCLikeEngine {
 		this.aborted = true;
 	}
 
-	/** web-llm's device.lost handler: logs, then `this.unload()`. */
-	loseDevice(): void {
-		void this.unload();
+	private lossListener: (() => void) | undefined;
+
+	/** web-llm's device.lost handler: logs, then `this.unload()`; the worker's watch then reports it. */
+	loseDevice(options: { watched?: boolean } = {}): void {
+		// web-llm's own unload, not one the adapter asked for (so not counted in `unloads`).
+		this.loaded = undefined;
+		this.gpuMB = 0;
+		// `watched: false`: the worker's periodic look has not come round yet.
+		if (options.watched !== false) this.lossListener?.();
+	}
+
+	watchLoss(listener: () => void): void {
+		this.lossListener = listener;
 	}
 
 	interruptGenerate(): void {

@@ -253,7 +253,7 @@ describe('WebLLMEngine: GPU lost after loading', () => {
 		const { engine, fake, lost } = setup();
 		await engine.load(MODEL);
 		await engine.chat(request);
-		fake().loseDevice();
+		fake().loseDevice({ watched: false });
 		const error = (await engine.chat(request).catch((caught: unknown) => caught)) as EngineError;
 		expect(error).toMatchObject({ kind: 'unavailable' });
 		expect(error.message).toMatch(/graphics card was reset or ran out of memory/);
@@ -266,6 +266,22 @@ describe('WebLLMEngine: GPU lost after loading', () => {
 		expect(lost).toHaveLength(1);
 		await engine.load(MODEL);
 		expect((await engine.chat(request)).finishReason).toBe('stop');
+	});
+
+	it('is noticed without waiting for a request (the worker watches web-llm’s list of loaded models)', async () => {
+		const { engine, fake, lost } = setup();
+		await engine.load(MODEL);
+		fake().loseDevice();
+		expect(lost).toHaveLength(1);
+		expect(lost[0][0]).toBe(MODEL);
+		expect(engine.modelId).toBeUndefined();
+		// A request now says why, without reaching web-llm.
+		await expect(engine.chat(request)).rejects.toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/graphics card was reset/) });
+		expect(fake().requests).toHaveLength(0);
+		// An unload we asked for is not a loss.
+		await engine.load(MODEL);
+		await engine.unload();
+		expect(lost).toHaveLength(1);
 	});
 
 	it.each([

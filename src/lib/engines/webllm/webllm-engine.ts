@@ -67,6 +67,11 @@ export interface MLCLikeEngine {
 	countTokens?(texts: string[]): Promise<number | undefined>;
 	/** Ends the engine at once, GPU memory included (a worker's terminate); it is not used again. */
 	terminate?(): void;
+	/**
+	 * Calls `listener` when the loaded model disappears without an unload from us (web-llm's
+	 * device.lost handler unloads it silently), so the page learns of it before the next request.
+	 */
+	watchLoss?(listener: () => void): void;
 }
 
 export interface LoadOptions {
@@ -118,6 +123,8 @@ export class WebLLMEngine implements Engine {
 	private loadedModelId: string | undefined;
 	private loadedLabel: string | undefined;
 	private contextWindow: number | undefined;
+	/** Why the model is gone, after a GPU loss (until the next load). */
+	private lostMessage: string | undefined;
 	private latestLoad: LoadTicket | undefined;
 	/** Generations running or queued (a load during a run would fail the rest of it). */
 	private generations = 0;
@@ -157,7 +164,12 @@ export class WebLLMEngine implements Engine {
 			this.mlc = created;
 			created.then(
 				(mlc) => {
-					if (this.mlc === created) this.current = mlc;
+					if (this.mlc !== created) return;
+					this.current = mlc;
+					mlc.watchLoss?.(() => {
+						const modelId = this.loadedModelId;
+						if (modelId && this.current === mlc) this.lost(modelId);
+					});
 				},
 				() => {
 					// A failed creation (no worker support, say) must not poison later attempts.
@@ -193,6 +205,7 @@ export class WebLLMEngine implements Engine {
 			const tracker = new LoadProgressTracker();
 			this.progressListener = (report) => onPhase?.(tracker.update(report));
 			this.forgetModel();
+			this.lostMessage = undefined;
 			let mlc: MLCLikeEngine | undefined;
 			try {
 				mlc = await this.engine();
@@ -271,6 +284,7 @@ export class WebLLMEngine implements Engine {
 		return this.enqueue(async () => {
 			if (!this.mlc) return;
 			this.forgetModel();
+			this.lostMessage = undefined;
 			try {
 				await (await this.mlc).unload();
 			} catch (error) {
@@ -317,7 +331,7 @@ export class WebLLMEngine implements Engine {
 			if (signal?.aborted) throw abortedError();
 			const modelId = this.loadedModelId;
 			const mlc = this.current;
-			if (!modelId || !mlc) throw new EngineError('unavailable', 'No in-browser model is loaded. Load a model first.');
+			if (!modelId || !mlc) throw new EngineError('unavailable', this.lostMessage ?? 'No in-browser model is loaded. Load a model first.');
 			if (expected !== undefined && expected !== modelId) {
 				throw new EngineError('unavailable', `This run uses ${expected}, but ${modelId} is loaded now. Load ${expected} on the Engines page, then retry the failed records.`);
 			}
@@ -383,6 +397,7 @@ export class WebLLMEngine implements Engine {
 		const message = `The graphics card was reset or ran out of memory, and ${this.loadedLabel ?? modelId} was unloaded. Reload the model, then resume the run (close other GPU-heavy tabs, or pick a smaller model or a "-1k" build if it happens again).`;
 		if (this.loadedModelId === modelId) {
 			this.forgetModel();
+			this.lostMessage = message;
 			this.onLost?.(modelId, message);
 		}
 		return new EngineError('unavailable', message);

@@ -14,6 +14,22 @@ import type { WebLLMAppConfig } from './webllm-engine';
 
 let progressListener: ((report: InitProgressReportLike) => void) | undefined;
 let engine: Promise<MLCEngine> | undefined;
+let lossListener: (() => void) | undefined;
+/** A model is loaded and nothing of ours unloaded it: if web-llm's list empties, the GPU was lost. */
+let expectLoaded = false;
+/** How often the worker looks whether web-llm still holds the model (its device.lost handler unloads silently). */
+const LOSS_CHECK_MS = 2000;
+
+setInterval(() => {
+	if (!expectLoaded || !engine) return;
+	void engine.then((mlc) => {
+		const pipelines = (mlc as unknown as { loadedModelIdToPipeline?: Map<string, unknown> }).loadedModelIdToPipeline;
+		if (expectLoaded && pipelines && pipelines.size === 0) {
+			expectLoaded = false;
+			void lossListener?.();
+		}
+	});
+}, LOSS_CHECK_MS);
 
 function library() {
 	return import('@mlc-ai/web-llm');
@@ -43,13 +59,18 @@ const api = {
 	setProgressListener(listener: ((report: InitProgressReportLike) => void) | undefined): void {
 		progressListener = listener;
 	},
+	setLossListener(listener: (() => void) | undefined): void {
+		lossListener = listener;
+	},
 	async reload(modelId: string, extra?: WebLLMAppConfig): Promise<void> {
 		const [webllm, mlc] = await Promise.all([library(), mlcEngine()]);
 		// Every load states its full list, so a custom record never lingers into the next load.
 		const records = extra?.model_list ?? [];
 		const prebuilt = webllm.prebuiltAppConfig.model_list.filter((record) => !records.some((custom) => custom.model_id === record.model_id));
 		mlc.setAppConfig({ ...webllm.prebuiltAppConfig, model_list: [...prebuilt, ...records] });
+		expectLoaded = false;
 		await mlc.reload(modelId);
+		expectLoaded = true;
 	},
 	/**
 	 * One streamed answer: each piece of text goes to `onDelta` (a Comlink proxy, not awaited, so
@@ -77,6 +98,7 @@ const api = {
 		return total;
 	},
 	async unload(): Promise<void> {
+		expectLoaded = false;
 		if (engine) await (await engine).unload();
 	},
 	async interruptGenerate(): Promise<void> {
