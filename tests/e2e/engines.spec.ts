@@ -409,3 +409,97 @@ test('a server without json_schema is detected as JSON mode; the mode can be cho
 		await full.close();
 	}
 });
+
+/**
+ * A custom model served by a local test server: small generated files with the names web-llm
+ * 0.2.86 fetches (mlc-chat-config.json, tensor-cache.json and its shard, tokenizer.json, a
+ * model library), no real weights. The library request is held open the first time, like a slow
+ * download, so the load can be cancelled in the middle of it.
+ */
+test('a custom model: download → cancel → released → retry, and a failed load says why in plain words', async () => {
+	const requested: string[] = [];
+	const closedEarly: string[] = [];
+	let holdLibrary = true;
+	const held: Array<() => void> = [];
+	const files: Record<string, { type: string; body: string | Buffer }> = {
+		'/mara/resolve/main/mlc-chat-config.json': {
+			type: 'application/json',
+			body: JSON.stringify({
+				model_type: 'qwen2',
+				quantization: 'q4f32_1',
+				vocab_size: 151936,
+				context_window_size: 4096,
+				sliding_window_size: 4096,
+				prefill_chunk_size: 1024,
+				attention_sink_size: -1,
+				tensor_parallel_shards: 1,
+				temperature: 0.7,
+				top_p: 0.8,
+				repetition_penalty: 1.05,
+				conv_template: { name: 'qwen2', system_template: '<|im_start|>system\n{system_message}<|im_end|>\n', system_message: 'You are a helpful assistant.', roles: { user: '<|im_start|>user', assistant: '<|im_start|>assistant' }, seps: ['<|im_end|>\n'], role_content_sep: '\n', role_empty_sep: '\n', stop_str: ['<|endoftext|>', '<|im_end|>'], stop_token_ids: [151643, 151645] },
+				tokenizer_files: ['tokenizer.json'],
+				version: '0.1.0'
+			})
+		},
+		'/mara/resolve/main/tensor-cache.json': { type: 'application/json', body: JSON.stringify({ metadata: { ParamSize: 1, ParamBytes: 64, BitsPerParam: 8 }, records: [{ dataPath: 'params_shard_0.bin', format: 'raw-shard', nbytes: 64, records: [{ name: 'w', shape: [16], dtype: 'float32', format: 'f32-to-bf16', nbytes: 64, byteOffset: 0 }], md5sum: '0' }] }) },
+		'/mara/resolve/main/params_shard_0.bin': { type: 'application/octet-stream', body: Buffer.alloc(64) },
+		'/mara/resolve/main/tokenizer.json': { type: 'application/json', body: JSON.stringify({ version: '1.0', model: { type: 'BPE', vocab: { a: 0 }, merges: [] } }) },
+		// Not a WebAssembly module: what a wrong or truncated library download looks like.
+		'/libs/mara-q4f32_1-webgpu.wasm': { type: 'application/wasm', body: Buffer.from('<html>Not found</html>') }
+	};
+	const host: Server = createServer((req, res) => {
+		const path = (req.url ?? '').split('?')[0];
+		requested.push(path);
+		res.setHeader('Access-Control-Allow-Origin', '*');
+		const file = files[path];
+		if (path.endsWith('.wasm') && holdLibrary) {
+			req.socket.on('close', () => closedEarly.push(path));
+			held.push(() => res.destroy());
+			return;
+		}
+		if (!file) {
+			res.writeHead(404).end();
+			return;
+		}
+		res.writeHead(200, { 'Content-Type': file.type, 'Content-Length': Buffer.byteLength(file.body) }).end(file.body);
+	});
+	await new Promise<void>((ready) => host.listen(0, '127.0.0.1', ready));
+	const port = (host.address() as { port: number }).port;
+	try {
+		await withWebGPU(async (page) => {
+			await page.getByText('Add a custom model').click();
+			await page.getByTestId('custom-modelId').fill('mara-q4f32_1');
+			await page.getByTestId('custom-weightsUrl').fill(`http://127.0.0.1:${port}/mara`);
+			await page.getByTestId('custom-modelLibUrl').fill(`http://127.0.0.1:${port}/libs/mara-q4f32_1-webgpu.wasm`);
+			await page.getByTestId('custom-vramMB').fill('900');
+			await page.getByTestId('custom-save').click();
+			const row = page.getByTestId('custom-model-table').locator('tr[data-model="mara-q4f32_1"]');
+
+			// Download: web-llm fetched the config from our host and is now downloading the library.
+			await row.getByRole('button', { name: 'Download & load' }).click();
+			await expect.poll(() => requested).toContain('/libs/mara-q4f32_1-webgpu.wasm');
+			expect(requested).toContain('/mara/resolve/main/mlc-chat-config.json');
+			await expect(page.getByTestId('model-loader')).toHaveAttribute('data-state', 'loading');
+
+			// Cancel: the worker is ended at once, so the download's connection closes and nothing stays loaded.
+			await page.getByTestId('cancel-load').click();
+			await expect(page.getByTestId('load-cancelled')).toContainText('Loading mara-q4f32_1 was cancelled');
+			await expect.poll(() => closedEarly).toContain('/libs/mara-q4f32_1-webgpu.wasm');
+			await expect(page.getByTestId('model-loader')).toHaveAttribute('data-state', 'idle');
+			await expect(row.getByRole('button', { name: 'Download & load' })).toBeEnabled();
+
+			// Retry: a fresh worker downloads again; the library is not WebAssembly, and the page says so.
+			holdLibrary = false;
+			const before = requested.filter((path) => path.endsWith('.wasm')).length;
+			await row.getByRole('button', { name: 'Download & load' }).click();
+			await expect(page.getByTestId('load-error')).toContainText('Could not load mara-q4f32_1', { timeout: 45_000 });
+			expect(requested.filter((path) => path.endsWith('.wasm')).length).toBeGreaterThan(before);
+			await expect(page.getByTestId('load-error')).toContainText('model library');
+			await expect(page.getByTestId('load-error')).not.toContainText('CompileError');
+			await expect(row.getByRole('button', { name: 'Download & load' })).toBeEnabled();
+		});
+	} finally {
+		for (const release of held) release();
+		await new Promise((done) => host.close(done));
+	}
+});

@@ -39,7 +39,7 @@ const ready: PreflightResult = {
 	shaderF16: false,
 	fallbackAdapter: true,
 	adapter: { vendor: 'google', architecture: 'swiftshader', description: '' },
-	limits: { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 }
+	limits: { maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 }
 };
 
 function errorsOf(input: Partial<CustomModelInput>, taken: string[] = []) {
@@ -106,7 +106,9 @@ describe('the web-llm record', () => {
 					vram_required_MB: 1060,
 					low_resource_required: false,
 					required_features: [],
-					overrides: { context_window_size: 2048 }
+					// Sliding window off, as in web-llm's prebuilt records: a Mistral-family
+					// config would otherwise fail with WindowSizeConfigurationError after the download.
+					overrides: { context_window_size: 2048, sliding_window_size: -1 }
 				}
 			]
 		});

@@ -107,7 +107,12 @@ export function customNeedsShaderF16(model: CustomModel): boolean {
 	return /q\d+f16/i.test(model.modelId) || /q\d+f16/i.test(libName);
 }
 
-/** The record web-llm loads. Listing shader-f16 makes web-llm refuse before downloading weights. */
+/**
+ * The record web-llm loads. Listing shader-f16 makes web-llm refuse before downloading weights.
+ * `sliding_window_size: -1` goes with the context window, as in web-llm's prebuilt records: a
+ * conversion whose mlc-chat-config.json sets a sliding window (Mistral family) would otherwise
+ * fail with WindowSizeConfigurationError after the whole download.
+ */
 export function toModelRecord(model: CustomModel): WebLLMModelRecord {
 	return {
 		model: model.weightsUrl,
@@ -116,7 +121,7 @@ export function toModelRecord(model: CustomModel): WebLLMModelRecord {
 		vram_required_MB: model.vramMB,
 		low_resource_required: false,
 		required_features: customNeedsShaderF16(model) ? ['shader-f16'] : [],
-		overrides: { context_window_size: model.contextWindow }
+		overrides: { context_window_size: model.contextWindow, sliding_window_size: -1 }
 	};
 }
 

@@ -102,3 +102,27 @@ describe('RemoteEngineHost over Comlink', () => {
 		expect(response).toEqual({ content: '{"ok":true}', finishReason: 'stop', model: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', timing: { startedAt: 1, ms: 2 }, decodeTokensPerSecond: 31.5 });
 	});
 });
+
+describe('RemoteEngineHost: streamed progress', () => {
+	it('answers progress(requestId) over Comlink while the answer streams, and forgets it when done', async () => {
+		let finish: () => void = () => undefined;
+		const backend: PageEngineBackend = {
+			chat: async (_requestId, chatRequest, { onStream } = {}) => {
+				onStream?.({ messages: chatRequest.messages, chars: 9, chunks: 3, startedAt: 1000, ms: 250, firstTokenMs: 80, done: false });
+				await new Promise<void>((resolve) => (finish = resolve));
+				onStream?.({ messages: chatRequest.messages, chars: 9, chunks: 3, startedAt: 1000, ms: 300, firstTokenMs: 80, done: true });
+				return { content: '["a","b"]', finishReason: 'stop', model: 'm', timing: { startedAt: 1000, ms: 300 } };
+			},
+			describe: () => ({ kind: 'webllm', model: 'm', maxConcurrency: 1, supportsJsonSchema: true })
+		};
+		const remote = overComlink(new RemoteEngineHost(backend));
+		const progress = (id: string) => (remote as unknown as { progress(id: string): Promise<unknown> }).progress(id);
+		expect(await progress('r-1')).toBeNull();
+		const pending = remote.chat('r-1', request);
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect(await progress('r-1')).toEqual({ chars: 9, chunks: 3, startedAt: 1000, ms: 250, firstTokenMs: 80 });
+		finish();
+		await pending;
+		expect(await progress('r-1')).toBeNull();
+	});
+});

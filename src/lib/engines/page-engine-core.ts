@@ -7,8 +7,8 @@
  * and drops the rest, so the `kind` the dispatcher's retry policy needs would be lost; a thrown
  * plain object crosses unchanged, and `fromRemoteError` turns it back into an `EngineError`.
  */
-import { abortedError, EngineError, isEngineError, type ChatRequest, type ChatResponse, type EngineErrorKind } from '$lib/core/contracts/engine';
-import type { RemoteEngine } from '$lib/core/contracts/run-api';
+import { abortedError, EngineError, isEngineError, type ChatRequest, type ChatResponse, type EngineErrorKind, type StreamUpdate } from '$lib/core/contracts/engine';
+import type { RemoteEngine, RemoteStreamProgress } from '$lib/core/contracts/run-api';
 
 export type RemoteDescription = Awaited<ReturnType<RemoteEngine['describe']>>;
 
@@ -55,13 +55,18 @@ export function fromRemoteError(thrown: unknown): EngineError {
 
 /** What a page engine does for one request; the signal fires on `cancel(requestId)`. */
 export interface PageEngineBackend {
-	chat(requestId: string, request: ChatRequest): Promise<ChatResponse>;
+	/**
+	 * `onStream` (engines that stream) receives the answer's progress as it arrives; `model` is the
+	 * model the run expects (RemoteEngine.chat).
+	 */
+	chat(requestId: string, request: ChatRequest, options?: { onStream?: (update: StreamUpdate) => void; model?: string }): Promise<ChatResponse>;
 	describe(): RemoteDescription;
 }
 
 /** The object handed (inside `Comlink.proxy`) to the data worker. */
 export class RemoteEngineHost implements RemoteEngine {
 	private readonly controllers = new Map<string, AbortController>();
+	private readonly streams = new Map<string, RemoteStreamProgress>();
 
 	constructor(private readonly backend: PageEngineBackend) {}
 
@@ -70,20 +75,32 @@ export class RemoteEngineHost implements RemoteEngine {
 		return this.controllers.size;
 	}
 
-	async chat(requestId: string, request: Omit<ChatRequest, 'signal'>): Promise<ChatResponse> {
+	async chat(requestId: string, request: Omit<ChatRequest, 'signal'>, model?: string): Promise<ChatResponse> {
 		this.controllers.get(requestId)?.abort();
 		const controller = new AbortController();
 		this.controllers.set(requestId, controller);
 		try {
 			if (controller.signal.aborted) throw abortedError();
-			const response = await this.backend.chat(requestId, { ...request, signal: controller.signal });
+			const onStream = (update: StreamUpdate) => {
+				if (update.done) return;
+				const { chars, chunks, startedAt, ms, firstTokenMs } = update;
+				this.streams.set(requestId, { chars, chunks, startedAt, ms, ...(firstTokenMs !== undefined ? { firstTokenMs } : {}) });
+			};
+			const response = await this.backend.chat(requestId, { ...request, signal: controller.signal }, { onStream, ...(model !== undefined ? { model } : {}) });
 			// Only plain data crosses back (a class instance or a $state proxy would not clone).
 			return JSON.parse(JSON.stringify(response)) as ChatResponse;
 		} catch (error) {
 			throw toRemoteError(controller.signal.aborted ? abortedError() : error);
 		} finally {
-			if (this.controllers.get(requestId) === controller) this.controllers.delete(requestId);
+			if (this.controllers.get(requestId) === controller) {
+				this.controllers.delete(requestId);
+				this.streams.delete(requestId);
+			}
 		}
+	}
+
+	async progress(requestId: string): Promise<RemoteStreamProgress | null> {
+		return this.streams.get(requestId) ?? null;
 	}
 
 	cancel(requestId: string): void {

@@ -7,7 +7,7 @@
  * passes by reference (a Comlink proxy). web-llm (6.8 MB) is imported only when the user loads a
  * model.
  */
-import { isEngineError } from '$lib/core/contracts/engine';
+import { abortedError, EngineError, isEngineError, type ChatMessage, type ChatRequest, type ChatResponse, type StreamUpdate } from '$lib/core/contracts/engine';
 import { appConfigFor, loadCustomModels } from './custom-models';
 import { ManualEngine, type PendingManualRequest } from './manual-engine';
 import { RemoteEngineHost, type PageEngineBackend } from './page-engine-core';
@@ -17,7 +17,8 @@ import { describePhase, type LoadPhase, type LoadStatus } from './webllm/progres
 import { WebLLMEngine, type LoadOptions } from './webllm/webllm-engine';
 import type { RemoteEngine } from '$lib/core/contracts/run-api';
 
-export type WebLLMLoadState = 'idle' | 'loading' | 'loaded' | 'failed';
+/** `lost`: the GPU was reset or ran out of memory after loading; web-llm unloaded the model. */
+export type WebLLMLoadState = 'idle' | 'loading' | 'loaded' | 'failed' | 'lost';
 
 /** What the Engines page and the run form show about the in-browser model. */
 class WebLLMStatus {
@@ -42,6 +43,10 @@ class WebLLMStatus {
 	error = $state<string | null>(null);
 	/** Set when the user stopped the last load. */
 	cancelled = $state(false);
+	/** Between Cancel and the load actually stopping (the GPU may be busy uploading or compiling). */
+	cancelling = $state(false);
+	/** Why the last load was not started (a run is generating with the loaded model). */
+	refused = $state<string | null>(null);
 	/** The GPU web-llm reported at the end of loading. */
 	gpu = $state<string | null>(null);
 }
@@ -50,11 +55,48 @@ export const webllmStatus = new WebLLMStatus();
 
 let engine: WebLLMEngine | undefined;
 
+/** Runs using the in-browser model (their page engines were handed out): paused when the GPU is lost. */
+let webllmRuns: string[] = [];
+let lostListener: ((runIds: string[]) => void) | undefined;
+/** Wakes requests held while the model is lost (see backendFor). */
+let reloadWaiters: Array<() => void> = [];
+/** When the in-browser model last answered a run: a load right after would break the run's next request. */
+let lastRunRequestAt = 0;
+/** A run's requests come back to back; a load within this long after one waits for the run to pause. */
+export const RUN_ACTIVITY_MS = 15_000;
+
+/** The state classes pause the runs that use the in-browser model when its GPU is lost. */
+export function onWebLLMLost(listener: (runIds: string[]) => void): void {
+	lostListener = listener;
+}
+
+function markLost(modelId: string, message: string): void {
+	Object.assign(webllmStatus, { state: 'lost', modelId, error: message, phase: null, phaseLine: '', progress: 0, overall: 0 } satisfies Partial<WebLLMStatus>);
+	lostListener?.(webllmRuns);
+}
+
+/** Streamed progress goes to the request it belongs to (each request's messages array is its own). */
+const streamListeners = new WeakMap<ChatMessage[], (update: StreamUpdate) => void>();
+
 function webllmEngine(): WebLLMEngine {
-	engine ??= new WebLLMEngine({
-		factory: async (onProgress) => (await import('./webllm/create-worker-engine')).createWorkerMLCEngine(onProgress)
-	});
+	if (!engine) {
+		engine = new WebLLMEngine({
+			factory: async (onProgress) => (await import('./webllm/create-worker-engine')).createWorkerMLCEngine(onProgress),
+			onLost: markLost
+		});
+		engine.onStream = (update) => streamListeners.get(update.messages)?.(update);
+	}
 	return engine;
+}
+
+/** Why loading another model now would break a run, or null when it is safe. */
+export function loadBlockedReason(now = Date.now()): string | null {
+	const loaded = engine?.modelId;
+	if (!engine || !loaded) return null;
+	if (engine.generating || now - lastRunRequestAt < RUN_ACTIVITY_MS) {
+		return `A run is generating with ${webllmStatus.label ?? loaded}. Pause it (or let it finish), then load another model.`;
+	}
+	return null;
 }
 
 function labelOf(modelId: string, customLabel?: string): string {
@@ -78,6 +120,8 @@ function applyStatus(status: LoadStatus, cached: boolean): void {
 export interface LoadModelOptions {
 	/** The weights are already in this browser (two phases instead of three). */
 	cached?: boolean;
+	/** Load even while a run is generating (the user confirmed; the run's requests then fail). */
+	force?: boolean;
 }
 
 /**
@@ -86,8 +130,11 @@ export interface LoadModelOptions {
  * why); never rejects.
  */
 export async function loadModel(modelId: string, options: LoadModelOptions = {}): Promise<boolean> {
+	const blocked = options.force || modelId === engine?.modelId ? null : loadBlockedReason();
+	webllmStatus.refused = blocked;
+	if (blocked) return false;
 	const custom = findWebLLMModel(modelId) ? undefined : loadCustomModels(localStorage).find((model) => model.modelId === modelId);
-	const loadOptions: LoadOptions = custom ? { appConfig: appConfigFor(custom), label: custom.modelId } : {};
+	const loadOptions: LoadOptions = custom ? { appConfig: appConfigFor(custom), label: custom.modelId, contextWindow: custom.contextWindow } : {};
 	const cached = options.cached ?? false;
 	Object.assign(webllmStatus, {
 		state: 'loading',
@@ -103,6 +150,7 @@ export async function loadModel(modelId: string, options: LoadModelOptions = {})
 		secondsElapsed: 0,
 		error: null,
 		cancelled: false,
+		cancelling: false,
 		gpu: null
 	} satisfies Partial<WebLLMStatus>);
 	try {
@@ -112,6 +160,9 @@ export async function loadModel(modelId: string, options: LoadModelOptions = {})
 		webllmStatus.phaseLine = 'Ready';
 		webllmStatus.progress = 1;
 		webllmStatus.overall = 1;
+		const waiters = reloadWaiters;
+		reloadWaiters = [];
+		for (const wake of waiters) wake();
 		return true;
 	} catch (error) {
 		const engineError = toEngineError(error, modelId);
@@ -123,30 +174,38 @@ export async function loadModel(modelId: string, options: LoadModelOptions = {})
 			webllmStatus.error = engineError.message;
 		}
 		return false;
+	} finally {
+		webllmStatus.cancelling = false;
 	}
 }
 
-/** Stops the download/load in progress; the shards already saved stay cached. */
+/**
+ * Stops the load in progress, in any phase: the page shows "Cancelling…" until it has stopped
+ * (the worker is ended, freeing its GPU memory); shards already saved stay cached.
+ */
 export function cancelLoad(): void {
-	engine?.cancelLoad();
+	if (engine?.cancelLoad()) webllmStatus.cancelling = true;
 }
 
 /** Frees the GPU memory; the weights stay downloaded. */
 export async function unloadModel(): Promise<void> {
+	// Unloading is the user's own choice: a run still going then fails its next request plainly.
+	lastRunRequestAt = 0;
 	if (!engine) return;
 	try {
 		await engine.unload();
 	} catch {
 		// The worker may already be gone; either way nothing is loaded now.
 	}
-	Object.assign(webllmStatus, { state: 'idle', modelId: null, label: null, phase: null, phaseLine: '', progress: 0, overall: 0, error: null, cancelled: false } satisfies Partial<WebLLMStatus>);
+	Object.assign(webllmStatus, { state: 'idle', modelId: null, label: null, phase: null, phaseLine: '', progress: 0, overall: 0, error: null, cancelled: false, refused: null } satisfies Partial<WebLLMStatus>);
 }
 
-/** The model runs can use now, or null. */
-export function loadedWebLLM(): { modelId: string; label: string } | null {
+/** The model runs can use now, or null; with its context window when known. */
+export function loadedWebLLM(): { modelId: string; label: string; contextWindow?: number } | null {
 	const modelId = engine?.modelId;
 	if (!modelId || webllmStatus.state !== 'loaded') return null;
-	return { modelId, label: webllmStatus.label ?? labelOf(modelId) };
+	const contextWindow = engine?.contextWindowSize;
+	return { modelId, label: webllmStatus.label ?? labelOf(modelId), ...(contextWindow ? { contextWindow } : {}) };
 }
 
 /** Requests waiting for the user to answer by hand, oldest first. */
@@ -191,10 +250,57 @@ function backendFor(kind: 'webllm' | 'manual', runId?: string): PageEngineBacken
 			describe: () => ({ kind: 'manual', model: 'manual', maxConcurrency: 1, supportsJsonSchema: false })
 		};
 	}
+	if (runId !== undefined && !webllmRuns.includes(runId)) webllmRuns = [...webllmRuns, runId];
 	return {
-		chat: (_requestId, request) => webllmEngine().chat(request),
-		describe: () => ({ kind: 'webllm', model: loadedWebLLM()?.modelId ?? '', maxConcurrency: 1, supportsJsonSchema: true })
+		chat: async (_requestId, request, options = {}) => {
+			lastRunRequestAt = Date.now();
+			if (options.onStream) streamListeners.set(request.messages, options.onStream);
+			try {
+				return await answerHoldingThroughLoss(request, options.model);
+			} finally {
+				streamListeners.delete(request.messages);
+				lastRunRequestAt = Date.now();
+			}
+		},
+		// While the model is lost the run still names it: its requests wait for the reload (below).
+		describe: () => ({ kind: 'webllm', model: loadedWebLLM()?.modelId ?? (webllmStatus.state === 'lost' ? (webllmStatus.modelId ?? '') : ''), maxConcurrency: 1, supportsJsonSchema: true })
 	};
+}
+
+/**
+ * A request that meets a lost GPU (or comes while the model is lost) waits for the user to reload
+ * the same model, then goes again, so no record fails while the run pauses. Another model
+ * loaded meanwhile fails it: its answer must not be recorded under the run's model.
+ */
+async function answerHoldingThroughLoss(request: ChatRequest, runModel?: string): Promise<ChatResponse> {
+	const wanted = runModel ?? (webllmStatus.state === 'lost' ? webllmStatus.modelId : engine?.modelId);
+	for (let attempt = 0; ; attempt++) {
+		if (webllmStatus.state === 'lost' && wanted) await reloaded(request.signal);
+		if (wanted && engine?.modelId !== wanted) {
+			throw new EngineError('unavailable', `This run uses ${wanted}, but ${engine?.modelId ?? 'no model'} is loaded now. Load ${wanted} on the Engines page, then retry the failed records.`);
+		}
+		try {
+			return await webllmEngine().chat(request, wanted ? { model: wanted } : {});
+		} catch (error) {
+			if (attempt > 0 || webllmStatus.state !== 'lost') throw error;
+		}
+	}
+}
+
+function reloaded(signal?: AbortSignal): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (signal?.aborted) return reject(abortedError());
+		const wake = () => {
+			signal?.removeEventListener('abort', stop);
+			resolve();
+		};
+		const stop = () => {
+			reloadWaiters = reloadWaiters.filter((waiter) => waiter !== wake);
+			reject(abortedError());
+		};
+		signal?.addEventListener('abort', stop, { once: true });
+		reloadWaiters.push(wake);
+	});
 }
 
 /**

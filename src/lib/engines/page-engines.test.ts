@@ -11,21 +11,26 @@ const fake = vi.hoisted(() => ({
 	requests: [] as unknown[],
 	reloadError: undefined as unknown,
 	holdReload: false,
-	releaseReload: undefined as (() => void) | undefined
+	releaseReload: undefined as (() => void) | undefined,
+	/** web-llm after device.lost: the model is gone, requests fail. */
+	lost: false
 }));
 
 vi.mock('./webllm/create-worker-engine', () => ({
 	createWorkerMLCEngine: async (onProgress: (report: InitProgressReportLike) => void): Promise<MLCLikeEngine> => ({
-		chat: {
-			completions: {
-				create: async (request: WebLLMChatRequest): Promise<WebLLMChatCompletion> => {
-					fake.requests.push(request);
-					return { model: 'x', choices: [{ message: { content: '[{"prompt":"Hi"}]' }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 6, total_tokens: 15 } };
-				}
+		async generate(request: WebLLMChatRequest, onDelta: (text: string) => void): Promise<WebLLMChatCompletion> {
+			fake.requests.push(request);
+			if (fake.lost) {
+				const error = new Error('Model not loaded before trying to complete ChatCompletionRequest.');
+				error.name = 'ModelNotLoadedError';
+				throw error;
 			}
+			onDelta('[{"prompt":"Hi"}]');
+			return { model: 'x', choices: [{ message: { content: '[{"prompt":"Hi"}]' }, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: 6, total_tokens: 15 } };
 		},
 		async reload(modelId: string, extra?: WebLLMAppConfig) {
 			fake.reloads.push({ modelId, extra });
+			fake.lost = false;
 			onProgress({ progress: 0, timeElapsed: 0, text: 'Start to fetch params' });
 			onProgress({ progress: 0.45, timeElapsed: 4, text: 'Fetching param cache[5/11]: 120 MB fetched. 45% completed, 4 secs elapsed.' });
 			if (fake.holdReload) return new Promise<void>((resolve) => (fake.releaseReload = resolve));
@@ -41,7 +46,7 @@ vi.mock('./webllm/create-worker-engine', () => ({
 }));
 
 const pageEngines = await import('./page-engines.svelte');
-const { answerManual, cancelLoad, loadedWebLLM, loadModel, manualQueue, remoteEngineFor, skipManual, unloadModel, webllmStatus } = pageEngines;
+const { answerManual, cancelLoad, loadedWebLLM, loadModel, manualQueue, onWebLLMLost, remoteEngineFor, skipManual, unloadModel, webllmStatus } = pageEngines;
 
 class MemoryStorage {
 	items = new Map<string, string>();
@@ -51,7 +56,7 @@ class MemoryStorage {
 
 beforeEach(() => {
 	vi.stubGlobal('localStorage', new MemoryStorage());
-	Object.assign(fake, { reloads: [], requests: [], reloadError: undefined, holdReload: false, releaseReload: undefined });
+	Object.assign(fake, { reloads: [], requests: [], reloadError: undefined, holdReload: false, releaseReload: undefined, lost: false });
 });
 afterEach(async () => {
 	await unloadModel();
@@ -70,7 +75,7 @@ describe('the in-browser model on the page', () => {
 		expect(await loading).toBe(true);
 		expect(webllmStatus).toMatchObject({ state: 'loaded', phaseLine: 'Ready', progress: 1, gpu: 'WebGPU - google', error: null });
 		expect(lines).toEqual(['Preparing: model files and GPU check']);
-		expect(loadedWebLLM()).toEqual({ modelId: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', label: 'Qwen2.5 0.5B (q4f32_1)' });
+		expect(loadedWebLLM()).toEqual({ modelId: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', label: 'Qwen2.5 0.5B (q4f32_1)', contextWindow: 4096 });
 
 		const remote = remoteEngineFor('webllm');
 		expect(await remote.describe()).toEqual({ kind: 'webllm', model: 'Qwen2.5-0.5B-Instruct-q4f32_1-MLC', maxConcurrency: 1, supportsJsonSchema: true });
@@ -120,6 +125,61 @@ describe('the in-browser model on the page', () => {
 		expect(await loadModel('removed-model')).toBe(false);
 		expect(webllmStatus.error).toMatch(/not in this version's model list/);
 		expect(fake.reloads.at(-1)?.modelId).toBe('tuned-qwen-q4f32_1');
+	});
+});
+
+describe('the in-browser model during a run', () => {
+	it('a lost GPU pauses the runs using it, holds their requests, and they go on once the same model is reloaded', async () => {
+		const paused: string[][] = [];
+		onWebLLMLost((runIds) => paused.push(runIds));
+		expect(await loadModel('Qwen2.5-0.5B-Instruct-q4f32_1-MLC')).toBe(true);
+		const remote = remoteEngineFor('webllm', 'run-gpu');
+		await remote.chat('run-gpu:0', request);
+		fake.lost = true;
+		const held = remote.chat('run-gpu:1', request);
+		await vi.waitFor(() => expect(webllmStatus.state).toBe('lost'));
+		expect(webllmStatus.error).toMatch(/graphics card was reset or ran out of memory.*Reload the model/);
+		expect(paused.at(-1)).toContain('run-gpu');
+		// The run still names its model, so the data worker's model check lets requests through to wait.
+		expect((await remote.describe()).model).toBe('Qwen2.5-0.5B-Instruct-q4f32_1-MLC');
+		let settled = false;
+		void held.then(() => (settled = true));
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		expect(settled).toBe(false);
+		expect(await loadModel('Qwen2.5-0.5B-Instruct-q4f32_1-MLC')).toBe(true);
+		expect((await held).content).toBe('[{"prompt":"Hi"}]');
+		expect(fake.requests).toHaveLength(3);
+	});
+
+	it('a held request fails, rather than answering with it, when another model is loaded instead', async () => {
+		expect(await loadModel('Qwen2.5-0.5B-Instruct-q4f32_1-MLC')).toBe(true);
+		const remote = remoteEngineFor('webllm', 'run-other');
+		fake.lost = true;
+		const held = remote.chat('run-other:0', request).catch((thrown: unknown) => fromRemoteError(thrown));
+		await vi.waitFor(() => expect(webllmStatus.state).toBe('lost'));
+		expect(await loadModel('Llama-3.2-1B-Instruct-q4f32_1-MLC')).toBe(true);
+		expect(await held).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/This run uses Qwen2.5-0.5B-Instruct-q4f32_1-MLC, but Llama-3.2-1B-Instruct-q4f32_1-MLC is loaded now/) });
+	});
+
+	it('refuses to load another model while a run is generating, unless forced', async () => {
+		expect(await loadModel('Qwen2.5-0.5B-Instruct-q4f32_1-MLC')).toBe(true);
+		await remoteEngineFor('webllm', 'run-busy').chat('run-busy:0', request);
+		expect(await loadModel('Llama-3.2-1B-Instruct-q4f32_1-MLC')).toBe(false);
+		expect(webllmStatus.refused).toMatch(/A run is generating with Qwen2.5 0.5B \(q4f32_1\)\. Pause it/);
+		expect(webllmStatus.state).toBe('loaded');
+		expect(fake.reloads).toHaveLength(1);
+		expect(await loadModel('Llama-3.2-1B-Instruct-q4f32_1-MLC', { force: true })).toBe(true);
+		expect(webllmStatus.refused).toBeNull();
+	});
+
+	it('shows Cancelling… until a cancelled load has stopped', async () => {
+		fake.holdReload = true;
+		const loading = loadModel('SmolLM2-360M-Instruct-q4f32_1-MLC');
+		await vi.waitFor(() => expect(webllmStatus.phaseLine).toMatch(/downloading/));
+		cancelLoad();
+		expect(webllmStatus.cancelling).toBe(true);
+		expect(await loading).toBe(false);
+		expect(webllmStatus).toMatchObject({ cancelling: false, cancelled: true, state: 'idle' });
 	});
 });
 

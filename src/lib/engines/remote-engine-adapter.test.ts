@@ -82,3 +82,48 @@ describe('asEngineError', () => {
 		expect(asEngineError(undefined)).toMatchObject({ kind: 'unavailable', message: 'undefined' });
 	});
 });
+
+describe('RemoteEngineAdapter: streamed answers', () => {
+	it('polls the page for the answer’s progress and reports it against the dispatcher’s messages, then a last update', async () => {
+		let seen = { chars: 0, chunks: 0, startedAt: 1000, ms: 0 } as { chars: number; chunks: number; startedAt: number; ms: number; firstTokenMs?: number };
+		let finish: (response: ChatResponse) => void = () => undefined;
+		const { remote } = page({
+			chat: () => new Promise<ChatResponse>((resolve) => (finish = resolve)),
+			progress: async () => (seen.chunks ? seen : null)
+		});
+		const engine = new RemoteEngineAdapter(remote, `webllm:${QWEN}`, 'In this browser', 'webllm', true, QWEN);
+		const updates: Array<{ chunks: number; done: boolean; same: boolean }> = [];
+		const request = ask('Two prompts as JSON.');
+		engine.onStream = (update) => updates.push({ chunks: update.chunks, done: update.done, same: update.messages === request.messages });
+		const pending = engine.chat(request);
+		seen = { chars: 12, chunks: 5, startedAt: 1000, ms: 300, firstTokenMs: 100 };
+		await new Promise((resolve) => setTimeout(resolve, 450));
+		seen = { chars: 30, chunks: 11, startedAt: 1000, ms: 700, firstTokenMs: 100 };
+		await new Promise((resolve) => setTimeout(resolve, 450));
+		finish(answer('[]'));
+		await pending;
+		expect(updates).toEqual([
+			{ chunks: 5, done: false, same: true },
+			{ chunks: 11, done: false, same: true },
+			{ chunks: 11, done: true, same: true }
+		]);
+	});
+
+	it('does not poll a page engine that does not stream, nor without a listener', async () => {
+		let polled = 0;
+		const { remote } = page({ progress: async () => (polled++, null) });
+		const engine = new RemoteEngineAdapter(remote, 'manual', 'Paste replies', 'manual', false);
+		await engine.chat(ask('hi'));
+		expect(polled).toBe(0);
+	});
+});
+
+describe('RemoteEngineAdapter: the run’s model travels with each request', () => {
+	it('passes the model an in-browser run was started with, and none for manual runs', async () => {
+		const models: Array<string | undefined> = [];
+		const { remote } = page({ chat: async (_id, request, model) => (models.push(model), answer(request.messages[0].content)) });
+		await new RemoteEngineAdapter(remote, `webllm:${QWEN}`, 'In this browser', 'webllm', true, QWEN).chat(ask('a'));
+		await new RemoteEngineAdapter(remote, 'manual', 'Paste replies', 'manual', false).chat(ask('b'));
+		expect(models).toEqual([QWEN, undefined]);
+	});
+});

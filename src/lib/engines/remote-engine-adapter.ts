@@ -4,7 +4,7 @@
  * cannot cross Comlink). Errors that crossed Comlink lost their class: they become EngineErrors
  * again, so the dispatcher can tell a retryable failure from a final one.
  */
-import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine } from '$lib/core/contracts/engine';
+import { abortedError, EngineError, type ChatRequest, type ChatResponse, type Engine, type StreamUpdate } from '$lib/core/contracts/engine';
 import type { RemoteEngine } from '$lib/core/contracts/run-api';
 
 const ERROR_KINDS: readonly string[] = ['network', 'timeout', 'http', 'aborted', 'unavailable', 'bad-response'];
@@ -21,8 +21,13 @@ export function asEngineError(error: unknown): EngineError {
 	});
 }
 
+/** How often the data worker asks the page how far a streamed answer has got. */
+export const STREAM_POLL_MS = 400;
+
 export class RemoteEngineAdapter implements Engine {
 	readonly maxConcurrency = 1;
+	/** Set by the run (StreamWatch) to show streamed answers live. */
+	onStream?: (update: StreamUpdate) => void;
 	private counter = 0;
 
 	constructor(
@@ -62,13 +67,43 @@ export class RemoteEngineAdapter implements Engine {
 			stop(abortedError());
 		};
 		signal?.addEventListener('abort', abort, { once: true });
+		const stopWatching = this.watchStream(requestId, request);
 		try {
-			return await Promise.race([this.remote.chat(requestId, rest), aborted]);
+			// The run's model goes with the request: checked again where the answer is generated.
+			const answer = this.expectedModel !== undefined ? this.remote.chat(requestId, rest, this.expectedModel) : this.remote.chat(requestId, rest);
+			return await Promise.race([answer, aborted]);
 		} catch (error) {
 			if (signal?.aborted) throw abortedError();
 			throw asEngineError(error);
 		} finally {
 			signal?.removeEventListener('abort', abort);
+			stopWatching();
 		}
+	}
+
+	/** Polls the page for the request's streamed progress while it runs; returns the stop. */
+	private watchStream(requestId: string, request: ChatRequest): () => void {
+		const listener = this.onStream;
+		const remote = this.remote;
+		// Called on the remote itself, never bound: a Comlink proxy would send `bind` to the page.
+		if (!listener || !remote.progress) return () => undefined;
+		const progress = (id: string) => (remote.progress ? remote.progress(id) : Promise.resolve(null));
+		let last: StreamUpdate | undefined;
+		let stopped = false;
+		const timer = setInterval(() => {
+			void progress(requestId)
+				.then((seen) => {
+					if (stopped || !seen || seen.chunks === last?.chunks) return;
+					// The dispatcher's messages array: how the run view tells requests apart.
+					last = { messages: request.messages, ...seen, done: false };
+					listener(last);
+				})
+				.catch(() => undefined);
+		}, STREAM_POLL_MS);
+		return () => {
+			stopped = true;
+			clearInterval(timer);
+			if (last) listener({ ...last, done: true });
+		};
 	}
 }

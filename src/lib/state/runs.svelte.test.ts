@@ -46,6 +46,10 @@ vi.mock('$lib/workers/data-bridge', () => ({
 				}
 			return { ok: true, datasetId: 'ds-new', accepted };
 		},
+		pauseRun: async (runId: string) => {
+			worker.calls.push(['pauseRun', runId]);
+			return { ok: true, runId };
+		},
 		resumeRun: async (...args: unknown[]) => {
 			worker.calls.push(['resumeRun', ...args]);
 			return { ok: false, error: 'Open the manual engine on the run page, then resume.' };
@@ -53,8 +57,11 @@ vi.mock('$lib/workers/data-bridge', () => ({
 	})
 }));
 
+const gpu = vi.hoisted(() => ({ lost: undefined as ((runIds: string[]) => void) | undefined }));
+
 vi.mock('$lib/engines/page-engines.svelte', () => ({
-	remoteEngineFor: (kind: string, runId?: string) => ({ kind, runId, isRemote: true })
+	remoteEngineFor: (kind: string, runId?: string) => ({ kind, runId, isRemote: true }),
+	onWebLLMLost: (listener: (runIds: string[]) => void) => (gpu.lost = listener)
 }));
 
 const { engineAccessFor, ReviewState, RunListState, RunViewState } = await import('./runs.svelte');
@@ -258,5 +265,14 @@ describe('engineAccessFor', () => {
 		} finally {
 			vi.unstubAllGlobals();
 		}
+	});
+});
+
+describe('a lost GPU', () => {
+	it('pauses every run using the in-browser model', async () => {
+		worker.calls = [];
+		expect(gpu.lost).toBeTypeOf('function');
+		gpu.lost?.(['run-a', 'run-b']);
+		await vi.waitFor(() => expect(worker.calls.filter((call) => call[0] === 'pauseRun')).toEqual([['pauseRun', 'run-a'], ['pauseRun', 'run-b']]));
 	});
 });

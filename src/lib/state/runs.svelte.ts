@@ -26,7 +26,7 @@ import type { DraftSample } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
 import { applyRunEvents, type LiveFigures } from '$lib/core/runs/run-events';
 import { matchesReviewFilter, type ReviewFilter } from '$lib/core/runs/review-filter';
-import { remoteEngineFor } from '$lib/engines/page-engines.svelte';
+import { onWebLLMLost, remoteEngineFor } from '$lib/engines/page-engines.svelte';
 import { errorText } from './library.svelte';
 import { savedEndpointKey } from './endpoint-settings.svelte';
 import { liveSheets, readSheet } from './sheets.svelte';
@@ -52,6 +52,12 @@ export function engineAccessFor(engine: EngineChoice, runId?: string): { access:
 			return { access: {} };
 	}
 }
+
+// The in-browser model's GPU was lost: pause the runs using it (their requests wait for a reload;
+// the Engines page and the run view offer it). A run no longer running answers "not running".
+onWebLLMLost((runIds) => {
+	for (const runId of runIds) void dataWorker().pauseRun(runId).catch(() => undefined);
+});
 
 /** Subscribes to the worker's run events; events are handed over in batches, once per frame. */
 class RunEventStream {

@@ -27,10 +27,30 @@ export interface RecipeInfo {
  * interrupts it.
  */
 export interface RemoteEngine {
-	chat(requestId: string, request: Omit<ChatRequest, 'signal'>): Promise<ChatResponse>;
+	/**
+	 * `model`: the model the run was started with (in-browser runs). The page answers only with
+	 * that model loaded, checked where the answer is generated, so a model loaded meanwhile can
+	 * never have its answer recorded under the run's model.
+	 */
+	chat(requestId: string, request: Omit<ChatRequest, 'signal'>, model?: string): Promise<ChatResponse>;
 	cancel(requestId: string): void;
 	/** What the page engine is: checked against the run's EngineChoice before use. */
 	describe(): Promise<{ kind: EngineChoice['kind']; model: string; maxConcurrency: number; supportsJsonSchema: boolean }>;
+	/**
+	 * How far a request's streamed answer has got (engines that stream: the in-browser model), for
+	 * the run view's live figures; null when it has not started streaming or is unknown. Polled by
+	 * the data worker: a callback per token across two workers would cost more than it shows.
+	 */
+	progress?(requestId: string): Promise<RemoteStreamProgress | null>;
+}
+
+/** A StreamUpdate without the messages (the data worker knows which request it asked about). */
+export interface RemoteStreamProgress {
+	chars: number;
+	chunks: number;
+	startedAt: number;
+	ms: number;
+	firstTokenMs?: number;
 }
 
 /**

@@ -61,6 +61,11 @@ export interface ChunkedInput {
 /**
  * json_object mode needs a top-level object, so the entries are asked for under "entries"; the
  * parser also takes a bare array or loose objects (small models ignore the wrapper).
+ *
+ * The strings carry no `minLength`: XGrammar (web-llm, vLLM) compiles `minLength` to a character
+ * class without the escape branch, so the model could never write \" or \n inside an answer and a
+ * roleplay answer would end, as valid JSON, at its first quotation mark. Empty strings are
+ * dropped by the parser instead (parseChunkAnswer).
  */
 export const CHUNK_ENTRIES_SCHEMA = {
 	type: 'object',
@@ -70,7 +75,7 @@ export const CHUNK_ENTRIES_SCHEMA = {
 			minItems: 1,
 			items: {
 				type: 'object',
-				properties: { prompt: { type: 'string', minLength: 1 }, response: { type: 'string', minLength: 1 } },
+				properties: { prompt: { type: 'string' }, response: { type: 'string' } },
 				required: ['prompt', 'response'],
 				additionalProperties: false
 			}

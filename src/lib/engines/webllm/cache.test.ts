@@ -130,3 +130,44 @@ describe('custom model weights', () => {
 		expect(await hasCachedWeights('https://huggingface.co/my-org/tuned-MLC/', caches)).toBe(true);
 	});
 });
+
+describe('custom (self-hosted) weights in the cache', () => {
+	const custom = { modelId: 'mara-tuned-q4f32_1', weightsUrl: 'http://127.0.0.1:4291/models/mara-tuned', modelLibUrl: 'http://127.0.0.1:4291/libs/mara-q4f32_1-webgpu.wasm' };
+	const reusing = { modelId: 'mara-2', weightsUrl: 'https://example.org/mara-2/resolve/v2/', modelLibUrl: `${LIBS}/Qwen2-0.5B-Instruct-q4f32_1_cs1k-webgpu.wasm` };
+	const base = 'http://127.0.0.1:4291/models/mara-tuned/resolve/main/';
+
+	function withCustomFiles(): FakeCaches {
+		const caches = new FakeCaches();
+		caches.put('webllm/model', `${base}tensor-cache.json`, { length: 300, body: { records: [{ dataPath: 'params_shard_0.bin', nbytes: 1000 }] } });
+		caches.put('webllm/model', `${base}params_shard_0.bin`, { length: 1000 });
+		caches.put('webllm/model', `${base}tokenizer.json`, { length: 50 });
+		caches.put('webllm/config', `${base}mlc-chat-config.json`, { length: 20 });
+		caches.put('webllm/wasm', custom.modelLibUrl, { length: 4000 });
+		caches.put('webllm/model', 'https://example.org/mara-2/resolve/v2/tensor-cache.json', { length: 10, body: { records: [{ dataPath: 'params_shard_0.bin' }] } });
+		caches.put('webllm/wasm', reusing.modelLibUrl, { length: 4000 });
+		caches.put('webllm/model', `${HF}/Qwen2.5-0.5B-Instruct-q4f32_1-MLC/resolve/main/tensor-cache.json`, { length: 10, body: { records: [] } });
+		return caches;
+	}
+
+	it('lists weights hosted outside huggingface.co/mlc-ai under the custom model’s id', async () => {
+		const caches = withCustomFiles();
+		const listed = await listCachedModels(caches, undefined, [custom, reusing]);
+		expect(listed.find((model) => model.weightsName === custom.modelId)).toEqual({ weightsName: custom.modelId, custom: true, modelIds: [custom.modelId], files: 3, bytes: 1350, complete: true });
+		expect(listed.find((model) => model.weightsName === 'mara-2')).toMatchObject({ custom: true, complete: false });
+		// Without the custom list they stay invisible, as before.
+		expect((await listCachedModels(caches)).map((model) => model.weightsName)).toEqual(['Qwen2.5-0.5B-Instruct-q4f32_1-MLC']);
+	});
+
+	it('deletes a custom model’s weights, config and library, keeping a library another model uses', async () => {
+		const caches = withCustomFiles();
+		expect(await deleteCachedModel(custom.modelId, caches, undefined, [custom, reusing])).toBe(5);
+		expect([...(caches.stores.get('webllm/model')?.keys() ?? [])].some((url) => url.startsWith(base))).toBe(false);
+		expect(caches.stores.get('webllm/wasm')?.has(custom.modelLibUrl)).toBe(false);
+		expect(await deleteCachedModel('mara-2', caches, undefined, [custom, reusing])).toBe(1);
+		// The prebuilt library mara-2 reuses stays; so do the catalog's weights.
+		expect(caches.stores.get('webllm/wasm')?.has(reusing.modelLibUrl)).toBe(true);
+		expect(caches.stores.get('webllm/model')?.size).toBe(1);
+		// The caches themselves are never deleted.
+		expect([...caches.stores.keys()].sort()).toEqual(['webllm/config', 'webllm/model', 'webllm/wasm']);
+	});
+});

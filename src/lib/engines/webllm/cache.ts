@@ -29,8 +29,10 @@ export interface CacheStorageLike {
 }
 
 export interface CachedModel {
-	/** The weights folder (a model id without `-1k`). */
+	/** The weights folder (a model id without `-1k`); a custom model's id. */
 	weightsName: string;
+	/** Set for a custom model's weights (hosted anywhere; found under its resolved URL). */
+	custom?: boolean;
 	/** Catalog ids served by these weights (empty for a model outside our catalog). */
 	modelIds: string[];
 	files: number;
@@ -75,14 +77,34 @@ function contentLength(response: ResponseLike | undefined): number | undefined {
 	return Number.isFinite(parsed) && parsed >= 0 ? parsed : undefined;
 }
 
-export async function listCachedModels(storage: CacheStorageLike | undefined = defaultCaches(), catalog: readonly WebLLMModel[] = WEBLLM_MODELS): Promise<CachedModel[]> {
+/** What the cache needs to know of a custom model (custom-models.ts): where its files come from. */
+export interface CustomWeights {
+	modelId: string;
+	weightsUrl: string;
+	modelLibUrl: string;
+}
+
+/**
+ * The models whose files are in web-llm's cache: the catalog's by their mlc-ai folder, and
+ * `customs` (self-hosted anywhere) by their resolved weights URL, so they too can be seen and
+ * deleted.
+ */
+export async function listCachedModels(
+	storage: CacheStorageLike | undefined = defaultCaches(),
+	catalog: readonly WebLLMModel[] = WEBLLM_MODELS,
+	customs: readonly CustomWeights[] = []
+): Promise<CachedModel[]> {
 	if (!storage) return [];
 	const cache = await openExisting(storage, WEBLLM_CACHE_NAMES.model);
 	if (!cache) return [];
 	const byFolder = new Map<string, Array<{ url: string }>>();
+	const customIds = new Set<string>();
+	const bases = customs.map((custom) => ({ id: custom.modelId, base: resolvedWeightsBase(custom.weightsUrl) }));
 	for (const request of await cache.keys()) {
-		const folder = weightsNameOfUrl(request.url);
+		const custom = bases.find((entry) => request.url.startsWith(entry.base));
+		const folder = custom?.id ?? weightsNameOfUrl(request.url);
 		if (!folder) continue;
+		if (custom) customIds.add(custom.id);
 		byFolder.set(folder, [...(byFolder.get(folder) ?? []), request]);
 	}
 	const models: CachedModel[] = [];
@@ -102,9 +124,11 @@ export async function listCachedModels(storage: CacheStorageLike | undefined = d
 		for (const request of requests) {
 			bytes += contentLength(await cache.match(request)) ?? shardBytes.get(request.url) ?? 0;
 		}
+		const custom = customIds.has(weightsName);
 		models.push({
 			weightsName,
-			modelIds: catalog.filter((model) => model.weightsName === weightsName).map((model) => model.modelId),
+			...(custom ? { custom: true } : {}),
+			modelIds: custom ? [weightsName] : catalog.filter((model) => model.weightsName === weightsName).map((model) => model.modelId),
 			files: requests.length,
 			bytes,
 			complete: shards.length > 0 && [...shardBytes.keys()].every((url) => urls.has(url))
@@ -118,11 +142,21 @@ export async function listCachedModels(storage: CacheStorageLike | undefined = d
  * `deleteModelAllInfoInCache` does). Also removes the `-1k` sibling, which shares all of them.
  * Returns how many entries were deleted.
  */
-export async function deleteCachedModel(modelId: string, storage: CacheStorageLike | undefined = defaultCaches(), catalog: readonly WebLLMModel[] = WEBLLM_MODELS): Promise<number> {
+export async function deleteCachedModel(
+	modelId: string,
+	storage: CacheStorageLike | undefined = defaultCaches(),
+	catalog: readonly WebLLMModel[] = WEBLLM_MODELS,
+	customs: readonly CustomWeights[] = []
+): Promise<number> {
 	if (!storage) return 0;
+	const custom = customs.find((entry) => entry.modelId === modelId);
 	const weightsName = modelId.replace(/-1k$/, '');
 	const modelLib = catalog.find((model) => model.modelId === modelId)?.modelLib;
-	const matches = (url: string) => url.includes(`/mlc-ai/${weightsName}/`) || (modelLib !== undefined && url.includes(modelLib));
+	// A custom model's library is kept when another model uses the same file (a fine-tune reusing a prebuilt one).
+	const libShared = (url: string) => customs.some((other) => other !== custom && other.modelLibUrl === url) || catalog.some((model) => url.endsWith(`/${model.modelLib}`));
+	const matches = custom
+		? (url: string) => url.startsWith(resolvedWeightsBase(custom.weightsUrl)) || (url === custom.modelLibUrl && !libShared(url))
+		: (url: string) => url.includes(`/mlc-ai/${weightsName}/`) || (modelLib !== undefined && url.includes(modelLib));
 	let deleted = 0;
 	for (const name of Object.values(WEBLLM_CACHE_NAMES)) {
 		const cache = await openExisting(storage, name);

@@ -24,9 +24,14 @@ export const createWorkerMLCEngine: MLCEngineFactory = async (onProgress: (repor
 		throw error;
 	}
 	return {
-		chat: { completions: { create: (request) => api.chat(request) } },
+		// The delta listener crosses as a proxy; plain strings come back through it.
+		generate: (request, onDelta) => api.generate(request, Comlink.proxy(onDelta)),
 		reload: (modelId, extra) => api.reload(modelId, extra),
 		unload: () => api.unload(),
-		interruptGenerate: () => void api.interruptGenerate()
+		interruptGenerate: () => void api.interruptGenerate(),
+		countTokens: (texts) => api.countTokens(texts),
+		// Ends the worker: web-llm's reload cannot be stopped past its downloads, a dead worker's GPU memory is freed.
+		terminate: () => worker.terminate(),
+		watchLoss: (listener) => void api.setLossListener(Comlink.proxy(listener))
 	};
 };

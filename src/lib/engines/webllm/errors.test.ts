@@ -96,5 +96,14 @@ describe('toEngineError through the dedicated worker (web-llm rejects with err.t
 		expect(error.kind).toBe(kind);
 		expect(error.message).toMatch(message);
 	});
-});
 
+	it('explains a model library that is not WebAssembly, or not for this web-llm', () => {
+		const compile = new Error('WebAssembly.instantiate(): expected magic word 00 61 73 6d, found 3c 68 74 6d @+0');
+		compile.name = 'CompileError';
+		expect(toEngineError(compile, 'mara-q4f32_1')).toMatchObject({ kind: 'unavailable', message: expect.stringMatching(/model library \(\.wasm\) of "mara-q4f32_1" is not a WebAssembly file.*Check the model library URL/) });
+		expect(toEngineError('CompileError: WebAssembly.instantiate(): expected magic word 00 61 73 6d').message).toMatch(/not a WebAssembly file/);
+		const link = new Error('WebAssembly.Instance(): Import #3 "env" "TVMFFIEnvModRegisterSystemLibSymbol": function import requires a callable');
+		link.name = 'LinkError';
+		expect(toEngineError(link, 'mara-q4f32_1').message).toMatch(/does not fit this version of web-llm \(0\.2\.86/);
+	});
+});

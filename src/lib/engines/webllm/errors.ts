@@ -26,6 +26,22 @@ function asErrorLike(error: unknown): ErrorLike {
 
 const USE_ENDPOINT = 'or use a model server (endpoint) instead.';
 
+/**
+ * How a lost GPU device reads: web-llm's DeviceLostError, the browser's own wordings ("Device was
+ * lost", "GPUDevice was destroyed", "Instance reference no longer exists", "GPU process crashed"),
+ * and, after loading, the model-not-loaded errors web-llm throws once it has unloaded silently.
+ */
+const DEVICE_LOST = /device (?:was |is |has been )?(?:lost|destroyed)|GPUDevice[^.]*\b(?:lost|destroyed)|Instance reference no longer exists|GPU (?:process )?(?:crashed|was reset|connection (?:was )?lost)|context lost/i;
+const MODEL_GONE_NAMES = new Set(['ModelNotLoadedError', 'WorkerEngineModelNotLoadedError', 'SpecifiedModelNotFoundError']);
+const MODEL_GONE = /Model not loaded before|is not loaded with a model|not found in loaded models/i;
+
+/** During a generation: the model is no longer on the GPU (device lost, web-llm unloaded it). */
+export function isGpuLostError(error: unknown): boolean {
+	if (isEngineError(error)) return false;
+	const { name, message } = asErrorLike(error);
+	return name === 'DeviceLostError' || MODEL_GONE_NAMES.has(name) || DEVICE_LOST.test(message) || MODEL_GONE.test(message);
+}
+
 /** `modelId` (when known) makes the advice concrete. */
 export function toEngineError(error: unknown, modelId?: string): EngineError {
 	if (isEngineError(error)) return error;
@@ -48,7 +64,7 @@ export function toEngineError(error: unknown, modelId?: string): EngineError {
 	if (name === 'FeatureSupportError') {
 		return new EngineError('unavailable', `This device lacks a GPU feature ${model} needs. Pick a q4f32_1 build or a different model.`);
 	}
-	if (name === 'DeviceLostError' || /device (was )?lost/i.test(message)) {
+	if (name === 'DeviceLostError' || DEVICE_LOST.test(message)) {
 		return new EngineError(
 			'unavailable',
 			`The graphics card ran out of memory (or was reset) while running ${model}. Pick a smaller model or a "-1k" variant, and close other GPU-heavy tabs.`
@@ -56,6 +72,18 @@ export function toEngineError(error: unknown, modelId?: string): EngineError {
 	}
 	if (name === 'ContextWindowSizeExceededError' || /context window size/i.test(message)) {
 		return new EngineError('unavailable', `The prompt and answer do not fit in ${model}'s context window. Shorten the input, lower max tokens, or pick a model with a larger context.`);
+	}
+	if (name === 'CompileError' || /expected magic word|WebAssembly\.(?:instantiate|compile)\(\)/i.test(message)) {
+		return new EngineError(
+			'unavailable',
+			`The model library (.wasm) of ${model} is not a WebAssembly file: the URL answered with something else (a web page, an error, a cut-off download). Check the model library URL.`
+		);
+	}
+	if (name === 'LinkError' || /Cannot find (?:global )?function|Cannot find PackedFunc|version mismatch/i.test(message)) {
+		return new EngineError(
+			'unavailable',
+			`The model library (.wasm) of ${model} does not fit this version of web-llm (0.2.86 needs a library built for 0.2.80 or later, like the prebuilt ones under web-llm-models/v0_2_80/).`
+		);
 	}
 	if (name === 'ModelNotFoundError' || /Cannot find model record/i.test(message)) {
 		return new EngineError('unavailable', `${model} is not in this version's model list. Pick another model.`);

@@ -10,7 +10,7 @@ function preflight(overrides: Partial<PreflightResult> = {}): PreflightResult {
 		shaderF16: true,
 		fallbackAdapter: false,
 		adapter: { vendor: 'x', architecture: 'y', description: 'z' },
-		limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30 },
+		limits: { maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 30, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 },
 		...overrides
 	};
 }

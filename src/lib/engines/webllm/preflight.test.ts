@@ -40,7 +40,7 @@ describe('preflightWebGPU', () => {
 			shaderF16: true,
 			fallbackAdapter: false,
 			adapter: { vendor: 'nvidia', architecture: 'ampere', description: 'RTX 3060' },
-			limits: { maxBufferSize: 4 * GiB, maxStorageBufferBindingSize: 2 * GiB }
+			limits: { maxBufferSize: 4 * GiB, maxStorageBufferBindingSize: 2 * GiB, maxComputeWorkgroupStorageSize: 0, maxStorageBuffersPerShaderStage: 0 }
 		});
 		expect(result.reason).not.toMatch(/f32|software/);
 	});
@@ -68,6 +68,19 @@ describe('preflightWebGPU', () => {
 		expect(result.reason).toMatch(/128 MB.*256 MB/);
 		const smallBinding = adapter({ limits: { maxBufferSize: GiB, maxStorageBufferBindingSize: 64 * 1024 * 1024 } });
 		expect((await preflightWebGPU(fakeGpu(smallBinding))).status).toBe('limits-too-low');
+	});
+
+	it('reports limits too low below 32 KiB of workgroup memory or 10 storage buffers per shader stage (web-llm fails after the download)', async () => {
+		const base = { maxBufferSize: GiB, maxStorageBufferBindingSize: GiB };
+		const swiftshaderLike = await preflightWebGPU(fakeGpu(adapter({ limits: { ...base, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 } })));
+		expect(swiftshaderLike.status).toBe('ready');
+		expect(swiftshaderLike.limits).toMatchObject({ maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 10 });
+		const workgroup = await preflightWebGPU(fakeGpu(adapter({ limits: { ...base, maxComputeWorkgroupStorageSize: 16384, maxStorageBuffersPerShaderStage: 10 } })));
+		expect(workgroup.status).toBe('limits-too-low');
+		expect(workgroup.reason).toMatch(/16 KiB workgroup memory.*need 32 KiB and 10/);
+		const buffers = await preflightWebGPU(fakeGpu(adapter({ limits: { ...base, maxComputeWorkgroupStorageSize: 32768, maxStorageBuffersPerShaderStage: 8 } })));
+		expect(buffers.status).toBe('limits-too-low');
+		expect(buffers.reason).toMatch(/8 storage buffers per shader/);
 	});
 
 	it('tolerates an adapter without info (Firefox gives empty info)', async () => {

@@ -15,7 +15,7 @@ export interface GpuAdapterInfoLike {
 
 export interface GpuAdapterLike {
 	features: { has(feature: string): boolean };
-	limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+	limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize?: number; maxStorageBuffersPerShaderStage?: number };
 	/** Chrome 114+; Firefox reports empty strings. */
 	info?: GpuAdapterInfoLike;
 	/** Older Chromium exposed the flag on the adapter; newer ones on `info`. */
@@ -36,12 +36,16 @@ export interface PreflightResult {
 	/** A software adapter (SwiftShader): works, but orders of magnitude slower than a real GPU. */
 	fallbackAdapter: boolean;
 	adapter: { vendor: string; architecture: string; description: string };
-	limits: { maxBufferSize: number; maxStorageBufferBindingSize: number };
+	/** The two workgroup limits are 0 when the browser does not report them. */
+	limits: { maxBufferSize: number; maxStorageBufferBindingSize: number; maxComputeWorkgroupStorageSize: number; maxStorageBuffersPerShaderStage: number };
 }
 
 /** WebLLM refuses to start below these (webllm.md B.8, "Cannot initialize runtime because of requested …"). */
 export const MIN_MAX_BUFFER_SIZE = 256 * 1024 * 1024;
 export const MIN_MAX_STORAGE_BUFFER_BINDING_SIZE = 128 * 1024 * 1024;
+/** web-llm's kernels need 32 KiB of workgroup memory and 10 storage buffers per shader stage (it asks for both when creating the device). */
+export const MIN_MAX_COMPUTE_WORKGROUP_STORAGE_SIZE = 32 * 1024;
+export const MIN_MAX_STORAGE_BUFFERS_PER_SHADER_STAGE = 10;
 
 const USE_ENDPOINT = 'or use a model server (endpoint) instead.';
 
@@ -52,7 +56,7 @@ function emptyResult(status: PreflightStatus, reason: string): PreflightResult {
 		shaderF16: false,
 		fallbackAdapter: false,
 		adapter: { vendor: '', architecture: '', description: '' },
-		limits: { maxBufferSize: 0, maxStorageBufferBindingSize: 0 }
+		limits: { maxBufferSize: 0, maxStorageBufferBindingSize: 0, maxComputeWorkgroupStorageSize: 0, maxStorageBuffersPerShaderStage: 0 }
 	};
 }
 
@@ -90,13 +94,27 @@ export async function preflightWebGPU(gpu: GpuLike | undefined = defaultGpu()): 
 		shaderF16: adapter.features.has('shader-f16'),
 		fallbackAdapter: Boolean(infoFallback ?? adapter.isFallbackAdapter ?? false),
 		adapter: { vendor: info.vendor ?? '', architecture: info.architecture ?? '', description: info.description ?? '' },
-		limits: { maxBufferSize: adapter.limits.maxBufferSize, maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize }
+		limits: {
+			maxBufferSize: adapter.limits.maxBufferSize,
+			maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+			maxComputeWorkgroupStorageSize: adapter.limits.maxComputeWorkgroupStorageSize ?? 0,
+			maxStorageBuffersPerShaderStage: adapter.limits.maxStorageBuffersPerShaderStage ?? 0
+		}
 	};
 	if (result.limits.maxBufferSize < MIN_MAX_BUFFER_SIZE || result.limits.maxStorageBufferBindingSize < MIN_MAX_STORAGE_BUFFER_BINDING_SIZE) {
 		return {
 			...result,
 			status: 'limits-too-low',
 			reason: `This graphics card allows too little memory per buffer (${mb(result.limits.maxBufferSize)} / ${mb(result.limits.maxStorageBufferBindingSize)}; in-browser models need ${mb(MIN_MAX_BUFFER_SIZE)} / ${mb(MIN_MAX_STORAGE_BUFFER_BINDING_SIZE)}). Try another device, ${USE_ENDPOINT}`
+		};
+	}
+	const workgroup = adapter.limits.maxComputeWorkgroupStorageSize;
+	const buffers = adapter.limits.maxStorageBuffersPerShaderStage;
+	if ((workgroup !== undefined && workgroup < MIN_MAX_COMPUTE_WORKGROUP_STORAGE_SIZE) || (buffers !== undefined && buffers < MIN_MAX_STORAGE_BUFFERS_PER_SHADER_STAGE)) {
+		return {
+			...result,
+			status: 'limits-too-low',
+			reason: `This graphics card's compute limits are too low for in-browser models (${Math.round((workgroup ?? 0) / 1024)} KiB workgroup memory, ${buffers ?? 0} storage buffers per shader; they need ${MIN_MAX_COMPUTE_WORKGROUP_STORAGE_SIZE / 1024} KiB and ${MIN_MAX_STORAGE_BUFFERS_PER_SHADER_STAGE}). Try another device or browser, ${USE_ENDPOINT}`
 		};
 	}
 	const parts = ['This device can run in-browser models.'];
