@@ -11,12 +11,12 @@
  * Entries are built by hand (no zod in the hot path, except to validate Skein re-imports), reusing
  * the parsed objects, so the cost per record stays close to the `JSON.parse` itself.
  */
-import type { Entry, EntryMeta, FileImportReport, FormatId } from '../model';
+import type { Entry, EntryMeta, FileImportReport, FormatId, Message } from '../model';
 import { hashMessages } from '../hash';
 import { describeJsonType, exceedsDepth, isRecord, jsonErrorMessage, MAX_NESTING_DEPTH, type JsonRecord } from '../json-safety';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from '../jsonl/line-splitter';
 import { JsonRecordSplitter } from '../jsonl/json-array-splitter';
-import { describeKeys, type Conversion, type ConversionContext, type ConvertedRecord } from '../formats/conversion';
+import { describeKeys, type ContentConversion, type Conversion, type ConversionContext, type ConvertedRecord } from '../formats/conversion';
 import { detectRecordShape } from '../formats/record-shape';
 import { convertOpenAi, convertIsfAnnotated } from '../formats/openai';
 import { convertShareGpt, convertShareGptPairs, convertTurnList } from '../formats/sharegpt';
@@ -76,13 +76,18 @@ export class FileImporter {
 	/** Entries completed by the current `push` / `finish`. */
 	private out: Entry[] = [];
 	private chat: SillyTavernChat | null = null;
+	/** Messages of the record being converted whose content was imported as JSON text. */
+	private pendingConverted: { message: Message; was: string }[] = [];
 	private readonly usedIds = new Set<string>();
 	private finished = false;
 
 	constructor(private readonly opts: FileImporterOptions) {
 		this.report = emptyFileReport(opts.fileName, opts.sizeBytes);
 		this.builder = new ReportBuilder(this.report);
-		this.ctx = { note: (text) => this.builder.note(text) };
+		this.ctx = {
+			note: (text) => this.builder.note(text),
+			convertedContent: (message, was) => this.pendingConverted.push({ message, was })
+		};
 		this.maxRecordLength = opts.maxRecordLength ?? DEFAULT_MAX_LINE_LENGTH;
 	}
 
@@ -269,6 +274,7 @@ export class FileImporter {
 	}
 
 	private onValue(value: unknown, line: number, text: string): void {
+		if (this.pendingConverted.length > 0) this.pendingConverted = [];
 		if (typeof value !== 'object' || value === null) {
 			this.builder.error(line, text, `not an object (${describeJsonType(value)})`);
 			return;
@@ -331,6 +337,15 @@ export class FileImporter {
 	private buildEntry(format: FormatId, converted: ConvertedRecord, line: number): Entry {
 		const meta: EntryMeta = { review: 'draft', source: { format, file: this.opts.fileName, line } };
 		if (converted.provenance !== undefined) meta.provenance = converted.provenance;
+		if (format !== 'sillytavern-chat' && this.pendingConverted.length > 0) {
+			const flags: ContentConversion[] = [];
+			for (const { message, was } of this.pendingConverted) {
+				const index = converted.messages.indexOf(message);
+				if (index !== -1) flags.push({ message: index, was, text: message.content as string });
+			}
+			if (flags.length > 0) meta.contentConverted = flags;
+			this.pendingConverted = [];
+		}
 		return {
 			id: this.freshId(),
 			messages: converted.messages,

@@ -49,11 +49,17 @@ export const nonStringContent: EntryRule = {
 		const messages = messagesOf(entry);
 		if (messages === null) return [];
 		let findings: Finding[] | null = null;
+		const converted = convertedAtImport(entry);
 		for (let i = 0; i < messages.length; i++) {
 			const message = messages[i];
 			if (!isRecord(message)) continue;
 			const content = message.content;
-			if (typeof content === 'string') continue;
+			if (typeof content === 'string') {
+				const was = converted?.get(i);
+				if (was !== undefined && was.text === content)
+					(findings ??= []).push(makeFinding(nonStringContent, entry, `Message ${i + 1} had content that was ${was.was} in the file; it was imported as the text ${excerpt(content)}.`, i));
+				continue;
+			}
 			let reason: string;
 			if (content === null || content === undefined) {
 				if (hasToolCalls(message) && ctx.allowNullContentWithToolCalls) continue;
@@ -67,6 +73,22 @@ export const nonStringContent: EntryRule = {
 		return findings ?? [];
 	}
 };
+
+/** The messages whose number, boolean or object content the importer turned into text, by index. */
+function convertedAtImport(entry: unknown): Map<number, { was: string; text: string }> | null {
+	if (!isRecord(entry) || !isRecord(entry.meta)) return null;
+	const list = entry.meta.contentConverted;
+	if (!Array.isArray(list) || list.length === 0) return null;
+	const map = new Map<number, { was: string; text: string }>();
+	for (const item of list) {
+		if (isRecord(item) && typeof item.message === 'number' && typeof item.text === 'string') map.set(item.message, { was: typeof item.was === 'string' ? item.was : 'not text', text: item.text });
+	}
+	return map;
+}
+
+function excerpt(text: string): string {
+	return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
 
 export const surroundingWhitespace: EntryRule = {
 	scope: 'entry',
