@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileImporter, importText, EMPTY_FILE_MESSAGE, NOT_A_DATASET_MESSAGE } from './file-importer';
-import { fixtureText, importFixture, importInChunks, testOptions } from '../test-utils';
+import { fixtureText, importFixture, importInChunks, noteTexts, testOptions } from '../test-utils';
 import { MAX_REPORTED_ERRORS } from '../model';
 
 afterEach(() => {
@@ -243,5 +243,71 @@ describe('container detection does not depend on how the text arrives (property-
 	it('a rejected text file is quoted the same way however it arrived', () => {
 		const input = '\uFEFF\uFEFF\n{';
 		expect(importInChunks(input, [3]).report.fatal).toBe(importInChunks(input, []).report.fatal);
+	});
+});
+
+describe('JSON files that wrap the records in an object', () => {
+	const a = { messages: [{ role: 'user', content: 'A?' }, { role: 'assistant', content: 'A.' }] };
+	const b = { conversations: [{ from: 'human', value: 'B?' }, { from: 'gpt', value: 'B.' }] };
+	const c = { instruction: 'C?', input: '', output: 'C.' };
+
+	it('{"data": [...]} pretty-printed: the records are imported and the key is named', () => {
+		const { entries, report } = importInChunks(JSON.stringify({ data: [a, b, c] }, null, 2), [7, 40]);
+		expect(report.container).toBe('json');
+		expect(report.errorCount).toBe(0);
+		expect(entries.map((e) => e.messages[0].content)).toEqual(['A?', 'B?', 'C?']);
+		expect(report.records).toBe(3);
+		expect(report.imported).toBe(3);
+		const note = report.notes.find((n) => n.text.includes('"data"'));
+		expect(note).toMatchObject({ count: 3, text: 'records read from the "data" list of a wrapping object (keys: data)' });
+		expect(entries.every((e) => e.tags.length === 0)).toBe(true);
+	});
+
+	it('{"version": ..., "data": [...]} on one line', () => {
+		const { entries, report } = importInChunks(JSON.stringify({ version: '1.0', data: [a, a] }));
+		expect(report.container).toBe('jsonl');
+		expect(entries).toHaveLength(2);
+		expect(noteTexts(report)).toContain('records read from the "data" list of a wrapping object (keys: version, data)');
+	});
+
+	it('{"train": [...], "test": [...]}: every split imported, entries tagged with their split', () => {
+		const { entries, report } = importInChunks(JSON.stringify({ train: [a, b], test: [c] }, null, 2));
+		expect(entries.map((e) => [e.messages[0].content, e.tags])).toEqual([
+			['A?', ['train']],
+			['B?', ['train']],
+			['C?', ['test']]
+		]);
+		expect(report.formats).toEqual({ openai: 1, sharegpt: 1, alpaca: 1 });
+		expect(noteTexts(report)).toEqual(
+			expect.arrayContaining([
+				'records read from the "train" list of a wrapping object (keys: train, test); entries tagged "train"',
+				'records read from the "test" list of a wrapping object (keys: train, test); entries tagged "test"'
+			])
+		);
+	});
+
+	it('the Hugging Face dataset-viewer rows API response', () => {
+		const page = {
+			features: [{ feature_idx: 0, name: 'messages', type: { feature: { role: { dtype: 'string' } } } }],
+			rows: [
+				{ row_idx: 0, row: a, truncated_cells: [] },
+				{ row_idx: 1, row: { messages: 'broken' }, truncated_cells: [] }
+			],
+			num_rows_total: 2,
+			num_rows_per_page: 100,
+			partial: false
+		};
+		const { entries, report } = importInChunks(JSON.stringify(page));
+		expect(entries).toHaveLength(1);
+		expect(report.records).toBe(2);
+		expect(report.errors).toEqual([{ line: 1, excerpt: expect.stringContaining('rows[1]'), reason: 'messages must be a list' }]);
+		expect(noteTexts(report)[0]).toContain('"rows[].row" list of a wrapping object');
+		expect(noteTexts(report)[0]).toContain('Hugging Face dataset-viewer');
+	});
+
+	it('an object with a list of something else stays an unknown shape', () => {
+		const { entries, report } = importInChunks(JSON.stringify({ id: 3, tags: [{ name: 'x' }] }));
+		expect(entries).toEqual([]);
+		expect(report.errors[0].reason).toBe('unknown shape (keys: id, tags)');
 	});
 });

@@ -27,6 +27,7 @@ import { convertSillyTavernMessage, SillyTavernChat } from '../formats/sillytave
 import { CARD_NOTE, recogniseCharacterCard } from '../formats/character-card';
 import { convertSkein } from '../formats/skein';
 import { emptyFileReport, ReportBuilder } from './import-report';
+import { slugifyTag } from '../curation/tags';
 import { decodeBase64Utf8, findCardChunk, readPngTextChunks } from './png-card';
 
 export { sniffBytes, type ByteSniff } from './sniff';
@@ -273,20 +274,20 @@ export class FileImporter {
 		this.onValue(value, line, text);
 	}
 
-	private onValue(value: unknown, line: number, text: string): void {
+	private onValue(value: unknown, line: number, text: RecordText): void {
 		if (this.pendingConverted.length > 0) this.pendingConverted = [];
 		if (typeof value !== 'object' || value === null) {
-			this.builder.error(line, text, `not an object (${describeJsonType(value)})`);
+			this.builder.error(line, textOf(text), `not an object (${describeJsonType(value)})`);
 			return;
 		}
 		if (exceedsDepth(value, MAX_NESTING_DEPTH)) {
-			this.builder.error(line, text, `nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`);
+			this.builder.error(line, textOf(text), `nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`);
 			return;
 		}
 		if (Array.isArray(value)) {
 			this.flushChat(line);
 			if (value.length > 0 && value.every(looksLikeTurn)) this.emit('turn-list', convertTurnList(value, this.ctx), line, text);
-			else this.builder.error(line, text, 'not an object (a list, but not a list of turns)');
+			else this.builder.error(line, textOf(text), 'not an object (a list, but not a list of turns)');
 			return;
 		}
 		const record = value as JsonRecord;
@@ -320,15 +321,46 @@ export class FileImporter {
 				if (this.chat === null) this.chat = new SillyTavernChat(null, line);
 				this.chat.messages.push(convertSillyTavernMessage(record, this.ctx));
 				return;
-			case 'unknown':
-				this.builder.error(line, text, `unknown shape (keys: ${describeKeys(record)})`);
-				return;
+			case 'unknown': {
+				const wrapped = findWrappedRecords(record);
+				if (wrapped === null) {
+					this.builder.error(line, textOf(text), `unknown shape (keys: ${describeKeys(record)})`);
+					return;
+				}
+				return this.onWrapped(record, wrapped, line);
+			}
 		}
 	}
 
-	private emit(format: FormatId, conversion: Conversion, line: number, text: string): void {
+	/**
+	 * An object that wraps the records in lists ({"data": [...]}, {"train": [...], "test": [...]},
+	 * the Hugging Face dataset-viewer's {"rows": [{"row": {...}}]}): each item is a record of its
+	 * own, counted and reported as such; the report names the key (and tags entries with their
+	 * split when there are several lists).
+	 */
+	private onWrapped(record: JsonRecord, wrapped: WrappedList[], line: number): void {
+		const keys = describeKeys(record);
+		const several = wrapped.length > 1;
+		this.report.records--;
+		for (const list of wrapped) {
+			const where = list.rows ? `"${list.key}[].row"` : `"${list.key}"`;
+			const note = `records read from the ${where} list of a wrapping object (keys: ${keys})${list.rows ? ': the Hugging Face dataset-viewer rows format' : ''}${several ? `; entries tagged "${list.tag}"` : ''}`;
+			for (let i = 0; i < list.items.length; i++) {
+				const raw = list.items[i];
+				const item = list.rows && isRecord(raw) && isRecord(raw.row) ? raw.row : raw;
+				this.report.records++;
+				this.builder.beginRecord(line);
+				this.builder.note(note);
+				const before = this.out.length;
+				this.onValue(item, line, () => `${list.key}[${i}]: ${(JSON.stringify(item) ?? '').slice(0, 200)}`);
+				if (several) for (let e = before; e < this.out.length; e++) if (!this.out[e].tags.includes(list.tag)) this.out[e].tags.push(list.tag);
+			}
+		}
+	}
+
+	private emit(format: FormatId, conversion: Conversion, line: number, text: RecordText): void {
 		if (typeof conversion === 'string') {
-			this.builder.error(line, text, conversion);
+			this.builder.error(line, textOf(text), conversion);
 			return;
 		}
 		this.addEntry(this.buildEntry(format, conversion, line), format);
@@ -370,10 +402,10 @@ export class FileImporter {
 		return id;
 	}
 
-	private onSkein(record: JsonRecord, line: number, text: string): void {
+	private onSkein(record: JsonRecord, line: number, text: RecordText): void {
 		const entry = convertSkein(record);
 		if (typeof entry === 'string') {
-			this.builder.error(line, text, entry);
+			this.builder.error(line, textOf(text), entry);
 			return;
 		}
 		if (this.usedIds.has(entry.id) || (this.opts.isIdTaken?.(entry.id) ?? false)) {
@@ -411,6 +443,48 @@ export class FileImporter {
 		this.addEntry(this.buildEntry('sillytavern-chat', chat.toConverted(this.ctx), chat.line), 'sillytavern-chat');
 		if (resumeLine !== undefined) this.builder.beginRecord(resumeLine);
 	}
+}
+
+interface WrappedList {
+	key: string;
+	items: readonly unknown[];
+	/** Items are Hugging Face dataset-viewer rows ({row_idx, row, truncated_cells}). */
+	rows: boolean;
+	/** The split tag for its entries, when an object wraps several lists. */
+	tag: string;
+}
+
+function isViewerRow(item: unknown): boolean {
+	return isRecord(item) && isRecord(item.row) && Object.keys(item).every((key) => key === 'row' || key === 'row_idx' || key === 'truncated_cells');
+}
+
+/**
+ * The lists of records an unknown-shaped object wraps: the keys whose value is a non-empty list of
+ * objects whose first item (or its `row`) is a record of a known format. Null when there are none,
+ * so an object that merely has a list of something stays "unknown shape".
+ */
+export function findWrappedRecords(record: JsonRecord): WrappedList[] | null {
+	const lists: WrappedList[] = [];
+	for (const key of Object.keys(record)) {
+		const value = record[key];
+		if (!Array.isArray(value) || value.length === 0 || !isRecord(value[0])) continue;
+		const rows = isViewerRow(value[0]);
+		const first = rows ? (value[0] as JsonRecord).row : value[0];
+		if (!isRecord(first) || detectRecordShape(first) === 'unknown') continue;
+		lists.push({ key, items: value, rows, tag: slugTag(key) });
+	}
+	return lists.length > 0 ? lists : null;
+}
+
+function slugTag(key: string): string {
+	return slugifyTag(key) || 'split';
+}
+
+/** A record's source text, or a function that makes an excerpt of it (only needed on errors). */
+type RecordText = string | (() => string);
+
+function textOf(text: RecordText): string {
+	return typeof text === 'string' ? text : text();
 }
 
 function isCompleteJson(text: string): boolean {
