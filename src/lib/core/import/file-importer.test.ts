@@ -311,3 +311,48 @@ describe('JSON files that wrap the records in an object', () => {
 		expect(report.errors[0].reason).toBe('unknown shape (keys: id, tags)');
 	});
 });
+
+describe('files that are mostly fine', () => {
+	it('a NUL byte inside a line costs only that line', () => {
+		const { entries, report } = importInChunks([line(chat), line(chat).replace('hello', 'hel\u0000lo'), line(chat)].join('\n'));
+		expect(entries).toHaveLength(2);
+		expect(report.errors.map((e) => e.line)).toEqual([2]);
+	});
+
+	it.each([
+		['null', 'not an object (null)'],
+		['42', 'not an object (a number)'],
+		['"a header"', 'not an object (a string)']
+	])('a first record that is %s is reported on line 1 and the rest imports', (first, reason) => {
+		const { entries, report } = importInChunks([first, line(chat), line(chat)].join('\n'), [1, 3]);
+		expect(report.container).toBe('jsonl');
+		expect(entries).toHaveLength(2);
+		expect(report.errors).toEqual([{ line: 1, excerpt: first, reason }]);
+	});
+
+	it('a first line of plain text is still refused as not a dataset', () => {
+		const { report } = importInChunks('42 reasons to love JSON\n' + line(chat));
+		expect(report.fatal).toContain(NOT_A_DATASET_MESSAGE);
+		const prose = importInChunks('2024\nMy notes for the year\n');
+		expect(prose.report.fatal).toContain(NOT_A_DATASET_MESSAGE);
+	});
+
+	it('a byte-order mark at the start of a later line (two files joined with cat) is ignored', () => {
+		const { entries, report } = importInChunks('\uFEFF' + line(chat) + '\n' + line(chat) + '\n\uFEFF' + line(chat) + '\n' + line(chat) + '\n');
+		expect(entries).toHaveLength(4);
+		expect(report.errorCount).toBe(0);
+		expect(noteTexts(report)).toContain('a byte-order mark at the start of a line was ignored (files joined together?)');
+	});
+
+	it('a number beyond double range (1e400) is kept as text, not turned into null', () => {
+		const text = '{"messages": [{"role": "user", "content": "1e400 is big"}, {"role": "assistant", "content": "Yes.", "weight": 1e400}], "score": -2E+999, "n": 3.5e2}';
+		const { entries, report } = importInChunks(text + '\n' + line(chat));
+		expect(entries[0].messages[1].weight).toBe('1e400');
+		expect(entries[0].messages[0].content).toBe('1e400 is big');
+		expect(entries[0].extra).toEqual({ score: '-2E+999', n: 350 });
+		expect(JSON.stringify(entries[0])).not.toContain('null');
+		expect(noteTexts(report)).toContain('a number beyond the range of a double (such as 1e400) kept as text instead of becoming null');
+		const pretty = importInChunks(JSON.stringify([chat], null, 2).replace('"hi"', '"hi", "weight": 1e400'));
+		expect(pretty.entries[0].messages[0].weight).toBe('1e400');
+	});
+});

@@ -13,7 +13,7 @@
  */
 import type { Entry, EntryMeta, FileImportReport, FormatId, Message } from '../model';
 import { hashMessages } from '../hash';
-import { describeJsonType, exceedsDepth, isRecord, jsonErrorMessage, MAX_NESTING_DEPTH, type JsonRecord } from '../json-safety';
+import { describeJsonType, exceedsDepth, inspectParsed, isRecord, jsonErrorMessage, MAX_NESTING_DEPTH, quoteOutOfRangeNumbers, type JsonRecord } from '../json-safety';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from '../jsonl/line-splitter';
 import { JsonRecordSplitter } from '../jsonl/json-array-splitter';
 import { describeKeys, type ContentConversion, type Conversion, type ConversionContext, type ConvertedRecord } from '../formats/conversion';
@@ -48,6 +48,8 @@ export const NOT_A_DATASET_MESSAGE = 'this is not a dataset: expected JSON Lines
 export const NO_CARD_IN_PNG_MESSAGE = 'this PNG has no character card in it';
 
 const BOM = 0xfeff;
+/** How far past a scalar first line ("null", "42") detection looks for the next record. */
+const SCALAR_LOOKAHEAD = 65_536;
 
 function isSpace(c: number): boolean {
 	return c === 32 || c === 10 || c === 13 || c === 9;
@@ -168,7 +170,15 @@ export class FileImporter {
 		}
 		if (!opensArray && this.firstChar !== 0x7b /* { */) {
 			// Not JSON; wait for the first line anyway, so the message quotes it whatever the chunking.
-			if (this.firstLineEnded || final || this.heldLength > 4096) this.rejectText();
+			if (!this.firstLineEnded && !final && this.heldLength <= 4096) return;
+			// A first record that is `null`, `42` or `"text"` followed by objects is JSON Lines with a
+			// bad first line, not a file to refuse whole.
+			if (this.firstLineEnded && this.firstLineEndAt <= 4096 && isCompleteJson(this.firstLine())) {
+				const next = this.nextAfterFirstLine();
+				if (next === -1 && !final && this.heldLength <= SCALAR_LOOKAHEAD) return;
+				if (next === 0x7b || next === 0x5b) return this.startSplitting('jsonl');
+			}
+			this.rejectText();
 			return;
 		}
 		if (opensArray && this.firstLineEnded && !this.moreAfterFirstLine) {
@@ -205,6 +215,15 @@ export class FileImporter {
 		while (start < all.length && isSpace(all.charCodeAt(start))) start++;
 		const end = findLineEnd(all, start);
 		return all.slice(start, end === -1 ? all.length : end).trimEnd();
+	}
+
+	/** The first non-space character after the first line within SCALAR_LOOKAHEAD, or -1. */
+	private nextAfterFirstLine(): number {
+		const all = this.held.length === 1 ? this.held[0] : this.held.join('');
+		this.held = [all];
+		const end = Math.min(all.length, SCALAR_LOOKAHEAD);
+		for (let i = this.firstLineEndAt; i < end; i++) if (!isSpace(all.charCodeAt(i))) return all.charCodeAt(i);
+		return -1;
 	}
 
 	private rejectText(): void {
@@ -260,6 +279,11 @@ export class FileImporter {
 		this.report.records++;
 		this.builder.beginRecord(line);
 		if (text.indexOf('\uFFFD') !== -1) this.report.invalidUtf8Lines++;
+		if (text.charCodeAt(0) === BOM) {
+			// A byte-order mark at the start of a later line: two files joined with `cat`.
+			text = text.slice(1);
+			this.builder.note('a byte-order mark at the start of a line was ignored (files joined together?)');
+		}
 		let value: unknown;
 		try {
 			value = JSON.parse(text);
@@ -280,9 +304,14 @@ export class FileImporter {
 			this.builder.error(line, textOf(text), `not an object (${describeJsonType(value)})`);
 			return;
 		}
-		if (exceedsDepth(value, MAX_NESTING_DEPTH)) {
+		const inspected = inspectParsed(value, MAX_NESTING_DEPTH);
+		if (inspected.tooDeep) {
 			this.builder.error(line, textOf(text), `nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`);
 			return;
+		}
+		if (inspected.nonFinite && typeof text === 'string') {
+			value = JSON.parse(quoteOutOfRangeNumbers(text));
+			this.builder.note('a number beyond the range of a double (such as 1e400) kept as text instead of becoming null');
 		}
 		if (Array.isArray(value)) {
 			this.flushChat(line);
