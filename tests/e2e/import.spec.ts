@@ -132,3 +132,28 @@ test('importing the same file again is recognised and the copy can be removed', 
 	await expect(report).toContainText('The new copy was removed');
 	await expect(keeperRows).toHaveCount(1);
 });
+
+test('real-world files: wrapped JSON, a null first record, number content, a stray NUL and a joined BOM all import', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	const chat = (q: string, a: unknown) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }] });
+	const splits = JSON.stringify({ train: [JSON.parse(chat('Train one?', 'Yes.')), JSON.parse(chat('Train two?', 'Yes.'))], test: [JSON.parse(chat('Test one?', 'Yes.'))] }, null, 2);
+	const viewer = JSON.stringify({ features: [], rows: [{ row_idx: 0, row: JSON.parse(chat('Viewer?', 'Row.')), truncated_cells: [] }], num_rows_total: 1 });
+	const awkward = ['null', chat('Six times seven?', 42), chat('Still here?', 'Yes.'), '\uFEFF' + chat('Joined?', 'With cat.'), chat('Nul?', 'ab').replace('ab', 'a\u0000b')].join('\n'); // a raw NUL byte on line 5
+	await dropFiles(page, [
+		{ name: 'splits.json', text: splits, type: 'application/json' },
+		{ name: 'viewer-page.json', text: viewer, type: 'application/json' },
+		{ name: 'awkward.jsonl', text: awkward }
+	]);
+	const report = page.getByTestId('import-report');
+	await expect(report).toHaveAttribute('data-status', 'done');
+	await expect(report).toContainText('Imported 7 entries from 3 files');
+	await expect(report).toContainText('records read from the "train" list of a wrapping object (keys: train, test); entries tagged "train"');
+	await expect(report).toContainText('"rows[].row" list of a wrapping object');
+	await expect(report).toContainText('message content that was a number imported as text');
+	await expect(report).toContainText('a byte-order mark at the start of a line was ignored');
+	const errors = report.getByTestId('import-errors');
+	await expect(errors).toContainText('Bad records (2)');
+	await expect(errors.locator('tr[data-line="1"]')).toContainText('not an object (null)');
+	await expect(errors.locator('tr[data-line="5"]')).toContainText(/invalid JSON/i);
+});
