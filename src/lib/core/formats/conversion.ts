@@ -14,8 +14,8 @@ export interface ConversionContext {
 	note(text: string): void;
 	/**
 	 * A message whose content was a number, a boolean or an object in the file and was imported as
-	 * its JSON text; the importer keeps the list on the entry (`meta.contentConverted`) so the
-	 * non-string-content rule flags it.
+	 * its JSON text (or was missing and became null: `was` is "missing"); the importer keeps the
+	 * list on the entry (`meta.contentConverted`) so the rules can flag it as the file had it.
 	 */
 	convertedContent?(message: Message, was: string): void;
 }
@@ -24,8 +24,8 @@ export interface ConversionContext {
 export interface ContentConversion {
 	message: number;
 	was: string;
-	/** The text it became (the flag holds only while the message still says exactly this). */
-	text: string;
+	/** What it became (the flag holds only while the message still says exactly this); null for a missing content. */
+	text: string | null;
 }
 
 /** Number, boolean or object content → its JSON text (the conversation stays readable). */

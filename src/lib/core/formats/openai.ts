@@ -27,8 +27,10 @@ export function convertOpenAiMessages(list: readonly unknown[], label: string, c
 		if (content === undefined && !hasKey(message, 'content')) {
 			// Tool-call turns sometimes omit content; the model needs the key, so it becomes null.
 			if (messages === list) messages = list.slice() as Message[];
-			messages[i] = { ...message, role: message.role, content: null };
+			const filled: Message = { ...message, role: message.role, content: null };
+			messages[i] = filled;
 			ctx.note('message without content: content set to null');
+			ctx.convertedContent?.(filled, 'missing');
 			continue;
 		}
 		if (typeof content === 'number' || typeof content === 'boolean') {

@@ -28,6 +28,7 @@ import { CARD_NOTE, recogniseCharacterCard } from '../formats/character-card';
 import { convertSkein } from '../formats/skein';
 import { emptyFileReport, ReportBuilder } from './import-report';
 import { slugifyTag } from '../curation/tags';
+import { cookbookCounts } from '../validation/rules/cookbook';
 import { decodeBase64Utf8, findCardChunk, readPngTextChunks } from './png-card';
 
 export { sniffBytes, type ByteSniff } from './sniff';
@@ -48,6 +49,8 @@ export const NOT_A_DATASET_MESSAGE = 'this is not a dataset: expected JSON Lines
 export const NO_CARD_IN_PNG_MESSAGE = 'this PNG has no character card in it';
 
 const BOM = 0xfeff;
+/** Shapes whose record already is an OpenAI `{messages}` object, checked as the entry it becomes. */
+const KEEPS_MESSAGES: ReadonlySet<string> = new Set(['openai', 'isf-annotated', 'skein']);
 /** How far past a scalar first line ("null", "42") detection looks for the next record. */
 const SCALAR_LOOKAHEAD = 65_536;
 
@@ -81,6 +84,10 @@ export class FileImporter {
 	private chat: SillyTavernChat | null = null;
 	/** Messages of the record being converted whose content was imported as JSON text. */
 	private pendingConverted: { message: Message; was: string }[] = [];
+	/** The record being handled, when it has another shape than OpenAI messages (tallied after it). */
+	private convertedRaw: JsonRecord | null = null;
+	/** The record being handled was a wrapper whose items were counted one by one. */
+	private unwrapped = false;
 	private readonly usedIds = new Set<string>();
 	private finished = false;
 
@@ -295,7 +302,28 @@ export class FileImporter {
 			);
 			return;
 		}
+		const errorsBefore = this.report.errorCount;
+		this.unwrapped = false;
+		this.convertedRaw = null;
 		this.onValue(value, line, text);
+		if (!this.unwrapped) this.tallyOutcome(value, errorsBefore);
+	}
+
+	/** After a record: the notebook's view of it when it was refused or converted. */
+	private tallyOutcome(value: unknown, errorsBefore: number): void {
+		if (this.report.errorCount > errorsBefore) this.tallyRefused(value);
+		else if (this.convertedRaw !== null) this.tallyConverted(this.convertedRaw);
+		this.convertedRaw = null;
+	}
+
+	/** Counts a refused record as OpenAI's notebook would (see `FileImportReport.cookbookNotImported`). */
+	private tallyRefused(value: unknown): void {
+		cookbookCounts(value, (this.report.cookbookNotImported ??= {}));
+	}
+
+	/** Counts a record converted from another shape as the notebook would see it in the file. */
+	private tallyConverted(value: unknown): void {
+		cookbookCounts(value, (this.report.cookbookConverted ??= {}));
 	}
 
 	private onValue(value: unknown, line: number, text: RecordText): void {
@@ -321,6 +349,11 @@ export class FileImporter {
 		}
 		const record = value as JsonRecord;
 		const shape = detectRecordShape(record);
+		if (!KEEPS_MESSAGES.has(shape) && shape !== 'unknown') {
+			// Records without an OpenAI messages list: what the notebook would count in the file.
+			if (shape === 'isf-error' || shape === 'character-card') this.tallyRefused(record);
+			else this.convertedRaw = record;
+		}
 		if (shape !== 'sillytavern-message') this.flushChat(line);
 		switch (shape) {
 			case 'openai':
@@ -368,6 +401,7 @@ export class FileImporter {
 	 * split when there are several lists).
 	 */
 	private onWrapped(record: JsonRecord, wrapped: WrappedList[], line: number): void {
+		this.unwrapped = true;
 		const keys = describeKeys(record);
 		const several = wrapped.length > 1;
 		this.report.records--;
@@ -381,7 +415,10 @@ export class FileImporter {
 				this.builder.beginRecord(line);
 				this.builder.note(note);
 				const before = this.out.length;
+				const errorsBefore = this.report.errorCount;
+				this.convertedRaw = null;
 				this.onValue(item, line, () => `${list.key}[${i}]: ${(JSON.stringify(item) ?? '').slice(0, 200)}`);
+				this.tallyOutcome(item, errorsBefore);
 				if (several) for (let e = before; e < this.out.length; e++) if (!this.out[e].tags.includes(list.tag)) this.out[e].tags.push(list.tag);
 			}
 		}
@@ -402,7 +439,7 @@ export class FileImporter {
 			const flags: ContentConversion[] = [];
 			for (const { message, was } of this.pendingConverted) {
 				const index = converted.messages.indexOf(message);
-				if (index !== -1) flags.push({ message: index, was, text: message.content as string });
+				if (index !== -1) flags.push({ message: index, was, text: typeof message.content === 'string' ? message.content : null });
 			}
 			if (flags.length > 0) meta.contentConverted = flags;
 			this.pendingConverted = [];

@@ -1,7 +1,7 @@
 /**
  * Message content: present, text, and without stray whitespace at the edges.
  */
-import { canonicalRole, hasKey, isRecord, isTrimmedSpace, makeFinding, messagesOf, roleOf, textOf } from '../inspect';
+import { canonicalRole, convertedAtImport, hasKey, isRecord, isTrimmedSpace, makeFinding, messagesOf, roleOf, textOf } from '../inspect';
 import type { EntryRule, Finding } from '../types';
 
 function hasToolCalls(message: Record<string, unknown>): boolean {
@@ -56,7 +56,7 @@ export const nonStringContent: EntryRule = {
 			const content = message.content;
 			if (typeof content === 'string') {
 				const was = converted?.get(i);
-				if (was !== undefined && was.text === content)
+				if (was !== undefined && was.was !== 'missing' && was.text === content)
 					(findings ??= []).push(makeFinding(nonStringContent, entry, `Message ${i + 1} had content that was ${was.was} in the file; it was imported as the text ${excerpt(content)}.`, i));
 				continue;
 			}
@@ -73,18 +73,6 @@ export const nonStringContent: EntryRule = {
 		return findings ?? [];
 	}
 };
-
-/** The messages whose number, boolean or object content the importer turned into text, by index. */
-function convertedAtImport(entry: unknown): Map<number, { was: string; text: string }> | null {
-	if (!isRecord(entry) || !isRecord(entry.meta)) return null;
-	const list = entry.meta.contentConverted;
-	if (!Array.isArray(list) || list.length === 0) return null;
-	const map = new Map<number, { was: string; text: string }>();
-	for (const item of list) {
-		if (isRecord(item) && typeof item.message === 'number' && typeof item.text === 'string') map.set(item.message, { was: typeof item.was === 'string' ? item.was : 'not text', text: item.text });
-	}
-	return map;
-}
 
 function excerpt(text: string): string {
 	return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
