@@ -268,7 +268,8 @@ describe('repair properties', () => {
 
 describe('repairs that clear their finding', () => {
 	const profile = BUILTIN_PROFILES['roleplay'];
-	const rulesOf = (entry: Entry, c = ctx) => validateEntry(entry, compileProfile(profile, { identityName: c.identityName, userName: c.userName })).map((f) => f.rule);
+	const rulesOf = (entry: Entry, c = ctx) =>
+		validateEntry(entry, compileProfile({ ...profile, settings: { ...profile.settings, identityName: c.identityName, userName: c.userName } })).map((f) => f.rule);
 
 	it('ends-on-user with a non-empty user turn: the rule offers drop-trailing-user, which clears it', () => {
 		const entry = entryOf([['user', 'Light the lamp.'], ['assistant', 'Done.'], ['user', 'And the fog horn?']]);
