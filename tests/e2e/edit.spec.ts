@@ -173,3 +173,26 @@ test('a 10,000-message conversation and a 3 MB message open at once: a page of m
 	const tab = await popup;
 	await expect(tab.locator('body')).toContainText('THE END');
 });
+
+test('two tabs: a refused stale save can keep its text, saved over the version stored now', async ({ page, context }) => {
+	await openSample(page);
+	const other = await context.newPage();
+	await other.goto(page.url());
+	await expect(other.getByTestId('entry-view')).toContainText('Entry #1');
+	await other.getByTestId('entry-edit').click();
+	await other.getByTestId('editor-content').nth(1).fill('Tab B keeps this.');
+
+	await page.getByTestId('entry-edit').click();
+	await page.getByTestId('editor-content').nth(1).fill('Tab A saved first.');
+	await page.getByTestId('editor-save').click();
+	await expect(page.getByTestId('entry-view')).toContainText('Tab A saved first.');
+
+	await other.getByTestId('editor-save').click();
+	await expect(other.getByTestId('conflict')).toContainText('changed elsewhere');
+	await other.getByTestId('conflict-keep-mine').click();
+	await expect(other.getByTestId('entry-editor')).toHaveCount(0);
+	await expect(other.getByTestId('entry-view')).toContainText('Tab B keeps this.');
+	await expect(other.getByTestId('conflict')).toHaveCount(0);
+	await page.reload();
+	await expect(page.getByTestId('entry-view')).toContainText('Tab B keeps this.');
+});
