@@ -196,3 +196,13 @@ test('two tabs: a refused stale save can keep its text, saved over the version s
 	await page.reload();
 	await expect(page.getByTestId('entry-view')).toContainText('Tab B keeps this.');
 });
+
+test('on a 390 px screen, tapping an entry brings it into view', async ({ page }) => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	await openSample(page);
+	const row = page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).nth(1);
+	await row.scrollIntoViewIfNeeded();
+	await row.click();
+	await expect(page.getByTestId('entry-view')).toContainText('Entry #2');
+	await expect(page.getByTestId('entry-view').locator('h2')).toBeInViewport();
+});
