@@ -157,3 +157,16 @@ test('real-world files: wrapped JSON, a null first record, number content, a str
 	await expect(errors.locator('tr[data-line="1"]')).toContainText('not an object (null)');
 	await expect(errors.locator('tr[data-line="5"]')).toContainText(/invalid JSON/i);
 });
+
+test('the header’s storage figure follows an import', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	const usage = page.getByTestId('storage-usage');
+	await expect(usage).toContainText('used');
+	const before = await usage.textContent();
+	const lines = Array.from({ length: 4000 }, (_, i) => chatLine(i) + ' '.repeat(500)).join('\n');
+	await dropFiles(page, [{ name: 'storage.jsonl', text: lines }]);
+	await expect(page.getByTestId('import-report')).toHaveAttribute('data-status', 'done');
+	// Well before the 10 s timer: the list change triggers the refresh.
+	await expect(usage).not.toHaveText(before ?? '', { timeout: 5_000 });
+});
