@@ -170,3 +170,25 @@ test('the header’s storage figure follows an import', async ({ page }) => {
 	// Well before the 10 s timer: the list change triggers the refresh.
 	await expect(usage).not.toHaveText(before ?? '', { timeout: 5_000 });
 });
+
+test('a character card dropped on the window becomes a character sheet and a character from the report', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	const card = JSON.stringify({
+		spec: 'chara_card_v2',
+		spec_version: '2.0',
+		data: { name: 'Wren Hollis', description: 'Ferrywoman of the Grey Wren.', personality: 'wry', scenario: 'A foggy crossing.', first_mes: 'Mind the rope.', mes_example: '', extensions: {} }
+	});
+	await dropFiles(page, [{ name: 'wren-card.json', text: card }]);
+	const report = page.getByTestId('import-report');
+	await expect(report).toContainText('Character card “Wren Hollis”');
+	await report.getByTestId('card-to-sheet').click();
+	await expect(report.getByTestId('card-sheet-link')).toBeVisible();
+	await report.getByTestId('card-to-character').click();
+	await expect(report.getByTestId('card-character-link')).toContainText('Wren Hollis');
+	await report.getByTestId('card-sheet-link').click();
+	await expect(page.getByLabel(/Character name/)).toHaveValue('Wren Hollis');
+	await expect(page.locator('main')).toContainText('Character card');
+	await page.goto('/characters');
+	await expect(page.locator('main')).toContainText('Wren Hollis');
+});
