@@ -105,3 +105,14 @@ describe('token counts with real tokenizers', () => {
 		expect(qwen.finish().totalTokens).not.toBe(result.totalTokens);
 	}, 30_000);
 });
+
+describe('a tokenizer that cannot be loaded (offline)', () => {
+	it('is explained in plain words, not as a failed dynamic import', async () => {
+		const { tokenizerUnavailable } = await import('./tokenizer-loader');
+		const offline = tokenizerUnavailable('o200k_base', new TypeError('Failed to fetch dynamically imported module: http://localhost/_app/immutable/workers/chunks/Bs-udyWU.js'));
+		expect(offline.message).toBe(
+			'Token counts need the OpenAI o200k_base vocabulary (a few MB), which could not be loaded: it is downloaded the first time it is used, so connect once and try again (it then works offline). Everything else on this page works without it.'
+		);
+		expect(offline.message).not.toContain('dynamically imported');
+	});
+});
