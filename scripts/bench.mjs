@@ -21,6 +21,9 @@
  *   continuation runs over the imported dataset on the committed test model server (concurrency 50), started from the run form and watched
  *   live (scripts/bench/run.mjs says how each is measured; `node scripts/bench-run.mjs` runs only these).
  * - first_load_js_gzip_kb: the JavaScript the first page loads (gzip).
+ * - long_conversation_open_ms, long_conversation_longest_task_ms, huge_message_open_longest_task_ms,
+ *   huge_message_open_ms: opening a 10,000-message entry (view + editor) and a 30 MB message
+ *   (scripts/bench/views.mjs; `node scripts/bench/views.mjs` runs only these).
  *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
  */
@@ -34,6 +37,7 @@ import { startStaticServer } from './static-server.mjs';
 import { benchAnalysis } from './bench/analysis.mjs';
 import { benchCompile } from './bench/compile.mjs';
 import { benchRun, benchRunHeap } from './bench/run.mjs';
+import { benchViews, viewsBenchLines } from './bench/views.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -244,6 +248,8 @@ for (let rep = 0; rep < REPS; rep++) {
 		// A generation run watched live: throughput of the runtime and the page's responsiveness.
 		const { runRecordsPerS, runStartMs, runLongestMs, fetchCeilingPerS } = await benchRun(page, datasetId);
 		const { peakHeapMb, heapStartMs } = await benchRunHeap(page, datasetId);
+		// Views (issue 14): a 10,000-message conversation and a 30 MB message (scripts/bench/views.mjs).
+		const views = await benchViews(page);
 
 		runs.push({
 			importMs,
@@ -274,7 +280,8 @@ for (let rep = 0; rep < REPS; rep++) {
 			runLongestMs,
 			fetchCeilingPerS,
 			peakHeapMb,
-			heapStartMs
+			heapStartMs,
+			...views
 		});
 	} finally {
 		await context.close();
@@ -323,3 +330,11 @@ const dispatchOut = execSync('npx vitest run src/lib/core/runtime/dispatcher.ben
 const dispatchRps = dispatchOut.match(/dispatcher: (\d+) requests\/s/)?.[1];
 console.log(`dispatch_rps: ${dispatchRps ?? 'not measured'}`);
 console.log(`bench_reps: ${REPS}`);
+for (const line of viewsBenchLines({
+	longConversationOpenMs: m('longConversationOpenMs'),
+	longConversationLongestMs: m('longConversationLongestMs'),
+	hugeMessageOpenMs: m('hugeMessageOpenMs'),
+	hugeMessageLongestMs: m('hugeMessageLongestMs')
+}))
+	console.log(line);
+

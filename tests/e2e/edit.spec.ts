@@ -1,6 +1,6 @@
 import { expect, test } from './fixtures';
 import type { Page } from '@playwright/test';
-import { waitForSample } from './helpers';
+import { dropFiles, waitForSample } from './helpers';
 
 async function openSample(page: Page) {
 	await page.goto('/');
@@ -129,4 +129,80 @@ test('raw JSON edits are checked where they go wrong before they save', async ({
 	await expect(view).toContainText('Edited as raw JSON.');
 	await view.getByText(/Other fields of the original record/).click();
 	await expect(view).toContainText('night shift');
+});
+
+test('a 10,000-message conversation and a 3 MB message open at once: a page of messages, a bounded excerpt, Save at the bottom', async ({ page }) => {
+	const messages = [{ role: 'system', content: 'You are Mara.' }];
+	for (let i = 1; i < 10_000; i++) messages.push({ role: i % 2 ? 'user' : 'assistant', content: `Message ${i}: the lamp, the fog, the bell.` });
+	const long = JSON.stringify({ messages });
+	const huge = JSON.stringify({ messages: [{ role: 'user', content: 'The whole log?' }, { role: 'assistant', content: 'Tide. '.repeat(500_000) + 'THE END' }] });
+	await page.goto('/');
+	await waitForSample(page);
+	await dropFiles(page, [{ name: 'long-and-huge.jsonl', text: `${long}\n${huge}\n` }]);
+	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
+	const rows = page.getByTestId('entry-row').filter({ hasNotText: 'Loading' });
+
+	// The long conversation: one page of messages, more on scroll.
+	await rows.nth(0).click();
+	const view = page.getByTestId('entry-view');
+	await expect(view.getByTestId('more-messages')).toContainText('Showing 60 of 10,000 messages');
+	expect(await view.locator('li.message').count()).toBe(60);
+	await view.getByTestId('more-messages').scrollIntoViewIfNeeded();
+	await expect(view.getByTestId('more-messages')).toContainText('Showing 120 of 10,000 messages');
+
+	// The editor: a page of forms, Save at the bottom too, an edit deep in the list saves.
+	await page.getByTestId('entry-edit').click();
+	const editor = page.getByTestId('entry-editor');
+	await expect(editor.getByTestId('editor-more-messages')).toContainText('Showing 24 of 10,000 messages');
+	await editor.getByTestId('editor-content').nth(3).fill('Edited in a very long conversation.');
+	await editor.getByTestId('editor-save-bottom').click();
+	await expect(editor).toHaveCount(0);
+	await expect(view).toContainText('Edited in a very long conversation.');
+	await expect(page.getByTestId('entry-row').first()).toContainText('10000 msg');
+
+	// The 3 MB message: a 20,000-character excerpt, "show more", and the whole text in a new tab.
+	await rows.nth(1).click();
+	const text = view.getByTestId('message-text').nth(1);
+	await expect(text).toHaveAttribute('data-length', String(3_000_007));
+	await expect(text).toHaveAttribute('data-shown', '20000');
+	await expect(text.getByTestId('message-text-more')).toContainText('3.0 M characters in all');
+	await text.getByTestId('message-text-show-more').click();
+	await expect(text).toHaveAttribute('data-shown', '220000');
+	const popup = page.waitForEvent('popup');
+	await text.getByTestId('message-text-open-all').click();
+	const tab = await popup;
+	await expect(tab.locator('body')).toContainText('THE END');
+});
+
+test('two tabs: a refused stale save can keep its text, saved over the version stored now', async ({ page, context }) => {
+	await openSample(page);
+	const other = await context.newPage();
+	await other.goto(page.url());
+	await expect(other.getByTestId('entry-view')).toContainText('Entry #1');
+	await other.getByTestId('entry-edit').click();
+	await other.getByTestId('editor-content').nth(1).fill('Tab B keeps this.');
+
+	await page.getByTestId('entry-edit').click();
+	await page.getByTestId('editor-content').nth(1).fill('Tab A saved first.');
+	await page.getByTestId('editor-save').click();
+	await expect(page.getByTestId('entry-view')).toContainText('Tab A saved first.');
+
+	await other.getByTestId('editor-save').click();
+	await expect(other.getByTestId('conflict')).toContainText('changed elsewhere');
+	await other.getByTestId('conflict-keep-mine').click();
+	await expect(other.getByTestId('entry-editor')).toHaveCount(0);
+	await expect(other.getByTestId('entry-view')).toContainText('Tab B keeps this.');
+	await expect(other.getByTestId('conflict')).toHaveCount(0);
+	await page.reload();
+	await expect(page.getByTestId('entry-view')).toContainText('Tab B keeps this.');
+});
+
+test('on a 390 px screen, tapping an entry brings it into view', async ({ page }) => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	await openSample(page);
+	const row = page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).nth(1);
+	await row.scrollIntoViewIfNeeded();
+	await row.click();
+	await expect(page.getByTestId('entry-view')).toContainText('Entry #2');
+	await expect(page.getByTestId('entry-view').locator('h2')).toBeInViewport();
 });

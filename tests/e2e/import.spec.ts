@@ -132,3 +132,63 @@ test('importing the same file again is recognised and the copy can be removed', 
 	await expect(report).toContainText('The new copy was removed');
 	await expect(keeperRows).toHaveCount(1);
 });
+
+test('real-world files: wrapped JSON, a null first record, number content, a stray NUL and a joined BOM all import', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	const chat = (q: string, a: unknown) => JSON.stringify({ messages: [{ role: 'user', content: q }, { role: 'assistant', content: a }] });
+	const splits = JSON.stringify({ train: [JSON.parse(chat('Train one?', 'Yes.')), JSON.parse(chat('Train two?', 'Yes.'))], test: [JSON.parse(chat('Test one?', 'Yes.'))] }, null, 2);
+	const viewer = JSON.stringify({ features: [], rows: [{ row_idx: 0, row: JSON.parse(chat('Viewer?', 'Row.')), truncated_cells: [] }], num_rows_total: 1 });
+	const awkward = ['null', chat('Six times seven?', 42), chat('Still here?', 'Yes.'), '\uFEFF' + chat('Joined?', 'With cat.'), chat('Nul?', 'ab').replace('ab', 'a\u0000b')].join('\n'); // a raw NUL byte on line 5
+	await dropFiles(page, [
+		{ name: 'splits.json', text: splits, type: 'application/json' },
+		{ name: 'viewer-page.json', text: viewer, type: 'application/json' },
+		{ name: 'awkward.jsonl', text: awkward }
+	]);
+	const report = page.getByTestId('import-report');
+	await expect(report).toHaveAttribute('data-status', 'done');
+	await expect(report).toContainText('Imported 7 entries from 3 files');
+	await expect(report).toContainText('records read from the "train" list of a wrapping object (keys: train, test); entries tagged "train"');
+	await expect(report).toContainText('"rows[].row" list of a wrapping object');
+	await expect(report).toContainText('message content that was a number imported as text');
+	await expect(report).toContainText('a byte-order mark at the start of a line was ignored');
+	const errors = report.getByTestId('import-errors');
+	await expect(errors).toContainText('Bad records (2)');
+	await expect(errors.locator('tr[data-line="1"]')).toContainText('not an object (null)');
+	await expect(errors.locator('tr[data-line="5"]')).toContainText(/invalid JSON/i);
+});
+
+test('the header’s storage figure follows an import', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	const usage = page.getByTestId('storage-usage');
+	await expect(usage).toContainText('used');
+	const before = await usage.textContent();
+	const lines = Array.from({ length: 4000 }, (_, i) => chatLine(i) + ' '.repeat(500)).join('\n');
+	await dropFiles(page, [{ name: 'storage.jsonl', text: lines }]);
+	await expect(page.getByTestId('import-report')).toHaveAttribute('data-status', 'done');
+	// Well before the 10 s timer: the list change triggers the refresh.
+	await expect(usage).not.toHaveText(before ?? '', { timeout: 5_000 });
+});
+
+test('a character card dropped on the window becomes a character sheet and a character from the report', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	const card = JSON.stringify({
+		spec: 'chara_card_v2',
+		spec_version: '2.0',
+		data: { name: 'Wren Hollis', description: 'Ferrywoman of the Grey Wren.', personality: 'wry', scenario: 'A foggy crossing.', first_mes: 'Mind the rope.', mes_example: '', extensions: {} }
+	});
+	await dropFiles(page, [{ name: 'wren-card.json', text: card }]);
+	const report = page.getByTestId('import-report');
+	await expect(report).toContainText('Character card “Wren Hollis”');
+	await report.getByTestId('card-to-sheet').click();
+	await expect(report.getByTestId('card-sheet-link')).toBeVisible();
+	await report.getByTestId('card-to-character').click();
+	await expect(report.getByTestId('card-character-link')).toContainText('Wren Hollis');
+	await report.getByTestId('card-sheet-link').click();
+	await expect(page.getByLabel(/Character name/)).toHaveValue('Wren Hollis');
+	await expect(page.locator('main')).toContainText('Character card');
+	await page.goto('/characters');
+	await expect(page.locator('main')).toContainText('Wren Hollis');
+});

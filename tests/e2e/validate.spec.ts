@@ -119,3 +119,68 @@ test('a custom profile switches rules off and changes severities; a repair can t
 	await dialog.getByTestId('repair-apply').click();
 	await expect(panel.getByTestId('entries-surrounding-whitespace')).toHaveText('1');
 });
+
+test('the openai-cookbook profile counts what OpenAI’s notebook counts, refused records included', async ({ page }) => {
+	const { readFileSync } = await import('node:fs');
+	const text = readFileSync('tests/fixtures/validation/cookbook-parity.jsonl', 'utf8');
+	await page.goto('/');
+	await waitForSample(page);
+	await dropFiles(page, [{ name: 'cookbook-parity.jsonl', text }]);
+	const report = page.getByTestId('import-report');
+	await report.getByRole('link', { name: /^Open/ }).click();
+	await page.getByTestId('validation-toggle').click();
+	const panel = page.getByTestId('validation-panel');
+	await panel.getByTestId('validation-profile').selectOption('openai-cookbook');
+	await panel.getByTestId('validation-run').click();
+	await expect(panel.getByTestId('validation-summary')).toBeVisible();
+	// The notebook's figures for this file (see src/lib/core/validation/cookbook-parity.test.ts).
+	await expect(panel.getByTestId('findings-data_type')).toHaveText('4');
+	await expect(panel.getByTestId('not-imported-data_type')).toContainText('4 not imported');
+	await expect(panel.getByTestId('findings-missing_messages_list')).toHaveText('3');
+	await expect(panel.getByTestId('findings-unrecognized_role')).toHaveText('3');
+	await expect(panel.getByTestId('findings-missing_content')).toHaveText('3');
+	await expect(panel.getByTestId('findings-message_missing_key')).toHaveText('2');
+	await expect(panel.getByTestId('findings-message_unrecognized_key')).toHaveText('1');
+	await expect(panel.getByTestId('findings-example_missing_assistant_message')).toHaveText('1');
+	await expect(panel.getByTestId('cookbook-converted')).toContainText('missing_messages_list: 2');
+});
+
+test('repairs clear their findings: trailing user turn, both placeholders, and every automatic-safe repair at once', async ({ page }) => {
+	const rows = [
+		JSON.stringify({ messages: [{ role: 'user', content: 'Light the lamp.' }, { role: 'assistant', content: 'Done.' }, { role: 'user', content: 'And the fog horn?' }] }),
+		JSON.stringify({ messages: [{ role: 'user', content: 'Hello {{char}}, I am {{user}}.' }, { role: 'assistant', content: 'Welcome, {{user}}.' }] }),
+		JSON.stringify({ messages: [{ role: 'Human', content: '  Storm?  ' }, { role: 'gpt', content: 'Aye.' }] })
+	].join('\n');
+	await page.goto('/');
+	await waitForSample(page);
+	await dropFiles(page, [{ name: 'repairs.jsonl', text: rows }]);
+	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
+	await page.getByTestId('validation-toggle').click();
+	const panel = page.getByTestId('validation-panel');
+	await panel.getByTestId('validation-profile').selectOption('roleplay');
+	await panel.getByTestId('validation-run').click();
+	await expect(panel.locator('tr[data-rule="ends-on-user"]')).toBeVisible();
+
+	await panel.getByTestId('repair-ends-on-user').click();
+	let dialog = page.getByTestId('repair-dialog');
+	await expect(dialog.getByTestId('repair-apply')).toHaveText('Apply to 1 entry');
+	await dialog.getByTestId('repair-apply').click();
+	await expect(panel.locator('tr[data-rule="ends-on-user"]')).toHaveCount(0);
+
+	await panel.getByTestId('repair-placeholder').click();
+	dialog = page.getByTestId('repair-dialog');
+	await expect(dialog.getByTestId('repair-char-missing')).toBeVisible();
+	await dialog.getByTestId('repair-char-name').fill('Mara');
+	await dialog.getByTestId('repair-user-name').fill('Tom');
+	await expect(dialog).toContainText('Hello Mara, I am Tom.');
+	await dialog.getByTestId('repair-apply').click();
+	await expect(panel.locator('tr[data-rule="placeholder"]')).toHaveCount(0);
+
+	await panel.getByTestId('repair-all-safe').click();
+	dialog = page.getByTestId('repair-dialog');
+	await expect(dialog.getByTestId('repair-apply')).toHaveText('Apply to 1 entry');
+	await dialog.getByTestId('repair-apply').click();
+	await expect(dialog).toHaveCount(0);
+	await expect(panel.locator('tr[data-rule="surrounding-whitespace"]')).toHaveCount(0);
+	await expect(panel.locator('tr[data-rule="role-alias"]')).toHaveCount(0);
+});

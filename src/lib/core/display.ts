@@ -48,6 +48,8 @@ export function previewText(content: unknown, max = 160): string {
 			)
 			.join(' ');
 	} else text = JSON.stringify(content);
+	// Collapsing whitespace only shortens: look at a bounded head, not a 30 MB message.
+	if (text.length > max * 8 + 64) text = text.slice(0, max * 8 + 64);
 	text = text.replace(/\s+/g, ' ').trim();
 	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
@@ -55,4 +57,20 @@ export function previewText(content: unknown, max = 160): string {
 /** CSS class for a role chip: the four standard roles, or 'other' for custom speaker names. */
 export function roleClass(role: string): string {
 	return role === 'system' || role === 'user' || role === 'assistant' || role === 'tool' ? role : 'other';
+}
+
+/** Characters of one message (or raw JSON) the entry view shows before "show more". */
+export const TEXT_EXCERPT_CHARS = 20_000;
+/** Messages the entry view renders before more are asked for (or scrolled to). */
+export const MESSAGE_PAGE = 60;
+/** The same for the editor, whose messages are forms (a role list, inputs, a textarea each). */
+export const EDITOR_MESSAGE_PAGE = 24;
+/** Messages rendered in the first frame; the rest of the first page follows in the next one. */
+export const FIRST_FRAME_MESSAGES = 8;
+
+/** "30.2 MB", "812 KB", "96 characters": the size of a long text, for "show all". */
+export function textSize(length: number): string {
+	if (length >= 1_000_000) return `${(length / 1_000_000).toFixed(1)} M characters`;
+	if (length >= 10_000) return `${Math.round(length / 1000).toLocaleString('en-US')} K characters`;
+	return `${length.toLocaleString('en-US')} characters`;
 }

@@ -82,6 +82,52 @@ export function exceedsDepth(root: unknown, limit: number = MAX_NESTING_DEPTH): 
 	return false;
 }
 
+/**
+ * One walk over a parsed value for what the importer must know: nesting deeper than `limit`, and
+ * numbers `JSON.parse` turned into ±Infinity (literals beyond double range such as 1e400, which
+ * would silently become null when stored and written back).
+ */
+export function inspectParsed(root: unknown, limit: number = MAX_NESTING_DEPTH): { tooDeep: boolean; nonFinite: boolean } {
+	let nonFinite = false;
+	if (typeof root !== 'object' || root === null) return { tooDeep: false, nonFinite: typeof root === 'number' && !Number.isFinite(root) };
+	const values: object[] = [root];
+	const depths: number[] = [1];
+	while (values.length > 0) {
+		const value = values.pop() as object;
+		const depth = depths.pop() as number;
+		if (depth > limit) return { tooDeep: true, nonFinite };
+		if (Array.isArray(value)) {
+			for (let i = 0; i < value.length; i++) {
+				const child: unknown = value[i];
+				if (typeof child === 'object' && child !== null) {
+					values.push(child);
+					depths.push(depth + 1);
+				} else if (typeof child === 'number' && child - child !== 0) nonFinite = true;
+			}
+		} else {
+			for (const key in value) {
+				const child: unknown = (value as JsonRecord)[key];
+				if (typeof child === 'object' && child !== null) {
+					values.push(child);
+					depths.push(depth + 1);
+				} else if (typeof child === 'number' && child - child !== 0) nonFinite = true;
+			}
+		}
+	}
+	return { tooDeep: false, nonFinite };
+}
+
+/** JSON tokens that matter for `quoteOutOfRangeNumbers`: whole strings (skipped) and numbers. */
+const STRING_OR_NUMBER = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
+
+/**
+ * The JSON text with every number literal beyond double range turned into a string of its digits
+ * ("weight": 1e400 → "weight": "1e400"), so nothing is lost on the way to storage and back.
+ */
+export function quoteOutOfRangeNumbers(text: string): string {
+	return text.replace(STRING_OR_NUMBER, (token) => (token.charCodeAt(0) === 34 || Number.isFinite(Number(token)) ? token : `"${token}"`));
+}
+
 /** "a number", "a string", "null", "a list"… for error messages. */
 export function describeJsonType(value: unknown): string {
 	if (value === null) return 'null';

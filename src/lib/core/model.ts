@@ -133,6 +133,18 @@ export interface FileImportReport {
 	isfErrorCount: number;
 	/** Lines that had invalid UTF-8 (decoded with U+FFFD replacement characters). */
 	invalidUtf8Lines: number;
+	/**
+	 * OpenAI's data-prep check (`format_errors`) over the records that parsed but never became
+	 * entries (not an object, no messages list, a broken message): category → count. The
+	 * openai-cookbook profile adds them to its report, as the notebook would count them.
+	 */
+	cookbookNotImported?: Record<string, number>;
+	/**
+	 * The same check over the records Skein converted from another shape (ShareGPT, Alpaca,
+	 * SillyTavern lines…): what the notebook says about the original file, though the entries now
+	 * have messages and an OpenAI export of them passes.
+	 */
+	cookbookConverted?: Record<string, number>;
 	/** A file-level verdict when nothing could be read ("this is not a dataset"). */
 	fatal?: string;
 }

@@ -242,6 +242,17 @@ export class EntryBrowserState {
 		void this.ensureRange(index, index + 1);
 	}
 
+	/** The stored entry at list row `index`, read again (after a refused stale save); the cache takes it. */
+	async freshEntry(index: number): Promise<Entry | undefined> {
+		const [entry] = await dataWorker().getAt(this.datasetId, [this.positionOf(index)]);
+		if (entry) {
+			this.#cache.set(index, entry);
+			this.version += 1;
+		}
+		this.conflict = null;
+		return entry;
+	}
+
 	entryAt(index: number): Entry | undefined {
 		void this.version;
 		return this.#cache.get(index);

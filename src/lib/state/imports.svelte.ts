@@ -19,7 +19,11 @@ export class ImportState {
 		return this.phase === 'running' || this.phase === 'cancelling';
 	}
 
+	/** The files of the last import by name (a card in the report can become a sheet from its file). */
+	files: Readonly<Record<string, File>> = {};
+
 	async importFiles(files: File[]): Promise<ImportResult | null> {
+		if (!this.busy) this.files = Object.fromEntries(files.map((file) => [file.name, file]));
 		return this.run(files.map((file) => ({ kind: 'file', file })));
 	}
 

@@ -21,6 +21,7 @@ import {
 	compileProfile,
 	resolveCustomProfile,
 	validateEntry,
+	withRecordsNotImported,
 	type BuiltinProfileId,
 	type CompiledProfile,
 	type Finding,
@@ -58,6 +59,11 @@ export interface ValidationReport {
 	profileId: string;
 	summary: ValidationSummary;
 	rules: RuleRow[];
+	/**
+	 * OpenAI's notebook on the original files would also count these (category → count): records
+	 * Skein converted from other shapes, which now have messages (only for the cookbook's categories).
+	 */
+	convertedRecords?: Record<string, number>;
 	durationMs: number;
 	/** The dataset version validated; a later edit makes the report stale until the next run. */
 	datasetUpdatedAt: number;
@@ -68,6 +74,8 @@ export interface RepairScope {
 	rule?: string;
 	entryIds?: string[];
 	positions?: number[];
+	/** Names for {{char}} / {{user}} (the placeholder repair), instead of the profile's. */
+	names?: { char?: string; user?: string };
 }
 
 export interface EntryFinding extends Finding {
@@ -81,6 +89,8 @@ export interface RepairPreview {
 	/** Entries the repair would change (with the finding, or all when no rule is given). */
 	affected: number;
 	samples: { position: number; entryId: string; diff: EntryDiff }[];
+	/** The names the placeholder repair uses ({{char}}, {{user}}); empty when none is set. */
+	names: { char: string; user: string };
 }
 
 export interface StoredRun {
@@ -213,11 +223,19 @@ export class ValidationService {
 			validator.add(block);
 			onProgress?.(blockNo + 1, total);
 		}
-		const { findings, summary } = validator.finish();
+		const finished = validator.finish();
+		const findings = finished.findings;
+		const notImported: Record<string, number> = {};
+		for (const file of dataset.report?.files ?? []) for (const [rule, n] of Object.entries(file.cookbookNotImported ?? {})) notImported[rule] = (notImported[rule] ?? 0) + n;
+		const summary = withRecordsNotImported(finished.summary, notImported, compiled);
+		const converted: Record<string, number> = {};
+		if (compiled.entryRules.some(({ rule }) => rule.id === 'missing_messages_list'))
+			for (const file of dataset.report?.files ?? []) for (const [rule, n] of Object.entries(file.cookbookConverted ?? {})) converted[rule] = (converted[rule] ?? 0) + n;
 		const report: ValidationReport = {
 			profileId,
 			summary,
 			rules: summary.byRule.map((count) => this.describeRule(count)),
+			...(Object.keys(converted).length > 0 ? { convertedRecords: converted } : {}),
 			durationMs: performance.now() - t0,
 			datasetUpdatedAt: dataset.updatedAt
 		};
@@ -285,12 +303,19 @@ export class ValidationService {
 		return [...positions].sort((a, b) => a - b);
 	}
 
+	/** The profile's repair context, with the names the user typed for the placeholders. */
+	private async repairContext(datasetId: string, scope: RepairScope) {
+		const compiled = await this.compiledFor(datasetId);
+		const char = scope.names?.char?.trim();
+		const user = scope.names?.user?.trim();
+		return createRepairContext({ ...compiled.ctx, ...(char ? { identityName: char } : {}), ...(user ? { userName: user } : {}) });
+	}
+
 	/** The entries a repair would change, scoped to those with a finding of `rule` (if given). */
 	private async *changesOf(datasetId: string, repairId: string, scope: RepairScope) {
 		const repair = REPAIRS_BY_ID.get(repairId);
 		if (!repair) throw new Error(`Unknown repair "${repairId}".`);
-		const compiled = await this.compiledFor(datasetId);
-		const ctx = createRepairContext(compiled.ctx);
+		const ctx = await this.repairContext(datasetId, scope);
 		const run = this.runs.get(datasetId);
 		const entryIds = scope.positions ? await this.data.idsAt(datasetId, scope.positions) : scope.entryIds;
 		const targeted = entryIds
@@ -339,7 +364,7 @@ export class ValidationService {
 				// Shown as every message removed: the whole entry goes.
 				if (entry) samples.push({ position, entryId: entry.id, diff: diffEntry(entry, { ...entry, messages: [] }) });
 			}
-			return { repairId, title: REMOVE_EXACT_DUPLICATES.title, affected: plan.deleted, samples };
+			return { repairId, title: REMOVE_EXACT_DUPLICATES.title, affected: plan.deleted, samples, names: { char: '', user: '' } };
 		}
 		const repair = REPAIRS_BY_ID.get(repairId);
 		if (!repair) throw new Error(`Unknown repair "${repairId}".`);
@@ -349,7 +374,8 @@ export class ValidationService {
 			affected++;
 			if (samples.length < SAMPLE_LIMIT) samples.push({ position: change.position, entryId: change.before.id, diff: diffEntry(change.before, change.after) });
 		}
-		return { repairId, title: repair.title, affected, samples };
+		const ctx = await this.repairContext(datasetId, scope);
+		return { repairId, title: repair.title, affected, samples, names: { char: ctx.identityName, user: ctx.userName } };
 	}
 
 	/** Applies a repair to every entry in scope as one undoable step. */

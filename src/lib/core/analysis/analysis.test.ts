@@ -85,16 +85,34 @@ describe('token counts with real tokenizers', () => {
 	it('counts like the cookbook with o200k_base and differently with Qwen', async () => {
 		const entry = chat('a', 'Hello world', 'Hello world');
 		const openai = new TokenCollector(tokenizerInfo('o200k_base'), await loadTokenizer('o200k_base'));
-		const systemTokens = (await loadTokenizer('o200k_base'))(SYSTEM);
-		// 3 priming + 3 messages × 3 + content ("Hello world" is 2 tokens).
-		expect(openai.add(entry)).toBe(3 + 9 + systemTokens + 2 + 2);
+		const encode = await loadTokenizer('o200k_base');
+		const systemTokens = encode(SYSTEM);
+		// The notebook's num_tokens_from_messages: 3 per message + the tokens of every value (the
+		// role too) + 1 per name, + 3 for the reply. "Hello world" is 2 tokens; each role name is 1.
+		expect(['system', 'user', 'assistant'].map(encode)).toEqual([1, 1, 1]);
+		expect(openai.add(entry)).toBe(3 + 3 * 3 + (1 + systemTokens) + (1 + 2) + (1 + 2));
+		const named = makeEntry('n', [{ role: 'user', content: 'Hello world', name: 'Mara' }, msg('assistant', 'Hello world')]);
+		expect(openai.add(named)).toBe(3 + 2 * 3 + (1 + 2 + encode('Mara') + 1) + (1 + 2));
 		const result = openai.finish();
-		expect(result.cost.examples).toBe(1);
-		expect(result.roles.find((r) => r.role === 'user')?.tokens).toBe(2);
+		expect(result.cost.examples).toBe(2);
+		// num_assistant_tokens_from_messages: the assistant's content only.
+		expect(result.assistantTokensPerEntry.summary.total).toBe(4);
+		expect(result.roles.find((r) => r.role === 'user')?.tokens).toBe(2 + 2 + encode('Mara') + 1);
 		// Special-token spellings in data are text, not errors.
 		expect((await loadTokenizer('cl100k_base'))('a <|endoftext|> b')).toBeGreaterThan(3);
 		const qwen = new TokenCollector(tokenizerInfo('qwen3'), await loadTokenizer('qwen3'));
 		expect(qwen.add(entry)).toBeGreaterThan(0);
 		expect(qwen.finish().totalTokens).not.toBe(result.totalTokens);
 	}, 30_000);
+});
+
+describe('a tokenizer that cannot be loaded (offline)', () => {
+	it('is explained in plain words, not as a failed dynamic import', async () => {
+		const { tokenizerUnavailable } = await import('./tokenizer-loader');
+		const offline = tokenizerUnavailable('o200k_base', new TypeError('Failed to fetch dynamically imported module: http://localhost/_app/immutable/workers/chunks/Bs-udyWU.js'));
+		expect(offline.message).toBe(
+			'Token counts need the OpenAI o200k_base vocabulary (a few MB), which could not be loaded: it is downloaded the first time it is used, so connect once and try again (it then works offline). Everything else on this page works without it.'
+		);
+		expect(offline.message).not.toContain('dynamically imported');
+	});
 });

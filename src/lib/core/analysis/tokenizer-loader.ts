@@ -3,7 +3,7 @@
  * runtime) and is megabytes of JavaScript, so each is a dynamic import, made the first time it is
  * chosen, and only the data worker imports this file (the page never does).
  */
-import type { CountTokens, TokenizerId } from './tokenizers';
+import { tokenizerInfo, type CountTokens, type TokenizerId } from './tokenizers';
 
 const loaded = new Map<TokenizerId, Promise<CountTokens>>();
 
@@ -27,11 +27,27 @@ async function load(id: TokenizerId): Promise<CountTokens> {
 	}
 }
 
+/**
+ * A failed vocabulary download in plain words. Offline, the browser says "Failed to fetch
+ * dynamically imported module …": each vocabulary is downloaded the first time it is used.
+ */
+export function tokenizerUnavailable(id: TokenizerId, error: unknown): Error {
+	const detail = error instanceof Error ? error.message : String(error);
+	const download = /fetch|import|network|load/i.test(detail);
+	return new Error(
+		`Token counts need the ${tokenizerInfo(id).label} vocabulary (a few MB), which could not be loaded` +
+			(download ? ': it is downloaded the first time it is used, so connect once and try again (it then works offline).' : ` (${detail}).`) +
+			' Everything else on this page works without it.'
+	);
+}
+
 /** The counter for `id`, loaded once per worker. */
 export function loadTokenizer(id: TokenizerId): Promise<CountTokens> {
 	let counter = loaded.get(id);
 	if (!counter) {
-		counter = load(id);
+		counter = load(id).catch((error: unknown) => {
+			throw tokenizerUnavailable(id, error);
+		});
 		loaded.set(id, counter);
 		counter.catch(() => loaded.delete(id));
 	}

@@ -17,6 +17,12 @@ export interface TokenizerInfo {
 	perMessage: number;
 	/** Tokens that prime the reply (`<|im_start|>assistant\n` and the like). */
 	replyPriming: number;
+	/**
+	 * Whether the role's own tokens are added to `perMessage`, as OpenAI's cookbook counts them (it
+	 * encodes every value of a message, the role included). Chat templates with a fixed overhead
+	 * (Qwen's `perMessage` already holds the role) do not.
+	 */
+	countsRole: boolean;
 	/** Whether OpenAI bills with it (the cost estimate is exact only then). */
 	openai: boolean;
 }
@@ -27,12 +33,13 @@ export const TOKENIZERS: readonly TokenizerInfo[] = [
 		label: 'OpenAI o200k_base',
 		models: 'GPT-4o, GPT-4.1, o-series',
 		source: 'gpt-tokenizer',
-		// The cookbook's count: 3 per message, 3 for reply priming.
+		// The cookbook's count: 3 per message plus the role's tokens, 3 for reply priming.
 		perMessage: 3,
 		replyPriming: 3,
+		countsRole: true,
 		openai: true
 	},
-	{ id: 'cl100k_base', label: 'OpenAI cl100k_base', models: 'GPT-4, GPT-3.5 Turbo', source: 'gpt-tokenizer', perMessage: 3, replyPriming: 3, openai: true },
+	{ id: 'cl100k_base', label: 'OpenAI cl100k_base', models: 'GPT-4, GPT-3.5 Turbo', source: 'gpt-tokenizer', perMessage: 3, replyPriming: 3, countsRole: true, openai: true },
 	{
 		id: 'qwen3',
 		label: 'Qwen3 / Qwen2.5',
@@ -41,6 +48,7 @@ export const TOKENIZERS: readonly TokenizerInfo[] = [
 		// ChatML: <|im_start|> role \n … <|im_end|> \n around each message.
 		perMessage: 5,
 		replyPriming: 3,
+		countsRole: false,
 		openai: false
 	}
 ];

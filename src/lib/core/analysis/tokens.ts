@@ -51,10 +51,12 @@ export class TokenCollector {
 			const text = typeof message.content === 'string' ? message.content : message.content === null ? '' : (JSON.stringify(message.content) ?? '');
 			let tokens = this.count(text);
 			if (message.tool_calls !== undefined) tokens += this.count(JSON.stringify(message.tool_calls) ?? '');
+			// As the cookbook: the assistant figure is the content's tokens; a name costs its tokens + 1.
+			if (role === 'assistant') assistant += tokens;
 			if (typeof message.name === 'string') tokens += 1 + this.count(message.name);
 			this.contentTokens += tokens;
 			total += this.info.perMessage + tokens;
-			if (role === 'assistant') assistant += tokens;
+			if (this.info.countsRole) total += this.count(message.role);
 			this.roles.set(role, (this.roles.get(role) ?? 0) + tokens);
 		}
 		this.characters += entryCharacterCount(entry);

@@ -92,4 +92,54 @@ describe('extractRecords on replies models really write', () => {
 		expect(result.records).toHaveLength(1);
 		expect(result.problems[0]).toMatchObject({ line: 3, reason: 'cut off: the reply ends inside this object' });
 	});
+
+	describe('a record cut off in the middle of the reply costs only its own line', () => {
+		const good = (n: number) => JSON.stringify({ messages: [{ role: 'user', content: `Question ${n}?` }, { role: 'assistant', content: `Answer ${n}.` }] });
+
+		it('JSON Lines: 4 good lines and 1 cut inside a string give 4 entries and 1 problem on its line', () => {
+			const text = [good(1), good(2), '{"messages": [{"role": "user", "content": "Question 3?"}, {"role": "assistant", "content": "Ans', good(4), good(5)].join('\n');
+			const { extracted, entries } = imported(text);
+			expect(entries.map((e) => e.messages[0].content)).toEqual(['Question 1?', 'Question 2?', 'Question 4?', 'Question 5?']);
+			expect(extracted.problems).toHaveLength(1);
+			expect(extracted.problems[0]).toMatchObject({ line: 3, reason: expect.stringContaining('cut off') });
+			expect(extracted.problems[0].excerpt).toContain('"Ans');
+			expect(extracted.problems[0].excerpt).not.toContain('Question 4');
+		});
+
+		it('JSON Lines cut between values (outside a string), inside a fence', () => {
+			const text = ['```jsonl', good(1), '{"messages": [{"role": "user", "content": "Question 2?"},', good(3), good(4), good(5), '```'].join('\n');
+			const { extracted, entries } = imported(text);
+			expect(entries).toHaveLength(4);
+			expect(extracted.problems.map((p) => p.line)).toEqual([3]);
+		});
+
+		it('numbered lines with a cut-off line in the middle', () => {
+			const text = ['1. ' + good(1), '2. {"messages": [{"role": "user", "content": "cut', '3. ' + good(3)].join('\n');
+			const { extracted, entries } = imported(text);
+			expect(entries.map((e) => e.messages[0].content)).toEqual(['Question 1?', 'Question 3?']);
+			expect(extracted.problems.map((p) => p.line)).toEqual([2]);
+		});
+
+		it('a JSON array whose middle item is cut keeps the items after it', () => {
+			const text = ['[', '  ' + good(1) + ',', '  {"messages": [{"role": "user", "content": "cut', '  ' + good(3) + ',', '  ' + good(4), ']'].join('\n');
+			const { extracted, entries } = imported(text);
+			expect(entries.map((e) => e.messages[0].content)).toEqual(['Question 1?', 'Question 3?', 'Question 4?']);
+			expect(extracted.problems.map((p) => p.line)).toEqual([3]);
+		});
+
+		it('a pretty-printed record cut off at the end is one problem (its nested objects are not records)', () => {
+			const text = '{\n  "messages": [\n    {"role": "user", "content": "Hi"},\n    {"role": "assistant", "content": "Hel';
+			const extracted = extractRecords(text);
+			expect(extracted.records).toEqual([]);
+			expect(extracted.problems).toHaveLength(1);
+			expect(extracted.problems[0]).toMatchObject({ line: 1, reason: 'cut off: the reply ends inside this object' });
+		});
+
+		it('a raw line break inside a string is still repaired, not split', () => {
+			const text = [good(1), '{"prompt": "a", "response": "two', 'lines"}', good(3)].join('\n');
+			const extracted = extractRecords(text);
+			expect(extracted.records.map((r) => r.record.response ?? 'm')).toEqual(['m', 'two\nlines', 'm']);
+			expect(extracted.problems).toEqual([]);
+		});
+	});
 });

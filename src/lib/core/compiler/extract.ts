@@ -39,6 +39,8 @@ export const MAX_REPLY_LENGTH = 20_000_000;
 const EXCERPT = 100;
 /** Keys under which models nest their list of entries ({"entries": [...]}). */
 const WRAPPER_KEYS = ['entries', 'data', 'dataset', 'examples', 'items', 'samples', 'results'];
+/** A line's text up to its first `{`: indentation, then at most a list marker ("3.", "4)", "-"). */
+const RECORD_LINE = /^([ \t]*)(?:\d{1,6}[.)][ \t]*|[-*•][ \t]+)?\{$/;
 
 function excerpt(text: string): string {
 	const flat = text.replace(/\s+/g, ' ').trim();
@@ -200,6 +202,28 @@ export function extractRecords(input: string): ExtractResult {
 		result.records.push({ record: value, line: lines.lineAt(offset), repaired });
 	};
 
+	/**
+	 * Where a failed object should give way to the next record: the start of a later line (before
+	 * `end`) that opens an object at the same or a smaller indentation, after nothing but an
+	 * optional list marker. A cut-off JSON Lines record then costs only its own line; objects nested
+	 * inside a pretty-printed record are indented deeper and never count. -1 when there is none.
+	 */
+	const resyncPoint = (text: string, start: number, end: number): number => {
+		const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+		const own = RECORD_LINE.exec(text.slice(lineStart, start + 1));
+		if (!own) return -1;
+		const indent = own[1].length;
+		for (let nl = text.indexOf('\n', start); nl !== -1 && nl + 1 < end; nl = text.indexOf('\n', nl + 1)) {
+			const brace = text.indexOf('{', nl + 1);
+			if (brace === -1) return -1;
+			const lineEnd = text.indexOf('\n', nl + 1);
+			if (lineEnd !== -1 && brace > lineEnd) continue;
+			const next = RECORD_LINE.exec(text.slice(nl + 1, brace + 1));
+			if (next && next[1].length <= indent) return nl + 1;
+		}
+		return -1;
+	};
+
 	const scanRegion = (text: string, base: number, reportProse: boolean) => {
 		let proseStart = 0;
 		const flushProse = (end: number) => {
@@ -216,13 +240,21 @@ export function extractRecords(input: string): ExtractResult {
 				i++;
 				continue;
 			}
-			const match = matchBrackets(text, i);
+			let match = matchBrackets(text, i);
+			let parsed = match.state === 'complete' ? parseTolerant(text.slice(i, match.end)) : null;
+			if (c === '{' && !parsed?.ok) {
+				// A cut-off or broken record must not swallow the lines after it.
+				const resync = resyncPoint(text, i, match.end);
+				if (resync !== -1) {
+					match = matchBrackets(text.slice(0, i + text.slice(i, resync).trimEnd().length), i);
+					parsed = match.state === 'complete' ? parseTolerant(text.slice(i, match.end)) : null;
+				}
+			}
 			const candidate = text.slice(i, match.end);
 			// Prose brackets ("[1]", "{see above}") are not data: only text with a quoted key-ish
 			// string is treated as JSON that failed.
 			const looksLikeJson = /"[^"\n]*"\s*:/.test(candidate) || (c === '[' && /^\[\s*[{["]/.test(candidate));
-			if (match.state === 'complete') {
-				const parsed = parseTolerant(candidate);
+			if (parsed) {
 				if (parsed.ok && Array.isArray(parsed.value) && !parsed.value.some(isRecord)) {
 					// "[1]", "[see below]" and other lists of scalars in prose: not data.
 					i = match.end;
@@ -265,7 +297,7 @@ export function extractRecords(input: string): ExtractResult {
 				result.problems.push({
 					line: lines.lineAt(base + i),
 					excerpt: excerpt(candidate),
-					reason: match.state === 'truncated' ? 'cut off: the reply ends inside this object' : 'mismatched brackets'
+					reason: match.state !== 'truncated' ? 'mismatched brackets' : match.end < text.length ? 'cut off: this object ends before its closing bracket (the next line starts a new record)' : 'cut off: the reply ends inside this object'
 				});
 			}
 			i = match.end;

@@ -237,3 +237,12 @@ function scanString(text: string, start: number): number | { offset: number; mes
 function describeChar(char: string): string {
 	return JSON.stringify(char);
 }
+
+/**
+ * A deep copy of an entry for an editor's draft. Entries hold only JSON values (imports parse
+ * JSON; numbers beyond double range are kept as text), so a JSON round trip copies exactly, and
+ * it is several times faster than `$state.snapshot` / `structuredClone` on 10,000 messages.
+ */
+export function copyEntry<T extends object>(entry: T): T {
+	return JSON.parse(JSON.stringify(entry)) as T;
+}

@@ -13,7 +13,7 @@
  * Each entry is transformed, then written; a skip from either goes to the report with its reason.
  */
 import type { Entry } from '../model';
-import { exportFileName, safeFileBaseName, type ExportFileFormat } from './serialize';
+import { exportBaseName, exportFileName, type ExportFileFormat } from './serialize';
 import type { ExportPlan, OutputPart } from './export-plan';
 import { skip, type SkipCode, type SkipReason } from './skip-reason';
 import { applyTransforms, type TransformOptions } from './transforms';
@@ -70,7 +70,7 @@ export const MAX_REPORTED_SKIPS = 500;
 export function exportPartFileName(datasetName: string, format: ExportFileFormat, date: Date, part: OutputPart): string {
 	const whole = exportFileName(datasetName, format, date);
 	if (part === 'all') return whole;
-	const base = safeFileBaseName(datasetName);
+	const base = exportBaseName(datasetName);
 	return `${base}.${part}${whole.slice(base.length)}`;
 }
 

@@ -55,8 +55,13 @@ describe('lossless round trips', () => {
 		fc.assert(
 			fc.property(fc.array(fc.tuple(fc.array(anyMessage, { minLength: 1, maxLength: 5 }), tools), { minLength: 1, maxLength: 4 }), fc.boolean(), (records, withMetadata) => {
 				const entries = records.map(([messages, t], i) => entryOf(messages, { id: `x${i}`, tags: ['t'], extra: t === undefined ? {} : { tools: t } }));
-				const { entries: back } = exportAndReimport(entries, 'openai', { openAiMetadata: withMetadata });
+				// "Keep other message keys" (issue 14: minimal writes only OpenAI's keys) round-trips every key.
+				const { entries: back } = exportAndReimport(entries, 'openai', { openAiMetadata: withMetadata, openAiKeepExtras: true });
 				expect(back.map((e) => e.messages)).toEqual(entries.map((e) => e.messages));
+				// Minimal: the same messages with only OpenAI's keys.
+				const openAiKeys = new Set(['role', 'content', 'name', 'weight', 'tool_calls', 'tool_call_id', 'function_call', 'refusal']);
+				const { entries: minimal } = exportAndReimport(entries, 'openai', { openAiMetadata: withMetadata });
+				expect(minimal.map((e) => e.messages)).toEqual(entries.map((e) => e.messages.map((m) => Object.fromEntries(Object.entries(m).filter(([key]) => openAiKeys.has(key))))));
 				back.forEach((e, i) => {
 					expect(e.extra.tools).toEqual(entries[i].extra.tools);
 					if (withMetadata) expect(e.extra).toMatchObject({ id: `x${i}`, metadata: { tags: ['t'], review: 'draft' } });

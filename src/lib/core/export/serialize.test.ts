@@ -49,6 +49,12 @@ describe('exportFileName', () => {
 		expect(exportFileName('My Dataset', 'skein', date)).toBe('My-Dataset.skein.2026-11-22.jsonl');
 	});
 
+	it('a re-imported export does not double the date (its name is the old file name)', () => {
+		expect(exportFileName('roleplay-sample.openai.2026-11-01', 'openai', date)).toBe('roleplay-sample.openai.2026-11-22.jsonl');
+		expect(exportFileName('roleplay-sample.train.sharegpt.2026-11-01', 'skein', date)).toBe('roleplay-sample.skein.2026-11-22.jsonl');
+		expect(exportFileName('notes.v2', 'openai', date)).toBe('notes.v2.openai.2026-11-22.jsonl');
+	});
+
 	it('strips path separators, control characters and leading dots', () => {
 		expect(safeFileBaseName('../../etc/passwd')).toBe('etc-passwd');
 		expect(safeFileBaseName('a\\b:c*d?e"f<g>h|i\u0000j\nk')).toBe('a-b-c-d-e-f-g-h-i-j-k');

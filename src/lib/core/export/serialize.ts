@@ -84,7 +84,17 @@ export function localDateStamp(date: Date): string {
 	return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
+/** What an earlier export added to the name (`.train.openai.2026-11-22`): a re-imported export is named after its file. */
+const EXPORT_SUFFIX = /(?:\.[a-z][a-z0-9_-]*)?\.[a-z][a-z0-9-]*\.\d{4}-\d{2}-\d{2}$/;
+
+/** The file name's base for a dataset: safe, and without the suffix of an earlier export (no doubled dates). */
+export function exportBaseName(datasetName: string): string {
+	const base = safeFileBaseName(datasetName);
+	const stripped = base.replace(EXPORT_SUFFIX, '');
+	return stripped === '' ? base : stripped;
+}
+
 /** `my-dataset.openai.2026-11-22.jsonl` */
 export function exportFileName(datasetName: string, format: ExportFileFormat, date: Date): string {
-	return `${safeFileBaseName(datasetName)}.${format}.${localDateStamp(date)}.jsonl`;
+	return `${exportBaseName(datasetName)}.${format}.${localDateStamp(date)}.jsonl`;
 }

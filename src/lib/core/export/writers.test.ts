@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Message } from '../model';
 import { entryToLine, EXPORT_FILE_FORMATS } from './serialize';
 import { lossNotes, writeEntry } from './writers';
 import type { WriteOutcome } from './write-outcome';
@@ -226,5 +227,36 @@ describe('lossNotes', () => {
 		expect(lossNotes('sharegpt')[0]).toContain('LLaMA-Factory');
 		expect(lossNotes('openai', { openAiMetadata: true })[0]).toContain('metadata');
 		expect(lossNotes('prompt-response', { promptResponseMode: 'every-pair' }).join(' ')).toContain('stands alone');
+	});
+});
+
+describe('openai minimal: only OpenAI message keys', () => {
+	const tavern = entryOf(
+		[
+			{ role: 'user', content: 'Evening, keeper.', name: 'Tom', send_date: 'May 3, 2024 9:01pm', is_user: true },
+			{ role: 'assistant', content: 'Shut the door.', swipes: ['Shut the door.', 'Come in.'], swipe_id: 0, weight: 1 },
+			{ role: 'assistant', content: '', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'bell', arguments: '{}' } }], markdown: '**x**' }
+		] as Message[],
+		{ id: 't1' }
+	);
+
+	it('drops foreign keys (SillyTavern send_date, swipes; ShareGPT markdown) and reports each as a loss', () => {
+		const outcome = writeEntry(tavern, 'openai');
+		if (outcome.kind !== 'written') throw new Error('skipped');
+		const record = JSON.parse(outcome.lines[0]);
+		expect(record.messages).toEqual([
+			{ role: 'user', content: 'Evening, keeper.', name: 'Tom' },
+			{ role: 'assistant', content: 'Shut the door.', weight: 1 },
+			{ role: 'assistant', content: '', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'bell', arguments: '{}' } }] }
+		]);
+		expect(outcome.losses.sort()).toEqual(['message key "is_user" dropped', 'message key "markdown" dropped', 'message key "send_date" dropped', 'message key "swipe_id" dropped', 'message key "swipes" dropped']);
+		expect(lossNotes('openai').join(' ')).toContain('Keep other message keys');
+	});
+
+	it('"keep other message keys" writes them all', () => {
+		const outcome = writeEntry(tavern, 'openai', { openAiKeepExtras: true });
+		if (outcome.kind !== 'written') throw new Error('skipped');
+		expect(JSON.parse(outcome.lines[0]).messages).toEqual(tavern.messages);
+		expect(outcome.losses).toEqual([]);
 	});
 });

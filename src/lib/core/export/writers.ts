@@ -13,6 +13,8 @@ import { written, type WriteOutcome } from './write-outcome';
 export interface WriterOptions {
 	/** `openai` only: add `id` and `metadata: {tags, review, characters?}` (default false: minimal). */
 	openAiMetadata?: boolean;
+	/** `openai` only: keep message keys OpenAI does not define (default false: only OpenAI's keys). */
+	openAiKeepExtras?: boolean;
 	/** `prompt-response` only (default `single-turn`). */
 	promptResponseMode?: PromptResponseMode;
 }
@@ -22,7 +24,7 @@ export function writeEntry(entry: Entry, format: ExportFileFormat, options: Writ
 		case 'skein':
 			return written([entryToLine(entry, 'skein')]);
 		case 'openai':
-			return writeOpenAi(entry, options.openAiMetadata ?? false);
+			return writeOpenAi(entry, options.openAiMetadata ?? false, options.openAiKeepExtras ?? false);
 		case 'sharegpt':
 			return writeShareGpt(entry);
 		case 'alpaca':
@@ -42,9 +44,14 @@ export function lossNotes(format: ExportFileFormat, options: WriterOptions = {})
 		case 'skein':
 			return [];
 		case 'openai':
-			return options.openAiMetadata
-				? ['Not written: notes, source and unknown top-level keys other than tools. Id, tags, review state, characters and generation provenance go under id / metadata.']
-				: [`${ENTRY_FIELDS_DROPPED} and unknown top-level keys other than tools ${KEPT_BY_SKEIN}`];
+			return [
+				...(options.openAiMetadata
+					? ['Not written: notes, source and unknown top-level keys other than tools. Id, tags, review state, characters and generation provenance go under id / metadata.']
+					: [`${ENTRY_FIELDS_DROPPED} and unknown top-level keys other than tools ${KEPT_BY_SKEIN}`]),
+				...(options.openAiKeepExtras
+					? []
+					: ['Message keys OpenAI does not define (SillyTavern send_date and swipes, ShareGPT extras…) are dropped; "Keep other message keys" writes them.'])
+			];
 		case 'sharegpt':
 			return [
 				'Variant: LLaMA-Factory ShareGPT, {conversations: [{from: system | human | gpt | function_call | observation, value}], tools?}.',

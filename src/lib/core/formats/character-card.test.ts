@@ -75,3 +75,12 @@ describe('sniffBytes', () => {
 		expect(sniffBytes(new Uint8Array([0xff, 0xfe, 0x7b, 0]))).toMatchObject({ reason: expect.stringContaining('UTF-16') });
 	});
 });
+
+describe('sniffBytes on text with a stray NUL', () => {
+	it('one NUL byte in the first 8 KiB of a JSON Lines file does not make it binary', () => {
+		const line = '{"messages": [{"role": "user", "content": "Hello there"}, {"role": "assistant", "content": "Hi."}]}\n';
+		const bytes = new TextEncoder().encode(line.repeat(100));
+		bytes[line.length * 3 + 45] = 0;
+		expect(sniffBytes(bytes)).toEqual({ kind: 'text' });
+	});
+});

@@ -12,6 +12,25 @@ import type { JsonRecord } from '../json-safety';
 export interface ConversionContext {
 	/** Records a conversion or guess ("ShareGPT speaker mapped: human → user"). */
 	note(text: string): void;
+	/**
+	 * A message whose content was a number, a boolean or an object in the file and was imported as
+	 * its JSON text (or was missing and became null: `was` is "missing"); the importer keeps the
+	 * list on the entry (`meta.contentConverted`) so the rules can flag it as the file had it.
+	 */
+	convertedContent?(message: Message, was: string): void;
+}
+
+/** How a message's non-text content was imported: the message index and the JSON type it had. */
+export interface ContentConversion {
+	message: number;
+	was: string;
+	/** What it became (the flag holds only while the message still says exactly this); null for a missing content. */
+	text: string | null;
+}
+
+/** Number, boolean or object content → its JSON text (the conversation stays readable). */
+export function contentAsText(raw: unknown): string {
+	return JSON.stringify(raw) ?? '';
 }
 
 export interface ConvertedRecord {

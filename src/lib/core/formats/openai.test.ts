@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fixtureText, importFixture, importInChunks, noteTexts } from '../test-utils';
+import { builtinProfile } from '../validation/profiles';
+import { validateEntry } from '../validation/validate';
 
 describe('OpenAI messages', () => {
 	const { entries, report } = importFixture('openai-tools.jsonl');
@@ -23,7 +25,7 @@ describe('OpenAI messages', () => {
 				'{"messages": [{"role": "assistant", "tool_calls": []}]}',
 				'{"messages": [{"content": "no role"}]}',
 				'{"messages": ["text"]}',
-				'{"messages": [{"role": "user", "content": 5}]}',
+				'{"messages": [{"role": "user", "content": {"text": "an object"}}]}',
 				'{"messages": {}}'
 			].join('\n')
 		);
@@ -31,9 +33,39 @@ describe('OpenAI messages', () => {
 		expect(report.errors.map((e) => e.reason)).toEqual([
 			'messages[0] has no role',
 			'messages[0] is not an object',
-			'messages[0].content must be text, a list of parts or null',
+			'messages[0].content must be text, a list of parts or null (it is an object)',
 			'messages must be a list'
 		]);
+	});
+
+	it('imports number and boolean content as text, noted and flagged by the non-string-content rule', () => {
+		const { entries, report } = importInChunks(
+			[
+				'{"messages": [{"role": "user", "content": "What is six times seven?"}, {"role": "assistant", "content": 42}]}',
+				'{"messages": [{"role": "user", "content": "Is water wet?"}, {"role": "assistant", "content": true, "weight": 1}]}',
+				'{"conversations": [{"from": "human", "value": "Count"}, {"from": "gpt", "value": 3}]}'
+			].join('\n')
+		);
+		expect(report.errorCount).toBe(0);
+		expect(entries.map((e) => e.messages[1])).toEqual([
+			{ role: 'assistant', content: '42' },
+			{ role: 'assistant', content: 'true', weight: 1 },
+			{ role: 'assistant', content: '3' }
+		]);
+		expect(entries.map((e) => e.meta.contentConverted)).toEqual([
+			[{ message: 1, was: 'a number', text: '42' }],
+			[{ message: 1, was: 'a boolean', text: 'true' }],
+			[{ message: 1, was: 'a number', text: '3' }]
+		]);
+		expect(report.notes.find((n) => n.text.startsWith('message content that was a number'))?.count).toBe(1);
+		const profile = builtinProfile('openai-chat');
+		const findings = validateEntry(entries[0], profile).filter((f) => f.rule === 'non-string-content');
+		expect(findings).toHaveLength(1);
+		expect(findings[0]).toMatchObject({ messageIndex: 1 });
+		expect(findings[0].message).toContain('was a number in the file');
+		// Once the text is edited, the flag no longer applies.
+		const edited = { ...entries[0], messages: [entries[0].messages[0], { role: 'assistant', content: 'Forty-two.' }] };
+		expect(validateEntry(edited, profile).filter((f) => f.rule === 'non-string-content')).toEqual([]);
 	});
 });
 

@@ -8,7 +8,8 @@
  */
 import type { Message } from '../model';
 import { hasKey, isRecord, omitKeys, type JsonRecord } from '../json-safety';
-import type { Conversion, ConversionContext } from './conversion';
+import { contentAsText, type Conversion, type ConversionContext } from './conversion';
+import { describeJsonType } from '../json-safety';
 
 /** Validates a list of OpenAI-style messages in place; returns it, or the reason it is invalid. */
 export function convertOpenAiMessages(list: readonly unknown[], label: string, ctx: ConversionContext): Message[] | string {
@@ -26,11 +27,22 @@ export function convertOpenAiMessages(list: readonly unknown[], label: string, c
 		if (content === undefined && !hasKey(message, 'content')) {
 			// Tool-call turns sometimes omit content; the model needs the key, so it becomes null.
 			if (messages === list) messages = list.slice() as Message[];
-			messages[i] = { ...message, role: message.role, content: null };
+			const filled: Message = { ...message, role: message.role, content: null };
+			messages[i] = filled;
 			ctx.note('message without content: content set to null');
+			ctx.convertedContent?.(filled, 'missing');
 			continue;
 		}
-		return `${label}[${i}].content must be text, a list of parts or null`;
+		if (typeof content === 'number' || typeof content === 'boolean') {
+			// "content": 42 — the conversation is otherwise readable: import the text and flag it.
+			if (messages === list) messages = list.slice() as Message[];
+			const converted: Message = { ...message, role: message.role, content: contentAsText(content) };
+			messages[i] = converted;
+			ctx.note(`message content that was ${describeJsonType(content)} imported as text (flagged by "Content is not text")`);
+			ctx.convertedContent?.(converted, describeJsonType(content));
+			continue;
+		}
+		return `${label}[${i}].content must be text, a list of parts or null (it is ${describeJsonType(content)})`;
 	}
 	return messages;
 }

@@ -6,8 +6,8 @@
  * character later. Every mapping that changes the speaker is noted.
  */
 import type { Message, StandardRole } from '../model';
-import { hasKey, isRecord, omitKeys, type JsonRecord } from '../json-safety';
-import type { ConversionContext } from './conversion';
+import { describeJsonType, hasKey, isRecord, omitKeys, type JsonRecord } from '../json-safety';
+import { contentAsText, type ConversionContext } from './conversion';
 
 interface SpeakerMapping {
 	role: StandardRole;
@@ -78,6 +78,7 @@ export function convertTurn(turn: unknown, index: number, label: string, ctx: Co
 	}
 
 	let content: Message['content'];
+	let flagged: string | null = null;
 	if (textKey === null) {
 		content = '';
 		ctx.note('turn without text ("value" or "content"): content left empty');
@@ -88,8 +89,9 @@ export function convertTurn(turn: unknown, index: number, label: string, ctx: Co
 			content = raw;
 			ctx.note('structured content parts kept');
 		} else {
-			content = JSON.stringify(raw) ?? '';
+			content = contentAsText(raw);
 			ctx.note('non-text turn value converted to text (JSON)');
+			flagged = describeJsonType(raw);
 		}
 	}
 	if (speakerKey !== 'from' || textKey !== 'value') {
@@ -98,13 +100,19 @@ export function convertTurn(turn: unknown, index: number, label: string, ctx: Co
 
 	// Fast path: the overwhelmingly common two-key turn.
 	const keys = Object.keys(turn);
-	if (keys.length === 2 && textKey !== null) return { role, content };
+	if (keys.length === 2 && textKey !== null) {
+		const message = { role, content };
+		if (flagged !== null) ctx.convertedContent?.(message, flagged);
+		return message;
+	}
 	const consumed = new Set<string>([speakerKey as string, 'role', 'content']);
 	if (textKey !== null) consumed.add(textKey);
 	if (speakerKey === 'from' && hasKey(turn, 'role')) ctx.note('turn had both "from" and "role": "role" dropped');
 	if (textKey === 'value' && hasKey(turn, 'content')) ctx.note('turn had both "value" and "content": "content" dropped');
 	const rest: JsonRecord = omitKeys(turn, consumed);
-	return { role, content, ...rest };
+	const message = { role, content, ...rest };
+	if (flagged !== null) ctx.convertedContent?.(message, flagged);
+	return message;
 }
 
 /** A list of turns → messages (shared by ShareGPT `conversations` and bare turn lists). */

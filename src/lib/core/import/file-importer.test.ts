@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { FileImporter, importText, EMPTY_FILE_MESSAGE, NOT_A_DATASET_MESSAGE } from './file-importer';
-import { fixtureText, importFixture, importInChunks, testOptions } from '../test-utils';
+import { fixtureText, importFixture, importInChunks, noteTexts, testOptions } from '../test-utils';
 import { MAX_REPORTED_ERRORS } from '../model';
 
 afterEach(() => {
@@ -243,5 +243,116 @@ describe('container detection does not depend on how the text arrives (property-
 	it('a rejected text file is quoted the same way however it arrived', () => {
 		const input = '\uFEFF\uFEFF\n{';
 		expect(importInChunks(input, [3]).report.fatal).toBe(importInChunks(input, []).report.fatal);
+	});
+});
+
+describe('JSON files that wrap the records in an object', () => {
+	const a = { messages: [{ role: 'user', content: 'A?' }, { role: 'assistant', content: 'A.' }] };
+	const b = { conversations: [{ from: 'human', value: 'B?' }, { from: 'gpt', value: 'B.' }] };
+	const c = { instruction: 'C?', input: '', output: 'C.' };
+
+	it('{"data": [...]} pretty-printed: the records are imported and the key is named', () => {
+		const { entries, report } = importInChunks(JSON.stringify({ data: [a, b, c] }, null, 2), [7, 40]);
+		expect(report.container).toBe('json');
+		expect(report.errorCount).toBe(0);
+		expect(entries.map((e) => e.messages[0].content)).toEqual(['A?', 'B?', 'C?']);
+		expect(report.records).toBe(3);
+		expect(report.imported).toBe(3);
+		const note = report.notes.find((n) => n.text.includes('"data"'));
+		expect(note).toMatchObject({ count: 3, text: 'records read from the "data" list of a wrapping object (keys: data)' });
+		expect(entries.every((e) => e.tags.length === 0)).toBe(true);
+	});
+
+	it('{"version": ..., "data": [...]} on one line', () => {
+		const { entries, report } = importInChunks(JSON.stringify({ version: '1.0', data: [a, a] }));
+		expect(report.container).toBe('jsonl');
+		expect(entries).toHaveLength(2);
+		expect(noteTexts(report)).toContain('records read from the "data" list of a wrapping object (keys: version, data)');
+	});
+
+	it('{"train": [...], "test": [...]}: every split imported, entries tagged with their split', () => {
+		const { entries, report } = importInChunks(JSON.stringify({ train: [a, b], test: [c] }, null, 2));
+		expect(entries.map((e) => [e.messages[0].content, e.tags])).toEqual([
+			['A?', ['train']],
+			['B?', ['train']],
+			['C?', ['test']]
+		]);
+		expect(report.formats).toEqual({ openai: 1, sharegpt: 1, alpaca: 1 });
+		expect(noteTexts(report)).toEqual(
+			expect.arrayContaining([
+				'records read from the "train" list of a wrapping object (keys: train, test); entries tagged "train"',
+				'records read from the "test" list of a wrapping object (keys: train, test); entries tagged "test"'
+			])
+		);
+	});
+
+	it('the Hugging Face dataset-viewer rows API response', () => {
+		const page = {
+			features: [{ feature_idx: 0, name: 'messages', type: { feature: { role: { dtype: 'string' } } } }],
+			rows: [
+				{ row_idx: 0, row: a, truncated_cells: [] },
+				{ row_idx: 1, row: { messages: 'broken' }, truncated_cells: [] }
+			],
+			num_rows_total: 2,
+			num_rows_per_page: 100,
+			partial: false
+		};
+		const { entries, report } = importInChunks(JSON.stringify(page));
+		expect(entries).toHaveLength(1);
+		expect(report.records).toBe(2);
+		expect(report.errors).toEqual([{ line: 1, excerpt: expect.stringContaining('rows[1]'), reason: 'messages must be a list' }]);
+		expect(noteTexts(report)[0]).toContain('"rows[].row" list of a wrapping object');
+		expect(noteTexts(report)[0]).toContain('Hugging Face dataset-viewer');
+	});
+
+	it('an object with a list of something else stays an unknown shape', () => {
+		const { entries, report } = importInChunks(JSON.stringify({ id: 3, tags: [{ name: 'x' }] }));
+		expect(entries).toEqual([]);
+		expect(report.errors[0].reason).toBe('unknown shape (keys: id, tags)');
+	});
+});
+
+describe('files that are mostly fine', () => {
+	it('a NUL byte inside a line costs only that line', () => {
+		const { entries, report } = importInChunks([line(chat), line(chat).replace('hello', 'hel\u0000lo'), line(chat)].join('\n'));
+		expect(entries).toHaveLength(2);
+		expect(report.errors.map((e) => e.line)).toEqual([2]);
+	});
+
+	it.each([
+		['null', 'not an object (null)'],
+		['42', 'not an object (a number)'],
+		['"a header"', 'not an object (a string)']
+	])('a first record that is %s is reported on line 1 and the rest imports', (first, reason) => {
+		const { entries, report } = importInChunks([first, line(chat), line(chat)].join('\n'), [1, 3]);
+		expect(report.container).toBe('jsonl');
+		expect(entries).toHaveLength(2);
+		expect(report.errors).toEqual([{ line: 1, excerpt: first, reason }]);
+	});
+
+	it('a first line of plain text is still refused as not a dataset', () => {
+		const { report } = importInChunks('42 reasons to love JSON\n' + line(chat));
+		expect(report.fatal).toContain(NOT_A_DATASET_MESSAGE);
+		const prose = importInChunks('2024\nMy notes for the year\n');
+		expect(prose.report.fatal).toContain(NOT_A_DATASET_MESSAGE);
+	});
+
+	it('a byte-order mark at the start of a later line (two files joined with cat) is ignored', () => {
+		const { entries, report } = importInChunks('\uFEFF' + line(chat) + '\n' + line(chat) + '\n\uFEFF' + line(chat) + '\n' + line(chat) + '\n');
+		expect(entries).toHaveLength(4);
+		expect(report.errorCount).toBe(0);
+		expect(noteTexts(report)).toContain('a byte-order mark at the start of a line was ignored (files joined together?)');
+	});
+
+	it('a number beyond double range (1e400) is kept as text, not turned into null', () => {
+		const text = '{"messages": [{"role": "user", "content": "1e400 is big"}, {"role": "assistant", "content": "Yes.", "weight": 1e400}], "score": -2E+999, "n": 3.5e2}';
+		const { entries, report } = importInChunks(text + '\n' + line(chat));
+		expect(entries[0].messages[1].weight).toBe('1e400');
+		expect(entries[0].messages[0].content).toBe('1e400 is big');
+		expect(entries[0].extra).toEqual({ score: '-2E+999', n: 350 });
+		expect(JSON.stringify(entries[0])).not.toContain('null');
+		expect(noteTexts(report)).toContain('a number beyond the range of a double (such as 1e400) kept as text instead of becoming null');
+		const pretty = importInChunks(JSON.stringify([chat], null, 2).replace('"hi"', '"hi", "weight": 1e400'));
+		expect(pretty.entries[0].messages[0].weight).toBe('1e400');
 	});
 });

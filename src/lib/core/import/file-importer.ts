@@ -11,12 +11,12 @@
  * Entries are built by hand (no zod in the hot path, except to validate Skein re-imports), reusing
  * the parsed objects, so the cost per record stays close to the `JSON.parse` itself.
  */
-import type { Entry, EntryMeta, FileImportReport, FormatId } from '../model';
+import type { Entry, EntryMeta, FileImportReport, FormatId, Message } from '../model';
 import { hashMessages } from '../hash';
-import { describeJsonType, exceedsDepth, isRecord, jsonErrorMessage, MAX_NESTING_DEPTH, type JsonRecord } from '../json-safety';
+import { describeJsonType, exceedsDepth, inspectParsed, isRecord, jsonErrorMessage, MAX_NESTING_DEPTH, quoteOutOfRangeNumbers, type JsonRecord } from '../json-safety';
 import { DEFAULT_MAX_LINE_LENGTH, LineSplitter } from '../jsonl/line-splitter';
 import { JsonRecordSplitter } from '../jsonl/json-array-splitter';
-import { describeKeys, type Conversion, type ConversionContext, type ConvertedRecord } from '../formats/conversion';
+import { describeKeys, type ContentConversion, type Conversion, type ConversionContext, type ConvertedRecord } from '../formats/conversion';
 import { detectRecordShape } from '../formats/record-shape';
 import { convertOpenAi, convertIsfAnnotated } from '../formats/openai';
 import { convertShareGpt, convertShareGptPairs, convertTurnList } from '../formats/sharegpt';
@@ -27,6 +27,8 @@ import { convertSillyTavernMessage, SillyTavernChat } from '../formats/sillytave
 import { CARD_NOTE, recogniseCharacterCard } from '../formats/character-card';
 import { convertSkein } from '../formats/skein';
 import { emptyFileReport, ReportBuilder } from './import-report';
+import { slugifyTag } from '../curation/tags';
+import { cookbookCounts } from '../validation/rules/cookbook';
 import { decodeBase64Utf8, findCardChunk, readPngTextChunks } from './png-card';
 
 export { sniffBytes, type ByteSniff } from './sniff';
@@ -47,6 +49,10 @@ export const NOT_A_DATASET_MESSAGE = 'this is not a dataset: expected JSON Lines
 export const NO_CARD_IN_PNG_MESSAGE = 'this PNG has no character card in it';
 
 const BOM = 0xfeff;
+/** Shapes whose record already is an OpenAI `{messages}` object, checked as the entry it becomes. */
+const KEEPS_MESSAGES: ReadonlySet<string> = new Set(['openai', 'isf-annotated', 'skein']);
+/** How far past a scalar first line ("null", "42") detection looks for the next record. */
+const SCALAR_LOOKAHEAD = 65_536;
 
 function isSpace(c: number): boolean {
 	return c === 32 || c === 10 || c === 13 || c === 9;
@@ -76,13 +82,22 @@ export class FileImporter {
 	/** Entries completed by the current `push` / `finish`. */
 	private out: Entry[] = [];
 	private chat: SillyTavernChat | null = null;
+	/** Messages of the record being converted whose content was imported as JSON text. */
+	private pendingConverted: { message: Message; was: string }[] = [];
+	/** The record being handled, when it has another shape than OpenAI messages (tallied after it). */
+	private convertedRaw: JsonRecord | null = null;
+	/** The record being handled was a wrapper whose items were counted one by one. */
+	private unwrapped = false;
 	private readonly usedIds = new Set<string>();
 	private finished = false;
 
 	constructor(private readonly opts: FileImporterOptions) {
 		this.report = emptyFileReport(opts.fileName, opts.sizeBytes);
 		this.builder = new ReportBuilder(this.report);
-		this.ctx = { note: (text) => this.builder.note(text) };
+		this.ctx = {
+			note: (text) => this.builder.note(text),
+			convertedContent: (message, was) => this.pendingConverted.push({ message, was })
+		};
 		this.maxRecordLength = opts.maxRecordLength ?? DEFAULT_MAX_LINE_LENGTH;
 	}
 
@@ -162,7 +177,15 @@ export class FileImporter {
 		}
 		if (!opensArray && this.firstChar !== 0x7b /* { */) {
 			// Not JSON; wait for the first line anyway, so the message quotes it whatever the chunking.
-			if (this.firstLineEnded || final || this.heldLength > 4096) this.rejectText();
+			if (!this.firstLineEnded && !final && this.heldLength <= 4096) return;
+			// A first record that is `null`, `42` or `"text"` followed by objects is JSON Lines with a
+			// bad first line, not a file to refuse whole.
+			if (this.firstLineEnded && this.firstLineEndAt <= 4096 && isCompleteJson(this.firstLine())) {
+				const next = this.nextAfterFirstLine();
+				if (next === -1 && !final && this.heldLength <= SCALAR_LOOKAHEAD) return;
+				if (next === 0x7b || next === 0x5b) return this.startSplitting('jsonl');
+			}
+			this.rejectText();
 			return;
 		}
 		if (opensArray && this.firstLineEnded && !this.moreAfterFirstLine) {
@@ -199,6 +222,15 @@ export class FileImporter {
 		while (start < all.length && isSpace(all.charCodeAt(start))) start++;
 		const end = findLineEnd(all, start);
 		return all.slice(start, end === -1 ? all.length : end).trimEnd();
+	}
+
+	/** The first non-space character after the first line within SCALAR_LOOKAHEAD, or -1. */
+	private nextAfterFirstLine(): number {
+		const all = this.held.length === 1 ? this.held[0] : this.held.join('');
+		this.held = [all];
+		const end = Math.min(all.length, SCALAR_LOOKAHEAD);
+		for (let i = this.firstLineEndAt; i < end; i++) if (!isSpace(all.charCodeAt(i))) return all.charCodeAt(i);
+		return -1;
 	}
 
 	private rejectText(): void {
@@ -254,6 +286,11 @@ export class FileImporter {
 		this.report.records++;
 		this.builder.beginRecord(line);
 		if (text.indexOf('\uFFFD') !== -1) this.report.invalidUtf8Lines++;
+		if (text.charCodeAt(0) === BOM) {
+			// A byte-order mark at the start of a later line: two files joined with `cat`.
+			text = text.slice(1);
+			this.builder.note('a byte-order mark at the start of a line was ignored (files joined together?)');
+		}
 		let value: unknown;
 		try {
 			value = JSON.parse(text);
@@ -265,26 +302,58 @@ export class FileImporter {
 			);
 			return;
 		}
+		const errorsBefore = this.report.errorCount;
+		this.unwrapped = false;
+		this.convertedRaw = null;
 		this.onValue(value, line, text);
+		if (!this.unwrapped) this.tallyOutcome(value, errorsBefore);
 	}
 
-	private onValue(value: unknown, line: number, text: string): void {
+	/** After a record: the notebook's view of it when it was refused or converted. */
+	private tallyOutcome(value: unknown, errorsBefore: number): void {
+		if (this.report.errorCount > errorsBefore) this.tallyRefused(value);
+		else if (this.convertedRaw !== null) this.tallyConverted(this.convertedRaw);
+		this.convertedRaw = null;
+	}
+
+	/** Counts a refused record as OpenAI's notebook would (see `FileImportReport.cookbookNotImported`). */
+	private tallyRefused(value: unknown): void {
+		cookbookCounts(value, (this.report.cookbookNotImported ??= {}));
+	}
+
+	/** Counts a record converted from another shape as the notebook would see it in the file. */
+	private tallyConverted(value: unknown): void {
+		cookbookCounts(value, (this.report.cookbookConverted ??= {}));
+	}
+
+	private onValue(value: unknown, line: number, text: RecordText): void {
+		if (this.pendingConverted.length > 0) this.pendingConverted = [];
 		if (typeof value !== 'object' || value === null) {
-			this.builder.error(line, text, `not an object (${describeJsonType(value)})`);
+			this.builder.error(line, textOf(text), `not an object (${describeJsonType(value)})`);
 			return;
 		}
-		if (exceedsDepth(value, MAX_NESTING_DEPTH)) {
-			this.builder.error(line, text, `nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`);
+		const inspected = inspectParsed(value, MAX_NESTING_DEPTH);
+		if (inspected.tooDeep) {
+			this.builder.error(line, textOf(text), `nested too deeply (more than ${MAX_NESTING_DEPTH} levels)`);
 			return;
+		}
+		if (inspected.nonFinite && typeof text === 'string') {
+			value = JSON.parse(quoteOutOfRangeNumbers(text));
+			this.builder.note('a number beyond the range of a double (such as 1e400) kept as text instead of becoming null');
 		}
 		if (Array.isArray(value)) {
 			this.flushChat(line);
 			if (value.length > 0 && value.every(looksLikeTurn)) this.emit('turn-list', convertTurnList(value, this.ctx), line, text);
-			else this.builder.error(line, text, 'not an object (a list, but not a list of turns)');
+			else this.builder.error(line, textOf(text), 'not an object (a list, but not a list of turns)');
 			return;
 		}
 		const record = value as JsonRecord;
 		const shape = detectRecordShape(record);
+		if (!KEEPS_MESSAGES.has(shape) && shape !== 'unknown') {
+			// Records without an OpenAI messages list: what the notebook would count in the file.
+			if (shape === 'isf-error' || shape === 'character-card') this.tallyRefused(record);
+			else this.convertedRaw = record;
+		}
 		if (shape !== 'sillytavern-message') this.flushChat(line);
 		switch (shape) {
 			case 'openai':
@@ -314,15 +383,50 @@ export class FileImporter {
 				if (this.chat === null) this.chat = new SillyTavernChat(null, line);
 				this.chat.messages.push(convertSillyTavernMessage(record, this.ctx));
 				return;
-			case 'unknown':
-				this.builder.error(line, text, `unknown shape (keys: ${describeKeys(record)})`);
-				return;
+			case 'unknown': {
+				const wrapped = findWrappedRecords(record);
+				if (wrapped === null) {
+					this.builder.error(line, textOf(text), `unknown shape (keys: ${describeKeys(record)})`);
+					return;
+				}
+				return this.onWrapped(record, wrapped, line);
+			}
 		}
 	}
 
-	private emit(format: FormatId, conversion: Conversion, line: number, text: string): void {
+	/**
+	 * An object that wraps the records in lists ({"data": [...]}, {"train": [...], "test": [...]},
+	 * the Hugging Face dataset-viewer's {"rows": [{"row": {...}}]}): each item is a record of its
+	 * own, counted and reported as such; the report names the key (and tags entries with their
+	 * split when there are several lists).
+	 */
+	private onWrapped(record: JsonRecord, wrapped: WrappedList[], line: number): void {
+		this.unwrapped = true;
+		const keys = describeKeys(record);
+		const several = wrapped.length > 1;
+		this.report.records--;
+		for (const list of wrapped) {
+			const where = list.rows ? `"${list.key}[].row"` : `"${list.key}"`;
+			const note = `records read from the ${where} list of a wrapping object (keys: ${keys})${list.rows ? ': the Hugging Face dataset-viewer rows format' : ''}${several ? `; entries tagged "${list.tag}"` : ''}`;
+			for (let i = 0; i < list.items.length; i++) {
+				const raw = list.items[i];
+				const item = list.rows && isRecord(raw) && isRecord(raw.row) ? raw.row : raw;
+				this.report.records++;
+				this.builder.beginRecord(line);
+				this.builder.note(note);
+				const before = this.out.length;
+				const errorsBefore = this.report.errorCount;
+				this.convertedRaw = null;
+				this.onValue(item, line, () => `${list.key}[${i}]: ${(JSON.stringify(item) ?? '').slice(0, 200)}`);
+				this.tallyOutcome(item, errorsBefore);
+				if (several) for (let e = before; e < this.out.length; e++) if (!this.out[e].tags.includes(list.tag)) this.out[e].tags.push(list.tag);
+			}
+		}
+	}
+
+	private emit(format: FormatId, conversion: Conversion, line: number, text: RecordText): void {
 		if (typeof conversion === 'string') {
-			this.builder.error(line, text, conversion);
+			this.builder.error(line, textOf(text), conversion);
 			return;
 		}
 		this.addEntry(this.buildEntry(format, conversion, line), format);
@@ -331,6 +435,15 @@ export class FileImporter {
 	private buildEntry(format: FormatId, converted: ConvertedRecord, line: number): Entry {
 		const meta: EntryMeta = { review: 'draft', source: { format, file: this.opts.fileName, line } };
 		if (converted.provenance !== undefined) meta.provenance = converted.provenance;
+		if (format !== 'sillytavern-chat' && this.pendingConverted.length > 0) {
+			const flags: ContentConversion[] = [];
+			for (const { message, was } of this.pendingConverted) {
+				const index = converted.messages.indexOf(message);
+				if (index !== -1) flags.push({ message: index, was, text: typeof message.content === 'string' ? message.content : null });
+			}
+			if (flags.length > 0) meta.contentConverted = flags;
+			this.pendingConverted = [];
+		}
 		return {
 			id: this.freshId(),
 			messages: converted.messages,
@@ -355,10 +468,10 @@ export class FileImporter {
 		return id;
 	}
 
-	private onSkein(record: JsonRecord, line: number, text: string): void {
+	private onSkein(record: JsonRecord, line: number, text: RecordText): void {
 		const entry = convertSkein(record);
 		if (typeof entry === 'string') {
-			this.builder.error(line, text, entry);
+			this.builder.error(line, textOf(text), entry);
 			return;
 		}
 		if (this.usedIds.has(entry.id) || (this.opts.isIdTaken?.(entry.id) ?? false)) {
@@ -396,6 +509,48 @@ export class FileImporter {
 		this.addEntry(this.buildEntry('sillytavern-chat', chat.toConverted(this.ctx), chat.line), 'sillytavern-chat');
 		if (resumeLine !== undefined) this.builder.beginRecord(resumeLine);
 	}
+}
+
+interface WrappedList {
+	key: string;
+	items: readonly unknown[];
+	/** Items are Hugging Face dataset-viewer rows ({row_idx, row, truncated_cells}). */
+	rows: boolean;
+	/** The split tag for its entries, when an object wraps several lists. */
+	tag: string;
+}
+
+function isViewerRow(item: unknown): boolean {
+	return isRecord(item) && isRecord(item.row) && Object.keys(item).every((key) => key === 'row' || key === 'row_idx' || key === 'truncated_cells');
+}
+
+/**
+ * The lists of records an unknown-shaped object wraps: the keys whose value is a non-empty list of
+ * objects whose first item (or its `row`) is a record of a known format. Null when there are none,
+ * so an object that merely has a list of something stays "unknown shape".
+ */
+export function findWrappedRecords(record: JsonRecord): WrappedList[] | null {
+	const lists: WrappedList[] = [];
+	for (const key of Object.keys(record)) {
+		const value = record[key];
+		if (!Array.isArray(value) || value.length === 0 || !isRecord(value[0])) continue;
+		const rows = isViewerRow(value[0]);
+		const first = rows ? (value[0] as JsonRecord).row : value[0];
+		if (!isRecord(first) || detectRecordShape(first) === 'unknown') continue;
+		lists.push({ key, items: value, rows, tag: slugTag(key) });
+	}
+	return lists.length > 0 ? lists : null;
+}
+
+function slugTag(key: string): string {
+	return slugifyTag(key) || 'split';
+}
+
+/** A record's source text, or a function that makes an excerpt of it (only needed on errors). */
+type RecordText = string | (() => string);
+
+function textOf(text: RecordText): string {
+	return typeof text === 'string' ? text : text();
 }
 
 function isCompleteJson(text: string): boolean {

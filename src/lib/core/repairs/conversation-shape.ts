@@ -61,6 +61,22 @@ export const dropEmptyTrailingUser: Repair = {
 	}
 };
 
+export const dropTrailingUser: Repair = {
+	id: 'drop-trailing-user',
+	title: 'Drop the trailing user turn',
+	description:
+		'Removes the user message(s) after the last assistant reply, text and all, so the conversation ends on the assistant (the dropped question trained nothing). Review it: the text is gone from the working copy (Undo brings it back).',
+	kind: 'suggested',
+	fixes: ['ends-on-user'],
+	apply(entry) {
+		let end = entry.messages.length;
+		while (end > 0 && roleOfMessage(entry.messages[end - 1]) === 'user') end--;
+		// Nothing would be left but a system prompt: that is not a repair.
+		if (end === entry.messages.length || !entry.messages.slice(0, end).some((m) => roleOfMessage(m) === 'assistant')) return entry;
+		return withMessages(entry, entry.messages.slice(0, end));
+	}
+};
+
 export const moveSystemToFront: Repair = {
 	id: 'move-system-to-front',
 	title: 'Gather system messages at the front',

@@ -4,7 +4,7 @@
  * duplicates are removed with a dataset-level plan (`DuplicateRemovalPlanner`).
  */
 import type { Entry } from '../model';
-import { mergeConsecutiveSameRole, dropEmptyTrailingUser, moveSystemToFront } from './conversation-shape';
+import { mergeConsecutiveSameRole, dropEmptyTrailingUser, dropTrailingUser, moveSystemToFront } from './conversation-shape';
 import { substitutePlaceholders } from './placeholders';
 import { mapCustomSpeakers, normalizeRoleAliases } from './roles';
 import { splitOverlongConversation } from './split';
@@ -15,7 +15,7 @@ export * from './types';
 export { createRepairContext } from './context';
 export { diffEntry, type EntryDiff, type FieldChange, type MessageChange } from './diff';
 export { applyDuplicateRemoval, DuplicateRemovalPlanner, planExactDuplicateRemoval, REMOVE_EXACT_DUPLICATES, type DuplicateRemovalPlan } from './duplicates';
-export { dropEmptyTrailingUser, mapCustomSpeakers, mergeConsecutiveSameRole, moveSystemToFront, normalizeRoleAliases, splitOverlongConversation, substitutePlaceholders, trimWhitespace };
+export { dropEmptyTrailingUser, dropTrailingUser, mapCustomSpeakers, mergeConsecutiveSameRole, moveSystemToFront, normalizeRoleAliases, splitOverlongConversation, substitutePlaceholders, trimWhitespace };
 
 /** Entry-to-entry repairs, in the order `applyRepairs` runs them when several are chosen. */
 export const ENTRY_REPAIRS: readonly Repair[] = [
@@ -25,13 +25,28 @@ export const ENTRY_REPAIRS: readonly Repair[] = [
 	moveSystemToFront,
 	mergeConsecutiveSameRole,
 	dropEmptyTrailingUser,
+	dropTrailingUser,
 	substitutePlaceholders
 ];
 
-export const REPAIRS_BY_ID: ReadonlyMap<string, Repair> = new Map(ENTRY_REPAIRS.map((repair) => [repair.id, repair]));
-
 /** The repairs safe to run without review ("repair on import"). */
 export const AUTOMATIC_SAFE_REPAIRS: readonly Repair[] = ENTRY_REPAIRS.filter((repair) => repair.kind === 'automatic-safe');
+
+/** Every automatic-safe repair in one step (registry order), for "apply every automatic-safe repair". */
+export const ALL_AUTOMATIC_SAFE: Repair = {
+	id: 'all-automatic-safe',
+	title: 'Apply every automatic-safe repair',
+	description: `Runs ${AUTOMATIC_SAFE_REPAIRS.map((repair) => repair.title.toLowerCase()).join(', ')} on every entry, as one step (Undo reverts it).`,
+	kind: 'automatic-safe',
+	fixes: [...new Set(AUTOMATIC_SAFE_REPAIRS.flatMap((repair) => repair.fixes))],
+	apply(entry, ctx) {
+		let current = entry;
+		for (const repair of AUTOMATIC_SAFE_REPAIRS) current = repair.apply(current, ctx);
+		return current;
+	}
+};
+
+export const REPAIRS_BY_ID: ReadonlyMap<string, Repair> = new Map([...ENTRY_REPAIRS, ALL_AUTOMATIC_SAFE].map((repair) => [repair.id, repair]));
 
 /**
  * Applies the chosen repairs in registry order (role names before merging, trimming before

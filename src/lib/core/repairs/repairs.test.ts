@@ -6,9 +6,15 @@ import { chat, entryOf } from '../validation/testing';
 import { createRepairContext } from './context';
 import { diffEntry } from './diff';
 import { applyDuplicateRemoval, planExactDuplicateRemoval } from './duplicates';
+import { BUILTIN_PROFILES } from '../validation/profiles';
+import { compileProfile, validateEntry } from '../validation/validate';
+import { RULES_BY_ID } from '../validation/rules';
 import {
+	ALL_AUTOMATIC_SAFE,
 	applyRepairs,
 	dropEmptyTrailingUser,
+	dropTrailingUser,
+	REPAIRS_BY_ID,
 	ENTRY_REPAIRS,
 	mapCustomSpeakers,
 	mergeConsecutiveSameRole,
@@ -257,5 +263,56 @@ describe('repair properties', () => {
 			}),
 			{ numRuns: 200 }
 		);
+	});
+});
+
+describe('repairs that clear their finding', () => {
+	const profile = BUILTIN_PROFILES['roleplay'];
+	const rulesOf = (entry: Entry, c = ctx) =>
+		validateEntry(entry, compileProfile({ ...profile, settings: { ...profile.settings, identityName: c.identityName, userName: c.userName } })).map((f) => f.rule);
+
+	it('ends-on-user with a non-empty user turn: the rule offers drop-trailing-user, which clears it', () => {
+		const entry = entryOf([['user', 'Light the lamp.'], ['assistant', 'Done.'], ['user', 'And the fog horn?']]);
+		const finding = validateEntry(entry, BUILTIN_PROFILES['chatml-strict']).find((f) => f.rule === 'ends-on-user');
+		expect(finding).toMatchObject({ repair: 'drop-trailing-user', repairKind: 'suggested' });
+		expect(RULES_BY_ID.get('ends-on-user')?.repair).toBe('drop-trailing-user');
+		expect(dropEmptyTrailingUser.apply(entry, ctx)).toBe(entry); // what the rule offered before: 0 entries
+		const fixed = dropTrailingUser.apply(entry, ctx);
+		expect(fixed.messages.map((m) => m.content)).toEqual(['Light the lamp.', 'Done.']);
+		expect(validateEntry(fixed, BUILTIN_PROFILES['chatml-strict']).map((f) => f.rule)).not.toContain('ends-on-user');
+		// Nothing but the user's question: not repairable by dropping it.
+		const lone = entryOf([['user', 'Hello?']]);
+		expect(dropTrailingUser.apply(lone, ctx)).toBe(lone);
+	});
+
+	it('an empty trailing user turn keeps its automatic-safe repair', () => {
+		const entry = entryOf([['user', 'Hi'], ['assistant', 'Hello'], ['user', ' ']]);
+		expect(validateEntry(entry, BUILTIN_PROFILES['chatml-strict']).find((f) => f.rule === 'ends-on-user')).toMatchObject({
+			repair: 'drop-empty-trailing-user',
+			repairKind: 'automatic-safe'
+		});
+	});
+
+	it('the placeholder repair with both names clears {{char}} and {{user}}', () => {
+		const entry = entryOf([['user', 'Hello {{char}}, I am {{user}}.'], ['assistant', 'Welcome, {{user}}. I am {{char}}.']]);
+		const unnamed = createRepairContext({ identityName: '', userName: 'User' });
+		const half = substitutePlaceholders.apply(entry, unnamed);
+		expect(half.messages[0].content).toBe('Hello {{char}}, I am User.');
+		const named = createRepairContext({ identityName: 'Mara', userName: 'Tom' });
+		const fixed = substitutePlaceholders.apply(entry, named);
+		expect(fixed.messages.map((m) => m.content)).toEqual(['Hello Mara, I am Tom.', 'Welcome, Tom. I am Mara.']);
+		expect(rulesOf(fixed, named)).not.toContain('placeholder');
+		expect(rulesOf(half, named)).toContain('placeholder');
+	});
+
+	it('apply every automatic-safe repair runs them all in one step', () => {
+		const entry = entryOf([['Human', '  Hi  '], ['gpt', 'Hello.\n'], ['user', '']]);
+		const fixed = ALL_AUTOMATIC_SAFE.apply(entry, ctx);
+		expect(fixed.messages).toEqual([
+			{ role: 'user', content: 'Hi' },
+			{ role: 'assistant', content: 'Hello.' }
+		]);
+		expect(REPAIRS_BY_ID.get('all-automatic-safe')).toBe(ALL_AUTOMATIC_SAFE);
+		expect(ALL_AUTOMATIC_SAFE.apply(fixed, ctx)).toBe(fixed);
 	});
 });

@@ -164,3 +164,19 @@ export function safeJson(value: unknown): string {
 		return String(typeof value);
 	}
 }
+
+/**
+ * The messages whose content the importer had to change (`meta.contentConverted`), by index: a
+ * number, boolean or object imported as text, or a missing content set to null (`was: "missing"`).
+ */
+export function convertedAtImport(entry: unknown): Map<number, { was: string; text: string | null }> | null {
+	if (!isRecord(entry) || !isRecord(entry.meta)) return null;
+	const list = entry.meta.contentConverted;
+	if (!Array.isArray(list) || list.length === 0) return null;
+	const map = new Map<number, { was: string; text: string | null }>();
+	for (const item of list) {
+		if (isRecord(item) && typeof item.message === 'number' && (typeof item.text === 'string' || item.text === null))
+			map.set(item.message, { was: typeof item.was === 'string' ? item.was : 'not text', text: item.text });
+	}
+	return map;
+}

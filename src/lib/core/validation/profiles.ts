@@ -106,10 +106,12 @@ const COMMON: RuleSeverities = {
 	placeholder: 'warning',
 	'over-length': 'warning',
 	'split-candidate': 'info',
-	'exact-duplicate': 'warning'
-	// 'near-duplicate' is off in the built-in profiles: MinHash over 100k conversations costs more
+	'exact-duplicate': 'warning',
+	// The same question answered twice differently (issue 14): a map lookup per entry.
+	'duplicate-prompt': 'info'
+	// 'near-duplicate' is off in the general profiles: MinHash over 100k conversations costs more
 	// than all per-entry rules together, and the Analysis page has the interactive tool for it
-	// (clusters, threshold, resolve). A custom profile can switch it on.
+	// (clusters, threshold, resolve). Roleplay (character sets are small) has it on.
 };
 
 const TOOLS: RuleSeverities = {
@@ -188,7 +190,9 @@ const roleplay = defineProfile(
 		'unbalanced-narration': 'info',
 		'missing-system': 'warning',
 		'assistant-first': 'info',
-		'identity-leak': 'warning'
+		'identity-leak': 'warning',
+		'duplicate-prompt': 'warning',
+		'near-duplicate': 'info'
 	},
 	{ maxTokens: 8_192 }
 );

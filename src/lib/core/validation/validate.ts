@@ -128,6 +128,8 @@ export interface RuleCount {
 	findings: number;
 	/** Entries with at least one finding of this rule. */
 	entries: number;
+	/** Findings of this rule in records the importer refused (counted by OpenAI's notebook all the same). */
+	notImported?: number;
 }
 
 export interface ValidationSummary {
@@ -272,4 +274,28 @@ export function validateDataset(entries: Iterable<Entry>, profile: Profile | Com
 	const validator = new DatasetValidator(profile, options);
 	validator.add(entries);
 	return validator.finish();
+}
+
+/**
+ * The summary with the findings of records that never became entries added (the importer's
+ * `cookbookNotImported` tallies, summed over the dataset's files), for the profile's active rules
+ * among them: OpenAI's notebook counts a line that is not an object (`data_type`) or has no
+ * messages (`missing_messages_list`) although Skein could not import it.
+ */
+export function withRecordsNotImported(summary: ValidationSummary, counts: Readonly<Record<string, number>>, compiled: CompiledProfile): ValidationSummary {
+	const active = new Map(compiled.entryRules.map(({ rule, severity }) => [rule.id, severity]));
+	const order = new Map([...ENTRY_RULES, ...DATASET_RULES].map((rule, i) => [rule.id, i]));
+	const byRule = summary.byRule.map((row) => ({ ...row }));
+	const bySeverity = { ...summary.bySeverity };
+	for (const [rule, count] of Object.entries(counts)) {
+		const severity = active.get(rule);
+		if (severity === undefined || count <= 0) continue;
+		let row = byRule.find((r) => r.rule === rule);
+		if (row === undefined) byRule.push((row = { rule, severity, findings: 0, entries: 0 }));
+		row.findings += count;
+		row.notImported = (row.notImported ?? 0) + count;
+		bySeverity[severity] += count;
+	}
+	byRule.sort((a, b) => (order.get(a.rule) ?? Infinity) - (order.get(b.rule) ?? Infinity));
+	return { ...summary, byRule, bySeverity };
 }

@@ -1,7 +1,7 @@
 /**
  * Message content: present, text, and without stray whitespace at the edges.
  */
-import { canonicalRole, hasKey, isRecord, isTrimmedSpace, makeFinding, messagesOf, roleOf, textOf } from '../inspect';
+import { canonicalRole, convertedAtImport, hasKey, isRecord, isTrimmedSpace, makeFinding, messagesOf, roleOf, textOf } from '../inspect';
 import type { EntryRule, Finding } from '../types';
 
 function hasToolCalls(message: Record<string, unknown>): boolean {
@@ -49,11 +49,17 @@ export const nonStringContent: EntryRule = {
 		const messages = messagesOf(entry);
 		if (messages === null) return [];
 		let findings: Finding[] | null = null;
+		const converted = convertedAtImport(entry);
 		for (let i = 0; i < messages.length; i++) {
 			const message = messages[i];
 			if (!isRecord(message)) continue;
 			const content = message.content;
-			if (typeof content === 'string') continue;
+			if (typeof content === 'string') {
+				const was = converted?.get(i);
+				if (was !== undefined && was.was !== 'missing' && was.text === content)
+					(findings ??= []).push(makeFinding(nonStringContent, entry, `Message ${i + 1} had content that was ${was.was} in the file; it was imported as the text ${excerpt(content)}.`, i));
+				continue;
+			}
 			let reason: string;
 			if (content === null || content === undefined) {
 				if (hasToolCalls(message) && ctx.allowNullContentWithToolCalls) continue;
@@ -67,6 +73,10 @@ export const nonStringContent: EntryRule = {
 		return findings ?? [];
 	}
 };
+
+function excerpt(text: string): string {
+	return JSON.stringify(text.length > 40 ? `${text.slice(0, 40)}…` : text);
+}
 
 export const surroundingWhitespace: EntryRule = {
 	scope: 'entry',

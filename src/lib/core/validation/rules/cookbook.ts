@@ -14,8 +14,9 @@
  * - a `messages` value that is truthy but not a list (a string, a number, an object) counts as
  *   `missing_messages_list` (the notebook would iterate characters or keys, or raise).
  */
-import { hasKey, isRecord, makeFinding, safeJson, type JsonRecord } from '../inspect';
-import type { EntryRule, Finding } from '../types';
+import { convertedAtImport, hasKey, isRecord, makeFinding, safeJson, type JsonRecord } from '../inspect';
+import type { Entry } from '../../model';
+import type { EntryRule, Finding, ValidationContext } from '../types';
 
 const COOKBOOK_KEYS: ReadonlySet<string> = new Set(['role', 'content', 'name', 'function_call', 'weight']);
 const COOKBOOK_ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'function']);
@@ -91,9 +92,14 @@ export const messageMissingKey: EntryRule = {
 	defaultSeverity: 'error',
 	repairKind: 'manual',
 	check(entry) {
+		const converted = convertedAtImport(entry);
+		let index = -1;
 		return perMessage(messageMissingKey, entry, (message) => {
+			index++;
 			if (!isRecord(message)) return 'not an object, so it has neither "role" nor "content".';
-			const missing = ['role', 'content'].filter((key) => !hasKey(message, key));
+			// The file had no content here (the importer set it to null): the notebook counts that.
+			const filled = converted?.get(index)?.was === 'missing' && message.content === null;
+			const missing = ['role', 'content'].filter((key) => !hasKey(message, key) || (key === 'content' && filled));
 			return missing.length === 0 ? null : `missing ${missing.map((key) => `"${key}"`).join(' and ')}.`;
 		});
 	}
@@ -140,8 +146,14 @@ export const missingContent: EntryRule = {
 	defaultSeverity: 'error',
 	repairKind: 'manual',
 	check(entry) {
+		const converted = convertedAtImport(entry);
+		let index = -1;
 		return perMessage(missingContent, entry, (message) => {
+			index++;
 			const record = isRecord(message) ? message : {};
+			const was = converted?.get(index);
+			// The file had a number or a boolean here (imported as text): the notebook counts it.
+			if (was !== undefined && was.was !== 'missing' && get(record, 'content') === was.text) return `content is not a string (it was ${was.was} in the file).`;
 			const content = get(record, 'content');
 			const functionCall = get(record, 'function_call');
 			if (typeof content !== 'string') return content === undefined || content === null ? 'no content.' : 'content is not a string.';
@@ -175,3 +187,18 @@ export const COOKBOOK_RULES: readonly EntryRule[] = [
 	missingContent,
 	exampleMissingAssistantMessage
 ];
+
+/**
+ * The notebook's `format_errors` for one raw record (any JSON value), as it would add them up:
+ * category → count. Used on records that never became entries (the importer refused them), which
+ * the notebook still counts.
+ */
+export function cookbookCounts(record: unknown, into: Record<string, number> = {}): Record<string, number> {
+	for (const rule of COOKBOOK_RULES) {
+		// The cookbook rules read the record defensively and never use the context.
+		const found = rule.check(record as Entry, {} as ValidationContext);
+		if (found.length > 0) into[rule.id] = (into[rule.id] ?? 0) + found.length;
+		if (found.length > 0 && rule.halts) break;
+	}
+	return into;
+}

@@ -97,4 +97,46 @@ export const nearDuplicate: DatasetRule = {
 	}
 };
 
-export const DUPLICATE_RULES: readonly DatasetRule[] = [exactDuplicate, nearDuplicate];
+/** The user's side of an entry (every user message), lower-cased with whitespace collapsed. */
+function promptKey(entry: Entry): string | null {
+	const messages = messagesOf(entry);
+	if (messages === null) return null;
+	let prompt = '';
+	for (const message of messages) {
+		const role = roleOf(message);
+		if (role === undefined || canonicalRole(role) !== 'user') continue;
+		const text = textOf(message);
+		prompt = prompt === '' ? text : prompt + '\n' + text;
+	}
+	const key = prompt.toLowerCase().replace(/\s+/g, ' ').trim();
+	return key === '' ? null : key;
+}
+
+export const duplicatePrompt: DatasetRule = {
+	scope: 'dataset',
+	id: 'duplicate-prompt',
+	title: 'Duplicate prompt, different answer',
+	description:
+		'Another entry asks exactly the same (user messages equal after lower-casing and collapsing spaces) but answers differently: the model learns two answers to one question, which blurs an identity or a voice. Keep the better one, or vary the prompt. Whole-entry duplicates are exact-duplicate\'s.',
+	defaultSeverity: 'warning',
+	repairKind: 'manual',
+	begin(): DatasetRulePass {
+		const firstByPrompt = new Map<string, { id: string; hash: string | null }>();
+		const findings: Finding[] = [];
+		return {
+			add(entry) {
+				const key = promptKey(entry);
+				if (key === null) return;
+				const hash = contentHashOf(entry);
+				const first = firstByPrompt.get(key);
+				if (first === undefined) firstByPrompt.set(key, { id: entryIdOf(entry), hash });
+				else if (hash === null || hash !== first.hash) findings.push(makeFinding(duplicatePrompt, entry, `Same prompt as entry ${first.id}, with a different answer.`));
+			},
+			end() {
+				return findings;
+			}
+		};
+	}
+};
+
+export const DUPLICATE_RULES: readonly DatasetRule[] = [exactDuplicate, nearDuplicate, duplicatePrompt];

@@ -162,10 +162,10 @@ export const endsOnUser: EntryRule = {
 	scope: 'entry',
 	id: 'ends-on-user',
 	title: 'Does not end on an assistant message',
-	description: 'The last message is not the assistant\'s, so the final turn trains nothing (and strict templates reject it). An empty trailing user turn can be dropped.',
+	description: 'The last message is not the assistant\'s, so the final turn trains nothing (and strict templates reject it). A trailing user turn can be dropped (automatically when it is empty).',
 	defaultSeverity: 'warning',
-	repair: 'drop-empty-trailing-user',
-	repairKind: 'automatic-safe',
+	repair: 'drop-trailing-user',
+	repairKind: 'suggested',
 	check(entry) {
 		const messages = messagesOf(entry);
 		if (messages === null || messages.length === 0) return [];
@@ -174,15 +174,12 @@ export const endsOnUser: EntryRule = {
 		const role = raw === undefined ? null : canonicalRole(raw);
 		if (role === 'assistant' || role === null) return [];
 		const droppable = role === 'user' && isBlank(messages[last]);
-		return [
-			makeFinding(
-				endsOnUser,
-				entry,
-				droppable ? 'The conversation ends on an empty user message.' : `The conversation ends on a ${role} message, not the assistant's.`,
-				last,
-				droppable ? undefined : null
-			)
-		];
+		const endsOnUserWithText = role === 'user' && messages.some((m) => roleOf(m) !== undefined && canonicalRole(roleOf(m) as string) === 'assistant');
+		const message = droppable ? 'The conversation ends on an empty user message.' : `The conversation ends on a ${role} message, not the assistant's.`;
+		const finding = makeFinding(endsOnUser, entry, message, last, droppable ? 'drop-empty-trailing-user' : endsOnUserWithText ? undefined : null);
+		// An empty trailing turn goes without review; a user turn with text is a suggestion.
+		if (droppable) finding.repairKind = 'automatic-safe';
+		return [finding];
 	}
 };
 

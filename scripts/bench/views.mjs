@@ -1,0 +1,125 @@
+/**
+ * View figures for `npm run bench` (SPEC §10 "Views", issue 14): opening entries that froze the
+ * tab before — one conversation of 10,000 messages (a SillyTavern log imports as one) and one
+ * message of 30 MB.
+ *
+ * - long_conversation_open_ms: click the entry in the list until its view shows, plus Edit until the
+ *   editor shows (goal < 1,000); long_conversation_longest_task_ms: the longest main-thread task
+ *   meanwhile (goal < 100).
+ * - huge_message_open_longest_task_ms: the longest main-thread task from the click on the entry
+ *   with the 30 MB message until its view has shown and settled (goal < 100); huge_message_open_ms.
+ *
+ * Run alone with `node scripts/bench/views.mjs` (builds unless BENCH_SKIP_BUILD=1), or from
+ * scripts/bench.mjs with a page already on the app (`benchViews(page)`).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const LONG_MESSAGES = 10_000;
+export const HUGE_CHARACTERS = 30_000_000;
+
+/** The two entries, as JSON Lines: 10,000 alternating messages, then one 30 MB answer. */
+export function viewsBenchFile(dir) {
+	const messages = [{ role: 'system', content: 'You are Mara Quill, keeper of the Saltreach light.' }];
+	for (let i = 1; i < LONG_MESSAGES; i++) {
+		messages.push(
+			i % 2 === 1
+				? { role: 'user', content: `Night ${i}: is the lamp still burning? The fog came in early and the bell has not stopped.` }
+				: { role: 'assistant', content: `Still burning, night ${i}. I trimmed the wick at dusk,\nwound the clockwork and wrote it in the log.` }
+		);
+	}
+	const sentence = 'The tide log for the season, copied out by hand, line after line, with the weather beside each entry. ';
+	const huge = sentence.repeat(Math.ceil(HUGE_CHARACTERS / sentence.length)).slice(0, HUGE_CHARACTERS);
+	const path = join(dir, 'views-bench.jsonl');
+	writeFileSync(
+		path,
+		JSON.stringify({ messages }) + '\n' + JSON.stringify({ messages: [{ role: 'user', content: 'Read me the whole tide log.' }, { role: 'assistant', content: huge }] }) + '\n'
+	);
+	return path;
+}
+
+/**
+ * @param {import('@playwright/test').Page} page on the app, with `window.__longest` kept by a long-task observer
+ * @returns {Promise<{ longConversationOpenMs: number, longConversationLongestMs: number, hugeMessageOpenMs: number, hugeMessageLongestMs: number }>}
+ */
+export async function benchViews(page) {
+	const dir = mkdtempSync(join(tmpdir(), 'skein-bench-views-'));
+	try {
+		await page.goto(new URL('/', page.url()).href);
+		await page.getByTestId('dataset-row').first().waitFor({ timeout: 60_000 });
+		await page.setInputFiles('[data-testid=file-input]', viewsBenchFile(dir));
+		const report = page.locator('[data-testid=import-report]');
+		await page.locator('[data-testid=import-report][data-status=done]').waitFor({ timeout: 300_000 });
+		await report.getByRole('link', { name: /^Open/ }).first().click();
+		const rows = page.getByTestId('entry-row').filter({ hasNotText: 'Loading' });
+		await rows.first().waitFor({ timeout: 60_000 });
+		const resetLongest = () => page.evaluate(() => { /** @type {any} */ (window).__longest = 0; });
+		const settle = () => page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
+
+		// The 10,000-message conversation: the view, then the editor.
+		await resetLongest();
+		let start = Date.now();
+		await rows.nth(0).click();
+		await page.locator(`[data-testid=entry-view] li.message`).first().waitFor({ timeout: 120_000 });
+		const viewMs = Date.now() - start;
+		start = Date.now();
+		await page.getByTestId('entry-edit').click();
+		await page.getByTestId('editor-content').first().waitFor({ timeout: 120_000 });
+		const editorMs = Date.now() - start;
+		await settle();
+		const longConversationLongestMs = await page.evaluate(() => /** @type {any} */ (window).__longest);
+		await page.getByTestId('entry-editor').getByRole('button', { name: 'Cancel' }).first().click();
+		await page.getByTestId('entry-view').waitFor();
+		await settle();
+
+		// The 30 MB message.
+		await resetLongest();
+		start = Date.now();
+		await rows.nth(1).click();
+		await page.locator('[data-testid=entry-view] [data-testid=message-text][data-length="30000000"]').waitFor({ timeout: 120_000 });
+		const hugeMessageOpenMs = Date.now() - start;
+		await settle();
+		const hugeMessageLongestMs = await page.evaluate(() => /** @type {any} */ (window).__longest);
+		return { longConversationOpenMs: viewMs + editorMs, longConversationLongestMs, hugeMessageOpenMs, hugeMessageLongestMs };
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+/** The lines `npm run bench` prints for these figures. */
+export function viewsBenchLines(/** @type {Awaited<ReturnType<typeof benchViews>>} */ v) {
+	return [
+		`long_conversation_open_ms: ${v.longConversationOpenMs.toFixed(0)}`,
+		`long_conversation_longest_task_ms: ${v.longConversationLongestMs.toFixed(0)}`,
+		`huge_message_open_longest_task_ms: ${v.hugeMessageLongestMs.toFixed(0)}`,
+		`huge_message_open_ms: ${v.hugeMessageOpenMs.toFixed(0)}`
+	];
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	const { chromium } = await import('@playwright/test');
+	const { execSync } = await import('node:child_process');
+	const { startStaticServer } = await import('../static-server.mjs');
+	const { watchLongTasks } = await import('./run.mjs');
+	if (!process.env.BENCH_SKIP_BUILD) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
+	const server = await startStaticServer({ port: 0 });
+	const profile = mkdtempSync(join(tmpdir(), 'skein-bench-views-profile-'));
+	const context = await chromium.launchPersistentContext(profile, {
+		executablePath: '/usr/bin/chromium',
+		headless: true,
+		args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
+		viewport: { width: 1400, height: 900 }
+	});
+	try {
+		const page = context.pages()[0] ?? (await context.newPage());
+		await watchLongTasks(page);
+		await page.goto(server.url);
+		for (const line of viewsBenchLines(await benchViews(page))) console.log(line);
+	} finally {
+		await context.close();
+		rmSync(profile, { recursive: true, force: true });
+		await server.close();
+	}
+}
