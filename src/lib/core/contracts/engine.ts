@@ -87,6 +87,8 @@ export interface ChatResponse {
 	/** The model that actually answered (as reported by the backend when it says). */
 	model: string;
 	timing: { startedAt: number; ms: number };
+	/** What the engine changed about the request and the user should know (max_tokens lowered to fit the context window). */
+	notice?: string;
 }
 
 export type EngineKind = 'webllm' | 'endpoint' | 'manual' | 'test';

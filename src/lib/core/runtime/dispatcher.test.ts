@@ -575,3 +575,15 @@ describe('dispatcher over a feed (records handed over as they are read)', () => 
 		expect(result.counts.done + result.unfinished.length).toBeLessThanOrEqual(handed);
 	});
 });
+
+describe('dispatcher: what the engine changed about a request', () => {
+	it('a notice on an answer (max_tokens lowered to fit the window) goes to the record’s log as a warning', async () => {
+		const engine = new TestEngine();
+		const chat = engine.chat.bind(engine);
+		engine.chat = async (request) => ({ ...(await chat(request)), notice: 'max_tokens lowered from 800 to 100: the prompt (924 tokens) leaves only that much of gemma-2b’s 1024-token context window.' });
+		const events: DispatchEvent<string, string>[] = [];
+		await dispatch(records(1), options(engine, echoTask, { onEvent: (event) => events.push(event) }));
+		const notes = events.flatMap((event) => (event.type === 'task-note' ? [event.note] : []));
+		expect(notes).toEqual([{ level: 'warn', kind: 'engine-notice', message: expect.stringMatching(/^step 1: max_tokens lowered from 800 to 100/) }]);
+	});
+});

@@ -441,6 +441,8 @@ export class Dispatcher<Input, Sample> {
 			await this.options.cache?.set(cacheKey, response);
 			steps.push(step);
 			this.emit({ type: 'step-completed', recordId, step });
+			// The engine changed the request (max_tokens lowered to fit the window): the run log says so.
+			if (response.notice) this.emit({ type: 'task-note', recordId, note: { level: 'warn', kind: 'engine-notice', message: `step ${stepIndex + 1}: ${response.notice}` } });
 			return response;
 		}
 	}

@@ -40,6 +40,11 @@ export function fitContext(input: { promptTokens: number; maxTokens: number; con
 	return { ok: true, maxTokens: left, shrunk: true };
 }
 
+/** What the run log says of a request whose max_tokens was lowered to fit the window. */
+export function shrunkMessage(input: { promptTokens: number; maxTokens: number; asked: number; contextWindow: number; model: string }): string {
+	return `max_tokens lowered from ${input.asked} to ${input.maxTokens}: the prompt (${input.promptTokens} tokens) leaves only that much of ${input.model}'s ${input.contextWindow}-token context window.`;
+}
+
 /** The message for an answer cut off after max_tokens was lowered to fit the window. */
 export function cutOffInWindowMessage(input: { promptTokens: number; maxTokens: number; contextWindow: number; model: string }): string {
 	return `The answer was cut off at ${input.maxTokens} tokens: the prompt (${input.promptTokens} tokens) left only that much of ${input.model}'s ${input.contextWindow}-token context window. Raising max tokens will not help; shorten the prompt or load a model with a larger window.`;

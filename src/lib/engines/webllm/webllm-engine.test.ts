@@ -314,6 +314,20 @@ describe('WebLLMEngine: context window and whitespace loops', () => {
 		expect(error.message).toMatch(/cut off at 100 tokens.*924 tokens.*1024-token context window.*Raising max tokens will not help/);
 	});
 
+	it('says so when it lowered max_tokens, even when the answer fit', async () => {
+		const { engine, fake } = setup();
+		await engine.load('gemma-2-2b-it-q4f32_1-MLC-1k');
+		fake().tokensPerText = () => 900;
+		fake().tokens = ['The lamp ', 'is lit.'];
+		const response = await engine.chat({ ...request, sampling: { max_tokens: 800 } });
+		expect(fake().requests[0].max_tokens).toBe(100);
+		expect(response.notice).toMatch(/max_tokens lowered from 800 to 100: the prompt \(924 tokens\) leaves only that much of .*1024-token context window/);
+		// A request that fits is sent as asked, without a notice.
+		fake().tokensPerText = () => 10;
+		const fits = await engine.chat({ ...request, sampling: { max_tokens: 200 } });
+		expect(fits.notice).toBeUndefined();
+	});
+
 	it('refuses a prompt that leaves no room, before generating', async () => {
 		const { engine, fake } = setup();
 		await engine.load('gemma-2-2b-it-q4f32_1-MLC-1k');

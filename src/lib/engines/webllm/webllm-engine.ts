@@ -20,7 +20,7 @@
  * - Every request names its model, so web-llm refuses rather than answers with another one.
  */
 import { abortedError, EngineError, type ChatRequest, type Engine, type StreamUpdate } from '$lib/core/contracts/engine';
-import { cutOffInWindowMessage, estimateTokens, fitContext, promptTokensOf } from './context-fit';
+import { cutOffInWindowMessage, estimateTokens, fitContext, promptTokensOf, shrunkMessage } from './context-fit';
 import { isGpuLostError, toEngineError } from './errors';
 import { findWebLLMModel } from './models';
 import { LoadProgressTracker, type InitProgressReportLike, type LoadStatus } from './progress';
@@ -337,14 +337,14 @@ export class WebLLMEngine implements Engine {
 			}
 			let body = toWebLLMRequest(request, modelId, { stream: true });
 			const window = this.contextWindow;
-			let fitted: { promptTokens: number; maxTokens: number; contextWindow: number } | undefined;
+			let fitted: { promptTokens: number; maxTokens: number; contextWindow: number; asked: number } | undefined;
 			if (window) {
 				const prompt = await this.promptTokens(mlc, body.messages);
 				const fit = fitContext({ promptTokens: prompt.tokens, maxTokens: body.max_tokens, contextWindow: window, model: modelId, estimated: prompt.estimated });
 				if (!fit.ok) throw new EngineError('unavailable', fit.message);
 				if (fit.shrunk) {
+					fitted = { promptTokens: prompt.tokens, maxTokens: fit.maxTokens, contextWindow: window, asked: body.max_tokens };
 					body = { ...body, max_tokens: fit.maxTokens };
-					fitted = { promptTokens: prompt.tokens, maxTokens: fit.maxTokens, contextWindow: window };
 				}
 			}
 			const startedAt = this.now();
@@ -380,7 +380,8 @@ export class WebLLMEngine implements Engine {
 				}
 				const response = fromWebLLMResponse(completion, modelId, { startedAt, ms: this.now() - startedAt });
 				if (fitted && response.finishReason === 'length') throw new EngineError('bad-response', cutOffInWindowMessage({ ...fitted, model: modelId }));
-				return response;
+				// Said for every answer whose max_tokens was lowered, not only one that was then cut off.
+				return fitted ? { ...response, notice: shrunkMessage({ ...fitted, model: modelId }) } : response;
 			} catch (error) {
 				if (signal?.aborted) throw abortedError();
 				if (isGpuLostError(error)) throw this.lost(modelId);
