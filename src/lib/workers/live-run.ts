@@ -31,7 +31,7 @@ import { batchSize, emptyBatch, storeRunBatch, type RunBatch } from '$lib/db/run
 import { getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, type RunUsage, type StoredRecordRow, type StoredRunRow } from '$lib/db/runs-repo';
 import { REHEARSAL_TAG } from '$lib/engines/rehearsal-engine';
 import type { RunContext } from './run-context';
-import type { RunFeed } from './run-feed';
+import { dispatcherFeed, type RunFeed } from './run-feed';
 import { heldLocks, holdRunLock, runLockName } from './run-locks';
 import { recordFallbackLabel, summaryOf, usageOf } from './run-views';
 import { StreamWatch } from './stream-watch';
@@ -229,48 +229,16 @@ export class LiveRuns {
 		holdRunLock(run.id, current.finished);
 	}
 
-	/**
-	 * The dispatcher's records of a fed run: those already stored, then each block the feed reads,
-	 * the next block read while the last ones of the current block run. An ended record is
-	 * forgotten here (its input, label and id), so the live run holds about two blocks at a time.
-	 */
+	/** The dispatcher's records of a fed run (run-feed.ts `dispatcherFeed`), followed here as each block comes. */
 	private recordFeed(live: LiveRun, first: StoredRecordRow[], feed: RunFeed): RecordFeed<unknown> {
-		let queue = first;
-		let at = 0;
-		let reading: Promise<void> | null = null;
-		let ended = false;
-		const read = (): Promise<void> =>
-			(reading ??= feed.nextBlock().then(
-				(block) => {
-					reading = null;
-					if (!block || live.disposed) {
-						ended = true;
-						return;
-					}
-					this.track(live, block);
-					queue = [...queue.slice(at), ...block];
-					at = 0;
-				},
-				(error: unknown) => {
-					reading = null;
-					ended = true;
-					live.feedError = error instanceof Error ? error.message : String(error);
-					this.log(live, { level: 'error', message: `Could not read more inputs: ${live.feedError}` });
-				}
-			));
-		return {
-			next: async () => {
-				while (at >= queue.length) {
-					if (ended || feed.done) return null;
-					await read();
-				}
-				const record = queue[at++];
-				// Read ahead once half of what waits has started.
-				if (!ended && !feed.done && queue.length - at < queue.length / 2) void read();
-				return { index: record.recordIndex, record: { id: record.recordId, input: record.input } };
-			},
-			known: () => feed.known
-		};
+		return dispatcherFeed(first, feed, {
+			stopped: () => live.disposed,
+			read: (block) => this.track(live, block),
+			failed: (message) => {
+				live.feedError = message;
+				this.log(live, { level: 'error', message: `Could not read more inputs: ${message}` });
+			}
+		});
 	}
 
 	/** Records a fed run just stored: the live run follows them until they end. */

@@ -1,18 +1,14 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { Entry } from '$lib/core/model';
 import type { Recipe, RunSettings, SourceRef } from '$lib/core/recipes/recipe';
 import { ask } from '$lib/core/runtime/task';
-import { SkeinDatabase } from '$lib/db/database';
-import { createImportingDataset } from '$lib/db/datasets-repo';
-import type { DataService } from './data-service';
 import type { LiveRuns } from './live-run';
 import { inputsManifest, loadRunInputs } from './run-inputs';
 import type { TestEngine } from '$lib/engines/test-engine';
 import { storePool } from '$lib/db/pools-repo';
 import { findRecipe } from '$lib/core/recipes/registry';
-import { cleanUp, fresh, opened, serviceOver, waitFor } from './run-test-harness';
+import { cleanUp, countedDataset, fresh, serviceOver, waitFor } from './run-test-harness';
 
 afterEach(cleanUp);
 
@@ -20,7 +16,6 @@ const SETTINGS: RunSettings = { sampling: { max_tokens: 64 }, seed: 7 };
 const ENGINE = { kind: 'test', label: 'Rehearsal' } as const;
 const BLOCKS = { first: 50, next: 200 };
 
-const entry = (i: number, tags: string[] = []): Entry => ({ id: `e${i}`, messages: [{ role: 'user', content: `Keeper log, night ${i}: the lamp was trimmed.` }], tags, meta: { review: 'draft' }, extra: {}, hash: `h${i}` });
 
 /** Like the continuation recipe: one record and one document per entry (those with `tag`), so it can be fed. */
 const feedRecipe: Recipe<{ datasetId: string; tag?: string }, { text: string }> = {
@@ -48,24 +43,7 @@ const feedRecipe: Recipe<{ datasetId: string; tag?: string }, { text: string }> 
 	rehearse: () => 'Logged.'
 };
 
-/** A dataset of `count` entries (every `tagEvery`th tagged "storm") behind a data service that counts what it hands out. */
-async function dataset(count: number, tagEvery = 0) {
-	const db = new SkeinDatabase(`run-feed-test-${Math.random()}`);
-	opened.push(db);
-	const entries = Array.from({ length: count }, (_, i) => entry(i, tagEvery && i % tagEvery === 0 ? ['storm'] : []));
-	const created = await createImportingDataset(db, 'Keeper logs');
-	await db.datasets.update(created.id, { status: 'ready', entryCount: count });
-	const read = { entries: 0 };
-	const data = {
-		getPage: async (_datasetId: string, start: number, n: number) => {
-			read.entries += Math.min(n, count - start);
-			return { start, entries: entries.slice(start, start + n) };
-		}
-	} as unknown as DataService;
-	return { db, data, entries, datasetId: created.id, read };
-}
-
-function service(big: Awaited<ReturnType<typeof dataset>>, engines: TestEngine[] = [], delayMs = 0) {
+function service(big: Awaited<ReturnType<typeof countedDataset>>, engines: TestEngine[] = [], delayMs = 0) {
 	return serviceOver(big.db, big.data, engines, { recipes: [feedRecipe], feedBlocks: BLOCKS, delayMs, abandonedAfterMs: 0 });
 }
 
@@ -78,7 +56,7 @@ async function start(s: ReturnType<typeof service>, params: { datasetId: string;
 }
 
 /** The manifest of the run's inputs read all at once (what the staleness check compares with). */
-async function manifestAtOnce(big: Awaited<ReturnType<typeof dataset>>, params: { datasetId: string; tag?: string }) {
+async function manifestAtOnce(big: Awaited<ReturnType<typeof countedDataset>>, params: { datasetId: string; tag?: string }) {
 	const run = { recipeId: feedRecipe.id, params, engine: ENGINE, settings: SETTINGS };
 	const loaded = await loadRunInputs(feedRecipe, run, big);
 	if (loaded.kind !== 'ready') throw new Error(loaded.kind);
@@ -87,7 +65,7 @@ async function manifestAtOnce(big: Awaited<ReturnType<typeof dataset>>, params: 
 
 describe('An unlimited run reads its inputs block by block while it runs', () => {
 	it('starts on the first block, reads the rest as it goes, holds about two blocks, and ends with the manifest of all its inputs', async () => {
-		const big = await dataset(1050);
+		const big = await countedDataset(1050);
 		const s = service(big, [], 2);
 		const runId = await start(s, { datasetId: big.datasetId });
 		// Started on the first block: 50 entries read and stored, the run marked as still reading.
@@ -124,7 +102,7 @@ describe('An unlimited run reads its inputs block by block while it runs', () =>
 	});
 
 	it('skips blocks a filter leaves empty, and numbers records without gaps', async () => {
-		const big = await dataset(900, 400);
+		const big = await countedDataset(900, 400);
 		const s = service(big);
 		const runId = await start(s, { datasetId: big.datasetId, tag: 'storm' });
 		await s.whenSettled(runId);
@@ -139,7 +117,7 @@ describe('An unlimited run reads its inputs block by block while it runs', () =>
 	});
 
 	it('a run stopped while reading resumes where its feed stood: no record stored twice, no answer asked twice', async () => {
-		const big = await dataset(1050);
+		const big = await countedDataset(1050);
 		const first: TestEngine[] = [];
 		const s1 = service(big, first, 2);
 		const runId = await start(s1, { datasetId: big.datasetId });

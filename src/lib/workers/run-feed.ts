@@ -14,6 +14,7 @@
  * are read again only to rebuild the manifest hash, never stored twice.
  */
 import type { RunCounts } from '$lib/core/contracts/rows';
+import type { RecordFeed } from '$lib/core/runtime/dispatcher';
 import type { AnyRecipe } from '$lib/core/recipes/recipe';
 import { prepareRun } from '$lib/core/recipes/run-request';
 import { RunManifestBuilder, type RunDefinition } from '$lib/core/runtime/staleness';
@@ -46,7 +47,8 @@ export function feedBlocks(ctx: Pick<RunContext, 'options'>): { first: number; n
 	return ctx.options.feedBlocks ?? { first: FEED_FIRST_BLOCK, next: FEED_BLOCK };
 }
 
-function recordRows(runId: string, recipe: AnyRecipe, inputs: { id: string; input: unknown }[], firstIndex: number, now: number): StoredRecordRow[] {
+/** Pending record rows for these inputs, numbered from `firstIndex`. */
+export function recordRows(runId: string, recipe: AnyRecipe, inputs: { id: string; input: unknown }[], firstIndex: number, now: number): StoredRecordRow[] {
 	return inputs.map((input, i) => ({
 		runId,
 		recordIndex: firstIndex + i,
@@ -151,4 +153,46 @@ export class RunFeed {
 		}
 		return null;
 	}
+}
+
+/**
+ * The dispatcher's records of a fed run: those already stored, then each block the feed reads,
+ * the next block read while the last ones of the current block run (once half of what waits has
+ * started). `read` hears of each block as it comes, `failed` of a block that could not be read.
+ */
+export function dispatcherFeed(first: StoredRecordRow[], feed: RunFeed, hooks: { stopped(): boolean; read(block: StoredRecordRow[]): void; failed(message: string): void }): RecordFeed<unknown> {
+	let queue = first;
+	let at = 0;
+	let reading: Promise<void> | null = null;
+	let ended = false;
+	const read = (): Promise<void> =>
+		(reading ??= feed.nextBlock().then(
+			(block) => {
+				reading = null;
+				if (!block || hooks.stopped()) {
+					ended = true;
+					return;
+				}
+				hooks.read(block);
+				queue = [...queue.slice(at), ...block];
+				at = 0;
+			},
+			(error: unknown) => {
+				reading = null;
+				ended = true;
+				hooks.failed(error instanceof Error ? error.message : String(error));
+			}
+		));
+	return {
+		next: async () => {
+			while (at >= queue.length) {
+				if (ended || feed.done) return null;
+				await read();
+			}
+			const record = queue[at++];
+			if (!ended && !feed.done && queue.length - at < queue.length / 2) void read();
+			return { index: record.recordIndex, record: { id: record.recordId, input: record.input } };
+		},
+		known: () => feed.known
+	};
 }

@@ -1,23 +1,19 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import type { Entry } from '$lib/core/model';
 import type { Recipe, RunSettings, SourceRef } from '$lib/core/recipes/recipe';
 import { ask } from '$lib/core/runtime/task';
 import { runStatus } from '$lib/core/runtime/manifest';
-import { SkeinDatabase } from '$lib/db/database';
-import { createImportingDataset } from '$lib/db/datasets-repo';
 import { storePool } from '$lib/db/pools-repo';
 import { POOL_BLOCK_SIZE } from '$lib/db/schema';
 import { inputsManifest, loadRunInputs } from './run-inputs';
-import { cleanUp, fresh, opened, started, storedSteps, waitFor } from './run-test-harness';
+import { cleanUp, countedDataset, fresh, started, storedSteps, waitFor } from './run-test-harness';
 
 afterEach(cleanUp);
 
 const SETTINGS: RunSettings = { sampling: { max_tokens: 64 }, seed: 7 };
 const ENGINE = { kind: 'test', label: 'Rehearsal' } as const;
 
-const entry = (i: number, tags: string[] = []): Entry => ({ id: `e${i}`, messages: [{ role: 'user', content: `Keeper log, night ${i}: the lamp was trimmed.` }], tags, meta: { review: 'draft' }, extra: {}, hash: `h${i}` });
 
 /** A recipe over a dataset's entries, one record per entry (those with `tag` when the params name one). */
 const entriesRecipe: Recipe<{ datasetId: string; tag?: string }, { text: string }> = {
@@ -44,29 +40,11 @@ const entriesRecipe: Recipe<{ datasetId: string; tag?: string }, { text: string 
 	rehearse: () => 'Logged.'
 };
 
-/** A dataset of `count` entries behind a data service that counts the entries it hands out. */
-async function bigDataset(count: number, tagEvery = 0) {
-	const db = new SkeinDatabase(`run-scale-test-${Math.random()}`);
-	opened.push(db);
-	const entries = Array.from({ length: count }, (_, i) => entry(i, tagEvery && i % tagEvery === 0 ? ['storm'] : []));
-	const dataset = await createImportingDataset(db, 'Keeper logs');
-	await db.datasets.update(dataset.id, { status: 'ready', entryCount: count });
-	const read = { pages: 0, entries: 0 };
-	const data = {
-		getPage: async (_datasetId: string, start: number, n: number) => {
-			read.pages++;
-			read.entries += Math.min(n, count - start);
-			return { start, entries: entries.slice(start, start + n) };
-		}
-	};
-	return { db, data, entries, datasetId: dataset.id, read };
-}
-
 const definition = (params: unknown, limit?: number) => ({ recipeId: entriesRecipe.id, params, engine: ENGINE, settings: { ...SETTINGS, ...(limit !== undefined ? { limit } : {}) } });
 
 describe('Runs at scale: the limit is applied while the sources are read', () => {
 	it('reads only the first entries of a large dataset for a limited run, and all of them without a limit', async () => {
-		const big = await bigDataset(25_000);
+		const big = await countedDataset(25_000);
 		const limited = await loadRunInputs(entriesRecipe, definition({ datasetId: big.datasetId }, 500), big);
 		if (limited.kind !== 'ready') throw new Error(limited.kind);
 		expect(limited.inputs).toHaveLength(500);
@@ -87,7 +65,7 @@ describe('Runs at scale: the limit is applied while the sources are read', () =>
 	});
 
 	it('reads further, not everything, when the recipe leaves entries out (a tag filter)', async () => {
-		const big = await bigDataset(25_000, 100);
+		const big = await countedDataset(25_000, 100);
 		const loaded = await loadRunInputs(entriesRecipe, definition({ datasetId: big.datasetId, tag: 'storm' }, 5), big);
 		if (loaded.kind !== 'ready') throw new Error(loaded.kind);
 		expect(loaded.inputs.map((input) => input.id)).toEqual(['e0', 'e100', 'e200', 'e300', 'e400']);
@@ -97,7 +75,7 @@ describe('Runs at scale: the limit is applied while the sources are read', () =>
 	});
 
 	it('a limited run is stale when a record it covers changes, not when one past its limit does', async () => {
-		const big = await bigDataset(3000);
+		const big = await countedDataset(3000);
 		const run = definition({ datasetId: big.datasetId }, 10);
 		const manifestNow = async () => {
 			const loaded = await loadRunInputs(entriesRecipe, run, big);

@@ -4,7 +4,6 @@
  * dispatcher launched over them.
  */
 import { cleanRateLimits, validateRateLimits } from '$lib/core/runtime/rate-limits';
-import type { RunRecordRow } from '$lib/core/contracts/rows';
 import type { EngineAccess, StartRunRequest, StartRunResult } from '$lib/core/contracts/run-api';
 import { cleanSettings, defaultRunLabel, isRunIdShape, parseParams, validateSettings } from '$lib/core/recipes/run-request';
 import { cleanChoice, concurrencyFor, DEFAULT_CONCURRENCY, validateChoice } from '$lib/core/runtime/engine-choice';
@@ -13,7 +12,7 @@ import type { LiveRuns } from './live-run';
 import type { RunContext } from './run-context';
 import { engineFor } from './run-engines';
 import { inputsManifest, loadRunInputs } from './run-inputs';
-import { feedBlocks, feedsRun, loadWindow, RunFeed } from './run-feed';
+import { feedBlocks, feedsRun, loadWindow, recordRows, RunFeed } from './run-feed';
 
 function newRunId(now: number): string {
 	return `run-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -80,17 +79,7 @@ export async function startRun(ctx: RunContext, live: LiveRuns, request: StartRu
 		live.launch(run, recipe, engine.engine, resolved.sources, records, () => true, feed);
 		return { ok: true, runId: run.id };
 	}
-	const records: RunRecordRow[] = inputs.map((input, recordIndex) => ({
-		runId: run.id,
-		recordIndex,
-		recordId: input.id,
-		label: recipe.recordLabel(input.input),
-		input: input.input,
-		state: 'pending',
-		steps: [],
-		notes: [],
-		updatedAt: now
-	}));
+	const records = recordRows(run.id, recipe, inputs, 0, now);
 	await createRun(ctx.db, run, records);
 	live.launch(run, recipe, engine.engine, resolved.sources, records, () => true);
 	return { ok: true, runId: run.id };

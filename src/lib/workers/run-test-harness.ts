@@ -7,6 +7,8 @@
 import 'fake-indexeddb/auto';
 import { z } from 'zod';
 import { SkeinDatabase } from '$lib/db/database';
+import { createImportingDataset } from '$lib/db/datasets-repo';
+import type { Entry } from '$lib/core/model';
 import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 import type { Recipe, RunSettings } from '$lib/core/recipes/recipe';
 import { ask, RetryableAnswerError } from '$lib/core/runtime/task';
@@ -341,4 +343,28 @@ export function fakeLockManager() {
 		query: async () => ({ held: [...held].map((name) => ({ name })) })
 	};
 	return { held, locks };
+}
+
+/** A keeper's log entry, as large-dataset tests use them. */
+export const keeperEntry = (i: number, tags: string[] = []): Entry => ({ id: `e${i}`, messages: [{ role: 'user', content: `Keeper log, night ${i}: the lamp was trimmed.` }], tags, meta: { review: 'draft' }, extra: {}, hash: `h${i}` });
+
+/**
+ * A ready dataset of `count` keeper entries (every `tagEvery`th tagged "storm") behind a data
+ * service that counts the pages and entries it hands out.
+ */
+export async function countedDataset(count: number, tagEvery = 0) {
+	const db = new SkeinDatabase(`run-dataset-test-${Math.random()}`);
+	opened.push(db);
+	const entries = Array.from({ length: count }, (_, i) => keeperEntry(i, tagEvery && i % tagEvery === 0 ? ['storm'] : []));
+	const dataset = await createImportingDataset(db, 'Keeper logs');
+	await db.datasets.update(dataset.id, { status: 'ready', entryCount: count });
+	const read = { pages: 0, entries: 0 };
+	const data = {
+		getPage: async (_datasetId: string, start: number, n: number) => {
+			read.pages++;
+			read.entries += Math.min(n, count - start);
+			return { start, entries: entries.slice(start, start + n) };
+		}
+	};
+	return { db, data: data as unknown as DataService, entries, datasetId: dataset.id, read };
 }
