@@ -156,6 +156,24 @@ export async function listRecords(db: SkeinDatabase, runId: string): Promise<Sto
 	return recordsOf(db, runId).toArray();
 }
 
+/**
+ * A page of a run's records by position: all of them from `offset`, or those in `state` after
+ * skipping `offset` of them. Reads `limit` rows, whatever the size of the run.
+ */
+export async function recordsPage(db: SkeinDatabase, runId: string, page: { state?: RunRecordState; offset: number; limit: number }): Promise<StoredRecordRow[]> {
+	if (page.limit <= 0) return [];
+	if (!page.state) return db.runRecords.where('[runId+recordIndex]').between([runId, page.offset], [runId, Infinity]).limit(page.limit).toArray();
+	return db.runRecords.where('[runId+state]').equals([runId, page.state]).offset(page.offset).limit(page.limit).toArray();
+}
+
+/** How many samples each of these records has (one key-range count each, in one transaction). */
+export async function sampleCountsOf(db: SkeinDatabase, runId: string, recordIndexes: readonly number[]): Promise<Map<number, number>> {
+	return db.transaction('r', db.runSamples, async () => {
+		const counts = await Promise.all(recordIndexes.map((recordIndex) => samplesOfRecord(db, runId, recordIndex).count()));
+		return new Map(recordIndexes.map((recordIndex, i) => [recordIndex, counts[i]]));
+	});
+}
+
 export async function getRecord(db: SkeinDatabase, runId: string, recordIndex: number): Promise<StoredRecordRow | undefined> {
 	return db.runRecords.get([runId, recordIndex]);
 }

@@ -4,7 +4,7 @@
  * subscribe to its pushed RunEvents. Events are batched to one update per animation frame so a
  * run answering hundreds of requests a second never floods the page.
  */
-import type { SampleReview } from '$lib/core/contracts/rows';
+import type { RunRecordState, SampleReview } from '$lib/core/contracts/rows';
 import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 import { dataWorker } from '$lib/workers/data-bridge';
 import type {
@@ -22,9 +22,10 @@ import type {
 	StartRunRequest,
 	StartRunResult
 } from '$lib/core/contracts/run-api';
+import { RECORD_PAGE } from '$lib/core/contracts/run-api';
 import type { DraftSample } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
-import { applyRunEvents, type LiveFigures } from '$lib/core/runs/run-events';
+import { applyRunEvents, type LiveFigures, type RecordWindow } from '$lib/core/runs/run-events';
 import { matchesReviewFilter, type ReviewFilter } from '$lib/core/runs/review-filter';
 import { onWebLLMLost, remoteEngineFor } from '$lib/engines/page-engines.svelte';
 import { errorText } from './library.svelte';
@@ -208,7 +209,11 @@ export class RunViewState {
 	recipeLabel = $state<string | null>(null);
 	/** Expanded records: their steps, fetched on demand. */
 	records = $state<Record<number, RunRecordDetail | 'loading' | null>>({});
+	/** The records listed: the first `limit` (in `state`, when set), read a page at a time. */
+	window = $state<RecordWindow>({ limit: RECORD_PAGE });
 	#events: RunEventStream;
+	/** Events that came before the run was read: applied once it is. */
+	#early: RunEvent[] = [];
 
 	constructor(readonly runId: string) {
 		this.#events = new RunEventStream((events) => this.#apply(events), DETAIL_REFRESH_MS);
@@ -225,8 +230,11 @@ export class RunViewState {
 
 	async reload(): Promise<void> {
 		try {
-			this.detail = await dataWorker().getRun(this.runId);
+			const { state, limit } = this.window;
+			this.detail = await dataWorker().getRun(this.runId, { records: { ...(state ? { state } : {}), limit } });
 			this.error = null;
+			const early = this.#early.splice(0);
+			if (early.length) this.#apply(early);
 		} catch (error) {
 			this.error = `Could not read the run: ${errorText(error)}`;
 		} finally {
@@ -234,11 +242,45 @@ export class RunViewState {
 		}
 	}
 
+	/** Lists the records in this state (all: undefined) from the first. */
+	async showState(state: RunRecordState | undefined): Promise<void> {
+		this.window = { ...(state ? { state } : {}), limit: RECORD_PAGE };
+		await this.#readRecords();
+	}
+
+	/** Lists one more page of records. */
+	async showMore(): Promise<void> {
+		this.window = { ...this.window, limit: this.window.limit + RECORD_PAGE };
+		await this.#readRecords();
+	}
+
+	/** How many records the window's state has (all of them without a state). */
+	get windowTotal(): number {
+		const counts = this.detail?.run.counts;
+		if (!counts) return 0;
+		const { state } = this.window;
+		return state === 'done' ? counts.done : state === 'failed' ? counts.failed : state === 'pending' ? Math.max(0, counts.total - counts.done - counts.failed) : counts.total;
+	}
+
+	async #readRecords(): Promise<void> {
+		const window = this.window;
+		try {
+			const records = await dataWorker().getRunRecords(this.runId, { ...(window.state ? { state: window.state } : {}), limit: window.limit });
+			// Another filter chosen meanwhile: its own read answers.
+			if (this.window === window && this.detail) this.detail = { ...this.detail, records };
+		} catch (error) {
+			this.actionError = `Could not read the records: ${errorText(error)}`;
+		}
+	}
+
 	#apply(events: RunEvent[]) {
 		const before = this.detail;
-		if (!before) return;
+		if (!before) {
+			this.#early.push(...events);
+			return;
+		}
 		// One pass over the batch: one copy of the records however many events came.
-		const { detail, figures } = applyRunEvents(before, this.figures, events);
+		const { detail, figures } = applyRunEvents(before, this.figures, events, this.window);
 		let refetch = false;
 		for (const event of events) {
 			if (event.runId !== this.runId) continue;
@@ -347,7 +389,7 @@ export class ReviewState {
 
 	async start(): Promise<void> {
 		try {
-			const [detail, recipes] = await Promise.all([dataWorker().getRun(this.runId), dataWorker().listRecipes()]);
+			const [detail, recipes] = await Promise.all([dataWorker().getRun(this.runId, { records: false }), dataWorker().listRecipes()]);
 			this.detail = detail;
 			this.output = recipes.find((recipe) => recipe.id === detail?.run.recipeId)?.output ?? 'entries';
 			await this.load();

@@ -19,7 +19,7 @@
  */
 import type { Engine } from '$lib/core/contracts/engine';
 import type { RunCounts, RunRecordRow, RunSampleRow, RunState } from '$lib/core/contracts/rows';
-import type { RunLogLine } from '$lib/core/contracts/run-api';
+import type { RunLogLine, RunRecordSummary } from '$lib/core/contracts/run-api';
 import type { AnyRecipe, DraftSample, RecordStat, ResolvedSources } from '$lib/core/recipes/recipe';
 import { Dispatcher, type DispatchEvent, type InputRecord, type RecordFeed, type RunResult, type StepRecord } from '$lib/core/runtime/dispatcher';
 import { endpointProtocolText, modelKeyOf, withFailureHint } from '$lib/core/runtime/engine-choice';
@@ -32,6 +32,7 @@ import { getRun, recordsInState, runsInStates, sampleId, trimLog, updateRun, typ
 import { REHEARSAL_TAG } from '$lib/engines/rehearsal-engine';
 import type { RunContext } from './run-context';
 import { dispatcherFeed, type RunFeed } from './run-feed';
+import { HeldSummaries } from './held-summaries';
 import { heldLocks, holdRunLock, runLockName } from './run-locks';
 import { recordFallbackLabel, summaryOf, usageOf } from './run-views';
 import { StreamWatch } from './stream-watch';
@@ -98,6 +99,8 @@ export interface LiveRun {
 	/** The inputs still being read while the run goes on (run-feed.ts), and why reading stopped early. */
 	feed?: RunFeed;
 	feedError?: string;
+	/** A run started here: its first records' summaries, for the view opening on it (held-summaries.ts). */
+	held?: HeldSummaries;
 }
 
 interface RecordEnding {
@@ -129,6 +132,14 @@ export class LiveRuns {
 	/** The row with what the live run knows better (its state, counts and usage), when it is live here. */
 	current(row: StoredRunRow, live = this.runs.get(row.id)): StoredRunRow {
 		return live ? { ...row, state: live.state, counts: { ...row.counts, ...live.counts, ...live.usage } } : row;
+	}
+
+	/** A run just started: every record is new (pending, no step, no sample), so its summaries are known. */
+	holdNew(runId: string, records: readonly StoredRecordRow[]): void {
+		const live = this.runs.get(runId);
+		if (!live) return;
+		live.held = new HeldSummaries();
+		for (const record of records) live.held.hold(summaryOf(record, 0, live.recipe));
 	}
 
 	/** Waits until the live run has ended (tests, and deleteRun). */
@@ -247,6 +258,7 @@ export class LiveRuns {
 			live.indexById.set(record.recordId, record.recordIndex);
 			live.labels.set(record.recordIndex, record.label);
 			live.inputs.set(record.recordIndex, record.input);
+			live.held?.hold(summaryOf(record, 0, live.recipe));
 		}
 	}
 
@@ -451,14 +463,20 @@ export class LiveRuns {
 				live.storedLogLines = Math.max(live.storedLogLines, logLines);
 				live.counts = { ...stored.counts, ...live.usage };
 				for (const { record, samples, progressed } of stored.records) {
-					for (const between of progressed ?? []) this.ctx.emit({ type: 'record', runId, record: summaryOf(between, 0, live.recipe) });
-					this.ctx.emit({ type: 'record', runId, record: summaryOf(record, Math.max(0, samples), live.recipe) });
+					for (const between of progressed ?? []) this.emitRecord(live, summaryOf(between, 0, live.recipe));
+					this.emitRecord(live, summaryOf(record, Math.max(0, samples), live.recipe));
 				}
 				this.scheduleProgress(live);
 			} finally {
 				live.storing.splice(live.storing.indexOf(batch), 1);
 			}
 		});
+	}
+
+	/** A stored record's summary to the views (and to what the run holds for the view opening next). */
+	private emitRecord(live: LiveRun, record: RunRecordSummary): void {
+		live.held?.hold(record);
+		this.ctx.emit({ type: 'record', runId: live.run.id, record });
 	}
 
 	private log(live: LiveRun, line: Omit<RunLogLine, 'at'>): void {

@@ -7,6 +7,8 @@ import { runStatus } from '$lib/core/runtime/manifest';
 import { storePool } from '$lib/db/pools-repo';
 import { POOL_BLOCK_SIZE } from '$lib/db/schema';
 import { inputsManifest, loadRunInputs } from './run-inputs';
+import { RECORD_PAGE } from '$lib/core/contracts/run-api';
+import { recordsPage, sampleCountsOf } from '$lib/db/runs-repo';
 import { cleanUp, countedDataset, fresh, started, storedSteps, waitFor } from './run-test-harness';
 
 afterEach(cleanUp);
@@ -153,5 +155,50 @@ describe('Runs at scale: progress is stored in batches', () => {
 		const run = await h.db.runs.get(runId);
 		expect(run?.counts.done).toBe(records.filter((record) => record.state === 'done').length);
 		expect(run?.counts.samples).toBe(await h.db.runSamples.where('runId').equals(runId).count());
+	});
+});
+
+describe('Runs at scale: the run view reads a page of records', () => {
+	async function poolRunOf(count: number) {
+		const h = await fresh();
+		const items = Array.from({ length: count }, (_, i) => ({ text: `Prompt ${i}`, rating: 1 }));
+		await storePool(h.db, { id: 'pool-1', name: 'Prompts', sourceName: 'p.txt', createdAt: 1 }, items);
+		const runId = await started(h, { recipeId: 'pool-echo', params: { poolId: 'pool-1', n: count, mix: [] }, concurrency: 16 });
+		return { h, runId };
+	}
+
+	it('opens on the first page, pages on by position or by state, and counts each record’s samples', async () => {
+		const { h, runId } = await poolRunOf(450);
+		await h.service.whenSettled(runId);
+		const detail = await h.service.getRun(runId);
+		expect(detail?.run.counts).toMatchObject({ total: 450, done: 450 });
+		expect(detail?.records.map((r) => r.recordIndex)).toEqual(Array.from({ length: RECORD_PAGE }, (_, i) => i));
+		expect(detail?.records.every((r) => r.state === 'done' && r.sampleCount === 1 && r.stepCount === 1)).toBe(true);
+		const third = await h.service.getRunRecords(runId, { offset: 2 * RECORD_PAGE });
+		expect(third.map((r) => r.recordIndex)).toEqual(Array.from({ length: 450 - 2 * RECORD_PAGE }, (_, i) => 2 * RECORD_PAGE + i));
+		expect((await h.service.getRunRecords(runId, { state: 'done', offset: 440, limit: 20 })).map((r) => r.recordIndex)).toEqual(Array.from({ length: 10 }, (_, i) => 440 + i));
+		expect(await h.service.getRunRecords(runId, { state: 'failed' })).toEqual([]);
+		expect((await h.service.getRun(runId, { records: false }))?.records).toEqual([]);
+	});
+
+	it('serves a just-started run’s first page from memory, as its records are stored, without reading the records table', async () => {
+		const h = await fresh({ delayMs: 2 });
+		const items = Array.from({ length: 300 }, (_, i) => ({ text: `Prompt ${i}`, rating: 1 }));
+		await storePool(h.db, { id: 'pool-1', name: 'Prompts', sourceName: 'p.txt', createdAt: 1 }, items);
+		const runId = await started(h, { recipeId: 'pool-echo', params: { poolId: 'pool-1', n: 300, mix: [] }, concurrency: 4 });
+		const where = vi.spyOn(h.db.runRecords, 'where');
+		const first = await h.service.getRun(runId);
+		expect(first?.live).toBe(true);
+		expect(first?.records.map((r) => r.state)).toEqual(Array(RECORD_PAGE).fill('pending'));
+		await waitFor(async () => ((await h.service.getRun(runId))?.run.counts.done ?? 0) >= 20);
+		await h.service.pauseRun(runId);
+		const held = (await h.service.getRun(runId))?.records ?? [];
+		expect(where).not.toHaveBeenCalled();
+		where.mockRestore();
+		// What memory served equals what the database holds: states, steps and sample counts.
+		const rows = await recordsPage(h.db, runId, { offset: 0, limit: RECORD_PAGE });
+		const samples = await sampleCountsOf(h.db, runId, rows.map((row) => row.recordIndex));
+		expect(held.map((r) => [r.recordIndex, r.state, r.stepCount, r.sampleCount])).toEqual(rows.map((row) => [row.recordIndex, row.state, row.steps.length, samples.get(row.recordIndex)]));
+		expect(held.filter((r) => r.state === 'done').length).toBeGreaterThanOrEqual(20);
 	});
 });

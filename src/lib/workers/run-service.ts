@@ -29,17 +29,20 @@ import type {
 	RunDetail,
 	RunEdit,
 	RunEvent,
+	RecordPageQuery,
 	RunListItem,
 	RunRecordDetail,
+	RunRecordSummary,
 	StartRunRequest,
 	StartRunResult
 } from '$lib/core/contracts/run-api';
+import { RECORD_PAGE } from '$lib/core/contracts/run-api';
 import type { AnyRecipe, DraftSample } from '$lib/core/recipes/recipe';
 import { RECIPES } from '$lib/core/recipes/registry';
 import { recipeInfo } from '$lib/core/recipes/run-request';
 import type { RunStatus } from '$lib/core/runtime/manifest';
 import type { SkeinDatabase } from '$lib/db/database';
-import { getRecord, getRun, listRecords, listRunRows, listSamples, reviewCounts, samplesOfRecord, type StoredRunRow } from '$lib/db/runs-repo';
+import { getRecord, getRun, listRunRows, recordsPage, reviewCounts, sampleCountsOf, samplesOfRecord, type StoredRunRow } from '$lib/db/runs-repo';
 import { runStatus } from '$lib/core/runtime/manifest';
 import type { DataService } from './data-service';
 import { LiveRuns } from './live-run';
@@ -181,25 +184,40 @@ export class RunService {
 		);
 	}
 
-	async getRun(runId: string, options: { records?: boolean } = {}): Promise<RunDetail | null> {
+	async getRun(runId: string, options: { records?: boolean | RecordPageQuery } = {}): Promise<RunDetail | null> {
 		// A run live here needs no sweep (it is driven here) and its row is what the live run holds:
 		// the view opening as a fast run starts would otherwise wait behind its batch writes.
 		const live = this.live.get(runId);
 		if (!live) await this.live.sweepInterrupted();
 		const row = live ? live.run : await getRun(this.ctx.db, runId);
 		if (!row) return null;
-		const withRecords = options.records !== false;
-		const [records, samples] = withRecords ? await Promise.all([listRecords(this.ctx.db, runId), listSamples(this.ctx.db, runId)]) : [[], []];
-		const perRecord = new Map<number, number>();
-		for (const sample of samples) perRecord.set(sample.recordIndex, (perRecord.get(sample.recordIndex) ?? 0) + 1);
-		const recipe = this.ctx.recipe(row.recipeId);
+		const run = this.live.current(row, live);
+		const page = options.records === false ? null : options.records === true || options.records === undefined ? {} : options.records;
 		return {
-			run: publicRun(this.live.current(row, live)),
+			run: publicRun(run),
 			status: await this.statusOf(row),
 			live: Boolean(live),
-			records: records.map((record) => summaryOf(record, perRecord.get(record.recordIndex) ?? 0, recipe)),
+			records: page ? await this.recordPage(run, page) : [],
 			log: live ? [...live.log] : (row.log ?? [])
 		};
+	}
+
+	async getRunRecords(runId: string, page: RecordPageQuery): Promise<RunRecordSummary[]> {
+		const live = this.live.get(runId);
+		const row = live ? live.run : await getRun(this.ctx.db, runId);
+		return row ? this.recordPage(this.live.current(row, live), page) : [];
+	}
+
+	/** One page of a run's record summaries: held in memory for a run just started here, else read. */
+	private async recordPage(run: StoredRunRow, page: RecordPageQuery): Promise<RunRecordSummary[]> {
+		const offset = Math.max(0, page.offset ?? 0);
+		const limit = Math.max(0, page.limit ?? RECORD_PAGE);
+		const held = page.state ? null : this.live.get(run.id)?.held?.page(offset, limit, run.counts.total);
+		if (held) return held;
+		const records = await recordsPage(this.ctx.db, run.id, { ...(page.state ? { state: page.state } : {}), offset, limit });
+		const samples = await sampleCountsOf(this.ctx.db, run.id, records.map((record) => record.recordIndex));
+		const recipe = this.ctx.recipe(run.recipeId);
+		return records.map((record) => summaryOf(record, samples.get(record.recordIndex) ?? 0, recipe));
 	}
 
 	async getRunRecord(runId: string, recordIndex: number): Promise<RunRecordDetail | null> {
@@ -267,7 +285,8 @@ export function runApi(db: SkeinDatabase, data: DataService, options?: RunServic
 		editRun: (runId: string, edit: RunEdit) => service.editRun(runId, edit),
 		deleteRun: (runId: string) => service.deleteRun(runId),
 		listRuns: () => service.listRuns(),
-		getRun: (runId: string, options?: { records?: boolean }) => service.getRun(runId, options),
+		getRun: (runId: string, options?: { records?: boolean | RecordPageQuery }) => service.getRun(runId, options),
+		getRunRecords: (runId: string, page: RecordPageQuery) => service.getRunRecords(runId, page),
 		getRunRecord: (runId: string, recordIndex: number) => service.getRunRecord(runId, recordIndex),
 		watchRuns: (listener: (events: RunEvent[]) => void) => service.watchRuns(listener),
 		unwatchRuns: (watchId: string) => service.unwatchRuns(watchId),

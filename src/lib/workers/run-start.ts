@@ -77,10 +77,12 @@ export async function startRun(ctx: RunContext, live: LiveRuns, request: StartRu
 		run.feed = { from: feedBlocks(ctx).first };
 		await createRun(ctx.db, run, records);
 		live.launch(run, recipe, engine.engine, resolved.sources, records, () => true, feed);
+		live.holdNew(run.id, records);
 		return { ok: true, runId: run.id };
 	}
 	const records = recordRows(run.id, recipe, inputs, 0, now);
 	await createRun(ctx.db, run, records);
 	live.launch(run, recipe, engine.engine, resolved.sources, records, () => true);
+	live.holdNew(run.id, records);
 	return { ok: true, runId: run.id };
 }

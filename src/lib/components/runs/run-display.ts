@@ -4,7 +4,7 @@
  * the review filters, which the state classes use too, are in core/runs.)
  */
 import type { RunStatus } from '$lib/core/runtime/manifest';
-import type { RunCounts, RunState, SampleReview } from '$lib/core/contracts/rows';
+import type { RunCounts, RunRecordState, SampleReview, RunState } from '$lib/core/contracts/rows';
 import type { LiveRequest } from '$lib/core/contracts/run-api';
 
 export interface StatusBadge {
@@ -64,6 +64,13 @@ export function formatRate(tokensPerSecond: number | null): string {
 }
 
 /** Can the user pause / resume / cancel a run in this state? */
+const RECORD_STATES: readonly RunRecordState[] = ['pending', 'done', 'failed'];
+
+/** The records filter's value as a record state ("all" and anything else: none). */
+export function recordStateOf(value: string): RunRecordState | undefined {
+	return RECORD_STATES.find((state) => state === value);
+}
+
 export function runActions(state: RunState, live: boolean): { pause: boolean; resume: boolean; cancel: boolean } {
 	return {
 		pause: live && (state === 'running' || state === 'queued'),

@@ -148,10 +148,22 @@ export interface RunRecordSummary {
 	requests: RequestTally;
 }
 
+/** Records the run view reads at a time: a run of 100k records opens on its first page. */
+export const RECORD_PAGE = 200;
+
+/** A page of a run's records: every record from position `offset`, or those in `state` after skipping `offset` of them. */
+export interface RecordPageQuery {
+	state?: RunRecordState;
+	offset?: number;
+	/** RECORD_PAGE when left out. */
+	limit?: number;
+}
+
 export interface RunDetail {
 	run: RunRow;
 	status: RunStatus;
 	live: boolean;
+	/** One page of the records (the first RECORD_PAGE unless asked otherwise); `run.counts` has how many there are. */
 	records: RunRecordSummary[];
 	/** The most recent log lines (also kept across reloads). */
 	log: RunLogLine[];
@@ -217,8 +229,10 @@ export interface RunApi {
 	editRun(runId: string, edit: RunEdit): Promise<RunActionResult>;
 	deleteRun(runId: string): Promise<RunActionResult>;
 	listRuns(): Promise<RunListItem[]>;
-	/** `records: false`: the run without its records (`records` empty), for a view that follows them by events. */
-	getRun(runId: string, options?: { records?: boolean }): Promise<RunDetail | null>;
+	/** `records`: which page of records comes with it (the first page when left out); false: none, for a view that keeps those it has. */
+	getRun(runId: string, options?: { records?: boolean | RecordPageQuery }): Promise<RunDetail | null>;
+	/** A further page of the run's records ("Show more"). */
+	getRunRecords(runId: string, page: RecordPageQuery): Promise<RunRecordSummary[]>;
 	getRunRecord(runId: string, recordIndex: number): Promise<RunRecordDetail | null>;
 	/** `listener` is a Comlink proxy on the page, called with events in batches (in order); returns the id to pass to unwatchRuns. */
 	watchRuns(listener: (events: RunEvent[]) => void): string;

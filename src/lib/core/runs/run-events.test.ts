@@ -121,3 +121,31 @@ describe('applyRunEvent', () => {
 		expect(applyRunEvents(start, figures, [events[2]]).detail).toBe(start);
 	});
 });
+
+describe('applyRunEvents within a window of records', () => {
+	const figures = { requestsInFlight: 0, tokensPerSecond: null };
+	const event = (r: RunRecordSummary): RunEvent => ({ type: 'record', runId: 'run-1', record: r });
+	const indexes = (d: RunDetail) => d.records.map((r) => r.recordIndex);
+
+	it('keeps a view of all records to its first `limit`: a record past it is not added, one in it is replaced', () => {
+		const d = detail();
+		const next = applyRunEvents(d, figures, [event(record(7, { state: 'done' })), event(record(1, { state: 'done', stepCount: 1 }))], { limit: 3 }).detail;
+		expect(indexes(next)).toEqual([0, 1, 2]);
+		expect(next.records[1]).toMatchObject({ state: 'done', stepCount: 1 });
+		// Unbounded (no window), the same record is listed in its place.
+		expect(indexes(applyRunEvents(d, figures, [event(record(7))]).detail)).toEqual([0, 1, 2, 7]);
+	});
+
+	it('a filtered view drops a record that left its state and takes one that entered it, in position, within the limit', () => {
+		const failed: RunDetail = { ...detail(), records: [record(2, { state: 'failed' }), record(5, { state: 'failed' }), record(9, { state: 'failed' })] };
+		const window = { state: 'failed' as const, limit: 3 };
+		// Record 5 was retried (pending again); record 4 failed: it comes before the last one listed.
+		const next = applyRunEvents(failed, figures, [event(record(5, { state: 'pending' })), event(record(4, { state: 'failed' }))], window).detail;
+		expect(indexes(next)).toEqual([2, 4, 9]);
+		// A full list takes an earlier record and lets the last go; a later one waits for "Show more".
+		expect(indexes(applyRunEvents(next, figures, [event(record(0, { state: 'failed' }))], window).detail)).toEqual([0, 2, 4]);
+		expect(indexes(applyRunEvents(next, figures, [event(record(12, { state: 'failed' }))], window).detail)).toEqual([2, 4, 9]);
+		// A record in another state never enters.
+		expect(indexes(applyRunEvents(next, figures, [event(record(3, { state: 'done' }))], window).detail)).toEqual([2, 4, 9]);
+	});
+});

@@ -4,6 +4,19 @@
  * through it, and it is tested in Node.
  */
 import type { LiveRequest, RunDetail, RunEvent, RunLogLine, RunRecordSummary } from '../contracts/run-api';
+import type { RunRecordState } from '../contracts/rows';
+
+/**
+ * The records a view lists: the first `limit` of the run's records (in `state`, when set), by
+ * position. A record event outside it is not added: a view of a 100k-record run keeps one page.
+ */
+export interface RecordWindow {
+	state?: RunRecordState;
+	limit: number;
+}
+
+/** No bound: every record an event brings is listed (tests, small runs). */
+const UNBOUNDED: RecordWindow = { limit: Infinity };
 
 /** The run view's live figures beside the stored detail. */
 export interface LiveFigures {
@@ -22,7 +35,7 @@ export const LOG_LIMIT = 500;
  * Applies one pushed event to the run view's detail (returns a new object when it changed, the
  * same one when the event is about another run).
  */
-export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: RunEvent): { detail: RunDetail; figures: LiveFigures } {
+export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: RunEvent, window: RecordWindow = UNBOUNDED): { detail: RunDetail; figures: LiveFigures } {
 	if (event.runId !== detail.run.id) return { detail, figures };
 	switch (event.type) {
 		case 'state':
@@ -42,8 +55,11 @@ export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: Ru
 				figures: { ...figures, requestsInFlight: event.requestsInFlight, tokensPerSecond: event.tokensPerSecond }
 			};
 		}
-		case 'record':
-			return { detail: { ...detail, records: replaceRecord(detail.records, event.record) }, figures };
+		case 'record': {
+			const records = detail.records.slice();
+			placeRecord(records, event.record, window);
+			return { detail: { ...detail, records }, figures };
+		}
 		case 'log':
 			return { detail: { ...detail, log: appendLog(detail.log, [event.line]) }, figures };
 	}
@@ -54,7 +70,7 @@ export function applyRunEvent(detail: RunDetail, figures: LiveFigures, event: Ru
  * events there are: a fast run pushes hundreds of record events between two frames, and copying
  * every record list per event made the page's work grow with records × events.
  */
-export function applyRunEvents(detail: RunDetail, figures: LiveFigures, events: readonly RunEvent[]): { detail: RunDetail; figures: LiveFigures } {
+export function applyRunEvents(detail: RunDetail, figures: LiveFigures, events: readonly RunEvent[], window: RecordWindow = UNBOUNDED): { detail: RunDetail; figures: LiveFigures } {
 	const mine = events.filter((event) => event.runId === detail.run.id);
 	if (!mine.length) return { detail, figures };
 	let records: RunRecordSummary[] | null = null;
@@ -64,7 +80,7 @@ export function applyRunEvents(detail: RunDetail, figures: LiveFigures, events: 
 	for (const event of mine) {
 		if (event.type === 'record') {
 			records ??= detail.records.slice();
-			placeRecord(records, event.record);
+			placeRecord(records, event.record, window);
 		} else if (event.type === 'log') lines.push(event.line);
 		else ({ detail: next, figures: nextFigures } = applyRunEvent(next, nextFigures, event));
 	}
@@ -74,26 +90,26 @@ export function applyRunEvents(detail: RunDetail, figures: LiveFigures, events: 
 	};
 }
 
-/** Puts the record in its place in `records` (changed in place). */
-function placeRecord(records: RunRecordSummary[], record: RunRecordSummary): void {
+/**
+ * Puts the record in its place in `records` (changed in place), as the window lists it: replaced
+ * where it is, removed when it left the window's state, added when it belongs among the first
+ * `limit` (before the last one listed, or while the list is short of the limit).
+ */
+function placeRecord(records: RunRecordSummary[], record: RunRecordSummary, window: RecordWindow): void {
 	const at = records[record.recordIndex]?.recordIndex === record.recordIndex ? record.recordIndex : records.findIndex((r) => r.recordIndex === record.recordIndex);
-	if (at >= 0) records[at] = record;
-	else {
-		records.push(record);
-		records.sort((a, b) => a.recordIndex - b.recordIndex);
+	const belongs = !window.state || record.state === window.state;
+	if (at >= 0) {
+		if (belongs) records[at] = record;
+		else records.splice(at, 1);
+		return;
 	}
-}
-
-export function replaceRecord(records: RunRecordSummary[], record: RunRecordSummary): RunRecordSummary[] {
-	const next = records.slice();
-	// Records are listed by index, so the usual case is a direct hit.
-	const at = next[record.recordIndex]?.recordIndex === record.recordIndex ? record.recordIndex : next.findIndex((r) => r.recordIndex === record.recordIndex);
-	if (at >= 0) next[at] = record;
-	else {
-		next.push(record);
-		next.sort((a, b) => a.recordIndex - b.recordIndex);
-	}
-	return next;
+	if (!belongs) return;
+	const last = records.at(-1);
+	if (records.length >= window.limit && (!last || record.recordIndex > last.recordIndex)) return;
+	const before = records.findIndex((r) => r.recordIndex > record.recordIndex);
+	if (before < 0) records.push(record);
+	else records.splice(before, 0, record);
+	if (records.length > window.limit) records.length = window.limit;
 }
 
 export function appendLog(log: RunLogLine[], lines: RunLogLine[]): RunLogLine[] {
