@@ -18,8 +18,10 @@
  *   run reads its dataset block by block while it runs (workers/run-feed.ts), so this stays flat.
  * - run_unlimited_start_ms: that run, from "Start run" to its view's heading.
  * - run_fetch_ceiling_per_s: plain streamed fetches from a worker to the same server at the same
- *   concurrency (the baseline: a run cannot be faster than its requests on this machine), and
- *   run_records_per_s_ratio, the run's records/s over it.
+ *   concurrency, in requests/s (the baseline: a run cannot be faster than its requests on this
+ *   machine); run_requests_per_s, the chat requests the server answered during the throughput run
+ *   per second (a continuation record asks twice: the simulated user, then the answer); and
+ *   run_requests_per_s_ratio, the one over the other.
  */
 import { startModelServer } from '../../tests/model-server/server.mjs';
 
@@ -127,13 +129,13 @@ async function startFromForm(page, datasetId, { name, records, seed, keepLongest
  * @param {import('@playwright/test').Page} page a page already on the app, with `window.__longest` kept (watchLongTasks)
  * @param {string} datasetId the imported dataset
  * @param {{ records?: number }} [options]
- * @returns {Promise<{ runRecordsPerS: number; runStartMs: number; runLongestMs: number; fetchCeilingPerS: number }>}
+ * @returns {Promise<{ runRecordsPerS: number; runRequestsPerS: number; runStartMs: number; runLongestMs: number; fetchCeilingPerS: number }>}
  */
 export async function benchRun(page, datasetId, { records = 500 } = {}) {
 	const api = await benchModelServer(page);
 	try {
 		const fetchCeilingPerS = await fetchCeiling(page, api.url, THROUGHPUT_RECORDS);
-		return { ...(await benchRunOn(page, datasetId, records)), fetchCeilingPerS };
+		return { ...(await benchRunOn(page, datasetId, records, () => api.requests().filter((request) => request.path === '/v1/chat/completions').length)), fetchCeilingPerS };
 	} finally {
 		await api.close();
 	}
@@ -143,17 +145,20 @@ export async function benchRun(page, datasetId, { records = 500 } = {}) {
  * @param {import('@playwright/test').Page} page
  * @param {string} datasetId
  * @param {number} records
+ * @param {() => number} asked chat requests the server has answered so far
  */
-async function benchRunOn(page, datasetId, records) {
+async function benchRunOn(page, datasetId, records, asked) {
 	const runStartMs = await startFromForm(page, datasetId, { name: 'Bench run', records });
 	await page.getByTestId('run-state').filter({ hasText: 'Done' }).waitFor({ timeout: 600_000 });
+	const askedBefore = asked();
 	const viewMs = await startFromForm(page, datasetId, { name: 'Bench throughput run', records: THROUGHPUT_RECORDS, seed: 9, keepLongest: true });
 	const viewAt = Date.now();
 	await page.getByTestId('run-state').filter({ hasText: 'Done' }).waitFor({ timeout: 600_000 });
 	// From the click: the view appeared viewMs after it.
 	const seconds = (Date.now() - viewAt + viewMs) / 1000;
 	const runLongestMs = await page.evaluate(() => /** @type {any} */ (window).__longest);
-	return { runRecordsPerS: THROUGHPUT_RECORDS / seconds, runStartMs, runLongestMs };
+	// A continuation record asks twice (the simulated user, then the answer): the fetch ceiling is in requests.
+	return { runRecordsPerS: THROUGHPUT_RECORDS / seconds, runRequestsPerS: (asked() - askedBefore) / seconds, runStartMs, runLongestMs };
 }
 
 /**
