@@ -8,7 +8,8 @@ import { getSheet, listSheets, type SheetWriteResult } from '$lib/db/sheets-repo
 import { dataWorker } from '$lib/workers/data-bridge';
 import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 import type { SheetSummary } from '$lib/core/contracts/library-summaries';
-import type { Seed003ExportOutcome, SheetFileOutcome } from '$lib/workers/library-service';
+import type { CardFileOutcome, Seed003ExportOutcome, SheetFileOutcome } from '$lib/workers/library-service';
+import type { CardFormat } from '$lib/core/formats/card-export';
 import { LiveList } from './library.svelte';
 
 /** Every sheet's summary, newest first, live. */
@@ -44,6 +45,9 @@ export const sheetEditing = {
 	},
 	exportSeed003(sheetId: string): Promise<Seed003ExportOutcome> {
 		return dataWorker().exportSheetSeed003(sheetId);
+	},
+	exportCard(sheetId: string, format: CardFormat | 'png'): Promise<CardFileOutcome> {
+		return dataWorker().exportSheetCard(sheetId, format);
 	}
 };
 

@@ -12,6 +12,8 @@ import { documentToSheet } from '$lib/core/sheets/split-document';
 import { normaliseNewlines, type CharacterSheet, type SheetChunk, type SheetSourceKind } from '$lib/core/sheets/sheet';
 import { answerVoiceInstruction, checkPromptTemplate } from '$lib/core/sheets/prompt';
 import Mustache from 'mustache';
+import { cardFileName, exportCard, type CardFormat } from '$lib/core/formats/card-export';
+import { writeCardPng } from '$lib/core/formats/card-png';
 import type { SkeinDatabase } from '$lib/db/database';
 import { deleteSheet, getSheet, listSheets, putSheet, saveSheet } from '$lib/db/sheets-repo';
 import { deleteIdentity, getIdentity, listIdentities, putIdentity } from '$lib/db/identity-repo';
@@ -61,6 +63,9 @@ export interface Seed003File {
 }
 
 export type Seed003ExportOutcome = { ok: true; files: Seed003File[]; warnings: string[] } | { ok: false; error: string };
+
+/** A sheet's kept card written out: a V2/V3 JSON file or a PNG holding both. */
+export type CardFileOutcome = { ok: true; fileName: string; type: string; bytes: Uint8Array<ArrayBuffer> } | { ok: false; error: string };
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const SEPARATOR_LINE = /^[ \t]*-{10}[ \t]*$/m;
@@ -180,7 +185,11 @@ export async function buildSheetFromFile(input: SheetFileInput): Promise<Built> 
 	const bytes = await toBytes(input.bytes);
 	const extension = extensionOf(fileName);
 	if (bytes.length === 0) return { ok: false, error: `${fileName}: the file is empty` };
-	if (isPng(bytes)) return fromCard(pngCardToSheet(bytes), fileName);
+	if (isPng(bytes)) {
+		// The picture is kept with the card, so that a card exported again as PNG looks as it did.
+		const built = fromCard(pngCardToSheet(bytes), fileName);
+		return built.ok ? { ...built, sheet: { ...built.sheet, cardImage: new Blob([bytes.slice()], { type: 'image/png' }) } } : built;
+	}
 	if (looksBinary(bytes)) {
 		return { ok: false, error: `${fileName}: not a text file; expected a character card (.json or .png), a seed 003 chunk file (.txt) or a Markdown/plain-text character document (.md, .txt)` };
 	}
@@ -310,6 +319,22 @@ export class LibraryService {
 		return { ok: true, files, warnings };
 	}
 
+	/** The sheet's kept card as V2 or V3 JSON, or as a PNG (its own picture, or a plain one) holding both. */
+	async exportSheetCard(sheetId: string, format: CardFormat | 'png'): Promise<CardFileOutcome> {
+		const sheet = await getSheet(this.db, sheetId);
+		if (sheet === undefined) return { ok: false, error: 'this sheet no longer exists' };
+		if (format !== 'png') {
+			const card = exportCard(sheet.card, format);
+			if (!card.ok) return card;
+			return { ok: true, fileName: cardFileName(card.name, format), type: 'application/json', bytes: new TextEncoder().encode(`${JSON.stringify(card.card, null, 2)}\n`) };
+		}
+		const [v2, v3] = [exportCard(sheet.card, 'v2'), exportCard(sheet.card, 'v3')];
+		if (!v2.ok) return v2;
+		if (!v3.ok) return v3;
+		const image = sheet.cardImage ? new Uint8Array(await sheet.cardImage.arrayBuffer()) : null;
+		return { ok: true, fileName: cardFileName(v2.name, 'png'), type: 'image/png', bytes: writeCardPng(image, { v2: v2.card, v3: v3.card }) };
+	}
+
 	listPools() {
 		return listPools(this.db);
 	}
@@ -400,6 +425,7 @@ export function libraryApi(db: SkeinDatabase) {
 		saveSheet: (sheet: CharacterSheet) => library.saveSheet(sheet),
 		deleteSheet: (id: string) => library.deleteSheet(id),
 		exportSheetSeed003: (sheetId: string) => library.exportSheetSeed003(sheetId),
+		exportSheetCard: (sheetId: string, format: CardFormat | 'png') => library.exportSheetCard(sheetId, format),
 		listPools: () => library.listPools(),
 		importPool: (input: PoolInput) => library.importPool(input),
 		poolPreview: (poolId: string, start: number, count: number) => library.poolPreview(poolId, start, count),

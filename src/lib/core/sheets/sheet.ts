@@ -44,6 +44,8 @@ export const CharacterSheetSchema = z.object({
 	chunks: z.array(SheetChunkSchema),
 	/** The original card, unchanged (z.unknown keeps every field, known or not). */
 	card: z.unknown().optional(),
+	/** The PNG the card came in, whole: exported again as the card's picture. */
+	cardImage: z.instanceof(Blob).optional(),
 	/** ISO 8601 timestamp. */
 	createdAt: z.string().min(1)
 });
