@@ -69,3 +69,44 @@ test('split an entry at a turn, join two entries, delete and undo', async ({ pag
 	await expect(page.getByTestId('entry-count')).toContainText('26 entries');
 	await expect(page.getByTestId('entry-row').first()).toContainText('Who are you?');
 });
+
+test('undo in another tab asks before reverting a change this tab did not make', async ({ page, context }) => {
+	await openSample(page);
+	const datasetUrl = page.url();
+	const other = await context.newPage();
+	await other.goto(datasetUrl);
+	await expect(other.getByTestId('entry-view')).toContainText('Entry #1');
+
+	// Tab A tags the first entry.
+	await page.getByTestId('entry-tick').first().click();
+	await page.getByTestId('bulk-add-tag').click();
+	await page.getByTestId('bulk-tag-input').fill('harbour');
+	await page.getByTestId('bulk-apply').click();
+	await expect(page.getByTestId('status')).toContainText('1 changed');
+	const tagged = (p: Page) => p.getByTestId('entry-row').filter({ hasText: '#harbour' });
+
+	// Tab B sees it, and its Undo asks first: leaving it changes nothing.
+	await expect(tagged(other)).toHaveCount(1);
+	await other.getByTestId('undo').click();
+	await expect(other.getByTestId('cross-tab-undo')).toContainText('“Add harbour');
+	await expect(other.getByTestId('cross-tab-undo')).toContainText('was made in another tab');
+	await other.getByRole('button', { name: 'Leave it' }).click();
+	await expect(other.getByTestId('cross-tab-undo')).toHaveCount(0);
+	await expect(tagged(other)).toHaveCount(1);
+	await expect(tagged(page)).toHaveCount(1);
+
+	// Confirmed, it is undone, and tab A sees it gone.
+	await other.getByTestId('undo').click();
+	await other.getByTestId('cross-tab-confirm').click();
+	await expect(other.getByTestId('status')).toContainText('Undid: Add harbour');
+	await expect(tagged(other)).toHaveCount(0);
+	await expect(tagged(page)).toHaveCount(0);
+
+	// Tab A's Redo is its own change again: no question, and a reload keeps the tab the same tab.
+	await page.reload();
+	await expect(page.getByTestId('entry-view')).toContainText('Entry #1');
+	await page.getByTestId('redo').click();
+	await expect(page.getByTestId('cross-tab-undo')).toHaveCount(0);
+	await expect(page.getByTestId('status')).toContainText('Redid: Add harbour');
+	await expect(tagged(page)).toHaveCount(1);
+});

@@ -6,6 +6,7 @@ import { SkeinDatabase } from './database';
 import { completeImport, createImportingDataset, putBlock } from './datasets-repo';
 import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo } from './entries-repo';
 import { addTagsOp, deleteOp, setReviewOp } from '$lib/core/curation/operations';
+import { setHistoryOrigin } from './history-origin';
 
 function entry(id: string, text: string, review: Entry['meta']['review'] = 'draft'): Entry {
 	return {
@@ -63,14 +64,14 @@ describe('entry operations with undo and redo', () => {
 		expect(await ids(db, id)).toEqual(['e1:draft', 'e2:draft', 'e3:draft', 'e4:accepted', 'e5:draft']);
 		expect(await historyState(db, id)).toEqual({ canUndo: true, canRedo: false, undoLabel: 'Accept entry #4', redoLabel: null });
 
-		expect(await undo(db, id)).toBe('Accept entry #4');
+		expect((await undo(db, id)).label).toBe('Accept entry #4');
 		expect(await ids(db, id)).toEqual(['e1:draft', 'e2:draft', 'e3:draft', 'e4:draft', 'e5:draft']);
 		expect(await historyState(db, id)).toMatchObject({ canUndo: false, canRedo: true, redoLabel: 'Accept entry #4' });
-		expect(await undo(db, id)).toBeNull();
+		expect((await undo(db, id)).label).toBeNull();
 
-		expect(await redo(db, id)).toBe('Accept entry #4');
+		expect((await redo(db, id)).label).toBe('Accept entry #4');
 		expect(await ids(db, id)).toEqual(['e1:draft', 'e2:draft', 'e3:draft', 'e4:accepted', 'e5:draft']);
-		expect(await redo(db, id)).toBeNull();
+		expect((await redo(db, id)).label).toBeNull();
 	});
 
 	it('inserts and deletes across blocks, keeping counts and block sizes right, and undoes both', async () => {
@@ -129,7 +130,7 @@ describe('entry operations with undo and redo', () => {
 		db.close();
 		const reopened = new SkeinDatabase(name);
 		opened.push(reopened);
-		expect(await undo(reopened, id)).toBe('Accept #1');
+		expect((await undo(reopened, id)).label).toBe('Accept #1');
 		expect((await readEntryAt(reopened, id, 0))?.meta.review).toBe('draft');
 	});
 });
@@ -148,13 +149,13 @@ describe('curation operations in the history', () => {
 		expect(row?.operation?.inverse).toEqual({ kind: 'remove-tags', ids: ['e1', 'e4', 'e5'], tags: ['storm'] });
 		const tagged = async () => (await db.blocks.where('datasetId').equals(id).sortBy('blockNo')).flatMap((b) => b.entries.map((e) => `${e.id}:${e.tags.join('+')}`));
 		expect(await tagged()).toEqual(['e1:storm', 'e2:storm', 'e3:', 'e4:storm', 'e5:storm']);
-		expect(await undo(db, id)).toBe('Add tag storm');
+		expect((await undo(db, id)).label).toBe('Add tag storm');
 		expect(await tagged()).toEqual(['e1:', 'e2:storm', 'e3:', 'e4:', 'e5:']);
-		expect(await redo(db, id)).toBe('Add tag storm');
+		expect((await redo(db, id)).label).toBe('Add tag storm');
 		expect(await tagged()).toEqual(['e1:storm', 'e2:storm', 'e3:', 'e4:storm', 'e5:storm']);
 		// Both kinds of history undo in stack order.
 		await undo(db, id);
-		expect(await undo(db, id)).toBe('Tag e2');
+		expect((await undo(db, id)).label).toBe('Tag e2');
 		expect(await tagged()).toEqual(['e1:', 'e2:', 'e3:', 'e4:', 'e5:']);
 	});
 
@@ -171,5 +172,41 @@ describe('curation operations in the history', () => {
 		const { db, id } = await twoBlocks();
 		await applyCuration(db, id, setReviewOp(['e1'], 'draft'), 'Mark draft');
 		expect(await historyState(db, id)).toMatchObject({ canUndo: false });
+	});
+});
+
+describe('undo across tabs', () => {
+	afterEach(() => setHistoryOrigin(undefined));
+
+	it('reverts this tab’s change, and asks before reverting or re-applying one another tab made', async () => {
+		const { db, id } = await twoBlocks();
+		setHistoryOrigin('tab-a');
+		const before = await readEntryAt(db, id, 0);
+		if (!before) throw new Error('no entry');
+		await applyOperation(db, id, 'Accept #1 in tab A', [{ position: 0, before, after: { ...before, meta: { review: 'accepted' } } }]);
+		expect((await historyState(db, id)).undoElsewhere).toBeUndefined();
+
+		// Tab B sees tab A's change as the one Undo would revert: nothing happens without a yes.
+		setHistoryOrigin('tab-b');
+		expect(await historyState(db, id)).toMatchObject({ canUndo: true, undoLabel: 'Accept #1 in tab A', undoElsewhere: true });
+		expect(await undo(db, id)).toEqual({ label: null, elsewhere: 'Accept #1 in tab A' });
+		expect((await readEntryAt(db, id, 0))?.meta.review).toBe('accepted');
+		expect(await undo(db, id, Date.now(), { anyTab: true })).toEqual({ label: 'Accept #1 in tab A' });
+		expect((await readEntryAt(db, id, 0))?.meta.review).toBe('draft');
+
+		// Redo of that change is tab A's too; back in tab A it goes without asking.
+		expect(await redo(db, id)).toEqual({ label: null, elsewhere: 'Accept #1 in tab A' });
+		setHistoryOrigin('tab-a');
+		expect(await historyState(db, id)).toEqual({ canUndo: false, canRedo: true, undoLabel: null, redoLabel: 'Accept #1 in tab A' });
+		expect(await redo(db, id)).toEqual({ label: 'Accept #1 in tab A' });
+		expect((await readEntryAt(db, id, 0))?.meta.review).toBe('accepted');
+	});
+
+	it('counts rows from before origins were kept, and rows written without a tab, as this tab’s', async () => {
+		const { db, id } = await twoBlocks();
+		await applyCuration(db, id, setReviewOp(['e2'], 'rejected'), 'Reject e2');
+		setHistoryOrigin('tab-b');
+		expect((await historyState(db, id)).undoElsewhere).toBeUndefined();
+		expect(await undo(db, id)).toEqual({ label: 'Reject e2' });
 	});
 });

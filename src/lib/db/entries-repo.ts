@@ -14,7 +14,8 @@ import type { CurationOp } from '$lib/core/curation/operations';
 import { blockOf, blockStarts } from '$lib/core/paging';
 import type { SkeinDatabase } from './database';
 import type { DatasetRow, EntryChange, HistoryRow } from '$lib/core/contracts/rows';
-import type { HistoryState } from '$lib/core/contracts/history';
+import type { HistoryState, HistoryStepResult } from '$lib/core/contracts/history';
+import { historyOrigin, madeElsewhere } from './history-origin';
 
 export class EntryConflictError extends Error {
 	constructor(readonly position: number) {
@@ -156,7 +157,8 @@ export async function applyCuration(
 				at: now,
 				undone: false,
 				changes: [],
-				operation: operationRecord(op, summary, label)
+				operation: operationRecord(op, summary, label),
+				...originField()
 			});
 		}
 		return { dataset: updated, summary, label };
@@ -196,7 +198,7 @@ export async function applyOperation(
 		await historyOf(db, datasetId)
 			.filter((row) => row.undone)
 			.delete();
-		await db.history.add({ datasetId, seq: (last?.seq ?? 0) + 1, label, at: now, undone: false, changes });
+		await db.history.add({ datasetId, seq: (last?.seq ?? 0) + 1, label, at: now, undone: false, changes, ...originField() });
 		return updated;
 	});
 }
@@ -213,35 +215,58 @@ async function firstUndone(db: SkeinDatabase, datasetId: string): Promise<Histor
 		.first();
 }
 
-/** Reverts the latest operation. Returns its label, or null when there is nothing to undo. */
-export async function undo(db: SkeinDatabase, datasetId: string, now = Date.now()): Promise<string | null> {
+/** This tab's id for a new history row (none when no tab gave one). */
+function originField(): { origin?: string } {
+	const origin = historyOrigin();
+	return origin ? { origin } : {};
+}
+
+/** `anyTab`: revert it even when another tab made it (the user confirmed). */
+export interface HistoryStepOptions {
+	anyTab?: boolean;
+}
+
+/**
+ * Reverts the latest operation and returns its label (null when there is nothing to undo). When
+ * another tab made it, nothing is done unless `anyTab`: its label comes back in `elsewhere`.
+ */
+export async function undo(db: SkeinDatabase, datasetId: string, now = Date.now(), options: HistoryStepOptions = {}): Promise<HistoryStepResult> {
 	return db.transaction('rw', [db.datasets, db.blocks, db.history], async () => {
 		const row = await lastDone(db, datasetId);
-		if (!row) return null;
+		if (!row) return { label: null };
+		if (!options.anyTab && madeElsewhere(row.origin)) return { label: null, elsewhere: row.label };
 		const dataset = await readyDataset(db, datasetId);
 		if (row.operation) await runOperation(db, dataset, row.operation.inverse, now);
 		else await writeChanges(db, dataset, invert(row.changes), now);
 		await db.history.update(row.id as number, { undone: true });
-		return row.label;
+		return { label: row.label };
 	});
 }
 
-/** Re-applies the operation undone last. Returns its label, or null when there is nothing to redo. */
-export async function redo(db: SkeinDatabase, datasetId: string, now = Date.now()): Promise<string | null> {
+/** Re-applies the operation undone last (as `undo`, another tab's only with `anyTab`). */
+export async function redo(db: SkeinDatabase, datasetId: string, now = Date.now(), options: HistoryStepOptions = {}): Promise<HistoryStepResult> {
 	return db.transaction('rw', [db.datasets, db.blocks, db.history], async () => {
 		const row = await firstUndone(db, datasetId);
-		if (!row) return null;
+		if (!row) return { label: null };
+		if (!options.anyTab && madeElsewhere(row.origin)) return { label: null, elsewhere: row.label };
 		const dataset = await readyDataset(db, datasetId);
 		if (row.operation) await runOperation(db, dataset, row.operation.forward, now);
 		else await writeChanges(db, dataset, row.changes, now);
 		await db.history.update(row.id as number, { undone: false });
-		return row.label;
+		return { label: row.label };
 	});
 }
 
 export async function historyState(db: SkeinDatabase, datasetId: string): Promise<HistoryState> {
 	const [done, undone] = await Promise.all([lastDone(db, datasetId), firstUndone(db, datasetId)]);
-	return { canUndo: !!done, canRedo: !!undone, undoLabel: done?.label ?? null, redoLabel: undone?.label ?? null };
+	return {
+		canUndo: !!done,
+		canRedo: !!undone,
+		undoLabel: done?.label ?? null,
+		redoLabel: undone?.label ?? null,
+		...(madeElsewhere(done?.origin) ? { undoElsewhere: true } : {}),
+		...(madeElsewhere(undone?.origin) ? { redoElsewhere: true } : {})
+	};
 }
 
 /** The entry at a position, as stored now. */

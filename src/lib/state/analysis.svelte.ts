@@ -176,11 +176,11 @@ export class AnalysisState {
 		return { removed: outcome.removed, canUndo: outcome.history.canUndo };
 	}
 
-	/** Undoes the last operation on the dataset; returns its label (null: nothing to undo). */
-	async undo(): Promise<{ label: string | null; canUndo: boolean }> {
+	/** Undoes the last operation on the dataset; returns its label (null: nothing to undo; `elsewhere`: another tab's, left as it is). */
+	async undo(): Promise<{ label: string | null; elsewhere?: string; canUndo: boolean }> {
 		this.expectChange('all');
 		const result = await dataWorker().undo(this.datasetId);
-		return { label: result.label, canUndo: result.history.canUndo };
+		return { label: result.label, ...(result.elsewhere ? { elsewhere: result.elsewhere } : {}), canUndo: result.history.canUndo };
 	}
 
 	/** A seeded random sample of entries (the same seed gives the same sample). */

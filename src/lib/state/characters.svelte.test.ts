@@ -51,8 +51,8 @@ describe('CharacterLibraryState', () => {
 		const page = await api.getPage(datasetId, 0, 3);
 		expect(page.entries.every((entry) => entry.messages[0].role === 'user')).toBe(true);
 
-		expect(await characterLibrary.undo(datasetId)).toBe(outcome.label);
+		expect((await characterLibrary.undo(datasetId)).label).toBe(outcome.label);
 		expect((await api.getPage(datasetId, 0, 1)).entries[0].messages[0].role).toBe('Tom');
-		expect(await characterLibrary.undo(datasetId)).toBeNull();
+		expect((await characterLibrary.undo(datasetId)).label).toBeNull();
 	});
 });

@@ -43,9 +43,10 @@ export class CharacterLibraryState {
 		return dataWorker().applySpeakerMapping(datasetId, choices, onProgress);
 	}
 
-	/** Undoes the last step on the dataset; returns its label (null: nothing to undo). */
-	async undo(datasetId: string): Promise<string | null> {
-		return (await dataWorker().undo(datasetId)).label;
+	/** Undoes the last step on the dataset; returns its label (null: nothing to undo; `elsewhere`: another tab's, left as it is). */
+	async undo(datasetId: string): Promise<{ label: string | null; elsewhere?: string }> {
+		const { label, elsewhere } = await dataWorker().undo(datasetId);
+		return elsewhere ? { label, elsewhere } : { label };
 	}
 
 	saveNames(datasetId: string, names: DefaultNames): Promise<void> {

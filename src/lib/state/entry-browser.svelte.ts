@@ -131,18 +131,37 @@ export class EntryBrowserState {
 		]);
 	}
 
-	async undo(): Promise<void> {
-		const { label, history } = await dataWorker().undo(this.datasetId);
-		this.history = history;
-		this.selection.clear();
-		this.status = label ? `Undid: ${label}` : 'Nothing to undo';
+	/**
+	 * Undo (Redo) this tab's last change. When the change was made in another tab, nothing is done
+	 * until the user confirms (`crossTab` says what would be reverted; `confirmCrossTab` does it).
+	 */
+	async undo(anyTab = false): Promise<void> {
+		await this.#step('undo', anyTab);
 	}
 
-	async redo(): Promise<void> {
-		const { label, history } = await dataWorker().redo(this.datasetId);
+	async redo(anyTab = false): Promise<void> {
+		await this.#step('redo', anyTab);
+	}
+
+	/** A change another tab made that Undo or Redo would touch, waiting for the user's yes. */
+	crossTab = $state<{ step: 'undo' | 'redo'; label: string } | null>(null);
+
+	confirmCrossTab(): Promise<void> {
+		const pending = this.crossTab;
+		this.crossTab = null;
+		return pending ? this.#step(pending.step, true) : Promise.resolve();
+	}
+
+	async #step(step: 'undo' | 'redo', anyTab: boolean): Promise<void> {
+		this.crossTab = null;
+		const { label, elsewhere, history } = await dataWorker()[step](this.datasetId, anyTab ? { anyTab } : {});
 		this.history = history;
+		if (elsewhere) {
+			this.crossTab = { step, label: elsewhere };
+			return;
+		}
 		this.selection.clear();
-		this.status = label ? `Redid: ${label}` : 'Nothing to redo';
+		this.status = label ? `${step === 'undo' ? 'Undid' : 'Redid'}: ${label}` : `Nothing to ${step}`;
 	}
 
 	toggleSelected(position: number): void {

@@ -164,7 +164,7 @@ describe('CollectionService tags', () => {
 		expect(outcome.changed).toBe(3);
 		expect((await allEntries(db, a)).map((e) => e.tags)).toEqual([['slow-burn'], ['slow-burn', 'angst'], []]);
 		expect((await allEntries(db, b))[0].tags).toEqual(['slow-burn']);
-		expect(await undo(db, a)).toMatch(/Rename tag slowburn to slow-burn/);
+		expect((await undo(db, a)).label).toMatch(/Rename tag slowburn to slow-burn/);
 		expect((await allEntries(db, a))[0].tags).toEqual(['slowburn']);
 	});
 });
@@ -225,9 +225,9 @@ describe('CollectionService.copyEntries', () => {
 			'Question 3: is the lamp lit?',
 			'Question 2: is the lamp lit?'
 		]);
-		expect(await undo(db, from)).toMatch(/^Move 1 entry to “to”/);
+		expect((await undo(db, from)).label).toMatch(/^Move 1 entry to “to”/);
 		expect((await allEntries(db, from)).map((e) => e.id)).toEqual(['e1', 'e2', 'e3']);
-		expect(await undo(db, to)).toMatch(/^Move 1 entry from “from”/);
+		expect((await undo(db, to)).label).toMatch(/^Move 1 entry from “from”/);
 		expect((await db.datasets.get(to))!.entryCount).toBe(3);
 		await expect(collection.copyEntries(from, ['e1'], from, false)).rejects.toThrow(/different dataset/);
 	});

@@ -13,8 +13,25 @@ export function dataWorker(): Bridged<DataWorkerApi> {
 	if (!remote) {
 		const worker = new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'skein-data' });
 		remote = bridgeTo<DataWorkerApi>(worker);
+		// First message: whose changes this worker records (undo asks before reverting another tab's).
+		void remote.setTab(tabId());
 	}
 	return remote;
+}
+
+const TAB_KEY = 'skein-tab';
+
+/** This tab's id: kept in sessionStorage, so a reload is the same tab and a new tab is another. */
+function tabId(): string {
+	try {
+		const kept = sessionStorage.getItem(TAB_KEY);
+		if (kept) return kept;
+		const id = crypto.randomUUID();
+		sessionStorage.setItem(TAB_KEY, id);
+		return id;
+	} catch {
+		return crypto.randomUUID();
+	}
 }
 
 /** An import that can be cancelled while it runs. */

@@ -6,8 +6,8 @@ import { EntrySchema, type Entry } from '$lib/core/model';
 import type { SkeinDatabase } from '$lib/db/database';
 import { allocateEntryIds } from '$lib/db/datasets-repo';
 import type { EntryChange } from '$lib/core/contracts/rows';
-import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo } from '$lib/db/entries-repo';
-import { type HistoryState } from '$lib/core/contracts/history';
+import { applyCuration, applyOperation, EntryConflictError, historyState, readEntryAt, redo, undo, type HistoryStepOptions } from '$lib/db/entries-repo';
+import { type HistoryState, type HistoryStepResult } from '$lib/core/contracts/history';
 import { joinOp, splitOp, type CurationOp } from '$lib/core/curation/operations';
 
 export interface CurationOutcome {
@@ -101,14 +101,15 @@ export class DataCuration {
 		return { ...outcome, warnings: [...joined.warnings, ...outcome.warnings] };
 	}
 
-	async undo(datasetId: string): Promise<{ label: string | null; history: HistoryState }> {
-		const label = await undo(this.db, datasetId);
-		return { label, history: await historyState(this.db, datasetId) };
+	/** `anyTab`: the user confirmed reverting a change another tab made (entries-repo `undo`). */
+	async undo(datasetId: string, options: HistoryStepOptions = {}): Promise<HistoryStepResult & { history: HistoryState }> {
+		const step = await undo(this.db, datasetId, Date.now(), options);
+		return { ...step, history: await historyState(this.db, datasetId) };
 	}
 
-	async redo(datasetId: string): Promise<{ label: string | null; history: HistoryState }> {
-		const label = await redo(this.db, datasetId);
-		return { label, history: await historyState(this.db, datasetId) };
+	async redo(datasetId: string, options: HistoryStepOptions = {}): Promise<HistoryStepResult & { history: HistoryState }> {
+		const step = await redo(this.db, datasetId, Date.now(), options);
+		return { ...step, history: await historyState(this.db, datasetId) };
 	}
 
 	historyState(datasetId: string): Promise<HistoryState> {

@@ -16,7 +16,9 @@ import type { ExportFormat } from '$lib/core/export/serialize';
 import type { EntryChange } from '$lib/core/contracts/rows';
 import type { Entry } from '$lib/core/model';
 import type { SkeinDatabase } from '$lib/db/database';
-import type { HistoryState } from '$lib/core/contracts/history';
+import type { HistoryState, HistoryStepResult } from '$lib/core/contracts/history';
+import type { HistoryStepOptions } from '$lib/db/entries-repo';
+import { setHistoryOrigin } from '$lib/db/history-origin';
 import { DataImporter, type ImportProgress, type ImportRepair, type ImportResult, type ImportSource } from './data-import';
 import { DatasetReader, type EntryPage, type FilterResult, type FindingLookup, type SearchResult } from './data-reading';
 import { DataCuration, type CurationOutcome, type CurationProgress, type SaveResult } from './data-curation';
@@ -119,12 +121,17 @@ export class DataService {
 		return this.curation.joinAt(datasetId, positions);
 	}
 
-	undo(datasetId: string): Promise<{ label: string | null; history: HistoryState }> {
-		return this.curation.undo(datasetId);
+	undo(datasetId: string, options?: HistoryStepOptions): Promise<HistoryStepResult & { history: HistoryState }> {
+		return this.curation.undo(datasetId, options);
 	}
 
-	redo(datasetId: string): Promise<{ label: string | null; history: HistoryState }> {
-		return this.curation.redo(datasetId);
+	redo(datasetId: string, options?: HistoryStepOptions): Promise<HistoryStepResult & { history: HistoryState }> {
+		return this.curation.redo(datasetId, options);
+	}
+
+	/** The tab this worker serves, for the history rows it writes (db/history-origin.ts). */
+	setTab(tabId: string): void {
+		setHistoryOrigin(tabId);
 	}
 
 	historyState(datasetId: string): Promise<HistoryState> {
@@ -160,8 +167,9 @@ export function dataApi(service: DataService) {
 		idsAt: (datasetId: string, positions: number[]) => service.idsAt(datasetId, positions),
 		splitAt: (datasetId: string, position: number, at: number) => service.splitAt(datasetId, position, at),
 		joinAt: (datasetId: string, positions: number[]) => service.joinAt(datasetId, positions),
-		undo: (datasetId: string) => service.undo(datasetId),
-		redo: (datasetId: string) => service.redo(datasetId),
+		undo: (datasetId: string, options?: HistoryStepOptions) => service.undo(datasetId, options),
+		redo: (datasetId: string, options?: HistoryStepOptions) => service.redo(datasetId, options),
+		setTab: (tabId: string) => service.setTab(tabId),
 		historyState: (datasetId: string) => service.historyState(datasetId)
 	};
 }

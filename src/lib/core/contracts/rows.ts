@@ -84,6 +84,8 @@ export interface HistoryRow {
 	undone: boolean;
 	changes: EntryChange[];
 	operation?: OperationRecord;
+	/** The tab that made the change (db/history-origin.ts); absent in rows from before it was kept. */
+	origin?: string;
 }
 
 /** A named copy of a dataset's working copy at one moment; its blocks are in `snapshotBlocks`. */
