@@ -16,7 +16,7 @@ export interface IdentityAssertionsFields {
 	listsFor: string;
 }
 
-const nonBlank = (items: readonly string[]) => items.map((item) => item.trim()).filter(Boolean);
+const nonBlank = (items: readonly string[] | undefined) => (items ?? []).map((item) => item.trim()).filter(Boolean);
 
 export const identityAssertionsForm = defineRecipeForm({
 	recipeId: 'identity-assertions',
