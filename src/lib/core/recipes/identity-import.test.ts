@@ -66,7 +66,7 @@ describe('parseIdentityFile: JSON', () => {
 	it('says where the JSON breaks, by line and column', () => {
 		const result = parseIdentityFile('bad.json', '{\n  "name": "Tidewatch",\n  "maker": "Port Elin" \n  "voice": "plain"\n}');
 		expect(result.ok).toBe(false);
-		if (!result.ok) expect(result.error).toMatch(/^The JSON does not parse at line 4, column 3/);
+		if (!result.ok) expect(result.error).toBe("The JSON does not parse at line 4, column 3: Expected ',' or '}' after property value.");
 	});
 
 	it('names the key whose value has the wrong type, with its line', () => {

@@ -111,7 +111,12 @@ function fromJson(text: string): IdentityImportResult {
 		value = JSON.parse(text);
 	} catch (error) {
 		const message = error instanceof Error ? error.message : String(error);
-		return { ok: false, error: `The JSON does not parse at ${jsonErrorWhere(text, message)}: ${message.replace(/^JSON\.parse: /, '')}` };
+		// The engine's own position ("at position 38 (line 4 column 3)") is said once, as a line and column.
+		const what = message
+			.replace(/^JSON\.parse: /, '')
+			.replace(/\s*(?:in JSON\s*)?at (?:position \d+|line \d+ column \d+)(?: \(line \d+ column \d+\))?.*$/s, '')
+			.replace(/ of the JSON data$/, '');
+		return { ok: false, error: `The JSON does not parse at ${jsonErrorWhere(text, message)}: ${what}.` };
 	}
 	// One document, or a list of one (an export of the library holds a list).
 	if (Array.isArray(value)) {

@@ -63,7 +63,7 @@ export function qaPreview(doc: IdentityDocument, facts: readonly string[], param
 }
 
 /** Every assertion question, each asked with the same system prompt (the first `shown` in full). */
-export function assertionsPreview(doc: IdentityDocument, params: IdentityAssertionsParams, shown = 2): PromptPreview {
+export function assertionsPreview(doc: IdentityDocument, params: IdentityAssertionsParams, shown = 1): PromptPreview {
 	const system = identitySystemPrompt(assertionsDocument(doc, params));
 	const questions = expandAssertions(doc, params).filter(({ input }) => input.variant === 0);
 	const requests = questions.slice(0, shown).map(({ input }) => ({

@@ -38,7 +38,7 @@ function spelledOut(caps: string): boolean {
 
 /** "a" or "an" for `word` (the first word of a name is what matters). */
 export function indefiniteArticle(word: string): 'a' | 'an' {
-	const text = word.trim().replace(/^["'“‘(\[]+/, '');
+	const text = word.trim().replace(/^["'“‘([]+/, '');
 	if (!text) return 'a';
 	const digits = /^\d[\d,]*/.exec(text)?.[0];
 	if (digits) return numberTakesAn(digits.replace(/,/g, '')) ? 'an' : 'a';
