@@ -137,6 +137,22 @@ describe('Re-run stale keeps reviews (identity facts → questions and answers)'
 		expect(qaReasons.some((reason) => / → 0 records/.test(reason))).toBe(false);
 	});
 
+	it('facts come from every field, and a changed maker re-asks only the maker passage', async () => {
+		const h = await fresh({ recipes: [...RECIPES, identityFactsRecipe] });
+		await h.db.identityDocuments.put({ ...TIDEWATCH, maker: 'I was built in 2026 by the Port Elin harbour office.', purpose: 'I answer questions about tides and berths.' });
+		const runId = await started(h, { recipeId: 'identity-facts', label: 'Tidewatch facts', params: { identityId: TIDEWATCH.id, passageChars: 200 }, settings: SETTINGS });
+		await h.service.whenSettled(runId);
+		const fields = async () => (await h.service.listReviewItems(runId)).map((item) => item.sample.meta.field);
+		expect(new Set(await fields())).toEqual(new Set(['name', 'maker', 'purpose', 'voice', 'values', 'calibration', 'notThis', 'narrative']));
+		const before = requestCount(h);
+		await editIdentity(h, { maker: 'I was built in 2026 by the Port Elin harbour office and the Lowmarsh pilots.' });
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		const reasked = h.engines.flatMap((engine) => engine.requests).slice(before);
+		expect(reasked).toHaveLength(1);
+		expect(reasked[0].messages[1].content).toContain('Field: Maker (who made Tidewatch)\n<passage>\nI was built in 2026 by the Port Elin harbour office and the Lowmarsh pilots.\n</passage>');
+	});
+
 	it('keeps a downstream run current while its upstream run is re-run, and after, when the accepted facts come back the same', async () => {
 		const h = await fresh({ delayMs: 20 });
 		const factsRunId = await started(h, { recipeId: 'lighthouse-facts', label: 'Mara facts', concurrency: 1 });
