@@ -47,7 +47,7 @@ async function previewedRequests(page: Page): Promise<string[][][]> {
 	);
 }
 
-test('import an identity from Markdown (a broken JSON loses nothing), then facts from every field: the requests are the preview, maker and purpose included', async ({ page }) => {
+test('import an identity from Markdown (a broken JSON loses nothing), then facts from every field and Q&A: the requests are the preview, maker and purpose included', async ({ page }) => {
 	test.setTimeout(90_000);
 	const api = await startModelServer({ model: 'keeper-3b' });
 	try {
@@ -82,6 +82,31 @@ test('import an identity from Markdown (a broken JSON loses nothing), then facts
 		// Each record says which field its facts came from.
 		await expect(page.getByTestId('run-record').filter({ hasText: 'Maker · passage 2' })).toBeVisible();
 		await expect(page.getByTestId('run-record').filter({ hasText: 'Purpose · passage 3' })).toBeVisible();
+
+		// Two facts accepted, then questions and answers about them: the preview is what is sent.
+		await page.getByRole('link', { name: 'Review samples →' }).click();
+		await expect(page.getByRole('heading', { name: 'Review facts' })).toBeVisible();
+		await expect(page.getByTestId('review-sample')).toBeVisible();
+		await page.keyboard.press('a');
+		await page.keyboard.press('a');
+		await expect(page.getByTestId('review-counts')).toContainText('2 accepted');
+		api.reset();
+		await page.getByTestId('facts-next').click();
+		await expect(page.getByRole('radio', { name: /Identity questions and answers/ })).toBeChecked();
+		await page.getByRole('radio', { name: /Model server/ }).check();
+		await page.getByLabel('Questions per fact').fill('2');
+		await expect(page.getByTestId('prompt-preview')).toContainText('(6 requests)');
+		const qaPreviewed = await previewedRequests(page);
+		await page.getByLabel('Run name').fill('Tidewatch Q&A');
+		await page.getByRole('button', { name: 'Start run' }).click();
+		await expect(page.getByTestId('run-state')).toHaveText('Done', { timeout: 30_000 });
+		const qaSent = (api.requests() as LoggedChat[]).filter((request) => request.path === '/v1/chat/completions').map((request) => request.body.messages.map((message) => [message.role, message.content]));
+		const writers = qaSent.filter((messages) => messages[0][1].startsWith('You write questions'));
+		const answers = qaSent.filter((messages) => !messages[0][1].startsWith('You write questions'));
+		expect(writers.map((messages) => JSON.stringify(messages)).sort()).toEqual(qaPreviewed.slice(0, 2).map((messages) => JSON.stringify(messages)).sort());
+		expect(answers).toHaveLength(4);
+		for (const messages of answers) expect(messages[0]).toEqual(qaPreviewed[2][0]);
+		expect(qaPreviewed[2][0][1]).toContain(`## Your purpose\n${PURPOSE}`);
 	} finally {
 		await api.close();
 	}
