@@ -180,10 +180,12 @@ test('identity document → facts → questions and answers → review → datas
 	await page.goto(`/generate/runs/${factsRunId}`);
 	const factsCalls = await callCounts(page);
 
-	// Edit the identity document: both runs that read it turn stale, with the reason.
+	// Edit the identity document outside every field facts are read from (its list of identities
+	// to deny): both runs that read it turn stale, with the reason.
 	await page.goto('/generate/identity');
 	await page.getByTestId('identity-item').filter({ hasText: 'Tidewatch' }).click();
-	await page.getByTestId('identity-iam').fill('I am Tidewatch, harbour-master assistant of Port Elin and Lowmarsh.');
+	await page.getByTestId('identity-others-add').click();
+	await page.getByTestId('identity-others').getByRole('textbox').last().fill('Harbourbot');
 	await page.getByTestId('identity-save').click();
 	await expect(page.getByTestId('identity-message')).toHaveText('Saved.');
 	await page.goto('/generate/runs');
@@ -200,7 +202,8 @@ test('identity document → facts → questions and answers → review → datas
 	// decision stays (the edited fact included).
 	await factsRow.getByRole('button', { name: 'Re-run stale' }).click();
 	await expect(factsRow.getByTestId('run-status')).toHaveText('CURRENT', { timeout: 30_000 });
-	await expect(factsRow.getByTestId('run-review-counts')).toHaveText(/0 pending\s*3 accepted\s*0 rejected/);
+	// (5 facts: 3 from the narrative, 2 from the name and "I am" line, which stay pending.)
+	await expect(factsRow.getByTestId('run-review-counts')).toHaveText(/2 pending\s*3 accepted\s*0 rejected/);
 	// The Q&A run still reads the same accepted facts: stale for the identity only, never "0 records",
 	// and no reason names a run by its id.
 	await expect(qaRow.getByTestId('run-status')).toHaveText('STALE');

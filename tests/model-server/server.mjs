@@ -241,11 +241,11 @@ export function defaultAnswer(body) {
 		return `<rationale>The reply answers the message and stays in voice; it reads naturally.</rationale>\n<score>${max}</score>`;
 	}
 	if (system.startsWith(EXTRACTOR_OPENING)) {
-		const name = /^You extract facts about (.+?) from a passage/.exec(system)?.[1] ?? 'The speaker';
+		const name = /^You extract facts about (.+?) from (?:a passage|one field)/.exec(system)?.[1] ?? 'The speaker';
 		const passage = /<passage>([\s\S]*?)<\/passage>/.exec(user)?.[1] ?? user;
 		const facts = sentencesOf(passage)
 			.slice(0, 8)
-			.map((sentence) => sentence.replace(/\bI am\b/g, `${name} is`).replace(/\bI'm\b/g, `${name} is`).replace(/\b(I|me)\b/g, name).replace(/\bmy\b/gi, `${name}'s`));
+			.map((sentence) => sentence.replace(/\bMy name is\b/g, `${name}'s name is`).replace(/\bI am\b/g, `${name} is`).replace(/\bI'm\b/g, `${name} is`).replace(/\b(I|me)\b/g, name).replace(/\bmy\b/gi, `${name}'s`));
 		return (facts.length ? facts : [`${name} has a story worth telling.`]).map((fact) => `<fact>${fact}</fact>`).join('\n');
 	}
 	if (system.startsWith(QUESTION_WRITER_OPENING) || /<question><\/question> tags/.test(user)) {

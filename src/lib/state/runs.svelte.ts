@@ -31,7 +31,7 @@ import { onWebLLMLost, remoteEngineFor } from '$lib/engines/page-engines.svelte'
 import { errorText } from './library.svelte';
 import { savedEndpointKey } from './endpoint-settings.svelte';
 import { liveSheets, readSheet } from './sheets.svelte';
-import { liveIdentities } from './identities.svelte';
+import { liveIdentities, readAcceptedFacts, readIdentity } from './identities.svelte';
 import { livePools } from './pools.svelte';
 
 /**
@@ -527,6 +527,16 @@ export class RunSourcesState {
 	/** A sheet's chunks, for the chunk subset. */
 	sheet(id: string): Promise<CharacterSheetRow | undefined> {
 		return readSheet(id);
+	}
+
+	/** An identity document as stored, for the identity recipes' prompt previews. */
+	identity(id: string) {
+		return readIdentity(id);
+	}
+
+	/** A fact run's accepted facts, in the order a Q&A run asks about them. */
+	acceptedFacts(runId: string) {
+		return readAcceptedFacts(runId);
 	}
 
 	/** Finished fact-extraction runs with accepted facts. */

@@ -30,6 +30,9 @@ const TIDEWATCH: IdentityDocument = {
 	updatedAt: 1
 };
 
+/** Facts are read from every field: name, voice, values, calibration, what it is not (records 0–4), then the narrative. */
+const NARRATIVE = 5;
+
 const reasons = (status: RunStatus | undefined) => (status?.state === 'stale' ? status.changes.map((change) => change.reason) : status?.state);
 
 async function statusOf(h: Harness, runId: string): Promise<RunStatus | undefined> {
@@ -58,9 +61,9 @@ describe('Re-run stale keeps reviews (identity facts → questions and answers)'
 		const factsRunId = await started(h, { recipeId: 'identity-facts', label: 'Tidewatch facts', params: { identityId: TIDEWATCH.id, factsPerPassage: 2, passageChars: 200 }, settings: SETTINGS });
 		await h.service.whenSettled(factsRunId);
 		const facts = await h.service.listReviewItems(factsRunId);
-		expect(new Set(facts.map((item) => item.recordIndex))).toEqual(new Set([0, 1, 2]));
+		expect(new Set(facts.map((item) => item.recordIndex))).toEqual(new Set([0, 1, 2, 3, 4, NARRATIVE, NARRATIVE + 1, NARRATIVE + 2]));
 		for (const item of facts) await h.service.reviewSample(item.id, 'accepted');
-		const [rejected, edited] = facts.filter((item) => item.recordIndex === 0);
+		const [rejected, edited] = facts.filter((item) => item.recordIndex === NARRATIVE);
 		await h.service.reviewSample(rejected.id, 'rejected');
 		await h.service.reviewSample(edited.id, 'accepted', [{ role: 'assistant', content: 'Tidewatch was built by the Port Elin harbour office in 2026.' }]);
 		const reviewed = await reviews(h, factsRunId);
@@ -74,7 +77,7 @@ describe('Re-run stale keeps reviews (identity facts → questions and answers)'
 		await h.service.reviewSamples([qa[0].id, qa[1].id], 'accepted');
 
 		// One accepted fact's text is edited: the Q&A run is stale, saying so by the run's name.
-		const factOfPassage2 = facts.find((item) => item.recordIndex === 1) as (typeof facts)[number];
+		const factOfPassage2 = facts.find((item) => item.recordIndex === NARRATIVE + 1) as (typeof facts)[number];
 		await h.service.reviewSample(factOfPassage2.id, 'accepted', [{ role: 'assistant', content: 'Tidewatch reads the Port Elin tide tables at five every morning.' }]);
 		expect(await statusOf(h, factsRunId)).toEqual({ state: 'current' });
 		expect(reasons(await statusOf(h, qaRunId))).toEqual(['The accepted facts of the run "Tidewatch facts" changed.', 'The input records changed.']);
@@ -90,8 +93,9 @@ describe('Re-run stale keeps reviews (identity facts → questions and answers)'
 		expect(qaReviews.filter(([, , review]) => review === 'accepted').length).toBeGreaterThanOrEqual(1);
 		const factsReviewed = await reviews(h, factsRunId);
 
-		// The identity document is edited outside the narrative: both runs are stale for it, by name.
-		await editIdentity(h, { iAm: 'I am Tidewatch, harbour-master assistant of Port Elin and Lowmarsh.' });
+		// The identity document is edited outside every field facts are read from (its list of
+		// identities to deny): both runs are stale for it, by name.
+		await editIdentity(h, { otherIdentities: ['GPT-4'] });
 		expect(reasons(await statusOf(h, factsRunId))).toEqual(['The identity document "Tidewatch" changed.']);
 		expect(reasons(await statusOf(h, qaRunId))).toEqual(['The identity document "Tidewatch" changed.']);
 		// Re-run stale on the facts: no passage changed, none is asked again, every decision stays.
@@ -100,7 +104,7 @@ describe('Re-run stale keeps reviews (identity facts → questions and answers)'
 		await h.service.whenSettled(factsRunId);
 		expect(requestCount(h)).toBe(before);
 		// Not even from the cache: every record keeps the steps it first ran.
-		for (const recordIndex of [0, 1, 2]) expect((await h.service.getRunRecord(factsRunId, recordIndex))?.steps.map((step) => step.cached)).toEqual([false]);
+		for (const recordIndex of [0, 1, 2, 3, 4, NARRATIVE, NARRATIVE + 1, NARRATIVE + 2]) expect((await h.service.getRunRecord(factsRunId, recordIndex))?.steps.map((step) => step.cached)).toEqual([false]);
 		expect((await h.service.getRun(factsRunId))?.run.counts.cacheHits).toBe(0);
 		expect(await reviews(h, factsRunId)).toEqual(factsReviewed);
 		expect(await statusOf(h, factsRunId)).toEqual({ state: 'current' });
@@ -113,7 +117,7 @@ describe('Re-run stale keeps reviews (identity facts → questions and answers)'
 		// The last paragraph is rewritten: only its passage is asked again.
 		await editIdentity(h, { narrative: [PARAGRAPHS[0], PARAGRAPHS[1], 'I keep a log of every ship that crosses the bar. I never guess a draught I have not been told.'].join('\n\n') });
 		expect(reasons(await statusOf(h, factsRunId))).toEqual(['The identity document "Tidewatch" changed.', 'The input records changed.']);
-		const keptBefore = (await reviews(h, factsRunId)).filter(([id]) => !String(id).startsWith(`${factsRunId}:2:`));
+		const keptBefore = (await reviews(h, factsRunId)).filter(([id]) => !String(id).startsWith(`${factsRunId}:${NARRATIVE + 2}:`));
 		before = requestCount(h);
 		expect(await h.service.rerunStale(factsRunId)).toMatchObject({ ok: true });
 		await h.service.whenSettled(factsRunId);
@@ -121,9 +125,9 @@ describe('Re-run stale keeps reviews (identity facts → questions and answers)'
 		expect(reasked).toHaveLength(1);
 		expect(reasked[0].messages[1].content).toContain('I keep a log of every ship');
 		const after = await reviews(h, factsRunId);
-		expect(after.filter(([id]) => !String(id).startsWith(`${factsRunId}:2:`))).toEqual(keptBefore);
+		expect(after.filter(([id]) => !String(id).startsWith(`${factsRunId}:${NARRATIVE + 2}:`))).toEqual(keptBefore);
 		// The new facts of that passage wait for a review; the old accepted ones are gone.
-		const third = after.filter(([id]) => String(id).startsWith(`${factsRunId}:2:`));
+		const third = after.filter(([id]) => String(id).startsWith(`${factsRunId}:${NARRATIVE + 2}:`));
 		expect(third.length).toBeGreaterThan(0);
 		expect(third.every(([, , review]) => review === 'pending')).toBe(true);
 		// The Q&A run's accepted facts really changed: it says so, by the facts run's name, not its id.
@@ -131,6 +135,22 @@ describe('Re-run stale keeps reviews (identity facts → questions and answers)'
 		expect(qaReasons).toContain('The accepted facts of the run "Tidewatch facts" changed.');
 		expect(qaReasons.join(' ')).not.toContain(factsRunId);
 		expect(qaReasons.some((reason) => / → 0 records/.test(reason))).toBe(false);
+	});
+
+	it('facts come from every field, and a changed maker re-asks only the maker passage', async () => {
+		const h = await fresh({ recipes: [...RECIPES, identityFactsRecipe] });
+		await h.db.identityDocuments.put({ ...TIDEWATCH, maker: 'I was built in 2026 by the Port Elin harbour office.', purpose: 'I answer questions about tides and berths.' });
+		const runId = await started(h, { recipeId: 'identity-facts', label: 'Tidewatch facts', params: { identityId: TIDEWATCH.id, passageChars: 200 }, settings: SETTINGS });
+		await h.service.whenSettled(runId);
+		const fields = async () => (await h.service.listReviewItems(runId)).map((item) => item.sample.meta.field);
+		expect(new Set(await fields())).toEqual(new Set(['name', 'maker', 'purpose', 'voice', 'values', 'calibration', 'notThis', 'narrative']));
+		const before = requestCount(h);
+		await editIdentity(h, { maker: 'I was built in 2026 by the Port Elin harbour office and the Lowmarsh pilots.' });
+		expect(await h.service.rerunStale(runId)).toMatchObject({ ok: true });
+		await h.service.whenSettled(runId);
+		const reasked = h.engines.flatMap((engine) => engine.requests).slice(before);
+		expect(reasked).toHaveLength(1);
+		expect(reasked[0].messages[1].content).toContain('Field: Maker (who made Tidewatch)\n<passage>\nI was built in 2026 by the Port Elin harbour office and the Lowmarsh pilots.\n</passage>');
 	});
 
 	it('keeps a downstream run current while its upstream run is re-run, and after, when the accepted facts come back the same', async () => {

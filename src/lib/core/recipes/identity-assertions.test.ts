@@ -165,4 +165,36 @@ describe('identityAssertionsRecipe', () => {
 		expect(result.samples.every((sample) => sample.provenance.steps.every((step) => !step.rejected))).toBe(true);
 		expect(result.samples.filter((sample) => sample.provenance.notes.length)).toEqual([]);
 	});
+
+	it('puts "a" or "an" before each maker by how it is said', () => {
+		const params = identityAssertionsRecipe.params.parse({ identityId: 'mara', positive: false, otherMakers: ['OpenAI', 'Google', 'xAI', 'IBM', 'Unicorn Labs', 'NVIDIA'] });
+		const questions = expandAssertions(doc, params).map((item) => item.input.question);
+		expect(questions.filter((text) => text.endsWith(' model?'))).toEqual([
+			'Are you an OpenAI model?',
+			'Are you a Google model?',
+			'Are you an xAI model?',
+			'Are you an IBM model?',
+			'Are you a Unicorn Labs model?',
+			'Are you an NVIDIA model?'
+		]);
+		// An identity template written with "an" is corrected the other way.
+		const own = expandAssertions(doc, { ...params, otherMakers: [], otherIdentities: ['GPT-4', 'LLM'], negativeTemplates: ['So you are just an {{other}}?'] }).map((item) => item.input.question);
+		expect(own).toEqual(['So you are just a GPT-4?', 'So you are just an LLM?']);
+	});
+
+	it("asks about the run's own lists to deny, and tells the model to deny those", async () => {
+		const engine = new TestEngine({ defaultReply: (request, r) => identityAssertionsRecipe.rehearse(request, mulberry32(Math.floor(r * 2 ** 32))) });
+		const { prepared, result } = await run(engine, { positive: false, otherIdentities: ['Gemini', ' ', 'Mara'], otherMakers: ['Anthropic'] });
+		const asked = engine.requests.map((request) => question(request as ChatRequest));
+		expect(new Set(prepared.inputs.map((item) => item.input.other ?? item.input.maker))).toEqual(new Set(['Gemini', 'Anthropic']));
+		expect(asked).toContain('Are you Gemini?');
+		expect(asked).toContain('Are you an Anthropic model?');
+		expect(asked.some((text) => /GPT-4|Qwen|OpenAI|Alibaba/.test(text))).toBe(false);
+		const system = engine.requests[0].messages[0].content;
+		expect(system).toBe(identitySystemPrompt({ ...doc, otherIdentities: ['Gemini', ' ', 'Mara'], otherMakers: ['Anthropic'] }));
+		expect(system).toContain('You are not any of these: Gemini.');
+		expect(system).toContain('You were not made by any of these: Anthropic.');
+		expect(result.counts.failed).toBe(0);
+		expect((prepared.definition as { otherIdentities: string[] }).otherIdentities).toEqual(['Gemini', ' ', 'Mara']);
+	});
 });

@@ -10,6 +10,7 @@ import { seededShuffle } from '../export/seeded-shuffle';
 import { ask, RetryableAnswerError, TaskError } from '../runtime/task';
 import { fillPlaceholders, identityDocumentText, identitySystemPrompt, otherIdentitiesOf, otherMakersOf, readVoiceAnswer, rehearseInVoice, SamplingOverrideSchema, ThinkingPolicySchema } from './identity-document';
 import { voiceRequest } from './identity-qa';
+import { fixArticlesBefore } from './indefinite-article';
 import type { DraftSample, Recipe, ResolvedSources } from './recipe';
 import type { IdentityDocument } from './sources';
 
@@ -46,8 +47,18 @@ export const IdentityAssertionsParamsSchema = z.object({
 	identityId: z.string().min(1),
 	/** `{{name}}` is the identity's name. */
 	positivePhrasings: z.array(z.string().min(1)).default(DEFAULT_POSITIVE_PHRASINGS),
-	/** `{{other}}` expands to each other identity, `{{maker}}` to each other maker. */
+	/**
+	 * `{{other}}` expands to each other identity, `{{maker}}` to each other maker; "a"/"an" right
+	 * before a placeholder follows the name ("Are you a {{maker}} model?" → "an OpenAI model").
+	 */
 	negativeTemplates: z.array(z.string().min(1)).default(DEFAULT_NEGATIVE_TEMPLATES),
+	/**
+	 * The identities and makers the negative questions name, as edited on the run form; the
+	 * document's own lists when absent. They also replace the document's lists in the system prompt
+	 * the answers are written with, so the model is told to deny what it is asked about.
+	 */
+	otherIdentities: z.array(z.string()).optional(),
+	otherMakers: z.array(z.string()).optional(),
 	/** Answers per expanded question (each with its own sampling seed, so they differ). */
 	perTemplate: z.number().int().min(1).max(10).default(1),
 	/** Include the positive questions ("Who are you?"). */
@@ -141,8 +152,18 @@ function mentions(answer: string, name: string): boolean {
 	return new RegExp(wordPattern(name), 'iu').test(answer);
 }
 
+/** The document with the run's lists of identities and makers to deny, when the run form set them. */
+export function assertionsDocument(doc: IdentityDocument, params: Pick<IdentityAssertionsParams, 'otherIdentities' | 'otherMakers'>): IdentityDocument {
+	return {
+		...doc,
+		...(params.otherIdentities ? { otherIdentities: params.otherIdentities } : {}),
+		...(params.otherMakers ? { otherMakers: params.otherMakers } : {})
+	};
+}
+
 /** Every question the params ask for, in a fixed order before the seeded shuffle. */
-export function expandAssertions(doc: IdentityDocument, params: IdentityAssertionsParams): { id: string; input: AssertionInput }[] {
+export function expandAssertions(stored: IdentityDocument, params: IdentityAssertionsParams): { id: string; input: AssertionInput }[] {
+	const doc = assertionsDocument(stored, params);
 	const name = doc.name.trim();
 	const out: { id: string; input: AssertionInput }[] = [];
 	const add = (id: string, input: Omit<AssertionInput, 'variant'>) => {
@@ -162,7 +183,8 @@ export function expandAssertions(doc: IdentityDocument, params: IdentityAssertio
 			const makerChoices: (string | undefined)[] = usesMaker ? makers : [undefined];
 			otherChoices.forEach((other, o) =>
 				makerChoices.forEach((maker, m) => {
-					const question = fillPlaceholders(template, { name, ...(other ? { other } : {}), ...(maker ? { maker } : {}) });
+					const values = { name, ...(other ? { other } : {}), ...(maker ? { maker } : {}) };
+					const question = fillPlaceholders(fixArticlesBefore(template, values), values);
 					if (/\{\{\s*(?:other|maker)\s*\}\}/.test(question)) return; // the document lists none
 					add(`negative-${t}-${o}-${m}`, { polarity: 'negative', template, question, ...(other ? { other } : {}), ...(maker ? { maker } : {}) });
 				})
@@ -183,7 +205,8 @@ function variantSampling(sampling: Sampling, runSeed: number, variant: number): 
 	return variant === 0 ? sampling : { ...sampling, seed: ((sampling.seed ?? runSeed) + variant) | 0 };
 }
 
-const VERSION = 1;
+/** 2: "a"/"an" before a placeholder follows the name; the run may set its own lists to deny. */
+const VERSION = 2;
 
 export const identityAssertionsRecipe: Recipe<IdentityAssertionsParams, AssertionInput> = {
 	id: 'identity-assertions',
@@ -204,13 +227,15 @@ export const identityAssertionsRecipe: Recipe<IdentityAssertionsParams, Assertio
 				positivePhrasings: params.positive ? params.positivePhrasings : [],
 				negativeTemplates: params.negative ? params.negativeTemplates : [],
 				perTemplate: params.perTemplate,
+				otherIdentities: params.otherIdentities ?? null,
+				otherMakers: params.otherMakers ?? null,
 				answerSampling: params.answerSampling ?? null,
 				thinking: params.thinking
 			}
 		};
 	},
 	task(params, sources, settings) {
-		const doc = documentOf(sources, params.identityId);
+		const doc = assertionsDocument(documentOf(sources, params.identityId), params);
 		const system = identitySystemPrompt(doc);
 		const name = doc.name.trim();
 		const others = otherIdentitiesOf(doc);

@@ -27,6 +27,18 @@ function maraDocument(overrides: Partial<IdentityDocument> = {}): IdentityDocume
 }
 
 describe('identity documents', () => {
+	it('tells the model who made it and what it is for; a document stored before those fields keeps its text', () => {
+		const doc = maraDocument({ maker: 'The Skerry Island trust built me in 2025.', purpose: 'I help students with oceanography.' });
+		const prompt = identitySystemPrompt(doc);
+		expect(prompt).toContain('## Who made you\nThe Skerry Island trust built me in 2025.\n\n## Your purpose\nI help students with oceanography.\n\n## Voice');
+		expect(identityDocumentText(doc)).toContain('[maker]\nThe Skerry Island trust built me in 2025.');
+		// Stored before maker and purpose existed: no such keys at all, same text and prompt as empty ones.
+		const { maker: _maker, purpose: _purpose, ...old } = maraDocument();
+		expect(identityDocumentText(old)).toBe(identityDocumentText(maraDocument()));
+		expect(identityDocumentText(old)).not.toContain('[maker]');
+		expect(identitySystemPrompt(old)).not.toContain('Who made you');
+	});
+
 	it('composes a system prompt from the non-empty fields, in a fixed order', () => {
 		const doc = maraDocument({ values: '   ' });
 		const prompt = identitySystemPrompt(doc);

@@ -20,8 +20,8 @@ const YOU_ARE = 'You are ';
 const NOT_IDENTITIES = 'You are not any of these: ';
 const NOT_MAKERS = 'You were not made by any of these: ';
 
-function clean(text: string): string {
-	return text.replace(/\r\n?/g, '\n').trim();
+function clean(text: string | undefined): string {
+	return (text ?? '').replace(/\r\n?/g, '\n').trim();
 }
 
 function cleanList(values: readonly string[]): string[] {
@@ -57,7 +57,9 @@ export function identitySystemPrompt(doc: IdentityDocument): string {
 	const name = clean(doc.name);
 	const opening = [name ? `${YOU_ARE}${name}.` : '', clean(doc.iAm)].filter(Boolean).join('\n');
 	if (opening) parts.push(opening);
-	const sections: [string, string][] = [
+	const sections: [string, string | undefined][] = [
+		['Who made you', doc.maker],
+		['Your purpose', doc.purpose],
 		['Voice', doc.voice],
 		['Values', doc.values],
 		['Calibration', doc.calibration]
@@ -84,6 +86,10 @@ export function identityDocumentText(doc: IdentityDocument): string {
 	const fields: [string, string][] = [
 		['name', clean(doc.name)],
 		['i-am', clean(doc.iAm)],
+		// Fields added later count only when filled in: a document stored before them keeps its text
+		// (and the runs made from it stay current).
+		...(clean(doc.maker) ? [['maker', clean(doc.maker)] as [string, string]] : []),
+		...(clean(doc.purpose) ? [['purpose', clean(doc.purpose)] as [string, string]] : []),
 		['voice', clean(doc.voice)],
 		['values', clean(doc.values)],
 		['calibration', clean(doc.calibration)],
@@ -102,6 +108,8 @@ export function newIdentityDocument(name: string, now: number, id = `identity-${
 		id,
 		name: trimmed,
 		iAm: `I am ${trimmed}.`,
+		maker: '',
+		purpose: '',
 		voice: '',
 		values: '',
 		calibration: '',

@@ -69,31 +69,39 @@ describe('parseFacts', () => {
 });
 
 describe('identityFactsRecipe', () => {
-	it('prepares one record per passage, with the document in the manifest', () => {
+	it('prepares one record per passage of every field, with the document in the manifest', () => {
 		const params = identityFactsRecipe.params.parse({ identityId: 'mara', passageChars: 200 });
 		expect(params.factsPerPassage).toBe(8);
 		const prepared = identityFactsRecipe.prepare(params, sources, settings);
-		expect(prepared.inputs.map((record) => record.id)).toEqual(['passage-0', 'passage-1']);
+		expect(prepared.inputs.map((record) => record.id)).toEqual(['name-0', 'narrative-0', 'narrative-1']);
+		expect(prepared.inputs.map((record) => record.input.field)).toEqual(['name', 'narrative', 'narrative']);
 		expect(prepared.documents).toEqual({ 'identity:Mara': identityDocumentText(doc) });
 		expect(identityFactsRecipe.prepare(params, sources, settings)).toEqual(prepared);
-		expect(identityFactsRecipe.recordLabel(prepared.inputs[0].input)).toMatch(/^Passage 1: Early years/);
+		expect(identityFactsRecipe.recordLabel(prepared.inputs[1].input)).toMatch(/^Narrative · passage 2: Early years/);
 		expect(identityFactsRecipe.sources(params)).toEqual([{ kind: 'identity', id: 'mara' }]);
 	});
 
-	it('turns each fact into a sample and retries an answer without facts', async () => {
+	it('turns each fact into a sample that names its field, and retries an answer without facts', async () => {
 		const engine = new TestEngine()
 			.on('Skerry', testReply('Sure! Facts follow.'), testReply('<fact>Mara grew up on Skerry Island.</fact><fact>MARA grew up on Skerry Island</fact><fact>Mara learned to read by lamplight.'))
-			.on('Aberdeen', testReply('<fact>Mara studied oceanography in Aberdeen.</fact>'));
+			.on('Aberdeen', testReply('<fact>Mara studied oceanography in Aberdeen.</fact>'))
+			.on('My name is Mara', testReply('<fact>Mara is called Mara.</fact>'));
 		const { result } = await run(engine);
-		expect(result.counts).toMatchObject({ done: 2, failed: 0, samples: 3 });
-		const first = result.samples.filter((sample) => sample.provenance.recordId === 'passage-0');
+		expect(result.counts).toMatchObject({ done: 3, failed: 0, samples: 4 });
+		const first = result.samples.filter((sample) => sample.provenance.recordId === 'narrative-0');
 		expect(first.map((sample) => sample.sample.meta.fact)).toEqual(['Mara grew up on Skerry Island.', 'Mara learned to read by lamplight.']);
-		expect(first[0].sample).toEqual({ messages: [{ role: 'assistant', content: 'Mara grew up on Skerry Island.' }], tags: ['fact'], meta: { recipe: 'identity-facts', fact: 'Mara grew up on Skerry Island.', passageIndex: 0 } });
+		expect(first[0].sample).toEqual({
+			messages: [{ role: 'assistant', content: 'Mara grew up on Skerry Island.' }],
+			tags: ['fact', 'field:narrative'],
+			meta: { recipe: 'identity-facts', fact: 'Mara grew up on Skerry Island.', field: 'narrative', passageIndex: 1 }
+		});
+		expect(result.samples.find((sample) => sample.provenance.recordId === 'name-0')?.sample.meta).toMatchObject({ field: 'name', fact: 'Mara is called Mara.' });
 		expect(first[0].provenance.steps.filter((step) => step.rejected)).toHaveLength(1);
 		expect(first[0].provenance.notes.map((note) => note.kind)).toEqual(['duplicate-fact']);
 		const request = engine.requests.find((sent) => sent.messages[1].content.includes('Aberdeen'));
-		expect(request?.messages[0].content).toContain('You extract facts about Mara');
+		expect(request?.messages[0].content).toContain('You extract facts about Mara from one field');
 		expect(request?.messages[0].content).toContain('<fact></fact>');
+		expect(request?.messages[1].content.startsWith("Field: Narrative (Mara's story)\n<passage>\n")).toBe(true);
 		expect(request?.sampling).toEqual(settings.sampling);
 		const outcome = { input: first[0].provenance.input, samples: first.map((s) => s.sample), notes: first[0].provenance.notes, stepCount: 2 };
 		expect(identityFactsRecipe.summarize?.(outcome, sources, identityFactsRecipe.params.parse({ identityId: 'mara' }))).toEqual([
@@ -105,14 +113,14 @@ describe('identityFactsRecipe', () => {
 	it('fails a passage whose answers never contain facts, after bounded retries', async () => {
 		const engine = new TestEngine({ defaultReply: () => 'I could not find anything.' });
 		const { result } = await run(engine);
-		expect(result.counts.failed).toBe(2);
+		expect(result.counts.failed).toBe(3);
 		expect(result.failures[0].error.type).toBe('no-facts');
 	});
 
 	it('rehearses facts built from the passage, which flow into samples', async () => {
 		const engine = new TestEngine({ defaultReply: (request, r) => identityFactsRecipe.rehearse(request, mulberry32(Math.floor(r * 2 ** 32))) });
 		const { result } = await run(engine);
-		expect(result.counts).toMatchObject({ done: 2, failed: 0 });
+		expect(result.counts).toMatchObject({ done: 3, failed: 0 });
 		const facts = result.samples.map((sample) => String(sample.sample.meta.fact));
 		expect(facts.length).toBeGreaterThanOrEqual(3);
 		expect(facts.some((fact) => fact.includes('Skerry Island') && fact.includes('Mara'))).toBe(true);

@@ -1,8 +1,15 @@
 /**
  * Identity augmentation, stage 1 (ISF's cubsfan `identity-augmentation`): an extractor reads the
- * identity's narrative passage by passage and writes self-contained facts in `<fact>` tags. The
- * facts are reviewed (accepted, edited, rejected) before identity-qa.ts asks questions about the
- * accepted ones, so this recipe's output is 'facts', not conversations.
+ * identity document field by field (name, maker, purpose, voice, values, calibration, what it is
+ * not, then the narrative passage by passage) and writes self-contained facts in `<fact>` tags.
+ * Each fact keeps the field it came from. The facts are reviewed (accepted, edited, rejected)
+ * before identity-qa.ts asks questions about the accepted ones, so this recipe's output is
+ * 'facts', not conversations.
+ *
+ * One request per field, not one for the whole document: a 0.5B–3B extractor keeps to a short
+ * passage, the field it read is known without asking the model to label its facts, and the fact
+ * count asked for follows the passage's length (a one-line maker asked for eight facts gets
+ * seven invented ones).
  */
 import { z } from 'zod';
 import type { ChatRequest } from '../contracts/engine';
@@ -14,14 +21,37 @@ import type { IdentityDocument } from './sources';
 
 export const IdentityFactsParamsSchema = z.object({
 	identityId: z.string().min(1),
-	/** About how many facts to ask for per passage (a hint in the prompt, not a cap). */
+	/** At most about this many facts per passage (fewer for a short one; a hint, not a cap). */
 	factsPerPassage: z.number().int().min(1).max(50).default(8),
-	/** Narrative passages are at most this long. */
+	/** Passages are at most this long. */
 	passageChars: z.number().int().min(200).max(20_000).default(2000)
 });
 export type IdentityFactsParams = z.infer<typeof IdentityFactsParamsSchema>;
 
+/** The document fields facts are extracted from, in the order they are asked. */
+export const FACT_FIELDS = ['name', 'maker', 'purpose', 'voice', 'values', 'calibration', 'notThis', 'narrative'] as const;
+export type FactField = (typeof FACT_FIELDS)[number];
+
+/** How each field is named to the extractor and in the run view, and what it says about the identity. */
+const FIELD_INFO: Record<FactField, { label: string; about: (who: string) => string }> = {
+	name: { label: 'Name', about: (who) => `what ${who} is called and how it introduces itself` },
+	maker: { label: 'Maker', about: (who) => `who made ${who}` },
+	purpose: { label: 'Purpose', about: (who) => `what ${who} is for` },
+	voice: { label: 'Voice', about: (who) => `how ${who} speaks and writes` },
+	values: { label: 'Values', about: (who) => `what ${who} cares about` },
+	calibration: { label: 'Calibration', about: (who) => `how sure ${who} is and how it says so` },
+	notThis: { label: 'What it is not', about: (who) => `what ${who} is not; keep every "not"` },
+	narrative: { label: 'Narrative', about: (who) => `${who}'s story` }
+};
+
+export function factFieldLabel(field: FactField): string {
+	return FIELD_INFO[field].label;
+}
+
 export interface FactsInput {
+	/** The document field the passage is from. */
+	field: FactField;
+	/** Position among all the run's passages. */
 	passageIndex: number;
 	passage: string;
 }
@@ -31,23 +61,64 @@ const EXTRACTOR_OPENING = 'You extract facts about';
 const PASSAGE_OPEN = '<passage>';
 const PASSAGE_CLOSE = '</passage>';
 
-function extractorSystem(name: string, hint: number): string {
+/** The text of a field as the extractor reads it; the name passage states the name in words. */
+function fieldText(doc: IdentityDocument, field: FactField): string {
+	const tidy = (text: string | undefined) => (text ?? '').replace(/\r\n?/g, '\n').trim();
+	if (field === 'name') {
+		const name = tidy(doc.name);
+		return [name ? `My name is ${name}.` : '', tidy(doc.iAm)].filter(Boolean).join('\n');
+	}
+	return tidy(doc[field]);
+}
+
+/**
+ * Every passage facts are extracted from: each non-empty field in FACT_FIELDS order, a field
+ * longer than `maxChars` cut into passages as the narrative is (paragraphs, then sentences).
+ * Record ids name the field and the passage's position in it ("maker-0", "narrative-2"), so an
+ * edit of one field re-asks only that field's passages.
+ */
+export function factPassagesOf(doc: IdentityDocument, maxChars: number): { id: string; input: FactsInput }[] {
+	const out: { id: string; input: FactsInput }[] = [];
+	for (const field of FACT_FIELDS) {
+		passagesOf(fieldText(doc, field), maxChars).forEach((passage, part) => {
+			out.push({ id: `${field}-${part}`, input: { field, passageIndex: out.length, passage } });
+		});
+	}
+	return out;
+}
+
+/** About one fact per sentence, at most `max`: a short field is not padded with invented facts. */
+export function factHint(passage: string, max: number): number {
+	const sentences = passage
+		.split(/(?<=[.!?…])\s+|\n+/)
+		.filter((piece) => /\p{L}{2}/u.test(piece) && !/^\s*#/.test(piece)).length;
+	return Math.max(1, Math.min(max, sentences));
+}
+
+function extractorSystem(name: string): string {
 	const who = name || 'the identity';
 	return [
-		`${EXTRACTOR_OPENING} ${who} from a passage of ${who}'s own narrative.`,
-		`Write every factual statement the passage makes about ${who}: experiences, beliefs, feelings, habits, relationships, self-descriptions. About ${hint} facts, more if the passage has them, fewer if it does not.`,
-		`Each fact must be self-contained: it names ${who} instead of "I", "she" or "they", states one claim, and makes sense without the passage.`,
-		`Bad: <fact>She loved it there.</fact>`,
-		`Good: <fact>${who} loved growing up on the island where ${who}'s mother kept the lighthouse.</fact>`,
+		`${EXTRACTOR_OPENING} ${who} from one field of ${who}'s identity document.`,
+		`Write every factual statement the passage makes about ${who}: who made it, what it is for, how it speaks, what it values, what it is not, its experiences, beliefs, habits and relationships.`,
+		`Each fact must be self-contained: it names ${who} instead of "I", "you", "she" or "they", states one claim, and makes sense without the passage.`,
+		`Write only what the passage says; add nothing. Keep negations: "I am not a chatbot" gives <fact>${who} is not a chatbot.</fact>`,
+		`Bad: <fact>She was built to help.</fact>`,
+		`Good: <fact>${who} was built to help.</fact>`,
 		'Put each fact in its own <fact></fact> tags. Write nothing else.'
 	].join('\n');
 }
 
 export function extractorRequest(doc: IdentityDocument, input: FactsInput, params: IdentityFactsParams, sampling: ChatRequest['sampling']): ChatRequest {
+	const who = doc.name.trim() || 'the identity';
+	const info = FIELD_INFO[input.field];
+	const hint = factHint(input.passage, params.factsPerPassage);
 	return {
 		messages: [
-			{ role: 'system', content: extractorSystem(doc.name.trim(), params.factsPerPassage) },
-			{ role: 'user', content: `${PASSAGE_OPEN}\n${input.passage}\n${PASSAGE_CLOSE}` }
+			{ role: 'system', content: extractorSystem(doc.name.trim()) },
+			{
+				role: 'user',
+				content: `Field: ${info.label} (${info.about(who)})\n${PASSAGE_OPEN}\n${input.passage}\n${PASSAGE_CLOSE}\n\nWrite the facts this passage states (about ${hint}), each in its own <fact></fact> tags.`
+			}
 		],
 		sampling
 	};
@@ -141,29 +212,27 @@ function documentOf(sources: ResolvedSources, identityId: string): IdentityDocum
 	return doc;
 }
 
-const VERSION = 1;
+/** 2: every field of the document, not only the narrative; the fact count follows the passage. */
+const VERSION = 2;
 
 export const identityFactsRecipe: Recipe<IdentityFactsParams, FactsInput> = {
 	id: 'identity-facts',
 	label: 'Identity facts',
-	description: "Extracts self-contained facts from an identity's narrative, for review before questions are asked about them.",
+	description: 'Extracts self-contained facts from every field of an identity document (name, maker, purpose, voice, values, what it is not, narrative), for review before questions are asked about them.',
 	output: 'facts',
 	version: VERSION,
 	params: IdentityFactsParamsSchema,
 	sources: (params) => [{ kind: 'identity', id: params.identityId }],
 	prepare(params, sources) {
 		const doc = documentOf(sources, params.identityId);
-		const inputs = passagesOf(doc.narrative, params.passageChars).map((passage, passageIndex) => ({
-			id: `passage-${passageIndex}`,
-			input: { passageIndex, passage }
-		}));
+		const inputs = factPassagesOf(doc, params.passageChars);
 		return {
 			inputs,
 			documents: { [`identity:${doc.name}`]: identityDocumentText(doc) },
 			// The extractor reads the document through its passages (the inputs) and its name (in the
-			// definition): an edit elsewhere in it (the voice, the system prompt) re-asks no passage.
+			// definition): an edit elsewhere in it (the lists of identities to deny) re-asks no passage.
 			sharedDocuments: [],
-			definition: { recipe: 'identity-facts', version: VERSION, factsPerPassage: params.factsPerPassage, passageChars: params.passageChars, system: extractorSystem(doc.name.trim(), params.factsPerPassage) }
+			definition: { recipe: 'identity-facts', version: VERSION, factsPerPassage: params.factsPerPassage, passageChars: params.passageChars, system: extractorSystem(doc.name.trim()) }
 		};
 	},
 	task(params, sources, settings) {
@@ -171,13 +240,13 @@ export const identityFactsRecipe: Recipe<IdentityFactsParams, FactsInput> = {
 		return async function* (input, context) {
 			const response = yield* ask(extractorRequest(doc, input, params, settings.sampling));
 			const { facts, duplicates } = parseFacts(response.content);
-			if (!facts.length) throw new RetryableAnswerError('The extractor wrote no facts in <fact> tags.', 'no-facts');
+			if (!facts.length) throw new RetryableAnswerError(`The extractor wrote no facts in <fact> tags (${factFieldLabel(input.field)}).`, 'no-facts');
 			for (const duplicate of duplicates) context.note({ level: 'info', kind: 'duplicate-fact', message: `Dropped a repeated fact: ${duplicate}`, data: { fact: duplicate } });
 			return facts.map(
 				(fact): DraftSample => ({
 					messages: [{ role: 'assistant', content: fact }],
-					tags: ['fact'],
-					meta: { recipe: 'identity-facts', fact, passageIndex: input.passageIndex }
+					tags: ['fact', `field:${input.field}`],
+					meta: { recipe: 'identity-facts', fact, field: input.field, passageIndex: input.passageIndex }
 				})
 			);
 		};
@@ -191,14 +260,17 @@ export const identityFactsRecipe: Recipe<IdentityFactsParams, FactsInput> = {
 	},
 	recordLabel: (input) => {
 		const start = input.passage.replace(/^#+\s*/, '').replace(/\s+/g, ' ').slice(0, 40);
-		return `Passage ${input.passageIndex + 1}: ${start}${input.passage.length > 40 ? '…' : ''}`;
+		// Runs stored before fields were read (version 1) have narrative passages only.
+		const field = input.field ?? 'narrative';
+		return `${factFieldLabel(field)} · passage ${input.passageIndex + 1}: ${start}${input.passage.length > 40 ? '…' : ''}`;
 	},
 	rehearse(request, random) {
 		const system = request.messages.find((message) => message.role === 'system')?.content ?? '';
 		const user = request.messages.find((message) => message.role === 'user')?.content ?? '';
-		const name = system.startsWith(EXTRACTOR_OPENING) ? (system.slice(EXTRACTOR_OPENING.length).split(' from a passage')[0] ?? '').trim() : 'The identity';
+		const name = system.startsWith(EXTRACTOR_OPENING) ? (system.slice(EXTRACTOR_OPENING.length).split(' from one field')[0] ?? '').trim() : 'The identity';
 		const passage = user.includes(PASSAGE_OPEN) ? user.slice(user.indexOf(PASSAGE_OPEN) + PASSAGE_OPEN.length, user.lastIndexOf(PASSAGE_CLOSE)) : user;
 		const sentences = passage
+			.replace(/\bMy name is\b/g, `${name}'s name is`)
 			.split('\n')
 			.filter((line) => !/^\s*#/.test(line))
 			.join(' ')

@@ -15,6 +15,13 @@ export const IdentityDocumentSchema = z.object({
 	name: z.string(),
 	/** One line: "I am X, …". */
 	iAm: z.string(),
+	/**
+	 * Who made it ("The Port Elin harbour office, in 2026"). Optional: documents stored before the
+	 * field existed have none, and read as empty.
+	 */
+	maker: z.string().optional(),
+	/** What it is for ("Answers questions about tides and berths"). Optional, as maker. */
+	purpose: z.string().optional(),
 	voice: z.string(),
 	values: z.string(),
 	/** How sure it is and how it says so (calibration). */

@@ -12,7 +12,7 @@ import type { FieldErrors, NumberText } from '../run-form';
 
 /** What the run form offers every recipe's Params component: the live sources and the ready datasets. */
 export interface RecipeFormContext {
-	sources: Pick<RunSourcesState, 'sheets' | 'identities' | 'pools' | 'sheet' | 'factRuns'>;
+	sources: Pick<RunSourcesState, 'sheets' | 'identities' | 'pools' | 'sheet' | 'factRuns' | 'identity' | 'acceptedFacts'>;
 	datasets: DatasetRow[];
 }
 

@@ -22,5 +22,5 @@ export const identityFactsForm = defineRecipeForm({
 		return () => ({ identityId: f.identityId, factsPerPassage: perPassage });
 	},
 	component: IdentityFactsParams,
-	props: ({ sources }) => ({ identities: sources.identities.rows })
+	props: ({ sources }) => ({ identities: sources.identities.rows, loadIdentity: (id: string) => sources.identity(id) })
 });

@@ -26,5 +26,10 @@ export const identityQaForm = defineRecipeForm({
 		return () => ({ identityId: f.identityId, factsRunId: { kind: 'facts', id: f.factsRunId }, questionsPerFact: perFact });
 	},
 	component: IdentityQaParams,
-	props: ({ sources }, f) => ({ identities: sources.identities.rows, factRuns: sources.factRuns(f.identityId) })
+	props: ({ sources }, f) => ({
+		identities: sources.identities.rows,
+		factRuns: sources.factRuns(f.identityId),
+		loadIdentity: (id: string) => sources.identity(id),
+		loadFacts: (runId: string) => sources.acceptedFacts(runId)
+	})
 });

@@ -37,6 +37,19 @@ describe('buildParams', () => {
 		expect(!parsed.ok && parsed.errors.assertions).toBeTruthy();
 	});
 
+	it('identity-assertions sends the lists to deny once they are filled in from the chosen document, without blanks', () => {
+		const fields = defaultRecipeFields();
+		fields.byRecipe['identity-assertions'] = { identityId: 'id-1', positive: true, negative: true, otherIdentities: ['Gemini', '  ', 'ChatGPT '], otherMakers: ['OpenAI'], listsFor: 'id-1' };
+		expect(buildParams('identity-assertions', fields)).toEqual({ ok: true, value: { identityId: 'id-1', positive: true, negative: true, otherIdentities: ['Gemini', 'ChatGPT'], otherMakers: ['OpenAI'] } });
+		// Lists filled in for another identity are not sent: the run reads the document's own.
+		fields.byRecipe['identity-assertions'] = { identityId: 'id-2', positive: true, negative: true, otherIdentities: ['Gemini'], otherMakers: [], listsFor: 'id-1' };
+		expect(buildParams('identity-assertions', fields)).toEqual({ ok: true, value: { identityId: 'id-2', positive: true, negative: true } });
+		// Negative questions with nothing to deny: said beside the lists.
+		fields.byRecipe['identity-assertions'] = { identityId: 'id-1', positive: true, negative: true, otherIdentities: [' '], otherMakers: [], listsFor: 'id-1' };
+		const parsed = buildParams('identity-assertions', fields);
+		expect(!parsed.ok && parsed.errors.denyLists).toBe('Negative questions need at least one identity or maker to deny.');
+	});
+
 	it('pool-answers: identity voice or a system prompt, and the mix', () => {
 		const fields = defaultRecipeFields();
 		fields.byRecipe['pool-answers'] = {
