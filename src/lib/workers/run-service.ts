@@ -234,6 +234,10 @@ export class RunService {
 		return review.reviewSamples(this.ctx, ids, reviewState);
 	}
 
+	restoreReviews(reviews: { id: string; review: SampleReview }[]): Promise<number> {
+		return review.restoreReviews(this.ctx, reviews);
+	}
+
 	/** Copies the accepted samples not yet copied into a dataset, as entries with provenance, as one undoable step. */
 	acceptSamples(runId: string, target: AcceptTarget): Promise<AcceptOutcome> {
 		return this.serial(runId, () => review.acceptSamples(this.ctx, runId, target));
@@ -274,6 +278,7 @@ export function runApi(db: SkeinDatabase, data: DataService, options?: RunServic
 		listReviewItems: (runId: string, review?: SampleReview) => service.listReviewItems(runId, review),
 		reviewSample: (sampleId: string, review: SampleReview, edited?: DraftSample['messages'] | null) => service.reviewSample(sampleId, review, edited),
 		reviewSamples: (sampleIds: string[], review: SampleReview) => service.reviewSamples(sampleIds, review),
+		restoreReviews: (reviews: { id: string; review: SampleReview }[]) => service.restoreReviews(reviews),
 		acceptSamples: (runId: string, target: AcceptTarget) => service.acceptSamples(runId, target)
 	};
 }

@@ -3,6 +3,7 @@
  * watch and review generation runs. Plain data only: everything here crosses Comlink.
  */
 import type { RequestTally } from '../runs/request-tally';
+import type { SampleMarks } from '../runs/sample-marks';
 import type { RunRateLimits } from '../runtime/rate-limits';
 import type { ChatRequest, ChatResponse } from './engine';
 import type { RecordStat, RunSettings, DraftSample } from '../recipes/recipe';
@@ -172,6 +173,8 @@ export interface ReviewItem {
 	review: SampleReview;
 	edited?: DraftSample['messages'];
 	acceptedInto?: { datasetId: string; entryId: string; at: number };
+	/** Grounding, duplicate mark and length, computed when listed (core/runs/sample-marks.ts). */
+	marks?: SampleMarks;
 }
 
 export type AcceptTarget = { kind: 'existing'; datasetId: string } | { kind: 'new'; name: string };
@@ -227,5 +230,7 @@ export interface RunApi {
 	/** `edited`: new messages; null clears an edit; undefined keeps it. */
 	reviewSample(sampleId: string, review: SampleReview, edited?: DraftSample['messages'] | null): Promise<ReviewItem | null>;
 	reviewSamples(sampleIds: string[], review: SampleReview): Promise<number>;
+	/** Sets each sample's review to the one given (a bulk decision's undo), in one write; returns how many changed. */
+	restoreReviews(reviews: { id: string; review: SampleReview }[]): Promise<number>;
 	acceptSamples(runId: string, target: AcceptTarget): Promise<AcceptOutcome>;
 }
