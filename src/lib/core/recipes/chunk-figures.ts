@@ -23,7 +23,11 @@ import type { ChatResponse } from '../contracts/engine';
 import type { StepRecord } from '../runtime/dispatcher';
 import { chunkStats, groundingOf, jaccard, NEAR_DUPLICATE_THRESHOLD, promptKey, wordsOf, type PromptResponsePair } from './chunk-stats';
 import { isJudgeRequest } from './judge';
+import { NearDuplicateIndex } from '../validation/near-duplicates';
 import type { DraftSample, RecordOutcome, RecordStat } from './recipe';
+
+/** Up to this many prompts near-duplicates are found pair by pair (exactly). */
+const EXACT_PAIRWISE_LIMIT = 2000;
 
 /** A sample's answer is supported by its chunk from this grounding score on (half its content words). */
 export const GROUNDED_AT = 0.5;
@@ -102,6 +106,17 @@ export interface ChunkFiguresInput {
 
 /** For each text, the index of an earlier text it nearly repeats (Jaccard ≥ 0.8), or -1. */
 export function nearDuplicateOf(texts: readonly string[], threshold = NEAR_DUPLICATE_THRESHOLD): number[] {
+	if (texts.length > EXACT_PAIRWISE_LIMIT) {
+		// Pairwise is quadratic: above the limit the MinHash index estimates it (±0.05 around the threshold).
+		const index = new NearDuplicateIndex({ threshold, shingleSize: 2 });
+		texts.forEach((text, i) => index.add(String(i), [text]));
+		const marks = new Array<number>(texts.length).fill(-1);
+		for (const group of index.groups()) {
+			const first = Number(group.members[0].id);
+			for (const member of group.members.slice(1)) marks[Number(member.id)] = first;
+		}
+		return marks;
+	}
 	const sets = texts.map((text) => {
 		const words = wordsOf(text);
 		const shingles = new Set<string>();
