@@ -25,7 +25,7 @@ import type {
 import type { DraftSample } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
 import { applyRunEvents, type LiveFigures } from '$lib/core/runs/run-events';
-import { bulkDecision, matchesReviewFilter, matchesReviewQuery, reviewQueueItems, type ReviewFilter, type ReviewQuery, type ReviewUndo } from '$lib/core/runs/review-filter';
+import { bulkDecision, matchesReviewFilter, matchesReviewQuery, reviewQueueItems, withReviews, type ReviewFilter, type ReviewQuery, type ReviewUndo } from '$lib/core/runs/review-filter';
 import { judgeAgreement, type JudgeAgreement } from '$lib/core/runs/judge-agreement';
 import { onWebLLMLost, remoteEngineFor } from '$lib/engines/page-engines.svelte';
 import { errorText } from './library.svelte';
@@ -402,7 +402,7 @@ export class ReviewState {
 		const count = this.items.length;
 		const { ids, undo } = bulkDecision(this.items, review, `${review === 'accepted' ? 'Accept' : 'Reject'} ${count} shown sample${count === 1 ? '' : 's'}`);
 		if (!ids.length) return 0;
-		this.#applyReviews(new Map(ids.map((id) => [id, review])));
+		this.#applyReviews(ids.map((id) => ({ id, review })));
 		try {
 			await dataWorker().reviewSamples(ids, review);
 		} catch (error) {
@@ -418,7 +418,7 @@ export class ReviewState {
 		const last = this.undoStack[this.undoStack.length - 1];
 		if (!last) return;
 		this.undoStack = this.undoStack.slice(0, -1);
-		this.#applyReviews(new Map(last.previous.map((item) => [item.id, item.review])));
+		this.#applyReviews(last.previous);
 		try {
 			await dataWorker().restoreReviews(last.previous);
 		} catch (error) {
@@ -429,12 +429,9 @@ export class ReviewState {
 	}
 
 	/** Sets reviews on the page in one pass (thousands at once), keeping the queue's filter and order. */
-	#applyReviews(reviews: Map<string, SampleReview>): void {
+	#applyReviews(reviews: readonly { id: string; review: SampleReview }[]): void {
 		const current = this.current?.id;
-		this.all = this.all.map((item) => {
-			const review = reviews.get(item.id);
-			return review && review !== item.review ? { ...item, review } : item;
-		});
+		this.all = withReviews(this.all, reviews);
 		this.#refilter(current);
 	}
 

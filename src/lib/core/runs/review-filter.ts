@@ -121,3 +121,19 @@ export function bulkDecision(matching: readonly Pick<ReviewItem, 'id' | 'review'
 	const changed = matching.filter((item) => item.review !== review);
 	return { ids: changed.map((item) => item.id), undo: { label, previous: changed.map((item) => ({ id: item.id, review: item.review })) } };
 }
+
+/** The items with these reviews set (one pass over thousands); unchanged items stay the same objects. */
+export function withReviews<T extends Pick<ReviewItem, 'id' | 'review'>>(items: readonly T[], changes: readonly { id: string; review: SampleReview }[]): T[] {
+	const wanted = new Map(changes.map((change) => [change.id, change.review]));
+	return items.map((item) => {
+		const review = wanted.get(item.id);
+		return review && review !== item.review ? { ...item, review } : item;
+	});
+}
+
+/** The records the samples come from, in order, with their labels (the queue's record choice). */
+export function reviewRecords(items: readonly Pick<ReviewItem, 'recordIndex' | 'recordLabel'>[]): [number, string][] {
+	const labels = new Map<number, string>();
+	for (const item of items) if (!labels.has(item.recordIndex)) labels.set(item.recordIndex, item.recordLabel);
+	return [...labels].sort((a, b) => a[0] - b[0]);
+}
