@@ -124,13 +124,13 @@ describe('run totals', () => {
 				{ label: 'JSON valid first try', value: '', count: strict, of },
 				{ label: 'Duplicate prompts', value: '', count: dup, of: received },
 				{ label: 'Entries', value: '', count: received - dup },
-				{ label: 'Mean grounding score', value: '50%', number: 50 }
+				{ label: 'Grounding (mean score)', value: '50%', number: 50 }
 			]
 		});
 		const totals = runFigureStats([chunk(1, 1, 0, 2), chunk(0, 3, 1, 6), {}]);
 		expect(totals.find((s) => s.label === 'JSON valid first try')).toMatchObject({ value: '1 of 4 (25%)', target: '≥ 95%', met: false });
 		expect(totals.find((s) => s.label === 'Duplicate prompts')).toMatchObject({ value: '1 of 8 (12.5%)', target: '< 10%', met: false });
 		expect(totals.find((s) => s.label === 'Entries')).toMatchObject({ value: '7' });
-		expect(totals.find((s) => s.label === 'Mean grounding score')).toBeUndefined();
+		expect(totals.find((s) => s.label === 'Grounding (mean score)')).toBeUndefined();
 	});
 });

@@ -204,7 +204,7 @@ export function chunkFigureStats(figures: ChunkFigures, entries: number, meanGro
 		figure('Duplicate prompts', figures.exactDuplicates + figures.nearDuplicates, figures.promptsReceived, SEED_TARGETS.duplicates),
 		figure('Grounded samples', figures.grounded, figures.samples, SEED_TARGETS.grounding),
 		figure('Nothing from the chunk', figures.nothingFromChunk, figures.samples),
-		meanGrounding === null ? { label: 'Mean grounding score', value: '—' } : { label: 'Mean grounding score', value: `${Math.round(meanGrounding * 1000) / 10}%`, number: Math.round(meanGrounding * 1000) / 10 }
+		meanGrounding === null ? { label: 'Grounding (mean score)', value: '—' } : { label: 'Grounding (mean score)', value: `${Math.round(meanGrounding * 1000) / 10}%`, number: Math.round(meanGrounding * 1000) / 10 }
 	];
 }
 
