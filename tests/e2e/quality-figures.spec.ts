@@ -179,6 +179,7 @@ test('chunked run on a misbehaving server: figures equal what the server sent; r
 		// Undo restores each earlier decision exactly: the hand-accepted one is accepted again.
 		await page.getByTestId('bulk-undo').click();
 		await expect(page.getByTestId('review-counts')).toHaveText(`${kept - 1} pending · 1 accepted · 0 rejected`);
+		await expect(page.getByTestId('bulk-note')).toHaveText(`Undone: Reject ${nothingCount} shown samples (${nothingCount} restored).`);
 		await expect(page.getByTestId('bulk-undo')).toHaveCount(0);
 		await expect(page.getByTestId('agree-pass-accepted')).toHaveText('1');
 		await expect(page.getByTestId('agree-pass-rejected')).toHaveText('0');

@@ -322,6 +322,8 @@ export class ReviewState {
 	query = $state.raw<ReviewQuery>({});
 	/** Bulk decisions that can be taken back, the latest last. */
 	undoStack = $state.raw<ReviewUndo[]>([]);
+	/** A bulk decision or its undo is being written (shown on the page at once, stored a moment later). */
+	bulkBusy = $state(false);
 	/** The samples the filter shows, fixed while the filter stays (a reviewed sample leaves it at once). */
 	items = $state.raw<ReviewItem[]>([]);
 	index = $state(0);
@@ -403,28 +405,34 @@ export class ReviewState {
 		const { ids, undo } = bulkDecision(this.items, review, `${review === 'accepted' ? 'Accept' : 'Reject'} ${count} shown sample${count === 1 ? '' : 's'}`);
 		if (!ids.length) return 0;
 		this.#applyReviews(ids.map((id) => ({ id, review })));
+		this.bulkBusy = true;
 		try {
 			await dataWorker().reviewSamples(ids, review);
 		} catch (error) {
 			await this.load().catch(() => undefined);
 			throw error;
+		} finally {
+			this.bulkBusy = false;
 		}
 		this.undoStack = [...this.undoStack.slice(-(UNDO_DEPTH - 1)), undo];
 		return ids.length;
 	}
 
 	/** Takes back the last bulk decision: every sample it changed gets its earlier review again. */
-	async undo(): Promise<void> {
+	async undo(): Promise<number> {
 		const last = this.undoStack[this.undoStack.length - 1];
-		if (!last) return;
+		if (!last) return 0;
 		this.undoStack = this.undoStack.slice(0, -1);
 		this.#applyReviews(last.previous);
+		this.bulkBusy = true;
 		try {
-			await dataWorker().restoreReviews(last.previous);
+			return await dataWorker().restoreReviews(last.previous);
 		} catch (error) {
 			this.undoStack = [...this.undoStack, last];
 			await this.load().catch(() => undefined);
 			throw error;
+		} finally {
+			this.bulkBusy = false;
 		}
 	}
 
