@@ -129,6 +129,10 @@ test('chunked run on a misbehaving server: figures equal what the server sent; r
 		// The chunk's own row shows the same figures with the target.
 		const record = page.getByTestId('run-record').first();
 		await expect(record.locator('[data-testid="record-stat"][data-label="JSON valid first try"]')).toContainText(`${pct(strict, iterations)} (target ≥ 95%)`);
+		// Opened, the chunk says which answers were strict JSON: the two without a fault.
+		await record.getByRole('button').first().click();
+		await expect(record.getByTestId('step-strict').filter({ hasText: /^strict JSON$/ })).toHaveCount(strict);
+		await expect(record.getByTestId('step-strict').filter({ hasText: 'not strict JSON' })).toHaveCount(generation.length - strict);
 		const grounded = await row('Grounded samples').getByTestId('quality-value').textContent();
 		const nothing = await row('Nothing from the chunk').getByTestId('quality-value').textContent();
 		const groundedCount = Number(/^(\d+) of (\d+)/.exec(grounded ?? '')?.[1]);
