@@ -56,6 +56,8 @@ import { pathToFileURL } from 'node:url';
  * @property {string | undefined} authorization the Authorization header as sent
  * @property {number} status the HTTP status answered
  * @property {FaultKind} [fault] the scripted fault it got
+ * @property {string} [content] the answer text it was sent (all of it, even when a stream was dropped)
+ * @property {string} [finishReason] the finish reason it was sent
  */
 
 /** @typedef {(body: ChatBody) => string} AnswerFn */
@@ -430,6 +432,8 @@ export async function startModelServer({ host = '127.0.0.1', port = 0, model = '
 				break;
 		}
 		previousAnswer = content;
+		entry.content = content;
+		entry.finishReason = finishReason;
 		const id = `chatcmpl-${++counter}`;
 		const created = Math.floor(Date.now() / 1000);
 		const answeredModel = body.model || models[0];

@@ -26,7 +26,8 @@ import { RECORD_PAGE } from '$lib/core/contracts/run-api';
 import type { DraftSample } from '$lib/core/recipes/recipe';
 import type { EngineChoice } from '$lib/core/contracts/rows';
 import { applyRunEvents, type LiveFigures, type RecordWindow } from '$lib/core/runs/run-events';
-import { matchesReviewFilter, type ReviewFilter } from '$lib/core/runs/review-filter';
+import { bulkDecision, matchesReviewFilter, matchesReviewQuery, reviewQueueItems, withReviews, type ReviewFilter, type ReviewQuery, type ReviewUndo } from '$lib/core/runs/review-filter';
+import { judgeAgreement, type JudgeAgreement } from '$lib/core/runs/judge-agreement';
 import { onWebLLMLost, remoteEngineFor } from '$lib/engines/page-engines.svelte';
 import { errorText } from './library.svelte';
 import { savedEndpointKey } from './endpoint-settings.svelte';
@@ -115,6 +116,8 @@ class RunEventStream {
 }
 
 const LIST_REFRESH_MS = 1000;
+/** Bulk decisions kept for undo. */
+const UNDO_DEPTH = 20;
 /** A run's view takes its live events at most this often (a fast run sends hundreds a second). */
 const DETAIL_REFRESH_MS = 200;
 
@@ -358,6 +361,11 @@ export class ReviewState {
 	/** Every sample of the run, in record/sample order. */
 	all = $state.raw<ReviewItem[]>([]);
 	filter = $state<ReviewFilter>('pending');
+	query = $state.raw<ReviewQuery>({});
+	/** Bulk decisions that can be taken back, the latest last. */
+	undoStack = $state.raw<ReviewUndo[]>([]);
+	/** A bulk decision or its undo is being written (shown on the page at once, stored a moment later). */
+	bulkBusy = $state(false);
 	/** The samples the filter shows, fixed while the filter stays (a reviewed sample leaves it at once). */
 	items = $state.raw<ReviewItem[]>([]);
 	index = $state(0);
@@ -407,7 +415,7 @@ export class ReviewState {
 	}
 
 	#refilter(keepId?: string) {
-		this.items = this.all.filter((item) => matchesReviewFilter(item, this.filter));
+		this.items = reviewQueueItems(this.all, this.filter, this.query);
 		const at = keepId ? this.items.findIndex((item) => item.id === keepId) : -1;
 		this.index = at >= 0 ? at : Math.min(this.index, Math.max(0, this.items.length - 1));
 	}
@@ -416,6 +424,65 @@ export class ReviewState {
 		this.filter = filter;
 		this.index = 0;
 		this.#refilter();
+	}
+
+	/** Narrows and orders the queue (grounding, judge score, duplicate mark, chunk, length). */
+	setQuery(query: ReviewQuery): void {
+		this.query = query;
+		this.index = 0;
+		this.#refilter();
+	}
+
+	/** How the judge's verdicts agree with the decisions made so far. */
+	get agreement(): JudgeAgreement {
+		return judgeAgreement(this.all);
+	}
+
+	/**
+	 * Accepts or rejects every sample the queue shows (state filter and query) in one write, as one
+	 * step `undo` takes back, restoring each sample's decision exactly as it was.
+	 */
+	async decideShown(review: SampleReview): Promise<number> {
+		const count = this.items.length;
+		const { ids, undo } = bulkDecision(this.items, review, `${review === 'accepted' ? 'Accept' : 'Reject'} ${count} shown sample${count === 1 ? '' : 's'}`);
+		if (!ids.length) return 0;
+		this.#applyReviews(ids.map((id) => ({ id, review })));
+		this.bulkBusy = true;
+		try {
+			await dataWorker().reviewSamples(ids, review);
+		} catch (error) {
+			await this.load().catch(() => undefined);
+			throw error;
+		} finally {
+			this.bulkBusy = false;
+		}
+		this.undoStack = [...this.undoStack.slice(-(UNDO_DEPTH - 1)), undo];
+		return ids.length;
+	}
+
+	/** Takes back the last bulk decision: every sample it changed gets its earlier review again. */
+	async undo(): Promise<number> {
+		const last = this.undoStack[this.undoStack.length - 1];
+		if (!last) return 0;
+		this.undoStack = this.undoStack.slice(0, -1);
+		this.#applyReviews(last.previous);
+		this.bulkBusy = true;
+		try {
+			return await dataWorker().restoreReviews(last.previous);
+		} catch (error) {
+			this.undoStack = [...this.undoStack, last];
+			await this.load().catch(() => undefined);
+			throw error;
+		} finally {
+			this.bulkBusy = false;
+		}
+	}
+
+	/** Sets reviews on the page in one pass (thousands at once), keeping the queue's filter and order. */
+	#applyReviews(reviews: readonly { id: string; review: SampleReview }[]): void {
+		const current = this.current?.id;
+		this.all = withReviews(this.all, reviews);
+		this.#refilter(current);
 	}
 
 	next(): void {
@@ -444,12 +511,12 @@ export class ReviewState {
 			await this.load(item.id).catch(() => undefined);
 			throw error;
 		}
-		if (updated) this.#replace(item.id, updated, false);
+		if (updated) this.#replace(item.id, { ...updated, ...(item.marks ? { marks: item.marks } : {}) }, false);
 	}
 
 	#replace(id: string, updated: ReviewItem, advance: boolean): void {
 		this.all = this.all.map((other) => (other.id === id ? updated : other));
-		if (!matchesReviewFilter(updated, this.filter)) {
+		if (!matchesReviewFilter(updated, this.filter) || !matchesReviewQuery(updated, this.query)) {
 			this.items = this.items.filter((other) => other.id !== id);
 			this.index = Math.min(this.index, Math.max(0, this.items.length - 1));
 		} else {

@@ -559,7 +559,8 @@ export class LiveRuns {
 				if (recordIndex === undefined) return;
 				const error = withFailureHint(record.error, live.run.engine.kind);
 				this.log(live, { level: 'error', recordIndex, message: `${this.recordName(live, recordIndex)} failed (${error.type}): ${error.message}` });
-				this.endRecord(live, recordIndex, { state: 'failed', steps: record.steps, notes: record.notes, samples: [], error });
+				const stats = live.recipe.summarizesFailed ? this.summarize(live, live.inputs.get(recordIndex), [], record.notes, record.steps, true) : undefined;
+				this.endRecord(live, recordIndex, { state: 'failed', steps: record.steps, notes: record.notes, samples: [], error, ...(stats ? { stats } : {}) });
 				this.forget(live, record.recordId, recordIndex);
 				return;
 			}
@@ -572,11 +573,11 @@ export class LiveRuns {
 		}
 	}
 
-	private summarize(live: LiveRun, input: unknown, samples: DraftSample[], notes: TaskNote[], steps: StepRecord[]): RecordStat[] | undefined {
-		if (!live.recipe.summarize) return undefined;
+	private summarize(live: LiveRun, input: unknown, samples: DraftSample[], notes: TaskNote[], steps: StepRecord[], failed = false): RecordStat[] | undefined {
+		if (!live.recipe.summarize || input === undefined) return undefined;
 		try {
 			const stepCount = steps.filter((step) => step.response && !step.error && !step.rejected).length;
-			return live.recipe.summarize({ input, samples, notes, stepCount }, live.sources, live.run.params);
+			return live.recipe.summarize({ input, samples, notes, stepCount, steps, ...(failed ? { failed } : {}) }, live.sources, live.run.params);
 		} catch (error) {
 			this.log(live, { level: 'warn', message: `Could not compute the record's statistics: ${error instanceof Error ? error.message : String(error)}` });
 			return undefined;

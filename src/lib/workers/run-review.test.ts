@@ -5,6 +5,25 @@ import { cleanUp, fresh, QUESTION, SETTINGS, SHEET, started } from './run-test-h
 afterEach(cleanUp);
 
 describe('Review and accept into a dataset', () => {
+	it('lists samples with their marks; a bulk decision and its undo are one write each and restore the earlier reviews exactly', async () => {
+		const h = await fresh();
+		const runId = await started(h);
+		await h.service.whenSettled(runId);
+		const all = await h.service.listReviewItems(runId);
+		expect(all.length).toBeGreaterThanOrEqual(4);
+		for (const item of all) expect(item.marks).toMatchObject({ length: item.sample.messages[item.sample.messages.length - 1].content.length });
+		await h.service.reviewSample(all[0].id, 'rejected');
+		await h.service.reviewSample(all[1].id, 'accepted');
+		const before = (await h.service.listReviewItems(runId)).map((item) => [item.id, item.review]);
+		const ids = all.map((item) => item.id);
+		expect(await h.service.reviewSamples(ids, 'accepted')).toBe(ids.length - 1);
+		expect((await h.service.listReviewItems(runId)).every((item) => item.review === 'accepted')).toBe(true);
+		expect(await h.service.restoreReviews(before.map(([id, review]) => ({ id, review: review as 'pending' | 'accepted' | 'rejected' })))).toBe(ids.length - 1);
+		expect((await h.service.listReviewItems(runId)).map((item) => [item.id, item.review])).toEqual(before);
+		// One state asked for: only those, marks still computed over the whole run.
+		expect((await h.service.listReviewItems(runId, 'rejected')).map((item) => item.id)).toEqual([all[0].id]);
+	});
+
 	it('accepts reviewed samples into a new dataset as one undoable operation, with provenance', async () => {
 		const h = await fresh();
 		const runId = await started(h);

@@ -6,15 +6,40 @@
 import type { RunSampleRow, SampleReview } from '$lib/core/contracts/rows';
 import type { AcceptOutcome, AcceptTarget, ReviewItem } from '$lib/core/contracts/run-api';
 import { acceptedEntry } from '$lib/core/recipes/provenance';
-import type { DraftSample } from '$lib/core/recipes/recipe';
+import type { AnyRecipe, DraftSample } from '$lib/core/recipes/recipe';
+import { markSamples } from '$lib/core/runs/sample-marks';
 import { getRecord, getRun, getSample, getSamples, listRecords, listSamples, markAccepted, putSamples, recordLabels, updateRun } from '$lib/db/runs-repo';
 import { addEntriesAsOneStep } from './add-entries';
 import { runGone, type RunContext } from './run-context';
 import { recordFallbackLabel, reviewItemOf } from './run-views';
 
+/**
+ * A run's samples for review, each with its marks (grounding against its record's source when the
+ * recipe names one, duplicate mark, length). The marks are computed over all the run's samples
+ * even when one review state is asked for, so a duplicate stays marked after its original is decided.
+ */
 export async function listReviewItems(ctx: RunContext, runId: string, review?: SampleReview): Promise<ReviewItem[]> {
-	const [rows, labels] = await Promise.all([listSamples(ctx.db, runId, review), recordLabels(ctx.db, runId)]);
-	return rows.map((row) => reviewItemOf(row, labels.get(row.recordIndex) ?? recordFallbackLabel(row.recordIndex)));
+	const run = await getRun(ctx.db, runId);
+	const recipe = run ? ctx.recipe(run.recipeId) : undefined;
+	const [rows, labels, sources] = await Promise.all([listSamples(ctx.db, runId), recordLabels(ctx.db, runId), recipe?.groundingSource ? groundingSources(ctx, runId, recipe) : new Map()]);
+	const marks = markSamples(
+		rows.map((row) => ({ recordIndex: row.recordIndex, messages: row.sample.messages })),
+		(recordIndex) => sources.get(recordIndex)
+	);
+	return rows.flatMap((row, i) => (review && row.review !== review ? [] : [{ ...reviewItemOf(row, labels.get(row.recordIndex) ?? recordFallbackLabel(row.recordIndex)), marks: marks[i] }]));
+}
+
+async function groundingSources(ctx: RunContext, runId: string, recipe: AnyRecipe): Promise<Map<number, { text: string; ignore?: string[] }>> {
+	const sources = new Map<number, { text: string; ignore?: string[] }>();
+	for (const record of await listRecords(ctx.db, runId)) {
+		try {
+			const source = recipe.groundingSource?.(record.input);
+			if (source) sources.set(record.recordIndex, source);
+		} catch {
+			// An input from an older recipe version without the source: no grounding shown for it.
+		}
+	}
+	return sources;
 }
 
 export async function reviewSample(ctx: RunContext, id: string, review: SampleReview, edited?: DraftSample['messages'] | null): Promise<ReviewItem | null> {
@@ -35,6 +60,17 @@ export async function reviewSamples(ctx: RunContext, ids: string[], review: Samp
 	await putSamples(
 		ctx.db,
 		rows.map((row) => ({ ...row, review }))
+	);
+	return rows.length;
+}
+
+/** Sets each sample's review to the one given (a bulk decision's undo) in one write; returns how many changed. */
+export async function restoreReviews(ctx: RunContext, reviews: { id: string; review: SampleReview }[]): Promise<number> {
+	const wanted = new Map(reviews.map((item) => [item.id, item.review]));
+	const rows = (await getSamples(ctx.db, [...wanted.keys()])).filter((row) => row.review !== wanted.get(row.id));
+	await putSamples(
+		ctx.db,
+		rows.map((row) => ({ ...row, review: wanted.get(row.id) as SampleReview }))
 	);
 	return rows.length;
 }

@@ -37,6 +37,8 @@ import type {
 	StartRunResult
 } from '$lib/core/contracts/run-api';
 import { RECORD_PAGE } from '$lib/core/contracts/run-api';
+import { runFigureStats } from '$lib/core/recipes/chunk-figures';
+import type { RecordStat } from '$lib/core/recipes/recipe';
 import type { AnyRecipe, DraftSample } from '$lib/core/recipes/recipe';
 import { RECIPES } from '$lib/core/recipes/registry';
 import { recipeInfo } from '$lib/core/recipes/run-request';
@@ -193,13 +195,23 @@ export class RunService {
 		if (!row) return null;
 		const run = this.live.current(row, live);
 		const page = options.records === false ? null : options.records === true || options.records === undefined ? {} : options.records;
+		const records = page ? await this.recordPage(run, page) : [];
+		const quality = records.length < run.counts.total ? await this.qualityOf(run, records) : undefined;
 		return {
 			run: publicRun(run),
 			status: await this.statusOf(row),
 			live: Boolean(live),
-			records: page ? await this.recordPage(run, page) : [],
+			records,
+			...(quality?.length ? { quality } : {}),
 			log: live ? [...live.log] : (row.log ?? [])
 		};
+	}
+
+	/** The run's figures added up over every record, for a recipe whose figures have targets (seen on the page read). */
+	private async qualityOf(run: StoredRunRow, page: readonly RunRecordSummary[]): Promise<RecordStat[] | undefined> {
+		if (!page.some((record) => record.stats?.some((stat) => stat.target))) return undefined;
+		const all = await recordsPage(this.ctx.db, run.id, { offset: 0, limit: run.counts.total });
+		return runFigureStats(all);
 	}
 
 	async getRunRecords(runId: string, page: RecordPageQuery): Promise<RunRecordSummary[]> {
@@ -252,6 +264,10 @@ export class RunService {
 		return review.reviewSamples(this.ctx, ids, reviewState);
 	}
 
+	restoreReviews(reviews: { id: string; review: SampleReview }[]): Promise<number> {
+		return review.restoreReviews(this.ctx, reviews);
+	}
+
 	/** Copies the accepted samples not yet copied into a dataset, as entries with provenance, as one undoable step. */
 	acceptSamples(runId: string, target: AcceptTarget): Promise<AcceptOutcome> {
 		return this.serial(runId, () => review.acceptSamples(this.ctx, runId, target));
@@ -293,6 +309,7 @@ export function runApi(db: SkeinDatabase, data: DataService, options?: RunServic
 		listReviewItems: (runId: string, review?: SampleReview) => service.listReviewItems(runId, review),
 		reviewSample: (sampleId: string, review: SampleReview, edited?: DraftSample['messages'] | null) => service.reviewSample(sampleId, review, edited),
 		reviewSamples: (sampleIds: string[], review: SampleReview) => service.reviewSamples(sampleIds, review),
+		restoreReviews: (reviews: { id: string; review: SampleReview }[]) => service.restoreReviews(reviews),
 		acceptSamples: (runId: string, target: AcceptTarget) => service.acceptSamples(runId, target)
 	};
 }

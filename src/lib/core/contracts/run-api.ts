@@ -3,6 +3,7 @@
  * watch and review generation runs. Plain data only: everything here crosses Comlink.
  */
 import type { RequestTally } from '../runs/request-tally';
+import type { SampleMarks } from '../runs/sample-marks';
 import type { RunRateLimits } from '../runtime/rate-limits';
 import type { ChatRequest, ChatResponse } from './engine';
 import type { RecordStat, RunSettings, DraftSample } from '../recipes/recipe';
@@ -165,6 +166,11 @@ export interface RunDetail {
 	live: boolean;
 	/** One page of the records (the first RECORD_PAGE unless asked otherwise); `run.counts` has how many there are. */
 	records: RunRecordSummary[];
+	/**
+	 * The records' figures added up over the whole run (recipes whose figures have targets), when it
+	 * has more records than the page: the view adds up the page itself when that is all of them.
+	 */
+	quality?: RecordStat[];
 	/** The most recent log lines (also kept across reloads). */
 	log: RunLogLine[];
 }
@@ -184,6 +190,8 @@ export interface ReviewItem {
 	review: SampleReview;
 	edited?: DraftSample['messages'];
 	acceptedInto?: { datasetId: string; entryId: string; at: number };
+	/** Grounding, duplicate mark and length, computed when listed (core/runs/sample-marks.ts). */
+	marks?: SampleMarks;
 }
 
 export type AcceptTarget = { kind: 'existing'; datasetId: string } | { kind: 'new'; name: string };
@@ -241,5 +249,7 @@ export interface RunApi {
 	/** `edited`: new messages; null clears an edit; undefined keeps it. */
 	reviewSample(sampleId: string, review: SampleReview, edited?: DraftSample['messages'] | null): Promise<ReviewItem | null>;
 	reviewSamples(sampleIds: string[], review: SampleReview): Promise<number>;
+	/** Sets each sample's review to the one given (a bulk decision's undo), in one write; returns how many changed. */
+	restoreReviews(reviews: { id: string; review: SampleReview }[]): Promise<number>;
 	acceptSamples(runId: string, target: AcceptTarget): Promise<AcceptOutcome>;
 }

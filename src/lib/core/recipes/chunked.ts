@@ -28,6 +28,7 @@ import { ask, TaskError, type Task, type TaskContext } from '../runtime/task';
 import { answerWithoutThinking } from './identity-document';
 import { answerVoiceInstruction, DEFAULT_MAX_PREVIOUS_PROMPTS, DEFAULT_PROMPT_TEMPLATE, renderChunkPrompt } from '../sheets/prompt';
 import { MAX_ENTRIES_PER_ITERATION, type CharacterSheet, type SheetChunk } from '../sheets/sheet';
+import { chunkFigureStatsOf } from './chunk-figures';
 import { chunkRecordStats, chunkStats, isContentWord, promptKey, wordsOf, type PromptResponsePair } from './chunk-stats';
 import type { DraftSample, PreparedRun, Recipe, RecordOutcome, RecordStat, ResolvedSources, RunSettings } from './recipe';
 
@@ -510,7 +511,10 @@ export const chunkedRecipe: Recipe<ChunkedParams, ChunkedInput> = {
 	sources: (params) => [{ kind: 'sheet', id: params.sheetId }],
 	prepare: prepareChunked,
 	task: (params, _sources, settings) => chunkedTask(params, samplingOf(settings)),
-	summarize: (outcome) => summarizeChunk(outcome),
+	// With its steps, a chunk's figures are counted from the answers as sent (chunk-figures.ts).
+	summarize: (outcome, _sources, params) => (outcome.steps ? chunkFigureStatsOf(outcome, params.retriesPerIteration ?? 2, (answer) => { const parsed = parseChunkAnswer(answer); return parsed.ok ? parsed.pairs : null; }) : summarizeChunk(outcome)),
+	summarizesFailed: true,
+	groundingSource: (input) => ({ text: input.chunk.document, ignore: [input.characterName] }),
 	expectedSteps: (input) => input.chunk.settings.iterations,
 	recordLabel: (input) => `Chunk ${input.chunkIndex + 1}: ${chunkName(input.chunk)}`,
 	rehearse: rehearseChunkAnswer

@@ -24,13 +24,17 @@ import type { DraftSample, JudgeVerdict } from './recipe';
 export const JUDGE_SYSTEM_PROMPT =
 	'You are a careful, impartial reviewer of chat fine-tuning data. You judge one sample at a time against the criteria you are given, and you answer exactly in the format asked for.';
 
-export const JUDGE_RUBRIC_VARIABLES = ['conversation', 'criteria', 'scale_max'] as const;
+export const JUDGE_RUBRIC_VARIABLES = ['conversation', 'criteria', 'scale_max', 'scale_mid'] as const;
 
 export const DEFAULT_JUDGE_CRITERIA = `- The assistant's reply answers the user's message directly and completely.
 - It is accurate: it makes no claim that the conversation or its system prompt does not support.
 - It stays in the intended voice and character throughout.
 - It reads naturally, is concise, and has no formatting debris (stray JSON, markup, cut-off sentences).`;
 
+/**
+ * Examples at the bottom, middle and top of the scale, about made-up samples and said to be
+ * format only: a single example (it scored 3) was copied by small judges for every sample.
+ */
 export const DEFAULT_JUDGE_RUBRIC = `Review this sample from a chat fine-tuning dataset.
 
 <conversation>
@@ -40,12 +44,22 @@ export const DEFAULT_JUDGE_RUBRIC = `Review this sample from a chat fine-tuning 
 Criteria:
 {{criteria}}
 
-Rate how well the last assistant reply meets the criteria, on a scale from 1 (fails them) to {{scale_max}} (meets them fully).
-First explain your reasoning in two or three sentences inside <rationale></rationale>. Then give the score as one whole number inside <score></score>. Write nothing after the score.
+Rate how well the last assistant reply meets the criteria, on a scale from 1 (fails them) to {{scale_max}} (meets them fully). Use the whole scale: score this sample on its own merits.
+First explain your reasoning in one or two sentences inside <rationale></rationale>. Then give the score as one whole number inside <score></score>. Write nothing after the score.
 
-Example of the format:
-<rationale>The reply answers the question and stays in character, but adds a detail the system prompt does not support.</rationale>
-<score>3</score>`;
+How answers about three OTHER samples looked (the format only; their scores say nothing about this sample):
+- A reply that ignores the question and invents facts:
+<rationale>The reply talks about something else and claims things the conversation does not support.</rationale>
+<score>1</score>
+- A reply that answers but adds an unsupported detail:
+<rationale>The reply answers the question in voice, but adds a date the system prompt never gives.</rationale>
+<score>{{scale_mid}}</score>
+- A reply that meets every criterion:
+<rationale>The reply answers directly, stays in voice and claims only what the conversation supports.</rationale>
+<score>{{scale_max}}</score>`;
+
+/** The judge's own sampling unless the run says otherwise: deterministic and short (a rationale and a score). */
+export const DEFAULT_JUDGE_SAMPLING = { temperature: 0, max_tokens: 256 } as const;
 
 /** Overrides of the run's sampling for the judge (e.g. temperature 0, a small max_tokens). */
 export const JudgeSamplingSchema = z.object({
@@ -80,7 +94,7 @@ export const JudgeSettingsSchema = z
 		scaleMax: z.number().int().min(2).max(100).default(5),
 		/** Re-asks for answers without a readable score. */
 		retries: z.number().int().min(0).max(5).default(1),
-		sampling: JudgeSamplingSchema.optional()
+		sampling: JudgeSamplingSchema.default({ ...DEFAULT_JUDGE_SAMPLING })
 	})
 	.superRefine((settings, ctx) => {
 		const problem = checkJudgeRubric(settings.rubric);
@@ -105,7 +119,7 @@ export function judgeSampling(settings: JudgeSettings, sampling: Sampling): Samp
 export function judgeRequest(sample: DraftSample, settings: JudgeSettings, sampling: Sampling): ChatRequest {
 	const prompt = Mustache.render(
 		settings.rubric,
-		{ conversation: judgeConversation(sample.messages), criteria: settings.criteria.trim(), scale_max: settings.scaleMax },
+		{ conversation: judgeConversation(sample.messages), criteria: settings.criteria.trim(), scale_max: settings.scaleMax, scale_mid: Math.ceil((1 + settings.scaleMax) / 2) },
 		undefined,
 		{ escape: (value: unknown) => String(value) }
 	);

@@ -95,6 +95,12 @@ export interface RecordStat {
 	value: string;
 	/** For sorting / charts. */
 	number?: number;
+	/** A figure's parts ("3 of 5"): a run adds its records' figures up with them. */
+	count?: number;
+	of?: number;
+	/** The target the figure is held to (seed 003: "≥ 95%") and whether it was reached. */
+	target?: string;
+	met?: boolean;
 }
 
 export interface RecordOutcome<Input> {
@@ -103,6 +109,10 @@ export interface RecordOutcome<Input> {
 	notes: import('../runtime/task').TaskNote[];
 	/** Completed steps (answers) of the record. */
 	stepCount: number;
+	/** The record's steps as stored (answer text and finish reason): figures are computed from them. */
+	steps?: import('../runtime/dispatcher').StepRecord[];
+	/** The record failed (summarized only when the recipe sets `summarizesFailed`). */
+	failed?: boolean;
 }
 
 export interface Recipe<Params, Input> {
@@ -125,6 +135,13 @@ export interface Recipe<Params, Input> {
 	task(params: Params, sources: ResolvedSources, settings: RunSettings): Task<Input, DraftSample>;
 	/** Per-record statistics for the run view; optional. */
 	summarize?(outcome: RecordOutcome<Input>, sources: ResolvedSources, params: Params): RecordStat[];
+	/** `summarize` also for failed records (their steps still count, e.g. towards JSON valid first try). */
+	summarizesFailed?: boolean;
+	/**
+	 * The text a record's samples must be traceable to (a chunk's document) and words that ground
+	 * nothing (the character's name): review shows each sample's grounding score against it.
+	 */
+	groundingSource?(input: Input): { text: string; ignore?: string[] };
 	/**
 	 * Answered steps a record normally takes (a chunk's iterations), for a per-record progress bar
 	 * while it runs; optional (retries and judge steps are not counted).
