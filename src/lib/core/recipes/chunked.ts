@@ -480,8 +480,11 @@ export function rehearseChunkAnswer(request: ChatRequest, random: () => number):
 	// The character's name is all over the scaffolding ("… background of Queen Pédauque:").
 	const name = /rather than "(.+?) \.\.\."\)/.exec(prompt)?.[1] ?? /describing (.+?) \(for example/.exec(prompt)?.[1] ?? '';
 	const scaffold = new Set([...SCAFFOLD_WORDS, ...wordsOf(name)]);
-	// Chunk lines: those mostly made of words the scaffolding does not use.
-	const chunkLines = body.split('\n').filter((line) => {
+	// The chunk: fenced off in the default template; else the lines mostly made of words the
+	// scaffolding does not use (an introduction prepended to a seed template is not the chunk).
+	const fenced = /^"""\n([\s\S]*?)\n"""$/m.exec(body);
+	const source = fenced ? fenced[1] : body.split('\n').filter((line) => !/^About [^:\n]+: /.test(line)).join('\n');
+	const chunkLines = source.split('\n').filter((line) => {
 		const words = wordsOf(line).filter(isContentWord);
 		return words.length > 0 && words.filter((word) => !scaffold.has(word.replace(/'s$/, ''))).length / words.length > 0.5;
 	});

@@ -11,9 +11,10 @@
 /** "Brannoc Vell — The Ferryman of Greymouth" → "Brannoc Vell"; "Queen Pédauque" stays. */
 export function characterNameFromTitle(title: string): string {
 	const plain = title.replace(/[*_`]+/g, '').replace(/\s+/g, ' ').trim();
+	// "Character sheet: Old Oar" names the character after the label.
+	const unlabelled = plain.replace(/^(?:character sheet|character|sheet|npc)\s*[:—–-]\s*/i, '');
 	// A dash with spaces, a colon, a comma or an opening bracket ends the name.
-	const cut = plain.split(/\s[—–-]+\s|\s*[—–]\s*|:\s|,\s|\s\(|\s\[|\s\|\s/)[0].trim();
-	const name = cut.replace(/^(?:character sheet|sheet|npc)\s*[:-]\s*/i, '').trim();
+	const name = unlabelled.split(/\s[—–-]+\s|\s*[—–]\s*|:\s|,\s|\s\(|\s\[|\s\|\s/)[0].trim();
 	return name || plain;
 }
 

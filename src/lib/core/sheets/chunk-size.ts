@@ -90,24 +90,42 @@ function titleOf(parts: readonly SizingSection[]): string {
 	return `${unique[0]} … ${unique[unique.length - 1]} (${unique.length} sections)`;
 }
 
+/** The heading level a section starts with (1–6; 0 for text before the first heading). */
+function levelOf(section: SizingSection): number {
+	const [first = '', second = ''] = section.text.split('\n', 2);
+	const atx = /^ {0,3}(#{1,6})(?:\s|$)/.exec(first);
+	if (atx) return atx[1].length;
+	if (/^ {0,3}=+\s*$/.test(second)) return 1;
+	if (/^ {0,3}-{2,}\s*$/.test(second)) return 2;
+	return 0;
+}
+
 /**
- * Sections → chunks within `range` tokens where the text allows: small neighbours merged (a
- * heading-only section always goes with what follows it), long ones cut. Nothing is lost but
- * whitespace between pieces.
+ * Blocks of the outline: a heading with no text of its own opens a block that holds the sections
+ * under it (deeper headings) — "## Appearance" with its "###" parts — so chunks break where the
+ * document's topics do. Any other section is a block of its own.
  */
-export function sizeSections(sections: readonly SizingSection[], range: TokenRange = DEFAULT_CHUNK_TOKENS, count: CountTokens = estimateTokens): SizedSection[] {
-	const { min, max } = range;
-	// 1. Long sections cut into parts.
-	const parts: SizingSection[] = [];
+function outlineBlocks(sections: readonly SizingSection[]): SizingSection[][] {
+	const blocks: SizingSection[][] = [];
+	let leader: number | null = null;
 	for (const section of sections) {
-		const pieces = cutText(section.text, max, count);
-		if (pieces.length === 1) parts.push(section);
-		else pieces.forEach((text, i) => parts.push({ title: `${section.title} (part ${i + 1} of ${pieces.length})`, text }));
+		const level = levelOf(section);
+		const inside = leader !== null && level > leader && !section.headingOnly;
+		if (inside) blocks[blocks.length - 1].push(section);
+		else {
+			blocks.push([section]);
+			leader = section.headingOnly ? level : null;
+		}
 	}
-	// 2. Small neighbours merged.
+	return blocks;
+}
+
+/** Greedy packing of units (each a list of parts) into groups within the range. */
+function pack(units: readonly SizingSection[][], range: TokenRange, count: CountTokens): SizingSection[][] {
+	const { min, max } = range;
+	const textOf = (list: readonly SizingSection[]) => list.map((part) => part.text).join(SEPARATOR);
 	const groups: SizingSection[][] = [];
 	let group: SizingSection[] = [];
-	const textOf = (list: readonly SizingSection[]) => list.map((part) => part.text).join(SEPARATOR);
 	const close = () => {
 		// A heading left at the end of a group belongs to the next one.
 		const carried: SizingSection[] = [];
@@ -115,27 +133,53 @@ export function sizeSections(sections: readonly SizingSection[], range: TokenRan
 		if (group.length) groups.push(group);
 		group = carried;
 	};
-	for (const part of parts) {
-		if (group.length === 0) {
-			group.push(part);
+	for (const unit of units) {
+		if (group.length === 0 || group.every((item) => item.headingOnly)) {
+			group.push(...unit);
 			continue;
 		}
-		const tokens = count(textOf(group));
-		const leadsOnly = group.every((item) => item.headingOnly);
-		if (leadsOnly || (tokens < min && count(textOf([...group, part])) <= max)) group.push(part);
+		if (count(textOf(group)) < min && count(textOf([...group, ...unit])) <= max) group.push(...unit);
 		else {
 			close();
-			group.push(part);
+			group.push(...unit);
 		}
 	}
 	close();
-	// 3. A short last chunk joins the one before it when both fit.
+	// A short last group joins the one before it when both fit.
 	if (groups.length > 1) {
 		const last = groups[groups.length - 1];
 		const before = groups[groups.length - 2];
 		if (count(textOf(last)) < min && count(textOf([...before, ...last])) <= max) groups.splice(groups.length - 2, 2, [...before, ...last]);
 	}
-	return groups.map((list) => {
+	return groups;
+}
+
+/**
+ * Sections → chunks within `range` tokens where the text allows. The outline decides first: a
+ * "##" topic with its "###" parts stays one unit when it fits, and small units are merged with
+ * their neighbours until a chunk reaches the minimum. A topic over the maximum is packed from its
+ * parts, and a single section over the maximum is cut. Nothing is lost but whitespace between
+ * pieces.
+ */
+export function sizeSections(sections: readonly SizingSection[], range: TokenRange = DEFAULT_CHUNK_TOKENS, count: CountTokens = estimateTokens): SizedSection[] {
+	const { max } = range;
+	const textOf = (list: readonly SizingSection[]) => list.map((part) => part.text).join(SEPARATOR);
+	const units: SizingSection[][] = [];
+	for (const block of outlineBlocks(sections)) {
+		if (count(textOf(block)) <= max) {
+			units.push(block);
+			continue;
+		}
+		// Too big as one: its sections, each cut to the maximum, packed on their own.
+		const parts: SizingSection[] = [];
+		for (const section of block) {
+			const pieces = cutText(section.text, max, count);
+			if (pieces.length === 1) parts.push(section);
+			else pieces.forEach((text, i) => parts.push({ title: `${section.title} (part ${i + 1} of ${pieces.length})`, text }));
+		}
+		units.push(...pack(parts.map((part) => [part]), range, count));
+	}
+	return pack(units, range, count).map((list) => {
 		const text = textOf(list);
 		return { title: titleOf(list), text, tokens: count(text), merged: list.map((part) => part.title) };
 	});
