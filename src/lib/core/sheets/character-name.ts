@@ -80,10 +80,8 @@ export function documentIntroduction(text: string, name: string): string {
 export function introductionFromContext(context: string, name: string): string {
 	const lines = context.split('\n').filter((line) => !/^\s{0,3}#{1,6}\s/.test(line));
 	let text = lines.join('\n').trim();
-	const escaped = name.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-	if (escaped !== '') {
-		text = text.replace(new RegExp(`^You are ${escaped}\\s*[.!]\\s*`, 'i'), '');
-		text = text.replace(new RegExp(`^You are ${escaped}\\s*,\\s*`, 'i'), `${name.trim()} is `);
-	}
+	// "You are NAME." says nothing about them; "You are NAME, a …" does, about NAME.
+	text = text.replace(/^You are ([^,.!\n]+)\s*[.!]\s*/i, '');
+	text = text.replace(/^You are ([^,.!\n]+?)\s*,\s*/i, (_, who: string) => `${who.trim() || name.trim()} is `);
 	return text.trim();
 }

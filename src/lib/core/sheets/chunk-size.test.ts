@@ -31,7 +31,7 @@ describe('sizeSections', () => {
 		for (const chunk of sized) expect(chunk.text.trimEnd()).not.toMatch(/\n#{1,2} [^\n]*$/);
 		// Chunks break where the document's topics do.
 		for (const chunk of sized.slice(1)) expect(chunk.text.startsWith('## ')).toBe(true);
-		expect(sized.map((chunk) => chunk.title)).toEqual(['Profile', 'Appearance · Personality', 'History', 'Relationships · The Crossing', 'Knowledge of Greymouth · Quests and Secrets']);
+		expect(sized.map((chunk) => chunk.title)).toEqual(['Brannoc Vell — The Ferryman of Greymouth · Profile', 'Appearance · Personality', 'History', 'Relationships · The Crossing', 'Knowledge of Greymouth · Quests and Secrets']);
 	});
 
 	it('merges small neighbours and names the chunk by the heading that leads it', () => {
@@ -44,6 +44,8 @@ describe('sizeSections', () => {
 		const sized = sizeSections(sections, { min: 200, max: 400 });
 		expect(sized).toHaveLength(1);
 		expect(sized[0]).toMatchObject({ title: 'Appearance', merged: ['Appearance', 'Build', 'Clothing', 'Voice'] });
+		// A heading with no text after it is no chunk.
+		expect(sizeSections([{ title: 'Title only', text: '# Title only', headingOnly: true }])).toEqual([]);
 		expect(sized[0].text.startsWith('## Appearance\n\n### Build\n')).toBe(true);
 		// Without a leading heading the titles are listed, long lists shortened.
 		expect(sizeSections(sections.slice(1), { min: 200, max: 400 })[0].title).toBe('Build · Clothing · Voice');

@@ -82,9 +82,9 @@ function cutText(text: string, max: number, count: CountTokens): string[] {
 	return pieces;
 }
 
-function titleOf(parts: readonly SizingSection[]): string {
-	const leads = parts.filter((part) => part.headingOnly).map((part) => part.title);
-	const titles = leads.length ? leads : parts.map((part) => part.title);
+/** A chunk's title: the titles of the units it holds (a topic's heading, or a section's own). */
+function titleOf(units: readonly SizingSection[][]): string {
+	const titles = units.map((unit) => unit[0].title);
 	const unique = titles.filter((title, i) => titles.indexOf(title) === i);
 	if (unique.length <= 3) return unique.join(' · ');
 	return `${unique[0]} … ${unique[unique.length - 1]} (${unique.length} sections)`;
@@ -120,38 +120,35 @@ function outlineBlocks(sections: readonly SizingSection[]): SizingSection[][] {
 	return blocks;
 }
 
-/** Greedy packing of units (each a list of parts) into groups within the range. */
-function pack(units: readonly SizingSection[][], range: TokenRange, count: CountTokens): SizingSection[][] {
+/** Greedy packing of units (each a list of parts) into groups of units within the range. */
+function pack(units: readonly SizingSection[][], range: TokenRange, count: CountTokens): SizingSection[][][] {
 	const { min, max } = range;
-	const textOf = (list: readonly SizingSection[]) => list.map((part) => part.text).join(SEPARATOR);
-	const groups: SizingSection[][] = [];
-	let group: SizingSection[] = [];
+	const textOf = (list: readonly SizingSection[][]) => list.flat().map((part) => part.text).join(SEPARATOR);
+	const headingOnly = (unit: readonly SizingSection[]) => unit.every((part) => part.headingOnly);
+	const groups: SizingSection[][][] = [];
+	let group: SizingSection[][] = [];
 	const close = () => {
 		// A heading left at the end of a group belongs to the next one.
-		const carried: SizingSection[] = [];
-		while (group.length > 1 && group[group.length - 1].headingOnly) carried.unshift(group.pop() as SizingSection);
+		const carried: SizingSection[][] = [];
+		while (group.length > 1 && headingOnly(group[group.length - 1])) carried.unshift(group.pop() as SizingSection[]);
 		if (group.length) groups.push(group);
 		group = carried;
 	};
 	for (const unit of units) {
-		if (group.length === 0 || group.every((item) => item.headingOnly)) {
-			group.push(...unit);
-			continue;
-		}
-		if (count(textOf(group)) < min && count(textOf([...group, ...unit])) <= max) group.push(...unit);
+		if (group.length === 0 || group.every(headingOnly) || (count(textOf(group)) < min && count(textOf([...group, unit])) <= max)) group.push(unit);
 		else {
 			close();
-			group.push(...unit);
+			group.push(unit);
 		}
 	}
 	close();
-	// A short last group joins the one before it when both fit.
+	// A short last group joins the one before it when both fit; headings with no text after them go.
 	if (groups.length > 1) {
 		const last = groups[groups.length - 1];
 		const before = groups[groups.length - 2];
-		if (count(textOf(last)) < min && count(textOf([...before, ...last])) <= max) groups.splice(groups.length - 2, 2, [...before, ...last]);
+		if (last.every(headingOnly) || (count(textOf(last)) < min && count(textOf([...before, ...last])) <= max)) groups.splice(groups.length - 2, 2, [...before, ...last]);
 	}
-	return groups;
+	return groups.filter((list) => !list.every(headingOnly));
 }
 
 /**
@@ -159,7 +156,7 @@ function pack(units: readonly SizingSection[][], range: TokenRange, count: Count
  * "##" topic with its "###" parts stays one unit when it fits, and small units are merged with
  * their neighbours until a chunk reaches the minimum. A topic over the maximum is packed from its
  * parts, and a single section over the maximum is cut. Nothing is lost but whitespace between
- * pieces.
+ * pieces (and a heading with no text anywhere after it).
  */
 export function sizeSections(sections: readonly SizingSection[], range: TokenRange = DEFAULT_CHUNK_TOKENS, count: CountTokens = estimateTokens): SizedSection[] {
 	const { max } = range;
@@ -177,10 +174,11 @@ export function sizeSections(sections: readonly SizingSection[], range: TokenRan
 			if (pieces.length === 1) parts.push(section);
 			else pieces.forEach((text, i) => parts.push({ title: `${section.title} (part ${i + 1} of ${pieces.length})`, text }));
 		}
-		units.push(...pack(parts.map((part) => [part]), range, count));
+		units.push(...pack(parts.map((part) => [part]), range, count).map((group) => group.flat()));
 	}
-	return pack(units, range, count).map((list) => {
+	return pack(units, range, count).map((group) => {
+		const list = group.flat();
 		const text = textOf(list);
-		return { title: titleOf(list), text, tokens: count(text), merged: list.map((part) => part.title) };
+		return { title: titleOf(group), text, tokens: count(text), merged: list.map((part) => part.title) };
 	});
 }
