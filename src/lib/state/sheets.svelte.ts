@@ -10,6 +10,8 @@ import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 import type { SheetSummary } from '$lib/core/contracts/library-summaries';
 import type { Seed003ExportOutcome, SheetFileOutcome } from '$lib/workers/library-service';
 import { LiveList } from './library.svelte';
+import type { ChunkTokenCounts, RechunkOutcome } from '$lib/workers/sheet-tokens';
+import type { TokenRange } from '$lib/core/sheets/chunk-size';
 
 /** Every sheet's summary, newest first, live. */
 export function liveSheets(): LiveList<SheetSummary> {
@@ -44,6 +46,14 @@ export const sheetEditing = {
 	},
 	exportSeed003(sheetId: string): Promise<Seed003ExportOutcome> {
 		return dataWorker().exportSheetSeed003(sheetId);
+	},
+	/** Each text's tokens, with the Qwen tokenizer (or an estimate, labelled as one). */
+	countTokens(texts: string[]): Promise<ChunkTokenCounts> {
+		return dataWorker().countChunkTokens([...texts]);
+	},
+	/** The sheet's text cut again into chunks of the token range. */
+	rechunk(text: string, range: TokenRange): Promise<RechunkOutcome> {
+		return dataWorker().rechunkSheetText(text, { min: range.min, max: range.max });
 	}
 };
 
