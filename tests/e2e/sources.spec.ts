@@ -74,7 +74,8 @@ test('a dropped character card becomes a sheet; edits survive a reload; chunks e
 	expect(personality).toHaveLength(4);
 	expect(personality[1]).toContain('Patient, precise, quietly funny.');
 	expect(JSON.parse(personality[2])).toEqual({ nb_dataset_entries: 7, nb_iterations: 2 });
-	expect(personality[3]).toContain('Imagine {{.NbEntriesPerChunk}} questions someone could ask {{.NameOfTheNPC}}');
+	// The default (small-model) template since issue 13, its Skein-only parts written out.
+	expect(personality[3]).toContain('Write {{.NbEntriesPerChunk}} dataset entries for training a chat model to play {{.NameOfTheNPC}}.');
 	await expect(page.getByTestId('sheet-exported')).toContainText('5 files');
 
 	// The drop was this page's: no dataset was made from the card.

@@ -23,6 +23,11 @@ export class SheetLibraryState {
 	readonly list = liveSheets();
 
 	start(): () => void {
+		// Documents are cut into chunks by counting Qwen tokens: load that tokenizer (a few MB,
+		// seconds to build) while the page is read, not after a file is dropped.
+		void dataWorker()
+			.countChunkTokens([])
+			.catch(() => {});
 		return this.list.start();
 	}
 

@@ -140,7 +140,7 @@ const SEED_KNOWN = { character_name: '{{character_name}}', chunk: '{{chunk}}', e
  * are written out as they read in iteration 1 (the answer voice as text, no previous prompts, the
  * context inline). Returns the template unchanged when it uses none of them.
  */
-export function seedCompatibleTemplate(chunk: SheetChunk, characterName: string): { template: string; flattened: string[] } {
+export function seedCompatibleTemplate(chunk: SheetChunk, characterName: string, introduction?: string): { template: string; flattened: string[] } {
 	const checked = checkPromptTemplate(chunk.promptTemplate);
 	if (!checked.ok) return { template: chunk.promptTemplate, flattened: [] };
 	const flattened = checked.variables.filter((name) => !Object.prototype.hasOwnProperty.call(SEED_KNOWN, name));
@@ -150,7 +150,7 @@ export function seedCompatibleTemplate(chunk: SheetChunk, characterName: string)
 		context: chunk.context,
 		// The seed program has no user name: card macros are written out with the default.
 		user_name: DEFAULT_USER_NAME,
-		introduction: substituteNames(introductionFromContext(chunk.context, characterName), { char: characterName, user: DEFAULT_USER_NAME }),
+		introduction: substituteNames(introduction?.trim() || introductionFromContext(chunk.context, characterName), { char: characterName, user: DEFAULT_USER_NAME }),
 		iteration: 1,
 		previous_prompts: [] as string[],
 		answer_voice: answerVoiceInstruction('first-person', characterName),
@@ -314,7 +314,7 @@ export class LibraryService {
 		const warnings: string[] = [];
 		for (const [index, chunk] of sheet.chunks.entries()) {
 			const label = `chunk ${index + 1} ("${chunk.title || 'untitled'}")`;
-			const seedForm = seedCompatibleTemplate(chunk, sheet.name);
+			const seedForm = seedCompatibleTemplate(chunk, sheet.name, sheet.introduction);
 			if (seedForm.flattened.length > 0) {
 				warnings.push(`${label}: ${seedForm.flattened.map((n) => `{{${n}}}`).join(', ')} written out as in iteration 1 (the seed program only knows the name, the chunk and the entry count)`);
 			}
