@@ -8,6 +8,7 @@ import { seededRandom, type TaskNote } from '../runtime/task';
 import { parseSeed003 } from '../sheets/seed003';
 import { documentToSheet } from '../sheets/split-document';
 import type { CharacterSheet, SheetChunk } from '../sheets/sheet';
+import { generatorSystemPrompt } from '../sheets/prompt';
 import { fixtureText } from '../test-utils';
 import { chunkStats, groundingScore } from './chunk-stats';
 import {
@@ -17,6 +18,8 @@ import {
 	chunkedRecipe,
 	chunkDocumentText,
 	chunkRequest,
+	chunkedMaxTokens,
+	formatInstruction,
 	MAX_LISTED_PROMPT_CHARS,
 	PREVIOUS_PROMPTS_CHAR_BUDGET,
 	parseChunkAnswer,
@@ -155,6 +158,22 @@ describe('chunkedRecipe.task', () => {
 		expect(result.samples.map((s) => s.sample.meta.iteration)).toEqual([1, 1, 2, 2, 3, 3]);
 		const notes = result.samples[0].provenance.notes;
 		expect(notesOfKind(notes, 'iteration-ok').map((note) => note.data)).toEqual([1, 2, 3].map((iteration) => ({ iteration, attempt: 1, entries: 2, firstTry: true, incomplete: 0 })));
+	});
+
+	it('by default tells the model it writes dataset entries (the character only the subject), with the sheet introduction, names filled and run overrides', async () => {
+		const sheet = { ...queenSheet(), introduction: 'Queen Pédauque is a sorceress who loves {{user}}.' };
+		const engine = new TestEngine().enqueue(testReply(it1), testReply(it2));
+		const { prepared } = await run(engine, params({ userName: 'Tamsin', entriesPerIteration: 4, iterations: 2 }), sheet);
+		expect(engine.requests).toHaveLength(2);
+		const [system, user] = engine.requests[0].messages;
+		expect(system).toEqual({ role: 'system', content: generatorSystemPrompt('Queen Pédauque') });
+		expect(system.content).not.toMatch(/^You are Queen/);
+		expect(user.content.startsWith('About Queen Pédauque: Queen Pédauque is a sorceress who loves Tamsin.\n\nFrom this document')).toBe(true);
+		expect(user.content.endsWith(formatInstruction(4))).toBe(true);
+		expect(prepared.inputs[0].input.chunk.settings).toEqual({ entriesPerIteration: 4, iterations: 2 });
+		expect(prepared.documents.introduction).toBe('Queen Pédauque is a sorceress who loves {{user}}.');
+		expect(chunkedMaxTokens(5)).toBe(1350);
+		expect(ChunkedParamsSchema.parse({ sheetId: 'q' })).toMatchObject({ retriesPerIteration: 3, systemMessage: 'generator', answerVoice: 'first-person' });
 	});
 
 	it('bounds the listed earlier prompts in characters too: long ones shortened, the latest kept', () => {
