@@ -59,7 +59,7 @@ test('a 3,000-word sheet → 500–1,500-token chunks → a chunked run whose re
 		for (let i = 0; i < 5; i++) {
 			const tokens = cards.nth(i).getByTestId('chunk-tokens');
 			await expect(tokens).toHaveText(/^[\d,]+ Qwen2\.5\/Qwen3 tokens$/);
-			const count = Number(/^([\d,]+)/.exec((await tokens.textContent()) ?? '')?.[1].replace(/,/g, ''));
+			const count = Number(/^([\d,]+)/.exec(((await tokens.textContent()) ?? '').trim())?.[1].replace(/,/g, ''));
 			expect(count).toBeGreaterThanOrEqual(500);
 			expect(count).toBeLessThanOrEqual(1500);
 			await expect(cards.nth(i).getByTestId('chunk-entries')).toHaveValue('5');
@@ -144,4 +144,37 @@ test('a 3,000-word sheet → 500–1,500-token chunks → a chunked run whose re
 	} finally {
 		await api.close();
 	}
+});
+
+test('the sheet editor re-chunks a sheet to another token range, shows each chunk\'s tokens, and the new chunks are saved', async ({ page }) => {
+	test.setTimeout(90_000);
+	await page.goto('/generate/sheets');
+	await expect(page.getByTestId('sheets-empty')).toBeVisible();
+	await dropFiles(page, [{ name: 'brannoc-vell.md', text: sheetText, type: 'text/markdown' }]);
+	await expect(page.getByTestId('sheet-import-ok')).toContainText('5 chunks', { timeout: 60_000 });
+	await page.getByTestId('sheet-import-ok').getByRole('link', { name: 'Open the sheet' }).click();
+	const cards = page.getByTestId('chunk-card');
+	await expect(cards).toHaveCount(5);
+
+	// A bad range says why and cannot be applied.
+	await page.getByTestId('rechunk-min').fill('900');
+	await page.getByTestId('rechunk-max').fill('400');
+	await expect(page.getByTestId('sheet-rechunk')).toContainText('the minimum is above the maximum');
+	await expect(page.getByTestId('rechunk')).toBeDisabled();
+
+	await page.getByTestId('rechunk-min').fill('200');
+	await page.getByTestId('rechunk').click();
+	await expect(page.getByTestId('rechunk-message')).toContainText(/^Re-chunked into \d+ chunks of [\d, ]+ Qwen2\.5\/Qwen3 tokens\. Save to keep them\.$/);
+	const count = await cards.count();
+	expect(count).toBeGreaterThan(5);
+	for (let i = 0; i < count; i++) {
+		await expect(cards.nth(i).getByTestId('chunk-tokens')).toHaveText(/^[\d,]+ Qwen2\.5\/Qwen3 tokens$/);
+		const text = ((await cards.nth(i).getByTestId('chunk-tokens').textContent()) ?? '').trim();
+		expect(Number(/^([\d,]+)/.exec(text)?.[1].replace(/,/g, ''))).toBeLessThanOrEqual(400);
+	}
+	await expect(page.getByTestId('sheet-dirty')).toBeVisible();
+	await page.getByTestId('sheet-save').click();
+	await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
+	await page.reload();
+	await expect(cards).toHaveCount(count);
 });
