@@ -34,7 +34,8 @@ test('a dropped character card becomes a sheet; edits survive a reload; chunks e
 	await second.getByTestId('chunk-iterations').fill('2');
 	await second.getByTestId('chunk-preview-toggle').click();
 	await expect(second.getByTestId('chunk-preview')).toContainText('Patient, precise, quietly funny. Wren Halloway distrusts anyone');
-	await expect(second.getByTestId('chunk-preview')).toContainText('Imagine 7 questions someone could ask Wren Halloway');
+	// The default (small-model) template since issue 13.
+	await expect(second.getByTestId('chunk-preview')).toContainText('Write 7 dataset entries for training a chat model to play Wren Halloway.');
 	await expect(page.getByTestId('sheet-dirty')).toBeVisible();
 	await page.getByTestId('sheet-save').click();
 	await expect(page.getByTestId('sheet-save-message')).toHaveText('Saved.');
@@ -73,7 +74,8 @@ test('a dropped character card becomes a sheet; edits survive a reload; chunks e
 	expect(personality).toHaveLength(4);
 	expect(personality[1]).toContain('Patient, precise, quietly funny.');
 	expect(JSON.parse(personality[2])).toEqual({ nb_dataset_entries: 7, nb_iterations: 2 });
-	expect(personality[3]).toContain('Imagine {{.NbEntriesPerChunk}} questions someone could ask {{.NameOfTheNPC}}');
+	// The default (small-model) template since issue 13, its Skein-only parts written out.
+	expect(personality[3]).toContain('Write {{.NbEntriesPerChunk}} dataset entries for training a chat model to play {{.NameOfTheNPC}}.');
 	await expect(page.getByTestId('sheet-exported')).toContainText('5 files');
 
 	// The drop was this page's: no dataset was made from the card.
@@ -93,7 +95,8 @@ test('seed 003 chunk files import as one sheet; a bad file says why and loses no
 	await expect(page.getByTestId('sheet-row')).toContainText('Seed 003 files');
 
 	await dropFiles(page, [{ name: 'wren-halloway.md', text: fixture('wren-halloway.md') }]);
-	await expect(page.getByTestId('sheet-import-ok')).toContainText('6 chunks');
+	// A 144-word document is one chunk sized for a small model (issue 13: 500–1,500 tokens).
+	await expect(page.getByTestId('sheet-import-ok')).toContainText('1 chunk');
 	await expect(page.getByTestId('sheet-row')).toHaveCount(2);
 
 	await dropFiles(page, [{ name: 'notes.pdf', base64: Buffer.from('%PDF-1.7\n\u0000\u0001binary').toString('base64'), type: 'application/pdf' }]);

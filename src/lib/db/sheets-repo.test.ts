@@ -23,7 +23,8 @@ let n = 0;
 const newId = () => `id-${++n}`;
 function pedauque(): CharacterSheet {
 	const text = readFileSync('tests/fixtures/sheets/character-sheet.md', 'utf8');
-	return documentToSheet(text, { characterName: 'Queen Pédauque', newId, now: () => new Date('2026-01-01T00:00:00Z') });
+	// One chunk per heading (tokenRange null): these tests need a sheet of several chunks.
+	return documentToSheet(text, { characterName: 'Queen Pédauque', tokenRange: null, newId, now: () => new Date('2026-01-01T00:00:00Z') });
 }
 
 describe('sheets repository', () => {

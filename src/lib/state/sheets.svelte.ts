@@ -11,6 +11,8 @@ import type { SheetSummary } from '$lib/core/contracts/library-summaries';
 import type { CardFileOutcome, Seed003ExportOutcome, SheetFileOutcome } from '$lib/workers/library-service';
 import type { CardFormat } from '$lib/core/formats/card-export';
 import { LiveList } from './library.svelte';
+import type { ChunkTokenCounts, RechunkOutcome } from '$lib/workers/sheet-tokens';
+import type { TokenRange } from '$lib/core/sheets/chunk-size';
 
 /** Every sheet's summary, newest first, live. */
 export function liveSheets(): LiveList<SheetSummary> {
@@ -22,6 +24,11 @@ export class SheetLibraryState {
 	readonly list = liveSheets();
 
 	start(): () => void {
+		// Documents are cut into chunks by counting Qwen tokens: load that tokenizer (a few MB,
+		// seconds to build) while the page is read, not after a file is dropped.
+		void dataWorker()
+			.countChunkTokens([])
+			.catch(() => {});
 		return this.list.start();
 	}
 
@@ -48,6 +55,14 @@ export const sheetEditing = {
 	},
 	exportCard(sheetId: string, format: CardFormat | 'png'): Promise<CardFileOutcome> {
 		return dataWorker().exportSheetCard(sheetId, format);
+	},
+	/** Each text's tokens, with the Qwen tokenizer (or an estimate, labelled as one). */
+	countTokens(texts: string[]): Promise<ChunkTokenCounts> {
+		return dataWorker().countChunkTokens([...texts]);
+	},
+	/** The sheet's text cut again into chunks of the token range. */
+	rechunk(text: string, range: TokenRange): Promise<RechunkOutcome> {
+		return dataWorker().rechunkSheetText(text, { min: range.min, max: range.max });
 	}
 };
 

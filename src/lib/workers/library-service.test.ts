@@ -4,6 +4,7 @@ import { SkeinDatabase } from '$lib/db/database';
 import { fixtureBytes, fixtureText } from '$lib/core/test-utils';
 import { parseSeed003 } from '$lib/core/sheets/seed003';
 import { identitySystemPrompt } from '$lib/core/recipes/identity-document';
+import { countChunkTokens } from './sheet-tokens';
 import { fileStem, LibraryService, nameFromContext, seed003FileName } from './library-service';
 
 const opened: SkeinDatabase[] = [];
@@ -59,14 +60,31 @@ describe('importSheet', () => {
 		expect(result).toMatchObject({ ok: true, sourceKind: 'seed003', name: 'Queen Pedauque', chunkCount: 1 });
 	});
 
-	it('splits a Markdown document by headings, named by its first heading', async () => {
+	it('reads a Markdown document into chunks sized for a small model, named by its first heading', async () => {
 		const { library } = fresh();
 		const result = await library.importSheet({ fileName: 'wren-halloway.md', bytes: fixtureBytes('sources/wren-halloway.md') });
 		if (!result.ok) throw new Error(result.error);
 		expect(result).toMatchObject({ name: 'Wren Halloway', sourceKind: 'document' });
 		const sheet = await library.getSheet(result.sheetId);
-		expect(sheet?.chunks.map((c) => c.title)).toEqual(['Wren Halloway', 'Background', 'Personality', 'Surveying', 'Ink-making', 'Relationships']);
+		// 144 words (about 250 tokens) is under the 500-token minimum: one chunk, every section in it.
+		expect(sheet?.chunks.map((c) => c.title)).toEqual(['Wren Halloway … Relationships (5 sections)']);
+		for (const heading of ['# Wren Halloway', '## Background', '## Personality', '## Skills', '### Surveying', '### Ink-making', '## Relationships']) expect(sheet?.chunks[0].document).toContain(heading);
 		expect(sheet?.chunks[0].context).toBe('You are Wren Halloway.');
+		expect(sheet?.introduction).toMatch(/^Wren Halloway /);
+	});
+
+	it('takes the character name from a title heading, and cuts a long sheet into 500–1,500-token chunks', async () => {
+		const { library } = fresh();
+		const result = await library.importSheet({ fileName: 'brannoc-vell.md', bytes: fixtureBytes('sheets/brannoc-vell.md') });
+		if (!result.ok) throw new Error(result.error);
+		expect(result).toMatchObject({ name: 'Brannoc Vell', chunkCount: 5 });
+		const sheet = await library.getSheet(result.sheetId);
+		const { counts, counter } = await countChunkTokens(sheet?.chunks.map((chunk) => chunk.document) ?? []);
+		expect(counter).toBe('qwen3');
+		for (const tokens of counts) {
+			expect(tokens).toBeGreaterThanOrEqual(500);
+			expect(tokens).toBeLessThanOrEqual(1500);
+		}
 	});
 
 	it('names the file and the problem, and stores nothing, for files that are neither', async () => {
@@ -92,7 +110,8 @@ describe('importSheet', () => {
 	it('reads a Markdown document with a ten-dash rule as a document, with a warning', async () => {
 		const { library } = fresh();
 		const result = await library.importSheet({ fileName: 'notes.md', bytes: encode('# Mara\n\nShe keeps bees.\n\n----------\n\n## Later\n\nShe moved to the coast.\n') });
-		expect(result).toMatchObject({ ok: true, sourceKind: 'document', chunkCount: 2, warnings: [expect.stringContaining('read as a document')] });
+		// Both parts fit one small-model chunk.
+		expect(result).toMatchObject({ ok: true, sourceKind: 'document', chunkCount: 1, warnings: [expect.stringContaining('read as a document')] });
 	});
 });
 
@@ -159,9 +178,11 @@ describe('seed 003 files', () => {
 		});
 		// The default template's Skein-only parts are written out as in iteration 1.
 		const text = exported.files[0].text;
-		expect(text).toContain('From this document about the personality and background of {{.NameOfTheNPC}}:');
+		expect(text).toContain('Write {{.NbEntriesPerChunk}} dataset entries for training a chat model to play {{.NameOfTheNPC}}.');
+		expect(text).toMatch(/^"{3}\n\{\{\.Chunk\}\}\n"{3}$/m);
+		expect(text).toContain('with exactly 5 entries in its "entries" array');
 		expect(text).toContain('Write every response in the first person, as Wren Halloway speaking in character');
-		expect(text).not.toMatch(/previous_prompts|answer_voice|already written/);
+		expect(text).not.toMatch(/previous_prompts|answer_voice|output_format|already written/);
 		expect(exported.warnings[0]).toMatch(/^chunk 1 \("Description"\): .*\{\{answer_voice\}\}.* written out as in iteration 1/);
 	});
 

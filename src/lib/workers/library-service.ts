@@ -9,8 +9,11 @@
 import { cardObjectToSheet, pngCardToSheet, type CardSheetResult, type CardSheetError } from '$lib/core/sheets/card-to-sheet';
 import { parseSeed003, sheetChunkToSeed003, SEED003_SEPARATOR } from '$lib/core/sheets/seed003';
 import { documentToSheet } from '$lib/core/sheets/split-document';
+import { characterNameFromTitle, DEFAULT_USER_NAME, introductionFromContext, substituteNames } from '$lib/core/sheets/character-name';
+import { countChunkTokens, rechunkText, sheetTokenCounter } from './sheet-tokens';
+import type { TokenRange } from '$lib/core/sheets/chunk-size';
 import { normaliseNewlines, type CharacterSheet, type SheetChunk, type SheetSourceKind } from '$lib/core/sheets/sheet';
-import { answerVoiceInstruction, checkPromptTemplate } from '$lib/core/sheets/prompt';
+import { answerVoiceInstruction, checkPromptTemplate, exampleEntry, formatInstruction } from '$lib/core/sheets/prompt';
 import Mustache from 'mustache';
 import { cardFileName, exportCard, type CardFormat } from '$lib/core/formats/card-export';
 import { writeCardPng } from '$lib/core/formats/card-png';
@@ -109,10 +112,10 @@ export function nameFromContext(context: string): string {
 	return match === null ? '' : match[1].trim();
 }
 
-/** The document's first level-1 heading ("# Wren Halloway"), else the file name. */
+/** The name in the document's first level-1 heading ("# Brannoc Vell — The Ferryman" → "Brannoc Vell"), else the file name. */
 function documentName(text: string, fileName: string): string {
 	const heading = /^ {0,3}#[ \t]+(.+?)[ \t#]*$/m.exec(text);
-	if (heading !== null) return heading[1].replace(/[*_`]+/g, '').trim();
+	if (heading !== null) return characterNameFromTitle(heading[1]);
 	return fileStem(fileName).replace(/[-_]+/g, ' ').trim();
 }
 
@@ -142,7 +145,7 @@ const SEED_KNOWN = { character_name: '{{character_name}}', chunk: '{{chunk}}', e
  * are written out as they read in iteration 1 (the answer voice as text, no previous prompts, the
  * context inline). Returns the template unchanged when it uses none of them.
  */
-export function seedCompatibleTemplate(chunk: SheetChunk, characterName: string): { template: string; flattened: string[] } {
+export function seedCompatibleTemplate(chunk: SheetChunk, characterName: string, introduction?: string): { template: string; flattened: string[] } {
 	const checked = checkPromptTemplate(chunk.promptTemplate);
 	if (!checked.ok) return { template: chunk.promptTemplate, flattened: [] };
 	const flattened = checked.variables.filter((name) => !Object.prototype.hasOwnProperty.call(SEED_KNOWN, name));
@@ -150,9 +153,14 @@ export function seedCompatibleTemplate(chunk: SheetChunk, characterName: string)
 	const view = {
 		...SEED_KNOWN,
 		context: chunk.context,
+		// The seed program has no user name: card macros are written out with the default.
+		user_name: DEFAULT_USER_NAME,
+		introduction: substituteNames(introduction?.trim() || introductionFromContext(chunk.context, characterName), { char: characterName, user: DEFAULT_USER_NAME }),
 		iteration: 1,
 		previous_prompts: [] as string[],
-		answer_voice: answerVoiceInstruction('first-person', characterName)
+		answer_voice: answerVoiceInstruction('first-person', characterName),
+		example: exampleEntry('first-person', characterName),
+		output_format: formatInstruction(chunk.settings.entriesPerIteration)
 	};
 	const template = Mustache.render(chunk.promptTemplate, view, undefined, { escape: (value: unknown) => String(value) });
 	return { template, flattened };
@@ -180,7 +188,7 @@ function seedChunks(files: readonly Seed003File[]): { ok: true; chunks: SheetChu
 }
 
 /** One file → a sheet: a card (PNG or JSON), a seed 003 chunk file, or a Markdown/plain document. */
-export async function buildSheetFromFile(input: SheetFileInput): Promise<Built> {
+export async function buildSheetFromFile(input: SheetFileInput, range?: TokenRange): Promise<Built> {
 	const { fileName } = input;
 	const bytes = await toBytes(input.bytes);
 	const extension = extensionOf(fileName);
@@ -209,11 +217,14 @@ export async function buildSheetFromFile(input: SheetFileInput): Promise<Built> 
 	if (looksSeed003(text)) {
 		const built = seedChunks([{ fileName, text }]);
 		if (!built.ok) return built;
+		const name = built.name || fileStem(fileName);
+		const introduction = introductionFromContext(built.chunks[0]?.context ?? '', name);
 		const sheet: CharacterSheet = {
 			id: crypto.randomUUID(),
-			name: built.name || fileStem(fileName),
+			name,
 			sourceKind: 'seed003',
 			chunks: built.chunks,
+			...(introduction ? { introduction } : {}),
 			createdAt: new Date().toISOString()
 		};
 		return { ok: true, sheet, warnings: built.warnings };
@@ -221,7 +232,9 @@ export async function buildSheetFromFile(input: SheetFileInput): Promise<Built> 
 	if (!['md', 'markdown', 'txt', 'text', ''].includes(extension)) {
 		return { ok: false, error: `${fileName}: ".${extension}" files are not read here; expected a character card (.json or .png), a seed 003 chunk file (.txt) or a Markdown/plain-text character document (.md, .txt)` };
 	}
-	const sheet = documentToSheet(text, { characterName: documentName(text, fileName) });
+	// Chunks sized with the small models' own tokenizer (an estimate if it cannot load).
+	const { count } = await sheetTokenCounter();
+	const sheet = documentToSheet(text, { characterName: documentName(text, fileName), countTokens: count, ...(range ? { tokenRange: range } : {}) });
 	if (sheet.chunks.length === 0) return { ok: false, error: `${fileName}: the document has no text under its headings` };
 	const warnings = SEPARATOR_LINE.test(text) ? [`${fileName}: read as a document; its ${SEED003_SEPARATOR} lines are not a seed 003 chunk file (no settings part)`] : [];
 	return { ok: true, sheet, warnings };
@@ -261,11 +274,14 @@ export class LibraryService {
 		}
 		const built = seedChunks(texts);
 		if (!built.ok) return built;
+		const sheetName = name?.trim() || built.name || fileStem([...texts].sort(byFileName)[0].fileName);
+		const introduction = introductionFromContext(built.chunks[0]?.context ?? '', sheetName);
 		const sheet: CharacterSheet = {
 			id: crypto.randomUUID(),
-			name: name?.trim() || built.name || fileStem([...texts].sort(byFileName)[0].fileName),
+			name: sheetName,
 			sourceKind: 'seed003',
 			chunks: built.chunks,
+			...(introduction ? { introduction } : {}),
 			createdAt: new Date().toISOString()
 		};
 		return this.store({ ok: true, sheet, warnings: built.warnings });
@@ -307,7 +323,7 @@ export class LibraryService {
 		const warnings: string[] = [];
 		for (const [index, chunk] of sheet.chunks.entries()) {
 			const label = `chunk ${index + 1} ("${chunk.title || 'untitled'}")`;
-			const seedForm = seedCompatibleTemplate(chunk, sheet.name);
+			const seedForm = seedCompatibleTemplate(chunk, sheet.name, sheet.introduction);
 			if (seedForm.flattened.length > 0) {
 				warnings.push(`${label}: ${seedForm.flattened.map((n) => `{{${n}}}`).join(', ')} written out as in iteration 1 (the seed program only knows the name, the chunk and the entry count)`);
 			}
@@ -426,6 +442,8 @@ export function libraryApi(db: SkeinDatabase) {
 		deleteSheet: (id: string) => library.deleteSheet(id),
 		exportSheetSeed003: (sheetId: string) => library.exportSheetSeed003(sheetId),
 		exportSheetCard: (sheetId: string, format: CardFormat | 'png') => library.exportSheetCard(sheetId, format),
+		countChunkTokens: (texts: string[]) => countChunkTokens(texts),
+		rechunkSheetText: (text: string, range: TokenRange) => rechunkText(text, range),
 		listPools: () => library.listPools(),
 		importPool: (input: PoolInput) => library.importPool(input),
 		poolPreview: (poolId: string, start: number, count: number) => library.poolPreview(poolId, start, count),

@@ -40,10 +40,17 @@ describe('sheet editor steps', () => {
 		expect(settingProblem(0, 100)).toBe('from 1 to 100');
 	});
 
-	it('previews iteration 1 as text: the context as system, the template filled without escaping', () => {
-		const preview = previewText(chunk('1', { document: 'Rust & "sepia" <ink>' }), 'Wren Halloway');
+	it('previews iteration 1 as text: the context as system (seed 003 way), the template filled without escaping', () => {
+		const preview = previewText(chunk('1', { document: 'Rust & "sepia" <ink>' }), { characterName: 'Wren Halloway', systemMessage: 'context' });
 		expect(preview).toEqual({ ok: true, system: 'You are Wren Halloway.', prompt: expect.stringContaining('About Wren Halloway:\nRust & "sepia" <ink>\nWrite 12 entries.') });
-		expect(previewText(chunk('1', { promptTemplate: '{{nope}}' }), 'W')).toMatchObject({ ok: false });
-		expect(previewText(chunk('1', { settings: { entriesPerIteration: 3, iterations: 0 } }), 'W')).toEqual({ ok: false, error: 'iterations: from 1 to 100' });
+		expect(previewText(chunk('1', { promptTemplate: '{{nope}}' }), { characterName: 'W' })).toMatchObject({ ok: false });
+		expect(previewText(chunk('1', { settings: { entriesPerIteration: 3, iterations: 0 } }), { characterName: 'W' })).toEqual({ ok: false, error: 'iterations: from 1 to 100' });
+	});
+
+	it('previews what a run sends by default: the generator system message, the output instruction appended once', () => {
+		const preview = previewText(chunk('1', { document: 'Rust & "sepia" <ink>' }), { characterName: 'Wren Halloway' });
+		if (!preview.ok) throw new Error(preview.error);
+		expect(preview.system).toMatch(/^You write training data for a chat model that will play Wren Halloway\./);
+		expect(preview.prompt.endsWith('with exactly 12 entries in its "entries" array: {"entries": [{"prompt": "...", "response": "..."}]}')).toBe(true);
 	});
 });

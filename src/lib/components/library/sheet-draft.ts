@@ -2,10 +2,11 @@
  * The sheet editor's pure steps: chunk order, new chunks, and the live template check and
  * iteration-1 preview (core/sheets/prompt.ts) in the shape the page shows them.
  */
-import { checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE, PROMPT_VARIABLES, renderChunkPrompt } from '$lib/core/sheets/prompt';
+import { checkPromptTemplate, DEFAULT_PROMPT_TEMPLATE, PROMPT_TEMPLATES, PROMPT_VARIABLES, type AnswerVoice, type SystemMessageChoice } from '$lib/core/sheets/prompt';
+import { chunkMessages } from '$lib/core/recipes/chunked';
 import { DEFAULT_CHUNK_SETTINGS, MAX_ENTRIES_PER_ITERATION, MAX_ITERATIONS, type SheetChunk } from '$lib/core/sheets/sheet';
 
-export { PROMPT_VARIABLES, MAX_ENTRIES_PER_ITERATION, MAX_ITERATIONS };
+export { PROMPT_TEMPLATES, PROMPT_VARIABLES, MAX_ENTRIES_PER_ITERATION, MAX_ITERATIONS };
 
 /** The chunks with the one at `from` moved to `to` (clamped); the same array contents otherwise. */
 export function moveChunk<T>(chunks: readonly T[], from: number, to: number): T[] {
@@ -48,9 +49,24 @@ export function settingProblem(value: unknown, max: number): string | null {
 	return null;
 }
 
-/** Iteration 1's messages as text, or why they cannot be rendered. */
-export function previewText(chunk: SheetChunk, characterName: string): { ok: true; system: string; prompt: string } | { ok: false; error: string } {
+export interface PreviewOptions {
+	characterName: string;
+	introduction?: string;
+	userName?: string;
+	systemMessage?: SystemMessageChoice;
+	answerVoice?: AnswerVoice;
+}
+
+/**
+ * Iteration 1's messages exactly as a run sends them (the recipe's own `chunkMessages`, so the
+ * preview cannot drift from the request), or why they cannot be rendered.
+ */
+export function previewText(chunk: SheetChunk, options: PreviewOptions): { ok: true; system: string; prompt: string } | { ok: false; error: string } {
 	if (settingProblem(chunk.settings.iterations, MAX_ITERATIONS) !== null) return { ok: false, error: `iterations: ${settingProblem(chunk.settings.iterations, MAX_ITERATIONS)}` };
-	const rendered = renderChunkPrompt({ chunk, characterName, iteration: 1 });
-	return rendered.ok ? { ok: true, system: rendered.system, prompt: rendered.prompt } : { ok: false, error: rendered.error };
+	if (settingProblem(chunk.settings.entriesPerIteration, MAX_ENTRIES_PER_ITERATION) !== null) return { ok: false, error: `entries per iteration: ${settingProblem(chunk.settings.entriesPerIteration, MAX_ENTRIES_PER_ITERATION)}` };
+	const built = chunkMessages(chunk, { ...options, iteration: 1, previousPrompts: [], answerVoice: options.answerVoice ?? 'first-person' });
+	if (!built.ok) return built;
+	const system = built.messages.find((message) => message.role === 'system')?.content ?? '';
+	const prompt = built.messages.find((message) => message.role === 'user')?.content ?? '';
+	return { ok: true, system, prompt };
 }

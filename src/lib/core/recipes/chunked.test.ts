@@ -8,6 +8,7 @@ import { seededRandom, type TaskNote } from '../runtime/task';
 import { parseSeed003 } from '../sheets/seed003';
 import { documentToSheet } from '../sheets/split-document';
 import type { CharacterSheet, SheetChunk } from '../sheets/sheet';
+import { generatorSystemPrompt } from '../sheets/prompt';
 import { fixtureText } from '../test-utils';
 import { chunkStats, groundingScore } from './chunk-stats';
 import {
@@ -17,6 +18,8 @@ import {
 	chunkedRecipe,
 	chunkDocumentText,
 	chunkRequest,
+	chunkedMaxTokens,
+	formatInstruction,
 	MAX_LISTED_PROMPT_CHARS,
 	PREVIOUS_PROMPTS_CHAR_BUDGET,
 	parseChunkAnswer,
@@ -37,6 +40,8 @@ function queenSheet(settings = { entriesPerIteration: 2, iterations: 3 }): Chara
 	const sheet = documentToSheet(fixtureText('sheets/character-sheet.md'), {
 		characterName: 'Queen Pédauque',
 		settings,
+		// One chunk per heading: these tests pick chunks by section title.
+		tokenRange: null,
 		newId: () => `id${++next}`,
 		now: () => new Date('2026-11-01T10:00:00Z')
 	});
@@ -92,7 +97,7 @@ describe('chunkedRecipe.prepare', () => {
 		expect(all.inputs[1].input).toMatchObject({ sheetId: 'queen', characterName: 'Queen Pédauque', chunkIndex: 1, chunk: sheet.chunks[1] });
 		expect(Object.keys(all.documents)).toContain('chunk:Special Triggers');
 		expect(all.documents['chunk:Special Triggers']).toBe(chunkDocumentText(triggersChunk()));
-		expect(all.definition).toMatchObject({ version: chunkedRecipe.version, answerVoice: 'first-person', retriesPerIteration: 2 });
+		expect(all.definition).toMatchObject({ version: chunkedRecipe.version, answerVoice: 'first-person', retriesPerIteration: 3, systemMessage: 'generator', userName: 'User' });
 
 		const subset = chunkedRecipe.prepare(params({ chunkIds: ['triggers', sheet.chunks[0].id] }), sourcesOf(sheet), settings);
 		expect(subset.inputs.map((record) => record.id)).toEqual([sheet.chunks[0].id, 'triggers']);
@@ -118,9 +123,9 @@ describe('chunkedRecipe.prepare', () => {
 });
 
 describe('chunkedRecipe.task', () => {
-	it('sends the context as system message, max_tokens and response_format, and lists only earlier prompts', async () => {
+	it('sends the context as system message (systemMessage "context", seed 003), max_tokens and response_format, and lists only earlier prompts', async () => {
 		const engine = new TestEngine().enqueue(testReply(it1), testReply(it2), testReply(it3));
-		const { result } = await run(engine, params());
+		const { result } = await run(engine, params({ systemMessage: 'context' }));
 		expect(result.failures).toEqual([]);
 		expect(result.samples).toHaveLength(6);
 		expect(engine.requests).toHaveLength(3);
@@ -129,7 +134,7 @@ describe('chunkedRecipe.task', () => {
 		expect(first.messages[0]).toEqual({ role: 'system', content: expect.stringMatching(/^# Queen Pedauque - Legendary Sorceress NPC System Instructions\nYou are Queen Pedauque/) });
 		expect(first.messages[1].role).toBe('user');
 		expect(first.messages[1].content).toContain('**"Pain au chocolat"**: hearing this word angers her');
-		expect(first.messages[1].content).toContain('with exactly 2 entries: {"entries"');
+		expect(first.messages[1].content).toContain('with exactly 2 entries in its "entries" array: {"entries"');
 		expect(first.messages[1].content).not.toContain('already written');
 		expect(first.sampling).toEqual({ temperature: 0.7, top_p: 0.9, max_tokens: 1200 });
 		expect(first.responseFormat).toEqual(CHUNK_RESPONSE_FORMAT);
@@ -155,6 +160,22 @@ describe('chunkedRecipe.task', () => {
 		expect(notesOfKind(notes, 'iteration-ok').map((note) => note.data)).toEqual([1, 2, 3].map((iteration) => ({ iteration, attempt: 1, entries: 2, firstTry: true, incomplete: 0 })));
 	});
 
+	it('by default tells the model it writes dataset entries (the character only the subject), with the sheet introduction, names filled and run overrides', async () => {
+		const sheet = { ...queenSheet(), introduction: 'Queen Pédauque is a sorceress who loves {{user}}.' };
+		const engine = new TestEngine().enqueue(testReply(it1), testReply(it2));
+		const { prepared } = await run(engine, params({ userName: 'Tamsin', entriesPerIteration: 4, iterations: 2 }), sheet);
+		expect(engine.requests).toHaveLength(2);
+		const [system, user] = engine.requests[0].messages;
+		expect(system).toEqual({ role: 'system', content: generatorSystemPrompt('Queen Pédauque') });
+		expect(system.content).not.toMatch(/^You are Queen/);
+		expect(user.content.startsWith('About Queen Pédauque: Queen Pédauque is a sorceress who loves Tamsin.\n\nFrom this document')).toBe(true);
+		expect(user.content.endsWith(formatInstruction(4))).toBe(true);
+		expect(prepared.inputs[0].input.chunk.settings).toEqual({ entriesPerIteration: 4, iterations: 2 });
+		expect(prepared.documents.introduction).toBe('Queen Pédauque is a sorceress who loves {{user}}.');
+		expect(chunkedMaxTokens(5)).toBe(1350);
+		expect(ChunkedParamsSchema.parse({ sheetId: 'q' })).toMatchObject({ retriesPerIteration: 3, systemMessage: 'generator', answerVoice: 'first-person' });
+	});
+
 	it('bounds the listed earlier prompts in characters too: long ones shortened, the latest kept', () => {
 		const chunk = triggersChunk({ entriesPerIteration: 2, iterations: 2 });
 		const essays = Array.from({ length: 100 }, (_, i) => `Question ${i}: ${'tell me everything about the sacred recipe and the tower of Toulouse '.repeat(20)}?`);
@@ -176,14 +197,14 @@ describe('chunkedRecipe.task', () => {
 		const sheet = queenSheet();
 		sheet.chunks = sheet.chunks.map((chunk) => ({ ...chunk, context: '  ' }));
 		const engine = new TestEngine().enqueue(testReply(it1), testReply(it2), testReply(it3));
-		await run(engine, params({ answerVoice: 'third-person', characterName: 'La Reine' }), sheet);
+		await run(engine, params({ answerVoice: 'third-person', characterName: 'La Reine', systemMessage: 'context' }), sheet);
 		expect(engine.requests[0].messages.map((message) => message.role)).toEqual(['user']);
 		expect(engine.requests[0].messages[0].content).toContain('describing La Reine (for example "La Reine ..."');
 	});
 
 	it('retries an answer that is not valid JSON and counts it against the first-try rate', async () => {
 		const engine = new TestEngine().enqueue(testReply(it1), testBadJson(), testReply(it2), testReply(it3));
-		const { result } = await run(engine, params());
+		const { result } = await run(engine, params({ retriesPerIteration: 2 }));
 		expect(engine.requests).toHaveLength(4);
 		expect(engine.requests[2]).toEqual(engine.requests[1]);
 		expect(result.samples).toHaveLength(6);
@@ -195,7 +216,7 @@ describe('chunkedRecipe.task', () => {
 		expect(result.samples[2].sample.meta).toMatchObject({ iteration: 2, attempt: 2 });
 		const steps = result.samples[0].provenance.steps.map((step) => step.stepIndex);
 		expect(steps).toEqual([0, 1, 2, 3]);
-		const stats = chunkedRecipe.summarize!({ input: result.samples[0].provenance.input, samples: result.samples.map((s) => s.sample), notes, stepCount: 4 }, sourcesOf(queenSheet()), params());
+		const stats = chunkedRecipe.summarize!({ input: result.samples[0].provenance.input, samples: result.samples.map((s) => s.sample), notes, stepCount: 4 }, sourcesOf(queenSheet()), params({ retriesPerIteration: 2 }));
 		const firstTry = stats.find((stat) => stat.label === 'JSON valid first try');
 		expect(firstTry?.number).toBeCloseTo(66.7);
 		expect(firstTry!.number!).toBeLessThan(100);
@@ -215,7 +236,7 @@ describe('chunkedRecipe.task', () => {
 
 	it('skips an iteration after R retries with a logged reason and goes on', async () => {
 		const engine = new TestEngine().enqueue(testReply(it1), testReply('Sorry, I cannot help with that.'), testBadJson(), testReply('[]'), testReply(it3));
-		const { result } = await run(engine, params());
+		const { result } = await run(engine, params({ retriesPerIteration: 2 }));
 		expect(engine.requests).toHaveLength(5);
 		expect(result.failures).toEqual([]);
 		expect(result.samples.map((s) => s.sample.meta.iteration)).toEqual([1, 1, 3, 3]);
@@ -231,11 +252,33 @@ describe('chunkedRecipe.task', () => {
 		expect(engine.requests[4].messages[1].content).toContain('- How do you react to "pain au chocolat"?');
 	});
 
-	it('treats a cut-off answer (finish reason length) as a failed attempt', async () => {
-		const engine = new TestEngine().enqueue(testTruncated(it1), testReply(it1), testReply(it2), testReply(it3));
+	it('keeps the complete entries of an answer cut off at max_tokens, says how many, and counts it as not first-try valid', async () => {
+		const cut = it1.slice(0, it1.indexOf('I answer coldly'));
+		const engine = new TestEngine().enqueue(testTruncated(cut), testReply(it2), testReply(it3));
+		const { result } = await run(engine, params({ retriesPerIteration: 1 }));
+		// No retry: the salvaged entry is kept and the run goes on.
+		expect(engine.requests).toHaveLength(3);
+		expect(result.samples.map((s) => s.sample.messages[0].content)).toEqual([
+			'What happens when someone says "Chocolatine" to you?',
+			'What reward do you give for saying Chocolatine?',
+			'Why do you end conversations so abruptly?',
+			'Which word delights you most?',
+			'Which word angers you?'
+		]);
+		const notes = result.samples[0].provenance.notes;
+		const [first] = notesOfKind(notes, 'iteration-ok');
+		expect(first.level).toBe('warn');
+		expect(first.message).toBe('Iteration 1: answer cut off at max_tokens; kept the 1 complete entry written before the cut (1 new), the rest was dropped');
+		expect(first.data).toMatchObject({ iteration: 1, attempt: 1, entries: 1, firstTry: false, truncated: true, salvaged: 1 });
+		const stats = chunkStats({ pairs: result.samples.map((s) => ({ prompt: s.sample.messages[0].content, response: s.sample.messages[1].content })), notes, chunkText: triggersChunk().document });
+		expect(stats.jsonValidFirstTryRate).toBeCloseTo(2 / 3);
+	});
+
+	it('retries an answer cut off before its first entry was complete', async () => {
+		const engine = new TestEngine().enqueue(testTruncated('{"entries": [{"prompt": "What happens when'), testReply(it1), testReply(it2), testReply(it3));
 		const { result } = await run(engine, params({ retriesPerIteration: 1 }));
 		const notes = result.samples[0].provenance.notes;
-		expect(notesOfKind(notes, 'iteration-retry')[0].message).toBe('Iteration 1: answer was cut off at max_tokens (finish reason "length"); retrying (1 of 1)');
+		expect(notesOfKind(notes, 'iteration-retry')[0].message).toBe('Iteration 1: answer was cut off at max_tokens (finish reason "length") before one entry was complete; retrying (1 of 1)');
 		expect(result.samples).toHaveLength(6);
 		expect(result.samples[0].sample.meta).toMatchObject({ iteration: 1, attempt: 2 });
 	});
@@ -250,7 +293,7 @@ describe('chunkedRecipe.task', () => {
 	});
 
 	it('fails the record as no-entries, with the reasons, when every iteration is skipped', async () => {
-		const engine = new TestEngine().enqueue(testBadJson(), testReply('{"entries": [{"prompt": "", "response": "x"}]}'), testTruncated(it2));
+		const engine = new TestEngine().enqueue(testBadJson(), testReply('{"entries": [{"prompt": "", "response": "x"}]}'), testTruncated('{"entries": [{"prompt": "Which'));
 		const { result } = await run(engine, params({ retriesPerIteration: 0 }));
 		expect(result.samples).toEqual([]);
 		expect(result.failures).toHaveLength(1);
@@ -258,7 +301,7 @@ describe('chunkedRecipe.task', () => {
 		expect(failure.error.type).toBe('no-entries');
 		expect(failure.error.message).toBe(
 			'Every iteration of chunk "Special Triggers" was skipped: iteration 1: answer was not valid JSON (cut off: the reply ends inside this object); ' +
-				'iteration 2: answer had no entry with a non-empty "prompt" and "response"; iteration 3: answer was cut off at max_tokens (finish reason "length").'
+				'iteration 2: answer had no entry with a non-empty "prompt" and "response"; iteration 3: answer was cut off at max_tokens (finish reason "length") before one entry was complete.'
 		);
 		expect(notesOfKind(failure.notes, 'iteration-skipped')).toHaveLength(3);
 	});
@@ -365,7 +408,7 @@ describe('parseChunkAnswer', () => {
 	it('drops incomplete items and fails when none is left', () => {
 		expect(ok('{"entries": [{"prompt": "Q?", "response": "A."}, {"prompt": "Q2?"}, {"prompt": 3, "response": "x"}]}')).toEqual({ ok: true, pairs: [{ prompt: 'Q?', response: 'A.' }], dropped: 2 });
 		expect(ok('{"entries": []}')).toEqual({ ok: false, reason: 'answer had no entry with a non-empty "prompt" and "response"' });
-		expect(parseChunkAnswer({ content: it1, finishReason: 'length' })).toMatchObject({ ok: false });
+		expect(parseChunkAnswer({ content: '{"entries": [{"prompt": "Q?", "resp', finishReason: 'length' })).toMatchObject({ ok: false });
 	});
 });
 

@@ -26,28 +26,63 @@ import { isRecord, type JsonRecord } from '../json-safety';
 import type { InputRecord } from '../runtime/dispatcher';
 import { ask, TaskError, type Task, type TaskContext } from '../runtime/task';
 import { answerWithoutThinking } from './identity-document';
-import { answerVoiceInstruction, DEFAULT_MAX_PREVIOUS_PROMPTS, DEFAULT_PROMPT_TEMPLATE, renderChunkPrompt } from '../sheets/prompt';
-import { MAX_ENTRIES_PER_ITERATION, type CharacterSheet, type SheetChunk } from '../sheets/sheet';
+import {
+	answerVoiceInstruction,
+	DEFAULT_MAX_PREVIOUS_PROMPTS,
+	DEFAULT_PROMPT_TEMPLATE,
+	exampleEntry,
+	formatInstruction,
+	generatorSystemPrompt,
+	renderChunkPrompt,
+	SEED_SKELETON_PROMPT_TEMPLATE,
+	type SystemMessageChoice
+} from '../sheets/prompt';
+import { DEFAULT_USER_NAME } from '../sheets/character-name';
+import { salvageTruncatedRecords } from './salvage';
+import { MAX_ENTRIES_PER_ITERATION, MAX_ITERATIONS, type CharacterSheet, type SheetChunk } from '../sheets/sheet';
 import { chunkFigureStatsOf } from './chunk-figures';
 import { chunkRecordStats, chunkStats, isContentWord, promptKey, wordsOf, type PromptResponsePair } from './chunk-stats';
 import type { DraftSample, PreparedRun, Recipe, RecordOutcome, RecordStat, ResolvedSources, RunSettings } from './recipe';
 
 /** Bumped when the prompt wrapping, parsing or sample shape changes (old runs show as stale). */
-export const CHUNKED_RECIPE_VERSION = 1;
+export const CHUNKED_RECIPE_VERSION = 2;
+
+export { formatInstruction };
 
 /** Used when a run's sampling somehow lacks a usable max_tokens (the type requires one). */
 export const DEFAULT_CHUNKED_MAX_TOKENS = 4096;
+
+/** Seed 003's sampling for generating with a small model (MODEL_TEMPERATURE, MODEL_TOP_P). */
+export const CHUNKED_SAMPLING = { temperature: 1, top_p: 0.9 } as const;
+
+/**
+ * A max_tokens that fits N entries with room to spare: a short prompt and a one-to-three sentence
+ * response are about 100–150 tokens with their JSON, so 250 each plus the wrapper. Too low cuts
+ * the answer (the complete entries are kept); far too high lets a looping small model run on.
+ */
+export function chunkedMaxTokens(entriesPerIteration: number): number {
+	const entries = Number.isFinite(entriesPerIteration) && entriesPerIteration > 0 ? Math.floor(entriesPerIteration) : 5;
+	return Math.min(16_384, 100 + 250 * entries);
+}
 
 export const ChunkedParamsSchema = z.object({
 	sheetId: z.string().min(1),
 	/** A subset of the sheet's chunks (run in sheet order); all chunks when absent. */
 	chunkIds: z.array(z.string().min(1)).optional(),
 	answerVoice: z.enum(['first-person', 'third-person']).default('first-person'),
-	retriesPerIteration: z.number().int().min(0).max(10).default(2),
+	/** Seed 003's MAX_GENERATION_RETRIES. */
+	retriesPerIteration: z.number().int().min(0).max(10).default(3),
 	/** How many earlier prompts iterations 2..k list (the most recent kept). */
 	maxPreviousPrompts: z.number().int().min(0).max(1000).optional(),
 	/** The name the prompts use; the sheet's name when absent or blank. */
-	characterName: z.string().optional()
+	characterName: z.string().optional(),
+	/** Fills `{{user}}` / `<USER>` in the sheet's text; "User" when absent or blank. */
+	userName: z.string().optional(),
+	/** 'generator' (default): the model is told it writes dataset entries; 'context': the chunk's context is the system message, as seed 003 did. */
+	systemMessage: z.enum(['generator', 'context']).default('generator'),
+	/** Overrides every chunk's entries per iteration / iterations when set. */
+	entriesPerIteration: z.number().int().min(1).max(MAX_ENTRIES_PER_ITERATION).optional(),
+	iterations: z.number().int().min(1).max(MAX_ITERATIONS).optional()
 });
 export type ChunkedParams = z.infer<typeof ChunkedParamsSchema>;
 
@@ -55,6 +90,8 @@ export interface ChunkedInput {
 	sheetId: string;
 	chunk: SheetChunk;
 	characterName: string;
+	/** Who the character is, sent with every chunk (the sheet's introduction; '' = from the chunk's context). */
+	introduction?: string;
 	/** Position of the chunk in its sheet (0-based). */
 	chunkIndex: number;
 }
@@ -87,11 +124,6 @@ export const CHUNK_ENTRIES_SCHEMA = {
 } as const;
 
 export const CHUNK_RESPONSE_FORMAT: ResponseFormat = { type: 'json_object', schema: CHUNK_ENTRIES_SCHEMA };
-
-/** Appended to every rendered prompt: the templates ask for "a JSON array", this says how to wrap it. */
-export function formatInstruction(entries: number): string {
-	return `Return the array as the "entries" field of one JSON object, with exactly ${entries} entries: {"entries": [{"prompt": "...", "response": "..."}]}`;
-}
 
 function chunkName(chunk: SheetChunk): string {
 	return chunk.title.trim() || chunk.id;
@@ -142,31 +174,48 @@ function parsesAsJson(text: string): boolean {
 	}
 }
 
-export type ChunkAnswer = { ok: true; pairs: PromptResponsePair[]; dropped: number } | { ok: false; reason: string };
+export type ChunkAnswer =
+	| {
+			ok: true;
+			pairs: PromptResponsePair[];
+			dropped: number;
+			/** Cut off at max_tokens: `pairs` are the complete entries before the cut, the rest was dropped. */
+			truncated?: boolean;
+	  }
+	| { ok: false; reason: string };
 
-/**
- * The usable prompt/response pairs of one answer. A cut-off answer (finish reason 'length') is
- * unusable even when complete entries could be salvaged: the model was told N and stopped early,
- * and a retry with the same budget is the honest outcome to log. Items without a non-empty string
- * prompt and response are dropped (`dropped` counts them).
- */
-export function parseChunkAnswer(response: Pick<ChatResponse, 'content' | 'finishReason'>): ChunkAnswer {
-	if (response.finishReason === 'length') return { ok: false, reason: 'answer was cut off at max_tokens (finish reason "length")' };
-	const answer = answerWithoutThinking(response.content);
-	const { records, problems } = extractRecords(answer);
-	if (!records.length) {
-		if (!problems.length && parsesAsJson(answer)) return { ok: false, reason: NO_ENTRY };
-		return { ok: false, reason: `answer was not valid JSON (${problems[0]?.reason ?? 'no JSON object found'})` };
-	}
-	const items = flattenRecords(records.map((item) => item.record));
+const CUT_OFF = 'answer was cut off at max_tokens (finish reason "length")';
+
+function pairsOfItems(items: readonly JsonRecord[]): { pairs: PromptResponsePair[]; dropped: number } {
 	const pairs: PromptResponsePair[] = [];
 	for (const item of items) {
 		const prompt = firstString(item, PROMPT_KEYS);
 		const reply = firstString(item, RESPONSE_KEYS);
 		if (prompt && reply) pairs.push({ prompt, response: reply });
 	}
+	return { pairs, dropped: items.length - pairs.length };
+}
+
+/**
+ * The usable prompt/response pairs of one answer. An answer cut off at max_tokens (finish reason
+ * 'length') keeps the complete entries written before the cut (`truncated`); with none complete it
+ * is unusable. Items without a non-empty string prompt and response are dropped (`dropped`).
+ */
+export function parseChunkAnswer(response: Pick<ChatResponse, 'content' | 'finishReason'>): ChunkAnswer {
+	const answer = answerWithoutThinking(response.content);
+	if (response.finishReason === 'length') {
+		const { pairs, dropped } = pairsOfItems(flattenRecords(salvageTruncatedRecords(answer)));
+		if (!pairs.length) return { ok: false, reason: `${CUT_OFF} before one entry was complete` };
+		return { ok: true, pairs, dropped, truncated: true };
+	}
+	const { records, problems } = extractRecords(answer);
+	if (!records.length) {
+		if (!problems.length && parsesAsJson(answer)) return { ok: false, reason: NO_ENTRY };
+		return { ok: false, reason: `answer was not valid JSON (${problems[0]?.reason ?? 'no JSON object found'})` };
+	}
+	const { pairs, dropped } = pairsOfItems(flattenRecords(records.map((item) => item.record)));
 	if (!pairs.length) return { ok: false, reason: NO_ENTRY };
-	return { ok: true, pairs, dropped: items.length - pairs.length };
+	return { ok: true, pairs, dropped };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -198,6 +247,9 @@ export function boundedPreviousPrompts(prompts: readonly string[]): string[] {
 
 export interface ChunkRequestOptions {
 	characterName: string;
+	userName?: string;
+	introduction?: string;
+	systemMessage?: SystemMessageChoice;
 	iteration: number;
 	previousPrompts: readonly string[];
 	answerVoice: ChunkedParams['answerVoice'];
@@ -205,10 +257,14 @@ export interface ChunkRequestOptions {
 	sampling: Sampling;
 }
 
-export function chunkRequest(chunk: SheetChunk, options: ChunkRequestOptions): { ok: true; request: ChatRequest } | { ok: false; error: string } {
+/** The messages of one iteration, exactly as sent (the previews show these). */
+export function chunkMessages(chunk: SheetChunk, options: Omit<ChunkRequestOptions, 'sampling'>): { ok: true; messages: ChatMessage[] } | { ok: false; error: string } {
 	const rendered = renderChunkPrompt({
 		chunk,
 		characterName: options.characterName,
+		userName: options.userName,
+		introduction: options.introduction,
+		systemMessage: options.systemMessage,
 		iteration: options.iteration,
 		previousPrompts: boundedPreviousPrompts(options.previousPrompts),
 		answerVoice: options.answerVoice,
@@ -217,8 +273,14 @@ export function chunkRequest(chunk: SheetChunk, options: ChunkRequestOptions): {
 	if (!rendered.ok) return rendered;
 	const messages: ChatMessage[] = [];
 	if (rendered.system) messages.push({ role: 'system', content: rendered.system });
-	messages.push({ role: 'user', content: `${rendered.prompt}\n\n${formatInstruction(chunk.settings.entriesPerIteration)}` });
-	return { ok: true, request: { messages, sampling: options.sampling, responseFormat: CHUNK_RESPONSE_FORMAT } };
+	messages.push({ role: 'user', content: rendered.prompt });
+	return { ok: true, messages };
+}
+
+export function chunkRequest(chunk: SheetChunk, options: ChunkRequestOptions): { ok: true; request: ChatRequest } | { ok: false; error: string } {
+	const built = chunkMessages(chunk, options);
+	if (!built.ok) return built;
+	return { ok: true, request: { messages: built.messages, sampling: options.sampling, responseFormat: CHUNK_RESPONSE_FORMAT } };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -239,21 +301,31 @@ function errorMessage(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-function plural(count: number, word: string): string {
-	return `${count} ${word}${count === 1 ? '' : 's'}`;
+function plural(count: number, word: string, many = `${word}s`): string {
+	return `${count} ${count === 1 ? word : many}`;
 }
 
 export function chunkedTask(params: ChunkedParams, sampling: Sampling): Task<ChunkedInput, DraftSample> {
 	const retries = params.retriesPerIteration;
 	return async function* runChunk(input: ChunkedInput, context: TaskContext) {
-		const { chunk, characterName } = input;
+		const { chunk, characterName, introduction } = input;
 		const samples: DraftSample[] = [];
 		const prompts: string[] = [];
 		const seen = new Set<string>();
 		const skipReasons: string[] = [];
 		const iterations = chunk.settings.iterations;
 		for (let iteration = 1; iteration <= iterations; iteration++) {
-			const built = chunkRequest(chunk, { characterName, iteration, previousPrompts: prompts, answerVoice: params.answerVoice, maxPreviousPrompts: params.maxPreviousPrompts, sampling });
+			const built = chunkRequest(chunk, {
+				characterName,
+				userName: params.userName,
+				introduction,
+				systemMessage: params.systemMessage,
+				iteration,
+				previousPrompts: prompts,
+				answerVoice: params.answerVoice,
+				maxPreviousPrompts: params.maxPreviousPrompts,
+				sampling
+			});
 			if (!built.ok) throw new TaskError('bad-template', `Chunk "${chunkName(chunk)}": ${built.error}`);
 			const skip = (attempt: number, reason: string) => {
 				skipReasons.push(`iteration ${iteration}: ${reason}`);
@@ -307,11 +379,15 @@ export function chunkedTask(params: ChunkedParams, sampling: Sampling): Task<Chu
 						meta: { recipe: 'chunked', sheetId: input.sheetId, chunkId: chunk.id, chunkTitle: chunk.title, characterName, iteration, attempt }
 					});
 				}
+				const cut = parsed.truncated === true;
 				context.note({
-					level: 'info',
+					level: cut ? 'warn' : 'info',
 					kind: 'iteration-ok',
-					message: `Iteration ${iteration}: ${kept === 1 ? '1 entry' : `${kept} entries`} kept${attempt > 1 ? ` on attempt ${attempt}` : ''}${parsed.dropped ? `; ${parsed.dropped} incomplete item${parsed.dropped === 1 ? '' : 's'} ignored` : ''}`,
-					data: { iteration, attempt, entries: kept, firstTry: attempt === 1, incomplete: parsed.dropped }
+					message: cut
+						? `Iteration ${iteration}: answer cut off at max_tokens; kept the ${plural(parsed.pairs.length, 'complete entry', 'complete entries')} written before the cut (${kept} new), the rest was dropped${attempt > 1 ? ` (attempt ${attempt})` : ''}`
+						: `Iteration ${iteration}: ${kept === 1 ? '1 entry' : `${kept} entries`} kept${attempt > 1 ? ` on attempt ${attempt}` : ''}${parsed.dropped ? `; ${parsed.dropped} incomplete item${parsed.dropped === 1 ? '' : 's'} ignored` : ''}`,
+					// A cut-off answer is not a valid first answer, whatever was salvaged from it.
+					data: { iteration, attempt, entries: kept, firstTry: attempt === 1 && !cut, incomplete: parsed.dropped, ...(cut ? { truncated: true, salvaged: parsed.pairs.length } : {}) }
 				});
 				if (duplicates.length) {
 					context.note({
@@ -341,6 +417,10 @@ const SCAFFOLD_WORDS = new Set(
 	wordsOf(
 		[
 			DEFAULT_PROMPT_TEMPLATE,
+			SEED_SKELETON_PROMPT_TEMPLATE,
+			generatorSystemPrompt(''),
+			exampleEntry('first-person', ''),
+			exampleEntry('third-person', ''),
 			formatInstruction(0),
 			answerVoiceInstruction('first-person', ''),
 			answerVoiceInstruction('third-person', ''),
@@ -401,8 +481,11 @@ export function rehearseChunkAnswer(request: ChatRequest, random: () => number):
 	// The character's name is all over the scaffolding ("… background of Queen Pédauque:").
 	const name = /rather than "(.+?) \.\.\."\)/.exec(prompt)?.[1] ?? /describing (.+?) \(for example/.exec(prompt)?.[1] ?? '';
 	const scaffold = new Set([...SCAFFOLD_WORDS, ...wordsOf(name)]);
-	// Chunk lines: those mostly made of words the scaffolding does not use.
-	const chunkLines = body.split('\n').filter((line) => {
+	// The chunk: fenced off in the default template; else the lines mostly made of words the
+	// scaffolding does not use (an introduction prepended to a seed template is not the chunk).
+	const fenced = /^"""\n([\s\S]*?)\n"""$/m.exec(body);
+	const source = fenced ? fenced[1] : body.split('\n').filter((line) => !/^About [^:\n]+: /.test(line)).join('\n');
+	const chunkLines = source.split('\n').filter((line) => {
 		const words = wordsOf(line).filter(isContentWord);
 		return words.length > 0 && words.filter((word) => !scaffold.has(word.replace(/'s$/, ''))).length / words.length > 0.5;
 	});
@@ -455,21 +538,35 @@ function sheetOf(params: ChunkedParams, sources: ResolvedSources): CharacterShee
 	return sheet;
 }
 
+/** The chunk with the run's entries/iterations overrides applied. */
+function withRunSettings(chunk: SheetChunk, params: ChunkedParams): SheetChunk {
+	if (params.entriesPerIteration === undefined && params.iterations === undefined) return chunk;
+	return {
+		...chunk,
+		settings: {
+			entriesPerIteration: params.entriesPerIteration ?? chunk.settings.entriesPerIteration,
+			iterations: params.iterations ?? chunk.settings.iterations
+		}
+	};
+}
+
 export function prepareChunked(params: ChunkedParams, sources: ResolvedSources, settings: RunSettings): PreparedRun<ChunkedInput> {
 	const sheet = sheetOf(params, sources);
 	const characterName = params.characterName?.trim() || sheet.name;
+	const introduction = sheet.introduction?.trim() ?? '';
 	let selected = selectedChunks(params, sheet);
 	if (!selected.length) throw new Error(`Character sheet "${sheet.name}" has no chunks to run.`);
 	if (settings.limit !== undefined && settings.limit >= 0) selected = selected.slice(0, settings.limit);
 	const inputs: InputRecord<ChunkedInput>[] = selected.map(({ chunk, index }) => ({
 		id: chunk.id,
-		input: { sheetId: sheet.id, chunk, characterName, chunkIndex: index }
+		input: { sheetId: sheet.id, chunk: withRunSettings(chunk, params), characterName, ...(introduction ? { introduction } : {}), chunkIndex: index }
 	}));
 	const documents: Record<string, string> = {};
+	if (introduction) documents['introduction'] = introduction;
 	for (const { chunk } of selected) {
 		let name = `chunk:${chunkName(chunk)}`;
 		if (name in documents) name = `chunk:${chunkName(chunk)} (${chunk.id})`;
-		documents[name] = chunkDocumentText(chunk);
+		documents[name] = chunkDocumentText(withRunSettings(chunk, params));
 	}
 	return {
 		inputs,
@@ -481,6 +578,8 @@ export function prepareChunked(params: ChunkedParams, sources: ResolvedSources, 
 			formatInstruction: formatInstruction(0),
 			responseFormat: CHUNK_RESPONSE_FORMAT,
 			characterName,
+			userName: params.userName?.trim() || DEFAULT_USER_NAME,
+			systemMessage: params.systemMessage,
 			answerVoice: params.answerVoice,
 			retriesPerIteration: params.retriesPerIteration,
 			maxPreviousPrompts: params.maxPreviousPrompts ?? DEFAULT_MAX_PREVIOUS_PROMPTS

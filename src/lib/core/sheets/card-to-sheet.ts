@@ -11,6 +11,7 @@ import { decodeBase64Utf8, findCardChunk, readPngTextChunks } from '../import/pn
 import { hasKey, isRecord, type JsonRecord } from '../json-safety';
 import { DEFAULT_CHUNK_SETTINGS, resolveBuildOptions, type CharacterSheet, type SheetBuildOptions, type SheetChunk, type SheetChunkSettings } from './sheet';
 import { DEFAULT_PROMPT_TEMPLATE } from './prompt';
+import { leadText } from './character-name';
 
 export interface CardToSheetOptions extends SheetBuildOptions {
 	settings?: SheetChunkSettings;
@@ -116,7 +117,9 @@ export function cardObjectToSheet(card: unknown, options: CardToSheetOptions = {
 	}
 	if (chunks.length === 0) warnings.push('card: no description, personality, scenario, system prompt or lorebook text; the sheet has no chunks');
 
-	const sheet: CharacterSheet = { id: newId(), name, sourceKind: 'card', chunks, card, createdAt: now().toISOString() };
+	// Who the character is, for every chunk's prompt: the description's first paragraph.
+	const introduction = leadText(macros(stringField(data, 'description').trim()).split(/\n\s*\n/)[0] ?? '', 600);
+	const sheet: CharacterSheet = { id: newId(), name, sourceKind: 'card', chunks, ...(introduction ? { introduction } : {}), card, createdAt: now().toISOString() };
 	return { ok: true, sheet, spec: recognised.spec, warnings };
 }
 

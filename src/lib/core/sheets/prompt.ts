@@ -1,35 +1,91 @@
 /**
- * Rendering one iteration's prompt for a sheet chunk (SPEC §8.3, chunked iterative generation).
+ * Rendering one iteration's prompt for a sheet chunk (SPEC §8.3, chunked iterative generation):
+ * the exact system and user messages a run sends, which every preview shows as they are.
  *
  * Differences from the seed program, on purpose (reference/chunked-generation.md A.5, A.10):
- * - the chunk's context is returned as the system message instead of being printed and dropped;
+ * - the system message says the model *writes dataset entries* and names the character only as
+ *   the subject: "You are <character>" as the system message makes a 0.5B–3B model answer in
+ *   character instead of writing JSON. The seed's way (the chunk's context as the system message)
+ *   stays available as `systemMessage: 'context'`;
+ * - one output instruction, matching the schema that is sent (`{{output_format}}`); a template
+ *   without it gets it appended, once;
+ * - a short character introduction and one worked example in the target voice, with guidance on
+ *   the kinds of question to vary;
  * - iterations 2..k list only the prompts already generated (compact, de-duplicated, bounded),
  *   never the accumulated answers, so the prompt does not grow quadratically;
- * - the answer voice is stated (first person in character by default), which the seed relied on
- *   the model guessing.
+ * - card macros (`{{char}}`, `{{user}}`, `<BOT>`, `<USER>`) in the text are filled with the names
+ *   chosen for the run.
  *
  * Values are substituted once by mustache with HTML escaping off; mustache never renders a value
- * as a template, so `{{user}}` inside a card's text reaches the model as written.
+ * as a template, so a `{{.Chunk}}` inside the chunk's text reaches the model as written.
  */
 import Mustache from 'mustache';
 import { chunkVariables } from '../compiler/compile';
+import { DEFAULT_USER_NAME, introductionFromContext, substituteNames } from './character-name';
 import type { SheetChunk } from './sheet';
 
 export const PROMPT_VARIABLES = [
 	'character_name',
+	'user_name',
+	'introduction',
 	'chunk',
 	'context',
 	'entries_per_iteration',
 	'iteration',
 	'previous_prompts',
-	'answer_voice'
+	'answer_voice',
+	'example',
+	'output_format'
 ] as const;
 export type PromptVariable = (typeof PROMPT_VARIABLES)[number];
 
 export type AnswerVoice = 'first-person' | 'third-person';
+/** 'generator': a fixed "you write dataset entries" system message; 'context': the chunk's context (seed 003). */
+export type SystemMessageChoice = 'generator' | 'context';
 
-/** Skein's default per-chunk template: the seed's skeleton, with the voice and the previous-prompt list. */
-export const DEFAULT_PROMPT_TEMPLATE = `From this document about the personality and background of {{character_name}}:
+/**
+ * Skein's default per-chunk template, written for 0.5B–3B models: what to write first, who the
+ * character is, the chunk fenced off, the rules as short bullets, one example, one output
+ * instruction at the end (where a small model looks last).
+ */
+export const DEFAULT_PROMPT_TEMPLATE = `Write {{entries_per_iteration}} dataset entries for training a chat model to play {{character_name}}.
+{{#introduction}}
+
+Who {{character_name}} is:
+{{introduction}}
+{{/introduction}}
+
+The part of {{character_name}}'s character sheet these entries are about:
+"""
+{{chunk}}
+"""
+
+Each entry has a "prompt" (what someone in {{character_name}}'s world says or asks) and a "response" ({{character_name}}'s reply).
+- {{answer_voice}}
+- Use only facts from the text above; never make up names, places, dates or events.
+- Mix the kinds of prompts: what a traveller or player would ask here, questions about {{character_name}}'s past, asking for {{character_name}}'s opinion, and a follow-up to something said before.
+- Together, the entries should cover every fact in the part above.
+- Keep each response short: one to three sentences.
+
+One example entry, for the style only (do not reuse it):
+{{example}}
+{{#previous_prompts.length}}
+
+These prompts were already written in earlier iterations. Write {{entries_per_iteration}} NEW entries whose prompts are DIFFERENT from all of them:
+{{#previous_prompts}}
+- {{.}}
+{{/previous_prompts}}
+{{/previous_prompts.length}}
+
+{{output_format}}
+`;
+
+/**
+ * Skein's first default: the seed 003 skeleton with the voice and the previous-prompt list. Kept
+ * selectable (the sheet editor's "Seed 003 skeleton") so runs made with it stay reproducible; its
+ * own "format as a JSON array" line is followed by the appended output instruction.
+ */
+export const SEED_SKELETON_PROMPT_TEMPLATE = `From this document about the personality and background of {{character_name}}:
 
 {{chunk}}
 
@@ -48,12 +104,45 @@ These prompts were already written in earlier iterations. Write {{entries_per_it
 IMPORTANT: Format the dataset entries as a JSON array of objects with "prompt" and "response" fields.
 `;
 
+/** The templates the sheet editor offers by name. */
+export const PROMPT_TEMPLATES = [
+	{ id: 'small-model', label: 'Small-model prompt (default)', template: DEFAULT_PROMPT_TEMPLATE },
+	{ id: 'seed-skeleton', label: 'Seed 003 skeleton (Skein’s first default)', template: SEED_SKELETON_PROMPT_TEMPLATE }
+] as const;
+
+/** The one output instruction: the shape of the json_object schema the recipe sends, and the count. */
+export function formatInstruction(entries: number): string {
+	return `Reply with one JSON object and nothing else, with exactly ${entries} entries in its "entries" array: {"entries": [{"prompt": "...", "response": "..."}]}`;
+}
+
+/** The system message of 'generator': the model writes entries; the character is only the subject. */
+export function generatorSystemPrompt(characterName: string): string {
+	const name = characterName.trim() || 'the character';
+	return `You write training data for a chat model that will play ${name}. You are not ${name}: do not answer as ${name} and do not talk to the user. You write dataset entries, each a prompt someone says to ${name} and the response, and you reply with one JSON object only.`;
+}
+
+/** One entry in the target voice that states no fact a chunk could contradict. */
+export function exampleEntry(voice: AnswerVoice, characterName: string): string {
+	const name = characterName.trim() || 'the character';
+	const entry =
+		voice === 'third-person'
+			? { prompt: `Is it true what they say about ${name}?`, response: `${name} says it depends on who is saying it, and answers a plain question plainly.` }
+			: { prompt: 'Is it true what they say about you?', response: 'Depends on who is saying it. Ask me plainly and I will answer you plainly.' };
+	return JSON.stringify(entry);
+}
+
 /** Enough to steer away from repeats without letting the list crowd a small model's context. */
 export const DEFAULT_MAX_PREVIOUS_PROMPTS = 100;
 
 export interface RenderChunkPromptInput {
 	chunk: SheetChunk;
 	characterName: string;
+	/** Fills `{{user}}` / `<USER>` in the text; "User" when absent or blank. */
+	userName?: string;
+	/** Who the character is (the sheet's introduction); the chunk's context rewritten about them when absent. */
+	introduction?: string;
+	/** Default 'generator'. */
+	systemMessage?: SystemMessageChoice;
 	/** 1-based. */
 	iteration: number;
 	/** Prompts (questions) produced by earlier iterations of this chunk; answers are never passed. */
@@ -64,11 +153,12 @@ export interface RenderChunkPromptInput {
 
 export interface RenderedChunkPrompt {
 	ok: true;
-	/** The chunk's context, to send as the system message ('' when the chunk has none). */
+	/** The system message ('' when there is none: a 'context' run of a chunk without context). */
 	system: string;
+	/** The user message, exactly as sent. */
 	prompt: string;
 	/** Blocks added because the template does not mention them (e.g. an imported seed template). */
-	appended: ('answer_voice' | 'previous_prompts')[];
+	appended: ('introduction' | 'answer_voice' | 'previous_prompts' | 'output_format')[];
 	/** The previous prompts actually shown, after de-duplication and the bound. */
 	previousPromptsShown: string[];
 }
@@ -124,16 +214,26 @@ export function renderChunkPrompt(input: RenderChunkPromptInput): RenderedChunkP
 	const checked = checkPromptTemplate(chunk.promptTemplate);
 	if (!checked.ok) return checked;
 
-	const voice = answerVoiceInstruction(input.answerVoice ?? 'first-person', characterName);
+	const voiceChoice = input.answerVoice ?? 'first-person';
+	const voice = answerVoiceInstruction(voiceChoice, characterName);
+	const names = { char: characterName, user: input.userName ?? DEFAULT_USER_NAME };
+	const context = substituteNames(chunk.context, names);
+	const introduction = substituteNames(input.introduction?.trim() || introductionFromContext(chunk.context, characterName), names).trim();
+	const systemChoice = input.systemMessage ?? 'generator';
 	const previous = iteration === 1 ? [] : compactPreviousPrompts(input.previousPrompts ?? [], input.maxPreviousPrompts ?? DEFAULT_MAX_PREVIOUS_PROMPTS);
+	const outputFormat = formatInstruction(chunk.settings.entriesPerIteration);
 	const view: Record<PromptVariable, string | number | string[]> = {
 		character_name: characterName,
-		chunk: chunk.document,
-		context: chunk.context,
+		user_name: names.user.trim() || DEFAULT_USER_NAME,
+		introduction,
+		chunk: substituteNames(chunk.document, names),
+		context,
 		entries_per_iteration: chunk.settings.entriesPerIteration,
 		iteration,
 		previous_prompts: previous,
-		answer_voice: voice
+		answer_voice: voice,
+		example: exampleEntry(voiceChoice, characterName),
+		output_format: outputFormat
 	};
 	let prompt: string;
 	try {
@@ -143,7 +243,12 @@ export function renderChunkPrompt(input: RenderChunkPromptInput): RenderedChunkP
 	}
 
 	const appended: RenderedChunkPrompt['appended'] = [];
-	prompt = prompt.trimEnd();
+	prompt = prompt.trim();
+	// With the generator system message, the character is introduced nowhere else.
+	if (systemChoice === 'generator' && introduction !== '' && !checked.variables.includes('introduction') && !checked.variables.includes('context')) {
+		prompt = `About ${characterName.trim() || 'the character'}: ${introduction}\n\n${prompt}`;
+		appended.push('introduction');
+	}
 	if (!checked.variables.includes('answer_voice')) {
 		prompt += `\n\n${voice}`;
 		appended.push('answer_voice');
@@ -152,5 +257,10 @@ export function renderChunkPrompt(input: RenderChunkPromptInput): RenderedChunkP
 		prompt += `\n\nThese prompts were already written in earlier iterations. Write ${chunk.settings.entriesPerIteration} NEW entries whose prompts are DIFFERENT from all of them:\n${previous.map((p) => `- ${p}`).join('\n')}`;
 		appended.push('previous_prompts');
 	}
-	return { ok: true, system: chunk.context.trim(), prompt, appended, previousPromptsShown: previous };
+	if (!checked.variables.includes('output_format')) {
+		prompt += `\n\n${outputFormat}`;
+		appended.push('output_format');
+	}
+	const system = systemChoice === 'generator' ? generatorSystemPrompt(characterName) : context.trim();
+	return { ok: true, system, prompt, appended, previousPromptsShown: previous };
 }

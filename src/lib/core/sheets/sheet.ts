@@ -21,8 +21,12 @@ export const SheetChunkSettingsSchema = z.object({
 });
 export type SheetChunkSettings = z.infer<typeof SheetChunkSettingsSchema>;
 
-/** What the seed program actually ran (20 × 5 in all 18 chunk files), not the design note's 5 × 5. */
-export const DEFAULT_CHUNK_SETTINGS: SheetChunkSettings = { entriesPerIteration: 20, iterations: 5 };
+/**
+ * Seed 003's recommended settings for small models (5 × 5: "manageable for small models"); the
+ * seed program itself ran 20 × 5, which a 0.5B–3B model answers with cut-off or repeated entries.
+ * An imported seed 003 chunk file keeps its own settings.
+ */
+export const DEFAULT_CHUNK_SETTINGS: SheetChunkSettings = { entriesPerIteration: 5, iterations: 5 };
 
 export const SheetChunkSchema = z.object({
 	id: z.string().min(1),
@@ -42,6 +46,12 @@ export const CharacterSheetSchema = z.object({
 	name: z.string(),
 	sourceKind: z.enum(SHEET_SOURCE_KINDS),
 	chunks: z.array(SheetChunkSchema),
+	/**
+	 * Who the character is, in a few sentences about them (not "You are …"): every chunk's prompt
+	 * carries it, so a chunk about the character's boots still says whose boots. Older sheets have
+	 * none; the chunks' context stands in (core/sheets/character-name.ts).
+	 */
+	introduction: z.string().optional(),
 	/** The original card, unchanged (z.unknown keeps every field, known or not). */
 	card: z.unknown().optional(),
 	/** The PNG the card came in, whole: exported again as the card's picture. */

@@ -59,9 +59,18 @@ describe('splitDocument', () => {
 });
 
 describe('documentToSheet', () => {
-	it('builds a valid sheet with one chunk per section', () => {
+	it('builds a valid sheet, sized to 500–1,500 tokens by default (this small sheet is one chunk), with an introduction', () => {
 		let n = 0;
 		const sheet = documentToSheet(document, { characterName: ' Queen Pédauque ', newId: () => `id${++n}`, now: () => new Date('2025-10-26T10:00:00Z') });
+		expect(CharacterSheetSchema.parse(sheet)).toEqual(sheet);
+		expect(sheet.chunks).toHaveLength(1);
+		expect(sheet.chunks[0]).toMatchObject({ context: 'You are Queen Pédauque.', settings: { entriesPerIteration: 5, iterations: 5 }, promptTemplate: DEFAULT_PROMPT_TEMPLATE });
+		expect(sheet.introduction).toMatch(/^Queen Pédauque is a legendary sorceress/);
+	});
+
+	it('builds a valid sheet with one chunk per section when asked (tokenRange null)', () => {
+		let n = 0;
+		const sheet = documentToSheet(document, { characterName: ' Queen Pédauque ', tokenRange: null, settings: { entriesPerIteration: 20, iterations: 5 }, newId: () => `id${++n}`, now: () => new Date('2025-10-26T10:00:00Z') });
 		expect(CharacterSheetSchema.parse(sheet)).toEqual(sheet);
 		expect(sheet).toMatchObject({ name: 'Queen Pédauque', sourceKind: 'document', createdAt: '2025-10-26T10:00:00.000Z', id: 'id7' });
 		expect(sheet.chunks).toHaveLength(6);

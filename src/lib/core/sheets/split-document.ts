@@ -8,6 +8,8 @@
  */
 import { DEFAULT_CHUNK_SETTINGS, normaliseNewlines, resolveBuildOptions, type CharacterSheet, type SheetBuildOptions, type SheetChunk, type SheetChunkSettings } from './sheet';
 import { DEFAULT_PROMPT_TEMPLATE } from './prompt';
+import { DEFAULT_CHUNK_TOKENS, estimateTokens, sizeSections, type CountTokens, type TokenRange } from './chunk-size';
+import { documentIntroduction } from './character-name';
 
 /** The seed's chunk files hold 1.4–2.9 KB each; 4000 characters leaves room for the prompt. */
 export const DEFAULT_MAX_CHUNK_CHARS = 4000;
@@ -17,12 +19,16 @@ export interface DocumentSection {
 	title: string;
 	/** The section's text, heading line(s) included, trimmed. */
 	text: string;
+	/** Only with `headingOnly`: a heading with no text of its own (it leads the sections under it). */
+	headingOnly?: boolean;
 }
 
 export interface SplitDocumentOptions {
 	maxChunkChars?: number;
 	/** Deepest ATX level that starts a section (1–6, default 3). */
 	maxHeadingLevel?: number;
+	/** Keep headings with no text of their own as `headingOnly` sections (the chunk sizer merges them forward). */
+	headingOnly?: boolean;
 }
 
 /** Markdown emphasis and code marks are noise in a title. */
@@ -119,9 +125,12 @@ export function splitDocument(text: string, options: SplitDocumentOptions = {}):
 	let untitled = 0;
 	for (const section of sectionsByHeading(lines, maxLevel)) {
 		const body = section.lines.slice(section.headingLines);
-		// A heading with nothing under it (a document title above its first "##") is no chunk.
-		if (body.every((line) => line.trim() === '')) continue;
 		let title = section.title ?? INTRO_TITLE;
+		// A heading with nothing under it (a document title above its first "##") is no chunk.
+		if (body.every((line) => line.trim() === '')) {
+			if (options.headingOnly && section.title !== null) out.push({ title: title || `Section ${++untitled}`, text: section.lines.join('\n').trim(), headingOnly: true });
+			continue;
+		}
 		if (title === '') title = `Section ${++untitled}`;
 		const pieces = cutToSize(section.lines.join('\n').trim(), max);
 		pieces.forEach((piece, index) => {
@@ -133,17 +142,29 @@ export function splitDocument(text: string, options: SplitDocumentOptions = {}):
 
 export interface DocumentToSheetOptions extends SplitDocumentOptions, SheetBuildOptions {
 	characterName: string;
-	/** Context (system message) for every chunk; defaults to "You are <name>." */
+	/** Context (the system message when a run sends the sheet's own context); defaults to "You are <name>." */
 	context?: string;
 	settings?: SheetChunkSettings;
 	promptTemplate?: string;
+	/** Chunk sizes in tokens (default 500–1,500); `null`: one chunk per heading, cut at `maxChunkChars`. */
+	tokenRange?: TokenRange | null;
+	/** The token counter (the worker passes a real tokenizer); an estimate of 4 characters a token otherwise. */
+	countTokens?: CountTokens;
+}
+
+/** The sections a document's chunks are made of: sized to the token range, or one per heading. */
+export function documentSections(text: string, options: Omit<DocumentToSheetOptions, 'characterName'> = {}): DocumentSection[] {
+	if (options.tokenRange === null) return splitDocument(text, options);
+	// Headings first (no character cut: the sizer cuts by tokens), then merged and cut to the range.
+	const sections = splitDocument(text, { ...options, maxChunkChars: Number.MAX_SAFE_INTEGER, headingOnly: true });
+	return sizeSections(sections, options.tokenRange ?? DEFAULT_CHUNK_TOKENS, options.countTokens ?? estimateTokens).map(({ title, text }) => ({ title, text }));
 }
 
 export function documentToSheet(text: string, options: DocumentToSheetOptions): CharacterSheet {
 	const { newId, now } = resolveBuildOptions(options);
 	const name = options.characterName.trim();
 	const context = options.context ?? (name === '' ? '' : `You are ${name}.`);
-	const chunks: SheetChunk[] = splitDocument(text, options).map((section) => ({
+	const chunks: SheetChunk[] = documentSections(text, options).map((section) => ({
 		id: newId(),
 		title: section.title,
 		context,
@@ -151,5 +172,6 @@ export function documentToSheet(text: string, options: DocumentToSheetOptions): 
 		settings: { ...(options.settings ?? DEFAULT_CHUNK_SETTINGS) },
 		promptTemplate: options.promptTemplate ?? DEFAULT_PROMPT_TEMPLATE
 	}));
-	return { id: newId(), name, sourceKind: 'document', chunks, createdAt: now().toISOString() };
+	const introduction = documentIntroduction(normaliseNewlines(text), name);
+	return { id: newId(), name, sourceKind: 'document', chunks, ...(introduction ? { introduction } : {}), createdAt: now().toISOString() };
 }

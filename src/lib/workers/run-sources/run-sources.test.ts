@@ -67,6 +67,8 @@ describe('Run sources through the service: facts, pools, sheets, datasets', () =
 		const sheet = documentToSheet(fixtureText('sheets/character-sheet.md'), {
 			characterName: 'Queen Pédauque',
 			settings: { entriesPerIteration: 2, iterations: 2 },
+			// One chunk per heading: the test picks chunks by id.
+			tokenRange: null,
 			newId: () => `chunk-${++next}`,
 			now: () => new Date('2026-11-01T10:00:00Z')
 		});

@@ -8,7 +8,7 @@
 import type { Component } from 'svelte';
 import type { DatasetRow } from '$lib/core/contracts/rows';
 import type { RunSourcesState } from '$lib/state/runs.svelte';
-import type { FieldErrors, NumberText } from '../run-form';
+import type { FieldErrors, NumberText, SamplingFields } from '../run-form';
 
 /** What the run form offers every recipe's Params component: the live sources and the ready datasets. */
 export interface RecipeFormContext {
@@ -27,6 +27,8 @@ export interface RecipeForm<F extends object, P extends object> {
 	defaults(): F;
 	/** Pre-fills the fields from the query string (?identity=…, ?pool=…). */
 	prefill(fields: F, query: URLSearchParams): void;
+	/** The sampling this recipe starts from (applied when chosen, and as its fields change, unless edited). */
+	sampling?(fields: F): Partial<SamplingFields>;
 	/** Adds an error per field at fault to `errors`; returns how to build the params when there are none. */
 	params(fields: F, errors: FieldErrors): () => Record<string, unknown>;
 	readonly component: Component<RecipeParamsProps<F> & P, object, 'fields'>;
@@ -40,6 +42,7 @@ export interface RecipeFormEntry {
 	readonly chosenBy?: string;
 	defaults(): object;
 	prefill(fields: object, query: URLSearchParams): void;
+	sampling?(fields: object): Partial<SamplingFields>;
 	params(fields: object, errors: FieldErrors): () => Record<string, unknown>;
 	readonly component: Component<RecipeParamsProps<object> & Record<string, unknown>, object, 'fields'>;
 	props(context: RecipeFormContext, fields: object): Record<string, unknown>;
