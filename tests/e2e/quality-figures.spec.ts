@@ -5,8 +5,8 @@ import { defaultAnswer, startModelServer } from '../model-server/server.mjs';
 /**
  * A chunked run on a server that misbehaves like a small model (seed 003's honest figures): its
  * first answer comes in a code fence, the next repeats it (all duplicate prompts), one is cut off at
- * max_tokens and its retry is wrapped in prose; every answer's first entry says nothing from the
- * chunk. The run view's figures must equal what the server sent (counted here from its request
+ * max_tokens (its complete entries are kept) and the next is wrapped in prose; every answer's first
+ * entry says nothing from the chunk. The run view's figures must equal what the server sent (counted here from its request
  * log); review marks, narrows, decides everything shown in one step and undoes it exactly; the
  * judge samples at temperature 0 and its agreement with the user is counted.
  */
@@ -23,9 +23,21 @@ interface Logged {
 	body: { messages: { role: string; content: string }[]; temperature?: number; max_tokens?: number };
 }
 
-/** The pairs an answer holds as a lenient reader finds them (the outermost {...}), or null. */
+/** The complete entries written before an answer was cut off (the server writes compact JSON). */
+function entriesBeforeCut(content: string): { prompt: string; response: string }[] {
+	const entry = /\{"prompt":"(?:[^"\\]|\\.)*","response":"(?:[^"\\]|\\.)*"\}/g;
+	return [...content.matchAll(entry)].map((match) => JSON.parse(match[0]) as { prompt: string; response: string });
+}
+
+/**
+ * The pairs an answer holds as a lenient reader finds them (the outermost {...}), or null; an
+ * answer cut off at max_tokens keeps the entries it completed (none: null, asked again).
+ */
 function lenientPairs(answer: Logged): { prompt: string; response: string }[] | null {
-	if (answer.finishReason === 'length') return null;
+	if (answer.finishReason === 'length') {
+		const kept = entriesBeforeCut(answer.content ?? '');
+		return kept.length ? kept : null;
+	}
 	const json = /\{[\s\S]*\}/.exec(answer.content ?? '')?.[0];
 	try {
 		const value = JSON.parse(json ?? '') as { entries?: { prompt: string; response: string }[] };
@@ -83,7 +95,10 @@ test('chunked run on a misbehaving server: figures equal what the server sent; r
 		const chat = (api.requests() as unknown as Logged[]).filter((request) => request.path === '/v1/chat/completions' && request.status === 200);
 		const judge = chat.filter((request) => request.body.messages[0]?.content.startsWith(JUDGE));
 		const generation = chat.filter((request) => !request.body.messages[0]?.content.startsWith(JUDGE));
-		expect(generation.map((request) => request.fault ?? 'none')).toEqual(['code-fence', 'duplicate', 'cut-json', 'prose-wrapped', 'none', 'none']);
+		// The cut-off answer kept its complete entries: it is not asked again, so five iterations take five requests.
+		expect(generation.map((request) => request.fault ?? 'none')).toEqual(['code-fence', 'duplicate', 'cut-json', 'prose-wrapped', 'none']);
+		const cut = entriesBeforeCut(generation[2].content ?? '').length;
+		expect(cut).toBeGreaterThan(0);
 		let iterations = 0;
 		let strict = 0;
 		let salvaged = 0;
@@ -98,7 +113,7 @@ test('chunked run on a misbehaving server: figures equal what the server sent; r
 			if (!retrying) {
 				iterations++;
 				if (isStrict(answer)) strict++;
-				else if (pairs) salvaged++;
+				else if (pairs && answer.finishReason !== 'length') salvaged++;
 			}
 			retrying = !pairs;
 			for (const pair of pairs ?? []) {
@@ -112,7 +127,12 @@ test('chunked run on a misbehaving server: figures equal what the server sent; r
 				}
 			}
 		}
-		expect({ iterations, strict, salvaged, received, duplicates, kept, bananas }).toEqual({ iterations: 5, strict: 2, salvaged: 2, received: 15, duplicates: 3, kept: 12, bananas: 4 });
+		// Only the fault-free answer is strict JSON; the fenced, repeated and prose-wrapped ones are
+		// salvaged; the cut one is neither, though its complete entries count.
+		expect({ iterations, strict, salvaged, received }).toEqual({ iterations: 5, strict: 1, salvaged: 3, received: 12 + cut });
+		expect(kept + duplicates).toBe(received);
+		expect(duplicates).toBeGreaterThanOrEqual(3);
+		expect(bananas).toBeGreaterThan(0);
 		// The judge asked once per kept sample, with its own sampling.
 		expect(judge.length).toBe(kept);
 		for (const request of judge) expect([request.body.temperature, request.body.max_tokens]).toEqual([0, 256]);
