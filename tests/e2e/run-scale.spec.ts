@@ -84,20 +84,20 @@ test('an unlimited run reads its dataset while it runs, asks once per entry, and
 
 		// The view lists a page of records and reads the next on demand, here and after a reload.
 		const rows = page.getByTestId('run-record');
-		await expect(rows).toHaveCount(200);
+		await expect(rows).toHaveCount(100);
 		await page.reload();
-		await expect(rows).toHaveCount(200);
+		await expect(rows).toHaveCount(100);
 		const filter = page.getByRole('combobox', { name: 'Show records' });
 		await expect(filter.locator('option[value="all"]')).toHaveText(`All (${ENTRIES_FED})`);
-		await page.getByRole('button', { name: `Show 200 more of ${ENTRIES_FED - 200}` }).click();
-		await expect(rows).toHaveCount(400);
-		await expect(rows.nth(399)).toContainText('question 399:');
+		await page.getByRole('button', { name: `Show 100 more of ${ENTRIES_FED - 100}` }).click();
+		await expect(rows).toHaveCount(200);
+		await expect(rows.nth(199)).toContainText('question 199:');
 		await filter.selectOption('failed');
 		await expect(rows).toHaveCount(0);
 		await expect(page.getByText('No failed records.')).toBeVisible();
 		await filter.selectOption('done');
-		await expect(rows).toHaveCount(200);
-		await expect(page.getByRole('button', { name: `Show 200 more of ${ENTRIES_FED - 200}` })).toBeVisible();
+		await expect(rows).toHaveCount(100);
+		await expect(page.getByRole('button', { name: `Show 100 more of ${ENTRIES_FED - 100}` })).toBeVisible();
 	} finally {
 		await api.close();
 	}

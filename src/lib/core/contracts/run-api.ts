@@ -150,7 +150,7 @@ export interface RunRecordSummary {
 }
 
 /** Records the run view reads at a time: a run of 100k records opens on its first page. */
-export const RECORD_PAGE = 200;
+export const RECORD_PAGE = 100;
 
 /** A page of a run's records: every record from position `offset`, or those in `state` after skipping `offset` of them. */
 export interface RecordPageQuery {
