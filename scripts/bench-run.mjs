@@ -4,13 +4,11 @@
  * scripts/bench/run.mjs (run_start_ms, run_records_per_s, run_longest_main_thread_block_ms,
  * run_peak_worker_heap_mb). Options (env): BENCH_LINES (default 100000), BENCH_SKIP_BUILD=1.
  */
-import { chromium } from '@playwright/test';
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import { startStaticServer } from './static-server.mjs';
 import { benchRun, benchRunHeap, watchLongTasks } from './bench/run.mjs';
+import { launchBenchBrowser } from './bench/browser.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const label = LINES === 100_000 ? '100k' : `${Math.round(LINES / 1000)}k`;
@@ -19,15 +17,8 @@ if (!existsSync(dataFile)) execSync(`mkdir -p bench-data && node scripts/gen-ben
 if (!process.env.BENCH_SKIP_BUILD) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
 
 const server = await startStaticServer({ port: 0 });
-const profile = mkdtempSync(join(tmpdir(), 'skein-bench-run-'));
-const context = await chromium.launchPersistentContext(profile, {
-	executablePath: '/usr/bin/chromium',
-	headless: true,
-	args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-	viewport: { width: 1400, height: 900 }
-});
+const { page, close } = await launchBenchBrowser('skein-bench-run-');
 try {
-	const page = context.pages()[0] ?? (await context.newPage());
 	await watchLongTasks(page);
 	await page.goto(server.url);
 	await page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
@@ -50,7 +41,6 @@ try {
 		console.log(`run_unlimited_start_ms: ${heapStartMs.toFixed(0)}`);
 	}
 } finally {
-	await context.close();
-	rmSync(profile, { recursive: true, force: true });
+	await close();
 	await server.close();
 }

@@ -27,23 +27,21 @@
  *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
  */
-import { chromium } from '@playwright/test';
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startStaticServer } from './static-server.mjs';
 import { benchAnalysis } from './bench/analysis.mjs';
 import { benchCompile } from './bench/compile.mjs';
 import { benchRun, benchRunHeap } from './bench/run.mjs';
+import { launchBenchBrowser } from './bench/browser.mjs';
 import { benchViews, viewsBenchLines } from './bench/views.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
 const label = LINES === 100_000 ? '100k' : `${Math.round(LINES / 1000)}k`;
 const dataFile = `bench-data/chat${label}.jsonl`;
-const ARGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'];
 
 function newestMtime(dir) {
 	let newest = 0;
@@ -105,16 +103,8 @@ function runBaselineWorker(page, script, message, withFile) {
 const runs = [];
 
 for (let rep = 0; rep < REPS; rep++) {
-	const profile = mkdtempSync(join(tmpdir(), 'skein-bench-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ARGS,
-		viewport: { width: 1400, height: 900 },
-		acceptDownloads: true
-	});
+	const { page, profile, close } = await launchBenchBrowser('skein-bench-', { acceptDownloads: true });
 	try {
-		const page = context.pages()[0] ?? (await context.newPage());
 		await page.addInitScript(() => {
 			const w = /** @type {any} */ (window);
 			w.__longest = 0;
@@ -285,8 +275,7 @@ for (let rep = 0; rep < REPS; rep++) {
 			...views
 		});
 	} finally {
-		await context.close();
-		rmSync(profile, { recursive: true, force: true });
+		await close();
 	}
 }
 await server.close();

@@ -99,27 +99,19 @@ export function viewsBenchLines(/** @type {Awaited<ReturnType<typeof benchViews>
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-	const { chromium } = await import('@playwright/test');
 	const { execSync } = await import('node:child_process');
 	const { startStaticServer } = await import('../static-server.mjs');
 	const { watchLongTasks } = await import('./run.mjs');
 	if (!process.env.BENCH_SKIP_BUILD) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
 	const server = await startStaticServer({ port: 0 });
-	const profile = mkdtempSync(join(tmpdir(), 'skein-bench-views-profile-'));
-	const context = await chromium.launchPersistentContext(profile, {
-		executablePath: '/usr/bin/chromium',
-		headless: true,
-		args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
-		viewport: { width: 1400, height: 900 }
-	});
+	const { launchBenchBrowser } = await import('./browser.mjs');
+	const { page, close } = await launchBenchBrowser('skein-bench-views-profile-');
 	try {
-		const page = context.pages()[0] ?? (await context.newPage());
 		await watchLongTasks(page);
 		await page.goto(server.url);
 		for (const line of viewsBenchLines(await benchViews(page))) console.log(line);
 	} finally {
-		await context.close();
-		rmSync(profile, { recursive: true, force: true });
+		await close();
 		await server.close();
 	}
 }

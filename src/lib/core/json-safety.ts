@@ -54,32 +54,7 @@ export const MAX_NESTING_DEPTH = 200;
  * size of the value and it cannot overflow the stack.
  */
 export function exceedsDepth(root: unknown, limit: number = MAX_NESTING_DEPTH): boolean {
-	if (typeof root !== 'object' || root === null) return false;
-	const values: object[] = [root];
-	const depths: number[] = [1];
-	while (values.length > 0) {
-		const value = values.pop() as object;
-		const depth = depths.pop() as number;
-		if (depth > limit) return true;
-		if (Array.isArray(value)) {
-			for (let i = 0; i < value.length; i++) {
-				const child: unknown = value[i];
-				if (typeof child === 'object' && child !== null) {
-					values.push(child);
-					depths.push(depth + 1);
-				}
-			}
-		} else {
-			for (const key in value) {
-				const child: unknown = (value as JsonRecord)[key];
-				if (typeof child === 'object' && child !== null) {
-					values.push(child);
-					depths.push(depth + 1);
-				}
-			}
-		}
-	}
-	return false;
+	return inspectParsed(root, limit).tooDeep;
 }
 
 /**
