@@ -110,3 +110,35 @@ test('undo in another tab asks before reverting a change this tab did not make',
 	await expect(page.getByTestId('status')).toContainText('Redid: Add harbour');
 	await expect(tagged(page)).toHaveCount(1);
 });
+
+test('a duplicated tab is another tab: its Undo asks before reverting what the original did', async ({ page, context }) => {
+	await openSample(page);
+	const datasetUrl = page.url();
+	// Duplicating a tab copies its sessionStorage, the tab id included (Playwright cannot press
+	// "Duplicate", so the copy is made by hand before the page's scripts run).
+	const tab = await page.evaluate(() => sessionStorage.getItem('skein-tab'));
+	expect(tab).toBeTruthy();
+	const copy = await context.newPage();
+	await copy.addInitScript((id) => {
+		if (!sessionStorage.getItem('skein-tab')) sessionStorage.setItem('skein-tab', id);
+	}, tab!);
+	await copy.goto(datasetUrl);
+	await expect(copy.getByTestId('entry-view')).toContainText('Entry #1');
+	await expect.poll(() => copy.evaluate(() => sessionStorage.getItem('skein-tab'))).not.toBe(tab);
+
+	// The original tags an entry; the copy's Undo knows it was not its own change.
+	await page.getByTestId('entry-tick').first().click();
+	await page.getByTestId('bulk-add-tag').click();
+	await page.getByTestId('bulk-tag-input').fill('harbour');
+	await page.getByTestId('bulk-apply').click();
+	await expect(page.getByTestId('status')).toContainText('1 changed');
+	await expect(copy.getByTestId('entry-row').filter({ hasText: '#harbour' })).toHaveCount(1);
+	await copy.getByTestId('undo').click();
+	await expect(copy.getByTestId('cross-tab-undo')).toContainText('was made in another tab');
+
+	// The original's own Undo still does not ask.
+	await copy.getByRole('button', { name: 'Leave it' }).click();
+	await page.getByTestId('undo').click();
+	await expect(page.getByTestId('cross-tab-undo')).toHaveCount(0);
+	await expect(page.getByTestId('status')).toContainText('Undid: Add harbour');
+});

@@ -14,7 +14,9 @@ export function dataWorker(): Bridged<DataWorkerApi> {
 		const worker = new Worker(new URL('./data.worker.ts', import.meta.url), { type: 'module', name: 'skein-data' });
 		remote = bridgeTo<DataWorkerApi>(worker);
 		// First message: whose changes this worker records (undo asks before reverting another tab's).
-		void remote.setTab(tabId());
+		const kept = tabId();
+		void remote.setTab(kept);
+		void claimTabId(kept).then((id) => (id !== kept ? remote?.setTab(id) : undefined));
 	}
 	return remote;
 }
@@ -32,6 +34,37 @@ function tabId(): string {
 	} catch {
 		return crypto.randomUUID();
 	}
+}
+
+/**
+ * A duplicated tab copies sessionStorage, this id included, and would count the original tab's
+ * changes as its own. Each tab holds a Web Lock named by its id while it is open, so a copy finds
+ * the name taken and takes a new id; a reload lets go of the lock when the old page unloads.
+ */
+async function claimTabId(id: string): Promise<string> {
+	if (typeof navigator === 'undefined' || !navigator.locks) return id;
+	let candidate = id;
+	while (!(await holdLock(`skein-tab:${candidate}`))) candidate = crypto.randomUUID();
+	if (candidate !== id) {
+		try {
+			sessionStorage.setItem(TAB_KEY, candidate);
+		} catch {
+			// Without sessionStorage the id lasts as long as the page: still this tab's own.
+		}
+	}
+	return candidate;
+}
+
+/** Takes the lock for the page's lifetime; false when another page holds it. */
+function holdLock(name: string): Promise<boolean> {
+	return new Promise((resolve) => {
+		navigator.locks
+			.request(name, { ifAvailable: true }, (lock) => {
+				resolve(lock !== null);
+				return lock ? new Promise<void>(() => {}) : undefined;
+			})
+			.catch(() => resolve(true));
+	});
 }
 
 /** An import that can be cancelled while it runs. */
