@@ -58,7 +58,7 @@ describe('token offsets', () => {
 
 	it('marks a token trained when it overlaps a span', () => {
 		expect(tokensInSpans([[0, 3], [3, 5], [5, 9], [9, 9]], [{ start: 4, end: 9 }])).toEqual([false, true, true, false]);
-		// A token of no width (a split character's second token shares its range) counts where it sits.
+		// A token that decodes to nothing counts where it sits.
 		expect(tokensInSpans([[6, 6], [4, 4]], [{ start: 4, end: 9 }])).toEqual([true, true]);
 		expect(tokensInSpans([[0, 3]], [])).toEqual([false]);
 	});
