@@ -73,6 +73,14 @@ const CASES: Record<string, RuleCase> = {
 		passes: tool(),
 		at: 1
 	},
+	'tools-malformed': {
+		fires: { ...tool(), extra: { tools: '[{"name": "get_weather"}]' } },
+		passes: { ...tool(), extra: { tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }] } }
+	},
+	'media-count-mismatch': {
+		fires: { ...chat('<image><image>What differs between these?', 'The second is darker.'), extra: { images: ['a.jpg'] } },
+		passes: { ...chat('<image><image>What differs between these?', 'The second is darker.'), extra: { images: ['a.jpg', 'b.jpg'] } }
+	},
 	'weight-invalid': { fires: entryOf([['user', 'Hi'], { role: 'assistant', content: 'Hello', weight: 0.5 }]), passes: entryOf([['user', 'Hi'], { role: 'assistant', content: 'Hello', weight: 0 }]), at: 1 },
 	'think-tag-structure': {
 		fires: entryOf([['user', 'Sum 2+2'], ['assistant', '<think>2 plus 2 is 4. The answer is 4.']]),
