@@ -34,19 +34,27 @@ export function formatAge(timestamp: number, now = Date.now()): string {
 	return new Date(timestamp).toISOString().slice(0, 10);
 }
 
+/**
+ * One structured content part as preview text: OpenAI's `{type: 'text', text}` and LLaMA-Factory's
+ * `{type: 'text' | 'reasoning', value}` show their text; anything else names its type ("[image]").
+ */
+function partPreview(part: unknown): string {
+	if (typeof part === 'string') return part;
+	if (!part || typeof part !== 'object') return '[content]';
+	const { type, text, value } = part as { type?: unknown; text?: unknown; value?: unknown };
+	if (typeof text === 'string') return text;
+	if ((type === 'text' || type === 'reasoning') && typeof value === 'string') return value;
+	if (typeof type === 'string' && type !== '') return `[${type.replace(/_url$/, '').replace(/_/g, ' ')}]`;
+	return '[content]';
+}
+
 /** A short one-line preview of a message's content. */
 export function previewText(content: unknown, max = 160): string {
 	let text: string;
 	if (typeof content === 'string') text = content;
 	else if (content === null || content === undefined) text = '';
 	else if (Array.isArray(content)) {
-		text = content
-			.map((part) =>
-				part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string'
-					? (part as { text: string }).text
-					: '[part]'
-			)
-			.join(' ');
+		text = content.map(partPreview).join(' ');
 	} else text = JSON.stringify(content);
 	// Collapsing whitespace only shortens: look at a bounded head, not a 30 MB message.
 	if (text.length > max * 8 + 64) text = text.slice(0, max * 8 + 64);
