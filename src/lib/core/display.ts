@@ -62,6 +62,17 @@ export function previewText(content: unknown, max = 160): string {
 	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
+/** A message's preview: its text, or for a turn that only calls tools, which tools it calls. */
+export function messagePreview(message: { content: unknown; tool_calls?: unknown }, max = 160): string {
+	const text = previewText(message.content, max);
+	if (text !== '' || !Array.isArray(message.tool_calls) || message.tool_calls.length === 0) return text;
+	const names = message.tool_calls.map((call: unknown) => {
+		const fn = call && typeof call === 'object' ? (call as { function?: { name?: unknown } }).function : undefined;
+		return typeof fn?.name === 'string' ? fn.name : '?';
+	});
+	return previewText(`[calls ${names.join(', ')}]`, max);
+}
+
 /** CSS class for a role chip: the four standard roles, or 'other' for custom speaker names. */
 export function roleClass(role: string): string {
 	return role === 'system' || role === 'user' || role === 'assistant' || role === 'tool' ? role : 'other';
