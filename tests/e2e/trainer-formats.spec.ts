@@ -91,7 +91,7 @@ test('an export that would be empty is not downloaded, and the dialog says why',
 	let downloaded = 0;
 	page.on('download', () => downloaded++);
 	await dialog.getByTestId('export-download').click();
-	await expect(dialog.getByTestId('export-empty-file')).toContainText('would be empty, so it was not downloaded: all 2 entries were skipped');
+	await expect(dialog.getByTestId('export-empty-file')).toContainText('would be empty, so it is not downloaded: all 2 entries were skipped');
 	await expect(dialog.getByTestId('export-empty-file')).toContainText('tool calls or tool results');
 	await page.screenshot({ path: '/tmp/f17-empty-1400.png', fullPage: false });
 	await page.setViewportSize({ width: 390, height: 844 });

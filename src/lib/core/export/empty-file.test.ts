@@ -29,7 +29,7 @@ describe('empty export files', () => {
 		const file = run([toolEntry('a'), toolEntry('b')], 'alpaca');
 		expect(file.lines).toBe(0);
 		expect(emptyFileReason(file)).toBe(
-			'tools.alpaca.2026-12-05.jsonl would be empty, so it was not downloaded: all 2 entries were skipped — 2 × tool calls or tool results the format cannot express (e.g. message 2 (assistant): Alpaca cannot express tool calls or tool results).'
+			'tools.alpaca.2026-12-05.jsonl would be empty, so it is not downloaded: all 2 entries were skipped — 2 × tool calls or tool results the format cannot express (e.g. message 2 (assistant): Alpaca cannot express tool calls or tool results).'
 		);
 	});
 

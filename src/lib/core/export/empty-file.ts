@@ -26,5 +26,5 @@ export function emptyFileReason(file: ExportFileReport): string | null {
 		const example = file.skipped.find((s) => s.reason.code === code);
 		return `${count} × ${WHAT_SKIPS[code] ?? code}${example ? ` (e.g. ${example.reason.message})` : ''}`;
 	});
-	return `${file.fileName} would be empty, so it was not downloaded: all ${file.planned} entries were skipped — ${reasons.join('; ')}.`;
+	return `${file.fileName} would be empty, so it is not downloaded: all ${file.planned} entries were skipped — ${reasons.join('; ')}.`;
 }

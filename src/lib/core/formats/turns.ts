@@ -130,7 +130,10 @@ export function convertTurns(turns: readonly unknown[], label: string, ctx: Conv
 export function turnKind(turn: unknown): TurnKind {
 	if (!isRecord(turn)) return 'other';
 	const speaker = hasKey(turn, 'from') ? turn.from : turn.role;
-	if (typeof speaker !== 'string') return 'other';
+	if (typeof speaker !== 'string' || speaker.length < 11) return 'other';
+	// Hot path: "human" / "gpt" turns are rejected by length or first letter without building strings.
+	const first = speaker.charCodeAt(0);
+	if (first > 0x20 && (first | 0x20) !== 0x66 /* f */ && (first | 0x20) !== 0x6f /* o */) return 'other';
 	const lower = speaker.trim().toLowerCase();
 	return lower === 'function_call' ? 'function_call' : lower === 'observation' ? 'observation' : 'other';
 }
