@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAge, formatBytes, plural, previewText, roleClass } from './display';
+import { formatAge, formatBytes, messagePreview, plural, previewText, roleClass } from './display';
 
 describe('display helpers', () => {
 	it('formats sizes the way people read them', () => {
@@ -25,7 +25,11 @@ describe('display helpers', () => {
 	it('previews any content as one line of text', () => {
 		expect(previewText('  Hello\n\nthere ')).toBe('Hello there');
 		expect(previewText(null)).toBe('');
-		expect(previewText([{ type: 'text', text: 'part one' }, { type: 'image_url' }])).toBe('part one [part]');
+		expect(previewText([{ type: 'text', text: 'part one' }, { type: 'image_url' }])).toBe('part one [image]');
+		expect(messagePreview({ content: null, tool_calls: [{ function: { name: 'search_recipes' } }, {}] })).toBe('[calls search_recipes, ?]');
+		expect(messagePreview({ content: 'Hi' })).toBe('Hi');
+		// LLaMA-Factory's typed parts (issue 17): never "[part]".
+		expect(previewText([{ type: 'reasoning', value: 'Think.' }, { type: 'text', value: 'Answer.' }, { type: 'tool_call', value: '{}' }, {}])).toBe('Think. Answer. [tool call] [content]');
 		expect(previewText('x'.repeat(200), 10)).toBe(`${'x'.repeat(9)}…`);
 	});
 

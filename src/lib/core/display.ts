@@ -34,24 +34,43 @@ export function formatAge(timestamp: number, now = Date.now()): string {
 	return new Date(timestamp).toISOString().slice(0, 10);
 }
 
+/**
+ * One structured content part as preview text: OpenAI's `{type: 'text', text}` and LLaMA-Factory's
+ * `{type: 'text' | 'reasoning', value}` show their text; anything else names its type ("[image]").
+ */
+function partPreview(part: unknown): string {
+	if (typeof part === 'string') return part;
+	if (!part || typeof part !== 'object') return '[content]';
+	const { type, text, value } = part as { type?: unknown; text?: unknown; value?: unknown };
+	if (typeof text === 'string') return text;
+	if ((type === 'text' || type === 'reasoning') && typeof value === 'string') return value;
+	if (typeof type === 'string' && type !== '') return `[${type.replace(/_url$/, '').replace(/_/g, ' ')}]`;
+	return '[content]';
+}
+
 /** A short one-line preview of a message's content. */
 export function previewText(content: unknown, max = 160): string {
 	let text: string;
 	if (typeof content === 'string') text = content;
 	else if (content === null || content === undefined) text = '';
 	else if (Array.isArray(content)) {
-		text = content
-			.map((part) =>
-				part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string'
-					? (part as { text: string }).text
-					: '[part]'
-			)
-			.join(' ');
+		text = content.map(partPreview).join(' ');
 	} else text = JSON.stringify(content);
 	// Collapsing whitespace only shortens: look at a bounded head, not a 30 MB message.
 	if (text.length > max * 8 + 64) text = text.slice(0, max * 8 + 64);
 	text = text.replace(/\s+/g, ' ').trim();
 	return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** A message's preview: its text, or for a turn that only calls tools, which tools it calls. */
+export function messagePreview(message: { content: unknown; tool_calls?: unknown }, max = 160): string {
+	const text = previewText(message.content, max);
+	if (text !== '' || !Array.isArray(message.tool_calls) || message.tool_calls.length === 0) return text;
+	const names = message.tool_calls.map((call: unknown) => {
+		const fn = call && typeof call === 'object' ? (call as { function?: { name?: unknown } }).function : undefined;
+		return typeof fn?.name === 'string' ? fn.name : '?';
+	});
+	return previewText(`[calls ${names.join(', ')}]`, max);
 }
 
 /** CSS class for a role chip: the four standard roles, or 'other' for custom speaker names. */

@@ -28,6 +28,7 @@ export type ReviewState = z.infer<typeof ReviewStateSchema>;
 export const FORMAT_IDS = [
 	'skein',
 	'openai',
+	'llamafactory',
 	'isf-annotated',
 	'sharegpt',
 	'sharegpt-pairs',
@@ -43,6 +44,7 @@ export type FormatId = z.infer<typeof FormatIdSchema>;
 export const FORMAT_LABELS: Record<FormatId, string> = {
 	skein: 'Skein full-fidelity JSONL',
 	openai: 'OpenAI / ChatML messages',
+	llamafactory: 'LLaMA-Factory messages (typed content parts)',
 	'isf-annotated': 'ISF annotated samples',
 	sharegpt: 'ShareGPT conversations',
 	'sharegpt-pairs': 'ShareGPT pairs (ms-swift conversation)',

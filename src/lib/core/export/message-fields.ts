@@ -29,6 +29,14 @@ export function hasToolCalls(message: Message): boolean {
 	return hasKey(message, 'tool_calls') && Array.isArray(message.tool_calls) && message.tool_calls.length > 0;
 }
 
+/** The loss text for a media column a format does not carry. */
+export function droppedMediaLoss(column: string): string {
+	return `media column ${JSON.stringify(column)} dropped`;
+}
+
+/** The loss text for a tools list a format does not carry. */
+export const LOSS_TOOLS_DROPPED = 'tools list dropped';
+
 /** The loss text for a message key a format does not carry (counted per entry in the report). */
 export function droppedKeyLoss(key: string): string {
 	return `message key ${JSON.stringify(key)} dropped`;

@@ -133,8 +133,8 @@ describe('lossy exports differ only as documented', () => {
 		);
 	});
 
-	it('sharegpt with tools: calls come back as assistant text, tool_call_id is gone, all else equal', () => {
-		const call = fc.record({ id: fc.string({ maxLength: 4 }), type: fc.constant('function'), function: fc.record({ name: fc.string({ maxLength: 6 }), arguments: fc.dictionary(fc.string({ maxLength: 3 }), fc.integer()).map((a) => JSON.stringify(a)) }) });
+	it('sharegpt with tools: calls come back as tool_calls numbered call_1…, results linked in order, all else equal', () => {
+		const call = fc.record({ id: fc.string({ maxLength: 4 }), type: fc.constant('function'), function: fc.record({ name: fc.string({ minLength: 1, maxLength: 6 }), arguments: fc.dictionary(fc.string({ maxLength: 3 }), fc.integer()).map((a) => JSON.stringify(a)) }) });
 		const toolRound = fc.tuple(text, fc.array(call, { minLength: 1, maxLength: 2 }), text, text).map(([question, calls, result, answer]): Message[] => [
 			{ role: 'user', content: question },
 			{ role: 'assistant', content: null, tool_calls: calls },
@@ -145,13 +145,16 @@ describe('lossy exports differ only as documented', () => {
 			fc.property(toolRound, (messages) => {
 				const { entries: back } = exportAndReimport([entryOf(messages)], 'sharegpt');
 				const calls = messages[1].tool_calls as { function: { name: string; arguments: string } }[];
-				const shown = calls.map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments) as unknown }));
+				const numbered = calls.map((c, i) => ({ id: `call_${i + 1}`, type: 'function', function: { name: c.function.name, arguments: c.function.arguments } }));
 				expect(back[0].messages).toEqual([
 					messages[0],
-					{ role: 'assistant', content: JSON.stringify(shown.length === 1 ? shown[0] : shown) },
-					{ role: 'tool', content: messages[2].content },
+					{ role: 'assistant', content: null, tool_calls: numbered },
+					{ role: 'tool', content: messages[2].content, tool_call_id: 'call_1' },
 					messages[3]
 				]);
+				// And the re-imported entry exports to the same line again.
+				const again = exportAndReimport(back, 'sharegpt');
+				expect(again.entries[0].messages).toEqual(back[0].messages);
 			}),
 			{ numRuns: 100 }
 		);

@@ -16,6 +16,7 @@
 import type { Entry } from '../model';
 import { hasKey } from '../json-safety';
 import { SKEIN_FORMAT_VERSION, SKEIN_RESERVED_KEYS } from '../formats/skein';
+import { normaliseTools } from '../formats/tool-calls';
 
 export const EXPORT_FORMATS = ['openai', 'skein'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -44,12 +45,25 @@ export function entryToSkeinRecord(entry: Entry): Record<string, unknown> {
 	return { messages: entry.messages, ...entry.extra, skein };
 }
 
-/** The minimal OpenAI record for an entry. */
+/** Nothing to note while re-reading a stored tools value at export. */
+const SILENT = { note() {} };
+
+/**
+ * The minimal OpenAI record for an entry: messages, `tools` as OpenAI's list (a tools value
+ * stored as JSON text by an older import is parsed; an empty text means no tools) and
+ * `parallel_tool_calls`, both from the entry's extra keys.
+ */
 export function entryToOpenAiRecord(entry: Entry): Record<string, unknown> {
-	if (hasKey(entry.extra, 'tools') && entry.extra.tools !== undefined) {
-		return { messages: entry.messages, tools: entry.extra.tools };
-	}
-	return { messages: entry.messages };
+	const extra = entry.extra;
+	const tools = hasKey(extra, 'tools') ? extra.tools : undefined;
+	const hasTools = tools !== undefined && tools !== null && tools !== '';
+	const parallel = hasKey(extra, 'parallel_tool_calls') ? extra.parallel_tool_calls : undefined;
+	if (!hasTools && parallel === undefined) return { messages: entry.messages };
+	return {
+		messages: entry.messages,
+		...(hasTools ? { tools: typeof tools === 'string' ? normaliseTools(tools, SILENT) : tools } : {}),
+		...(parallel !== undefined ? { parallel_tool_calls: parallel } : {})
+	};
 }
 
 /** One JSONL line (without the newline) for an entry. */

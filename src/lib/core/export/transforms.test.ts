@@ -170,3 +170,22 @@ describe('system prompt and the fixed order', () => {
 		expect(applyTransforms(entry)).toEqual({ kind: 'kept', entry, changes: [] });
 	});
 });
+
+describe('think policy beside tool calls (issue 17)', () => {
+	const call = { id: 'call_1', type: 'function', function: { name: 'f', arguments: '{}' } };
+	const entry = entryOf([
+		{ role: 'user', content: 'q' },
+		{ role: 'assistant', content: '<think>I should call f.</think>', tool_calls: [call] },
+		{ role: 'tool', content: '1', tool_call_id: 'call_1' },
+		{ role: 'assistant', content: '<think>Done.</think>It is 1.' }
+	]);
+
+	it('strip leaves a turn that only calls tools with null content, not excluded', () => {
+		const outcome = applyThinkPolicy(entry, 'strip');
+		expect(outcome.kind === 'kept' && outcome.entry.messages.map((m) => m.content)).toEqual(['q', null, '1', 'It is 1.']);
+	});
+
+	it('require accepts reasoning alone before tool calls', () => {
+		expect(applyThinkPolicy(entry, 'require').kind).toBe('kept');
+	});
+});

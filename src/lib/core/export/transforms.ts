@@ -20,7 +20,7 @@ import type { Entry, Message } from '../model';
 import { hashMessages } from '../hash';
 import { hasKey, isRecord } from '../json-safety';
 import { substituteNameMacros, type MacroNames } from './macros';
-import { describeMessage } from './message-fields';
+import { describeMessage, hasToolCalls } from './message-fields';
 import { skip, type SkipReason } from './skip-reason';
 import { checkRequiredThinking, stripThinking } from './think-tags';
 
@@ -108,17 +108,20 @@ export function applyThinkPolicy(entry: Entry, policy: ThinkPolicy): TransformOu
 			continue;
 		}
 		checked++;
+		// A turn that calls tools answers with its calls: reasoning alone before them is complete.
+		const calls = hasToolCalls(message);
 		if (policy === 'require') {
 			const problem = checkRequiredThinking(message.content);
-			if (problem !== null) return excluded(i, message, problem.code, problem.detail);
+			if (problem !== null && !(calls && problem.code === 'think-empty-response')) return excluded(i, message, problem.code, problem.detail);
 			continue;
 		}
 		const stripped = stripThinking(message.content);
 		if ('code' in stripped) return excluded(i, message, stripped.code, stripped.detail);
 		if (stripped.text === message.content) continue;
-		if (stripped.text.trim() === '') return excluded(i, message, 'think-empty-response', 'nothing is left once the thinking is stripped');
+		const empty = stripped.text.trim() === '';
+		if (empty && !calls) return excluded(i, message, 'think-empty-response', 'nothing is left once the thinking is stripped');
 		messages ??= entry.messages.slice();
-		messages[i] = { ...message, content: stripped.text };
+		messages[i] = { ...message, content: empty ? null : stripped.text };
 	}
 	if (policy === 'require' && checked === 0) {
 		return { kind: 'excluded', reason: skip('think-missing', 'no assistant text with a <think> block') };

@@ -14,7 +14,9 @@
  * Message keys beyond role/content (`name`, `weight`, …) have no place and are counted as lost.
  */
 import type { Entry, Message } from '../model';
-import { describeMessage, droppedKeyLoss, hasToolCalls, isStandardRole, otherMessageKeys } from './message-fields';
+import { describeMessage, droppedKeyLoss, hasToolCalls, isStandardRole, LOSS_TOOLS_DROPPED, otherMessageKeys } from './message-fields';
+import { mediaColumnsOf } from '../formats/media';
+import { hasKey } from '../json-safety';
 import { skip, type SkipReason } from './skip-reason';
 import { skipped, written, type WriteOutcome } from './write-outcome';
 
@@ -79,12 +81,17 @@ export function writeAlpaca(entry: Entry): WriteOutcome {
 	if ('code' in shape) return skipped(shape);
 	const [instruction, output] = shape.pairs[shape.pairs.length - 1];
 	const history = shape.pairs.slice(0, -1);
+	const media = mediaColumnsOf(entry.extra);
 	const record = {
 		instruction,
 		input: '',
 		output,
 		...(shape.system !== undefined ? { system: shape.system } : {}),
-		...(history.length > 0 ? { history } : {})
+		...(history.length > 0 ? { history } : {}),
+		// LLaMA-Factory's Alpaca reads images / videos / audios next to the <image> tokens.
+		...Object.fromEntries(media.map((column) => [column, entry.extra[column]]))
 	};
-	return written([JSON.stringify(record)], shape.losses);
+	const tools = hasKey(entry.extra, 'tools') ? entry.extra.tools : undefined;
+	const dropsTools = tools !== undefined && tools !== null && tools !== '' && !(Array.isArray(tools) && tools.length === 0);
+	return written([JSON.stringify(record)], dropsTools ? [...shape.losses, LOSS_TOOLS_DROPPED] : shape.losses);
 }

@@ -14,7 +14,8 @@
  * pre-export check's business, not the writer's.
  */
 import type { Entry, Message } from '../model';
-import { droppedKeyLoss } from './message-fields';
+import { droppedKeyLoss, droppedMediaLoss } from './message-fields';
+import { mediaColumnsOf } from '../formats/media';
 import { entryToOpenAiRecord } from './serialize';
 import { written, type WriteOutcome } from './write-outcome';
 
@@ -62,5 +63,6 @@ function withOpenAiKeysOnly(entry: Entry): { entry: Entry; losses: string[] } {
 export function writeOpenAi(entry: Entry, withMetadata: boolean, keepExtras = false): WriteOutcome {
 	const { entry: out, losses } = keepExtras ? { entry, losses: [] } : withOpenAiKeysOnly(entry);
 	const record = withMetadata ? entryToOpenAiMetadataRecord(out) : entryToOpenAiRecord(out);
-	return written([JSON.stringify(record)], losses);
+	const media = mediaColumnsOf(entry.extra);
+	return written([JSON.stringify(record)], media.length === 0 ? losses : [...losses, ...media.map(droppedMediaLoss)]);
 }

@@ -11,7 +11,9 @@
  *   skipped.
  */
 import type { Entry, Message } from '../model';
-import { describeMessage, droppedKeyLoss, hasToolCalls, isStandardRole, otherMessageKeys } from './message-fields';
+import { describeMessage, droppedKeyLoss, droppedMediaLoss, hasToolCalls, isStandardRole, LOSS_TOOLS_DROPPED, otherMessageKeys } from './message-fields';
+import { mediaColumnsOf } from '../formats/media';
+import { hasKey } from '../json-safety';
 import { skip } from './skip-reason';
 import { skipped, written, type WriteOutcome } from './write-outcome';
 
@@ -72,5 +74,11 @@ function writeEveryPair(messages: readonly Message[]): WriteOutcome {
 }
 
 export function writePromptResponse(entry: Entry, mode: PromptResponseMode): WriteOutcome {
-	return mode === 'every-pair' ? writeEveryPair(entry.messages) : writeSingleTurn(entry.messages);
+	const outcome = mode === 'every-pair' ? writeEveryPair(entry.messages) : writeSingleTurn(entry.messages);
+	if (outcome.kind === 'skipped') return outcome;
+	// No field for media files or a tools list: counted, never silently dropped.
+	const dropped = mediaColumnsOf(entry.extra).map(droppedMediaLoss);
+	const tools = hasKey(entry.extra, 'tools') ? entry.extra.tools : undefined;
+	if (tools !== undefined && tools !== null && tools !== '' && !(Array.isArray(tools) && tools.length === 0)) dropped.push(LOSS_TOOLS_DROPPED);
+	return dropped.length === 0 ? outcome : written(outcome.lines, [...outcome.losses, ...dropped]);
 }

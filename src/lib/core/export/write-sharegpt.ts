@@ -9,8 +9,14 @@
  * - An assistant message with `tool_calls` becomes one `function_call` turn whose value is the
  *   JSON text of `{name, arguments}` (a list of them for parallel calls), with `arguments`
  *   parsed from OpenAI's JSON string when it is JSON. Call ids and `tool_call_id` are dropped:
- *   observations answer the calls in order. An assistant message with both text and tool calls
- *   is skipped: the variant has no turn for both, and splitting it would break alternation.
+ *   observations answer the calls in order (Skein's importer links them again with the same
+ *   generated ids). Tool messages in a row (the results of parallel calls) become one
+ *   observation turn, joined as LLaMA-Factory's own OpenAI converter joins them
+ *   (`PARALLEL_RESULTS_SEPARATOR`), because LLaMA-Factory wants human/observation and
+ *   gpt/function_call turns to alternate. An assistant message with both text and tool calls is
+ *   skipped (the variant has no turn for both, and splitting it would break alternation), unless
+ *   the text is only reasoning (`<think>` blocks): that is dropped, and counted as a loss.
+ * - Media columns (`images`, `videos`, `audios`) are written back next to `conversations`.
  * - `tools` from the entry's extra keys is written as LLaMA-Factory's `tools` column: JSON text of
  *   the function definitions, with OpenAI's `{type: 'function', function: {…}}` wrapper removed.
  * - Other message keys (`name`, `weight`, …) stay on the turn, where Skein's importer and axolotl
@@ -23,6 +29,9 @@ import type { Entry, Message } from '../model';
 import { hasKey, isRecord } from '../json-safety';
 import { describeMessage, droppedKeyLoss, hasToolCalls, isStandardRole, otherMessageKeys } from './message-fields';
 import { skip } from './skip-reason';
+import { stripThinking } from './think-tags';
+import { generatedCallId, normaliseTools, PARALLEL_RESULTS_SEPARATOR } from '../formats/tool-calls';
+import { mediaColumnsOf } from '../formats/media';
 import { skipped, written, type WriteOutcome } from './write-outcome';
 
 const SPEAKER_OF_ROLE = { system: 'system', user: 'human', assistant: 'gpt', tool: 'observation' } as const;
@@ -30,8 +39,9 @@ const TURN_KEYS: ReadonlySet<string> = new Set(['from', 'value']);
 /** Keys turned into the function_call / observation structure. */
 const TOOL_KEYS: ReadonlySet<string> = new Set(['tool_calls', 'tool_call_id']);
 
-export const LOSS_TOOL_CALL_IDS = 'tool call ids dropped (observations answer calls in order)';
-export const LOSS_TOOLS_AS_TEXT = 'tools list written as JSON text without the OpenAI function wrapper';
+export const LOSS_TOOL_CALL_IDS = 'tool call ids dropped (observations answer calls in order; re-import numbers them call_1, call_2, …)';
+export const LOSS_TOOLS_AS_TEXT = 'tools list written as JSON text without the OpenAI function wrapper, and it reads back differently';
+export const LOSS_REASONING_BEFORE_CALL = 'reasoning before a tool call dropped (a function_call turn holds only the call)';
 
 interface ShareGptCall {
 	name: string;
@@ -62,6 +72,36 @@ export function toolsColumn(tools: unknown): string {
 	return JSON.stringify(plain);
 }
 
+/**
+ * Whether re-importing gives the entry's call ids back: the importer numbers calls `call_1`,
+ * `call_2`, … and links results in order, so only other ids (or another order) are lost.
+ */
+function idsComeBack(messages: readonly Message[]): boolean {
+	let n = 0;
+	let open: unknown[] = [];
+	for (const message of messages) {
+		if (hasToolCalls(message)) {
+			open = [];
+			for (const call of message.tool_calls as unknown[]) {
+				const id = isRecord(call) ? call.id : undefined;
+				if (id !== generatedCallId(++n)) return false;
+				open.push(id);
+			}
+		} else if (message.role === 'tool') {
+			if (hasKey(message, 'tool_call_id') && message.tool_call_id !== open.shift()) return false;
+		} else open = [];
+	}
+	return true;
+}
+
+const SILENT = { note() {} };
+
+/** Whether the tools column, read back by the importer, is the entry's tools list again. */
+function toolsComeBack(tools: unknown, column: string): boolean {
+	if (typeof tools === 'string') return true;
+	return JSON.stringify(normaliseTools(column, SILENT)) === JSON.stringify(tools);
+}
+
 export function writeShareGpt(entry: Entry): WriteOutcome {
 	if (entry.messages.length === 0) return skipped(skip('no-messages', 'the entry has no messages'));
 	const losses = new Set<string>();
@@ -78,7 +118,11 @@ export function writeShareGpt(entry: Entry): WriteOutcome {
 		let value: string;
 		if (message.role === 'assistant' && hasToolCalls(message)) {
 			if (typeof message.content === 'string' && message.content.length > 0) {
-				return skipped(skip('tool-call-with-text', `${where}: text and tool calls in one message have no single ShareGPT turn`));
+				const answer = stripThinking(message.content);
+				if (!('text' in answer) || answer.text.trim() !== '') {
+					return skipped(skip('tool-call-with-text', `${where}: text and tool calls in one message have no single ShareGPT turn`));
+				}
+				losses.add(LOSS_REASONING_BEFORE_CALL);
 			}
 			const calls = (message.tool_calls as unknown[]).map(toShareGptCall);
 			if (calls.some((call) => call === null)) {
@@ -86,20 +130,22 @@ export function writeShareGpt(entry: Entry): WriteOutcome {
 			}
 			from = 'function_call';
 			value = JSON.stringify(calls.length === 1 ? calls[0] : calls);
-			losses.add(LOSS_TOOL_CALL_IDS);
 		} else if (message.content === null) {
 			return skipped(skip('missing-content', `${where}: no content`));
 		} else {
 			value = message.content;
 		}
 
+		if (message.role === 'tool' && conversations.length > 0 && entry.messages[i - 1].role === 'tool') {
+			// A result of the same parallel call round: it joins the observation before it.
+			const previous = conversations[conversations.length - 1];
+			previous.value = `${previous.value as string}${PARALLEL_RESULTS_SEPARATOR}${value}`;
+			continue;
+		}
 		const turn: Record<string, unknown> = { from, value };
 		const rest: [string, unknown][] = [];
 		for (const key of otherMessageKeys(message)) {
-			if (TOOL_KEYS.has(key)) {
-				if (key === 'tool_call_id') losses.add(LOSS_TOOL_CALL_IDS);
-				continue;
-			}
+			if (TOOL_KEYS.has(key)) continue;
 			if (TURN_KEYS.has(key)) {
 				losses.add(droppedKeyLoss(key));
 				continue;
@@ -111,8 +157,11 @@ export function writeShareGpt(entry: Entry): WriteOutcome {
 	}
 	const record: Record<string, unknown> = { conversations };
 	if (hasKey(entry.extra, 'tools') && entry.extra.tools !== undefined && entry.extra.tools !== null) {
-		record.tools = toolsColumn(entry.extra.tools);
-		if (typeof entry.extra.tools !== 'string') losses.add(LOSS_TOOLS_AS_TEXT);
+		const column = toolsColumn(entry.extra.tools);
+		record.tools = column;
+		if (!toolsComeBack(entry.extra.tools, column)) losses.add(LOSS_TOOLS_AS_TEXT);
 	}
+	for (const column of mediaColumnsOf(entry.extra)) record[column] = entry.extra[column];
+	if (!idsComeBack(entry.messages)) losses.add(LOSS_TOOL_CALL_IDS);
 	return written([JSON.stringify(record)], [...losses]);
 }

@@ -78,21 +78,29 @@ describe('sharegpt (LLaMA-Factory variant)', () => {
 			],
 			tools: '[{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}]'
 		});
-		expect(outcome.kind === 'written' && outcome.losses).toEqual([LOSS_TOOL_CALL_IDS, LOSS_TOOLS_AS_TEXT]);
+		// call_1 and the wrapped tools list are exactly what re-importing gives back: nothing is lost.
+		expect(outcome.kind === 'written' && outcome.losses).toEqual([]);
 	});
 
-	it('re-imports a tool conversation differing only as documented: the call becomes assistant text', () => {
+	it('counts call ids and tools that would read back differently as losses', () => {
+		const original = fixtureEntry('tool-weather');
+		const messages = original.messages.map((m) =>
+			m.tool_calls !== undefined ? { ...m, tool_calls: [{ ...(m.tool_calls as object[])[0], id: 'call_abc' }] } : m.role === 'tool' ? { ...m, tool_call_id: 'call_abc' } : m
+		);
+		const outcome = writeEntry({ ...original, messages, extra: { tools: [{ type: 'function', function: { name: 'f' }, strict: true }] } }, 'sharegpt');
+		expect(outcome.kind === 'written' && outcome.losses).toEqual([LOSS_TOOLS_AS_TEXT, LOSS_TOOL_CALL_IDS]);
+	});
+
+	it('re-imports a tool conversation exactly: calls, links and the tools list come back', () => {
 		const original = fixtureEntry('tool-weather');
 		const outcome = writeEntry(original, 'sharegpt');
 		const { entries, report } = reimport(outcome.kind === 'written' ? outcome.lines : []);
 		expect(report.errors).toEqual([]);
-		const expected = original.messages.map((m) => {
-			if (m.tool_calls !== undefined) return { role: 'assistant', content: '{"name":"get_weather","arguments":{"city":"Oslo"}}' };
-			if (m.role === 'tool') return { role: 'tool', content: m.content };
-			return m;
-		});
+		const expected = original.messages.map((m) =>
+			m.tool_calls !== undefined ? { ...m, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] } : m
+		);
 		expect(entries[0].messages).toEqual(expected);
-		expect(typeof entries[0].extra.tools).toBe('string');
+		expect(entries[0].extra.tools).toEqual(original.extra.tools);
 	});
 
 	it('writes parallel calls as a list', () => {

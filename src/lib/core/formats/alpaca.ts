@@ -8,6 +8,7 @@
 import type { Message } from '../model';
 import { hasKey, omitKeys, type JsonRecord } from '../json-safety';
 import type { Conversion, ConversionContext } from './conversion';
+import { noteMediaColumns } from './media';
 
 export const ALPACA_INSTRUCTION_KEYS = ['instruction', 'INSTRUCTION'] as const;
 export const ALPACA_OUTPUT_KEYS = ['output', 'response', 'RESPONSE', 'OUTPUT'] as const;
@@ -76,5 +77,6 @@ export function convertAlpaca(record: JsonRecord, ctx: ConversionContext): Conve
 	}
 	messages.push({ role: 'user', content: user });
 	messages.push({ role: 'assistant', content: output });
+	noteMediaColumns(record, ctx);
 	return { messages, extra: omitKeys(record, consumed) };
 }

@@ -10,6 +10,8 @@ import type { Message } from '../model';
 import { hasKey, isRecord, omitKeys, type JsonRecord } from '../json-safety';
 import { contentAsText, type Conversion, type ConversionContext } from './conversion';
 import { describeJsonType } from '../json-safety';
+import { normaliseTools } from './tool-calls';
+import { noteMediaColumns } from './media';
 
 /** Validates a list of OpenAI-style messages in place; returns it, or the reason it is invalid. */
 export function convertOpenAiMessages(list: readonly unknown[], label: string, ctx: ConversionContext): Message[] | string {
@@ -55,7 +57,11 @@ export function convertOpenAi(record: JsonRecord, ctx: ConversionContext): Conve
 	const messages = convertOpenAiMessages(list, 'messages', ctx);
 	if (typeof messages === 'string') return messages;
 	if (messages.length === 0) ctx.note('record with an empty messages list imported as an empty conversation');
-	return { messages, extra: omitKeys(record, OPENAI_CONSUMED) };
+	const extra = omitKeys(record, OPENAI_CONSUMED);
+	// LLaMA-Factory's openai-style files may give tools as JSON text; OpenAI's format has the list.
+	if (typeof extra.tools === 'string') extra.tools = normaliseTools(extra.tools, ctx);
+	noteMediaColumns(record, ctx);
+	return { messages, extra };
 }
 
 /** The ISF fields that describe how a sample was generated. `id` stays in `extra`. */

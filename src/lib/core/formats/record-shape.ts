@@ -7,6 +7,7 @@ import type { FormatId } from '../model';
 import { hasKey, type JsonRecord } from '../json-safety';
 import { alpacaInstructionKey, alpacaOutputKey } from './alpaca';
 import { isIsfAnnotated } from './openai';
+import { isLlamaFactoryMessages } from './llamafactory';
 import { isSillyTavernHeader, isSillyTavernMessage } from './sillytavern-chat';
 import { isSkeinRecord } from './skein';
 import { recogniseCharacterCard } from './character-card';
@@ -23,7 +24,7 @@ export function detectRecordShape(record: JsonRecord): RecordShape {
 	// Skein first: its preserved extra keys may be anything, `__ERROR__` included.
 	if (isSkeinRecord(record)) return 'skein';
 	if (hasKey(record, '__ERROR__')) return 'isf-error';
-	if (hasKey(record, 'messages')) return isIsfAnnotated(record) ? 'isf-annotated' : 'openai';
+	if (hasKey(record, 'messages')) return isIsfAnnotated(record) ? 'isf-annotated' : isLlamaFactoryMessages(record) ? 'llamafactory' : 'openai';
 	if (hasKey(record, 'conversations')) return 'sharegpt';
 	if (hasKey(record, 'conversation')) return 'sharegpt-pairs';
 	if (isSillyTavernMessage(record)) return 'sillytavern-message';

@@ -37,11 +37,16 @@ describe('ShareGPT', () => {
 		expect(entries[5].messages[1]).toEqual({ role: 'assistant', content: 'Pong' });
 	});
 
-	it('moves the system column to a leading message, maps function_call/observation, keeps tools', () => {
+	it('moves the system column to a leading message, links function_call/observation, parses tools', () => {
 		const entry = entries[6];
-		expect(entry.messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool', 'assistant']);
-		expect(entry.messages[0].content).toBe('You can call tools.');
-		expect(entry.extra).toEqual({ tools: '[{"name": "get_weather", "parameters": {"city": "string"}}]' });
+		expect(entry.messages).toEqual([
+			{ role: 'system', content: 'You can call tools.' },
+			{ role: 'user', content: 'Weather in Oslo?' },
+			{ role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+			{ role: 'tool', content: '{"temp": -3}', tool_call_id: 'call_1' },
+			{ role: 'assistant', content: 'It is -3 °C in Oslo.' }
+		]);
+		expect(entry.extra).toEqual({ tools: [{ type: 'function', function: { name: 'get_weather', parameters: { city: 'string' } } }] });
 	});
 
 	it('keeps custom speaker names as roles', () => {
@@ -67,8 +72,9 @@ describe('ShareGPT', () => {
 			'turns use "role"/"value" keys instead of "from"/"value"': [1, 5],
 			'turns use "from"/"content" keys instead of "from"/"value"': [1, 6],
 			'ShareGPT system column moved to a leading system message': [1, 7],
-			'ShareGPT function_call turns mapped to assistant (the call is kept as text)': [1, 7],
-			'ShareGPT observation turns mapped to tool': [1, 7],
+			'function_call turn converted to an assistant tool call (id generated)': [1, 7],
+			'observation turn linked to its function_call as a tool message (tool_call_id)': [1, 7],
+			'tools column given as JSON text: parsed into the tools list': [1, 7],
 			'custom speaker name kept as role: Narrator': [1, 8],
 			'preference pairs (chosen/rejected) kept as metadata': [1, 9]
 		});

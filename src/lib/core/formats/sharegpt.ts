@@ -1,16 +1,20 @@
 /**
  * ShareGPT and the other things called "ShareGPT" (reference/formats.md §3.2):
- * - `sharegpt`: `{conversations: [{from, value}, ...], system?, tools?, id?, chosen?, rejected?}`.
- *   A separate non-empty `system` column becomes a leading system message (trainers such as
- *   LLaMA-Factory prepend it the same way); `tools`, `id` and preference `chosen`/`rejected` turns
- *   stay in `extra` untouched.
+ * - `sharegpt`: `{conversations: [{from, value}, ...], system?, tools?, id?, chosen?, rejected?,
+ *   images?, videos?, audios?}`. A separate non-empty `system` column becomes a leading system
+ *   message (trainers such as LLaMA-Factory prepend it the same way). `function_call` turns become
+ *   assistant `tool_calls` and `observation` turns the tool messages answering them
+ *   (`tool-calls.ts`); a `tools` column given as JSON text is parsed into the OpenAI tools list.
+ *   `id`, media columns and preference `chosen`/`rejected` turns stay in `extra` untouched.
  * - `sharegpt-pairs`: ms-swift `{system?, conversation: [{human, assistant}, ...]}`.
  * - `turn-list`: the record itself is a list of turns (unsloth#321).
  */
 import type { Message } from '../model';
 import { hasKey, isRecord, omitKeys, type JsonRecord } from '../json-safety';
 import type { Conversion, ConversionContext } from './conversion';
-import { convertTurns } from './turns';
+import { convertTurns, turnKind } from './turns';
+import { linkShareGptToolCalls, normaliseTools, type TurnKind } from './tool-calls';
+import { noteMediaColumns } from './media';
 
 const SHAREGPT_CONSUMED = new Set(['conversations']);
 const SHAREGPT_CONSUMED_WITH_SYSTEM = new Set(['conversations', 'system']);
@@ -31,9 +35,21 @@ export function convertShareGpt(record: JsonRecord, ctx: ConversionContext): Con
 	const usedSystem = takeSystemColumn(record, messages, ctx, 'ShareGPT');
 	const converted = convertTurns(turns, 'conversations', ctx, messages);
 	if (typeof converted === 'string') return converted;
+	let linked = converted;
+	const offset = usedSystem ? 1 : 0;
+	let kinds: TurnKind[] | null = null;
+	for (let i = 0; i < turns.length; i++) {
+		const kind = turnKind(turns[i]);
+		if (kind === 'other') continue;
+		kinds ??= new Array<TurnKind>(converted.length).fill('other');
+		kinds[i + offset] = kind;
+	}
+	if (kinds !== null) linked = linkShareGptToolCalls(converted, kinds, ctx);
 	if (hasKey(record, 'chosen') || hasKey(record, 'rejected')) ctx.note('preference pairs (chosen/rejected) kept as metadata');
-	if (hasKey(record, 'tools')) ctx.note('ShareGPT tools column kept as metadata');
-	return { messages, extra: omitKeys(record, usedSystem ? SHAREGPT_CONSUMED_WITH_SYSTEM : SHAREGPT_CONSUMED) };
+	noteMediaColumns(record, ctx);
+	const extra = omitKeys(record, usedSystem ? SHAREGPT_CONSUMED_WITH_SYSTEM : SHAREGPT_CONSUMED);
+	if (hasKey(extra, 'tools')) extra.tools = normaliseTools(extra.tools, ctx);
+	return { messages: linked, extra };
 }
 
 const PAIRS_CONSUMED = new Set(['conversation']);

@@ -8,6 +8,7 @@
 import type { Message, StandardRole } from '../model';
 import { describeJsonType, hasKey, isRecord, omitKeys, type JsonRecord } from '../json-safety';
 import { contentAsText, type ConversionContext } from './conversion';
+import type { TurnKind } from './tool-calls';
 
 interface SpeakerMapping {
 	role: StandardRole;
@@ -44,8 +45,8 @@ function mapSpeaker(raw: string): SpeakerMapping | null {
 	const role = SPEAKERS.get(lower);
 	let mapping: SpeakerMapping | null = null;
 	if (role !== undefined) {
-		if (lower === 'function_call') mapping = { role, note: 'ShareGPT function_call turns mapped to assistant (the call is kept as text)' };
-		else if (lower === 'observation') mapping = { role, note: 'ShareGPT observation turns mapped to tool' };
+		// function_call / observation turns are converted (and noted) by tool-calls.ts.
+		if (lower === 'function_call' || lower === 'observation') mapping = { role };
 		else if (raw !== role) {
 			const shown = raw === trimmed ? raw : JSON.stringify(raw);
 			mapping = { role, note: `ShareGPT speaker mapped: ${shown} → ${role}` };
@@ -123,6 +124,18 @@ export function convertTurns(turns: readonly unknown[], label: string, ctx: Conv
 		into.push(message);
 	}
 	return into;
+}
+
+/** Which tool turn a raw ShareGPT turn is (by its speaker), for `linkShareGptToolCalls`. */
+export function turnKind(turn: unknown): TurnKind {
+	if (!isRecord(turn)) return 'other';
+	const speaker = hasKey(turn, 'from') ? turn.from : turn.role;
+	if (typeof speaker !== 'string' || speaker.length < 11) return 'other';
+	// Hot path: "human" / "gpt" turns are rejected by length or first letter without building strings.
+	const first = speaker.charCodeAt(0);
+	if (first > 0x20 && (first | 0x20) !== 0x66 /* f */ && (first | 0x20) !== 0x6f /* o */) return 'other';
+	const lower = speaker.trim().toLowerCase();
+	return lower === 'function_call' ? 'function_call' : lower === 'observation' ? 'observation' : 'other';
 }
 
 /** Whether a value looks like one turn (`from`/`role` plus `value`/`content`). */

@@ -123,7 +123,10 @@ describe('(b) robustness', () => {
 
 describe('(c) OpenAI round trip', () => {
 	it('OpenAI JSONL → import → OpenAI export keeps messages and tools', () => {
-		const record = fc.record({ messages: fc.array(message, { minLength: 1, maxLength: 5 }), tools: fc.option(json, { nil: undefined }) }).map(({ messages, tools }) =>
+		// Tools given as JSON text are LLaMA-Factory's spelling, parsed into OpenAI's list on import
+		// (issue 17; checked in llamafactory-formats.test.ts), so this property covers every other value.
+		const tools = json.filter((value) => typeof value !== 'string');
+		const record = fc.record({ messages: fc.array(message, { minLength: 1, maxLength: 5 }), tools: fc.option(tools, { nil: undefined }) }).map(({ messages, tools }) =>
 			tools === undefined || tools === null ? { messages } : { messages, tools }
 		);
 		fc.assert(

@@ -19,6 +19,7 @@ import { JsonRecordSplitter } from '../jsonl/json-array-splitter';
 import { describeKeys, type ContentConversion, type Conversion, type ConversionContext, type ConvertedRecord } from '../formats/conversion';
 import { detectRecordShape } from '../formats/record-shape';
 import { convertOpenAi, convertIsfAnnotated } from '../formats/openai';
+import { convertLlamaFactory } from '../formats/llamafactory';
 import { convertShareGpt, convertShareGptPairs, convertTurnList } from '../formats/sharegpt';
 import { looksLikeTurn } from '../formats/turns';
 import { convertAlpaca } from '../formats/alpaca';
@@ -358,6 +359,8 @@ export class FileImporter {
 		switch (shape) {
 			case 'openai':
 				return this.emit('openai', convertOpenAi(record, this.ctx), line, text);
+			case 'llamafactory':
+				return this.emit('llamafactory', convertLlamaFactory(record, this.ctx), line, text);
 			case 'isf-annotated':
 				return this.emit('isf-annotated', convertIsfAnnotated(record, this.ctx), line, text);
 			case 'sharegpt':

@@ -29,7 +29,7 @@ export function roleOf(message: unknown): string | undefined {
 }
 
 /**
- * The text of a message: string content as is, the `text` of each text part of a parts list
+ * The text of a message: string content as is, the `text` (or LLaMA-Factory `value`) of each text part of a parts list
  * (joined by newlines), and '' for anything else. Text checks read this.
  */
 export function textOf(message: unknown): string {
@@ -39,7 +39,10 @@ export function textOf(message: unknown): string {
 	if (Array.isArray(content)) {
 		let text = '';
 		for (const part of content) {
-			if (isRecord(part) && typeof part.text === 'string') text = text === '' ? part.text : text + '\n' + part.text;
+			if (!isRecord(part)) continue;
+			// OpenAI's {type: 'text', text}, or LLaMA-Factory's {type: 'text', value} (entries stored before issue 17).
+			const piece = typeof part.text === 'string' ? part.text : part.type === 'text' && typeof part.value === 'string' ? part.value : null;
+			if (piece !== null) text = text === '' ? piece : text + '\n' + piece;
 		}
 		return text;
 	}

@@ -107,6 +107,8 @@ const COMMON: RuleSeverities = {
 	'over-length': 'warning',
 	'split-candidate': 'info',
 	'exact-duplicate': 'warning',
+	// LLaMA-Factory stops on a media column whose files and <image> tokens disagree (issue 17).
+	'media-count-mismatch': 'error',
 	// The same question answered twice differently (issue 14): a map lookup per entry.
 	'duplicate-prompt': 'info'
 	// 'near-duplicate' is off in the general profiles: MinHash over 100k conversations costs more
@@ -114,13 +116,17 @@ const COMMON: RuleSeverities = {
 	// (clusters, threshold, resolve). Roleplay (character sets are small) has it on.
 };
 
-const TOOLS: RuleSeverities = {
+/** Tool calls, their results and the tools list. */
+const TOOL_CALLS: RuleSeverities = {
 	'tool-call-id-missing': 'error',
 	'tool-call-id-unmatched': 'error',
 	'tool-call-malformed': 'error',
 	'tool-call-arguments-invalid': 'error',
-	'weight-invalid': 'error'
+	// The tools list itself (issue 17): a malformed one used to pass the pre-export check.
+	'tools-malformed': 'error'
 };
+
+const TOOLS: RuleSeverities = { ...TOOL_CALLS, 'weight-invalid': 'error' };
 
 /** Strict alternation: system?, then user/assistant pairs, ending on the assistant. */
 const ALTERNATION: RuleSeverities = {
@@ -175,8 +181,9 @@ const shareGpt = defineProfile(
 	'sharegpt',
 	'ShareGPT (LLaMA-Factory, axolotl)',
 	'ShareGPT conversations as LLaMA-Factory reads them: alternating human/gpt turns ending on gpt, system first, text values. Extra message keys are dropped on export.',
-	{ ...COMMON, ...ALTERNATION, 'unknown-message-key': 'info', 'multiple-system': 'warning' },
-	{ maxTokens: 8_192, allowedRoles: ['system', 'user', 'assistant', 'tool'], allowedMessageKeys: ['role', 'content'], allowNullContentWithToolCalls: false }
+	// function_call / observation turns are LLaMA-Factory ShareGPT: its tool calls are checked like OpenAI's (weights are not written).
+	{ ...COMMON, ...ALTERNATION, ...TOOL_CALLS, 'unknown-message-key': 'info', 'multiple-system': 'warning' },
+	{ maxTokens: 8_192, allowedRoles: ['system', 'user', 'assistant', 'tool'], allowedMessageKeys: ['role', 'content', 'tool_calls', 'tool_call_id'], allowNullContentWithToolCalls: true }
 );
 
 const roleplay = defineProfile(

@@ -5,6 +5,7 @@ import { COOKBOOK_RULES } from './cookbook';
 import { DUPLICATE_RULES } from './duplicates';
 import { GUARD_RULES } from './guards';
 import { LENGTH_RULES } from './length';
+import { MEDIA_RULES } from './media';
 import { ORDER_RULES } from './order';
 import { PHRASE_RULES } from './phrases';
 import { PLACEHOLDER_RULES } from './placeholders';
@@ -20,6 +21,7 @@ export const ENTRY_RULES: readonly EntryRule[] = [
 	...ORDER_RULES,
 	...CONTENT_RULES,
 	...TOOL_RULES,
+	...MEDIA_RULES,
 	...THINK_RULES,
 	...PHRASE_RULES,
 	...PLACEHOLDER_RULES,

@@ -73,6 +73,14 @@ const CASES: Record<string, RuleCase> = {
 		passes: tool(),
 		at: 1
 	},
+	'tools-malformed': {
+		fires: { ...tool(), extra: { tools: '[{"name": "get_weather"}]' } },
+		passes: { ...tool(), extra: { tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: {} } } }] } }
+	},
+	'media-count-mismatch': {
+		fires: { ...chat('<image><image>What differs between these?', 'The second is darker.'), extra: { images: ['a.jpg'] } },
+		passes: { ...chat('<image><image>What differs between these?', 'The second is darker.'), extra: { images: ['a.jpg', 'b.jpg'] } }
+	},
 	'weight-invalid': { fires: entryOf([['user', 'Hi'], { role: 'assistant', content: 'Hello', weight: 0.5 }]), passes: entryOf([['user', 'Hi'], { role: 'assistant', content: 'Hello', weight: 0 }]), at: 1 },
 	'think-tag-structure': {
 		fires: entryOf([['user', 'Sum 2+2'], ['assistant', '<think>2 plus 2 is 4. The answer is 4.']]),
@@ -134,4 +142,40 @@ describe('every entry rule', () => {
 			});
 		});
 	}
+});
+
+describe('tools and media (issue 17)', () => {
+	const ctx = createValidationContext();
+	const tools = RULES_BY_ID.get('tools-malformed');
+	const media = RULES_BY_ID.get('media-count-mismatch');
+	const emptySystem = RULES_BY_ID.get('empty-system');
+	const withTools = (value: unknown): Entry => ({ ...chat('q', 'a'), extra: { tools: value } });
+	const messagesOfFindings = (rule: typeof tools, entry: unknown) => (rule && rule.scope === 'entry' ? rule.check(entry as Entry, ctx).map((f) => f.message) : ['no rule']);
+
+	it('names what is wrong with a tools list', () => {
+		expect(messagesOfFindings(tools, withTools('[{"name":"f"}]'))).toEqual(['Tools is text, not a list (OpenAI wants a list of {type: "function", function: {name, parameters}}).']);
+		expect(messagesOfFindings(tools, withTools({ name: 'f' }))).toEqual(['Tools is object, not a list.']);
+		expect(messagesOfFindings(tools, withTools([{ name: 'f', parameters: {} }]))).toEqual(['Tool 1 has type missing, not "function".']);
+		expect(messagesOfFindings(tools, withTools([{ type: 'function' }]))).toEqual(['Tool 1 has no "function" object.']);
+		expect(messagesOfFindings(tools, withTools([{ type: 'function', function: { name: 'get weather' } }]))).toEqual(['Tool 1\'s name "get weather" is not 1–64 letters, digits, _ or -.']);
+		expect(messagesOfFindings(tools, withTools([{ type: 'function', function: { name: 'f', parameters: '{}' } }]))).toEqual(['Tool 1 (f) has parameters that are not an object.']);
+		// No tools, LLaMA-Factory's empty column, and a function without parameters (OpenAI: no parameters) are fine.
+		expect(messagesOfFindings(tools, chat('q', 'a'))).toEqual([]);
+		expect(messagesOfFindings(tools, withTools(''))).toEqual([]);
+		expect(messagesOfFindings(tools, withTools([{ type: 'function', function: { name: 'now' } }]))).toEqual([]);
+		// A raw record carries tools at the top level.
+		expect(messagesOfFindings(tools, { messages: chat('q', 'a').messages, tools: 'x' })).toHaveLength(1);
+	});
+
+	it('counts media per column, a single path counting as one', () => {
+		expect(messagesOfFindings(media, { ...chat('<video>What happens?', 'A dog runs.'), extra: { videos: 'a.mp4' } })).toEqual([]);
+		expect(messagesOfFindings(media, { ...chat('What happens?', 'A dog runs.'), extra: { videos: ['a.mp4'], audios: [] } })).toEqual(['The "videos" column lists 1 file but the text has 0 <video> tokens.']);
+		// Tokens without a column are plain text (an HTML lesson may mention <image>).
+		expect(messagesOfFindings(media, chat('What does <image> do in HTML?', 'Nothing: it is <img>.'))).toEqual([]);
+	});
+
+	it('reads LLaMA-Factory text parts, so a non-empty system prompt is not called empty', () => {
+		const entry = entryOf([{ role: 'system', content: [{ type: 'text', value: 'You are terse.' }] }, ['user', 'q'], ['assistant', 'a']]);
+		expect(messagesOfFindings(emptySystem, entry)).toEqual([]);
+	});
 });

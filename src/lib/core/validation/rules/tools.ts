@@ -151,4 +151,47 @@ export const weightInvalid: EntryRule = {
 	}
 };
 
-export const TOOL_RULES: readonly EntryRule[] = [toolCallIdMissing, toolCallIdUnmatched, toolCallMalformed, toolCallArgumentsInvalid, weightInvalid];
+
+/** The tools list of an entry (`extra.tools`) or of a raw record (`tools`); undefined when there is none. */
+export function toolsOf(entry: unknown): unknown {
+	if (!isRecord(entry)) return undefined;
+	if (isRecord(entry.extra) && hasKey(entry.extra, 'tools')) return entry.extra.tools;
+	return hasKey(entry, 'tools') ? entry.tools : undefined;
+}
+
+/** Why a tools value is not OpenAI's list of function tools, or null. */
+export function malformedTools(tools: unknown): string | null {
+	if (typeof tools === 'string') return 'tools is text, not a list (OpenAI wants a list of {type: "function", function: {name, parameters}})';
+	if (!Array.isArray(tools)) return `tools is ${tools === null ? 'null' : typeof tools}, not a list`;
+	for (let t = 0; t < tools.length; t++) {
+		const tool: unknown = tools[t];
+		const where = `tool ${t + 1}`;
+		if (!isRecord(tool)) return `${where} is not an object`;
+		if (tool.type !== 'function') return `${where} has type ${tool.type === undefined ? 'missing' : safeJson(tool.type)}, not "function"`;
+		if (!isRecord(tool.function)) return `${where} has no "function" object`;
+		const fn = tool.function;
+		if (typeof fn.name !== 'string' || fn.name === '') return `${where} has no function name`;
+		if (!/^[a-zA-Z0-9_-]{1,64}$/.test(fn.name)) return `${where}'s name ${safeJson(fn.name)} is not 1–64 letters, digits, _ or -`;
+		// OpenAI: omitting parameters means "no parameters"; when given they are a JSON Schema object.
+		if (hasKey(fn, 'parameters') && !isRecord(fn.parameters)) return `${where} (${fn.name}) has parameters that are not an object`;
+	}
+	return null;
+}
+
+export const toolsMalformed: EntryRule = {
+	scope: 'entry',
+	id: 'tools-malformed',
+	title: 'Malformed tools',
+	description: 'The entry\'s tools list is not a list of {type: "function", function: {name, parameters}} (what OpenAI fine-tuning and the chat templates read).',
+	defaultSeverity: 'error',
+	repairKind: 'manual',
+	check(entry) {
+		const tools = toolsOf(entry);
+		// Absent, or LLaMA-Factory's empty column: no tools.
+		if (tools === undefined || tools === '') return [];
+		const reason = malformedTools(tools);
+		return reason === null ? [] : [makeFinding(toolsMalformed, entry, `${reason[0].toUpperCase()}${reason.slice(1)}.`)];
+	}
+};
+
+export const TOOL_RULES: readonly EntryRule[] = [toolCallIdMissing, toolCallIdUnmatched, toolCallMalformed, toolCallArgumentsInvalid, weightInvalid, toolsMalformed];
