@@ -54,6 +54,12 @@ const KEEPS_MESSAGES: ReadonlySet<string> = new Set(['openai', 'isf-annotated', 
 /** How far past a scalar first line ("null", "42") detection looks for the next record. */
 const SCALAR_LOOKAHEAD = 65_536;
 
+function countReplacements(text: string): number {
+	let count = 0;
+	for (let at = text.indexOf('\uFFFD'); at !== -1; at = text.indexOf('\uFFFD', at + 1)) count++;
+	return count;
+}
+
 function isSpace(c: number): boolean {
 	return c === 32 || c === 10 || c === 13 || c === 9;
 }
@@ -90,6 +96,12 @@ export class FileImporter {
 	private unwrapped = false;
 	private readonly usedIds = new Set<string>();
 	private finished = false;
+	/**
+	 * For each U+FFFD pushed and not yet met in a record, whether it was a decoding error. Records
+	 * meet them in the order they were pushed, so each record takes as many as it contains.
+	 */
+	private replacementKinds: boolean[] = [];
+	private replacementHead = 0;
 
 	constructor(private readonly opts: FileImporterOptions) {
 		this.report = emptyFileReport(opts.fileName, opts.sizeBytes);
@@ -106,11 +118,17 @@ export class FileImporter {
 		return this.splitter?.lineCount ?? this.report.lines;
 	}
 
-	/** Feed decoded text, in order, in chunks of any size. Returns the entries this chunk completed. */
-	push(text: string): Entry[] {
+	/**
+	 * Feed decoded text, in order, in chunks of any size. Returns the entries this chunk completed.
+	 * `replacements` says, for each U+FFFD in `text`, whether it was a decoding error (true) or a
+	 * character of the file (false; see `utf8-chunks.ts`); without it every U+FFFD is an error.
+	 */
+	push(text: string, replacements: readonly boolean[] | null = null): Entry[] {
 		if (this.finished) throw new Error('FileImporter: push after finish');
 		this.out = [];
 		if (text.length === 0) return this.out;
+		if (replacements !== null) for (const kind of replacements) this.replacementKinds.push(kind);
+		else if (text.indexOf('\uFFFD') !== -1) for (let n = countReplacements(text); n > 0; n--) this.replacementKinds.push(true);
 		if (this.phase === 'splitting') (this.splitter as LineSplitter | JsonRecordSplitter).push(text);
 		else if (this.phase === 'detecting') this.detect(text, false);
 		return this.out;
@@ -285,7 +303,7 @@ export class FileImporter {
 	private onRecordText(text: string, line: number, truncated: boolean): void {
 		this.report.records++;
 		this.builder.beginRecord(line);
-		if (text.indexOf('\uFFFD') !== -1) this.report.invalidUtf8Lines++;
+		if (text.indexOf('\uFFFD') !== -1 && this.takeReplacements(countReplacements(text))) this.report.invalidUtf8Lines++;
 		if (text.charCodeAt(0) === BOM) {
 			// A byte-order mark at the start of a later line: two files joined with `cat`.
 			text = text.slice(1);
@@ -307,6 +325,21 @@ export class FileImporter {
 		this.convertedRaw = null;
 		this.onValue(value, line, text);
 		if (!this.unwrapped) this.tallyOutcome(value, errorsBefore);
+	}
+
+	/** Takes the kinds of the next `count` U+FFFD characters: whether any was a decoding error. */
+	private takeReplacements(count: number): boolean {
+		const kinds = this.replacementKinds;
+		let error = false;
+		for (let n = 0; n < count; n++) {
+			// Text outside records (an overlong line) can leave the queue short: count as an error then.
+			error = (this.replacementHead < kinds.length ? kinds[this.replacementHead++] : true) || error;
+		}
+		if (this.replacementHead > 4096 && this.replacementHead * 2 > kinds.length) {
+			this.replacementKinds = kinds.slice(this.replacementHead);
+			this.replacementHead = 0;
+		}
+		return error;
 	}
 
 	/** After a record: the notebook's view of it when it was refused or converted. */
