@@ -25,6 +25,7 @@ import { convertAlpaca } from '../formats/alpaca';
 import { convertPromptCompletion, convertPromptResponse } from '../formats/prompt-pairs';
 import { convertSillyTavernMessage, SillyTavernChat } from '../formats/sillytavern-chat';
 import { CARD_NOTE, recogniseCharacterCard } from '../formats/character-card';
+import { LOREBOOK_NOTE, recogniseLorebook } from '../formats/lorebook';
 import { convertSkein } from '../formats/skein';
 import { emptyFileReport, ReportBuilder } from './import-report';
 import { slugifyTag } from '../curation/tags';
@@ -384,7 +385,7 @@ export class FileImporter {
 		const shape = detectRecordShape(record);
 		if (!KEEPS_MESSAGES.has(shape) && shape !== 'unknown') {
 			// Records without an OpenAI messages list: what the notebook would count in the file.
-			if (shape === 'isf-error' || shape === 'character-card') this.tallyRefused(record);
+			if (shape === 'isf-error' || shape === 'character-card' || shape === 'lorebook') this.tallyRefused(record);
 			else this.convertedRaw = record;
 		}
 		if (shape !== 'sillytavern-message') this.flushChat(line);
@@ -409,6 +410,8 @@ export class FileImporter {
 				return this.onIsfError(record, line);
 			case 'character-card':
 				return this.onCard(record, line);
+			case 'lorebook':
+				return this.onLorebook(record, line);
 			case 'sillytavern-header':
 				this.chat = new SillyTavernChat({ ...record }, line);
 				return;
@@ -531,6 +534,14 @@ export class FileImporter {
 		if (card === null) return;
 		this.report.cards.push({ line, name: card.name, spec: card.spec, container: 'json' });
 		this.ctx.note(CARD_NOTE);
+	}
+
+	private onLorebook(record: JsonRecord, line: number): void {
+		const book = recogniseLorebook(record);
+		if (book === null) return;
+		const name = book.name || this.opts.fileName.replace(/\.[^.]*$/, '');
+		(this.report.lorebooks ??= []).push({ line, name, kind: book.kind, entries: book.entries.length, enabled: book.entries.filter((entry) => entry.enabled).length });
+		this.ctx.note(LOREBOOK_NOTE);
 	}
 
 	/** Turns a collected chat log into its entry; `resumeLine` is the record being handled now. */
