@@ -44,6 +44,7 @@ test('a lorebook dropped on the datasets page is offered to character sheets: a 
 
 	// The same lorebook dropped again becomes a sheet of its own.
 	await page.goto('/');
+	await waitForSample(page);
 	await dropFiles(page, [{ name: 'vell-lore.json', text: fixture('sheets/lorebook-world-info.json') }]);
 	await page.getByTestId('import-report').getByTestId('lorebook-to-sheet').click();
 	const made = page.getByTestId('lorebook-sheet-link');
@@ -70,6 +71,7 @@ test('valid technical answers give no placeholder or error-text finding under th
 
 	// The same check finds every real leftover and every saved error.
 	await page.goto('/');
+	await waitForSample(page);
 	const leftovers = fixture('validation/precision/real-placeholders.jsonl') + fixture('validation/precision/real-error-output.jsonl');
 	await dropFiles(page, [{ name: 'leftovers.jsonl', text: leftovers }]);
 	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
