@@ -294,10 +294,19 @@ export function findPlaceholders(text: string, extraPatterns: readonly string[] 
 /** What the entry's user messages say, for `findPlaceholders`: `userTexts` in message order. */
 export function placeholderScope(userTexts: readonly { index: number; text: string }[], forMessage: number): PlaceholderScope {
 	let quotedFrom = '';
-	let all = '';
-	for (const { index, text } of userTexts) {
-		all += text + '\n';
-		if (index !== forMessage) quotedFrom += text.toLowerCase() + '\n';
+	for (const { index, text } of userTexts) if (index !== forMessage) quotedFrom += text.toLowerCase() + '\n';
+	return { quotedFrom, ...promptIntent(userTexts) };
+}
+
+/** Whether the prompt asks for a template or talks about template syntax (memoised on the list: one entry's messages share it). */
+const intents = new WeakMap<readonly unknown[], { asksForTemplate: boolean; talksTemplates: boolean }>();
+
+function promptIntent(userTexts: readonly { text: string }[]): { asksForTemplate: boolean; talksTemplates: boolean } {
+	let intent = intents.get(userTexts);
+	if (intent === undefined) {
+		const all = userTexts.map((user) => user.text).join('\n');
+		intent = { asksForTemplate: TEMPLATE_REQUEST.test(all), talksTemplates: TEMPLATE_TALK.test(proseOf(all)) };
+		intents.set(userTexts, intent);
 	}
-	return { quotedFrom, asksForTemplate: TEMPLATE_REQUEST.test(all), talksTemplates: TEMPLATE_TALK.test(proseOf(all)) };
+	return intent;
 }
