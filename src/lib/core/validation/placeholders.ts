@@ -56,6 +56,9 @@ const MUSTACHE_HOLE = /\{\{\s*([a-zA-Z_][a-zA-Z0-9_]{0,30})\s*\}\}/g;
 /** `{name}` holes of an unformatted template; `{{…}}` excluded. */
 const TEMPLATE_HOLE = /\{([a-zA-Z_][a-zA-Z0-9_]{0,30})\}(?!\})/g;
 
+/** Anything any of the patterns below could match: most texts with a brace or bracket have none. */
+const CANDIDATE = /\{\{|\{[a-zA-Z_]|\[[^[\]\n]{1,60}\]|<[^<>\n]{2,40}>|NAME|AUTHOR/;
+
 const BRACKET = /\[([^[\]\n]{1,60})\]/g;
 const ANGLE = /<([^<>\n]{2,40})>/g;
 
@@ -222,7 +225,7 @@ export function findPlaceholders(text: string, extraPatterns: readonly string[] 
 	const angle = text.indexOf('<') !== -1;
 	const bracket = text.indexOf('[') !== -1;
 	const bare = text.indexOf('NAME') !== -1 || text.indexOf('AUTHOR') !== -1;
-	if (brace || angle || bracket || bare) {
+	if ((brace || angle || bracket || bare) && CANDIDATE.test(text)) {
 		const prose = proseOf(text);
 		const quoted = (hole: string) => scope.quotedFrom !== undefined && scope.quotedFrom.indexOf(hole.toLowerCase()) !== -1;
 		const meant = (hole: string) => scope.asksForTemplate === true || quoted(hole);
