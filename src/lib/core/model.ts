@@ -110,6 +110,17 @@ export interface CharacterCardFound {
 	container: 'json' | 'png';
 }
 
+/** A SillyTavern lorebook (world info) found in an import: lore for character sheets, not entries. */
+export interface LorebookFound {
+	line: number;
+	/** The book's own name, or the file's name without its extension. */
+	name: string;
+	kind: 'world-info' | 'character-book';
+	entries: number;
+	/** Entries SillyTavern has not switched off (the ones offered as chunks). */
+	enabled: number;
+}
+
 export interface IsfErrorRecord {
 	line: number;
 	errorType: string;
@@ -131,6 +142,8 @@ export interface FileImportReport {
 	errors: LineError[];
 	errorCount: number;
 	cards: CharacterCardFound[];
+	/** Lorebooks found (absent in reports stored before they were recognised). */
+	lorebooks?: LorebookFound[];
 	isfErrors: IsfErrorRecord[];
 	isfErrorCount: number;
 	/** Lines that had invalid UTF-8 (decoded with U+FFFD replacement characters). */

@@ -8,7 +8,7 @@ import { getSheet, listSheets, type SheetWriteResult } from '$lib/db/sheets-repo
 import { dataWorker } from '$lib/workers/data-bridge';
 import type { CharacterSheetRow } from '$lib/core/contracts/rows';
 import type { SheetSummary } from '$lib/core/contracts/library-summaries';
-import type { CardFileOutcome, Seed003ExportOutcome, SheetFileOutcome } from '$lib/workers/library-service';
+import type { CardFileOutcome, LorebookAddOutcome, Seed003ExportOutcome, SheetFileOutcome } from '$lib/workers/library-service';
 import type { CardFormat } from '$lib/core/formats/card-export';
 import { LiveList } from './library.svelte';
 import type { ChunkTokenCounts, RechunkOutcome } from '$lib/workers/sheet-tokens';
@@ -41,6 +41,16 @@ export class SheetLibraryState {
 		return dataWorker().deleteSheet(sheetId);
 	}
 }
+
+/** A lorebook dropped with the datasets: a new sheet of its own, or its entries added to a sheet. */
+export const lorebookToSheets = {
+	makeSheet(file: File): Promise<SheetFileOutcome[]> {
+		return dataWorker().importSheetFiles([{ fileName: file.name, bytes: file }]);
+	},
+	addToSheet(sheetId: string, file: File): Promise<LorebookAddOutcome> {
+		return dataWorker().addLorebookToSheet(sheetId, { fileName: file.name, bytes: file });
+	}
+};
 
 /** One sheet's editor: read it, save the edited draft (validated by the worker), export its chunks. */
 export const sheetEditing = {

@@ -4,6 +4,7 @@
  * job ids, cancelling, and all-or-nothing per job. Used through DataService (data-service.ts).
  */
 import { FileImporter, importPng, sniffBytes } from '$lib/core/import/file-importer';
+import { Utf8ChunkDecoder } from '$lib/core/import/utf8-chunks';
 import type { Entry, FileImportReport, ImportReport } from '$lib/core/model';
 import { ContentHasher } from '$lib/core/hash';
 import type { SkeinDatabase } from '$lib/db/database';
@@ -291,7 +292,7 @@ export class DataImporter {
 		onProgress?: (progress: ImportProgress) => void
 	): Promise<FileImportReport> {
 		const importer = new FileImporter(importerOptions);
-		const decoder = new TextDecoder('utf-8');
+		const decoder = new Utf8ChunkDecoder();
 		const reader = file.stream().getReader();
 		let bytesRead = 0;
 		let lastProgress = 0;
@@ -314,7 +315,8 @@ export class DataImporter {
 				if (done) break;
 				this.checkCancelled(jobId);
 				bytesRead += value.byteLength;
-				await writer.add(importer.push(decoder.decode(value, { stream: true })));
+				const chunk = decoder.decode(value);
+				await writer.add(importer.push(chunk.text, chunk.replacements));
 				const now = performance.now();
 				if (now - lastProgress > PROGRESS_INTERVAL_MS) {
 					lastProgress = now;
@@ -325,7 +327,7 @@ export class DataImporter {
 					await touchImport(this.db, writer.datasetId);
 				}
 			}
-			await writer.add(importer.push(decoder.decode()));
+			await writer.add(importer.push(decoder.end().text));
 			await writer.add(importer.finish());
 		} finally {
 			reader.releaseLock();

@@ -65,6 +65,16 @@ describe('DataService import', () => {
 		]);
 	});
 
+	it('counts only real decoding errors as invalid UTF-8, not U+FFFD characters the file contains', async () => {
+		const { service } = freshService();
+		const valid = [chatLine(1).replace('steady', 'steady \uFFFD'), chatLine(2)].join('\n') + '\n';
+		const ok = await service.importSources(service.newJobId(), [{ kind: 'file', file: new File([valid], 'literal.jsonl') }]);
+		expect(ok.report.files[0]).toMatchObject({ imported: 2, invalidUtf8Lines: 0 });
+		const bad = new Uint8Array([...new TextEncoder().encode(chatLine(3).slice(0, -4)), 0xff, ...new TextEncoder().encode('"}]}\n' + valid)]);
+		const broken = await service.importSources(service.newJobId(), [{ kind: 'file', file: new File([bad], 'broken.jsonl') }]);
+		expect(broken.report.files[0]).toMatchObject({ imported: 3, invalidUtf8Lines: 1 });
+	});
+
 	it('makes one dataset per file and nothing for a file with no entries', async () => {
 		const { db, service } = freshService();
 		const result = await service.importSources(service.newJobId(), [

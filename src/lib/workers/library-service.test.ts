@@ -288,3 +288,30 @@ describe('prompt pools', () => {
 		expect(await library.listPools()).toEqual([]);
 	});
 });
+
+describe('lorebooks', () => {
+	it('a lorebook file becomes a sheet of lore chunks; its entries can be added to another sheet', async () => {
+		const { library } = fresh();
+		const made = await library.importSheet({ fileName: 'vell-lore.json', bytes: fixtureBytes('sheets/lorebook-world-info.json') });
+		expect(made).toMatchObject({ ok: true, name: 'vell-lore', sourceKind: 'lorebook', chunkCount: 3, warnings: ['vell-lore.json: 1 disabled entry left out'] });
+
+		const doc = await library.importSheet({ fileName: 'mara.md', bytes: encode('# Mara\n\nMara keeps the North Point light and talks to the gulls.\n') });
+		if (!doc.ok) throw new Error(doc.error);
+		const added = await library.addLorebookToSheet(doc.sheetId, { fileName: 'coast.json', bytes: fixtureBytes('sheets/lorebook-character-book.json') });
+		expect(added).toMatchObject({ ok: true, sheetId: doc.sheetId, name: doc.name, added: 2, chunkCount: doc.chunkCount + 2 });
+		const sheet = await library.getSheet(doc.sheetId);
+		expect(sheet?.chunks.slice(-2).map((c) => c.title)).toEqual(['Lore: The ferry', 'Lore: Fog bell']);
+	});
+
+	it('refuses what is not a lorebook, and a sheet that is gone, without touching anything', async () => {
+		const { library } = fresh();
+		const doc = await library.importSheet({ fileName: 'mara.md', bytes: encode('# Mara\n\nMara keeps the light.\n') });
+		if (!doc.ok) throw new Error(doc.error);
+		expect(await library.addLorebookToSheet(doc.sheetId, { fileName: 'chat.json', bytes: encode('{"messages": []}') })).toEqual({
+			ok: false,
+			error: 'chat.json: not a SillyTavern lorebook: expected "entries" with "key"/"keys" and "content" in each'
+		});
+		expect(await library.addLorebookToSheet('gone', { fileName: 'vell.json', bytes: fixtureBytes('sheets/lorebook-world-info.json') })).toEqual({ ok: false, error: 'this sheet no longer exists' });
+		expect((await library.getSheet(doc.sheetId))?.chunks.length).toBe(doc.chunkCount);
+	});
+});

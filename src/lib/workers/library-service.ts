@@ -9,6 +9,8 @@
 import { cardObjectToSheet, pngCardToSheet, type CardSheetResult, type CardSheetError } from '$lib/core/sheets/card-to-sheet';
 import { parseSeed003, sheetChunkToSeed003, SEED003_SEPARATOR } from '$lib/core/sheets/seed003';
 import { documentToSheet } from '$lib/core/sheets/split-document';
+import { addLorebookToSheet, lorebookToSheet, readLorebook } from '$lib/core/sheets/lorebook-to-sheet';
+import { recogniseCharacterCard } from '$lib/core/formats/character-card';
 import { characterNameFromTitle, DEFAULT_USER_NAME, introductionFromContext, substituteNames } from '$lib/core/sheets/character-name';
 import { countChunkTokens, rechunkText, sheetTokenCounter } from './sheet-tokens';
 import type { TokenRange } from '$lib/core/sheets/chunk-size';
@@ -54,6 +56,10 @@ export interface PoolPreview {
 	pool: PromptPoolRow;
 	items: PromptPoolItem[];
 }
+
+export type LorebookAddOutcome =
+	| { ok: true; sheetId: string; name: string; added: number; chunkCount: number; warnings: string[] }
+	| { ok: false; error: string };
 
 export interface SheetFileOutcome {
 	fileNames: string[];
@@ -187,7 +193,25 @@ function seedChunks(files: readonly Seed003File[]): { ok: true; chunks: SheetChu
 	return { ok: true, chunks, name, warnings };
 }
 
-/** One file → a sheet: a card (PNG or JSON), a seed 003 chunk file, or a Markdown/plain document. */
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A lorebook file's parsed book, or why it cannot be read as one. */
+async function lorebookFromFile(input: SheetFileInput) {
+	const bytes = await toBytes(input.bytes);
+	if (isPng(bytes) || looksBinary(bytes)) return { ok: false as const, error: `${input.fileName}: not a text file; a lorebook is a JSON file` };
+	let value: unknown;
+	try {
+		value = JSON.parse(normaliseNewlines(new TextDecoder('utf-8').decode(bytes)));
+	} catch (error) {
+		return { ok: false as const, error: `${input.fileName}: not valid JSON (${error instanceof Error ? error.message : String(error)})` };
+	}
+	const read = readLorebook(value);
+	return read.ok ? read : { ok: false as const, error: `${input.fileName}: ${read.error}` };
+}
+
+/** One file → a sheet: a card (PNG or JSON), a lorebook (JSON), a seed 003 chunk file, or a Markdown/plain document. */
 export async function buildSheetFromFile(input: SheetFileInput, range?: TokenRange): Promise<Built> {
 	const { fileName } = input;
 	const bytes = await toBytes(input.bytes);
@@ -210,7 +234,13 @@ export async function buildSheetFromFile(input: SheetFileInput, range?: TokenRan
 		try {
 			value = JSON.parse(trimmed);
 		} catch (error) {
-			return { ok: false, error: `${fileName}: not valid JSON (${error instanceof Error ? error.message : String(error)}); a character card file is one JSON object` };
+			return { ok: false, error: `${fileName}: not valid JSON (${error instanceof Error ? error.message : String(error)}); a character card or lorebook file is one JSON object` };
+		}
+		const lorebook = isJsonObject(value) && recogniseCharacterCard(value) === null ? readLorebook(value) : null;
+		if (lorebook?.ok) {
+			const built = lorebookToSheet(lorebook.book, fileStem(fileName));
+			if (built.sheet.chunks.length === 0) return { ok: false, error: `${fileName}: the lorebook has no enabled entry with text` };
+			return { ok: true, sheet: built.sheet, warnings: built.warnings.map((w) => `${fileName}: ${w}`) };
 		}
 		return fromCard(cardObjectToSheet(value), fileName);
 	}
@@ -261,6 +291,20 @@ export class LibraryService {
 
 	async importSheet(input: SheetFileInput): Promise<SheetImportOutcome> {
 		return this.store(await buildSheetFromFile(input));
+	}
+
+	/** A lorebook file's enabled entries added to an existing sheet as lore chunks, after its own. */
+	async addLorebookToSheet(sheetId: string, input: SheetFileInput): Promise<LorebookAddOutcome> {
+		const read = await lorebookFromFile(input);
+		if (!read.ok) return read;
+		const row = await getSheet(this.db, sheetId);
+		if (row === undefined) return { ok: false, error: 'this sheet no longer exists' };
+		const { updatedAt: _updatedAt, ...sheet } = row;
+		const merged = addLorebookToSheet(sheet, read.book);
+		if (merged.added === 0) return { ok: false, error: `${input.fileName}: the lorebook has no enabled entry with text; nothing was added` };
+		const saved = await saveSheet(this.db, merged.sheet);
+		if (!saved.ok) return { ok: false, error: `${sheet.name}: ${saved.error}` };
+		return { ok: true, sheetId, name: saved.sheet.name, added: merged.added, chunkCount: saved.sheet.chunks.length, warnings: merged.warnings.map((w) => `${input.fileName}: ${w}`) };
 	}
 
 	/** Several seed 003 chunk files → one sheet, one chunk per file in file-name order; all or nothing. */
@@ -438,6 +482,7 @@ export function libraryApi(db: SkeinDatabase) {
 		importSheet: (input: SheetFileInput) => library.importSheet(input),
 		importSeed003Files: (files: SheetFileInput[], name?: string) => library.importSeed003Files(files, name),
 		importSheetFiles: (files: SheetFileInput[]) => library.importSheetFiles(files),
+		addLorebookToSheet: (sheetId: string, file: SheetFileInput) => library.addLorebookToSheet(sheetId, file),
 		saveSheet: (sheet: CharacterSheet) => library.saveSheet(sheet),
 		deleteSheet: (id: string) => library.deleteSheet(id),
 		exportSheetSeed003: (sheetId: string) => library.exportSheetSeed003(sheetId),

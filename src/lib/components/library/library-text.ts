@@ -6,7 +6,8 @@ import type { SheetSourceKind } from '$lib/core/sheets/sheet';
 export const SOURCE_KIND_LABEL: Record<SheetSourceKind, string> = {
 	card: 'Character card',
 	seed003: 'Seed 003 files',
-	document: 'Document'
+	document: 'Document',
+	lorebook: 'Lorebook'
 };
 
 /** The run form, pre-filled with a recipe and this source (the run pages read these parameters). */

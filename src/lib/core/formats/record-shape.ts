@@ -11,11 +11,13 @@ import { isLlamaFactoryMessages } from './llamafactory';
 import { isSillyTavernHeader, isSillyTavernMessage } from './sillytavern-chat';
 import { isSkeinRecord } from './skein';
 import { recogniseCharacterCard } from './character-card';
+import { recogniseLorebook } from './lorebook';
 
 export type RecordShape =
 	| Exclude<FormatId, 'sillytavern-chat' | 'turn-list'>
 	| 'isf-error'
 	| 'character-card'
+	| 'lorebook'
 	| 'sillytavern-header'
 	| 'sillytavern-message'
 	| 'unknown';
@@ -35,5 +37,6 @@ export function detectRecordShape(record: JsonRecord): RecordShape {
 		if (hasKey(record, 'response')) return 'prompt-response';
 		if (hasKey(record, 'completion')) return 'prompt-completion';
 	}
+	if (hasKey(record, 'entries') && recogniseLorebook(record) !== null) return 'lorebook';
 	return 'unknown';
 }

@@ -26,6 +26,7 @@ import { convertAlpaca } from '../formats/alpaca';
 import { convertPromptCompletion, convertPromptResponse } from '../formats/prompt-pairs';
 import { convertSillyTavernMessage, SillyTavernChat } from '../formats/sillytavern-chat';
 import { CARD_NOTE, recogniseCharacterCard } from '../formats/character-card';
+import { LOREBOOK_NOTE, recogniseLorebook } from '../formats/lorebook';
 import { convertSkein } from '../formats/skein';
 import { emptyFileReport, ReportBuilder } from './import-report';
 import { slugifyTag } from '../curation/tags';
@@ -54,6 +55,12 @@ const BOM = 0xfeff;
 const KEEPS_MESSAGES: ReadonlySet<string> = new Set(['openai', 'isf-annotated', 'skein']);
 /** How far past a scalar first line ("null", "42") detection looks for the next record. */
 const SCALAR_LOOKAHEAD = 65_536;
+
+function countReplacements(text: string): number {
+	let count = 0;
+	for (let at = text.indexOf('\uFFFD'); at !== -1; at = text.indexOf('\uFFFD', at + 1)) count++;
+	return count;
+}
 
 function isSpace(c: number): boolean {
 	return c === 32 || c === 10 || c === 13 || c === 9;
@@ -91,6 +98,12 @@ export class FileImporter {
 	private unwrapped = false;
 	private readonly usedIds = new Set<string>();
 	private finished = false;
+	/**
+	 * For each U+FFFD pushed and not yet met in a record, whether it was a decoding error. Records
+	 * meet them in the order they were pushed, so each record takes as many as it contains.
+	 */
+	private replacementKinds: boolean[] = [];
+	private replacementHead = 0;
 
 	constructor(private readonly opts: FileImporterOptions) {
 		this.report = emptyFileReport(opts.fileName, opts.sizeBytes);
@@ -107,11 +120,17 @@ export class FileImporter {
 		return this.splitter?.lineCount ?? this.report.lines;
 	}
 
-	/** Feed decoded text, in order, in chunks of any size. Returns the entries this chunk completed. */
-	push(text: string): Entry[] {
+	/**
+	 * Feed decoded text, in order, in chunks of any size. Returns the entries this chunk completed.
+	 * `replacements` says, for each U+FFFD in `text`, whether it was a decoding error (true) or a
+	 * character of the file (false; see `utf8-chunks.ts`); without it every U+FFFD is an error.
+	 */
+	push(text: string, replacements: readonly boolean[] | null = null): Entry[] {
 		if (this.finished) throw new Error('FileImporter: push after finish');
 		this.out = [];
 		if (text.length === 0) return this.out;
+		if (replacements !== null) for (const kind of replacements) this.replacementKinds.push(kind);
+		else if (text.indexOf('\uFFFD') !== -1) for (let n = countReplacements(text); n > 0; n--) this.replacementKinds.push(true);
 		if (this.phase === 'splitting') (this.splitter as LineSplitter | JsonRecordSplitter).push(text);
 		else if (this.phase === 'detecting') this.detect(text, false);
 		return this.out;
@@ -286,7 +305,7 @@ export class FileImporter {
 	private onRecordText(text: string, line: number, truncated: boolean): void {
 		this.report.records++;
 		this.builder.beginRecord(line);
-		if (text.indexOf('\uFFFD') !== -1) this.report.invalidUtf8Lines++;
+		if (text.indexOf('\uFFFD') !== -1 && this.takeReplacements(countReplacements(text))) this.report.invalidUtf8Lines++;
 		if (text.charCodeAt(0) === BOM) {
 			// A byte-order mark at the start of a later line: two files joined with `cat`.
 			text = text.slice(1);
@@ -308,6 +327,21 @@ export class FileImporter {
 		this.convertedRaw = null;
 		this.onValue(value, line, text);
 		if (!this.unwrapped) this.tallyOutcome(value, errorsBefore);
+	}
+
+	/** Takes the kinds of the next `count` U+FFFD characters: whether any was a decoding error. */
+	private takeReplacements(count: number): boolean {
+		const kinds = this.replacementKinds;
+		let error = false;
+		for (let n = 0; n < count; n++) {
+			// Text outside records (an overlong line) can leave the queue short: count as an error then.
+			error = (this.replacementHead < kinds.length ? kinds[this.replacementHead++] : true) || error;
+		}
+		if (this.replacementHead > 4096 && this.replacementHead * 2 > kinds.length) {
+			this.replacementKinds = kinds.slice(this.replacementHead);
+			this.replacementHead = 0;
+		}
+		return error;
 	}
 
 	/** After a record: the notebook's view of it when it was refused or converted. */
@@ -352,7 +386,7 @@ export class FileImporter {
 		const shape = detectRecordShape(record);
 		if (!KEEPS_MESSAGES.has(shape) && shape !== 'unknown') {
 			// Records without an OpenAI messages list: what the notebook would count in the file.
-			if (shape === 'isf-error' || shape === 'character-card') this.tallyRefused(record);
+			if (shape === 'isf-error' || shape === 'character-card' || shape === 'lorebook') this.tallyRefused(record);
 			else this.convertedRaw = record;
 		}
 		if (shape !== 'sillytavern-message') this.flushChat(line);
@@ -379,6 +413,8 @@ export class FileImporter {
 				return this.onIsfError(record, line);
 			case 'character-card':
 				return this.onCard(record, line);
+			case 'lorebook':
+				return this.onLorebook(record, line);
 			case 'sillytavern-header':
 				this.chat = new SillyTavernChat({ ...record }, line);
 				return;
@@ -501,6 +537,14 @@ export class FileImporter {
 		if (card === null) return;
 		this.report.cards.push({ line, name: card.name, spec: card.spec, container: 'json' });
 		this.ctx.note(CARD_NOTE);
+	}
+
+	private onLorebook(record: JsonRecord, line: number): void {
+		const book = recogniseLorebook(record);
+		if (book === null) return;
+		const name = book.name || this.opts.fileName.replace(/\.[^.]*$/, '');
+		(this.report.lorebooks ??= []).push({ line, name, kind: book.kind, entries: book.entries.length, enabled: book.entries.filter((entry) => entry.enabled).length });
+		this.ctx.note(LOREBOOK_NOTE);
 	}
 
 	/** Turns a collected chat log into its entry; `resumeLine` is the record being handled now. */

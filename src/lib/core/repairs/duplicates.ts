@@ -3,7 +3,7 @@
  * takes the union of the duplicates' tags; the others are deleted. Streams like validation.
  */
 import type { Entry } from '../model';
-import { contentHashOf } from '../validation/rules/duplicates';
+import { duplicateKeyOf } from '../validation/rules/duplicates';
 
 export interface DuplicateRemovalPlan {
 	/** Entries to delete, in dataset order. */
@@ -15,7 +15,7 @@ export interface DuplicateRemovalPlan {
 export const REMOVE_EXACT_DUPLICATES = {
 	id: 'remove-exact-duplicates',
 	title: 'Remove exact duplicates',
-	description: 'Keeps the first of each set of entries with identical messages, merges the others\' tags into it, and deletes the others.',
+	description: 'Keeps the first of each set of entries with identical messages and tools, merges the others\' tags into it, and deletes the others.',
 	kind: 'suggested',
 	fixes: ['exact-duplicate']
 } as const;
@@ -27,7 +27,7 @@ export class DuplicateRemovalPlanner {
 
 	add(block: Iterable<Entry>): void {
 		for (const entry of block) {
-			const hash = contentHashOf(entry);
+			const hash = duplicateKeyOf(entry);
 			if (hash === null) continue;
 			const kept = this.keptByHash.get(hash);
 			const tags = Array.isArray(entry.tags) ? entry.tags.filter((tag): tag is string => typeof tag === 'string') : [];

@@ -38,7 +38,7 @@ export const SheetChunkSchema = z.object({
 });
 export type SheetChunk = z.infer<typeof SheetChunkSchema>;
 
-export const SHEET_SOURCE_KINDS = ['document', 'seed003', 'card'] as const;
+export const SHEET_SOURCE_KINDS = ['document', 'seed003', 'card', 'lorebook'] as const;
 export type SheetSourceKind = (typeof SHEET_SOURCE_KINDS)[number];
 
 export const CharacterSheetSchema = z.object({

@@ -21,11 +21,46 @@ export function contentHashOf(entry: Entry): string | null {
 	}
 }
 
+/** Top-level keys that change what an entry teaches besides its messages: the tool definitions. */
+const TOOL_KEYS = ['tools', 'functions'] as const;
+
+/** The tool definitions as comparable text ('' when none); a JSON-text tools column reads as its value. */
+function toolsKeyOf(entry: Entry): string {
+	if (!isRecord(entry)) return '';
+	const extra = isRecord(entry.extra) ? entry.extra : null;
+	let key = '';
+	for (const name of TOOL_KEYS) {
+		const raw = extra !== null && name in extra ? extra[name] : (entry as unknown as Record<string, unknown>)[name];
+		if (raw === undefined || raw === null) continue;
+		let value: unknown = raw;
+		if (typeof raw === 'string') {
+			try {
+				value = JSON.parse(raw);
+			} catch {
+				value = raw.trim();
+			}
+		}
+		if (Array.isArray(value) && value.length === 0) continue;
+		key += `\u0000${name}:${JSON.stringify(value) ?? ''}`;
+	}
+	return key;
+}
+
+/**
+ * What makes two entries the same: their messages (content hash) and their tool definitions.
+ * Entries that differ only in the tools they offer teach different things and are not duplicates.
+ */
+export function duplicateKeyOf(entry: Entry): string | null {
+	const hash = contentHashOf(entry);
+	if (hash === null) return null;
+	return hash + toolsKeyOf(entry);
+}
+
 export const exactDuplicate: DatasetRule = {
 	scope: 'dataset',
 	id: 'exact-duplicate',
 	title: 'Exact duplicate',
-	description: 'Another entry has exactly the same messages (same content hash). Duplicates over-weight one example; removing them keeps the first and merges the tags.',
+	description: 'Another entry has exactly the same messages (same content hash) and the same tools. Duplicates over-weight one example; removing them keeps the first and merges the tags.',
 	defaultSeverity: 'warning',
 	repair: 'remove-exact-duplicates',
 	repairKind: 'suggested',
@@ -36,9 +71,10 @@ export const exactDuplicate: DatasetRule = {
 			add(entry) {
 				const hash = contentHashOf(entry);
 				if (hash === null) return;
-				const first = firstByHash.get(hash);
-				if (first === undefined) firstByHash.set(hash, entryIdOf(entry));
-				else findings.push(makeFinding(exactDuplicate, entry, `Same messages as entry ${first}.`));
+				const tools = toolsKeyOf(entry);
+				const first = firstByHash.get(hash + tools);
+				if (first === undefined) firstByHash.set(hash + tools, entryIdOf(entry));
+				else findings.push(makeFinding(exactDuplicate, entry, `Same messages${tools === '' ? '' : ' and tools'} as entry ${first}.`));
 			},
 			end() {
 				return findings;

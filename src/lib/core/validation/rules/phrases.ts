@@ -7,8 +7,9 @@
  * the identity regex runs only when a foreign name occurs at all.
  */
 import { ALARM_ERROR, ALARM_FOREIGN_NAME, ALARM_REFUSAL, alarmsOf } from '../entry-shape';
-import { lowerCased, makeFinding, messagesOf, quote } from '../inspect';
+import { canonicalRole, lowerCased, makeFinding, messagesOf, quote, roleOf, textOf } from '../inspect';
 import { ERROR_MARKERS, REFUSAL_PHRASES } from '../phrase-lists';
+import { proseOf } from '../placeholders';
 import type { EntryRule, Finding, ValidationContext } from '../types';
 import { forEachAssistantText } from './think-tags';
 
@@ -185,7 +186,47 @@ export function looksLikeTruncatedJson(text: string): boolean {
 	return inString || depth > 0;
 }
 
-function errorReason(text: string, alarmed: boolean): string | null {
+/**
+ * An HTML document that is an error page: its title or first heading names an HTTP error status
+ * or an error ("502 Bad Gateway", "Attention Required! | Cloudflare", "Internal Server Error"),
+ * or it carries a proxy's error signature (nginx's centred server line, Cloudflare's Ray ID).
+ * An HTML answer (a lesson, a page the user asked for) has none of these.
+ */
+const ERROR_TITLE = /\b[45]\d\d\b|error|bad gateway|service unavailable|gateway time-?out|not found|forbidden|access denied|too many requests|attention required|just a moment|temporarily unavailable|site can.t be reached|unavailable/i;
+
+function htmlErrorPage(text: string, start: number): string | null {
+	const head = text.slice(start, start + 15).toLowerCase();
+	if (!head.startsWith('<!doctype html') && !head.startsWith('<html')) return null;
+	const page = text.length > 20_000 ? text.slice(0, 20_000) : text;
+	const title = /<title[^>]*>([^<]{0,200})<\/title>/i.exec(page)?.[1] ?? /<h1[^>]*>([^<]{0,200})<\/h1>/i.exec(page)?.[1] ?? '';
+	if (title !== '' && ERROR_TITLE.test(title)) return `is an HTML error page ("${title.trim().slice(0, 60)}")`;
+	if (/<center>\s*(?:nginx|apache|openresty|cloudflare)[^<]*<\/center>/i.test(page) || /cloudflare ray id/i.test(page)) return 'is an HTML error page from a proxy';
+	return null;
+}
+
+/** A prompt that asks for a page or markup: an HTML error page is then what was asked for. */
+const ASKS_FOR_HTML = /\b(?:html|web ?page|page|site|markup|404|500|error page)\b/i;
+
+/** What may come before an error marker in an error notice: a status code, an error class, "Error code:". */
+const NOTICE_PREFIX = /^(?:(?:http\/?[\d.]*\s*)?\d{3}\s*[-:]?\s*|[\w.]*(?:error|exception)\s*[-:]?\s*|error\s+code\s*[-:]?\s*\d*\s*[-:]?\s*|this model's\s+|\[?error\]?\s*[-:]?\s*)*$/i;
+
+/** Words of an error notice, after its marker ("… reached for gpt-4 …", "Please try again in 4s"). */
+const NOTICE_WORDS = /please try again|try again in|retry after|retry-after|error code|exceeded|reached for|\borg-|resulted in|request id|requested \d|limit:? \d|quota|'error'|"error"/i;
+
+/** Words of an explanation: an answer that says what an error means is not one. */
+const EXPLANATION_WORDS = /\b(?:means?|happens?|occurs?|usually|typically|because|caused by|is an?|is the|to fix|to avoid|you should|generic|refers to)\b/i;
+
+/** A longest error notice: OpenAI's context-length and rate-limit messages are 200–400 characters. */
+const NOTICE_MAX_LENGTH = 600;
+
+/**
+ * Why this answer is error output, or null. The answer must *be* an error, not talk about one: an
+ * answer explaining "502 Bad Gateway", handling rate limits or teaching HTML is content. So
+ * markers count only at the head of a short notice (after at most a status code or an error
+ * class), an HTML document only when it is an error page, a traceback only when the answer opens
+ * with it; code (fenced or inline) is never read.
+ */
+function errorReason(text: string, alarmed: boolean, prompt: () => string): string | null {
 	let start = 0;
 	while (start < text.length && text.charCodeAt(start) <= 32) start++;
 	const head = text.slice(start, start + 40).toLowerCase();
@@ -198,22 +239,63 @@ function errorReason(text: string, alarmed: boolean): string | null {
 	const first = text.charCodeAt(start);
 	if ((first === 123 || first === 91) && looksLikeTruncatedJson(text)) return 'is JSON that breaks off before it closes';
 	if (!alarmed) return null;
-	const lower = lowerCased(text);
-	const fenced = lower.indexOf('```') !== -1;
-	for (const marker of ERROR_MARKERS) {
-		if (fenced && marker.startsWith('<')) continue; // HTML inside a code answer is content
-		const at = lower.indexOf(marker);
-		if (at !== -1) return `contains ${quote(text.slice(at, at + 40))}`;
+	if (first === 60 /* < */ && !ASKS_FOR_HTML.test(prompt())) {
+		const page = htmlErrorPage(text, start);
+		if (page !== null) return page;
 	}
-	if (!fenced && STACK_FRAME.test(text)) return 'contains a stack trace';
+	if (first === 123 && text.length <= 20_000) {
+		const body = apiErrorBody(text);
+		if (body !== null) return body;
+	}
+	const prose = proseOf(text);
+	const lower = lowerCased(prose);
+	if (lower.startsWith('traceback (most recent call last)', start)) return 'is a Python traceback';
+	if (/^\s*(?:uncaught\s+)?[\w.]*(?:error|exception)\b[^\n]*/i.test(prose) && STACK_FRAME.test(prose)) return 'is a stack trace';
+	if (text.length > NOTICE_MAX_LENGTH) return null;
+	for (const marker of ERROR_MARKERS) {
+		if (marker.startsWith('<')) continue; // HTML is judged as a page above
+		const at = lower.indexOf(marker);
+		if (at === -1 || !NOTICE_PREFIX.test(lower.slice(start, at))) continue;
+		if (EXPLANATION_WORDS.test(lower)) return null;
+		const after = lower.slice(at + marker.length);
+		if (NOTICE_WORDS.test(after) || after.replace(/[\s.!()\d:-]/g, '').length <= 8) return `is an error notice: ${quote(text.slice(start, start + 60))}`;
+	}
 	return null;
+}
+
+/** An API's JSON error body as the whole answer: `{"error": {...}}`, `{"detail": "..."}`. */
+function apiErrorBody(text: string): string | null {
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch {
+		return null;
+	}
+	if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
+	const record = value as Record<string, unknown>;
+	const keys = Object.keys(record);
+	if (keys.length > 4) return null;
+	const error = record.error;
+	if (typeof error === 'object' && error !== null && ('message' in error || 'type' in error || 'code' in error)) return 'is an API error body ({"error": …})';
+	if (typeof error === 'string' && keys.length <= 3) return 'is an API error body ({"error": …})';
+	return null;
+}
+
+/** The nearest user message before message `index` ('' when none). */
+function promptBefore(messages: readonly unknown[], index: number): string {
+	for (let i = index - 1; i >= 0; i--) {
+		const role = roleOf(messages[i]);
+		if (role !== undefined && canonicalRole(role) === 'user') return textOf(messages[i]);
+	}
+	return '';
 }
 
 export const errorText: EntryRule = {
 	scope: 'entry',
 	id: 'error-text',
 	title: 'Error output as an answer',
-	description: 'An assistant message looks like an error saved in place of an answer: "ERROR: …", an API error code, a rate-limit notice, a stack trace, an HTML error page, or JSON cut off mid-way.',
+	description:
+		'An assistant message is an error saved in place of an answer: "ERROR: …", an API error notice or JSON error body, a rate-limit notice, a traceback, an HTML error page (a whole page titled like "502 Bad Gateway"), or JSON cut off mid-way. Answers that explain errors, handle them in code or teach HTML are not findings.',
 	defaultSeverity: 'warning',
 	repairKind: 'manual',
 	check(entry, ctx) {
@@ -222,7 +304,7 @@ export const errorText: EntryRule = {
 		const findings: Finding[] = [];
 		forEachAssistantText(entry, (i, text) => {
 			if (text.length === 0) return;
-			const reason = errorReason(text, (alarmsOf(entry, ctx, i) & ALARM_ERROR) !== 0);
+			const reason = errorReason(text, (alarmsOf(entry, ctx, i) & ALARM_ERROR) !== 0, () => promptBefore(messages, i));
 			if (reason !== null) findings.push(makeFinding(errorText, entry, `Message ${i + 1} ${reason}.`, i));
 		});
 		return findings;
