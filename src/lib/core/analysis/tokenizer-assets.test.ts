@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collectTokenizerAssets, filesToCarryOver, offlineStatus, parseTokenizerAssets, type BuiltChunk } from './tokenizer-assets';
+import { collectTokenizerAssets, filesToCarryOver, filesToRemove, offlineStatus, offlineStatuses, parseTokenizerAssets, type BuiltChunk } from './tokenizer-assets';
 
 // A data worker build as the bundler reports it: the two OpenAI encodings share gpt-tokenizer's
 // core chunk; web-llm's lazy chunk and the worker itself are not tokenizers.
@@ -87,5 +87,31 @@ describe('offline availability', () => {
 		expect(filesToCarryOver(manifest, before, next).sort()).toEqual(['_app/immutable/workers/chunks/Bs-udyWU.js', 'new/cl100k.js', 'new/core.js', 'new/o200k.js']);
 		// Nothing cached, nothing carried.
 		expect(filesToCarryOver(manifest, () => false, next)).toEqual([]);
+	});
+});
+
+describe('reading a cache and freeing a tokenizer', () => {
+	const manifest = collectTokenizerAssets(CHUNKS, ENTRIES);
+
+	it('tells every tokenizer’s status from the URLs the cache lists', () => {
+		const urls = [...manifest.o200k_base.files, ...manifest.qwen3.files].map((file) => `https://skein.example/${file}`);
+		urls.push('https://skein.example/_app/immutable/chunks/app.js', 'https://skein.example/index.html');
+		const statuses = offlineStatuses(manifest, '', urls);
+		expect(Object.fromEntries(Object.entries(statuses).map(([id, status]) => [id, status.availability]))).toEqual({
+			o200k_base: 'available',
+			cl100k_base: 'partial',
+			qwen3: 'available'
+		});
+		// Under a base path, the same files elsewhere do not count.
+		expect(offlineStatuses(manifest, '/skein', urls).qwen3.availability).toBe('missing');
+		expect(offlineStatuses(manifest, '/skein', urls.map((url) => url.replace('example/', 'example/skein/'))).qwen3.availability).toBe('available');
+	});
+
+	it('frees only what no tokenizer still kept needs', () => {
+		const shared = '_app/immutable/workers/chunks/Bj2Nl8Ot.js';
+		expect(filesToRemove(manifest, 'cl100k_base', ['o200k_base'])).toEqual(['_app/immutable/workers/chunks/CWhQ_ZDv.js']);
+		expect(filesToRemove(manifest, 'cl100k_base', ['qwen3'])).toEqual(['_app/immutable/workers/chunks/CWhQ_ZDv.js', shared]);
+		// Listing the tokenizer itself among those kept does not keep its files.
+		expect(filesToRemove(manifest, 'qwen3', ['o200k_base', 'qwen3'])).toEqual(['_app/immutable/workers/chunks/Bs-udyWU.js']);
 	});
 });

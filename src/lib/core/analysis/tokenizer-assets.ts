@@ -124,3 +124,17 @@ export function filesToCarryOver(previous: TokenizerAssetManifest, isCachedBefor
 	}
 	return [...files];
 }
+
+/** Every tokenizer's offline status, from the request URLs a cache holds (as `cache.keys()` lists them). */
+export function offlineStatuses(manifest: TokenizerAssetManifest, base: string, cachedUrls: readonly string[]): Record<TokenizerId, TokenizerOfflineStatus> {
+	const cached = new Set(cachedUrls.map((url) => new URL(url, 'http://localhost').pathname));
+	const statuses = {} as Record<TokenizerId, TokenizerOfflineStatus>;
+	for (const id of TOKENIZER_IDS) statuses[id] = offlineStatus(manifest, id, (file) => cached.has(assetPath(base, file)));
+	return statuses;
+}
+
+/** The files that no longer keeping `id` offline frees: not those a tokenizer still kept needs (the shared chunks). */
+export function filesToRemove(manifest: TokenizerAssetManifest, id: TokenizerId, stillKept: readonly TokenizerId[]): string[] {
+	const needed = new Set(stillKept.filter((other) => other !== id).flatMap((other) => manifest[other].files));
+	return manifest[id].files.filter((file) => !needed.has(file));
+}
