@@ -13,6 +13,7 @@ import { DEFAULT_TOKENIZER } from '$lib/core/analysis/tokenizers';
 import { assetPath, filesToCarryOver, parseTokenizerAssets, TOKENIZER_ASSETS_FILE, type TokenizerAssetManifest } from '$lib/core/analysis/tokenizer-assets';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
+// The version is named once, here (a test deploys "the same build, another version" by changing it).
 const CACHE = appCacheName(version);
 /** The SPA shell: every navigation is answered with it. */
 const SHELL = '/index.html';
@@ -45,7 +46,7 @@ async function readManifest(response: Response): Promise<TokenizerAssetManifest 
 async function carryOverTokenizers(cache: Cache, manifest: TokenizerAssetManifest): Promise<void> {
 	const ours = new Set(Object.values(manifest).flatMap((assets) => assets.files));
 	for (const name of await caches.keys()) {
-		if (!isOldAppCache(name, version)) continue;
+		if (!isOldAppCache(name, CACHE)) continue;
 		const old = await caches.open(name);
 		const held = new Set((await old.keys()).map((request) => new URL(request.url).pathname));
 		const oldManifest = await old.match(TOKENIZER_MANIFEST);
@@ -81,7 +82,7 @@ sw.addEventListener('activate', (event) => {
 	event.waitUntil(
 		(async () => {
 			for (const key of await caches.keys()) {
-				if (isOldAppCache(key, version)) await caches.delete(key);
+				if (isOldAppCache(key, CACHE)) await caches.delete(key);
 			}
 			await sw.clients.claim();
 		})()

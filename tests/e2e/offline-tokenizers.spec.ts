@@ -1,5 +1,11 @@
+import { chromium } from '@playwright/test';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
 import { expect, test } from './fixtures';
 import { waitForSample } from './helpers';
+import { startStaticServer } from '../../scripts/static-server.mjs';
+import { CHROMIUM_ARGS } from '../../playwright.config';
 
 interface Assets {
 	files: string[];
@@ -106,4 +112,75 @@ test('tokenizers offline: the default is precached, another made available offli
 	await expect(row('o200k_base')).toHaveAttribute('data-availability', 'available');
 	// web-llm's caches are never touched (none here, and none created or removed by this page).
 	expect((await page.evaluate(() => caches.keys())).filter((name) => !name.startsWith('skein-app-'))).toEqual([]);
+});
+
+test('a new app version keeps the tokenizers made available offline, and cleans up the old cache', async () => {
+	test.setTimeout(180_000);
+	// Deployment 2 is this build under the next version number (page and service worker alike), as a
+	// real deployment whose vocabularies did not change: same chunk names, new cache.
+	let deployed = 1;
+	const version = /=`(\d{10,})`/.exec(readFileSync('build/service-worker.js', 'utf8'))?.[1];
+	if (!version) throw new Error('no build version in service-worker.js');
+	const next = String(Number(version) + 1);
+	const requested: string[] = [];
+	const server = await startStaticServer({
+		port: 0,
+		extra: (req, res) => {
+			const path = new URL(req.url ?? '/', 'http://x').pathname;
+			requested.push(path);
+			const file = join('build', path);
+			if (deployed === 1 || !['.js', '.json'].includes(extname(path)) || !existsSync(file)) return false;
+			res.writeHead(200, { 'content-type': extname(path) === '.json' ? 'application/json' : 'text/javascript', 'cache-control': 'no-store' });
+			res.end(readFileSync(file, 'utf8').replaceAll(version, next));
+			return true;
+		}
+	});
+	const profile = mkdtempSync(join(tmpdir(), 'skein-tokenizers-'));
+	const context = await chromium.launchPersistentContext(profile, { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
+	try {
+		const page = context.pages()[0] ?? (await context.newPage());
+		const errors: string[] = [];
+		page.on('pageerror', (e) => errors.push(e.message));
+		await page.goto(server.url);
+		await waitForSample(page);
+		await expect(page.getByText('Works offline')).toBeVisible();
+		await page.evaluate(() => navigator.serviceWorker.ready);
+		await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+		const manifest = (await (await page.request.get(`${server.url}/_app/tokenizer-assets.json`)).json()) as Manifest;
+
+		const href = await page.getByTestId('dataset-row').filter({ hasText: 'Mara' }).getByRole('link', { name: 'Open' }).getAttribute('href');
+		await page.goto(`${server.url}${href}/analysis`);
+		const view = page.getByTestId('analysis-view');
+		await view.getByText('Offline tokenizers').click();
+		const list = view.getByTestId('offline-tokenizers');
+		const row = (id: string) => list.locator(`[data-testid=offline-tokenizer][data-tokenizer=${id}]`);
+		await row('qwen3').getByRole('button', { name: /Make available offline/ }).click();
+		await expect(row('qwen3')).toHaveAttribute('data-availability', 'available', { timeout: 30_000 });
+		await expect(row('cl100k_base')).toHaveAttribute('data-availability', 'partial');
+
+		// The new version installs while the page is open; the user reloads into it.
+		requested.length = 0;
+		deployed = 2;
+		await page.evaluate(async () => (await navigator.serviceWorker.ready).update());
+		const banner = page.getByTestId('update-banner');
+		await Promise.all([page.waitForEvent('load'), banner.getByRole('button', { name: 'Reload' }).click()]);
+		await expect.poll(() => page.evaluate(async () => (await caches.keys()).filter((key) => key.startsWith('skein-app-')))).toEqual([`skein-app-${next}`]);
+		// The Qwen chunk was copied from the old cache, not downloaded again.
+		expect(requested.filter((path) => manifest.qwen3.files.some((file) => path === `/${file}`))).toEqual([]);
+
+		await page.getByText('Offline tokenizers').click();
+		await expect(row('qwen3')).toHaveAttribute('data-availability', 'available');
+		await expect(row('o200k_base')).toHaveAttribute('data-availability', 'available');
+		await expect(row('cl100k_base')).toHaveAttribute('data-availability', 'partial');
+		const inNewCache = await page.evaluate(
+			async ({ cache, files }) => Promise.all(files.map(async (file) => (await (await caches.open(cache)).match(`/${file}`)) !== undefined)),
+			{ cache: `skein-app-${next}`, files: [...manifest.qwen3.files, ...manifest.o200k_base.files] }
+		);
+		expect(inNewCache.every(Boolean)).toBe(true);
+		expect(errors).toEqual([]);
+	} finally {
+		await context.close();
+		rmSync(profile, { recursive: true, force: true });
+		await server.close();
+	}
 });

@@ -10,7 +10,7 @@ export function appCacheName(version: string): string {
 	return `${APP_CACHE_PREFIX}${version}`;
 }
 
-/** A cache of another Skein version: the only kind of cache that may be deleted. */
-export function isOldAppCache(name: string, currentVersion: string): boolean {
-	return name.startsWith(APP_CACHE_PREFIX) && name !== appCacheName(currentVersion);
+/** A cache of another Skein version than the one named `currentCache`: the only kind of cache that may be deleted. */
+export function isOldAppCache(name: string, currentCache: string): boolean {
+	return name.startsWith(APP_CACHE_PREFIX) && name !== currentCache;
 }
