@@ -1,9 +1,13 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { tokenizerAssetsPlugin, tokenizerAssetsWorkerPlugin, type TokenizerAssetsRecord } from './scripts/vite-tokenizer-assets.ts';
+
+// The data worker's build records which chunks hold each tokenizer; the client build writes it down.
+const tokenizerAssets: TokenizerAssetsRecord = { manifest: null };
 
 export default defineConfig({
-	plugins: [sveltekit()],
-	worker: { format: 'es' },
+	plugins: [sveltekit(), tokenizerAssetsPlugin(tokenizerAssets)],
+	worker: { format: 'es', plugins: () => [tokenizerAssetsWorkerPlugin(tokenizerAssets)] },
 	test: {
 		include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'tests/model-server/**/*.test.ts'],
 		environment: 'node',

@@ -4,35 +4,85 @@
 /// <reference lib="webworker" />
 /**
  * Precaches this build and serves it cache-first, so the app opens offline after one visit.
- * It only ever deletes its OWN old caches (prefix `skein-app-`): web-llm keeps model weights in
- * caches named `webllm/*`, and wiping those would cost users gigabytes of downloads.
+ * It only ever deletes its OWN old caches (prefix `skein-app-`, `core/app-cache.ts`): web-llm keeps
+ * model weights in caches named `webllm/*`, and wiping those would cost users gigabytes of downloads.
  */
-import { build, files, version } from '$service-worker';
+import { base, build, files, version } from '$service-worker';
+import { appCacheName, isOldAppCache } from '$lib/core/app-cache';
+import { DEFAULT_TOKENIZER } from '$lib/core/analysis/tokenizers';
+import { assetPath, filesToCarryOver, parseTokenizerAssets, TOKENIZER_ASSETS_FILE, type TokenizerAssetManifest } from '$lib/core/analysis/tokenizer-assets';
 
 const sw = self as unknown as ServiceWorkerGlobalScope;
-const CACHE_PREFIX = 'skein-app-';
-const CACHE = `${CACHE_PREFIX}${version}`;
+// The version is named once, here (a test deploys "the same build, another version" by changing it).
+const CACHE = appCacheName(version);
 /** The SPA shell: every navigation is answered with it. */
 const SHELL = '/index.html';
+/** Which built files each tokenizer needs (written by the build, read by the page too). */
+const TOKENIZER_MANIFEST = assetPath(base, TOKENIZER_ASSETS_FILE);
 /**
  * Chunks the data worker loads only when a feature needs them (tokenizer vocabularies, several
- * MB each) are cached the first time they are fetched instead of on the first visit, which stays
- * light. After one use they work offline too.
+ * MB each) stay out of the first visit's download, except the default tokenizer's, so that Analysis
+ * counts tokens offline. The others are cached when the page makes them available offline, or the
+ * first time they are fetched.
  */
 const isLazyChunk = (path: string) => path.includes('/_app/immutable/workers/chunks/');
 const PRECACHE = [...build.filter((path) => !isLazyChunk(path)), ...files, SHELL];
-const PRECACHED = new Set(PRECACHE);
+const PRECACHED = new Set([...PRECACHE, TOKENIZER_MANIFEST]);
+
+async function readManifest(response: Response): Promise<TokenizerAssetManifest | null> {
+	try {
+		return parseTokenizerAssets(await response.json());
+	} catch {
+		return null;
+	}
+}
+
+/**
+ * Keeps what worked offline working after an update: a tokenizer that was fully cached under an
+ * older version is cached again for this one (copied when its chunk is unchanged, downloaded when
+ * its hash changed), and any of this build's tokenizer chunks an older cache already holds is copied.
+ * Best effort: a file that cannot be had is cached on first use, and the page shows it as missing.
+ */
+async function carryOverTokenizers(cache: Cache, manifest: TokenizerAssetManifest): Promise<void> {
+	const ours = new Set(Object.values(manifest).flatMap((assets) => assets.files));
+	for (const name of await caches.keys()) {
+		if (!isOldAppCache(name, CACHE)) continue;
+		const old = await caches.open(name);
+		const held = new Set((await old.keys()).map((request) => new URL(request.url).pathname));
+		const oldManifest = await old.match(TOKENIZER_MANIFEST);
+		const previous = oldManifest ? await readManifest(oldManifest) : null;
+		const wanted = new Set([...ours].filter((file) => held.has(assetPath(base, file))));
+		if (previous) for (const file of filesToCarryOver(previous, (f) => held.has(assetPath(base, f)), manifest)) wanted.add(file);
+		for (const file of wanted) {
+			const path = assetPath(base, file);
+			if (await cache.match(path)) continue;
+			const response = (await old.match(path)) ?? (await fetch(path).catch(() => null));
+			if (response?.ok) await cache.put(path, response);
+		}
+	}
+}
 
 sw.addEventListener('install', (event) => {
 	// No skipWaiting here: a new version waits until the page asks (workbox-window's messageSkipWaiting).
-	event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)));
+	event.waitUntil(
+		(async () => {
+			const cache = await caches.open(CACHE);
+			const response = await fetch(TOKENIZER_MANIFEST, { cache: 'no-store' });
+			const manifest = response.ok ? await readManifest(response.clone()) : null;
+			if (!manifest) throw new Error(`No valid tokenizer manifest at ${TOKENIZER_MANIFEST}`);
+			await cache.put(TOKENIZER_MANIFEST, response);
+			const defaultTokenizer = manifest[DEFAULT_TOKENIZER].files.map((file) => assetPath(base, file));
+			await cache.addAll([...PRECACHE, ...defaultTokenizer]);
+			await carryOverTokenizers(cache, manifest).catch(() => undefined);
+		})()
+	);
 });
 
 sw.addEventListener('activate', (event) => {
 	event.waitUntil(
 		(async () => {
 			for (const key of await caches.keys()) {
-				if (key.startsWith(CACHE_PREFIX) && key !== CACHE) await caches.delete(key);
+				if (isOldAppCache(key, CACHE)) await caches.delete(key);
 			}
 			await sw.clients.claim();
 		})()

@@ -15,6 +15,7 @@ import type { ReviewState } from '$lib/core/model';
 import type { EntrySample } from '$lib/workers/analysis-service';
 import { promptDiversity, type PromptDiversity } from '$lib/core/analysis/diversity';
 import { DEFAULT_TOKENIZER, isTokenizerId, type TokenizerId } from '$lib/core/analysis/tokenizers';
+import { ESTIMATED_CHARACTERS_PER_TOKEN } from '$lib/core/sheets/chunk-size';
 
 export interface RunProgress {
 	phase: string;
@@ -49,6 +50,8 @@ export class AnalysisState {
 	duplicateOptions = $state<DuplicateOptions>({ ...DEFAULT_DUPLICATE_OPTIONS });
 	progress = $state<Record<AnalysisKind, RunProgress | null>>({ structure: null, tokens: null, duplicates: null });
 	error = $state<string | null>(null);
+	/** Why there are no token counts (offline without the tokenizer's vocabulary); the rest of the page works. */
+	tokenError = $state<string | null>(null);
 	/** Durations of the last finished runs, in ms (shown as data attributes for the benchmark). */
 	timings = $state<{ tokens: number | null; duplicates: number | null }>({ tokens: null, duplicates: null });
 	/** Entries accepted or rejected in this session's sample review. */
@@ -69,6 +72,12 @@ export class AnalysisState {
 	get diversity(): PromptDiversity | null {
 		const s = this.structure;
 		return s ? promptDiversity(s.prompts.withPrompt, s.prompts.exactRedundant, this.nearRedundantPrompts) : null;
+	}
+
+	/** Without token counts: the 4-characters-a-token estimate over every message's content. */
+	get estimatedTokens(): number | null {
+		const s = this.structure;
+		return s ? Math.ceil(s.roles.reduce((sum, role) => sum + role.characters, 0) / ESTIMATED_CHARACTERS_PER_TOKEN) : null;
 	}
 
 	get busy(): boolean {
@@ -118,7 +127,8 @@ export class AnalysisState {
 		} catch (error) {
 			answered = true;
 			this.progress[kind] = null;
-			this.error = `The analysis stopped: ${message(error)}`;
+			if (kind === 'tokens') this.tokenError = message(error);
+			else this.error = `The analysis stopped: ${message(error)}`;
 			return null;
 		}
 	}
@@ -130,10 +140,15 @@ export class AnalysisState {
 
 	async runTokens(): Promise<void> {
 		const tokenizer = this.tokenizer;
+		this.tokenError = null;
 		const outcome = await this.track('tokens', (p) => dataWorker().analyzeTokens(this.datasetId, tokenizer, p));
-		if (outcome?.status === 'done' && tokenizer === this.tokenizer) {
+		if (tokenizer !== this.tokenizer) return;
+		if (outcome?.status === 'done') {
 			this.tokens = outcome.result;
 			this.timings.tokens = outcome.ms;
+		} else if (!outcome) {
+			// The counts shown must be this tokenizer's: none rather than the previous one's.
+			this.tokens = null;
 		}
 	}
 

@@ -24,10 +24,17 @@ export const COUNTER_LABELS: Record<ChunkTokenCounter, string> = {
 
 let counter: Promise<SheetTokenCounter> | undefined;
 
+/**
+ * The counter in use. An estimate is not remembered: offline, the vocabulary may become available
+ * (made available offline, or the network is back), and the next count tries it again.
+ */
 export function sheetTokenCounter(): Promise<SheetTokenCounter> {
 	counter ??= loadTokenizer('qwen3').then(
 		(count): SheetTokenCounter => ({ count, counter: 'qwen3', label: COUNTER_LABELS.qwen3 }),
-		(): SheetTokenCounter => ({ count: estimateTokens, counter: 'estimate', label: COUNTER_LABELS.estimate })
+		(): SheetTokenCounter => {
+			counter = undefined;
+			return { count: estimateTokens, counter: 'estimate', label: COUNTER_LABELS.estimate };
+		}
 	);
 	return counter;
 }

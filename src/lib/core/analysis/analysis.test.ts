@@ -111,7 +111,7 @@ describe('a tokenizer that cannot be loaded (offline)', () => {
 		const { tokenizerUnavailable } = await import('./tokenizer-loader');
 		const offline = tokenizerUnavailable('o200k_base', new TypeError('Failed to fetch dynamically imported module: http://localhost/_app/immutable/workers/chunks/Bs-udyWU.js'));
 		expect(offline.message).toBe(
-			'Token counts need the OpenAI o200k_base vocabulary (a few MB), which could not be loaded: it is downloaded the first time it is used, so connect once and try again (it then works offline). Everything else on this page works without it.'
+			"The OpenAI o200k_base tokenizer isn't available offline: connect once, or make it available offline under “Offline tokenizers” next to the tokenizer picker. Everything else on this page works without it."
 		);
 		expect(offline.message).not.toContain('dynamically imported');
 	});

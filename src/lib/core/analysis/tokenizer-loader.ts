@@ -27,17 +27,22 @@ async function load(id: TokenizerId): Promise<CountTokens> {
 	}
 }
 
+/** Where the page offers to keep tokenizers offline (named in the message below). */
+export const OFFLINE_TOKENIZERS_PLACE = '“Offline tokenizers” next to the tokenizer picker';
+
 /**
  * A failed vocabulary download in plain words. Offline, the browser says "Failed to fetch
- * dynamically imported module …": each vocabulary is downloaded the first time it is used.
+ * dynamically imported module …": a vocabulary the app did not precache, and that was neither used
+ * online before nor made available offline, cannot be had.
  */
 export function tokenizerUnavailable(id: TokenizerId, error: unknown): Error {
 	const detail = error instanceof Error ? error.message : String(error);
 	const download = /fetch|import|network|load/i.test(detail);
+	const { label } = tokenizerInfo(id);
 	return new Error(
-		`Token counts need the ${tokenizerInfo(id).label} vocabulary (a few MB), which could not be loaded` +
-			(download ? ': it is downloaded the first time it is used, so connect once and try again (it then works offline).' : ` (${detail}).`) +
-			' Everything else on this page works without it.'
+		(download
+			? `The ${label} tokenizer isn't available offline: connect once, or make it available offline under ${OFFLINE_TOKENIZERS_PLACE}.`
+			: `The ${label} tokenizer could not be loaded (${detail}).`) + ' Everything else on this page works without it.'
 	);
 }
 

