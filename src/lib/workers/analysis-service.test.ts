@@ -112,15 +112,21 @@ describe('AnalysisService', () => {
 		const analysis = new AnalysisService(db, outOfOrder);
 		let reads = 0;
 		const get = db.blocks.get.bind(db.blocks);
+		const bulkGet = db.blocks.bulkGet.bind(db.blocks);
 		db.blocks.get = ((key: unknown) => {
 			reads++;
 			return get(key as [string, number]);
 		}) as typeof db.blocks.get;
+		db.blocks.bulkGet = ((keys: [string, number][]) => {
+			reads += keys.length;
+			return bulkGet(keys);
+		}) as typeof db.blocks.bulkGet;
 		const parts: AnalysisPart[] = [];
 		const progress = new Set<string>();
 		const options = { scope: 'conversations', method: 'near', threshold: 0.7 } as const;
 		const outcome = await analysis.all(datasetId, { tokenizer: 'o200k_base', duplicates: options, diversityThreshold: 0.8 }, (kind) => progress.add(kind), (part) => parts.push(part));
 		db.blocks.get = get;
+		db.blocks.bulkGet = bulkGet;
 		expect(outcome.status).toBe('done');
 		// Three blocks read once for every figure, then the blocks holding the shown clusters (here
 		// all three: the near-copies are every 100th entry) once more for their excerpts.

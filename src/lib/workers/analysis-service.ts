@@ -19,6 +19,7 @@ import { entryExcerpt } from '$lib/core/analysis/entry-text';
 import { isTokenizerId, tokenizerInfo, type TokenizerId, type TokenizerInfo } from '$lib/core/analysis/tokenizers';
 import { loadTokenizer } from '$lib/core/analysis/tokenizer-loader';
 import type { CountTexts } from './token-pool';
+import { streamBlocks } from './block-stream';
 
 /** Progress of a run: what it is doing and how many of the dataset's blocks are done. */
 export type AnalysisProgress = (progress: { phase: string; done: number; total: number }) => void;
@@ -174,8 +175,7 @@ export class AnalysisService {
 	): Promise<boolean> {
 		const total = dataset.blockSizes.length;
 		let base = 0;
-		for (let blockNo = 0; blockNo < total; blockNo++) {
-			const entries = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+		for await (const { blockNo, entries } of streamBlocks(this.db, dataset)) {
 			if (cancelled()) return false;
 			for (let i = 0; i < entries.length; i++) visit(entries[i], base + i);
 			base += dataset.blockSizes[blockNo];
@@ -214,12 +214,11 @@ export class AnalysisService {
 		if (tokens) onProgress?.('tokens', { phase: 'Loading the tokenizer', done: 0, total });
 
 		let base = 0;
-		for (let blockNo = 0; blockNo < total; blockNo++) {
+		for await (const { blockNo, entries } of streamBlocks(this.db, dataset)) {
 			const wantStructure = !cancelled.structure();
 			const wantDuplicates = !cancelled.duplicates();
 			if (tokens && cancelled.tokens()) tokens = null;
 			if (!wantStructure && !wantDuplicates && (tokens === null || tokens.error !== null)) break;
-			const entries = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
 			if (tokens?.error === null) tokens.push(entries);
 			for (let i = 0; i < entries.length; i++) {
 				const entry = entries[i];
@@ -279,8 +278,7 @@ export class AnalysisService {
 		const total = dataset.blockSizes.length;
 		onProgress?.({ phase: 'Loading the tokenizer', done: 0, total });
 		const pipeline = new TokenPipeline(tokenizer, this.countTexts, (done) => onProgress?.({ phase: 'Counting tokens', done, total }));
-		for (let blockNo = 0; blockNo < total; blockNo++) {
-			const entries = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
+		for await (const { entries } of streamBlocks(this.db, dataset)) {
 			if (cancelled()) return { status: 'cancelled' };
 			pipeline.push(entries);
 			await pipeline.drain(MAX_COUNTING);

@@ -39,7 +39,7 @@ describe('TokenCountPool', () => {
 	it('spreads requests over its workers and answers each with its own counts', async () => {
 		const { made, workers } = pool(2);
 		const answers = await Promise.all([made.count('o200k_base', ['a b', 'c']), made.count('o200k_base', ['d e f']), made.count('o200k_base', ['g h i j', ''])]);
-		expect(answers.map((a) => [...a])).toEqual([[2, 1], [3], [4, 0]]);
+		expect(answers.map((a) => Array.from(a))).toEqual([[2, 1], [3], [4, 0]]);
 		expect(workers).toHaveLength(2);
 		expect(workers.map((w) => w.received.length)).toEqual([2, 1]);
 		made.stop();
@@ -49,7 +49,7 @@ describe('TokenCountPool', () => {
 		const { made, workers } = pool(1);
 		await expect(made.count('o200k_base', ['crash'])).rejects.toThrow('A token-count worker stopped: out of memory');
 		expect(workers[0].terminated).toBe(true);
-		expect([...(await made.count('o200k_base', ['still counting']))]).toEqual([2]);
+		expect(Array.from(await made.count('o200k_base', ['still counting']))).toEqual([2]);
 		expect(workers).toHaveLength(2);
 		made.stop();
 	});
