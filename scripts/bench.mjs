@@ -9,10 +9,13 @@
  *   and joining them into a Blob (scripts/bench/baseline-export.worker.js).
  * - longest_main_thread_block_ms: the longest main-thread task (PerformanceObserver 'longtask')
  *   during the app's import and export.
- * - open_100k_first_page_ms, search_100k_ms: opening the imported dataset and searching it.
+ * - open_100k_first_page_ms: opening the imported dataset.
+ * - search_100k_cold_ms, search_100k_ms: the first search right after opening, and a second one.
  * - open_entry_editor_ms, edit_save_ms: opening an entry in the editor and saving it (one block).
  * - validate_100k_ratio: validating every entry (openai-chat) vs. a bare JSON.parse loop over the file.
- * - near_dup_100k_s, tokenize_100k_s: the Analysis page's near-duplicate clusters and o200k counts.
+ * - analysis_100k_s, analysis_core_node_s, analysis_100k_ratio: the Analysis page from click to every
+ *   figure shown vs. its core algorithms in Node on the same file (`node scripts/bench/analysis.mjs`
+ *   runs only these and the search figures).
  * - bulk_tag_100k_s: tagging all 100k entries (and its undo), one undoable step.
  * - compile_ms: one compile of a built-in generation template, in the worker.
  * - dispatch_rps: generation dispatcher overhead at concurrency 50 against an instant engine (Node).
@@ -32,7 +35,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { startStaticServer } from './static-server.mjs';
-import { benchAnalysis } from './bench/analysis.mjs';
+import { analysisBenchLines, analysisCoreNodeMs, benchAnalysis, benchSearch } from './bench/analysis.mjs';
 import { benchCompile } from './bench/compile.mjs';
 import { benchRun, benchRunHeap } from './bench/run.mjs';
 import { launchBenchBrowser } from './bench/browser.mjs';
@@ -166,19 +169,8 @@ for (let rep = 0; rep < REPS; rep++) {
 		const openMs = Date.now() - openStart;
 		const datasetId = page.url().split('/').pop();
 
-		// Search (first search builds the worker's text cache; the second is the warm figure).
-		const searchOnce = async (query) => {
-			const t = Date.now();
-			await page.getByTestId('entry-search').fill(query);
-			await page.getByTestId('search-count').filter({ hasText: 'found' }).waitFor({ timeout: 120_000 });
-			return Date.now() - t - 200; // minus the input debounce
-		};
-		const searchColdMs = await searchOnce('lighthouse keeper');
-		await page.getByTestId('entry-search').fill('');
-		await page.getByTestId('search-count').waitFor({ state: 'detached' });
-		const searchWarmMs = await searchOnce('kettle tea');
-		await page.getByTestId('entry-search').fill('');
-		await page.getByTestId('search-count').waitFor({ state: 'detached' });
+		// Search: the first one right after opening, then a second (scripts/bench/analysis.mjs).
+		const { searchColdMs, searchWarmMs } = await benchSearch(page);
 
 		// Open an entry in the middle of the list in the editor, change it, save (one block rewritten).
 		await page.getByTestId('entry-list').evaluate((el) => (el.scrollTop = el.scrollHeight / 2));
@@ -231,8 +223,11 @@ for (let rep = 0; rep < REPS; rep++) {
 		await download.saveAs(exportPath);
 		const exportBytes = statSync(exportPath).size;
 
-		// Analysis: token counts (o200k) and near-duplicate clusters over the whole dataset.
-		const analysis = await benchAnalysis(page, datasetId);
+		// Analysis: click → every figure shown, vs. the same core algorithms in Node on the same file.
+		await page.goto(new URL(`/datasets/${datasetId}`, page.url()).href);
+		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+		const { analysisMs } = await benchAnalysis(page);
+		const analysisCore = analysisCoreNodeMs(dataFile);
 		// Prompt compiler: one compile of a built-in template, timed in the worker.
 		const { compileMs } = await benchCompile(page);
 		// A generation run watched live: throughput of the runtime and the page's responsiveness.
@@ -262,8 +257,8 @@ for (let rep = 0; rep < REPS; rep++) {
 			bulkUndoMs,
 			validateMs,
 			parseOnlyMs: parseOnly.ms,
-			nearDupMs: analysis.nearDup100kMs,
-			tokenizeMs: analysis.tokenize100kMs,
+			analysisMs,
+			analysisCoreMs: analysisCore.ms,
 			compileMs,
 			runRecordsPerS,
 			runRequestsPerS,
@@ -293,16 +288,13 @@ console.log(`baseline_export_${label}_s: ${fixed(m('baselineExportMs') / 1000)}`
 console.log(`export_${label}_bytes: ${m('exportBytes')}`);
 console.log(`longest_main_thread_block_ms: ${fixed(m('longest'), 0)}`);
 console.log(`open_${label}_first_page_ms: ${fixed(m('openMs'), 0)}`);
-console.log(`search_${label}_cold_ms: ${fixed(m('searchColdMs'), 0)}`);
-console.log(`search_${label}_ms: ${fixed(m('searchWarmMs'), 0)}`);
 console.log(`open_entry_editor_ms: ${fixed(m('openEntryMs'), 0)}`);
 console.log(`edit_save_ms: ${fixed(m('editSaveMs'), 0)}`);
 console.log(`edit_save_wall_ms: ${fixed(m('editSaveWallMs'), 0)}`);
 console.log(`validate_${label}_ratio: ${fixed(m('validateMs') / m('parseOnlyMs'))}`);
 console.log(`validate_${label}_s: ${fixed(m('validateMs') / 1000)}`);
 console.log(`parse_only_${label}_s: ${fixed(m('parseOnlyMs') / 1000)}`);
-console.log(`near_dup_${label}_s: ${fixed(m('nearDupMs') / 1000)}`);
-console.log(`tokenize_${label}_s: ${fixed(m('tokenizeMs') / 1000)}`);
+for (const line of analysisBenchLines(label, { analysisMs: m('analysisMs'), coreMs: m('analysisCoreMs'), searchColdMs: m('searchColdMs'), searchWarmMs: m('searchWarmMs') })) console.log(line);
 console.log(`bulk_tag_${label}_s: ${fixed(m('bulkTagMs') / 1000)}`);
 console.log(`bulk_tag_undo_${label}_s: ${fixed(m('bulkUndoMs') / 1000)}`);
 console.log(`compile_ms: ${fixed(m('compileMs'), 2)}`);

@@ -100,6 +100,11 @@ export async function readBlock(db: SkeinDatabase, datasetId: string, blockNo: n
 	return db.blocks.get([datasetId, blockNo]);
 }
 
+/** Several blocks in one request (read back to back, not one round trip each); a missing block is undefined. */
+export async function readBlocks(db: SkeinDatabase, datasetId: string, blockNos: readonly number[]): Promise<(BlockRow | undefined)[]> {
+	return db.blocks.bulkGet(blockNos.map((blockNo) => [datasetId, blockNo] as [string, number]));
+}
+
 export async function renameDataset(db: SkeinDatabase, id: string, name: string, now = Date.now()): Promise<void> {
 	const trimmed = name.trim();
 	if (!trimmed) throw new Error('A dataset needs a name.');

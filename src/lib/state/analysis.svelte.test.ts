@@ -64,6 +64,37 @@ describe('AnalysisState', () => {
 		expect(stored.meta.review).toBe('accepted');
 	});
 
+	it('fills every figure from one full run in the worker when the page opens', async () => {
+		const analysis = new AnalysisState(datasetId);
+		const calls: string[] = [];
+		const spied = api as unknown as Record<string, unknown>;
+		worker.api = Object.fromEntries(
+			Object.entries(spied).map(([name, value]) => [
+				name,
+				typeof value === 'function'
+					? (...args: unknown[]) => {
+							calls.push(name);
+							return (value as (...a: unknown[]) => unknown)(...args);
+						}
+					: value
+			])
+		);
+		try {
+			analysis.datasetChanged(true);
+			expect(analysis.busy).toBe(true);
+			await vi.waitFor(() => expect(analysis.busy).toBe(false), { timeout: 30_000, interval: 50 });
+			expect(calls).toEqual(['analyzeAll']);
+			expect(analysis.error).toBeNull();
+			expect(analysis.structure?.entries).toBe(5);
+			expect(analysis.tokens?.entries).toBe(5);
+			expect(analysis.duplicates?.totalClusters).toBe(1);
+			expect(analysis.nearRedundantPrompts).toBe(1);
+			expect(analysis.diversity?.nearRedundant).toBe(1);
+		} finally {
+			worker.api = api;
+		}
+	}, 60_000);
+
 	it('drops a progress report that lands after the answer', async () => {
 		const analysis = new AnalysisState('ds-late');
 		let late: (() => void) | null = null;

@@ -5,7 +5,7 @@
  */
 import { resolve } from '$app/paths';
 import { dataWorker } from '$lib/workers/data-bridge';
-import type { AnalysisKind, AnalysisOutcome, DuplicateReport } from '$lib/workers/analysis-service';
+import type { AnalysisKind, AnalysisOutcome, AnalysisPart, DuplicateReport } from '$lib/workers/analysis-service';
 import { encodeFilterToUrl, type EntryFilter } from '$lib/core/curation/filters';
 import type { StructureAnalysis } from '$lib/core/analysis/structure';
 import type { TokenAnalysis } from '$lib/core/analysis/tokens';
@@ -57,6 +57,9 @@ export class AnalysisState {
 	/** Entries accepted or rejected in this session's sample review. */
 	sampleReviewed = $state(0);
 	#pendingScope: ChangeScope | null = null;
+	/** Which run owns each kind's progress and figures: a newer run of a kind takes it over. */
+	#owner: Record<AnalysisKind, number> = { structure: 0, tokens: 0, duplicates: 0 };
+	#runs = 0;
 	#refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
 	constructor(datasetId: string) {
@@ -95,12 +98,8 @@ export class AnalysisState {
 		this.#pendingScope = null;
 		if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
 		const run = () => {
-			void this.runStructure();
-			if (scope === 'all') {
-				this.nearRedundantPrompts = null;
-				void this.runTokens();
-				void this.runDuplicates();
-			}
+			if (scope === 'all') void this.runAll();
+			else void this.runStructure();
 		};
 		if (first) run();
 		else this.#refreshTimer = setTimeout(run, scope === 'review' ? 800 : 150);
@@ -113,24 +112,87 @@ export class AnalysisState {
 	}
 
 	private async track<T>(kind: AnalysisKind, start: (onProgress: (p: RunProgress) => void) => Promise<AnalysisOutcome<T>>): Promise<AnalysisOutcome<T> | null> {
+		const run = ++this.#runs;
+		this.#owner[kind] = run;
 		this.progress[kind] = { phase: 'Starting', done: 0, total: 1 };
 		// Progress arrives on its own message port, so a last report can land after the answer: drop it.
 		let answered = false;
 		const onProgress = (p: RunProgress) => {
-			if (!answered) this.progress[kind] = p;
+			if (!answered && this.#owner[kind] === run) this.progress[kind] = p;
 		};
 		try {
 			const outcome = await start(onProgress);
 			answered = true;
-			if (outcome.status === 'done') this.progress[kind] = null;
+			if (outcome.status === 'done' && this.#owner[kind] === run) this.progress[kind] = null;
 			return outcome;
 		} catch (error) {
 			answered = true;
-			this.progress[kind] = null;
+			if (this.#owner[kind] === run) this.progress[kind] = null;
 			if (kind === 'tokens') this.tokenError = message(error);
 			else this.error = `The analysis stopped: ${message(error)}`;
 			return null;
 		}
+	}
+
+	/**
+	 * Everything the page shows, in one read of the dataset in the worker (tokens counted on other
+	 * cores meanwhile); each figure appears as soon as its part is done. A later run of one kind
+	 * (another tokenizer, other duplicate options) takes that kind over.
+	 */
+	async runAll(): Promise<void> {
+		const run = ++this.#runs;
+		const kinds = ['structure', 'tokens', 'duplicates'] as const;
+		for (const kind of kinds) {
+			this.#owner[kind] = run;
+			this.progress[kind] = { phase: 'Starting', done: 0, total: 1 };
+		}
+		this.nearRedundantPrompts = null;
+		const owns = (kind: AnalysisKind) => this.#owner[kind] === run;
+		const tokenizer = this.tokenizer;
+		const options = { ...this.duplicateOptions };
+		const onProgress = (kind: AnalysisKind, p: RunProgress) => {
+			// A report can land after its part (it comes on its own message port): keep the part's "done".
+			if (owns(kind) && this.progress[kind] !== null) this.progress[kind] = p;
+		};
+		const onPart = (part: AnalysisPart) => {
+			switch (part.kind) {
+				case 'structure':
+					if (!owns('structure')) return;
+					this.structure = part.result;
+					this.progress.structure = null;
+					return;
+				case 'tokens':
+					if (!owns('tokens')) return;
+					this.progress.tokens = null;
+					// Without its tokenizer (offline, not kept) the rest still shows: say so beside the counts.
+					if ('error' in part) {
+						this.tokens = null;
+						this.tokenError = part.error;
+					} else {
+						this.tokenError = null;
+						this.tokens = part.result;
+						this.timings.tokens = part.ms;
+					}
+					return;
+				case 'duplicates':
+					if (!owns('duplicates')) return;
+					this.duplicates = part.result;
+					this.timings.duplicates = part.ms;
+					return;
+				case 'diversity':
+					if (!owns('duplicates')) return;
+					this.nearRedundantPrompts = part.nearRedundantPrompts;
+					this.progress.duplicates = null;
+					return;
+			}
+		};
+		try {
+			await dataWorker().analyzeAll(this.datasetId, { tokenizer, duplicates: options, diversityThreshold: DIVERSITY_THRESHOLD }, onProgress, onPart);
+		} catch (error) {
+			if (kinds.some(owns)) this.error = `The analysis stopped: ${message(error)}`;
+		}
+		// Whatever this run still owns is finished (or failed) now.
+		for (const kind of kinds) if (owns(kind)) this.progress[kind] = null;
 	}
 
 	async runStructure(): Promise<void> {

@@ -20,6 +20,7 @@ import {
 } from '$lib/db/datasets-repo';
 import { ENTRY_BLOCK_SIZE } from '$lib/db/schema';
 import { REPAIR_ON_IMPORT_SETTING } from '$lib/db/settings-keys';
+import { searchableText } from './data-reading';
 
 /** A thing to import: a dropped or picked file, or pasted text. */
 export type ImportSource = { kind: 'file'; file: File } | { kind: 'text'; name: string; text: string };
@@ -84,6 +85,9 @@ function describeStorageError(error: unknown): string {
 }
 
 /** Block-sized buffer of entries that writes a block whenever it fills, one write in flight at a time. */
+/** Characters of search text an import keeps for the first search (~1 GB of UTF-16 at most). */
+const SEARCH_SEED_LIMIT = 500_000_000;
+
 class BlockWriter {
 	private pending: Entry[] = [];
 	private inFlight: Promise<void> = Promise.resolve();
@@ -123,6 +127,22 @@ class BlockWriter {
 		// Parse the next chunk while this block is being written, but never queue more than one.
 		await this.inFlight;
 		this.inFlight = putBlock(this.db, this.datasetId, blockNo, block);
+		this.keepSearchText(block);
+	}
+
+	/**
+	 * The search text of every block, made while the block is written (the first search after the
+	 * import then reads nothing back); null once it grew past SEARCH_SEED_LIMIT (left to the reader).
+	 */
+	searchSeed: { ids: string[]; haystack: string[] }[] | null = [];
+	private seedChars = 0;
+
+	private keepSearchText(block: Entry[]): void {
+		if (!this.searchSeed) return;
+		const haystack = block.map(searchableText);
+		for (const text of haystack) this.seedChars += text.length;
+		if (this.seedChars > SEARCH_SEED_LIMIT) this.searchSeed = null;
+		else this.searchSeed.push({ ids: block.map((entry) => entry.id), haystack });
 	}
 
 	async close(): Promise<void> {
@@ -139,9 +159,13 @@ export class DataImporter {
 	private cancelled = new Set<string>();
 	private jobCounter = 0;
 
+	/**
+	 * @param onSearchText receives an imported dataset's search text (DatasetReader.seedSearch)
+	 */
 	constructor(
 		private readonly db: SkeinDatabase,
-		private readonly repair: ImportRepair
+		private readonly repair: ImportRepair,
+		private readonly onSearchText?: (datasetId: string, updatedAt: number, blocks: { ids: string[]; haystack: string[] }[]) => void
 	) {}
 
 	newJobId(): string {
@@ -271,14 +295,21 @@ export class DataImporter {
 			durationMs: 0,
 			startedAt: Date.now()
 		};
-		await completeImport(this.db, dataset.id, {
-			contentHash: writer.contentHash,
-			entryCount: writer.entryCount,
-			blockSizes: writer.blockSizes,
-			nextEntryNo: entryNo + 1,
-			sizeBytes: file.size,
-			report: importReport
-		});
+		const completedAt = Date.now();
+		await completeImport(
+			this.db,
+			dataset.id,
+			{
+				contentHash: writer.contentHash,
+				entryCount: writer.entryCount,
+				blockSizes: writer.blockSizes,
+				nextEntryNo: entryNo + 1,
+				sizeBytes: file.size,
+				report: importReport
+			},
+			completedAt
+		);
+		if (writer.searchSeed) this.onSearchText?.(dataset.id, completedAt, writer.searchSeed);
 		return { datasetId: dataset.id, name, report, contentHash: writer.contentHash };
 	}
 

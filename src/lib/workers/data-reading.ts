@@ -6,7 +6,8 @@
 import type { Entry } from '$lib/core/model';
 import { slicesForRange } from '$lib/core/paging';
 import type { SkeinDatabase } from '$lib/db/database';
-import { getDataset, readBlock } from '$lib/db/datasets-repo';
+import { getDataset, readBlock, readBlocks } from '$lib/db/datasets-repo';
+import { READ_BATCH } from './block-stream';
 import type { DatasetRow } from '$lib/core/contracts/rows';
 import { compileFilter, entryCharacterCount, EntryFilterSchema, sortKeyOf, sortPositions, type EntryFilter, type FilterContext } from '$lib/core/curation/filters';
 
@@ -81,25 +82,42 @@ export class DatasetReader {
 		return entries;
 	}
 
-	/** The search text of one block; concurrent callers (warm-up and a search) share one read. */
-	private haystackOf(dataset: DatasetRow, blockNo: number): Promise<string[]> {
+	/**
+	 * The search text of one block; concurrent callers (warm-up and a search) share one read. A
+	 * block not asked for yet is read together with the next few not asked for either (one
+	 * request; callers go through blocks in order), and `prefetch` starts the batch after.
+	 */
+	private haystackOf(dataset: DatasetRow, blockNo: number, prefetch = false): Promise<string[]> {
 		const cache = this.cacheFor(dataset);
-		let haystack = cache.haystacks.get(blockNo);
-		if (!haystack) {
+		const known = cache.haystacks.get(blockNo);
+		if (known) {
+			if (prefetch) this.startHaystacks(dataset, cache, blockNo + READ_BATCH);
+			return known;
+		}
+		this.startHaystacks(dataset, cache, blockNo);
+		if (prefetch) this.startHaystacks(dataset, cache, blockNo + READ_BATCH);
+		return cache.haystacks.get(blockNo) as Promise<string[]>;
+	}
+
+	/** Starts building the search text of `from` and the next blocks after it that nobody asked for yet. */
+	private startHaystacks(dataset: DatasetRow, cache: ReturnType<DatasetReader['cacheFor']>, from: number): void {
+		const wanted: number[] = [];
+		for (let b = from; b < dataset.blockSizes.length && wanted.length < READ_BATCH && !cache.haystacks.has(b); b++) wanted.push(b);
+		if (wanted.length === 0) return;
+		const toRead = wanted.filter((b) => !cache.blocks.has(b));
+		const read = toRead.length > 0 ? readBlocks(this.db, dataset.id, toRead) : Promise.resolve([]);
+		for (const blockNo of wanted) {
 			const cached = cache.blocks.get(blockNo);
-			haystack = (cached ? Promise.resolve(cached) : readBlock(this.db, dataset.id, blockNo).then((row) => row?.entries ?? [])).then(
-				(entries) => {
-					cache.ids.set(
-						blockNo,
-						entries.map((entry) => entry.id)
-					);
-					return entries.map(searchableText);
-				}
-			);
+			const haystack = (cached ? Promise.resolve(cached) : read.then((rows) => rows[toRead.indexOf(blockNo)]?.entries ?? [])).then((entries) => {
+				cache.ids.set(
+					blockNo,
+					entries.map((entry) => entry.id)
+				);
+				return entries.map(searchableText);
+			});
 			cache.haystacks.set(blockNo, haystack);
 			haystack.catch(() => cache.haystacks.delete(blockNo));
 		}
-		return haystack;
 	}
 
 	/**
@@ -111,8 +129,23 @@ export class DatasetReader {
 		if (!dataset || dataset.status !== 'ready') return;
 		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
 			if (this.blockCache.get(datasetId)?.updatedAt !== dataset.updatedAt && blockNo > 0) return;
-			await this.haystackOf(dataset, blockNo);
+			await this.haystackOf(dataset, blockNo, true);
 		}
+	}
+
+	/**
+	 * Search text made while the dataset was imported (this worker had every entry in hand): the
+	 * first search after an import answers from memory without reading the blocks back. It
+	 * replaces what was cached, as opening a dataset does.
+	 */
+	seedSearch(datasetId: string, updatedAt: number, blocks: readonly { ids: string[]; haystack: string[] }[]): void {
+		this.blockCache.clear();
+		const cache = { updatedAt, blocks: new Map<number, Entry[]>(), haystacks: new Map<number, Promise<string[]>>(), ids: new Map<number, string[]>() };
+		blocks.forEach((block, blockNo) => {
+			cache.ids.set(blockNo, block.ids);
+			cache.haystacks.set(blockNo, Promise.resolve(block.haystack));
+		});
+		this.blockCache.set(datasetId, cache);
 	}
 
 	async getPage(datasetId: string, start: number, count: number): Promise<EntryPage> {
@@ -146,7 +179,7 @@ export class DatasetReader {
 		if (!needle) return { query, positions, scannedMs: 0 };
 		let base = 0;
 		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
-			const haystack = await this.haystackOf(dataset, blockNo);
+			const haystack = await this.haystackOf(dataset, blockNo, true);
 			for (let i = 0; i < haystack.length; i++) if (haystack[i].includes(needle)) positions.push(base + i);
 			base += dataset.blockSizes[blockNo];
 		}
@@ -236,8 +269,8 @@ export class DatasetReader {
 	}
 }
 
-/** What a text search looks at: the id, every message's content, and tool calls. */
-function searchableText(entry: Entry): string {
+/** What a text search looks at: the id, every message's content, and tool calls (lower-cased). */
+export function searchableText(entry: Entry): string {
 	let text = entry.id;
 	for (const message of entry.messages) {
 		text += '\u0000' + (typeof message.content === 'string' ? message.content : JSON.stringify(message.content));

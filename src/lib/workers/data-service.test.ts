@@ -6,10 +6,28 @@ import { listDatasets } from '$lib/db/datasets-repo';
 import { ENTRY_BLOCK_SIZE } from '$lib/db/schema';
 import type { ImportProgress } from './data-service';
 import { composeDataServices } from './data-services';
-import { addTagsOp } from '$lib/core/curation/operations';
+import { addTagsOp, deleteOp } from '$lib/core/curation/operations';
 
 let counter = 0;
 const opened: SkeinDatabase[] = [];
+/** Counts the block reads (requests and blocks) made through Dexie from now on. */
+function countBlockReads(db: SkeinDatabase) {
+	const counts = { requests: 0, blocks: 0 };
+	const get = db.blocks.get.bind(db.blocks);
+	const bulkGet = db.blocks.bulkGet.bind(db.blocks);
+	db.blocks.get = ((key: [string, number]) => {
+		counts.requests++;
+		counts.blocks++;
+		return get(key);
+	}) as typeof db.blocks.get;
+	db.blocks.bulkGet = ((keys: [string, number][]) => {
+		counts.requests++;
+		counts.blocks += keys.length;
+		return bulkGet(keys);
+	}) as typeof db.blocks.bulkGet;
+	return counts;
+}
+
 function freshService() {
 	const db = new SkeinDatabase(`skein-service-${++counter}-${Date.now()}`);
 	opened.push(db);
@@ -216,6 +234,26 @@ describe('DataService reading and export', () => {
 		const again = await service.exportPlanned(datasetId, request, new Date('2026-11-22T10:00:00Z'));
 		expect(await again.files[0].blob!.text()).toBe(await real.files[0].blob!.text());
 		expect(train.map((r) => r.instruction)).not.toEqual([...train.map((r) => r.instruction)].sort());
+	});
+
+	it('answers the first search after an import from the text kept while importing, and a later one after an edit', async () => {
+		const { db, service, datasetId } = await imported();
+		const reads = countBlockReads(db);
+		expect((await service.search(datasetId, 'GREY WREN')).positions).toEqual([1500]);
+		expect(reads.blocks).toBe(0);
+		expect(await service.idsAt(datasetId, [0, 1500])).toEqual(['e1', 'e1501']);
+		expect(reads.blocks).toBe(0);
+		await service.curate(datasetId, deleteOp(['e1']), 'Delete one');
+		expect((await service.search(datasetId, 'GREY WREN')).positions).toEqual([1499]);
+		expect(reads.blocks).toBeGreaterThan(0);
+	});
+
+	it('reads the blocks of a dataset opened later in batches, not one request per block', async () => {
+		const { db, datasetId } = await imported();
+		const reopened = composeDataServices(db).data;
+		const reads = countBlockReads(db);
+		expect((await reopened.search(datasetId, 'question number 1499')).positions).toEqual([1499]);
+		expect(reads).toEqual({ requests: 1, blocks: 2 });
 	});
 
 	it('maps positions to ids correctly across bulk changes, splits and joins', async () => {

@@ -55,8 +55,8 @@ export class DataService {
 	private readonly exporter: DataExporter;
 
 	constructor(db: SkeinDatabase, validation: DataValidation) {
-		this.importer = new DataImporter(db, validation);
 		this.reader = new DatasetReader(db, validation);
+		this.importer = new DataImporter(db, validation, (datasetId, updatedAt, blocks) => this.reader.seedSearch(datasetId, updatedAt, blocks));
 		// Edits that keep every id in place tell the reader, so its cached ids stay valid.
 		this.curation = new DataCuration(db, this.reader);
 		this.exporter = new DataExporter(db, validation);

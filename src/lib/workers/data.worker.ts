@@ -16,15 +16,18 @@ import { collectionApi } from './collection-service';
 import { generationApi } from './generation-service';
 import { libraryApi } from './library-service';
 import { runApi } from './run-service';
+import { TokenCountPool } from './token-pool';
 
 const db = getDatabase();
 const { data, validationRuns } = composeDataServices(db);
+// Token counting is most of the analysis: one counting worker per core (up to 4) beside this one.
+const tokenPool = new TokenCountPool(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)), () => new Worker(new URL('./token-count.worker.ts', import.meta.url), { type: 'module', name: 'skein-tokens' }));
 
 const api = composeApi(
 	dataApi(data),
 	validationApi(db, data, validationRuns),
 	collectionApi(db),
-	analysisApi(db),
+	analysisApi(db, tokenPool.count),
 	generationApi(db, data),
 	libraryApi(db),
 	runApi(db, data)

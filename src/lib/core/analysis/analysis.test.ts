@@ -4,7 +4,7 @@ import { StructureCollector } from './structure';
 import { DuplicateFinder, idsToDelete } from './duplicates';
 import { promptDiversity } from './diversity';
 import { buildChecklist } from './checklist';
-import { TokenCollector } from './tokens';
+import { TokenCollector, tokenTexts } from './tokens';
 import { tokenizerInfo } from './tokenizers';
 import { loadTokenizer } from './tokenizer-loader';
 
@@ -103,6 +103,30 @@ describe('token counts with real tokenizers', () => {
 		const qwen = new TokenCollector(tokenizerInfo('qwen3'), await loadTokenizer('qwen3'));
 		expect(qwen.add(entry)).toBeGreaterThan(0);
 		expect(qwen.finish().totalTokens).not.toBe(result.totalTokens);
+	}, 30_000);
+});
+
+describe('token counts made elsewhere (the counting workers)', () => {
+	it('add the same figures as counting in place, for names, tool calls, structured content and odd roles', async () => {
+		const entries = [
+			chat('a', 'Hello world', 'Hello world'),
+			makeEntry('b', [{ role: 'user', content: 'Hi there', name: 'Mara' }, { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lamp', arguments: '{"on":true}' } }] }, { role: 'tool', content: 'lit' }]),
+			makeEntry('c', [msg('human', 'Who keeps the light?'), { role: 'assistant', content: [{ type: 'text', text: 'I do, every night.' }] }]),
+			makeEntry('d', [])
+		];
+		for (const id of ['o200k_base', 'qwen3'] as const) {
+			const count = await loadTokenizer(id);
+			const inPlace = new TokenCollector(tokenizerInfo(id), count);
+			for (const entry of entries) inPlace.add(entry);
+			const texts: string[] = [];
+			for (const entry of entries) tokenTexts(entry, tokenizerInfo(id), texts);
+			const counts = texts.map((text) => count(text));
+			const elsewhere = new TokenCollector(tokenizerInfo(id));
+			let offset = 0;
+			for (const entry of entries) offset = elsewhere.addCounted(entry, counts, offset).next;
+			expect(offset).toBe(counts.length);
+			expect(elsewhere.finish()).toEqual(inPlace.finish());
+		}
 	}, 30_000);
 });
 

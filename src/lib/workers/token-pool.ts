@@ -1,0 +1,93 @@
+/**
+ * A small pool of token-count workers, owned by the data worker: `count` sends a list of texts to
+ * the least busy worker and resolves with their token counts, so the analysis can keep reading
+ * blocks (and computing structure and duplicates) while the pool counts the previous ones on the
+ * other cores. Workers start on first use and stop after a minute without work (each holds a
+ * vocabulary of tens of MB).
+ */
+import type { TokenizerId } from '$lib/core/analysis/tokenizers';
+
+export interface TokenCountRequest {
+	id: number;
+	tokenizer: TokenizerId;
+	texts: string[];
+}
+
+export type TokenCountReply = { id: number; counts: Int32Array } | { id: number; error: string };
+
+/** What the analysis needs from a pool (an in-process counter in Node tests). */
+export type CountTexts = (tokenizer: TokenizerId, texts: string[]) => Promise<ArrayLike<number>>;
+
+interface PoolWorker {
+	worker: Worker;
+	busy: number;
+}
+
+const IDLE_STOP_MS = 60_000;
+
+export class TokenCountPool {
+	private workers: PoolWorker[] = [];
+	private readonly pending = new Map<number, { resolve: (counts: Int32Array) => void; reject: (error: Error) => void; owner: PoolWorker }>();
+	private nextId = 1;
+	private idleTimer: ReturnType<typeof setTimeout> | null = null;
+
+	/**
+	 * @param size workers to run (one per core is right: the caller's thread reads and does the rest)
+	 * @param spawn starts one token-count worker
+	 */
+	constructor(
+		readonly size: number,
+		private readonly spawn: () => Worker
+	) {}
+
+	count: CountTexts = (tokenizer, texts) => {
+		if (this.idleTimer) clearTimeout(this.idleTimer);
+		this.idleTimer = null;
+		if (this.workers.length < this.size) this.workers.push(this.start());
+		const owner = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
+		const id = this.nextId++;
+		owner.busy++;
+		return new Promise<Int32Array>((resolve, reject) => {
+			this.pending.set(id, { resolve, reject, owner });
+			const request: TokenCountRequest = { id, tokenizer, texts };
+			owner.worker.postMessage(request);
+		});
+	};
+
+	private start(): PoolWorker {
+		const entry: PoolWorker = { worker: this.spawn(), busy: 0 };
+		entry.worker.onmessage = (event: MessageEvent<TokenCountReply>) => {
+			const reply = event.data;
+			const waiting = this.pending.get(reply.id);
+			if (!waiting) return;
+			this.pending.delete(reply.id);
+			entry.busy--;
+			if ('error' in reply) waiting.reject(new Error(reply.error));
+			else waiting.resolve(reply.counts);
+			if (this.pending.size === 0) this.idleTimer = setTimeout(() => this.stop(), IDLE_STOP_MS);
+		};
+		entry.worker.onerror = (event) => {
+			event.preventDefault();
+			this.fail(entry, new Error(`A token-count worker stopped: ${event.message || 'unknown error'}`));
+		};
+		return entry;
+	}
+
+	/** A worker that crashed: its requests fail, and it is replaced on the next request. */
+	private fail(entry: PoolWorker, error: Error): void {
+		for (const [id, waiting] of this.pending) {
+			if (waiting.owner !== entry) continue;
+			this.pending.delete(id);
+			waiting.reject(error);
+		}
+		entry.worker.terminate();
+		this.workers = this.workers.filter((w) => w !== entry);
+	}
+
+	/** Stops every worker (the next request starts them again). */
+	stop(): void {
+		if (this.idleTimer) clearTimeout(this.idleTimer);
+		this.idleTimer = null;
+		for (const entry of this.workers) this.fail(entry, new Error('The token-count workers were stopped.'));
+	}
+}
