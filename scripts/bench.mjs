@@ -39,7 +39,7 @@ import { analysisBenchLines, analysisCoreNodeMs, benchAnalysis, benchSearch } fr
 import { benchCompile } from './bench/compile.mjs';
 import { benchRun, benchRunHeap } from './bench/run.mjs';
 import { launchBenchBrowser } from './bench/browser.mjs';
-import { benchViews, viewsBenchLines } from './bench/views.mjs';
+import { benchViews, VIEW_FIGURES, viewsBenchLines } from './bench/views.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -313,11 +313,5 @@ const dispatchOut = execSync('npx vitest run src/lib/core/runtime/dispatcher.ben
 const dispatchRps = dispatchOut.match(/dispatcher: (\d+) requests\/s/)?.[1];
 console.log(`dispatch_rps: ${dispatchRps ?? 'not measured'}`);
 console.log(`bench_reps: ${REPS}`);
-for (const line of viewsBenchLines({
-	longConversationOpenMs: m('longConversationOpenMs'),
-	longConversationLongestMs: m('longConversationLongestMs'),
-	hugeMessageOpenMs: m('hugeMessageOpenMs'),
-	hugeMessageLongestMs: m('hugeMessageLongestMs')
-}))
-	console.log(line);
+for (const line of viewsBenchLines(/** @type {any} */ (Object.fromEntries(VIEW_FIGURES.map((key) => [key, m(key)]))))) console.log(line);
 

@@ -8,6 +8,11 @@
  *   meanwhile (goal < 100).
  * - huge_message_open_longest_task_ms: the longest main-thread task from the click on the entry
  *   with the 30 MB message until its view has shown and settled (goal < 100); huge_message_open_ms.
+ * - long_conversation_{view,editor}_scroll_end_longest_task_ms: the longest task while the
+ *   message list of the view, then of the editor, is scrolled to its end with the End key until
+ *   message 10,000 shows (goal < 100: both lists are virtual).
+ * - huge_message_editor_open_longest_task_ms: the longest task from Edit on the 30 MB entry until
+ *   the editor shows its excerpt and settles (goal < 100); huge_message_editor_open_ms.
  *
  * Run alone with `node scripts/bench/views.mjs` (builds unless BENCH_SKIP_BUILD=1), or from
  * scripts/bench.mjs with a page already on the app (`benchViews(page)`).
@@ -58,20 +63,34 @@ export async function benchViews(page) {
 		const resetLongest = () => page.evaluate(() => { /** @type {any} */ (window).__longest = 0; });
 		const settle = () => page.evaluate(() => new Promise((r) => setTimeout(r, 300)));
 
+		const longest = () => page.evaluate(() => /** @type {any} */ (window).__longest);
+		/** Scrolls a message list to its end with the keyboard until its last message shows; the longest task meanwhile. */
+		const scrollToEnd = async (/** @type {string} */ list, /** @type {string} */ message) => {
+			await settle();
+			await resetLongest();
+			await page.getByTestId(list).focus();
+			await page.keyboard.press('End');
+			await page.locator(`[data-testid=${list}] [data-testid=${message}][data-index="${LONG_MESSAGES - 1}"]`).waitFor({ state: 'visible', timeout: 120_000 });
+			await settle();
+			return longest();
+		};
+
 		// The 10,000-message conversation: the view, then the editor.
 		await resetLongest();
 		let start = Date.now();
 		await rows.nth(0).click();
-		await page.locator(`[data-testid=entry-view] li.message`).first().waitFor({ timeout: 120_000 });
+		await page.locator(`[data-testid=entry-view] [data-testid=message]`).first().waitFor({ timeout: 120_000 });
 		const viewMs = Date.now() - start;
 		start = Date.now();
 		await page.getByTestId('entry-edit').click();
 		await page.getByTestId('editor-content').first().waitFor({ timeout: 120_000 });
 		const editorMs = Date.now() - start;
 		await settle();
-		const longConversationLongestMs = await page.evaluate(() => /** @type {any} */ (window).__longest);
+		const longConversationLongestMs = await longest();
+		const longConversationEditorScrollLongestMs = await scrollToEnd('editor-message-list', 'editor-message');
 		await page.getByTestId('entry-editor').getByRole('button', { name: 'Cancel' }).first().click();
 		await page.getByTestId('entry-view').waitFor();
+		const longConversationViewScrollLongestMs = await scrollToEnd('message-list', 'message');
 		await settle();
 
 		// The 30 MB message.
@@ -81,20 +100,56 @@ export async function benchViews(page) {
 		await page.locator('[data-testid=entry-view] [data-testid=message-text][data-length="30000000"]').waitFor({ timeout: 120_000 });
 		const hugeMessageOpenMs = Date.now() - start;
 		await settle();
-		const hugeMessageLongestMs = await page.evaluate(() => /** @type {any} */ (window).__longest);
-		return { longConversationOpenMs: viewMs + editorMs, longConversationLongestMs, hugeMessageOpenMs, hugeMessageLongestMs };
+		const hugeMessageLongestMs = await longest();
+
+		// The editor on the 30 MB message: an excerpt, not a 30 MB text box.
+		await resetLongest();
+		start = Date.now();
+		await page.getByTestId('entry-edit').click();
+		await page.locator('[data-testid=entry-editor] [data-testid=huge-message][data-length="30000000"]').waitFor({ timeout: 120_000 });
+		const hugeMessageEditorOpenMs = Date.now() - start;
+		await settle();
+		const hugeMessageEditorLongestMs = await longest();
+		await page.getByTestId('entry-editor').getByRole('button', { name: 'Cancel' }).first().click();
+		await page.getByTestId('entry-view').waitFor();
+		return {
+			longConversationOpenMs: viewMs + editorMs,
+			longConversationLongestMs,
+			longConversationViewScrollLongestMs,
+			longConversationEditorScrollLongestMs,
+			hugeMessageOpenMs,
+			hugeMessageLongestMs,
+			hugeMessageEditorOpenMs,
+			hugeMessageEditorLongestMs
+		};
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}
 }
+
+/** The figures `benchViews` returns, for taking their medians over runs. */
+export const VIEW_FIGURES = [
+	'longConversationOpenMs',
+	'longConversationLongestMs',
+	'longConversationViewScrollLongestMs',
+	'longConversationEditorScrollLongestMs',
+	'hugeMessageOpenMs',
+	'hugeMessageLongestMs',
+	'hugeMessageEditorOpenMs',
+	'hugeMessageEditorLongestMs'
+];
 
 /** The lines `npm run bench` prints for these figures. */
 export function viewsBenchLines(/** @type {Awaited<ReturnType<typeof benchViews>>} */ v) {
 	return [
 		`long_conversation_open_ms: ${v.longConversationOpenMs.toFixed(0)}`,
 		`long_conversation_longest_task_ms: ${v.longConversationLongestMs.toFixed(0)}`,
+		`long_conversation_view_scroll_end_longest_task_ms: ${v.longConversationViewScrollLongestMs.toFixed(0)}`,
+		`long_conversation_editor_scroll_end_longest_task_ms: ${v.longConversationEditorScrollLongestMs.toFixed(0)}`,
 		`huge_message_open_longest_task_ms: ${v.hugeMessageLongestMs.toFixed(0)}`,
-		`huge_message_open_ms: ${v.hugeMessageOpenMs.toFixed(0)}`
+		`huge_message_open_ms: ${v.hugeMessageOpenMs.toFixed(0)}`,
+		`huge_message_editor_open_longest_task_ms: ${v.hugeMessageEditorLongestMs.toFixed(0)}`,
+		`huge_message_editor_open_ms: ${v.hugeMessageEditorOpenMs.toFixed(0)}`
 	];
 }
 

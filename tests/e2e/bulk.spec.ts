@@ -43,15 +43,15 @@ test('split an entry at a turn, join two entries, delete and undo', async ({ pag
 	for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
 	const view = page.getByTestId('entry-view');
 	await expect(view).toContainText('Entry #9');
-	const messagesBefore = await view.locator('li.message').count();
+	const messagesBefore = await view.getByTestId('message').count();
 	await view.getByTestId('split-2').click();
 	await expect(page.getByTestId('entry-count')).toContainText('27 entries');
 	await expect(page.getByTestId('status')).toContainText('Split entry #9');
-	await expect(view.locator('li.message')).toHaveCount(2);
+	await expect(view.getByTestId('message')).toHaveCount(2);
 	await page.getByTestId('entry-list').focus();
 	await page.keyboard.press('ArrowDown');
 	await expect(view).toContainText('Entry #10');
-	await expect(view.locator('li.message')).toHaveCount(messagesBefore - 2);
+	await expect(view.getByTestId('message')).toHaveCount(messagesBefore - 2);
 
 	// Join them back: tick both halves.
 	await page.getByTestId('entry-row').filter({ hasText: '#9' }).first().getByTestId('entry-tick').click();

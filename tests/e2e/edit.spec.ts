@@ -131,38 +131,19 @@ test('raw JSON edits are checked where they go wrong before they save', async ({
 	await expect(view).toContainText('night shift');
 });
 
-test('a 10,000-message conversation and a 3 MB message open at once: a page of messages, a bounded excerpt, Save at the bottom', async ({ page }) => {
-	const messages = [{ role: 'system', content: 'You are Mara.' }];
-	for (let i = 1; i < 10_000; i++) messages.push({ role: i % 2 ? 'user' : 'assistant', content: `Message ${i}: the lamp, the fog, the bell.` });
-	const long = JSON.stringify({ messages });
+test('a 3 MB message opens at once in the view: a bounded excerpt, show more, and the whole text in a new tab', async ({ page }) => {
 	const huge = JSON.stringify({ messages: [{ role: 'user', content: 'The whole log?' }, { role: 'assistant', content: 'Tide. '.repeat(500_000) + 'THE END' }] });
 	await page.goto('/');
 	await waitForSample(page);
-	await dropFiles(page, [{ name: 'long-and-huge.jsonl', text: `${long}\n${huge}\n` }]);
+	await dropFiles(page, [{ name: 'huge.jsonl', text: `${huge}\n` }]);
 	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
 	const rows = page.getByTestId('entry-row').filter({ hasNotText: 'Loading' });
-
-	// The long conversation: one page of messages, more on scroll.
-	await rows.nth(0).click();
 	const view = page.getByTestId('entry-view');
-	await expect(view.getByTestId('more-messages')).toContainText('Showing 60 of 10,000 messages');
-	expect(await view.locator('li.message').count()).toBe(60);
-	await view.getByTestId('more-messages').scrollIntoViewIfNeeded();
-	await expect(view.getByTestId('more-messages')).toContainText('Showing 120 of 10,000 messages');
-
-	// The editor: a page of forms, Save at the bottom too, an edit deep in the list saves.
-	await page.getByTestId('entry-edit').click();
-	const editor = page.getByTestId('entry-editor');
-	await expect(editor.getByTestId('editor-more-messages')).toContainText('Showing 24 of 10,000 messages');
-	await editor.getByTestId('editor-content').nth(3).fill('Edited in a very long conversation.');
-	await editor.getByTestId('editor-save-bottom').click();
-	await expect(editor).toHaveCount(0);
-	await expect(view).toContainText('Edited in a very long conversation.');
-	await expect(page.getByTestId('entry-row').first()).toContainText('10000 msg');
 
 	// The 3 MB message: a 20,000-character excerpt, "show more", and the whole text in a new tab.
-	await rows.nth(1).click();
-	const text = view.getByTestId('message-text').nth(1);
+	await rows.nth(0).click();
+	// The list is virtual: the first message leaves the page once "show more" makes the second tall.
+	const text = view.locator('[data-testid=message][data-index="1"]').getByTestId('message-text');
 	await expect(text).toHaveAttribute('data-length', String(3_000_007));
 	await expect(text).toHaveAttribute('data-shown', '20000');
 	await expect(text.getByTestId('message-text-more')).toContainText('3.0 M characters in all');

@@ -80,16 +80,16 @@ export function roleClass(role: string): string {
 
 /** Characters of one message (or raw JSON) the entry view shows before "show more". */
 export const TEXT_EXCERPT_CHARS = 20_000;
-/** Messages the entry view renders before more are asked for (or scrolled to). */
-export const MESSAGE_PAGE = 60;
-/** The same for the editor, whose messages are forms (a role list, inputs, a textarea each). */
-export const EDITOR_MESSAGE_PAGE = 24;
-/** Messages rendered in the first frame; the rest of the first page follows in the next one. */
-export const FIRST_FRAME_MESSAGES = 8;
-
 /** "30.2 MB", "812 KB", "96 characters": the size of a long text, for "show all". */
 export function textSize(length: number): string {
 	if (length >= 1_000_000) return `${(length / 1_000_000).toFixed(1)} M characters`;
 	if (length >= 10_000) return `${Math.round(length / 1000).toLocaleString('en-US')} K characters`;
 	return `${length.toLocaleString('en-US')} characters`;
 }
+
+/**
+ * Above this many characters the editor does not put a message in a text box (a 30 MB textarea
+ * froze the tab on open and on every keystroke): it shows an excerpt with download, replace from
+ * a file, and a full-size text box opened only after a warning.
+ */
+export const HUGE_MESSAGE_CHARS = 200_000;

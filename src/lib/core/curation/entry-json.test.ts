@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { hashMessages } from '../hash';
-import { entryToEditableJson, lineAndColumn, locateJsonError, replaceEntryFromJson } from './entry-json';
+import { copyEntry, entryToEditableJson, lineAndColumn, locateJsonError, replaceEntryFromJson, sameJson } from './entry-json';
 import { roleplayEntries } from './test-fixtures';
 
 const [aria] = roleplayEntries();
@@ -91,5 +91,49 @@ describe('locateJsonError', () => {
 			}),
 			{ numRuns: 2000 }
 		);
+	});
+});
+
+describe('copyEntry and sameJson', () => {
+	it('copies an entry as a JSON round trip would, sharing no object with it', () => {
+		for (const entry of roleplayEntries()) {
+			const copy = copyEntry(entry);
+			expect(JSON.stringify(copy)).toBe(JSON.stringify(entry));
+			expect(copy).not.toBe(entry);
+			expect(copy.messages).not.toBe(entry.messages);
+			expect(copy.messages[0]).not.toBe(entry.messages[0]);
+			expect(copy.meta).not.toBe(entry.meta);
+			copy.messages[0].content = 'changed';
+			expect(entry.messages[0].content).not.toBe('changed');
+		}
+		const odd = { a: undefined, b: [1, undefined, { c: undefined, d: 'x' }], e: null };
+		expect(JSON.stringify(copyEntry(odd))).toBe(JSON.stringify(odd));
+		expect(Object.keys(copyEntry(odd))).toEqual(['b', 'e']);
+	});
+
+	it('sameJson answers what comparing the JSON texts answers', () => {
+		fc.assert(
+			fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+				expect(sameJson(a, b)).toBe(JSON.stringify(a) === JSON.stringify(b));
+				expect(sameJson(a, copyEntry({ v: a }).v)).toBe(true);
+			})
+		);
+		expect(sameJson({ a: 1, b: 2 }, { b: 2, a: 1 })).toBe(false);
+		expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
+		expect(sameJson([1, undefined], [1, null])).toBe(true);
+		expect(sameJson([1], { 0: 1 })).toBe(false);
+		const entry = roleplayEntries()[0];
+		const copy = copyEntry(entry);
+		expect(sameJson(copy, entry)).toBe(true);
+		copy.messages.at(-1)!.content += '!';
+		expect(sameJson(copy, entry)).toBe(false);
+	});
+
+	it('a 30 MB message is copied and compared without being re-encoded', () => {
+		const huge = 'tide '.repeat(6_000_000);
+		const entry = { id: 'e1', messages: [{ role: 'assistant', content: huge }] };
+		const copy = copyEntry(entry);
+		expect(copy.messages[0].content).toBe(huge);
+		expect(sameJson(copy, entry)).toBe(true);
 	});
 });

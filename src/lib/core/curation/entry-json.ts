@@ -240,9 +240,53 @@ function describeChar(char: string): string {
 
 /**
  * A deep copy of an entry for an editor's draft. Entries hold only JSON values (imports parse
- * JSON; numbers beyond double range are kept as text), so a JSON round trip copies exactly, and
- * it is several times faster than `$state.snapshot` / `structuredClone` on 10,000 messages.
+ * JSON; numbers beyond double range are kept as text), so copying objects and arrays and keeping
+ * everything else (strings are immutable) copies exactly — like a JSON round trip, `undefined`
+ * properties are dropped — without re-encoding the text: a JSON round trip of a 30 MB message
+ * was the longest task of opening the editor, and it is faster than `structuredClone` on 10,000
+ * messages.
  */
 export function copyEntry<T extends object>(entry: T): T {
-	return JSON.parse(JSON.stringify(entry)) as T;
+	return copyJson(entry) as T;
+}
+
+function copyJson(value: unknown): unknown {
+	if (value === null || typeof value !== 'object') return value;
+	if (Array.isArray(value)) {
+		const copy = new Array<unknown>(value.length);
+		for (let i = 0; i < value.length; i++) copy[i] = value[i] === undefined ? null : copyJson(value[i]);
+		return copy;
+	}
+	const copy: Record<string, unknown> = {};
+	for (const key of Object.keys(value)) {
+		const item = (value as Record<string, unknown>)[key];
+		if (item !== undefined) copy[key] = copyJson(item);
+	}
+	return copy;
+}
+
+/**
+ * Whether two JSON values would serialise to the same text (same keys in the same order, same
+ * values) — what `JSON.stringify(a) === JSON.stringify(b)` answers, without writing out 30 MB of
+ * text for an entry holding a huge message (an unchanged draft shares its strings, which then
+ * compare at once).
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+	if (a === b) return true;
+	if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+	if (Array.isArray(a) !== Array.isArray(b)) return false;
+	if (Array.isArray(a)) {
+		const other = b as unknown[];
+		if (a.length !== other.length) return false;
+		for (let i = 0; i < a.length; i++) if (!sameJson(a[i] ?? null, other[i] ?? null)) return false;
+		return true;
+	}
+	const left = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
+	const right = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
+	if (left.length !== right.length) return false;
+	for (let i = 0; i < left.length; i++) {
+		if (left[i] !== right[i]) return false;
+		if (!sameJson((a as Record<string, unknown>)[left[i]], (b as Record<string, unknown>)[left[i]])) return false;
+	}
+	return true;
 }
