@@ -16,6 +16,7 @@ import { collectionApi } from './collection-service';
 import { generationApi } from './generation-service';
 import { libraryApi } from './library-service';
 import { runApi } from './run-service';
+import { backupApi } from './backup-service';
 
 const db = getDatabase();
 const { data, validationRuns } = composeDataServices(db);
@@ -27,7 +28,8 @@ const api = composeApi(
 	analysisApi(db),
 	generationApi(db, data),
 	libraryApi(db),
-	runApi(db, data)
+	runApi(db, data),
+	backupApi(db)
 );
 
 export type DataWorkerApi = typeof api;
