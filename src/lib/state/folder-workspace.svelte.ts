@@ -8,7 +8,7 @@
 import { dataWorker } from '$lib/workers/data-bridge';
 import type { BackupProgress } from '$lib/workers/backup-service';
 import { onWorkspaceChange, readAutoBackup, readWorkspaceFolder, writeAutoBackup, writeWorkspaceFolder } from '$lib/db/workspace-meta';
-import { backupOptions, describeProgress, type WorkspaceBackupState } from './workspace-backup.svelte';
+import { backupOptions, describeProgress, workspaceBackups, type WorkspaceBackupState } from './workspace-backup.svelte';
 
 interface DirectoryPickerWindow {
 	showDirectoryPicker?: (options?: { id?: string; mode?: 'read' | 'readwrite' }) => Promise<FileSystemDirectoryHandle>;
@@ -45,8 +45,9 @@ export class FolderWorkspaceState {
 		this.auto = await readAutoBackup();
 	}
 
-	/** Watches the workspace for changes while automatic backups are on; returns the unsubscribe. */
+	/** Loads the chosen folder and watches the workspace for changes (automatic saves); returns the unsubscribe. */
 	start(): () => void {
+		void this.load();
 		const stop = onWorkspaceChange(() => {
 			if (!this.auto || !this.folder) return;
 			this.pending = true;
@@ -154,3 +155,6 @@ export class FolderWorkspaceState {
 		await this.backups.inspect(file);
 	}
 }
+
+/** The app's one folder workspace: started by the layout, so automatic saves happen on every page. */
+export const folderWorkspace = new FolderWorkspaceState(workspaceBackups);

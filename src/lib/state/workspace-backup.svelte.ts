@@ -177,6 +177,9 @@ export class WorkspaceBackupState {
 	}
 }
 
+/** The app's one backup state (the folder workspace records its saves in it too). */
+export const workspaceBackups = new WorkspaceBackupState();
+
 export interface StorageSituation {
 	persisted: boolean | null;
 	usage: number | null;
