@@ -86,11 +86,11 @@ export class WorkspaceBackupState {
 			link.href = url;
 			link.download = result.fileName;
 			link.click();
-			// The download reads the file after the click; free it (and the private copy) a while later.
+			// The download reads the file after the click; free it (and the private copy) once it surely has.
 			setTimeout(() => {
 				URL.revokeObjectURL(url);
 				void dataWorker().discardDownload();
-			}, 60_000);
+			}, 300_000);
 			await this.#remember({ at: Date.now(), where: 'download', name: result.fileName, bytes: result.bytes });
 			this.status = `Downloaded ${result.fileName} (${(result.bytes / 1e6).toFixed(1)} MB) to your downloads folder.`;
 		} catch (error) {
