@@ -61,6 +61,21 @@ describe('workspace backup and restore', () => {
 		expect(await dumpTables(target)).toEqual(await dumpTables(source));
 	});
 
+	it('leaves out an import still running, and its rows on restore', async () => {
+		const source = freshDb();
+		await fillWorkspace(source);
+		await source.datasets.put({ ...(await source.datasets.get(WORKSPACE_DATASET_ID))!, id: 'ds-half', name: 'Half imported', status: 'importing' });
+		await source.blocks.put({ datasetId: 'ds-half', blockNo: 0, entries: [] });
+		const target = freshDb();
+		const { service, file } = serviceFor(target);
+		const preview = await service.inspectBackup(file(await backupOf(source)));
+		expect(preview.items.filter((item) => item.kind === 'dataset').map((item) => item.id)).toEqual([WORKSPACE_DATASET_ID]);
+		expect(preview.orphans).toEqual({ blocks: 1 });
+		await service.restoreBackup(preview.token, {});
+		expect(await target.datasets.toCollection().primaryKeys()).toEqual([WORKSPACE_DATASET_ID]);
+		expect(await target.blocks.count()).toBe(2);
+	});
+
 	it('leaves the response cache out unless asked, and never holds an API key', async () => {
 		const db = freshDb();
 		await fillWorkspace(db);
