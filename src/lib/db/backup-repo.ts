@@ -45,7 +45,7 @@ export async function itemRows(db: SkeinDatabase): Promise<{ spec: TableSpec; ro
 	for (const spec of BACKUP_TABLES) {
 		if (!spec.item) continue;
 		const rows = (await db.table(spec.table).toArray()) as Row[];
-		out.push({ spec, rows: spec.table === 'settings' ? rows : rows });
+		out.push({ spec, rows });
 	}
 	return out;
 }
