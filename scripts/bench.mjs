@@ -27,6 +27,9 @@
  * - long_conversation_open_ms, long_conversation_longest_task_ms, huge_message_open_longest_task_ms,
  *   huge_message_open_ms: opening a 10,000-message entry (view + editor) and a 30 MB message
  *   (scripts/bench/views.mjs; `node scripts/bench/views.mjs` runs only these).
+ * - backup_100k_s, restore_100k_s: the whole workspace backed up (download) and restored into a
+ *   fresh profile, as ratios to the full-fidelity export and import of the same dataset
+ *   (scripts/bench/backup.mjs; `node scripts/bench/backup.mjs` runs only these).
  *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
  */
@@ -40,6 +43,7 @@ import { benchCompile } from './bench/compile.mjs';
 import { benchRun, benchRunHeap } from './bench/run.mjs';
 import { launchBenchBrowser } from './bench/browser.mjs';
 import { benchViews, VIEW_FIGURES, viewsBenchLines } from './bench/views.mjs';
+import { benchBackup, backupBenchLines } from './bench/backup.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -235,6 +239,10 @@ for (let rep = 0; rep < REPS; rep++) {
 		const { peakHeapMb, heapStartMs } = await benchRunHeap(page, datasetId);
 		// Views (issue 14): a 10,000-message conversation and a 30 MB message (scripts/bench/views.mjs).
 		const views = await benchViews(page);
+		// Workspace backup and restore (issue 18) vs the full-fidelity export/import (scripts/bench/backup.mjs); last, as it leaves the dataset page.
+		await page.goto(`${server.url}/datasets/${datasetId}`);
+		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+		const backup = await benchBackup(page, profile, server.url);
 
 		runs.push({
 			importMs,
@@ -267,7 +275,8 @@ for (let rep = 0; rep < REPS; rep++) {
 			fetchCeilingPerS,
 			peakHeapMb,
 			heapStartMs,
-			...views
+			...views,
+			...backup
 		});
 	} finally {
 		await close();
@@ -313,5 +322,6 @@ const dispatchOut = execSync('npx vitest run src/lib/core/runtime/dispatcher.ben
 const dispatchRps = dispatchOut.match(/dispatcher: (\d+) requests\/s/)?.[1];
 console.log(`dispatch_rps: ${dispatchRps ?? 'not measured'}`);
 console.log(`bench_reps: ${REPS}`);
+for (const line of backupBenchLines(label, { fullExportMs: m('fullExportMs'), backupMs: m('backupMs'), backupBytes: m('backupBytes'), fullImportMs: m('fullImportMs'), restoreMs: m('restoreMs') })) console.log(line);
 for (const line of viewsBenchLines(/** @type {any} */ (Object.fromEntries(VIEW_FIGURES.map((key) => [key, m(key)]))))) console.log(line);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_BASE_URL, EndpointSettingsForm, readEndpointSettings, savedEndpoint, savedEndpointKey, savedProtocol, type SettingsStorage } from './endpoint-settings.svelte';
+import { DEFAULT_BASE_URL, EndpointSettingsForm, endpointForBackup, restoreEndpointFromBackup, readEndpointSettings, savedEndpoint, savedEndpointKey, savedProtocol, type SettingsStorage } from './endpoint-settings.svelte';
 
 /** localStorage as the browser keeps it: strings by key. */
 function memoryStorage(initial: Record<string, string> = {}): SettingsStorage & { items: Map<string, string> } {
@@ -139,5 +139,23 @@ describe('how each server is talked to', () => {
 		const storage = memoryStorage({ 'skein.endpoint.protocols': '{"http://a/v1":{"structuredOutput":"xml","stream":"yes"}}' });
 		expect(savedProtocol('http://a/v1', storage)).toEqual({ structuredOutput: 'json_object', stream: true });
 		expect(savedProtocol('http://a/v1', memoryStorage({ 'skein.endpoint.protocols': '{broken' }))).toEqual({ structuredOutput: 'json_object', stream: true });
+	});
+});
+
+describe('model server settings in a workspace backup', () => {
+	it('carries the base URL, model and protocols but never the API key, and restores them leaving the key alone', () => {
+		const source = memoryStorage({
+			'skein.endpoint': '{"baseUrl":"http://127.0.0.1:8080/v1","model":"qwen2.5:0.5b"}',
+			'skein.endpoint.key': 'sk-never-exported',
+			'skein.endpoint.protocols': '{"http://127.0.0.1:8080/v1":{"structuredOutput":"json_schema","stream":false}}'
+		});
+		const carried = endpointForBackup(source);
+		expect(carried).toEqual({ baseUrl: 'http://127.0.0.1:8080/v1', model: 'qwen2.5:0.5b', protocols: { 'http://127.0.0.1:8080/v1': { structuredOutput: 'json_schema', stream: false } } });
+		expect(JSON.stringify(carried)).not.toContain('sk-never-exported');
+		const target = memoryStorage({ 'skein.endpoint.key': 'sk-of-this-browser' });
+		restoreEndpointFromBackup(carried!, target);
+		expect(savedEndpoint(target)).toMatchObject({ baseUrl: 'http://127.0.0.1:8080/v1', model: 'qwen2.5:0.5b', structuredOutput: 'json_schema', stream: false });
+		expect(savedEndpointKey(target)).toBe('sk-of-this-browser');
+		expect(endpointForBackup(memoryStorage())).toBeNull();
 	});
 });

@@ -115,6 +115,23 @@ export function savedEndpointKey(storage: SettingsStorage | null = browserStorag
 	return storage?.getItem(API_KEY_KEY) || null;
 }
 
+/**
+ * The model server settings a workspace backup carries: base URL, model and how each server is
+ * talked to — never the API key.
+ */
+export function endpointForBackup(storage: SettingsStorage | null = browserStorage()): { baseUrl: string; model: string; protocols: Record<string, unknown> } | null {
+	const settings = readEndpointSettings(storage?.getItem(SETTINGS_KEY) ?? null);
+	if (!settings) return null;
+	return { baseUrl: settings.baseUrl, model: settings.model, protocols: readProtocols(storage) as Record<string, unknown> };
+}
+
+/** Puts a backup's model server settings in place (the API key is left as it is: backups have none). */
+export function restoreEndpointFromBackup(endpoint: { baseUrl: string; model: string; protocols: Record<string, unknown> }, storage: SettingsStorage | null = browserStorage()): void {
+	if (!storage) return;
+	storage.setItem(SETTINGS_KEY, JSON.stringify({ baseUrl: endpoint.baseUrl, model: endpoint.model }));
+	storage.setItem(PROTOCOLS_KEY, JSON.stringify({ ...readProtocols(storage), ...endpoint.protocols }));
+}
+
 /** The Engines page's model-server form: the fields as typed, loaded from and saved to storage. */
 export class EndpointSettingsForm {
 	baseUrl = $state(DEFAULT_BASE_URL);

@@ -14,7 +14,7 @@
 import * as Comlink from 'comlink';
 
 const CLONED_AS_IS: Array<abstract new (...args: never[]) => unknown> = [];
-for (const name of ['Blob', 'File', 'FileList', 'Date', 'RegExp', 'Map', 'Set', 'ArrayBuffer', 'DataView', 'ImageData', 'ImageBitmap', 'Error', 'ReadableStream'] as const) {
+for (const name of ['Blob', 'File', 'FileList', 'Date', 'RegExp', 'Map', 'Set', 'ArrayBuffer', 'DataView', 'ImageData', 'ImageBitmap', 'Error', 'ReadableStream', 'FileSystemHandle'] as const) {
 	const ctor = (globalThis as Record<string, unknown>)[name];
 	if (typeof ctor === 'function') CLONED_AS_IS.push(ctor as abstract new (...args: never[]) => unknown);
 }

@@ -17,6 +17,7 @@ import { generationApi } from './generation-service';
 import { libraryApi } from './library-service';
 import { runApi } from './run-service';
 import { TokenCountPool } from './token-pool';
+import { backupApi } from './backup-service';
 
 const db = getDatabase();
 const { data, validationRuns } = composeDataServices(db);
@@ -30,7 +31,8 @@ const api = composeApi(
 	analysisApi(db, tokenPool.count),
 	generationApi(db, data),
 	libraryApi(db),
-	runApi(db, data)
+	runApi(db, data),
+	backupApi(db)
 );
 
 export type DataWorkerApi = typeof api;

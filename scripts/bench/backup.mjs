@@ -1,0 +1,122 @@
+/**
+ * Workspace backup and restore at scale (issue 18), against the full-fidelity (Skein JSONL)
+ * export and import of the same dataset measured in the same run:
+ *
+ * - export_full_100k_s: the Skein-format export of the imported 100k dataset (click → download);
+ * - backup_100k_s: "Download a backup" of the whole workspace holding that dataset (its original
+ *   file, working copy and the rest; response cache left out, as by default), click → download;
+ * - import_full_100k_s: importing that Skein export into a fresh profile (the import report's time);
+ * - restore_100k_s: restoring the backup into another fresh profile: checking the whole file and
+ *   planning (choose the file → preview) plus writing it (Restore → done).
+ *
+ * Ratios: backup / full export and restore / full import (goal: each at most 2).
+ * `node scripts/bench/backup.mjs` runs only these (importing the bench dataset first);
+ * options (env): BENCH_LINES (default 100000), BENCH_SKIP_BUILD=1.
+ */
+import { execSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { launchBenchBrowser } from './browser.mjs';
+
+/** Pages of this bench have no save picker, so the backup is the download path (headless Chromium shows no picker). */
+async function withoutSavePicker(page) {
+	await page.addInitScript(() => delete (/** @type {any} */ (window)).showSaveFilePicker);
+}
+
+/**
+ * @param {import('@playwright/test').Page} page a page of the app with the dataset imported and open
+ * @param {string} workDir where downloads are saved
+ * @param {string} serverUrl
+ */
+export async function benchBackup(page, workDir, serverUrl) {
+	// Full-fidelity export of the open dataset.
+	await page.getByTestId('export-menu').click();
+	const exportStart = Date.now();
+	const [fullDownload] = await Promise.all([page.waitForEvent('download', { timeout: 300_000 }), page.getByTestId('export-skein').click()]);
+	const fullExportPath = join(workDir, 'full.jsonl');
+	await fullDownload.saveAs(fullExportPath);
+	const fullExportMs = Date.now() - exportStart;
+
+	// The whole workspace's backup, downloaded.
+	await withoutSavePicker(page);
+	await page.goto(`${serverUrl}/backup`);
+	const backupStart = Date.now();
+	const [backupDownload] = await Promise.all([page.waitForEvent('download', { timeout: 600_000 }), page.getByTestId('backup-now').click()]);
+	const backupPath = join(workDir, 'backup.zip');
+	await backupDownload.saveAs(backupPath);
+	const backupMs = Date.now() - backupStart;
+
+	// A fresh profile: the full-fidelity import of the export.
+	const importer = await launchBenchBrowser('skein-bench-import-');
+	let fullImportMs;
+	try {
+		await importer.page.goto(serverUrl);
+		await importer.page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
+		await importer.page.setInputFiles('[data-testid=file-input]', fullExportPath);
+		const report = importer.page.locator('[data-testid=import-report]');
+		await report.waitFor({ timeout: 300_000 });
+		fullImportMs = Number(await report.getAttribute('data-duration-ms'));
+	} finally {
+		await importer.close();
+	}
+
+	// Another fresh profile: the restore of the backup.
+	const restorer = await launchBenchBrowser('skein-bench-restore-');
+	let restoreMs;
+	try {
+		await restorer.page.goto(serverUrl);
+		await restorer.page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
+		await restorer.page.goto(`${serverUrl}/backup`);
+		const start = Date.now();
+		await restorer.page.setInputFiles('[data-testid=restore-file]', backupPath);
+		await restorer.page.getByTestId('restore-confirm').waitFor({ timeout: 600_000 });
+		const inspectMs = Date.now() - start;
+		const writeStart = Date.now();
+		await restorer.page.getByTestId('restore-confirm').click();
+		await restorer.page.getByTestId('backup-status').filter({ hasText: 'Restored' }).waitFor({ timeout: 600_000 });
+		restoreMs = inspectMs + (Date.now() - writeStart);
+	} finally {
+		await restorer.close();
+	}
+	return { fullExportMs, backupMs, fullImportMs, restoreMs, backupBytes: statSync(backupPath).size, fullExportBytes: statSync(fullExportPath).size };
+}
+
+/** The lines `npm run bench` prints for these figures. */
+export function backupBenchLines(label, m) {
+	const fixed = (n, digits = 2) => Number(n).toFixed(digits);
+	return [
+		`export_full_${label}_s: ${fixed(m.fullExportMs / 1000)}`,
+		`backup_${label}_s: ${fixed(m.backupMs / 1000)}`,
+		`backup_${label}_ratio: ${fixed(m.backupMs / m.fullExportMs)}`,
+		`backup_${label}_bytes: ${m.backupBytes}`,
+		`import_full_${label}_s: ${fixed(m.fullImportMs / 1000)}`,
+		`restore_${label}_s: ${fixed(m.restoreMs / 1000)}`,
+		`restore_${label}_ratio: ${fixed(m.restoreMs / m.fullImportMs)}`
+	];
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+	const { startStaticServer } = await import('../static-server.mjs');
+	const LINES = Number(process.env.BENCH_LINES ?? 100_000);
+	const label = LINES === 100_000 ? '100k' : `${Math.round(LINES / 1000)}k`;
+	const dataFile = `bench-data/chat${label}.jsonl`;
+	if (!existsSync(dataFile)) execSync(`mkdir -p bench-data && node scripts/gen-bench-data.mjs ${dataFile} ${LINES}`, { stdio: 'inherit' });
+	if (!process.env.BENCH_SKIP_BUILD) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
+	const server = await startStaticServer({ port: 0 });
+	const { page, profile, close } = await launchBenchBrowser('skein-bench-backup-', { acceptDownloads: true });
+	try {
+		await page.goto(server.url);
+		await page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
+		await page.setInputFiles('[data-testid=file-input]', dataFile);
+		const report = page.locator('[data-testid=import-report]');
+		await report.waitFor({ timeout: 300_000 });
+		await report.getByRole('link', { name: /^Open/ }).click();
+		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+		const figures = await benchBackup(page, profile, server.url);
+		for (const line of backupBenchLines(label, figures)) console.log(line);
+	} finally {
+		await close();
+		await server.close();
+	}
+}
