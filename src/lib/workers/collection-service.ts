@@ -7,7 +7,7 @@
  * Everything reads datasets block by block; no method holds a whole dataset's entries, except
  * where an undoable operation has to carry the entries it changes (speaker mapping, copy).
  */
-import { mergeDatasets, type MergeReport, type MergeSourceReport } from '$lib/core/curation/merge';
+import { absorbDuplicate, emptyMergeReport, recordDecision, type MergeReport, type MergeSourceReport } from '$lib/core/curation/merge';
 import { applySpeakerMapping, isStandardRole, suggestSpeakerMapping, type SpeakerMapping, type SpeakerSuggestion } from '$lib/core/curation/characters';
 import { countTags } from '$lib/core/curation/tags';
 import { deleteOp, insertOp, replaceTagOp, type SpliceOp } from '$lib/core/curation/operations';
@@ -97,12 +97,17 @@ function duplicateStub(entry: Entry): Entry {
 }
 
 /**
- * The survivor with `duplicates` collapsed into it, by merge.ts's own rule: merging the survivor
- * with entries of the same hash keeps it (first) and folds each duplicate in.
+ * The survivor with `duplicates` collapsed into it, by merge.ts's own rule (tags joined, the more
+ * reviewed state kept, notes joined); each decision is counted in `report`.
  */
-function absorbDuplicates(survivor: Entry, duplicates: readonly { dataset: string; entry: Entry }[]): Entry {
-	const sources = [{ name: '', entries: [survivor] }, ...duplicates.map((d) => ({ name: d.dataset, entries: [{ ...d.entry, hash: survivor.hash }] }))];
-	return mergeDatasets(sources, () => survivor.id).entries[0];
+function absorbDuplicates(survivor: Entry, duplicates: readonly { dataset: string; entry: Entry }[], report: MergeReport): Entry {
+	let entry = survivor;
+	for (const duplicate of duplicates) {
+		const absorbed = absorbDuplicate(entry, duplicate.entry, duplicate.dataset);
+		recordDecision(report, absorbed.decision);
+		entry = absorbed.entry;
+	}
+	return entry;
 }
 
 export class CollectionService {
@@ -134,7 +139,7 @@ export class CollectionService {
 			// with an id a later source still brings.
 			let nextEntryNo = Math.max(1, ...sources.map((s) => s.nextEntryNo));
 			const newId = () => `e${nextEntryNo++}`;
-			const report: MergeReport = { input: 0, output: 0, duplicatesCollapsed: 0, idsReissued: 0, sources: [], reissued: [] };
+			const report: MergeReport = emptyMergeReport();
 			const positionByHash = new Map<string, number>();
 			const usedIds = new Set<string>();
 			const lateDuplicates = new Map<number, { dataset: string; entry: Entry }[]>();
@@ -167,7 +172,7 @@ export class CollectionService {
 							sourceReport.duplicates++;
 							report.duplicatesCollapsed++;
 							if (survivorAt >= written) {
-								pending[survivorAt - written] = absorbDuplicates(pending[survivorAt - written], [{ dataset: source.name, entry }]);
+								pending[survivorAt - written] = absorbDuplicates(pending[survivorAt - written], [{ dataset: source.name, entry }], report);
 							} else {
 								const list = lateDuplicates.get(survivorAt) ?? [];
 								list.push({ dataset: source.name, entry: duplicateStub(entry) });
@@ -213,7 +218,7 @@ export class CollectionService {
 				const entries = await readBlockEntries(this.db, target.id, blockNo);
 				for (const position of positions) {
 					const offset = position - blockNo * ENTRY_BLOCK_SIZE;
-					entries[offset] = absorbDuplicates(entries[offset], lateDuplicates.get(position) ?? []);
+					entries[offset] = absorbDuplicates(entries[offset], lateDuplicates.get(position) ?? [], report);
 				}
 				await this.db.blocks.put({ datasetId: target.id, blockNo, entries });
 			}
