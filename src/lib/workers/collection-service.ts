@@ -8,7 +8,7 @@
  * where an undoable operation has to carry the entries it changes (speaker mapping, copy).
  */
 import { absorbDuplicate, emptyMergeReport, recordDecision, type MergeReport, type MergeSourceReport } from '$lib/core/curation/merge';
-import { applySpeakerMapping, isStandardRole, suggestSpeakerMapping, type SpeakerMapping, type SpeakerSuggestion } from '$lib/core/curation/characters';
+import { applySpeakerMapping, isStandardRole, suggestSpeakerMapping, type SpeakerMapping, type SpeakerSuggestion, type SpeakerTarget } from '$lib/core/curation/characters';
 import { countTags } from '$lib/core/curation/tags';
 import { deleteOp, insertOp, replaceTagOp, type SpliceOp } from '$lib/core/curation/operations';
 import { entryToLine, localDateStamp, safeFileBaseName } from '$lib/core/export/serialize';
@@ -45,7 +45,8 @@ export interface TagRewriteOutcome {
 
 export interface SpeakerMappingChoice {
 	speaker: string;
-	role: StandardRole;
+	/** A standard role, or `next-turn`: narration folded into the message that follows it. */
+	role: SpeakerTarget;
 	/** A character's display name, when it differs from the speaker label. */
 	character?: string;
 }
@@ -364,7 +365,7 @@ export class CollectionService {
 		const dataset = await readyDataset(this.db, datasetId);
 		const mapping = new Map<string, SpeakerMapping>();
 		for (const choice of choices) {
-			if (!(STANDARD_ROLES as readonly string[]).includes(choice.role)) throw new Error(`“${choice.role}” is not a role.`);
+			if (choice.role !== 'next-turn' && !(STANDARD_ROLES as readonly string[]).includes(choice.role)) throw new Error(`“${choice.role}” is not a role.`);
 			mapping.set(choice.speaker, { role: choice.role, ...(choice.character ? { character: choice.character } : {}) });
 		}
 		const op: SpliceOp = { kind: 'splice', replace: [], insert: [], append: [] };
@@ -374,7 +375,7 @@ export class CollectionService {
 				if (mapped.changed) op.replace.push({ id: entry.id, with: [mapped.entry] });
 			}
 		}
-		const speakers = choices.map((c) => `${c.speaker} → ${c.role}`);
+		const speakers = choices.map((c) => `${c.speaker} → ${c.role === 'next-turn' ? 'next turn' : c.role}`);
 		const label = `Map ${speakers.length <= 2 ? speakers.join(', ') : `${speakers.length} speakers`} in ${count(op.replace.length, 'entry', 'entries')}`;
 		if (op.replace.length === 0) return { label, changed: 0, history: await historyState(this.db, datasetId) };
 		const result = await applyCuration(this.db, datasetId, op, label, onProgress);
