@@ -136,3 +136,95 @@ test('axe-core finds no serious or critical violations on the main pages and sta
 	const lines = found.map((f) => `${f.state}: ${f.id} (${f.impact}) ${f.help} — ${f.targets.join(' | ')}`);
 	expect(lines, summary).toEqual([]);
 });
+
+test('keyboard: ? lists the shortcuts, the export menu is a menu, skip links, focus comes back after dialogs and inline confirms', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+
+	// ? opens the shortcuts dialog (not while typing in a field); Esc closes it and focus returns.
+	const paste = page.getByRole('button', { name: 'Paste' });
+	await paste.focus();
+	await page.keyboard.press('?');
+	const shortcuts = page.getByTestId('shortcuts-dialog');
+	await expect(shortcuts).toBeVisible();
+	await expect(shortcuts.getByRole('heading', { name: 'Keyboard shortcuts' })).toBeVisible();
+	await expect(shortcuts.getByRole('row').filter({ hasText: 'Mark the current entry accepted' })).toContainText('A');
+	await expect(shortcuts.getByRole('row').filter({ hasText: 'Save the entry' })).toContainText('Ctrl+S');
+	await page.keyboard.press('Escape');
+	await expect(shortcuts).toBeHidden();
+	await expect(paste).toBeFocused();
+
+	// A dialog opened by a button gives focus back to it.
+	await paste.click();
+	await expect(page.getByTestId('paste-text')).toBeVisible();
+	await page.keyboard.press('Escape');
+	await expect(page.getByTestId('paste-text')).toBeHidden();
+	await expect(paste).toBeFocused();
+
+	// Inline confirm: focus goes to the safe choice, and back to Delete on Keep.
+	const row = page.getByTestId('dataset-row').filter({ hasText: 'Mara' });
+	await row.getByRole('button', { name: 'Delete', exact: true }).click();
+	await expect(row.getByRole('button', { name: 'Keep', exact: true })).toBeFocused();
+	await page.keyboard.press('Enter');
+	await expect(row.getByRole('button', { name: 'Delete', exact: true })).toBeFocused();
+
+	// The export menu: a menu button named by its visible text, arrows move, Esc returns to the button.
+	const menuButton = row.getByTestId('export-menu');
+	await expect(menuButton).toHaveAttribute('aria-haspopup', 'menu');
+	await expect(menuButton).toHaveAccessibleName(/^Export/);
+	await menuButton.focus();
+	await page.keyboard.press('Enter');
+	const items = row.getByRole('menuitem');
+	await expect(items.first()).toBeFocused();
+	await expect(menuButton).toHaveAttribute('aria-expanded', 'true');
+	await page.keyboard.press('ArrowDown');
+	await expect(items.nth(1)).toBeFocused();
+	await page.keyboard.press('End');
+	await expect(items.last()).toBeFocused();
+	await page.keyboard.press('ArrowDown');
+	await expect(items.first()).toBeFocused();
+	await page.keyboard.press('ArrowUp');
+	await expect(items.last()).toBeFocused();
+	await page.keyboard.press('Escape');
+	await expect(row.getByRole('menu')).toBeHidden();
+	await expect(menuButton).toBeFocused();
+	await expect(menuButton).toHaveAttribute('aria-expanded', 'false');
+	// ↑ opens on the last item; "More formats" opens the options dialog, whose close returns to the button.
+	await page.keyboard.press('ArrowUp');
+	await expect(items.last()).toBeFocused();
+	await page.keyboard.press('Enter');
+	const exportDialog = page.getByRole('dialog');
+	await expect(exportDialog).toBeVisible();
+	await page.keyboard.press('Escape');
+	await expect(exportDialog).toBeHidden();
+	await expect(menuButton).toBeFocused();
+
+	// Skip links: the first Tab stops on a dataset page, the second jumps to the entry list.
+	await row.getByRole('link', { name: 'Open' }).click();
+	await expect(page.getByTestId('entry-view')).toContainText('Entry #1');
+	await page.locator('body').focus();
+	await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+	await page.keyboard.press('Tab');
+	await expect(page.getByTestId('skip-main')).toBeFocused();
+	await page.keyboard.press('Tab');
+	await expect(page.getByTestId('skip-entry-list')).toBeFocused();
+	await expect(page.getByTestId('skip-entry-list')).toBeVisible();
+	await page.keyboard.press('Enter');
+	await expect(page.getByTestId('entry-list')).toBeFocused();
+	// The list is a multi-select listbox: ticking is aria-selected, and no control sits inside an option.
+	await expect(page.getByTestId('entry-list')).toHaveAttribute('aria-multiselectable', 'true');
+	await page.keyboard.press('Space');
+	await expect(page.locator('#row-0')).toHaveAttribute('aria-selected', 'true');
+	await expect(page.locator('[role=option] input, [role=option] button')).toHaveCount(0);
+
+	// Validation results are announced.
+	await page.getByTestId('validation-toggle').click();
+	await page.getByTestId('validation-run').click();
+	await expect(page.getByTestId('validation-announcement')).toHaveText(/^Validation done: \d+ errors?, \d+ warnings?, \d+ notes?; \d+ of 26 entries clean\.$/);
+	await expect(page.getByTestId('validation-announcement')).toHaveAttribute('aria-live', 'polite');
+
+	// ? does nothing while typing.
+	await page.getByTestId('entry-search').fill('');
+	await page.getByTestId('entry-search').press('?');
+	await expect(page.getByTestId('shortcuts-dialog')).toBeHidden();
+});
