@@ -13,7 +13,7 @@ import { countTags } from '$lib/core/curation/tags';
 import { deleteOp, insertOp, replaceTagOp, type SpliceOp } from '$lib/core/curation/operations';
 import { entryToLine, localDateStamp, safeFileBaseName } from '$lib/core/export/serialize';
 import { ContentHasher } from '$lib/core/hash';
-import { STANDARD_ROLES, type Entry, type FileImportReport, type StandardRole } from '$lib/core/model';
+import { STANDARD_ROLES, type Entry, type FileImportReport } from '$lib/core/model';
 import type { SkeinDatabase } from '$lib/db/database';
 import { completeImport, createImportingDataset, deleteDataset, touchImport } from '$lib/db/datasets-repo';
 import { applyCuration, historyState } from '$lib/db/entries-repo';
