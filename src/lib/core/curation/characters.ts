@@ -187,7 +187,7 @@ export function suggestSpeakerMapping(entries: Iterable<Entry>): SpeakerSuggesti
 				suggestedRole: 'system',
 				narration: true,
 				confidence: NARRATOR_NAME.test(speaker.trim()) ? 1 : 0.75,
-				reason: `narration: speaks between the others’ turns in ${conversations}; as user or assistant it would make two same-role turns in a row, so it is proposed as system (or fold it into the next turn)`
+				reason: `speaks between the others’ turns in ${conversations}; as user or assistant it would make two same-role turns in a row, so it is proposed as system (or fold it into the next turn)`
 			});
 			continue;
 		}

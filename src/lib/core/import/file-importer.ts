@@ -44,7 +44,9 @@ export interface FileImporterOptions {
 	maxRecordLength?: number;
 	/**
 	 * The tag library as `tagLookup` (tags.ts) builds it: every slug and alias → its current slug.
-	 * Imported tags are normalised to slugs and old names of renamed tags mapped to the new ones.
+	 * With it (the app always passes it), imported tags are normalised to slugs and old names of
+	 * renamed tags mapped to the new ones, each change noted in the report with the original.
+	 * Without it, tags are kept exactly as the file has them.
 	 */
 	tagLookup?: ReadonlyMap<string, string>;
 }
@@ -95,7 +97,7 @@ export class FileImporter {
 	private unwrapped = false;
 	private readonly usedIds = new Set<string>();
 	private finished = false;
-	private readonly tagLookup: ReadonlyMap<string, string>;
+	private readonly tagLookup: ReadonlyMap<string, string> | null;
 
 	constructor(private readonly opts: FileImporterOptions) {
 		this.report = emptyFileReport(opts.fileName, opts.sizeBytes);
@@ -105,7 +107,7 @@ export class FileImporter {
 			convertedContent: (message, was) => this.pendingConverted.push({ message, was })
 		};
 		this.maxRecordLength = opts.maxRecordLength ?? DEFAULT_MAX_LINE_LENGTH;
-		this.tagLookup = opts.tagLookup ?? new Map();
+		this.tagLookup = opts.tagLookup ?? null;
 	}
 
 	/** Lines read so far (for progress; `report.lines` is final only after `finish`). */
@@ -427,7 +429,7 @@ export class FileImporter {
 				this.onValue(item, line, () => `${list.key}[${i}]: ${(JSON.stringify(item) ?? '').slice(0, 200)}`);
 				this.tallyOutcome(item, errorsBefore);
 				if (several) {
-					const tag = this.tagLookup.get(list.tag) ?? list.tag;
+					const tag = this.tagLookup?.get(list.tag) ?? list.tag;
 					for (let e = before; e < this.out.length; e++) if (!this.out[e].tags.includes(tag)) this.out[e].tags.push(tag);
 				}
 			}
@@ -465,7 +467,7 @@ export class FileImporter {
 	}
 
 	private addEntry(entry: Entry, format: FormatId): void {
-		if (entry.tags.length > 0) {
+		if (this.tagLookup !== null && entry.tags.length > 0) {
 			const imported = importTags(entry.tags, this.tagLookup);
 			entry.tags = imported.tags;
 			for (const change of imported.changes) this.builder.note(describeImportedTag(change));

@@ -59,9 +59,15 @@ describe('FileImporter with the tag library', () => {
 		expect(report.imported).toBe(4);
 	});
 
-	it('without a library still normalises to slugs (and keeps the old names)', () => {
-		const { entries } = importText(file);
+	it('with an empty library normalises to slugs and keeps the old names', () => {
+		const { entries } = importText(file, new Map());
 		expect(entries.map((e: Entry) => e.tags)).toEqual([['slow-burn', 'banter'], ['slow-burn'], ['opening-lines'], ['storm']]);
+	});
+
+	it('without a library keeps the tags exactly as the file has them (a pure round trip)', () => {
+		const { entries, report } = importText(file);
+		expect(entries.map((e: Entry) => e.tags)).toEqual([['slow-burn', 'banter'], ['Slow Burn'], ['Opening Lines', 'opening-lines'], ['storm']]);
+		expect(report.notes.some((note) => note.text.startsWith('tag '))).toBe(false);
 	});
 
 	it('maps a split tag of a wrapping object through the library', () => {
