@@ -19,6 +19,8 @@ interface SavePickerWindow {
 /** After this long without a backup the page suggests making one. */
 export const BACKUP_REMINDER_DAYS = 7;
 
+// A moment read once for a file name, not state.
+// eslint-disable-next-line svelte/prefer-svelte-reactivity
 export function backupFileName(now = new Date()): string {
 	const pad = (n: number) => String(n).padStart(2, '0');
 	return `skein-backup-${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}-${pad(now.getHours())}${pad(now.getMinutes())}.zip`;

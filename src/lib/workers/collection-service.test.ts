@@ -251,3 +251,49 @@ describe('CollectionService.copyEntries', () => {
 		expect((await listDatasets(db)).map((d) => d.entryCount).sort()).toEqual([1, 2]);
 	});
 });
+
+describe('CollectionService.merge: conflicting reviews and notes', () => {
+	function reviewed(i: number, id: string, review: 'draft' | 'accepted' | 'rejected', notes?: string): string {
+		const messages = [
+			{ role: 'user', content: `Question ${i}: is the lamp lit?` },
+			{ role: 'assistant', content: `Lit and trimmed, ${i}.` }
+		];
+		return entryToLine({ id, messages, tags: [], meta: { review, ...(notes ? { notes } : {}) }, extra: {}, hash: hashMessages(messages) }, 'skein');
+	}
+
+	it('decides as the pure merge does, for duplicates folded in early and late (across blocks)', async () => {
+		const { db, data, collection } = fresh();
+		// 1,500 entries: the first block is written before the second dataset's duplicates arrive.
+		const a = await importText(data, 'first.jsonl', Array.from({ length: 1500 }, (_, i) => reviewed(i, `x${i + 1}`, i % 3 === 0 ? 'accepted' : 'draft', i === 1400 ? 'late note' : undefined)));
+		const b = await importText(
+			data,
+			'second.jsonl',
+			Array.from({ length: 1500 }, (_, i) => reviewed(i, `y${i + 1}`, i % 2 === 0 ? 'rejected' : 'accepted', i % 500 === 0 ? `second note ${i}` : undefined))
+		);
+		const outcome = await collection.merge([a, b], 'Merged');
+		const expected = mergeDatasets(
+			[
+				{ name: 'first', entries: await allEntries(db, a) },
+				{ name: 'second', entries: await allEntries(db, b) }
+			],
+			() => 'unused'
+		);
+		const merged = await allEntries(db, outcome.datasetId);
+		expect(merged).toEqual(expected.entries);
+		const { decisions: gotDecisions, ...got } = outcome.report;
+		const { decisions: wantDecisions, ...want } = expected.report;
+		expect(got).toEqual(want);
+		// Listed up to the cap (which ones differ: late duplicates are folded in at the end), each true to the entry.
+		expect(gotDecisions).toHaveLength(wantDecisions.length);
+		const reviewOf = new Map(merged.map((e) => [e.id, e.meta.review]));
+		for (const decision of gotDecisions) expect(decision.review?.kept ?? reviewOf.get(decision.id)).toBe(reviewOf.get(decision.id));
+		// i even → rejected wins (conflict when the first was accepted), every draft is raised.
+		expect(merged.filter((e) => e.meta.review === 'rejected')).toHaveLength(750);
+		expect(merged.filter((e) => e.meta.review === 'accepted')).toHaveLength(750);
+		expect(outcome.report.reviewConflicts).toBe(250);
+		expect(outcome.report.reviewsRaised).toBe(1000);
+		expect(outcome.report.notesJoined).toBe(3);
+		expect(merged[1400].meta.notes).toBe('late note');
+		expect(merged[1000].meta.notes).toBe('second note 1000');
+	});
+});

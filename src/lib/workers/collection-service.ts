@@ -7,13 +7,13 @@
  * Everything reads datasets block by block; no method holds a whole dataset's entries, except
  * where an undoable operation has to carry the entries it changes (speaker mapping, copy).
  */
-import { mergeDatasets, type MergeReport, type MergeSourceReport } from '$lib/core/curation/merge';
-import { applySpeakerMapping, isStandardRole, suggestSpeakerMapping, type SpeakerMapping, type SpeakerSuggestion } from '$lib/core/curation/characters';
+import { absorbDuplicate, emptyMergeReport, recordDecision, type MergeReport, type MergeSourceReport } from '$lib/core/curation/merge';
+import { applySpeakerMapping, isStandardRole, suggestSpeakerMapping, type SpeakerMapping, type SpeakerSuggestion, type SpeakerTarget } from '$lib/core/curation/characters';
 import { countTags } from '$lib/core/curation/tags';
 import { deleteOp, insertOp, replaceTagOp, type SpliceOp } from '$lib/core/curation/operations';
 import { entryToLine, localDateStamp, safeFileBaseName } from '$lib/core/export/serialize';
 import { ContentHasher } from '$lib/core/hash';
-import { STANDARD_ROLES, type Entry, type FileImportReport, type StandardRole } from '$lib/core/model';
+import { STANDARD_ROLES, type Entry, type FileImportReport } from '$lib/core/model';
 import type { SkeinDatabase } from '$lib/db/database';
 import { completeImport, createImportingDataset, deleteDataset, touchImport } from '$lib/db/datasets-repo';
 import { applyCuration, historyState } from '$lib/db/entries-repo';
@@ -45,7 +45,8 @@ export interface TagRewriteOutcome {
 
 export interface SpeakerMappingChoice {
 	speaker: string;
-	role: StandardRole;
+	/** A standard role, or `next-turn`: narration folded into the message that follows it. */
+	role: SpeakerTarget;
 	/** A character's display name, when it differs from the speaker label. */
 	character?: string;
 }
@@ -97,12 +98,17 @@ function duplicateStub(entry: Entry): Entry {
 }
 
 /**
- * The survivor with `duplicates` collapsed into it, by merge.ts's own rule: merging the survivor
- * with entries of the same hash keeps it (first) and folds each duplicate in.
+ * The survivor with `duplicates` collapsed into it, by merge.ts's own rule (tags joined, the more
+ * reviewed state kept, notes joined); each decision is counted in `report`.
  */
-function absorbDuplicates(survivor: Entry, duplicates: readonly { dataset: string; entry: Entry }[]): Entry {
-	const sources = [{ name: '', entries: [survivor] }, ...duplicates.map((d) => ({ name: d.dataset, entries: [{ ...d.entry, hash: survivor.hash }] }))];
-	return mergeDatasets(sources, () => survivor.id).entries[0];
+function absorbDuplicates(survivor: Entry, duplicates: readonly { dataset: string; entry: Entry }[], report: MergeReport): Entry {
+	let entry = survivor;
+	for (const duplicate of duplicates) {
+		const absorbed = absorbDuplicate(entry, duplicate.entry, duplicate.dataset);
+		recordDecision(report, absorbed.decision);
+		entry = absorbed.entry;
+	}
+	return entry;
 }
 
 export class CollectionService {
@@ -134,7 +140,7 @@ export class CollectionService {
 			// with an id a later source still brings.
 			let nextEntryNo = Math.max(1, ...sources.map((s) => s.nextEntryNo));
 			const newId = () => `e${nextEntryNo++}`;
-			const report: MergeReport = { input: 0, output: 0, duplicatesCollapsed: 0, idsReissued: 0, sources: [], reissued: [] };
+			const report: MergeReport = emptyMergeReport();
 			const positionByHash = new Map<string, number>();
 			const usedIds = new Set<string>();
 			const lateDuplicates = new Map<number, { dataset: string; entry: Entry }[]>();
@@ -167,7 +173,7 @@ export class CollectionService {
 							sourceReport.duplicates++;
 							report.duplicatesCollapsed++;
 							if (survivorAt >= written) {
-								pending[survivorAt - written] = absorbDuplicates(pending[survivorAt - written], [{ dataset: source.name, entry }]);
+								pending[survivorAt - written] = absorbDuplicates(pending[survivorAt - written], [{ dataset: source.name, entry }], report);
 							} else {
 								const list = lateDuplicates.get(survivorAt) ?? [];
 								list.push({ dataset: source.name, entry: duplicateStub(entry) });
@@ -213,7 +219,7 @@ export class CollectionService {
 				const entries = await readBlockEntries(this.db, target.id, blockNo);
 				for (const position of positions) {
 					const offset = position - blockNo * ENTRY_BLOCK_SIZE;
-					entries[offset] = absorbDuplicates(entries[offset], lateDuplicates.get(position) ?? []);
+					entries[offset] = absorbDuplicates(entries[offset], lateDuplicates.get(position) ?? [], report);
 				}
 				await this.db.blocks.put({ datasetId: target.id, blockNo, entries });
 			}
@@ -359,7 +365,7 @@ export class CollectionService {
 		const dataset = await readyDataset(this.db, datasetId);
 		const mapping = new Map<string, SpeakerMapping>();
 		for (const choice of choices) {
-			if (!(STANDARD_ROLES as readonly string[]).includes(choice.role)) throw new Error(`“${choice.role}” is not a role.`);
+			if (choice.role !== 'next-turn' && !(STANDARD_ROLES as readonly string[]).includes(choice.role)) throw new Error(`“${choice.role}” is not a role.`);
 			mapping.set(choice.speaker, { role: choice.role, ...(choice.character ? { character: choice.character } : {}) });
 		}
 		const op: SpliceOp = { kind: 'splice', replace: [], insert: [], append: [] };
@@ -369,7 +375,7 @@ export class CollectionService {
 				if (mapped.changed) op.replace.push({ id: entry.id, with: [mapped.entry] });
 			}
 		}
-		const speakers = choices.map((c) => `${c.speaker} → ${c.role}`);
+		const speakers = choices.map((c) => `${c.speaker} → ${c.role === 'next-turn' ? 'next turn' : c.role}`);
 		const label = `Map ${speakers.length <= 2 ? speakers.join(', ') : `${speakers.length} speakers`} in ${count(op.replace.length, 'entry', 'entries')}`;
 		if (op.replace.length === 0) return { label, changed: 0, history: await historyState(this.db, datasetId) };
 		const result = await applyCuration(this.db, datasetId, op, label, onProgress);

@@ -19,6 +19,8 @@ import {
 	touchImport
 } from '$lib/db/datasets-repo';
 import { ENTRY_BLOCK_SIZE } from '$lib/db/schema';
+import { listTags } from '$lib/db/collection-repo';
+import { tagLookup } from '$lib/core/curation/tags';
 import { REPAIR_ON_IMPORT_SETTING } from '$lib/db/settings-keys';
 import { searchableText } from './data-reading';
 
@@ -245,7 +247,9 @@ export class DataImporter {
 		const dataset = await createImportingDataset(this.db, name);
 		created.push(dataset.id);
 		let entryNo = 0;
-		const importerOptions = { fileName: file.name, sizeBytes: file.size, newId: () => `e${++entryNo}` };
+		// The tag library as it is now: imported tags that use a renamed tag's old name get the new one.
+		const tagLookupNow = tagLookup(await listTags(this.db));
+		const importerOptions = { fileName: file.name, sizeBytes: file.size, newId: () => `e${++entryNo}`, tagLookup: tagLookupNow };
 		const repaired = new Map<string, number>();
 		const repairing = (await getSetting<boolean>(this.db, REPAIR_ON_IMPORT_SETTING)) === true;
 		const writer = new BlockWriter(this.db, dataset.id, repairing ? (entry) => this.repair.repairOnImport(entry, repaired) : undefined);

@@ -9,6 +9,8 @@ import type { SkeinDatabase } from '$lib/db/database';
 import { getDataset, readBlock, readBlocks } from '$lib/db/datasets-repo';
 import { READ_BATCH } from './block-stream';
 import type { DatasetRow } from '$lib/core/contracts/rows';
+import { listTags } from '$lib/db/collection-repo';
+import { tagLookup } from '$lib/core/curation/tags';
 import { compileFilter, entryCharacterCount, EntryFilterSchema, sortKeyOf, sortPositions, type EntryFilter, type FilterContext } from '$lib/core/curation/filters';
 
 export interface EntryPage {
@@ -245,7 +247,9 @@ export class DatasetReader {
 		const context: FilterContext = {
 			// Until real tokenizers are chosen in Analysis, tokens are estimated as characters ÷ 4.
 			tokenCount: (entry) => Math.ceil(entryCharacterCount(entry) / 4),
-			...(filter.findings?.codes.length ? { entriesWithFindings: this.findings.entriesWithFindings(datasetId, filter.findings.codes) } : {})
+			...(filter.findings?.codes.length ? { entriesWithFindings: this.findings.entriesWithFindings(datasetId, filter.findings.codes) } : {}),
+			// Old names of renamed tags mean the renamed tag (in the filter and on entries not yet rewritten).
+			...(filter.tagsAny?.length || filter.tagsAll?.length || filter.tagsNone?.length ? { tagLookup: tagLookup(await listTags(this.db)) } : {})
 		};
 		const compiled = compileFilter(filter, context);
 		if (!compiled.ok) return { ok: false, error: compiled.error.message };

@@ -41,10 +41,16 @@ export interface SpeakerSuggestion {
 	entries: number;
 	/** Entries whose first non-system message is this speaker's. */
 	opens: number;
-	suggestedRole: 'user' | 'assistant';
+	/**
+	 * `system` only for narration (`narration` set): a speaker whose lines sit between the others'
+	 * turns, kept out of the user/assistant alternation (as system, or folded into the next turn).
+	 */
+	suggestedRole: 'user' | 'assistant' | 'system';
 	/** Share of the evidence behind the suggestion, 0.5 (a coin toss) to 1. */
 	confidence: number;
 	reason: string;
+	/** Set when the speaker looks like narration: its lines as user or assistant would put two same-role turns in a row. */
+	narration?: true;
 }
 
 interface Tally {
@@ -58,6 +64,19 @@ interface Tally {
 	roles: Map<string, number>;
 }
 
+/** Speaker labels that name narration rather than a person. */
+const NARRATOR_NAME = /^(the[ _-]?)?(narrator|narration|storyteller|scene|ooc|gm|dm|game[ _-]?master|dungeon[ _-]?master)$/i;
+/** Custom speakers whose role is searched (the most frequent); the rest keep the vote. */
+const SEARCHED_SPEAKERS = 6;
+/** Conversations kept (as speaker sequences) for the search. */
+const SEARCH_SAMPLE = 2_000;
+
+/** One conversation as speaker symbols: -1 user, -2 assistant, -3 a turn that breaks the chain (tool); ≥ 0 a custom speaker. */
+type Sequence = number[];
+const USER = -1;
+const ASSISTANT = -2;
+const BREAK = -3;
+
 /**
  * Custom speakers across the entries, most frequent first, each with a suggested role.
  *
@@ -65,6 +84,13 @@ interface Tally {
  * other custom speaker an assistant vote — unless the opener is a standard `assistant` (the
  * character speaks first), when the custom speakers get user votes. A `name` on a standard role
  * suggests that role.
+ *
+ * Votes alone make a narrator (a name that speaks between the others' turns) an assistant, and
+ * every "Aria: … / Narrator: …" pair two assistant turns in a row. So the votes only break ties:
+ * the roles are chosen to keep user and assistant alternating in the conversations (a search over
+ * user / assistant / narration for the most frequent speakers), and a speaker that cannot take
+ * either role without two same-role turns in a row is proposed as narration (system, or folded
+ * into the following turn by `applySpeakerMapping`'s `next-turn`).
  */
 export function suggestSpeakerMapping(entries: Iterable<Entry>): SpeakerSuggestion[] {
 	const tallies = new Map<string, Tally>();
@@ -74,22 +100,32 @@ export function suggestSpeakerMapping(entries: Iterable<Entry>): SpeakerSuggesti
 		if (!tally) tallies.set(key, (tally = { kind, messages: 0, entries: 0, opens: 0, userVotes: 0, assistantVotes: 0, roles: new Map() }));
 		return tally;
 	};
+	const symbols = new Map<string, number>();
+	const sequences = new Map<string, { sequence: Sequence; count: number }>();
+	let sampled = 0;
 
 	for (const entry of entries) {
 		const customInEntry = new Set<string>();
 		const namesInEntry = new Set<string>();
 		let opener: string | null = null;
+		const sequence: Sequence = [];
 		for (const message of entry.messages) {
 			if (message.role === 'system') continue;
 			opener ??= message.role;
 			if (!isStandardRole(message.role)) {
 				tallyOf(message.role, 'role').messages++;
 				customInEntry.add(message.role);
-			} else if (typeof message.name === 'string' && message.name !== '') {
-				const tally = tallyOf(message.name, 'name');
-				tally.messages++;
-				tally.roles.set(message.role, (tally.roles.get(message.role) ?? 0) + 1);
-				namesInEntry.add(message.name);
+				let symbol = symbols.get(message.role);
+				if (symbol === undefined) symbols.set(message.role, (symbol = symbols.size));
+				sequence.push(symbol);
+			} else {
+				sequence.push(message.role === 'user' ? USER : message.role === 'assistant' ? ASSISTANT : BREAK);
+				if (typeof message.name === 'string' && message.name !== '') {
+					const tally = tallyOf(message.name, 'name');
+					tally.messages++;
+					tally.roles.set(message.role, (tally.roles.get(message.role) ?? 0) + 1);
+					namesInEntry.add(message.name);
+				}
 			}
 		}
 		for (const name of namesInEntry) tallyOf(name, 'name').entries++;
@@ -102,7 +138,23 @@ export function suggestSpeakerMapping(entries: Iterable<Entry>): SpeakerSuggesti
 			} else if (opener === 'assistant') tally.userVotes++;
 			else tally.assistantVotes++;
 		}
+		if (customInEntry.size > 0 && sampled < SEARCH_SAMPLE) {
+			sampled++;
+			const key = sequence.join(',');
+			const seen = sequences.get(key);
+			if (seen) seen.count++;
+			else sequences.set(key, { sequence, count: 1 });
+		}
 	}
+
+	const voted = (tally: Tally): 'user' | 'assistant' => (tally.userVotes > tally.assistantVotes ? 'user' : 'assistant');
+	const chosen = chooseRoles(
+		[...symbols].map(([speaker, symbol]) => {
+			const tally = tallyOf(speaker, 'role');
+			return { speaker, symbol, messages: tally.messages, voted: voted(tally), narratorName: NARRATOR_NAME.test(speaker.trim()) };
+		}),
+		[...sequences.values()]
+	);
 
 	const suggestions: SpeakerSuggestion[] = [];
 	for (const [key, tally] of tallies) {
@@ -125,26 +177,117 @@ export function suggestSpeakerMapping(entries: Iterable<Entry>): SpeakerSuggesti
 			continue;
 		}
 		const votes = tally.userVotes + tally.assistantVotes;
-		const role = tally.userVotes > tally.assistantVotes ? 'user' : 'assistant';
+		const byVote = voted(tally);
+		const choice = { role: chosen.get(speaker) ?? byVote };
+		const conversations = `${tally.entries} ${tally.entries === 1 ? 'conversation' : 'conversations'}`;
+		const base = { speaker, kind: 'role' as const, messages: tally.messages, entries: tally.entries, opens: tally.opens };
+		if (choice.role === 'narration') {
+			suggestions.push({
+				...base,
+				suggestedRole: 'system',
+				narration: true,
+				confidence: NARRATOR_NAME.test(speaker.trim()) ? 1 : 0.75,
+				reason: `speaks between the others’ turns in ${conversations}; as user or assistant it would make two same-role turns in a row, so it is proposed as system (or fold it into the next turn)`
+			});
+			continue;
+		}
+		const role = choice.role;
+		const agreeing = role === 'user' ? tally.userVotes : tally.assistantVotes;
 		suggestions.push({
-			speaker,
-			kind: 'role',
-			messages: tally.messages,
-			entries: tally.entries,
-			opens: tally.opens,
+			...base,
 			suggestedRole: role,
-			confidence: votes === 0 ? 0.5 : Math.max(0.5, Math.max(tally.userVotes, tally.assistantVotes) / votes),
+			confidence: votes === 0 ? 0.5 : Math.max(0.5, agreeing / votes),
 			reason:
-				role === 'user'
-					? `speaks first in ${tally.opens} of ${tally.entries} ${tally.entries === 1 ? 'conversation' : 'conversations'}`
-					: `answers in ${tally.assistantVotes} of ${tally.entries} ${tally.entries === 1 ? 'conversation' : 'conversations'}`
+				role !== byVote
+					? `keeps user and assistant turns alternating (the first-speaker guess, ${byVote}, would not)`
+					: role === 'user'
+						? `speaks first in ${tally.opens} of ${conversations}`
+						: `answers in ${tally.assistantVotes} of ${conversations}`
 		});
 	}
 	return suggestions.sort((a, b) => b.messages - a.messages || (a.speaker < b.speaker ? -1 : a.speaker > b.speaker ? 1 : 0));
 }
 
+type SearchedRole = 'user' | 'assistant' | 'narration';
+
+interface SearchSpeaker {
+	speaker: string;
+	symbol: number;
+	messages: number;
+	voted: 'user' | 'assistant';
+	narratorName: boolean;
+}
+
+/**
+ * The roles that keep the sampled conversations alternating best. Cost of an assignment: one per
+ * pair of adjacent turns with the same role (user/user, assistant/assistant; narration is left
+ * out of the chain), half a point per narrated message (none for a speaker called "Narrator"), and
+ * below one point in all for conversations opened by the assistant and for each message whose
+ * role differs from its vote — so those only break ties.
+ */
+function chooseRoles(speakers: SearchSpeaker[], sequences: { sequence: Sequence; count: number }[]): Map<string, SearchedRole> {
+	const result = new Map<string, SearchedRole>();
+	if (speakers.length === 0) return result;
+	const searched = [...speakers].sort((a, b) => b.messages - a.messages).slice(0, SEARCHED_SPEAKERS);
+	const roleBySymbol: SearchedRole[] = [];
+	for (const speaker of speakers) roleBySymbol[speaker.symbol] = speaker.voted;
+	const totalMessages = Math.max(1, speakers.reduce((n, s) => n + s.messages, 0));
+	const totalConversations = Math.max(1, sequences.reduce((n, s) => n + s.count, 0));
+
+	const cost = (): number => {
+		let clashes = 0;
+		let assistantOpens = 0;
+		for (const { sequence, count } of sequences) {
+			let previous = 0;
+			let first = true;
+			for (const symbol of sequence) {
+				const role = symbol === USER ? USER : symbol === ASSISTANT ? ASSISTANT : symbol === BREAK ? BREAK : roleBySymbol[symbol] === 'narration' ? 0 : roleBySymbol[symbol] === 'user' ? USER : ASSISTANT;
+				if (role === 0) continue;
+				if (first && role === ASSISTANT) assistantOpens += count;
+				first = false;
+				if (role !== BREAK && role === previous) clashes += count;
+				previous = role;
+			}
+		}
+		let narrated = 0;
+		let disagreeing = 0;
+		for (const speaker of searched) {
+			const role = roleBySymbol[speaker.symbol];
+			if (role === 'narration') narrated += speaker.narratorName ? 0 : speaker.messages;
+			else if (role !== speaker.voted) disagreeing += speaker.messages;
+			if (speaker.narratorName && role !== 'narration') disagreeing += speaker.messages;
+		}
+		return clashes + 0.5 * narrated + 0.3 * (assistantOpens / totalConversations) + 0.15 * (disagreeing / totalMessages);
+	};
+
+	const options: SearchedRole[] = ['user', 'assistant', 'narration'];
+	let best = Infinity;
+	let bestRoles: SearchedRole[] = [];
+	const visit = (i: number): void => {
+		if (i === searched.length) {
+			const c = cost();
+			if (c < best - 1e-12) {
+				best = c;
+				bestRoles = searched.map((s) => roleBySymbol[s.symbol]);
+			}
+			return;
+		}
+		for (const option of options) {
+			roleBySymbol[searched[i].symbol] = option;
+			visit(i + 1);
+		}
+	};
+	visit(0);
+	searched.forEach((speaker, i) => (roleBySymbol[speaker.symbol] = bestRoles[i]));
+	for (const speaker of speakers) result.set(speaker.speaker, roleBySymbol[speaker.symbol]);
+	return result;
+}
+
+/** Where a speaker's lines go: a standard role, or folded into the following turn (narration). */
+export type SpeakerTarget = StandardRole | 'next-turn';
+
 export interface SpeakerMapping {
-	role: StandardRole;
+	role: SpeakerTarget;
 	/** The character's display name, when it differs from the speaker label. */
 	character?: string;
 }
@@ -152,7 +295,10 @@ export interface SpeakerMapping {
 /**
  * Maps custom speaker roles to standard roles. The speaker label stays as the message `name`
  * (an existing `name` is kept); a differing character name is recorded in `entry.characters`.
- * Returns the same entry when nothing applies.
+ * A speaker mapped to `next-turn` (narration) has its lines put at the start of the following
+ * message, separated by a blank line (at the end of the previous one when nothing follows; as a
+ * system message when that message's content is not text), so no text is lost and user and
+ * assistant keep alternating. Returns the same entry when nothing applies.
  */
 export function applySpeakerMapping(
 	entry: Entry,
@@ -160,18 +306,44 @@ export function applySpeakerMapping(
 ): { entry: Entry; changed: boolean } {
 	const lookup = (speaker: string): SpeakerMapping | undefined =>
 		mapping instanceof Map ? mapping.get(speaker) : Object.prototype.hasOwnProperty.call(mapping, speaker) ? (mapping as Record<string, SpeakerMapping>)[speaker] : undefined;
-	let messages: Message[] | null = null;
+	let changed = false;
+	const out: Message[] = [];
 	let characters: Record<string, string> | undefined = entry.characters;
-	entry.messages.forEach((message, i) => {
+	/** Narration waiting for the next message (its original messages, in order). */
+	let held: Message[] = [];
+	const asSystem = (message: Message): Message => {
+		const { name: _name, ...rest } = message;
+		return { ...rest, role: 'system', name: typeof message.name === 'string' && message.name !== '' ? message.name : message.role };
+	};
+	for (const message of entry.messages) {
 		const target = lookup(message.role);
-		if (!target || target.role === message.role) return;
-		messages ??= entry.messages.slice();
-		const name = typeof message.name === 'string' && message.name !== '' ? message.name : message.role;
-		messages[i] = { ...message, role: target.role, name };
-		if (target.character !== undefined && target.character !== message.role) {
-			characters = { ...characters, [message.role]: target.character };
+		if (target && target.role !== message.role) {
+			changed = true;
+			if (target.character !== undefined && target.character !== message.role) characters = { ...characters, [message.role]: target.character };
 		}
-	});
-	if (messages === null) return { entry, changed: false };
-	return { entry: { ...withMessages(entry, messages), ...(characters ? { characters } : {}) }, changed: true };
+		if (target?.role === 'next-turn') {
+			held.push(message);
+			continue;
+		}
+		let next = message;
+		if (target && target.role !== message.role) {
+			const name = typeof message.name === 'string' && message.name !== '' ? message.name : message.role;
+			next = { ...message, role: target.role, name };
+		}
+		if (held.length > 0) {
+			if (typeof next.content === 'string' && held.every((m) => typeof m.content === 'string')) {
+				next = { ...next, content: [...held.map((m) => m.content as string), next.content].join('\n\n') };
+			} else out.push(...held.map(asSystem));
+			held = [];
+		}
+		out.push(next);
+	}
+	if (held.length > 0) {
+		const last = out.at(-1);
+		if (last && typeof last.content === 'string' && held.every((m) => typeof m.content === 'string')) {
+			out[out.length - 1] = { ...last, content: [last.content, ...held.map((m) => m.content as string)].join('\n\n') };
+		} else out.push(...held.map(asSystem));
+	}
+	if (!changed) return { entry, changed: false };
+	return { entry: { ...withMessages(entry, out), ...(characters ? { characters } : {}) }, changed: true };
 }

@@ -53,6 +53,11 @@ export const EntryFilterSchema = z.object({
 export type EntryFilter = z.infer<typeof EntryFilterSchema>;
 
 export interface FilterContext {
+	/**
+	 * The tag library (`tagLookup` in tags.ts: slug or alias → current slug). With it a filter
+	 * tag that is an old name means the renamed tag, and entries still carrying an old name match it.
+	 */
+	tagLookup?: ReadonlyMap<string, string>;
 	/** Ids of the entries that have any of `filter.findings.codes` (the caller's validation results). */
 	entriesWithFindings?: ReadonlySet<string>;
 	/** Token count of an entry; required by a `tokenCount` range or a `tokens` sort. */
@@ -93,17 +98,24 @@ export function compileFilter(filter: EntryFilter, context: FilterContext = {}):
 		search = found;
 		if (!found.empty) tests.push((entry) => found.matches(buildHaystack(entry, found.caseSensitive)));
 	}
+	const lookup = context.tagLookup;
+	const canonical = lookup && lookup.size > 0 ? (tag: string) => lookup.get(tag) ?? tag : null;
+	const tagsOf = canonical ? (entry: Entry) => entry.tags.map(canonical) : (entry: Entry) => entry.tags;
+	const wanted = (tags: readonly string[]) => (canonical ? tags.map(canonical) : tags);
 	if (nonEmpty(filter.tagsAny)) {
-		const any = new Set(filter.tagsAny);
-		tests.push((entry) => entry.tags.some((tag) => any.has(tag)));
+		const any = new Set(wanted(filter.tagsAny));
+		tests.push((entry) => tagsOf(entry).some((tag) => any.has(tag)));
 	}
 	if (nonEmpty(filter.tagsAll)) {
-		const all = filter.tagsAll;
-		tests.push((entry) => all.every((tag) => entry.tags.includes(tag)));
+		const all = wanted(filter.tagsAll);
+		tests.push((entry) => {
+			const tags = tagsOf(entry);
+			return all.every((tag) => tags.includes(tag));
+		});
 	}
 	if (nonEmpty(filter.tagsNone)) {
-		const none = new Set(filter.tagsNone);
-		tests.push((entry) => !entry.tags.some((tag) => none.has(tag)));
+		const none = new Set(wanted(filter.tagsNone));
+		tests.push((entry) => !tagsOf(entry).some((tag) => none.has(tag)));
 	}
 	if (filter.untagged) tests.push((entry) => entry.tags.length === 0);
 	if (nonEmpty(filter.review)) {

@@ -58,3 +58,75 @@ describe('mergeDatasets', () => {
 		);
 	});
 });
+
+describe('mergeDatasets: duplicates reviewed differently', () => {
+	const turns = [msg('user', 'Is the lighthouse lamp lit?'), msg('assistant', 'Lit and trimmed, keeper.')];
+	const other = [msg('user', 'What is the tide doing?'), msg('assistant', 'Turning, within the hour.')];
+	const third = [msg('user', 'Any ships tonight?'), msg('assistant', 'One trawler, heading home.')];
+	const fourth = [msg('user', 'Fog?'), msg('assistant', 'Rolling in from the east.')];
+
+	it('keeps the most reviewed state, rejected over accepted, joins notes and reports each decision', () => {
+		const { entries, report } = mergeDatasets(
+			[
+				{
+					name: 'Keeper v1',
+					entries: [
+						makeEntry('a1', turns, { meta: { review: 'draft', notes: 'check the lamp wording' } }),
+						makeEntry('a2', other, { meta: { review: 'accepted' } }),
+						makeEntry('a3', third, { meta: { review: 'accepted', notes: 'good' } }),
+						makeEntry('a4', fourth, { meta: { review: 'draft' } })
+					]
+				},
+				{
+					name: 'Keeper v2',
+					entries: [
+						makeEntry('b1', turns, { meta: { review: 'accepted', notes: 'fine after edit' } }),
+						makeEntry('b2', other, { meta: { review: 'rejected', notes: 'tide facts are wrong' } }),
+						makeEntry('b3', third, { meta: { review: 'accepted', notes: 'good' } }),
+						makeEntry('b4', fourth, { meta: { review: 'draft' } })
+					]
+				}
+			],
+			counter()
+		);
+		expect(entries.map((e) => e.meta.review)).toEqual(['accepted', 'rejected', 'accepted', 'draft']);
+		expect(entries[0].meta.notes).toBe('check the lamp wording\n\n— from “Keeper v2”: fine after edit');
+		expect(entries[1].meta.notes).toBe('tide facts are wrong');
+		// Same notes are not repeated.
+		expect(entries[2].meta.notes).toBe('good');
+		expect(entries[1].meta.mergedDuplicates).toEqual([{ dataset: 'Keeper v2', id: 'b2', review: 'rejected' }]);
+		expect(report).toMatchObject({ duplicatesCollapsed: 4, reviewsRaised: 1, reviewConflicts: 1, notesJoined: 2, decisionCount: 2 });
+		expect(report.decisions).toEqual([
+			{ id: 'a1', dataset: 'Keeper v2', duplicateId: 'b1', review: { survivor: 'draft', duplicate: 'accepted', kept: 'accepted' }, notesJoined: true },
+			{ id: 'a2', dataset: 'Keeper v2', duplicateId: 'b2', review: { survivor: 'accepted', duplicate: 'rejected', kept: 'rejected' }, notesJoined: true }
+		]);
+	});
+
+	it('a rejection is kept whichever copy comes first, and a later draft never lowers a review', () => {
+		const { entries, report } = mergeDatasets(
+			[
+				{ name: 'A', entries: [makeEntry('a', turns, { meta: { review: 'rejected' } })] },
+				{ name: 'B', entries: [makeEntry('b', turns, { meta: { review: 'accepted' } })] },
+				{ name: 'C', entries: [makeEntry('c', turns, { meta: { review: 'draft' } })] }
+			],
+			counter()
+		);
+		expect(entries).toHaveLength(1);
+		expect(entries[0].meta.review).toBe('rejected');
+		expect(report).toMatchObject({ reviewConflicts: 1, reviewsRaised: 0, decisionCount: 2 });
+		expect(report.decisions[1].review).toEqual({ survivor: 'rejected', duplicate: 'draft', kept: 'rejected' });
+	});
+
+	it('the merged review is the same whatever the order of the sources', () => {
+		const states = ['draft', 'accepted', 'rejected'] as const;
+		fc.assert(
+			fc.property(fc.array(fc.constantFrom(...states), { minLength: 1, maxLength: 6 }), (reviews) => {
+				const sources = reviews.map((review, i) => ({ name: `S${i}`, entries: [makeEntry(`s${i}`, turns, { meta: { review } })] }));
+				const forward = mergeDatasets(sources, counter()).entries[0].meta.review;
+				const backward = mergeDatasets([...sources].reverse(), counter()).entries[0].meta.review;
+				expect(forward).toBe(backward);
+				expect(forward).toBe(reviews.includes('rejected') ? 'rejected' : reviews.includes('accepted') ? 'accepted' : 'draft');
+			})
+		);
+	});
+});

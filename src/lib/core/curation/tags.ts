@@ -81,8 +81,8 @@ export function tagLookup(registry: TagRegistry): Map<string, string> {
 }
 
 /** What a typed or imported tag means: its canonical slug, following aliases. */
-export function resolveTag(registry: TagRegistry | Map<string, string>, raw: string): ResolvedTag {
-	const lookup = registry instanceof Map ? registry : tagLookup(registry);
+export function resolveTag(registry: TagRegistry | ReadonlyMap<string, string>, raw: string): ResolvedTag {
+	const lookup: ReadonlyMap<string, string> = registry instanceof Map ? registry : tagLookup(registry as TagRegistry);
 	const slug = slugifyTag(raw);
 	const canonical = lookup.get(slug);
 	if (canonical === undefined) return { slug, known: false };
@@ -205,4 +205,43 @@ export function replaceTag(entry: Entry, from: string, to: string): TagEdit {
 		if (!next.includes(mapped)) next.push(mapped);
 	}
 	return { entry: { ...entry, tags: next }, changed: true };
+}
+
+/** What happened to one imported tag on its way to the slug an entry stores. */
+export interface ImportedTag {
+	/** The tag as the file had it. */
+	original: string;
+	/** The slug stored ('' when nothing usable was left and the tag was dropped). */
+	slug: string;
+	/** Set when the slug was an old name (alias) of a renamed tag: the slug before following it. */
+	viaAlias?: string;
+}
+
+/**
+ * Imported tags → the slugs entries store: each tag is normalised to a slug and, when that slug is
+ * an old name of a renamed tag, mapped to the tag's current slug, so an older export lands on the
+ * library as it is now. Repeats are dropped (order kept); `changes` lists every tag that did not
+ * come through as it was (normalised, renamed or dropped), for the import report to show the original.
+ */
+export function importTags(tags: readonly string[], lookup: ReadonlyMap<string, string>): { tags: string[]; changes: ImportedTag[] } {
+	const out: string[] = [];
+	const changes: ImportedTag[] = [];
+	for (const original of tags) {
+		const resolved = resolveTag(lookup, original);
+		if (resolved.slug === '') {
+			changes.push({ original, slug: '' });
+			continue;
+		}
+		if (resolved.slug !== original) changes.push(resolved.viaAlias === undefined ? { original, slug: resolved.slug } : { original, slug: resolved.slug, viaAlias: resolved.viaAlias });
+		if (!out.includes(resolved.slug)) out.push(resolved.slug);
+	}
+	return { tags: out, changes };
+}
+
+/** One line of the import report for a tag that changed on import (it names the original). */
+export function describeImportedTag(change: ImportedTag): string {
+	if (change.slug === '') return `tag "${change.original}" dropped: it has no letter or digit to make a tag of`;
+	if (change.viaAlias === undefined) return `tag "${change.original}" stored as #${change.slug} (tags are stored as slugs)`;
+	const spelled = change.viaAlias === change.original ? `#${change.original}` : `"${change.original}" (#${change.viaAlias})`;
+	return `tag ${spelled} is an old name of #${change.slug} (renamed in the tag library): stored as #${change.slug}`;
 }

@@ -29,7 +29,7 @@ import { CARD_NOTE, recogniseCharacterCard } from '../formats/character-card';
 import { LOREBOOK_NOTE, recogniseLorebook } from '../formats/lorebook';
 import { convertSkein } from '../formats/skein';
 import { emptyFileReport, ReportBuilder } from './import-report';
-import { slugifyTag } from '../curation/tags';
+import { describeImportedTag, importTags, slugifyTag } from '../curation/tags';
 import { cookbookCounts } from '../validation/rules/cookbook';
 import { decodeBase64Utf8, findCardChunk, readPngTextChunks } from './png-card';
 
@@ -44,6 +44,13 @@ export interface FileImporterOptions {
 	isIdTaken?: (id: string) => boolean;
 	/** Longest line / record accepted, in UTF-16 code units (default 64 Mi). */
 	maxRecordLength?: number;
+	/**
+	 * The tag library as `tagLookup` (tags.ts) builds it: every slug and alias → its current slug.
+	 * With it (the app always passes it), imported tags are normalised to slugs and old names of
+	 * renamed tags mapped to the new ones, each change noted in the report with the original.
+	 * Without it, tags are kept exactly as the file has them.
+	 */
+	tagLookup?: ReadonlyMap<string, string>;
 }
 
 export const EMPTY_FILE_MESSAGE = 'this file is empty: there is nothing to import';
@@ -104,6 +111,7 @@ export class FileImporter {
 	 */
 	private replacementKinds: boolean[] = [];
 	private replacementHead = 0;
+	private readonly tagLookup: ReadonlyMap<string, string> | null;
 
 	constructor(private readonly opts: FileImporterOptions) {
 		this.report = emptyFileReport(opts.fileName, opts.sizeBytes);
@@ -113,6 +121,7 @@ export class FileImporter {
 			convertedContent: (message, was) => this.pendingConverted.push({ message, was })
 		};
 		this.maxRecordLength = opts.maxRecordLength ?? DEFAULT_MAX_LINE_LENGTH;
+		this.tagLookup = opts.tagLookup ?? null;
 	}
 
 	/** Lines read so far (for progress; `report.lines` is final only after `finish`). */
@@ -458,7 +467,10 @@ export class FileImporter {
 				this.convertedRaw = null;
 				this.onValue(item, line, () => `${list.key}[${i}]: ${(JSON.stringify(item) ?? '').slice(0, 200)}`);
 				this.tallyOutcome(item, errorsBefore);
-				if (several) for (let e = before; e < this.out.length; e++) if (!this.out[e].tags.includes(list.tag)) this.out[e].tags.push(list.tag);
+				if (several) {
+					const tag = this.tagLookup?.get(list.tag) ?? list.tag;
+					for (let e = before; e < this.out.length; e++) if (!this.out[e].tags.includes(tag)) this.out[e].tags.push(tag);
+				}
 			}
 		}
 	}
@@ -494,6 +506,11 @@ export class FileImporter {
 	}
 
 	private addEntry(entry: Entry, format: FormatId): void {
+		if (this.tagLookup !== null && entry.tags.length > 0) {
+			const imported = importTags(entry.tags, this.tagLookup);
+			entry.tags = imported.tags;
+			for (const change of imported.changes) this.builder.note(describeImportedTag(change));
+		}
 		this.usedIds.add(entry.id);
 		this.report.imported++;
 		this.report.formats[format] = (this.report.formats[format] ?? 0) + 1;
