@@ -156,7 +156,7 @@ test('speaker mapping: a narrator between the turns is proposed as narration, an
 	await datasetRow(page, 'stormy-tavern').getByRole('link', { name: 'Open' }).click();
 	const view = page.getByTestId('entry-view');
 	await expect(view).toContainText('*The wind picks up (1).*');
-	await expect(view.locator('ol.messages > li.message')).toHaveCount(4);
-	await expect(view.locator('ol.messages > li.message').nth(2)).toContainText('*The wind picks up (1).*');
-	await expect(view.locator('ol.messages > li.message').nth(2)).toContainText('Is the lamp lit (1)?');
+	await expect(view.getByTestId('message')).toHaveCount(4);
+	await expect(view.getByTestId('message').nth(2)).toContainText('*The wind picks up (1).*');
+	await expect(view.getByTestId('message').nth(2)).toContainText('Is the lamp lit (1)?');
 });
