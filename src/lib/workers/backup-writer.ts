@@ -24,7 +24,7 @@ export interface BackupOptions {
 	endpoint: BackupEndpoint | null;
 	/** The page's origin, recorded in the manifest. */
 	origin: string;
-	/** Deflate level for the JSON files (0 = stored). */
+	/** Deflate level for the JSON files (0 = stored, the default: deflating the working copy tripled the time of a backup). */
 	level?: 0 | 1 | 6;
 }
 
@@ -51,7 +51,7 @@ export async function writeBackup(db: Dexie, schemaVersion: number, sink: ByteSi
 	const zip = new BackupZipWriter((chunk) => {
 		queued.push(chunk);
 		queuedBytes += chunk.length;
-	}, options.level ?? 1);
+	}, options.level ?? 0);
 	const flush = async (force: boolean) => {
 		if (!queued.length || (!force && queuedBytes < FLUSH_BYTES)) return;
 		const parts = queued;
