@@ -8,7 +8,7 @@ import { execSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { startStaticServer } from './static-server.mjs';
 import { benchRun, benchRunHeap, watchLongTasks } from './bench/run.mjs';
-import { launchBenchBrowser } from './bench/browser.mjs';
+import { importAndOpen, launchBenchBrowser } from './bench/browser.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const label = LINES === 100_000 ? '100k' : `${Math.round(LINES / 1000)}k`;
@@ -20,14 +20,7 @@ const server = await startStaticServer({ port: 0 });
 const { page, close } = await launchBenchBrowser('skein-bench-run-');
 try {
 	await watchLongTasks(page);
-	await page.goto(server.url);
-	await page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
-	await page.setInputFiles('[data-testid=file-input]', dataFile);
-	const report = page.locator('[data-testid=import-report]');
-	await report.waitFor({ timeout: 300_000 });
-	await report.getByRole('link', { name: /^Open/ }).click();
-	await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
-	const datasetId = page.url().split('/').pop();
+	const datasetId = await importAndOpen(page, server.url, dataFile);
 	const { runRecordsPerS, runRequestsPerS, runStartMs, runLongestMs, fetchCeilingPerS } = await benchRun(page, datasetId);
 	console.log(`run_records_per_s: ${runRecordsPerS.toFixed(1)}`);
 	console.log(`run_requests_per_s: ${runRequestsPerS.toFixed(1)}`);

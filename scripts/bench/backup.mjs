@@ -17,7 +17,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchBenchBrowser } from './browser.mjs';
+import { importAndOpen, launchBenchBrowser } from './browser.mjs';
 
 /** Pages of this bench have no save picker, so the backup is the download path (headless Chromium shows no picker). */
 async function withoutSavePicker(page) {
@@ -106,13 +106,7 @@ if (import.meta.url === pathToFileURL(process.argv[1]).href) {
 	const server = await startStaticServer({ port: 0 });
 	const { page, profile, close } = await launchBenchBrowser('skein-bench-backup-', { acceptDownloads: true });
 	try {
-		await page.goto(server.url);
-		await page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
-		await page.setInputFiles('[data-testid=file-input]', dataFile);
-		const report = page.locator('[data-testid=import-report]');
-		await report.waitFor({ timeout: 300_000 });
-		await report.getByRole('link', { name: /^Open/ }).click();
-		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+		await importAndOpen(page, server.url, dataFile);
 		const figures = await benchBackup(page, profile, server.url);
 		for (const line of backupBenchLines(label, figures)) console.log(line);
 	} finally {

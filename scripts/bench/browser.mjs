@@ -35,3 +35,22 @@ export async function launchBenchBrowser(prefix, options = {}) {
 		}
 	};
 }
+
+/**
+ * The standalone bench scripts' first step: from the datasets page, import the bench data file
+ * and open it as a user would.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} url the app's address
+ * @param {string} dataFile
+ * @returns {Promise<string>} the dataset's id
+ */
+export async function importAndOpen(page, url, dataFile) {
+	await page.goto(url);
+	await page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
+	await page.setInputFiles('[data-testid=file-input]', dataFile);
+	const report = page.locator('[data-testid=import-report]');
+	await report.waitFor({ timeout: 300_000 });
+	await report.getByRole('link', { name: /^Open/ }).click();
+	await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+	return /** @type {string} */ (page.url().split('/').pop());
+}
