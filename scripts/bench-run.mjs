@@ -4,17 +4,11 @@
  * scripts/bench/run.mjs (run_start_ms, run_records_per_s, run_longest_main_thread_block_ms,
  * run_peak_worker_heap_mb). Options (env): BENCH_LINES (default 100000), BENCH_SKIP_BUILD=1.
  */
-import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { startStaticServer } from './static-server.mjs';
 import { benchRun, benchRunHeap, watchLongTasks } from './bench/run.mjs';
-import { importAndOpen, launchBenchBrowser } from './bench/browser.mjs';
+import { importAndOpen, launchBenchBrowser, prepareStandaloneBench } from './bench/browser.mjs';
 
-const LINES = Number(process.env.BENCH_LINES ?? 100_000);
-const label = LINES === 100_000 ? '100k' : `${Math.round(LINES / 1000)}k`;
-const dataFile = `bench-data/chat${label}.jsonl`;
-if (!existsSync(dataFile)) execSync(`mkdir -p bench-data && node scripts/gen-bench-data.mjs ${dataFile} ${LINES}`, { stdio: 'inherit' });
-if (!process.env.BENCH_SKIP_BUILD) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
+const { dataFile } = prepareStandaloneBench();
 
 const server = await startStaticServer({ port: 0 });
 const { page, close } = await launchBenchBrowser('skein-bench-run-');

@@ -16,7 +16,6 @@
  * BENCH_LINES, BENCH_REPS, BENCH_SKIP_BUILD=1 as for `npm run bench`).
  */
 import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
 /**
@@ -93,14 +92,10 @@ export function analysisBenchLines(label, { analysisMs, coreMs, searchColdMs, se
 }
 
 async function standalone() {
-	const { launchBenchBrowser } = await import('./browser.mjs');
+	const { launchBenchBrowser, prepareStandaloneBench } = await import('./browser.mjs');
 	const { startStaticServer } = await import('../static-server.mjs');
-	const lines = Number(process.env.BENCH_LINES ?? 100_000);
 	const reps = Number(process.env.BENCH_REPS ?? 1);
-	const label = lines === 100_000 ? '100k' : `${Math.round(lines / 1000)}k`;
-	const dataFile = `bench-data/chat${label}.jsonl`;
-	if (!existsSync(dataFile)) execSync(`mkdir -p bench-data && node scripts/gen-bench-data.mjs ${dataFile} ${lines}`, { stdio: 'inherit' });
-	if (!process.env.BENCH_SKIP_BUILD || !existsSync('build/index.html')) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
+	const { label, dataFile } = prepareStandaloneBench();
 	const server = await startStaticServer({ port: 0 });
 	const runs = [];
 	try {

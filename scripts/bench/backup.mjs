@@ -13,11 +13,10 @@
  * `node scripts/bench/backup.mjs` runs only these (importing the bench dataset first);
  * options (env): BENCH_LINES (default 100000), BENCH_SKIP_BUILD=1.
  */
-import { execSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { importAndOpen, launchBenchBrowser } from './browser.mjs';
+import { importAndOpen, launchBenchBrowser, prepareStandaloneBench } from './browser.mjs';
 
 /** Pages of this bench have no save picker, so the backup is the download path (headless Chromium shows no picker). */
 async function withoutSavePicker(page) {
@@ -98,11 +97,7 @@ export function backupBenchLines(label, m) {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
 	const { startStaticServer } = await import('../static-server.mjs');
-	const LINES = Number(process.env.BENCH_LINES ?? 100_000);
-	const label = LINES === 100_000 ? '100k' : `${Math.round(LINES / 1000)}k`;
-	const dataFile = `bench-data/chat${label}.jsonl`;
-	if (!existsSync(dataFile)) execSync(`mkdir -p bench-data && node scripts/gen-bench-data.mjs ${dataFile} ${LINES}`, { stdio: 'inherit' });
-	if (!process.env.BENCH_SKIP_BUILD) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
+	const { label, dataFile } = prepareStandaloneBench();
 	const server = await startStaticServer({ port: 0 });
 	const { page, profile, close } = await launchBenchBrowser('skein-bench-backup-', { acceptDownloads: true });
 	try {

@@ -1,10 +1,11 @@
 /**
  * The bench's browser: Chromium headless with the flags this machine needs (no sandbox, no
  * background traffic), in a throw-away profile, 1400 px wide. One launcher for `npm run bench`,
- * `scripts/bench-run.mjs` and `scripts/bench/views.mjs`.
+ * the standalone bench scripts (with their shared first steps).
  */
 import { chromium } from '@playwright/test';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,4 +54,18 @@ export async function importAndOpen(page, url, dataFile) {
 	await report.getByRole('link', { name: /^Open/ }).click();
 	await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
 	return /** @type {string} */ (page.url().split('/').pop());
+}
+
+/**
+ * What a standalone bench script needs first: the generated data file (BENCH_LINES lines, made
+ * once) and a build (skipped with BENCH_SKIP_BUILD=1 when one exists).
+ * @returns {{ lines: number, label: string, dataFile: string }}
+ */
+export function prepareStandaloneBench() {
+	const lines = Number(process.env.BENCH_LINES ?? 100_000);
+	const label = lines === 100_000 ? '100k' : `${Math.round(lines / 1000)}k`;
+	const dataFile = `bench-data/chat${label}.jsonl`;
+	if (!existsSync(dataFile)) execSync(`mkdir -p bench-data && node scripts/gen-bench-data.mjs ${dataFile} ${lines}`, { stdio: 'inherit' });
+	if (!process.env.BENCH_SKIP_BUILD || !existsSync('build/index.html')) execSync('npx vite build', { stdio: ['ignore', 'ignore', 'inherit'] });
+	return { lines, label, dataFile };
 }
