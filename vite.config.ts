@@ -11,6 +11,7 @@ export default defineConfig({
 	test: {
 		include: ['src/**/*.test.ts', 'tests/unit/**/*.test.ts', 'tests/model-server/**/*.test.ts'],
 		environment: 'node',
+		setupFiles: ['tests/unit/fast-check-setup.ts'],
 		// Property tests run thousands of cases; a busy 2-core CI machine must not time them out.
 		testTimeout: 30_000
 	}

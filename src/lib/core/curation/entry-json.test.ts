@@ -122,6 +122,9 @@ describe('copyEntry and sameJson', () => {
 		expect(sameJson({ a: 1, b: undefined }, { a: 1 })).toBe(true);
 		expect(sameJson([1, undefined], [1, null])).toBe(true);
 		expect(sameJson([1], { 0: 1 })).toBe(false);
+		const proto = JSON.parse('{"":{"__proto__":""}}');
+		expect(JSON.stringify(copyEntry(proto))).toBe(JSON.stringify(proto));
+		expect(sameJson(proto, copyEntry(proto))).toBe(true);
 		const entry = roleplayEntries()[0];
 		const copy = copyEntry(entry);
 		expect(sameJson(copy, entry)).toBe(true);

@@ -260,7 +260,10 @@ function copyJson(value: unknown): unknown {
 	const copy: Record<string, unknown> = {};
 	for (const key of Object.keys(value)) {
 		const item = (value as Record<string, unknown>)[key];
-		if (item !== undefined) copy[key] = copyJson(item);
+		if (item === undefined) continue;
+		// JSON.parse makes "__proto__" an own key; assigning it would set the prototype instead.
+		if (key === '__proto__') Object.defineProperty(copy, key, { value: copyJson(item), enumerable: true, writable: true, configurable: true });
+		else copy[key] = copyJson(item);
 	}
 	return copy;
 }
