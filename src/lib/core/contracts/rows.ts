@@ -12,6 +12,7 @@ import type { StepRecord } from '../runtime/dispatcher';
 import type { TaskNote } from '../runtime/task';
 import type { ChatResponse, StructuredOutputMode } from './engine';
 import type { RunRateLimits } from '../runtime/rate-limits';
+import type { TemplateTarget } from '../templates/target';
 
 /** Small key-value facts about this browser's copy of the app (e.g. whether the sample was seeded). */
 export interface SettingRow {
@@ -41,6 +42,8 @@ export interface DatasetRow {
 	contentHash?: string;
 	/** true for the built-in sample dataset. */
 	builtIn?: boolean;
+	/** The model the data is for (chat template, max_seq_len, loss mode); absent = none chosen. */
+	templateTarget?: TemplateTarget;
 }
 
 export interface BlockRow {
