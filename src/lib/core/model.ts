@@ -71,6 +71,27 @@ export const EntryMetaSchema = z.looseObject({
 });
 export type EntryMeta = z.infer<typeof EntryMetaSchema>;
 
+/**
+ * Preference data kept as data (issue 16), not flattened into a chat:
+ * - `pair` (DPO/ORPO): `messages` is the shared prompt (it ends on the user's turn); `chosen` and
+ *   `rejected` are the two continuations (usually one assistant message each). `origin` says where
+ *   the pair came from: an imported file, SillyTavern swipes, a regenerated turn, judge scores or
+ *   review decisions.
+ * - `label` (KTO, unpaired): `messages` is prompt plus completion, and `label` says whether the
+ *   completion is wanted. An unwanted one must never reach an SFT export unannounced.
+ */
+export const PREFERENCE_ORIGINS = ['import', 'swipes', 'regeneration', 'judge', 'review'] as const;
+export const PreferenceSchema = z.discriminatedUnion('kind', [
+	z.object({
+		kind: z.literal('pair'),
+		chosen: z.array(MessageSchema),
+		rejected: z.array(MessageSchema),
+		origin: z.enum(PREFERENCE_ORIGINS).optional()
+	}),
+	z.object({ kind: z.literal('label'), label: z.boolean(), origin: z.enum(PREFERENCE_ORIGINS).optional() })
+]);
+export type Preference = z.infer<typeof PreferenceSchema>;
+
 export const EntrySchema = z.object({
 	/** Stable and unique within its dataset. */
 	id: z.string().min(1),
@@ -83,7 +104,9 @@ export const EntrySchema = z.object({
 	/** Unknown top-level keys of the imported record, preserved for export. */
 	extra: z.record(z.string(), z.unknown()),
 	/** Content hash of the messages (roles and contents), for dedup and staleness. */
-	hash: z.string()
+	hash: z.string(),
+	/** Present on preference data only (see PreferenceSchema). */
+	preference: PreferenceSchema.optional()
 });
 export type Entry = z.infer<typeof EntrySchema>;
 
