@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CURRENT_SCHEMA_VERSION, SCHEMA_VERSIONS, SkeinDatabase } from './database';
-import { completeImport, createImportingDataset, deleteAbandonedImports, deleteDataset, listDatasets, putBlock, readBlock, renameDataset } from './datasets-repo';
+import { completeImport, createImportingDataset, deleteAbandonedImports, deleteDataset, listDatasets, putBlock, readBlock, renameDataset, setTemplateTarget } from './datasets-repo';
 import type { Entry } from '$lib/core/model';
 import { getPool, poolItems, poolItemsAt } from './pools-repo';
 import { deleteRun, getRun, updateRun } from './runs-repo';
@@ -139,6 +139,20 @@ describe('datasets repository', () => {
 		expect((await db.datasets.get(row.id))?.name).toBe('Better name');
 		await expect(renameDataset(db, row.id, '   ')).rejects.toThrow(/needs a name/);
 		await expect(renameDataset(db, 'nope', 'x')).rejects.toThrow(/no longer exists/);
+	});
+
+	it('keeps the chosen training target, refusing a malformed one, and clears it', async () => {
+		const db = new SkeinDatabase(freshName());
+		opened.push(db);
+		const row = await createImportingDataset(db, 'A');
+		const target = { template: { kind: 'family', family: 'gemma3' }, maxSeqLen: 2048, lossMode: 'assistant-only' } as const;
+		await setTemplateTarget(db, row.id, target);
+		expect((await db.datasets.get(row.id))?.templateTarget).toEqual(target);
+		await expect(setTemplateTarget(db, row.id, { ...target, maxSeqLen: 0 })).rejects.toThrow();
+		expect((await db.datasets.get(row.id))?.templateTarget?.maxSeqLen).toBe(2048);
+		await setTemplateTarget(db, row.id, null);
+		expect((await db.datasets.get(row.id))?.templateTarget).toBeUndefined();
+		await expect(setTemplateTarget(db, 'nope', target)).rejects.toThrow(/no longer exists/);
 	});
 
 	it('deletes a dataset with its blocks and originals, leaving others alone', async () => {

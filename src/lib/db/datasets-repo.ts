@@ -3,6 +3,7 @@
  * failure (quota, crash, cancel) never leaves half a change behind.
  */
 import type { Entry, ImportReport } from '$lib/core/model';
+import { TemplateTargetSchema, type TemplateTarget } from '$lib/core/templates/target-schema';
 import type { SkeinDatabase } from './database';
 import type { BlockRow, DatasetRow, OriginalRow } from '$lib/core/contracts/rows';
 import { deleteDatasetExtras } from './collection-repo';
@@ -109,6 +110,16 @@ export async function renameDataset(db: SkeinDatabase, id: string, name: string,
 	const trimmed = name.trim();
 	if (!trimmed) throw new Error('A dataset needs a name.');
 	const changed = await db.datasets.update(id, { name: trimmed, updatedAt: now });
+	if (!changed) throw new Error('That dataset no longer exists.');
+}
+
+/**
+ * Sets (or, with null, clears) the model a dataset is for. Validated here: the row is read back by
+ * the workers and by restored backups, so nothing malformed may be stored.
+ */
+export async function setTemplateTarget(db: SkeinDatabase, id: string, target: TemplateTarget | null, now = Date.now()): Promise<void> {
+	const value = target === null ? undefined : TemplateTargetSchema.parse(target);
+	const changed = await db.datasets.update(id, { templateTarget: value, updatedAt: now });
 	if (!changed) throw new Error('That dataset no longer exists.');
 }
 

@@ -12,10 +12,12 @@ import {
 	listDatasets,
 	listOriginals,
 	renameDataset,
+	setTemplateTarget,
 	setSetting
 } from '$lib/db/datasets-repo';
 import { validationSummaryKey } from '$lib/db/settings-keys';
 import type { DatasetRow } from '$lib/core/contracts/rows';
+import type { TemplateTarget } from '$lib/core/templates/target-schema';
 import type { StoredValidationSummary } from '$lib/core/contracts/settings';
 import { dataWorker } from '$lib/workers/data-bridge';
 import type { CopyOutcome, MergeOutcome } from '$lib/workers/collection-service';
@@ -51,6 +53,11 @@ export class DatasetsState {
 
 	rename(id: string, name: string): Promise<void> {
 		return renameDataset(getDatabase(), id, name);
+	}
+
+	/** Chooses the model a dataset is for (null: none); every view reading the row sees it live. */
+	setTemplateTarget(id: string, target: TemplateTarget | null): Promise<void> {
+		return setTemplateTarget(getDatabase(), id, target === null ? null : $state.snapshot(target));
 	}
 
 	remove(id: string): Promise<void> {

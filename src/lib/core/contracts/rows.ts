@@ -12,7 +12,7 @@ import type { StepRecord } from '../runtime/dispatcher';
 import type { TaskNote } from '../runtime/task';
 import type { ChatResponse, StructuredOutputMode } from './engine';
 import type { RunRateLimits } from '../runtime/rate-limits';
-import type { TemplateTarget } from '../templates/target';
+import type { TemplateTarget } from '../templates/target-schema';
 
 /** Small key-value facts about this browser's copy of the app (e.g. whether the sample was seeded). */
 export interface SettingRow {

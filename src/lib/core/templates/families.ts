@@ -12,11 +12,9 @@ import qwen25 from './data/qwen2.5.json';
 import qwen3 from './data/qwen3.json';
 import type { ConversationOptions } from './conversation';
 
-export const TEMPLATE_TOKENIZER_IDS = ['qwen3', 'llama3_1', 'gemma3', 'gptoss'] as const;
-export type TemplateTokenizerId = (typeof TEMPLATE_TOKENIZER_IDS)[number];
+import { FAMILY_IDS, TEMPLATE_TOKENIZER_IDS, type FamilyId, type TemplateTokenizerId } from './target-schema';
 
-export const FAMILY_IDS = ['qwen3', 'qwen2.5', 'llama3', 'gemma3', 'gpt-oss', 'chatml'] as const;
-export type FamilyId = (typeof FAMILY_IDS)[number];
+export { FAMILY_IDS, TEMPLATE_TOKENIZER_IDS, type FamilyId, type TemplateTokenizerId };
 
 /** What rendering, spans and counting need to know about a template, built in or custom. */
 export interface ChatTemplateSpec {
