@@ -104,6 +104,9 @@ test('choose a target, see an entry as the trainer sees it, switch the loss mode
 	await expect(page.getByTestId('target-toggle')).toHaveText('Target: Custom (pasted)');
 	await expect(page.getByTestId('trainer-total')).toHaveText(chatmlCount.toLocaleString('en-US'));
 	await expect(page.getByTestId('trainer-over')).toHaveCount(0);
+	// The text on screen is the render, character for character (nothing added between tokens).
+	const rendered = KYOTO.map((m) => `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`).join('');
+	expect(await page.getByTestId('trainer-text').evaluate((el) => el.textContent)).toBe(rendered);
 
 	// A tokenizer_config.json: a broken one is refused with the parser's place, a good one is read.
 	await panel.getByTestId('target-source-file').check();
@@ -118,8 +121,11 @@ test('choose a target, see an entry as the trainer sees it, switch the loss mode
 
 	// Phone width.
 	await page.setViewportSize({ width: 390, height: 844 });
-	await page.getByTestId('trainer-view').scrollIntoViewIfNeeded();
-	await page.screenshot({ path: '/tmp/t15-trainer-390.png', fullPage: true });
+	await page.evaluate(() => window.scrollTo(0, 0));
+	await page.screenshot({ path: '/tmp/t15-top-390.png' });
+	await page.getByTestId('target-panel').screenshot({ path: '/tmp/t15-target-390.png' });
+	await page.getByTestId('entry-view').scrollIntoViewIfNeeded();
+	await page.getByTestId('entry-view').screenshot({ path: '/tmp/t15-trainer-390.png' });
 	await page.setViewportSize({ width: 1400, height: 900 });
 
 	// Cleared: the view asks for a target again.

@@ -7,7 +7,7 @@
  * target control (the Jinja engine stays off the page).
  */
 import type { Entry } from '$lib/core/model';
-import { checkCustomTarget, type CustomTargetCheck, type CustomTargetInput } from '$lib/core/templates/custom-target';
+import { checkCustomTarget } from '$lib/core/templates/custom-target';
 import type { TemplateFinding } from '$lib/core/templates/findings';
 import type { TemplateTarget, TemplateTokenizerId } from '$lib/core/templates/target-schema';
 import { resolveTarget } from '$lib/core/templates/target';
