@@ -12,11 +12,14 @@ export interface TemplateTokenizer {
 	/** Special-token spellings in the text become their tokens, as when a trainer tokenizes a render. */
 	encode(text: string): number[];
 	decode(ids: number[]): string;
+	/** Ids of the vocabulary's special tokens (the trainer view draws them apart). */
+	readonly specialIds?: ReadonlySet<number>;
 }
 
 interface LenmlTokenizer {
 	encode(text: string, options: { add_special_tokens: boolean }): number[];
 	decode(ids: number[], options: { skip_special_tokens: boolean; clean_up_tokenization_spaces: boolean }): string;
+	added_tokens?: ReadonlyArray<{ id: number; special: boolean }>;
 }
 
 async function importTokenizer(id: TemplateTokenizerId): Promise<LenmlTokenizer> {
@@ -38,7 +41,8 @@ export function wrapTokenizer(id: TemplateTokenizerId, tokenizer: LenmlTokenizer
 	return {
 		id,
 		encode: (text) => (text === '' ? [] : tokenizer.encode(text, { add_special_tokens: false })),
-		decode: (ids) => tokenizer.decode(ids, decodeOptions)
+		decode: (ids) => tokenizer.decode(ids, decodeOptions),
+		specialIds: new Set((tokenizer.added_tokens ?? []).filter((token) => token.special).map((token) => token.id))
 	};
 }
 

@@ -18,12 +18,23 @@ const MAX_GROUP = 8;
 export function tokenizeWithOffsets(tokenizer: TemplateTokenizer, text: string): TokenizedText {
 	const ids = tokenizer.encode(text);
 	const offsets: Array<[number, number]> = [];
+	// A token decodes alone to the same text wherever it is: a long render repeats few distinct
+	// tokens, and decoding each once keeps offsets a fraction of the tokenizing time.
+	const single = new Map<number, string>();
+	const decodeOne = (id: number) => {
+		let piece = single.get(id);
+		if (piece === undefined) {
+			piece = tokenizer.decode([id]);
+			single.set(id, piece);
+		}
+		return piece;
+	};
 	let at = 0;
 	let i = 0;
 	while (i < ids.length) {
 		let matched = false;
 		for (let size = 1; size <= MAX_GROUP && i + size <= ids.length; size++) {
-			const piece = tokenizer.decode(ids.slice(i, i + size));
+			const piece = size === 1 ? decodeOne(ids[i]) : tokenizer.decode(ids.slice(i, i + size));
 			if (piece.includes('\uFFFD') && !text.startsWith(piece, at)) continue;
 			if (!text.startsWith(piece, at)) break;
 			for (let k = 0; k < size; k++) offsets.push([at, at + piece.length]);
