@@ -7,7 +7,9 @@ import type { Entry, ReviewState } from '$lib/core/model';
 import { entryToLine, exportFileName, type ExportFileFormat, type ExportFormat } from '$lib/core/export/serialize';
 import { planExport, summarizeEntry, type EntrySummary, type SplitOptions } from '$lib/core/export/export-plan';
 import { ExportRun, type ExportReport } from '$lib/core/export/export-run';
-import { applyTransforms, type TransformOptions } from '$lib/core/export/transforms';
+import type { TransformOptions } from '$lib/core/export/transforms';
+import { prepareForExport } from '$lib/core/export/preference-view';
+import { PreferenceTally, type PreferenceTallyCounts } from '$lib/core/export/preference-tally';
 import type { WriterOptions } from '$lib/core/export/writers';
 import type { SkeinDatabase } from '$lib/db/database';
 import { readBlock } from '$lib/db/datasets-repo';
@@ -43,6 +45,8 @@ export interface PlannedExportResult {
 	report: ExportReport;
 	selected: number;
 	check?: PreExportCheck;
+	/** Preference data in scope (pairs, labels), for the dialog's account of what the format does with it. */
+	preference: PreferenceTallyCounts;
 }
 
 export interface ExportResult {
@@ -98,11 +102,15 @@ export class DataExporter {
 			writer: request.writer,
 			transforms: request.transforms
 		});
-		const planned = request.checkProfile ? new Set(plan.files.flatMap((f) => f.ids)) : null;
+		const planned = new Set(plan.files.flatMap((f) => f.ids));
 		const checker = request.checkProfile ? await this.checks.preExportCheck(request.checkProfile) : null;
+		const tally = new PreferenceTally();
 		const check = (entry: Entry) => {
-			if (!checker || !planned?.has(entry.id)) return;
-			const transformed = applyTransforms(entry, request.transforms);
+			if (!planned.has(entry.id)) return;
+			tally.add(entry);
+			if (!checker) return;
+			// What the format will write: an SFT export sees a pair as prompt + chosen, never the rejected answer.
+			const transformed = prepareForExport(entry, request.format, request.transforms);
 			if (transformed.kind === 'kept') checker.add(transformed.entry);
 		};
 		const parts = new Map(run.files.map((file) => [file.part, [] as Blob[]]));
@@ -126,6 +134,7 @@ export class DataExporter {
 			report,
 			selected: plan.selected,
 			...(checker ? { check: checker.finish() } : {}),
+			preference: tally.counts,
 			files: run.files.map((file) => ({
 				fileName: file.fileName,
 				blob: request.dryRun ? null : new Blob(parts.get(file.part) ?? [], { type: 'application/jsonl' }),
