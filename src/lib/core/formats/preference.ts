@@ -23,6 +23,7 @@
  * data is a chat like every other entry (the report notes it).
  */
 import type { Message, Preference, PreferenceCounts } from '../model';
+import { formatCount, plural } from '../display';
 import { hasKey, isRecord, omitKeys, type JsonRecord } from '../json-safety';
 import type { Conversion, ConversionContext, ConvertedRecord } from './conversion';
 import { alpacaInstructionKey, alpacaOutputKey, convertAlpaca } from './alpaca';
@@ -81,8 +82,8 @@ export function countPreference(counts: PreferenceCounts | undefined, preference
 /** "3 preference pairs, 2 labelled answers (1 unwanted)" — the import report's line. */
 export function describePreferenceCounts(counts: PreferenceCounts): string {
 	const parts: string[] = [];
-	if (counts.pairs > 0) parts.push(`${counts.pairs} preference ${counts.pairs === 1 ? 'pair' : 'pairs'}`);
-	if (counts.labels > 0) parts.push(`${counts.labels} labelled ${counts.labels === 1 ? 'answer' : 'answers'} (${counts.unwanted} unwanted)`);
+	if (counts.pairs > 0) parts.push(plural(counts.pairs, 'preference pair'));
+	if (counts.labels > 0) parts.push(`${plural(counts.labels, 'labelled answer')} (${formatCount(counts.unwanted)} unwanted)`);
 	return parts.join(', ');
 }
 
