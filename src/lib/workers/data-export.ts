@@ -9,7 +9,7 @@ import { planExport, summarizeEntry, type EntrySummary, type SplitOptions } from
 import { ExportRun, type ExportReport } from '$lib/core/export/export-run';
 import type { TransformOptions } from '$lib/core/export/transforms';
 import { prepareForExport } from '$lib/core/export/preference-view';
-import { PreferenceTally, type PreferenceTallyCounts } from '$lib/core/export/preference-tally';
+import { describePreferenceHandling, PreferenceTally, type PreferenceTallyCounts } from '$lib/core/export/preference-tally';
 import type { WriterOptions } from '$lib/core/export/writers';
 import type { SkeinDatabase } from '$lib/db/database';
 import { readBlock } from '$lib/db/datasets-repo';
@@ -53,6 +53,8 @@ export interface ExportResult {
 	blob: Blob;
 	fileName: string;
 	entries: number;
+	/** What the export did with preference data (pairs → prompt + chosen, unwanted answers left out), when there was any. */
+	notice?: string;
 }
 
 /** Counts the findings of what an export would write (entries after transforms), one entry at a time. */
@@ -143,23 +145,35 @@ export class DataExporter {
 		};
 	}
 
-	/** Builds the download from per-block parts, so no single string holds the whole dataset. */
+	/**
+	 * Builds the download from per-block parts, so no single string holds the whole dataset. The
+	 * OpenAI download treats preference data as every SFT export does (`preference-view.ts`): a
+	 * pair is its prompt + chosen answer, an unwanted answer is left out, and `notice` says so.
+	 */
 	async exportDataset(datasetId: string, format: ExportFormat, now = new Date()): Promise<ExportResult> {
 		const dataset = await readyDataset(this.db, datasetId);
 		const parts: Blob[] = [];
+		const tally = new PreferenceTally();
 		let entries = 0;
 		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
 			const block = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
 			if (!block.length) continue;
 			let text = '';
-			for (const entry of block) text += entryToLine(entry, format) + '\n';
+			for (const entry of block) {
+				tally.add(entry);
+				const prepared = format === 'openai' && entry.preference !== undefined ? prepareForExport(entry, 'openai') : null;
+				if (prepared?.kind === 'excluded') continue;
+				text += entryToLine(prepared?.entry ?? entry, format) + '\n';
+				entries++;
+			}
 			parts.push(new Blob([text]));
-			entries += block.length;
 		}
+		const notice = describePreferenceHandling(tally.counts, format).map((line) => line.text).join(' ');
 		return {
 			blob: new Blob(parts, { type: 'application/jsonl' }),
 			fileName: exportFileName(dataset.name, format, now),
-			entries
+			entries,
+			...(notice ? { notice } : {})
 		};
 	}
 }
