@@ -27,3 +27,15 @@ describe('the preference filter', () => {
 		expect(decodeFilterFromUrl('?preference=pair&preference=maybe')).toEqual({ filter: { preference: ['pair'] }, errors: ['unknown preference kind ignored'] });
 	});
 });
+
+describe('merging preference data', () => {
+	it('keeps two pairs on one prompt with different answers, and collapses the same pair twice', async () => {
+		const { mergeDatasets } = await import('./merge');
+		const [first, same] = importFixture('preference/trl-conversational.jsonl').entries;
+		const other = { ...first, id: 'other', preference: { kind: 'pair' as const, chosen: [{ role: 'assistant', content: 'Blue, mostly.' }], rejected: [{ role: 'assistant', content: 'Red.' }] } };
+		let n = 0;
+		const { entries, report } = mergeDatasets([{ name: 'A', entries: [first] }, { name: 'B', entries: [{ ...same, id: 'same' }, other] }], () => `m${++n}`);
+		expect(entries.map((e) => e.id)).toEqual([first.id, 'other']);
+		expect(report.duplicatesCollapsed).toBe(1);
+	});
+});

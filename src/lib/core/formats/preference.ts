@@ -87,6 +87,17 @@ export function describePreferenceCounts(counts: PreferenceCounts): string {
 	return parts.join(', ');
 }
 
+/**
+ * An entry's preference data as comparable text ('' for a plain chat), for telling duplicates
+ * apart: a pair's messages are only its prompt, so two pairs on one prompt with different answers
+ * are different entries (read defensively: validation sees raw records too).
+ */
+export function preferenceKeyOf(entry: unknown): string {
+	if (!isRecord(entry) || !isRecord(entry.preference)) return '';
+	const { kind, chosen, rejected, label } = entry.preference;
+	return kind === 'pair' ? `\u0000pair:${JSON.stringify([chosen, rejected]) ?? ''}` : `\u0000label:${String(label)}`;
+}
+
 // ——— pieces ———
 
 const PAIR_KEYS = new Set(['chosen', 'rejected']);

@@ -30,3 +30,15 @@ describe('preference pairs under every built-in profile', () => {
 		expect(found).toContain('ends-on-user');
 	});
 });
+
+describe('duplicates among preference data', () => {
+	it('two pairs on one prompt with different answers are not duplicates; the same pair twice is', async () => {
+		const { duplicateKeyOf } = await import('./rules/duplicates');
+		const [first, second] = importFixture('preference/trl-conversational.jsonl').entries;
+		const other = { ...first, preference: { kind: 'pair' as const, chosen: [{ role: 'assistant', content: 'Blue, mostly.' }], rejected: [{ role: 'assistant', content: 'Red.' }] } };
+		expect(first.hash).toBe(other.hash);
+		expect(duplicateKeyOf(first)).not.toBe(duplicateKeyOf(other));
+		expect(duplicateKeyOf(first)).toBe(duplicateKeyOf(second));
+		expect(duplicateKeyOf({ ...first, preference: undefined })).not.toBe(duplicateKeyOf(first));
+	});
+});
