@@ -1,5 +1,6 @@
 import { expect, test } from './fixtures';
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Page } from '@playwright/test';
 import { waitForSample } from './helpers';
 
@@ -13,6 +14,21 @@ const PAIRS = [
 	{ prompt: ask('Do you ever get lonely?'), chosen: say('The gulls keep me company.'), rejected: say('The gulls keep me company.') }
 ];
 const DPO_FILE = PAIRS.map((p) => JSON.stringify(p)).join('\n') + '\n';
+
+// axe is injected from the dev dependency; the app's Content-Security-Policy would refuse it.
+test.use({ bypassCSP: true });
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** Serious or critical axe-core violations on the page as it is now. */
+async function seriousViolations(page: Page): Promise<string[]> {
+	await page.waitForTimeout(150);
+	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
+	return page.evaluate(async () => {
+		const w = window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } };
+		const result = await w.axe.run(document, { resultTypes: ['violations'] });
+		return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+	});
+}
 
 const shots = process.env.SHOT_DIR;
 async function shoot(page: Page, name: string) {
@@ -55,6 +71,7 @@ test('a DPO file imports as pairs shown side by side; DPO and SFT exports write 
 	const rejectedBox = (await view.getByTestId('pair-rejected').boundingBox())!;
 	expect(Math.abs(chosenBox.y - rejectedBox.y)).toBeLessThan(2);
 	expect(rejectedBox.x).toBeGreaterThan(chosenBox.x + chosenBox.width - 1);
+	expect(await seriousViolations(page), 'axe on the pair view').toEqual([]);
 	await shoot(page, 'preference-entry');
 
 	// DPO export: the check counts the pairs and flags the identical one; the file holds the pairs exactly.
@@ -64,6 +81,7 @@ test('a DPO file imports as pairs shown side by side; DPO and SFT exports write 
 	await expect(account).toContainText('3 pairs written with chosen and rejected answers.');
 	await expect(account).toContainText('1 pair has identical chosen and rejected answers');
 	await expect(dialog.getByTestId('export-check-result')).toContainText('Chosen and rejected are the same: 1');
+	expect(await seriousViolations(page), 'axe on the export check').toEqual([]);
 	await shoot(page, 'preference-export-check');
 	await dialog.getByTestId('export-anyway').check();
 	const [dpo] = await Promise.all([page.waitForEvent('download'), dialog.getByTestId('export-download').click()]);
