@@ -62,6 +62,14 @@ describe('LLaMA-Factory ranking data', () => {
 		]);
 	});
 
+	it('reads typed {type, value} parts in the prompt of the OpenAI-tagged form', () => {
+		const { entries, report } = importInChunks(
+			'{"messages": [{"role": "user", "content": [{"type": "text", "value": "Lit?"}]}], "chosen": {"role": "assistant", "content": "Yes."}, "rejected": {"role": "assistant", "content": "No."}}'
+		);
+		expect(report.errors).toEqual([]);
+		expect(entries.map(shapeOf)).toEqual([pair([user('Lit?')], [assistant('Yes.')], [assistant('No.')], 'llamafactory-ranking')]);
+	});
+
 	it('reads the v1 form (chosen_messages / rejected_messages with typed parts): the shared turns are the prompt', () => {
 		const { entries, report } = importFixture('preference/lf-v1-pairs.jsonl');
 		expect(report.errors).toEqual([]);

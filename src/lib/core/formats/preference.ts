@@ -164,7 +164,7 @@ function convertLlamaFactoryRanking(record: JsonRecord, ctx: ConversionContext):
 			prompt = convertShareGpt(asShareGpt, ctx);
 			ctx.note('LLaMA-Factory ShareGPT ranking record read as a prompt with chosen / rejected answers');
 		} else {
-			prompt = convertOpenAi(rest, ctx);
+			prompt = isLlamaFactoryMessages(rest) ? convertLlamaFactory(rest, ctx) : convertOpenAi(rest, ctx);
 			ctx.note('LLaMA-Factory ranking record (OpenAI tags) read as a prompt with chosen / rejected answers');
 		}
 	} else {
