@@ -36,7 +36,11 @@ export const FORMAT_IDS = [
 	'alpaca',
 	'prompt-response',
 	'prompt-completion',
-	'sillytavern-chat'
+	'sillytavern-chat',
+	'llamafactory-ranking',
+	'llamafactory-kto',
+	'trl-preference',
+	'trl-kto'
 ] as const;
 export const FormatIdSchema = z.enum(FORMAT_IDS);
 export type FormatId = z.infer<typeof FormatIdSchema>;
@@ -52,7 +56,11 @@ export const FORMAT_LABELS: Record<FormatId, string> = {
 	alpaca: 'Alpaca instruction / input / output',
 	'prompt-response': 'Prompt / response pairs',
 	'prompt-completion': 'Prompt / completion pairs',
-	'sillytavern-chat': 'SillyTavern chat log'
+	'sillytavern-chat': 'SillyTavern chat log',
+	'llamafactory-ranking': 'LLaMA-Factory ranking (chosen / rejected)',
+	'llamafactory-kto': 'LLaMA-Factory KTO (label)',
+	'trl-preference': 'TRL preference (prompt / chosen / rejected)',
+	'trl-kto': 'TRL unpaired preference / KTO (prompt / completion / label)'
 };
 
 export const EntrySourceSchema = z.object({
@@ -185,6 +193,15 @@ export interface FileImportReport {
 	cookbookConverted?: Record<string, number>;
 	/** A file-level verdict when nothing could be read ("this is not a dataset"). */
 	fatal?: string;
+	/** Preference data among the imported entries (absent when there was none). */
+	preference?: PreferenceCounts;
+}
+
+/** Preference entries: DPO pairs and KTO labels, and how many of the labels say "unwanted". */
+export interface PreferenceCounts {
+	pairs: number;
+	labels: number;
+	unwanted: number;
 }
 
 export interface ImportReport {

@@ -26,14 +26,18 @@ export function downloadBlob(blob: Blob, fileName: string): void {
 export class ExportState {
 	running = $state<string | null>(null);
 	error = $state<string | null>(null);
+	/** What the last download did with preference data, when the dataset has any. */
+	notice = $state<{ datasetId: string; text: string } | null>(null);
 
 	async run(datasetId: string, format: ExportFormat): Promise<void> {
 		if (this.running) return;
 		this.running = datasetId;
 		this.error = null;
+		this.notice = null;
 		try {
-			const { blob, fileName } = await dataWorker().exportDataset(datasetId, format);
+			const { blob, fileName, notice } = await dataWorker().exportDataset(datasetId, format);
 			downloadBlob(blob, fileName);
+			this.notice = notice ? { datasetId, text: notice } : null;
 		} catch (error) {
 			this.error = `Export failed: ${error instanceof Error ? error.message : String(error)}`;
 		} finally {

@@ -7,7 +7,9 @@ import type { Entry, ReviewState } from '$lib/core/model';
 import { entryToLine, exportFileName, type ExportFileFormat, type ExportFormat } from '$lib/core/export/serialize';
 import { planExport, summarizeEntry, type EntrySummary, type SplitOptions } from '$lib/core/export/export-plan';
 import { ExportRun, type ExportReport } from '$lib/core/export/export-run';
-import { applyTransforms, type TransformOptions } from '$lib/core/export/transforms';
+import type { TransformOptions } from '$lib/core/export/transforms';
+import { prepareForExport } from '$lib/core/export/preference-view';
+import { describePreferenceHandling, PreferenceTally, type PreferenceTallyCounts } from '$lib/core/export/preference-tally';
 import type { WriterOptions } from '$lib/core/export/writers';
 import type { SkeinDatabase } from '$lib/db/database';
 import { readBlock } from '$lib/db/datasets-repo';
@@ -43,12 +45,16 @@ export interface PlannedExportResult {
 	report: ExportReport;
 	selected: number;
 	check?: PreExportCheck;
+	/** Preference data in scope (pairs, labels), for the dialog's account of what the format does with it. */
+	preference: PreferenceTallyCounts;
 }
 
 export interface ExportResult {
 	blob: Blob;
 	fileName: string;
 	entries: number;
+	/** What the export did with preference data (pairs → prompt + chosen, unwanted answers left out), when there was any. */
+	notice?: string;
 }
 
 /** Counts the findings of what an export would write (entries after transforms), one entry at a time. */
@@ -98,11 +104,15 @@ export class DataExporter {
 			writer: request.writer,
 			transforms: request.transforms
 		});
-		const planned = request.checkProfile ? new Set(plan.files.flatMap((f) => f.ids)) : null;
+		const planned = new Set(plan.files.flatMap((f) => f.ids));
 		const checker = request.checkProfile ? await this.checks.preExportCheck(request.checkProfile) : null;
+		const tally = new PreferenceTally();
 		const check = (entry: Entry) => {
-			if (!checker || !planned?.has(entry.id)) return;
-			const transformed = applyTransforms(entry, request.transforms);
+			if (!planned.has(entry.id)) return;
+			tally.add(entry);
+			if (!checker) return;
+			// What the format will write: an SFT export sees a pair as prompt + chosen, never the rejected answer.
+			const transformed = prepareForExport(entry, request.format, request.transforms);
 			if (transformed.kind === 'kept') checker.add(transformed.entry);
 		};
 		const parts = new Map(run.files.map((file) => [file.part, [] as Blob[]]));
@@ -126,6 +136,7 @@ export class DataExporter {
 			report,
 			selected: plan.selected,
 			...(checker ? { check: checker.finish() } : {}),
+			preference: tally.counts,
 			files: run.files.map((file) => ({
 				fileName: file.fileName,
 				blob: request.dryRun ? null : new Blob(parts.get(file.part) ?? [], { type: 'application/jsonl' }),
@@ -134,23 +145,35 @@ export class DataExporter {
 		};
 	}
 
-	/** Builds the download from per-block parts, so no single string holds the whole dataset. */
+	/**
+	 * Builds the download from per-block parts, so no single string holds the whole dataset. The
+	 * OpenAI download treats preference data as every SFT export does (`preference-view.ts`): a
+	 * pair is its prompt + chosen answer, an unwanted answer is left out, and `notice` says so.
+	 */
 	async exportDataset(datasetId: string, format: ExportFormat, now = new Date()): Promise<ExportResult> {
 		const dataset = await readyDataset(this.db, datasetId);
 		const parts: Blob[] = [];
+		const tally = new PreferenceTally();
 		let entries = 0;
 		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
 			const block = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
 			if (!block.length) continue;
 			let text = '';
-			for (const entry of block) text += entryToLine(entry, format) + '\n';
+			for (const entry of block) {
+				tally.add(entry);
+				const prepared = format === 'openai' && entry.preference !== undefined ? prepareForExport(entry, 'openai') : null;
+				if (prepared?.kind === 'excluded') continue;
+				text += entryToLine(prepared?.entry ?? entry, format) + '\n';
+				entries++;
+			}
 			parts.push(new Blob([text]));
-			entries += block.length;
 		}
+		const notice = describePreferenceHandling(tally.counts, format).map((line) => line.text).join(' ');
 		return {
 			blob: new Blob(parts, { type: 'application/jsonl' }),
 			fileName: exportFileName(dataset.name, format, now),
-			entries
+			entries,
+			...(notice ? { notice } : {})
 		};
 	}
 }

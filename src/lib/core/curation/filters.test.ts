@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { FORMAT_IDS, REVIEW_STATES, type Entry } from '../model';
 import {
+	PREFERENCE_FILTERS,
 	compileFilter,
 	decodeFilterFromUrl,
 	encodeFilterToUrl,
@@ -103,6 +104,7 @@ describe('URLs', () => {
 			untagged: fc.boolean(),
 			review: fc.subarray([...REVIEW_STATES]),
 			sources: fc.subarray([...FORMAT_IDS]),
+			preference: fc.subarray([...PREFERENCE_FILTERS]),
 			messageCount: rangeArb,
 			characterCount: rangeArb,
 			tokenCount: rangeArb,

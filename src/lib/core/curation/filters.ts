@@ -32,6 +32,17 @@ export const TextFilterSchema = z.object({
 	caseSensitive: z.boolean().optional()
 });
 
+/** Preference data (issue 16): a pair, a KTO label of either kind, or none at all. */
+export const PREFERENCE_FILTERS = ['pair', 'wanted', 'unwanted', 'none'] as const;
+export type PreferenceFilter = (typeof PREFERENCE_FILTERS)[number];
+
+/** Which of `PREFERENCE_FILTERS` an entry is. */
+export function preferenceKindOf(entry: Entry): PreferenceFilter {
+	const preference = entry.preference;
+	if (preference === undefined) return 'none';
+	return preference.kind === 'pair' ? 'pair' : preference.label ? 'wanted' : 'unwanted';
+}
+
 export const EntryFilterSchema = z.object({
 	text: TextFilterSchema.optional(),
 	/** Entries with at least one of these tags. */
@@ -43,6 +54,8 @@ export const EntryFilterSchema = z.object({
 	untagged: z.boolean().optional(),
 	review: z.array(ReviewStateSchema).optional(),
 	sources: z.array(FormatIdSchema).optional(),
+	/** Entries that are any of these kinds of preference data. */
+	preference: z.array(z.enum(PREFERENCE_FILTERS)).optional(),
 	messageCount: RangeSchema.optional(),
 	characterCount: RangeSchema.optional(),
 	tokenCount: RangeSchema.optional(),
@@ -125,6 +138,10 @@ export function compileFilter(filter: EntryFilter, context: FilterContext = {}):
 	if (nonEmpty(filter.sources)) {
 		const formats = new Set<string>(filter.sources);
 		tests.push((entry) => entry.meta.source !== undefined && formats.has(entry.meta.source.format));
+	}
+	if (nonEmpty(filter.preference)) {
+		const kinds = new Set<string>(filter.preference);
+		tests.push((entry) => kinds.has(preferenceKindOf(entry)));
 	}
 	if (filter.messageCount) {
 		const range = filter.messageCount;
@@ -216,6 +233,7 @@ export function normalizeFilter(filter: EntryFilter): EntryFilter {
 	if (filter.untagged) out.untagged = true;
 	assign('review', list(filter.review));
 	assign('sources', list(filter.sources));
+	assign('preference', list(filter.preference));
 	assign('messageCount', range(filter.messageCount));
 	assign('characterCount', range(filter.characterCount));
 	assign('tokenCount', range(filter.tokenCount));
@@ -257,6 +275,7 @@ export function encodeFilterToUrl(filter: EntryFilter): string {
 	if (f.untagged) params.set('untagged', '1');
 	for (const review of f.review ?? []) params.append('review', review);
 	for (const source of f.sources ?? []) params.append('source', source);
+	for (const kind of f.preference ?? []) params.append('preference', kind);
 	for (const [key, name] of RANGE_PARAMS) {
 		const range = f[key];
 		if (range) params.set(name, `${range.min ?? ''}..${range.max ?? ''}`);
@@ -306,6 +325,10 @@ export function decodeFilterFromUrl(search: string | URLSearchParams): { filter:
 	});
 	if (validSources.length < sources.length) errors.push('unknown source format ignored');
 	if (validSources.length) filter.sources = validSources;
+	const kinds = params.getAll('preference');
+	const validKinds = kinds.filter((value): value is PreferenceFilter => (PREFERENCE_FILTERS as readonly string[]).includes(value));
+	if (validKinds.length < kinds.length) errors.push('unknown preference kind ignored');
+	if (validKinds.length) filter.preference = validKinds;
 	for (const [key, name] of RANGE_PARAMS) {
 		const text = params.get(name);
 		if (text === null) continue;

@@ -16,6 +16,7 @@
  * Notes of both are joined (the duplicate's marked with its dataset), never dropped.
  */
 import type { Entry, ReviewState } from '../model';
+import { preferenceKeyOf } from '../formats/preference';
 
 export interface MergeSource {
 	/** The dataset's name, used in notes and the report. */
@@ -120,7 +121,9 @@ export function mergeDatasets(sources: readonly MergeSource[], newId: () => stri
 		report.sources.push(sourceReport);
 		report.input += source.entries.length;
 		for (const entry of source.entries) {
-			const survivorAt = byHash.get(entry.hash);
+			// Pairs on one prompt share the prompt's hash: their answers tell them apart (issue 16).
+			const key = entry.hash + preferenceKeyOf(entry);
+			const survivorAt = byHash.get(key);
 			if (survivorAt !== undefined) {
 				const absorbed = absorbDuplicate(output[survivorAt], entry, source.name);
 				output[survivorAt] = absorbed.entry;
@@ -141,7 +144,7 @@ export function mergeDatasets(sources: readonly MergeSource[], newId: () => stri
 				report.idsReissued++;
 			}
 			usedIds.add(kept.id);
-			byHash.set(kept.hash, output.length);
+			byHash.set(key, output.length);
 			output.push(kept);
 			sourceReport.kept++;
 		}

@@ -14,7 +14,10 @@ const WHAT_SKIPS: Partial<Record<SkipCode, string>> = {
 	'ends-on-user': 'conversations ending on a user turn',
 	'has-system': 'a system prompt',
 	'multi-turn': 'more than one exchange',
-	'no-messages': 'no messages'
+	'no-messages': 'no messages',
+	'not-a-pair': 'labelled answers (KTO), not pairs',
+	'no-preference': 'entries that are not preference data',
+	'unwanted-answer': 'answers labelled unwanted (KTO false)'
 };
 
 /** Null when the file has lines; otherwise the reason it is empty. */

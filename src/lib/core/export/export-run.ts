@@ -10,13 +10,15 @@
  * Entries may arrive in any order; each one's text is kept until every entry planned before it
  * has arrived, then `takeReady` hands it out. In storage order (no shuffle) that is at once, so
  * nothing piles up; with a shuffle most text waits until the last block (see README: weak spot).
- * Each entry is transformed, then written; a skip from either goes to the report with its reason.
+ * Each entry is transformed (preference data first made what the format takes: `preference-view.ts`),
+ * then written; a skip from either goes to the report with its reason.
  */
 import type { Entry } from '../model';
 import { exportBaseName, exportFileName, type ExportFileFormat } from './serialize';
 import type { ExportPlan, OutputPart } from './export-plan';
 import { skip, type SkipCode, type SkipReason } from './skip-reason';
-import { applyTransforms, type TransformOptions } from './transforms';
+import type { TransformOptions } from './transforms';
+import { prepareForExport } from './preference-view';
 import { lossNotes, writeEntry, type WriterOptions } from './writers';
 
 export interface ExportSettings {
@@ -161,7 +163,7 @@ export class ExportRun {
 		if (place === undefined) return false;
 		this.placeOf.delete(entry.id);
 		const assembly = this.assemblies[place.file];
-		const transformed = applyTransforms(entry, this.settings.transforms);
+		const transformed = prepareForExport(entry, this.settings.format, this.settings.transforms);
 		if (transformed.kind === 'excluded') {
 			assembly.skip(entry.id, transformed.reason);
 			assembly.fill(place.position, '');

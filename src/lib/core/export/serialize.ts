@@ -25,7 +25,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
  * Every format the export writers (`./writers.ts`) can produce. `ExportFormat` stays the subset
  * `entryToLine` writes for every entry; the others can refuse an entry they cannot express.
  */
-export const EXPORT_FILE_FORMATS = ['openai', 'skein', 'sharegpt', 'alpaca', 'prompt-response'] as const;
+export const EXPORT_FILE_FORMATS = ['openai', 'skein', 'sharegpt', 'alpaca', 'prompt-response', 'dpo', 'kto', 'sharegpt-ranking'] as const;
 export type ExportFileFormat = (typeof EXPORT_FILE_FORMATS)[number];
 
 /** The full-fidelity record for an entry (before `JSON.stringify`). */
@@ -39,6 +39,7 @@ export function entryToSkeinRecord(entry: Entry): Record<string, unknown> {
 		...(entry.characters !== undefined ? { characters: entry.characters } : {}),
 		meta: entry.meta,
 		hash: entry.hash,
+		...(entry.preference !== undefined ? { preference: entry.preference } : {}),
 		...(collides ? { extra: entry.extra } : {})
 	};
 	if (collides || extraKeys.length === 0) return { messages: entry.messages, skein };

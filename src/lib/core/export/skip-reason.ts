@@ -19,6 +19,10 @@ export const SKIP_CODES = [
 	'ends-on-user',
 	'multi-turn',
 	'no-exchange',
+	// Preference data (issue 16): what a format does not take, and what an SFT export never writes.
+	'not-a-pair',
+	'no-preference',
+	'unwanted-answer',
 	// Think-tag policy.
 	'think-missing',
 	'think-multiple-open',

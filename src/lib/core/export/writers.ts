@@ -9,6 +9,8 @@ import { writeOpenAi } from './write-openai';
 import { writePromptResponse, type PromptResponseMode } from './write-prompt-response';
 import { writeShareGpt } from './write-sharegpt';
 import { written, type WriteOutcome } from './write-outcome';
+import { writeDpo, writeKto, writeShareGptRanking } from './write-preference';
+import { PREFERENCE_LOSS_NOTES } from './preference-notes';
 
 export interface WriterOptions {
 	/** `openai` only: add `id` and `metadata: {tags, review, characters?}` (default false: minimal). */
@@ -31,6 +33,12 @@ export function writeEntry(entry: Entry, format: ExportFileFormat, options: Writ
 			return writeAlpaca(entry);
 		case 'prompt-response':
 			return writePromptResponse(entry, options.promptResponseMode ?? 'single-turn');
+		case 'dpo':
+			return writeDpo(entry);
+		case 'kto':
+			return writeKto(entry);
+		case 'sharegpt-ranking':
+			return writeShareGptRanking(entry);
 	}
 }
 
@@ -80,5 +88,9 @@ export function lossNotes(format: ExportFileFormat, options: WriterOptions = {})
 					? 'Each pair stands alone: earlier turns, the system prompt, tool turns and unpaired turns are dropped.'
 					: 'Skipped: entries with a system prompt (omit it to include them), more than one exchange, tool turns, custom roles or structured content.'
 			];
+		case 'dpo':
+		case 'kto':
+		case 'sharegpt-ranking':
+			return PREFERENCE_LOSS_NOTES[format];
 	}
 }

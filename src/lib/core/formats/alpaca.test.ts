@@ -7,7 +7,8 @@ describe('Alpaca', () => {
 	it('imports every record of the array', () => {
 		expect(report.container).toBe('json-array');
 		expect(report.errors).toEqual([]);
-		expect(report.formats).toEqual({ alpaca: 5 });
+		// The record with a boolean kto_tag is LLaMA-Factory KTO data (issue 16): a labelled answer.
+		expect(report.formats).toEqual({ alpaca: 4, 'llamafactory-kto': 1 });
 	});
 
 	it('appends a non-empty input to the instruction', () => {
@@ -40,7 +41,8 @@ describe('Alpaca', () => {
 			{ role: 'user', content: 'Say hi.' },
 			{ role: 'assistant', content: 'Hi!' }
 		]);
-		expect(entries[4].extra).toEqual({ kto_tag: true });
+		expect(entries[4].extra).toEqual({});
+		expect(entries[4].preference).toEqual({ kind: 'label', label: true, origin: 'import' });
 	});
 
 	it('notes what was combined', () => {

@@ -6,7 +6,7 @@
  * Failure is a plain string (the reason shown in the report), which keeps the hot path free of
  * exceptions and allocations.
  */
-import type { Message } from '../model';
+import type { Message, Preference } from '../model';
 import type { JsonRecord } from '../json-safety';
 
 export interface ConversionContext {
@@ -39,6 +39,8 @@ export interface ConvertedRecord {
 	extra: JsonRecord;
 	/** Generation provenance, for `entry.meta.provenance`. */
 	provenance?: JsonRecord;
+	/** Preference data (`formats/preference.ts`): a pair, or a KTO label. */
+	preference?: Preference;
 }
 
 /** A converted record, or the reason it could not be converted. */

@@ -12,6 +12,7 @@ import { isSillyTavernHeader, isSillyTavernMessage } from './sillytavern-chat';
 import { isSkeinRecord } from './skein';
 import { recogniseCharacterCard } from './character-card';
 import { recogniseLorebook } from './lorebook';
+import { detectPreferenceShape } from './preference';
 
 export type RecordShape =
 	| Exclude<FormatId, 'sillytavern-chat' | 'turn-list'>
@@ -26,6 +27,9 @@ export function detectRecordShape(record: JsonRecord): RecordShape {
 	// Skein first: its preserved extra keys may be anything, `__ERROR__` included.
 	if (isSkeinRecord(record)) return 'skein';
 	if (hasKey(record, '__ERROR__')) return 'isf-error';
+	// Pairs and labels before the chat shapes they contain (issue 16).
+	const preference = detectPreferenceShape(record);
+	if (preference !== null) return preference;
 	if (hasKey(record, 'messages')) return isIsfAnnotated(record) ? 'isf-annotated' : isLlamaFactoryMessages(record) ? 'llamafactory' : 'openai';
 	if (hasKey(record, 'conversations')) return 'sharegpt';
 	if (hasKey(record, 'conversation')) return 'sharegpt-pairs';

@@ -7,7 +7,8 @@ describe('ShareGPT', () => {
 	it('imports every variant', () => {
 		expect(report.errors).toEqual([]);
 		expect(entries.length).toBe(9);
-		expect(report.formats).toEqual({ sharegpt: 9 });
+		// The chosen / rejected record is LLaMA-Factory ranking data (issue 16), no longer a chat.
+		expect(report.formats).toEqual({ sharegpt: 8, 'llamafactory-ranking': 1 });
 	});
 
 	it('maps human/gpt/system and keeps id in extra', () => {
@@ -53,10 +54,14 @@ describe('ShareGPT', () => {
 		expect(entries[7].messages[0]).toEqual({ role: 'Narrator', content: 'The tavern falls silent.' });
 	});
 
-	it('keeps preference pairs as metadata', () => {
-		expect(entries[8].extra).toEqual({
-			chosen: { from: 'gpt', value: 'A careful answer.' },
-			rejected: { from: 'gpt', value: 'A sloppy answer.' }
+	it('reads chosen / rejected turns as a preference pair (issue 16)', () => {
+		expect(entries[8].messages).toEqual([{ role: 'user', content: 'Which is better?' }]);
+		expect(entries[8].extra).toEqual({});
+		expect(entries[8].preference).toEqual({
+			kind: 'pair',
+			chosen: [{ role: 'assistant', content: 'A careful answer.' }],
+			rejected: [{ role: 'assistant', content: 'A sloppy answer.' }],
+			origin: 'import'
 		});
 	});
 
@@ -64,7 +69,7 @@ describe('ShareGPT', () => {
 		const notes = Object.fromEntries(report.notes.map((n) => [n.text, [n.count, n.line]]));
 		expect(notes).toMatchObject({
 			'ShareGPT speaker mapped: human → user': [5, 1],
-			'ShareGPT speaker mapped: gpt → assistant': [4, 1],
+			'ShareGPT speaker mapped: gpt → assistant': [5, 1],
 			'ShareGPT speaker mapped: Human → user': [1, 2],
 			'ShareGPT speaker mapped: " GPT " → assistant': [1, 2],
 			'ShareGPT speaker mapped: input → user': [1, 4],
@@ -76,7 +81,7 @@ describe('ShareGPT', () => {
 			'observation turn linked to its function_call as a tool message (tool_call_id)': [1, 7],
 			'tools column given as JSON text: parsed into the tools list': [1, 7],
 			'custom speaker name kept as role: Narrator': [1, 8],
-			'preference pairs (chosen/rejected) kept as metadata': [1, 9]
+			'LLaMA-Factory ShareGPT ranking record read as a prompt with chosen / rejected answers': [1, 9]
 		});
 	});
 

@@ -5,7 +5,8 @@
  *   message (trainers such as LLaMA-Factory prepend it the same way). `function_call` turns become
  *   assistant `tool_calls` and `observation` turns the tool messages answering them
  *   (`tool-calls.ts`); a `tools` column given as JSON text is parsed into the OpenAI tools list.
- *   `id`, media columns and preference `chosen`/`rejected` turns stay in `extra` untouched.
+ *   `id` and media columns stay in `extra` untouched. Records with `chosen` / `rejected` turns are
+ *   LLaMA-Factory ranking data and never reach this adapter whole (`preference.ts`).
  * - `sharegpt-pairs`: ms-swift `{system?, conversation: [{human, assistant}, ...]}`.
  * - `turn-list`: the record itself is a list of turns (unsloth#321).
  */

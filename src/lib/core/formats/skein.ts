@@ -1,6 +1,6 @@
 /**
  * Skein's own full-fidelity JSONL (written by `export/serialize.ts`):
- * `{"messages": [...], ...extra keys..., "skein": {"v": 1, id, tags, characters?, meta, hash, extra?}}`.
+ * `{"messages": [...], ...extra keys..., "skein": {"v": 1, id, tags, characters?, meta, hash, preference?, extra?}}`.
  * `skein.extra` is present only when an extra key would have collided with `messages` or `skein`;
  * then the top level carries nothing but those two keys.
  */
@@ -28,7 +28,8 @@ export function convertSkein(record: JsonRecord): Entry | string {
 		...(hasKey(skein, 'characters') ? { characters: skein.characters } : {}),
 		meta: skein.meta,
 		extra,
-		hash: skein.hash
+		hash: skein.hash,
+		...(hasKey(skein, 'preference') ? { preference: skein.preference } : {})
 	};
 	// Validate only: zod's output is a rebuilt copy, and the parsed original is already exact.
 	const result = EntrySchema.safeParse(candidate);

@@ -28,6 +28,7 @@ import { convertSillyTavernMessage, SillyTavernChat } from '../formats/sillytave
 import { CARD_NOTE, recogniseCharacterCard } from '../formats/character-card';
 import { LOREBOOK_NOTE, recogniseLorebook } from '../formats/lorebook';
 import { convertSkein } from '../formats/skein';
+import { convertPreference, countPreference } from '../formats/preference';
 import { emptyFileReport, ReportBuilder } from './import-report';
 import { describeImportedTag, importTags, slugifyTag } from '../curation/tags';
 import { cookbookCounts } from '../validation/rules/cookbook';
@@ -416,6 +417,11 @@ export class FileImporter {
 				return this.emit('prompt-response', convertPromptResponse(record, this.ctx), line, text);
 			case 'prompt-completion':
 				return this.emit('prompt-completion', convertPromptCompletion(record, this.ctx), line, text);
+			case 'llamafactory-ranking':
+			case 'llamafactory-kto':
+			case 'trl-preference':
+			case 'trl-kto':
+				return this.emit(shape, convertPreference(shape, record, this.ctx), line, text);
 			case 'skein':
 				return this.onSkein(record, line, text);
 			case 'isf-error':
@@ -495,14 +501,9 @@ export class FileImporter {
 			if (flags.length > 0) meta.contentConverted = flags;
 			this.pendingConverted = [];
 		}
-		return {
-			id: this.freshId(),
-			messages: converted.messages,
-			tags: [],
-			meta,
-			extra: converted.extra,
-			hash: hashMessages(converted.messages)
-		};
+		const entry: Entry = { id: this.freshId(), messages: converted.messages, tags: [], meta, extra: converted.extra, hash: hashMessages(converted.messages) };
+		if (converted.preference !== undefined) entry.preference = converted.preference;
+		return entry;
 	}
 
 	private addEntry(entry: Entry, format: FormatId): void {
@@ -512,6 +513,7 @@ export class FileImporter {
 			for (const change of imported.changes) this.builder.note(describeImportedTag(change));
 		}
 		this.usedIds.add(entry.id);
+		if (entry.preference !== undefined) this.report.preference = countPreference(this.report.preference, entry.preference);
 		this.report.imported++;
 		this.report.formats[format] = (this.report.formats[format] ?? 0) + 1;
 		this.out.push(entry);

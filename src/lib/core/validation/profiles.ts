@@ -94,6 +94,9 @@ const COMMON: RuleSeverities = {
 	'ends-on-user': 'warning',
 	'missing-assistant': 'error',
 	'missing-user': 'warning',
+	// Preference pairs (issue 16): quiet on everything that is not a pair.
+	'pair-identical': 'error',
+	'pair-prompt-not-user': 'warning',
 	'empty-content': 'error',
 	'non-string-content': 'warning',
 	'surrounding-whitespace': 'info',

@@ -4,6 +4,7 @@
  * at `end`, so a worker can feed 100k entries block by block.
  */
 import { hashMessages } from '../../hash';
+import { preferenceKeyOf } from '../../formats/preference';
 import type { Entry, Message } from '../../model';
 import { canonicalRole, entryIdOf, isRecord, makeFinding, messagesOf, roleOf, textOf } from '../inspect';
 import { NearDuplicateIndex } from '../near-duplicates';
@@ -47,13 +48,14 @@ function toolsKeyOf(entry: Entry): string {
 }
 
 /**
- * What makes two entries the same: their messages (content hash) and their tool definitions.
- * Entries that differ only in the tools they offer teach different things and are not duplicates.
+ * What makes two entries the same: their messages (content hash), their tool definitions and
+ * their preference data. Entries that differ only in the tools they offer teach different things
+ * and are not duplicates.
  */
 export function duplicateKeyOf(entry: Entry): string | null {
 	const hash = contentHashOf(entry);
 	if (hash === null) return null;
-	return hash + toolsKeyOf(entry);
+	return hash + toolsKeyOf(entry) + preferenceKeyOf(entry);
 }
 
 export const exactDuplicate: DatasetRule = {

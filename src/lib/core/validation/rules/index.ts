@@ -9,6 +9,7 @@ import { MEDIA_RULES } from './media';
 import { ORDER_RULES } from './order';
 import { PHRASE_RULES } from './phrases';
 import { PLACEHOLDER_RULES } from './placeholders';
+import { PREFERENCE_RULES } from './preference';
 import { ROLE_RULES } from './roles';
 import { ROLEPLAY_RULES } from './roleplay';
 import { THINK_RULES } from './think-tags';
@@ -19,6 +20,7 @@ export const ENTRY_RULES: readonly EntryRule[] = [
 	...GUARD_RULES,
 	...ROLE_RULES,
 	...ORDER_RULES,
+	...PREFERENCE_RULES,
 	...CONTENT_RULES,
 	...TOOL_RULES,
 	...MEDIA_RULES,

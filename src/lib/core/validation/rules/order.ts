@@ -6,6 +6,7 @@
 import { shapeOf } from '../entry-shape';
 import { canonicalRole, hasKey, isRecord, makeFinding, messagesOf, roleOf, textOf, type StandardRoleName } from '../inspect';
 import type { EntryRule, Finding } from '../types';
+import { pairOf } from './preference';
 
 /** Canonical role per message (shared with the other rules through the entry-shape cache). */
 function rolesOf(messages: readonly unknown[], entry: unknown): readonly (StandardRoleName | null)[] {
@@ -168,7 +169,8 @@ export const endsOnUser: EntryRule = {
 	repairKind: 'suggested',
 	check(entry) {
 		const messages = messagesOf(entry);
-		if (messages === null || messages.length === 0) return [];
+		// A preference pair's messages are its prompt: they end on the user by design.
+		if (messages === null || messages.length === 0 || pairOf(entry) !== null) return [];
 		const last = messages.length - 1;
 		const raw = roleOf(messages[last]);
 		const role = raw === undefined ? null : canonicalRole(raw);
@@ -192,7 +194,7 @@ export const missingAssistant: EntryRule = {
 	repairKind: 'manual',
 	check(entry) {
 		const messages = messagesOf(entry);
-		if (messages === null || messages.length === 0) return [];
+		if (messages === null || messages.length === 0 || pairOf(entry) !== null) return [];
 		if (rolesOf(messages, entry).includes('assistant')) return [];
 		return [makeFinding(missingAssistant, entry, 'The entry has no assistant message.')];
 	}

@@ -58,6 +58,15 @@ const CASES: Record<string, RuleCase> = {
 	'ends-on-user': { fires: entryOf([['user', 'Hi'], ['assistant', 'Hello'], ['user', 'Bye']]), passes: base, at: 2 },
 	'missing-assistant': { fires: entryOf([['system', 'You are Mara.'], ['user', 'Hi']]), passes: base },
 	'missing-user': { fires: entryOf([['system', 'You are Mara.'], ['assistant', 'Hello']]), passes: base },
+	'pair-identical': {
+		fires: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'It is.' }] } },
+		passes: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'No idea.' }] } }
+	},
+	'pair-prompt-not-user': {
+		fires: { ...entryOf([['user', 'Is the lamp lit?'], ['assistant', 'Let me look.']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'No.' }] } },
+		passes: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'No.' }] } },
+		at: 1
+	},
 	'empty-content': { fires: entryOf([['user', 'Hi'], ['assistant', ' \n ']]), passes: tool(), at: 1 },
 	'non-string-content': { fires: entryOf([['user', [{ type: 'text', text: 'Look' }]], ['assistant', null]]), passes: tool(), count: 2 },
 	'surrounding-whitespace': { fires: entryOf([['user', 'Hi '], ['assistant', '\nHello']]), passes: base, count: 2 },
