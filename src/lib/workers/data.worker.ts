@@ -18,6 +18,7 @@ import { libraryApi } from './library-service';
 import { runApi } from './run-service';
 import { TokenCountPool } from './token-pool';
 import { backupApi } from './backup-service';
+import { preferenceApi } from './preference-service';
 
 const db = getDatabase();
 const { data, validationRuns } = composeDataServices(db);
@@ -32,7 +33,8 @@ const api = composeApi(
 	generationApi(db, data),
 	libraryApi(db),
 	runApi(db, data),
-	backupApi(db)
+	backupApi(db),
+	preferenceApi(db, data)
 );
 
 export type DataWorkerApi = typeof api;
