@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import { expect, test } from './fixtures';
+import { dropFiles, waitForSample } from './helpers';
+
+/**
+ * Build preference data from a SillyTavern chat with swipes (issue 16): import the chat, propose
+ * pairs from its swipes, confirm them — swap one with the keyboard, drop one — download them as
+ * TRL conversational DPO JSONL and add them to a new dataset as pair entries.
+ */
+const CHAT = readFileSync('tests/fixtures/preference/sillytavern-swipes.jsonl', 'utf8');
+const SHOTS = process.env.SHOTS_DIR;
+
+const GREETING = { role: 'assistant', content: '*The airship lurches.* Hold on to something, passenger!' };
+const ASK = { role: 'user', content: 'Where are we headed?' };
+const KEPT = "North, to the ice harbour of Skarn. We'll be there by dawn if the wind holds.";
+const say = (content: string) => ({ role: 'assistant', content });
+
+test('pairs from SillyTavern swipes: confirm, swap one, drop one, download DPO JSONL and add them to a dataset', async ({ page }) => {
+	await page.goto('/');
+	await waitForSample(page);
+	await dropFiles(page, [{ name: 'kestrel-chat.jsonl', text: CHAT }]);
+	const report = page.getByTestId('import-report');
+	await expect(report).toContainText('Imported 1 entry');
+	await report.getByRole('button', { name: 'Close the import report' }).click();
+	await page.getByTestId('dataset-row').filter({ hasText: 'kestrel-chat' }).getByRole('link', { name: 'Open' }).click();
+
+	await page.getByTestId('open-preferences').click();
+	await expect(page.getByRole('heading', { name: 'Build preference data from “kestrel-chat”' })).toBeVisible();
+	const pairs = page.getByTestId('pair');
+	await expect(pairs).toHaveCount(3);
+	await expect(page.getByTestId('pair-summary')).toHaveText('3 proposed · 3 kept · 0 dropped · 0 swapped');
+	await expect(page.getByText('Not proposed: 2')).toBeVisible();
+	await expect(pairs.nth(0).getByTestId('pair-chosen')).toContainText(KEPT);
+	await expect(pairs.nth(0).getByTestId('pair-rejected')).toContainText('Somewhere. Stop asking questions.');
+	await expect(page.getByTestId('pair-flags')).toHaveCount(0);
+
+	if (SHOTS) {
+		for (const width of [1400, 390]) {
+			await page.setViewportSize({ width, height: 1000 });
+			await page.screenshot({ path: `${SHOTS}/build-pairs-${width}.png`, fullPage: true });
+		}
+		await page.setViewportSize({ width: 1400, height: 900 });
+	}
+
+	// Keyboard: focus the first pair, J to the second, S swaps it; the third is dropped with its button.
+	await pairs.nth(0).focus();
+	await page.keyboard.press('j');
+	await expect(pairs.nth(1)).toBeFocused();
+	await page.keyboard.press('s');
+	await expect(pairs.nth(1).getByTestId('pair-swapped')).toHaveText('swapped');
+	await expect(pairs.nth(1).getByTestId('pair-chosen')).toContainText('To Skarn! Or possibly the bottom of the sea, ha!');
+	await expect(pairs.nth(1).getByTestId('pair-rejected')).toContainText(KEPT);
+	await pairs.nth(2).getByTestId('pair-drop').click();
+	await expect(pairs.nth(2)).toHaveAttribute('aria-label', 'Pair 3 (dropped)');
+	await expect(page.getByTestId('pair-summary')).toHaveText('3 proposed · 2 kept · 1 dropped · 1 swapped');
+
+	const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('pair-download').click()]);
+	expect(download.suggestedFilename()).toBe('kestrel-chat.dpo.jsonl');
+	const text = readFileSync((await download.path()) as string, 'utf8');
+	expect(text).toBe(
+		[
+			JSON.stringify({ prompt: [GREETING, ASK], chosen: [say(KEPT)], rejected: [say('Somewhere. Stop asking questions.')] }),
+			JSON.stringify({ prompt: [GREETING, ASK], chosen: [say('To Skarn! Or possibly the bottom of the sea, ha!')], rejected: [say(KEPT)] })
+		].join('\n') + '\n'
+	);
+
+	if (SHOTS) {
+		for (const width of [1400, 390]) {
+			await page.setViewportSize({ width, height: 1000 });
+			await page.screenshot({ path: `${SHOTS}/build-pairs-reviewed-${width}.png`, fullPage: true });
+		}
+		await page.setViewportSize({ width: 1400, height: 900 });
+	}
+
+	await page.getByTestId('pair-new-name').fill('Kestrel pairs');
+	await page.getByTestId('pair-create').click();
+	await expect(page.getByTestId('pair-added')).toHaveText('Added 2 pairs to Kestrel pairs.');
+	await page.getByTestId('pair-added').getByRole('link', { name: 'Kestrel pairs' }).click();
+	await expect(page.getByRole('heading', { name: 'Kestrel pairs' })).toBeVisible();
+	await expect(page.getByText('2 entries').first()).toBeVisible();
+});
