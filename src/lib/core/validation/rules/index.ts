@@ -9,6 +9,7 @@ import { MEDIA_RULES } from './media';
 import { ORDER_RULES } from './order';
 import { PHRASE_RULES } from './phrases';
 import { PLACEHOLDER_RULES } from './placeholders';
+import { PREFERENCE_RULES } from './preference';
 import { ROLE_RULES } from './roles';
 import { ROLEPLAY_RULES } from './roleplay';
 import { THINK_RULES } from './think-tags';
@@ -26,7 +27,8 @@ export const ENTRY_RULES: readonly EntryRule[] = [
 	...PHRASE_RULES,
 	...PLACEHOLDER_RULES,
 	...ROLEPLAY_RULES,
-	...LENGTH_RULES
+	...LENGTH_RULES,
+	...PREFERENCE_RULES
 ];
 
 export const DATASET_RULES: readonly DatasetRule[] = [...DUPLICATE_RULES];

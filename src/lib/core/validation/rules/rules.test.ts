@@ -109,6 +109,22 @@ const CASES: Record<string, RuleCase> = {
 	'split-candidate': {
 		fires: chat(...Array.from({ length: 20 }, (_, i) => `Turn ${i}: the tide is turning.`)),
 		passes: base
+	},
+	'pair-identical': {
+		fires: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'It is. ' }] } },
+		passes: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is, since dusk.' }], rejected: [{ role: 'assistant', content: 'No idea.' }] } }
+	},
+	'pair-prompts-differ': {
+		fires: {
+			...entryOf([['assistant', 'Evening.']]),
+			preference: {
+				kind: 'pair',
+				chosen: [{ role: 'assistant', content: 'Aye.' }, { role: 'user', content: 'And the bell?' }, { role: 'assistant', content: 'Oiled.' }],
+				rejected: [{ role: 'assistant', content: 'Aye.' }, { role: 'user', content: 'And the fog?' }, { role: 'assistant', content: 'Thick.' }]
+			}
+		},
+		passes: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'label', label: false } },
+		count: 2
 	}
 };
 
