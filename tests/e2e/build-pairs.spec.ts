@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
 import { connectModelServer, dropFiles, waitForSample } from './helpers';
 import { defaultAnswer, startModelServer } from '../model-server/server.mjs';
@@ -10,6 +12,19 @@ import { defaultAnswer, startModelServer } from '../model-server/server.mjs';
  */
 const CHAT = readFileSync('tests/fixtures/preference/sillytavern-swipes.jsonl', 'utf8');
 const SHOTS = process.env.SHOTS_DIR;
+// The app's Content-Security-Policy refuses inline scripts, axe's injection included.
+test.use({ bypassCSP: true });
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** axe-core's serious and critical violations on the page as it is now (none expected). */
+async function seriousViolations(page: Page): Promise<string[]> {
+	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
+	return page.evaluate(async () => {
+		const w = window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[] }> } };
+		const result = await w.axe.run(document, { resultTypes: ['violations'] });
+		return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+	});
+}
 
 const GREETING = { role: 'assistant', content: '*The airship lurches.* Hold on to something, passenger!' };
 const ASK = { role: 'user', content: 'Where are we headed?' };
@@ -34,6 +49,7 @@ test('pairs from SillyTavern swipes: confirm, swap one, drop one, download DPO J
 	await expect(pairs.nth(0).getByTestId('pair-chosen')).toContainText(KEPT);
 	await expect(pairs.nth(0).getByTestId('pair-rejected')).toContainText('Somewhere. Stop asking questions.');
 	await expect(page.getByTestId('pair-flags')).toHaveCount(0);
+	expect(await seriousViolations(page)).toEqual([]);
 
 	if (SHOTS) {
 		for (const width of [1400, 390]) {
@@ -135,6 +151,7 @@ test('best-of-N regeneration on a model server, judged, then pairs from judge sc
 		await expect(pairs.nth(0)).toContainText('judge score 9 vs 2');
 		await expect(pairs.nth(0).getByTestId('pair-chosen')).toHaveText(/bell is oiled/);
 		await expect(pairs.nth(0).getByTestId('pair-rejected')).toHaveText(/^assistant Aye\.$/);
+		expect(await seriousViolations(page)).toEqual([]);
 		if (SHOTS) {
 			for (const width of [1400, 390]) {
 				await page.setViewportSize({ width, height: 1000 });
