@@ -64,6 +64,15 @@ export const KEYBOARD_SHORTCUTS: readonly ShortcutGroup[] = [
 			{ keys: ['N', '→'], action: 'Next sample' },
 			{ keys: ['P', '←'], action: 'Previous sample' }
 		]
+	},
+	{
+		area: 'Preference pairs (Build preference data)',
+		shortcuts: [
+			{ keys: ['J', '↓'], action: 'Next pair' },
+			{ keys: ['K', '↑'], action: 'Previous pair' },
+			{ keys: ['S'], action: 'Swap chosen and rejected (a KTO label: flip it)' },
+			{ keys: ['X', 'Delete'], action: 'Drop the pair, or keep a dropped one' }
+		]
 	}
 ];
 

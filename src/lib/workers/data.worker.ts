@@ -19,6 +19,7 @@ import { runApi } from './run-service';
 import { TokenCountPool } from './token-pool';
 import { backupApi } from './backup-service';
 import { trainerViewApi } from './trainer-view-service';
+import { preferenceApi } from './preference-service';
 
 const db = getDatabase();
 const { data, validationRuns } = composeDataServices(db);
@@ -34,7 +35,8 @@ const api = composeApi(
 	libraryApi(db),
 	runApi(db, data),
 	backupApi(db),
-	trainerViewApi()
+	trainerViewApi(),
+	preferenceApi(db, data)
 );
 
 export type DataWorkerApi = typeof api;

@@ -154,6 +154,18 @@ describe('continuationRecipe', () => {
 		expect(engine.requests[0].messages).toHaveLength(4);
 	});
 
+	it('best-of-N regenerates the last turn N times, each with its own seed, one sample per candidate', async () => {
+		const engine = new TestEngine({ defaultReply: (request) => `Take with seed ${request.sampling.seed}.` });
+		const { result } = await run(engine, { entryIds: ['e-tide'], mode: 'regenerate', bestOf: 3 });
+		expect(result.counts).toMatchObject({ done: 1, failed: 0, samples: 3 });
+		expect(engine.requests.map((request) => request.sampling.seed)).toEqual([9, 10, 11]);
+		expect(result.samples.map((found) => [found.sample.messages[4].content, found.sample.meta.candidate, found.sample.meta.of, (found.sample.meta.replaced as { before: string }[])[0].before])).toEqual([
+			['Take with seed 9.', 1, 3, tide.messages[4].content],
+			['Take with seed 10.', 2, 3, tide.messages[4].content],
+			['Take with seed 11.', 3, 3, tide.messages[4].content]
+		]);
+	});
+
 	it('rehearses user turns and answers end to end', async () => {
 		const engine = new TestEngine({ defaultReply: (request, r) => continuationRecipe.rehearse(request, mulberry32(Math.floor(r * 2 ** 32))) });
 		const { result } = await run(engine, { entryIds: ['e-tide', 'e-open'], turns: 2, identityId: 'mara' });

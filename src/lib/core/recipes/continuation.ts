@@ -11,9 +11,10 @@
 import { z } from 'zod';
 import type { ChatMessage, ChatRequest, Sampling } from '../contracts/engine';
 import type { Entry, Message } from '../model';
-import { ask, RetryableAnswerError, TaskError, type TaskReply, type TaskYield } from '../runtime/task';
+import { ask, RetryableAnswerError, TaskError, type TaskContext, type TaskReply, type TaskYield } from '../runtime/task';
 import { splitThink } from '../runtime/think';
 import { identityDocumentText, identitySystemPrompt, readVoiceAnswer, rehearseInVoice, SamplingOverrideSchema, ThinkingPolicySchema } from './identity-document';
+import { BestOfSchema, candidateMeta, candidateSampling } from './best-of';
 import type { DraftSample, Recipe, ResolvedSources, SourceRef } from './recipe';
 import type { IdentityDocument } from './sources';
 
@@ -41,7 +42,9 @@ export const ContinuationParamsSchema = z
 		systemPrompt: z.string().optional(),
 		userSimulatorPrompt: z.string().min(1).default(DEFAULT_USER_SIMULATOR_PROMPT),
 		answerSampling: SamplingOverrideSchema.optional(),
-		thinking: ThinkingPolicySchema.default('keep')
+		thinking: ThinkingPolicySchema.default('keep'),
+		/** Best-of-N: continuations per entry, each written on its own, for the judge to score (best-of.ts). */
+		bestOf: BestOfSchema
 	})
 	.refine((params) => !(params.identityId && params.systemPrompt?.trim()), { message: 'Choose an identity or a system prompt, not both.', path: ['systemPrompt'] });
 export type ContinuationParams = z.infer<typeof ContinuationParamsSchema>;
@@ -175,14 +178,19 @@ export const continuationRecipe: Recipe<ContinuationParams, ContinuationInput> =
 				regenerateTurn: params.mode === 'regenerate' ? params.regenerateTurn : null,
 				userSimulatorPrompt: params.mode === 'extend' ? params.userSimulatorPrompt : null,
 				answerSampling: params.answerSampling ?? null,
-				thinking: params.thinking
+				thinking: params.thinking,
+				...(params.bestOf > 1 ? { bestOf: params.bestOf } : {})
 			}
 		};
 	},
 	task(params, sources, settings) {
 		const { system } = voiceOf(sources, params);
-		const answerSampling = params.answerSampling ?? settings.sampling;
-		return async function* (input, context) {
+		const baseAnswerSampling = params.answerSampling ?? settings.sampling;
+		// One candidate: its own sampling seed for the voice and the user simulator when best-of-N.
+		const candidateOf = async function* (input: ContinuationInput, context: TaskContext, candidate: number): AsyncGenerator<TaskYield, DraftSample | null, TaskReply> {
+			const answerSampling = candidateSampling(baseAnswerSampling, settings.seed, candidate, params.bestOf);
+			const userSampling = candidateSampling(settings.sampling, settings.seed, candidate, params.bestOf);
+			const noteOnce = candidate === 0 ? context.note : () => undefined;
 			// The sample: the voice's system prompt in place of the entry's, when one is chosen.
 			const conversation: ChatMessage[] = system === null ? [...input.messages] : [{ role: 'system', content: system }, ...input.messages.filter((message) => message.role !== 'system')];
 			const answer = async function* (upTo: ChatMessage[]): AsyncGenerator<TaskYield, string, TaskReply> {
@@ -195,12 +203,12 @@ export const continuationRecipe: Recipe<ContinuationParams, ContinuationInput> =
 				let added = 0;
 				const last = conversation[conversation.length - 1];
 				if (last?.role === 'user') {
-					context.note({ level: 'info', kind: 'answered-open-turn', message: 'The entry ended with a user turn; answered it first.' });
+					noteOnce({ level: 'info', kind: 'answered-open-turn', message: 'The entry ended with a user turn; answered it first.' });
 					conversation.push({ role: 'assistant', content: yield* answer(conversation) });
 					added++;
 				}
 				for (let turn = 0; turn < params.turns; turn++) {
-					const simulated = yield* ask(userSimulatorRequest(params.userSimulatorPrompt, conversation, settings.sampling));
+					const simulated = yield* ask(userSimulatorRequest(params.userSimulatorPrompt, conversation, userSampling));
 					const userTurn = cleanUserTurn(simulated.content);
 					if (!userTurn) throw new RetryableAnswerError('The user simulator wrote an empty message.', 'empty-user-turn');
 					if (simulated.finishReason === 'length') throw new RetryableAnswerError('The user message was cut off (max_tokens reached).');
@@ -211,7 +219,7 @@ export const continuationRecipe: Recipe<ContinuationParams, ContinuationInput> =
 				const sample: DraftSample = {
 					messages: conversation,
 					tags: ['generated', 'continuation'],
-					meta: { recipe: 'continuation', sourceEntryId: input.entryId, mode: 'extend', addedTurns: added }
+					meta: { recipe: 'continuation', sourceEntryId: input.entryId, mode: 'extend', addedTurns: added, ...candidateMeta(candidate, params.bestOf) }
 				};
 				return sample;
 			}
@@ -220,14 +228,14 @@ export const continuationRecipe: Recipe<ContinuationParams, ContinuationInput> =
 			const wanted = params.regenerateTurn === 'last' ? (assistantAt.length ? [assistantAt.length] : []) : [...new Set(params.regenerateTurn)].sort((a, b) => a - b);
 			const missing = wanted.filter((turn) => turn > assistantAt.length);
 			if (missing.length || !assistantAt.length)
-				context.note({
+				noteOnce({
 					level: 'warn',
 					kind: 'turn-missing',
 					message: assistantAt.length ? `The entry has ${assistantAt.length} assistant turns; turn ${missing.join(', ')} skipped.` : 'The entry has no assistant turn to regenerate.',
 					data: { missing, assistantTurns: assistantAt.length }
 				});
 			const turns = wanted.filter((turn) => turn <= assistantAt.length);
-			if (!turns.length) return [];
+			if (!turns.length) return null;
 			const replaced: { turn: number; before: string }[] = [];
 			for (const turn of turns) {
 				const at = assistantAt[turn - 1];
@@ -238,9 +246,19 @@ export const continuationRecipe: Recipe<ContinuationParams, ContinuationInput> =
 			const sample: DraftSample = {
 				messages: conversation,
 				tags: ['generated', 'continuation'],
-				meta: { recipe: 'continuation', sourceEntryId: input.entryId, mode: 'regenerate', addedTurns: 0, regeneratedTurns: turns, replaced }
+				meta: { recipe: 'continuation', sourceEntryId: input.entryId, mode: 'regenerate', addedTurns: 0, regeneratedTurns: turns, replaced, ...candidateMeta(candidate, params.bestOf) }
 			};
 			return sample;
+		};
+		return async function* (input, context) {
+			if (params.bestOf === 1) return yield* candidateOf(input, context, 0);
+			// Candidates one after another: each is a conversation of its own (extend asks the simulator too).
+			const samples: DraftSample[] = [];
+			for (let candidate = 0; candidate < params.bestOf; candidate++) {
+				const sample = yield* candidateOf(input, context, candidate);
+				if (sample) samples.push(sample);
+			}
+			return samples;
 		};
 	},
 	summarize(outcome) {

@@ -5,7 +5,8 @@
  * request to the identity model.
  */
 import { z } from 'zod';
-import { ask, RetryableAnswerError, TaskError } from '../runtime/task';
+import { ask, askAll, RetryableAnswerError, TaskError } from '../runtime/task';
+import { BestOfSchema, candidateMeta, candidateSampling } from './best-of';
 import { claimedIdentity } from './identity-assertions';
 import { identityDocumentText, identitySystemPrompt, otherIdentitiesOf, otherMakersOf, readVoiceAnswer, rehearseInVoice, SamplingOverrideSchema, ThinkingPolicySchema } from './identity-document';
 import { voiceRequest } from './identity-qa';
@@ -24,7 +25,9 @@ export const PoolAnswersParamsSchema = z
 		n: z.number().int().min(1).max(1_000_000).default(200),
 		mix: z.array(StratumSchema).default(DEFAULT_MIX),
 		answerSampling: SamplingOverrideSchema.optional(),
-		thinking: ThinkingPolicySchema.default('keep')
+		thinking: ThinkingPolicySchema.default('keep'),
+		/** Best-of-N: answers per prompt, for the judge to score (best-of.ts). */
+		bestOf: BestOfSchema
 	})
 	.refine((params) => !(params.identityId && params.systemPrompt?.trim()), { message: 'Choose an identity or a system prompt, not both.', path: ['systemPrompt'] });
 export type PoolAnswersParams = z.infer<typeof PoolAnswersParamsSchema>;
@@ -77,7 +80,7 @@ export const poolAnswersRecipe: Recipe<PoolAnswersParams, PoolAnswerInput> = {
 			inputs: items.map((item) => ({ id: `pool-${item.index}`, input: { poolIndex: item.index, text: item.text, rating: item.rating } })),
 			documents,
 			splitDocuments: [`pool:${pool.name}`],
-			definition: { recipe: 'pool-answers', version: VERSION, n: params.n, mix: params.mix, answerSampling: params.answerSampling ?? null, thinking: params.thinking }
+			definition: { recipe: 'pool-answers', version: VERSION, n: params.n, mix: params.mix, answerSampling: params.answerSampling ?? null, thinking: params.thinking, ...(params.bestOf > 1 ? { bestOf: params.bestOf } : {}) }
 		};
 	},
 	task(params, sources, settings) {
@@ -87,18 +90,34 @@ export const poolAnswersRecipe: Recipe<PoolAnswersParams, PoolAnswerInput> = {
 		const makers = doc ? otherMakersOf(doc) : [];
 		const sampling = params.answerSampling ?? settings.sampling;
 		return async function* (input, context) {
-			const response = yield* ask(voiceRequest(system, input.text, sampling));
-			const answer = readVoiceAnswer(response, params.thinking);
-			if (!answer.ok) throw new RetryableAnswerError(answer.reason);
-			// A leak is flagged, not retried: a prompt may legitimately ask for "I am Claude" in a story.
-			const leaked = claimedIdentity(answer.answer, doc?.name ?? '', others, makers);
-			if (leaked) context.note({ level: 'warn', kind: 'identity-leak', message: `The answer says it is ${leaked}.`, data: { other: leaked } });
-			const sample: DraftSample = {
-				messages: [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: input.text }, { role: 'assistant', content: answer.content }],
-				tags: ['generated', 'pool-answer'],
-				meta: { recipe: 'pool-answers', poolId: params.poolId, rating: input.rating, poolIndex: input.poolIndex }
-			};
-			return sample;
+			// All candidates in one parallel yield; one unusable answer drops that candidate only.
+			const requests = Array.from({ length: params.bestOf }, (_, candidate) => voiceRequest(system, input.text, candidateSampling(sampling, settings.seed, candidate, params.bestOf)));
+			const responses = params.bestOf === 1 ? [yield* ask(requests[0])] : yield* askAll(requests);
+			const samples: DraftSample[] = [];
+			const unusable: number[] = [];
+			let reason = '';
+			responses.forEach((response, candidate) => {
+				const answer = readVoiceAnswer(response, params.thinking);
+				if (!answer.ok) {
+					unusable.push(candidate);
+					reason = answer.reason;
+					return;
+				}
+				// A leak is flagged, not retried: a prompt may legitimately ask for "I am Claude" in a story.
+				const leaked = claimedIdentity(answer.answer, doc?.name ?? '', others, makers);
+				if (leaked) context.note({ level: 'warn', kind: 'identity-leak', message: `${params.bestOf > 1 ? `Answer ${candidate + 1}: the` : 'The'} answer says it is ${leaked}.`, data: { other: leaked } });
+				samples.push({
+					messages: [...(system ? [{ role: 'system' as const, content: system }] : []), { role: 'user', content: input.text }, { role: 'assistant', content: answer.content }],
+					tags: ['generated', 'pool-answer'],
+					meta: { recipe: 'pool-answers', poolId: params.poolId, rating: input.rating, poolIndex: input.poolIndex, ...candidateMeta(candidate, params.bestOf) }
+				});
+			});
+			if (!samples.length) throw new RetryableAnswerError(reason);
+			if (unusable.length) {
+				context.unusable(reason, unusable);
+				context.note({ level: 'warn', kind: 'candidate-dropped', message: `${unusable.length} of ${params.bestOf} answers could not be used (${reason}); kept ${samples.length}.`, data: { dropped: unusable.length } });
+			}
+			return params.bestOf > 1 ? samples : samples[0];
 		};
 	},
 	summarize: (outcome) => [{ label: 'Rating', value: outcome.input.rating === null ? 'unrated' : String(outcome.input.rating), ...(outcome.input.rating !== null ? { number: outcome.input.rating } : {}) }],

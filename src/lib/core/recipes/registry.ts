@@ -8,6 +8,7 @@
  * rehearsal answers judge requests with `rehearseJudge`. Fact recipes are not judged.
  */
 import { z } from 'zod';
+import { BEST_OF_NEEDS_JUDGE } from './best-of';
 import { chunkedRecipe } from './chunked';
 import { continuationRecipe } from './continuation';
 import { identityAssertionsRecipe } from './identity-assertions';
@@ -42,6 +43,11 @@ export function withJudgeOption<Params, Input>(recipe: Recipe<Params, Input>): R
 		if (!inner.success) for (const issue of inner.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
 		if (!settings.success) for (const issue of settings.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: ['judge', ...issue.path] });
 		if (!inner.success || !settings.success) return z.NEVER;
+		const bestOf = (inner.data as { bestOf?: unknown }).bestOf;
+		if (typeof bestOf === 'number' && bestOf > 1 && !settings.data?.enabled) {
+			ctx.addIssue({ code: 'custom', message: BEST_OF_NEEDS_JUDGE, path: ['bestOf'] });
+			return z.NEVER;
+		}
 		return settings.data?.enabled ? { ...inner.data, judge: settings.data } : (inner.data as JudgedParams<Params>);
 	});
 	return {

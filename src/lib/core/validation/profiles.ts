@@ -113,7 +113,9 @@ const COMMON: RuleSeverities = {
 	// LLaMA-Factory stops on a media column whose files and <image> tokens disagree (issue 17).
 	'media-count-mismatch': 'error',
 	// The same question answered twice differently (issue 14): a map lookup per entry.
-	'duplicate-prompt': 'info'
+	'duplicate-prompt': 'info',
+	// Preference pairs that teach nothing (issue 16): only entries with a pair are looked at.
+	'pair-prompts-differ': 'error'
 	// 'near-duplicate' is off in the general profiles: MinHash over 100k conversations costs more
 	// than all per-entry rules together, and the Analysis page has the interactive tool for it
 	// (clusters, threshold, resolve). Roleplay (character sets are small) has it on.

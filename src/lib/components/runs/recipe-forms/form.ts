@@ -9,6 +9,7 @@ import type { Component } from 'svelte';
 import type { DatasetRow } from '$lib/core/contracts/rows';
 import type { RunSourcesState } from '$lib/state/runs.svelte';
 import type { FieldErrors, NumberText, SamplingFields } from '../run-form';
+import { MAX_BEST_OF } from '$lib/core/recipes/best-of';
 
 /** What the run form offers every recipe's Params component: the live sources and the ready datasets. */
 export interface RecipeFormContext {
@@ -66,4 +67,11 @@ export function finite(input: NumberText): number | null {
 	const text = String(input ?? '').trim();
 	const value = Number(text);
 	return text !== '' && Number.isFinite(value) ? value : null;
+}
+
+/** Best-of-N's field (answers per prompt, 1 to MAX_BEST_OF); null with an error when it is not one. */
+export function parseBestOf(input: NumberText | undefined, errors: FieldErrors): number | null {
+	const value = wholeNumber(input ?? '1', 1, MAX_BEST_OF);
+	if (value === null) errors.bestOf = `Answers per prompt is a whole number from 1 to ${MAX_BEST_OF}.`;
+	return value;
 }

@@ -87,6 +87,18 @@ describe('buildParams', () => {
 		expect(!parsed.ok && parsed.errors.judgeThreshold).toBeTruthy();
 	});
 
+	it('best-of-N: N answers per prompt only with the judge on; 1 sends nothing', () => {
+		const fields = defaultRecipeFields();
+		fields.byRecipe['pool-answers'] = { poolId: 'pool-1', n: '10', mix: [], voice: 'system', identityId: '', systemPrompt: 'Be Wren.', bestOf: '4' };
+		expect(buildParams('pool-answers', fields)).toEqual({ ok: false, errors: { bestOf: 'Best-of-N needs the judge to score the answers: switch the judge on, or write one answer per prompt.' } });
+		fields.judge = { enabled: true, criteria: 'Useful.', threshold: '6' };
+		expect(buildParams('pool-answers', fields)).toEqual({ ok: true, value: { poolId: 'pool-1', n: 10, mix: [], systemPrompt: 'Be Wren.', bestOf: 4, judge: { criteria: 'Useful.', threshold: 6 } } });
+		fields.byRecipe.continuation = { datasetId: 'ds-1', tag: '', mode: 'regenerate', turns: '1', bestOf: '17' };
+		expect(buildParams('continuation', fields)).toEqual({ ok: false, errors: { bestOf: 'Answers per prompt is a whole number from 1 to 16.' } });
+		fields.byRecipe.continuation = { datasetId: 'ds-1', tag: '', mode: 'regenerate', turns: '1', bestOf: '1' };
+		expect(buildParams('continuation', fields)).toEqual({ ok: true, value: { datasetId: 'ds-1', mode: 'regenerate', judge: { criteria: 'Useful.', threshold: 6 } } });
+	});
+
 	it('an unknown recipe is an error', () => {
 		expect(buildParams('nope', defaultRecipeFields()).ok).toBe(false);
 	});

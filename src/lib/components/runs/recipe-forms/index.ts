@@ -12,6 +12,7 @@ import { identityAssertionsForm } from './identity-assertions';
 import { poolAnswersForm } from './pool-answers';
 import { continuationForm } from './continuation';
 import { defaultJudgeFields, parseJudge, type JudgeFields } from './judge';
+import { BEST_OF_NEEDS_JUDGE } from '$lib/core/recipes/best-of';
 
 export const RECIPE_FORMS: readonly RecipeFormEntry[] = [chunkedForm, identityFactsForm, identityQaForm, identityAssertionsForm, poolAnswersForm, continuationForm];
 
@@ -53,5 +54,7 @@ export function buildParams(recipeId: string, fields: RecipeFields): Parsed<Reco
 	const build = form.params(fields.byRecipe[recipeId], errors);
 	if (Object.keys(errors).length) return { ok: false, errors };
 	const params = build();
+	// Best-of-N is for the judge to pick from: without it the N answers would have no scores.
+	if (typeof params.bestOf === 'number' && params.bestOf > 1 && !(judge.ok && judge.value)) return { ok: false, errors: { bestOf: BEST_OF_NEEDS_JUDGE } };
 	return { ok: true, value: judge.ok && judge.value ? { ...params, judge: judge.value } : params };
 }

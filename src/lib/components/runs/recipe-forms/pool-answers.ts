@@ -5,7 +5,7 @@
 import { DEFAULT_MIX } from '$lib/core/recipes/prompt-pool';
 import type { NumberText } from '../run-form';
 import PoolAnswersParams from '../PoolAnswersParams.svelte';
-import { defineRecipeForm, wholeNumber } from './form';
+import { defineRecipeForm, parseBestOf, wholeNumber } from './form';
 import { mixRows, parseMix, type MixRow } from './mix';
 
 export type { MixRow };
@@ -19,11 +19,13 @@ export interface PoolAnswersFields {
 	voice: 'identity' | 'system';
 	identityId: string;
 	systemPrompt: string;
+	/** Best-of-N: answers per prompt (1 = one). */
+	bestOf: NumberText;
 }
 
 export const poolAnswersForm = defineRecipeForm({
 	recipeId: 'pool-answers',
-	defaults: (): PoolAnswersFields => ({ poolId: '', n: '100', mix: mixRows(DEFAULT_MIX), voice: 'identity', identityId: '', systemPrompt: '' }),
+	defaults: (): PoolAnswersFields => ({ poolId: '', n: '100', mix: mixRows(DEFAULT_MIX), voice: 'identity', identityId: '', systemPrompt: '', bestOf: '1' }),
 	prefill(fields: PoolAnswersFields, query) {
 		const pool = query.get('pool');
 		const identity = query.get('identity');
@@ -36,13 +38,15 @@ export const poolAnswersForm = defineRecipeForm({
 		if (n === null) errors.n = 'The number of prompts is a whole number of at least 1.';
 		const mix = parseMix(f.mix);
 		if (!mix.ok) Object.assign(errors, mix.errors);
+		const bestOf = parseBestOf(f.bestOf, errors);
 		if (f.voice === 'identity' && !f.identityId) errors.identityId = 'Choose an identity document, or answer with a system prompt.';
 		if (f.voice === 'system' && !f.systemPrompt.trim()) errors.systemPrompt = 'Write the system prompt the answers are written with.';
 		return () => ({
 			poolId: f.poolId,
 			n,
 			mix: mix.ok ? mix.value : [],
-			...(f.voice === 'identity' ? { identityId: f.identityId } : { systemPrompt: f.systemPrompt.trim() })
+			...(f.voice === 'identity' ? { identityId: f.identityId } : { systemPrompt: f.systemPrompt.trim() }),
+			...(bestOf && bestOf > 1 ? { bestOf } : {})
 		});
 	},
 	component: PoolAnswersParams,

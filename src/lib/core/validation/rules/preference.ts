@@ -1,47 +1,53 @@
 /**
  * Preference data (issue 16). A pair's `messages` are its prompt, so it must end on the user's turn
- * (the answers follow it); its chosen and rejected answers must differ, or the pair teaches nothing.
- * The conversation-shape rules that expect an answer in `messages` (`ends-on-user`,
- * `missing-assistant`) stay quiet on pairs: the answers are in `preference`.
+ * (the answers follow it); its chosen and rejected answers must differ and answer the same prompt,
+ * or the pair teaches nothing. The conversation-shape rules that expect an answer in `messages`
+ * (`ends-on-user`, `missing-assistant`) stay quiet on pairs: the answers are in `preference`.
+ * The checks themselves are the pair builder's (core/preference/pair-check.ts), so the builder's
+ * review list and the pre-export check agree.
  */
+import { entryPairFlags, PAIR_FLAG_TEXT } from '../../preference/pair-check';
+import { PreferenceSchema, type Preference } from '../../model';
 import { canonicalRole, isRecord, makeFinding, messagesOf, roleOf } from '../inspect';
 import type { EntryRule } from '../types';
 
-interface PairLike {
-	chosen: readonly unknown[];
-	rejected: readonly unknown[];
-}
-
 /** The entry's pair, when it is one (read defensively: rules see raw records too). */
-export function pairOf(entry: unknown): PairLike | null {
-	if (!isRecord(entry) || !isRecord(entry.preference)) return null;
-	const preference = entry.preference;
-	if (preference.kind !== 'pair' || !Array.isArray(preference.chosen) || !Array.isArray(preference.rejected)) return null;
-	return { chosen: preference.chosen, rejected: preference.rejected };
+export function pairOf(entry: unknown): Extract<Preference, { kind: 'pair' }> | null {
+	if (!isRecord(entry)) return null;
+	const parsed = PreferenceSchema.safeParse(entry.preference);
+	return parsed.success && parsed.data.kind === 'pair' ? parsed.data : null;
 }
 
-function sameAnswer(a: readonly unknown[], b: readonly unknown[]): boolean {
-	if (a.length !== b.length) return false;
-	for (let i = 0; i < a.length; i++) {
-		const x = a[i];
-		const y = b[i];
-		if (!isRecord(x) || !isRecord(y)) return false;
-		if (x.role !== y.role || JSON.stringify(x.content) !== JSON.stringify(y.content)) return false;
-	}
-	return true;
+function flagsOf(entry: unknown) {
+	const preference = pairOf(entry);
+	const messages = messagesOf(entry);
+	if (preference === null || messages === null) return [];
+	return entryPairFlags({ messages: messages as never, preference });
 }
 
 export const pairIdentical: EntryRule = {
 	scope: 'entry',
 	id: 'pair-identical',
 	title: 'Chosen and rejected are the same',
-	description: 'The pair\'s chosen and rejected answers are identical, so a preference trainer (DPO, ORPO) learns nothing from it. Edit one answer or drop the pair.',
+	description: 'The pair\'s chosen and rejected answers are identical, so a preference trainer (DPO, ORPO) learns nothing from it (its loss is zero). Edit one answer or drop the pair.',
 	defaultSeverity: 'error',
 	repairKind: 'manual',
 	check(entry) {
-		const pair = pairOf(entry);
-		if (pair === null || !sameAnswer(pair.chosen, pair.rejected)) return [];
-		return [makeFinding(pairIdentical, entry, 'The chosen and the rejected answer are identical.')];
+		if (!flagsOf(entry).includes('identical')) return [];
+		return [makeFinding(pairIdentical, entry, `${PAIR_FLAG_TEXT.identical}.`)];
+	}
+};
+
+export const pairPromptsDiffer: EntryRule = {
+	scope: 'entry',
+	id: 'pair-prompts-differ',
+	title: 'Chosen and rejected answer different prompts',
+	description: 'The chosen and rejected continuations contain different user turns (or a different shape), so they do not answer the same prompt.',
+	defaultSeverity: 'error',
+	repairKind: 'manual',
+	check(entry) {
+		if (!flagsOf(entry).includes('prompts-differ')) return [];
+		return [makeFinding(pairPromptsDiffer, entry, `${PAIR_FLAG_TEXT['prompts-differ']}.`)];
 	}
 };
 
@@ -65,4 +71,4 @@ export const pairPromptNotUser: EntryRule = {
 	}
 };
 
-export const PREFERENCE_RULES: readonly EntryRule[] = [pairIdentical, pairPromptNotUser];
+export const PREFERENCE_RULES: readonly EntryRule[] = [pairIdentical, pairPromptsDiffer, pairPromptNotUser];

@@ -58,10 +58,6 @@ const CASES: Record<string, RuleCase> = {
 	'ends-on-user': { fires: entryOf([['user', 'Hi'], ['assistant', 'Hello'], ['user', 'Bye']]), passes: base, at: 2 },
 	'missing-assistant': { fires: entryOf([['system', 'You are Mara.'], ['user', 'Hi']]), passes: base },
 	'missing-user': { fires: entryOf([['system', 'You are Mara.'], ['assistant', 'Hello']]), passes: base },
-	'pair-identical': {
-		fires: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'It is.' }] } },
-		passes: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'No idea.' }] } }
-	},
 	'pair-prompt-not-user': {
 		fires: { ...entryOf([['user', 'Is the lamp lit?'], ['assistant', 'Let me look.']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'No.' }] } },
 		passes: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'No.' }] } },
@@ -118,6 +114,21 @@ const CASES: Record<string, RuleCase> = {
 	'split-candidate': {
 		fires: chat(...Array.from({ length: 20 }, (_, i) => `Turn ${i}: the tide is turning.`)),
 		passes: base
+	},
+	'pair-identical': {
+		fires: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is.' }], rejected: [{ role: 'assistant', content: 'It is. ' }] } },
+		passes: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'pair', chosen: [{ role: 'assistant', content: 'It is, since dusk.' }], rejected: [{ role: 'assistant', content: 'No idea.' }] } }
+	},
+	'pair-prompts-differ': {
+		fires: {
+			...entryOf([['assistant', 'Evening.']]),
+			preference: {
+				kind: 'pair',
+				chosen: [{ role: 'assistant', content: 'Aye.' }, { role: 'user', content: 'And the bell?' }, { role: 'assistant', content: 'Oiled.' }],
+				rejected: [{ role: 'assistant', content: 'Aye.' }, { role: 'user', content: 'And the fog?' }, { role: 'assistant', content: 'Thick.' }]
+			}
+		},
+		passes: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'label', label: false } }
 	}
 };
 
