@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createValidationContext } from './context';
 import { entryOf } from './testing';
-import { RULES_BY_ID } from './rules/index';
+import { customSpeaker } from './rules/roles';
 import { SpeakerCensus, suggestSpeakerMapping } from './speakers';
 
 /** A harbour roleplay log with a narrator between the two speakers' turns. */
@@ -31,7 +31,7 @@ describe('suggestSpeakerMapping with a narrator', () => {
 
 	it('says so in the custom-speaker finding', () => {
 		const ctx = createValidationContext(NO_NAMES);
-		const messages = RULES_BY_ID.get('custom-speaker')!.check(NARRATED, ctx).map((finding) => finding.message);
+		const messages = customSpeaker.check(NARRATED, ctx).map((finding) => finding.message);
 		expect(messages).toEqual([
 			'Speaker "Narrator" is not a role. Suggested: map it to "system" (narration: as user or assistant it would put two same-role turns in a row).',
 			'Speaker "Tom" is not a role. Suggested: map it to "user".',
