@@ -48,6 +48,23 @@ describe('ReferenceRepointer', () => {
 		expect(repoint.row('runManifests', { runId: 'run-x', manifest: { paramsHash: 'other', documents: {} } }).manifest).toEqual({ paramsHash: 'other', documents: {} });
 	});
 
+	it("points entries made from a kept-twice run's samples at the run's copy, in the working copy, snapshots and history", () => {
+		const repoint = new ReferenceRepointer(decisions);
+		const made = { id: 'e4', messages: [], tags: [], meta: { review: 'accepted', provenance: { kind: 'generation', runId: 'run-facts-1', recordIndex: 0 } } };
+		const typed = { id: 'e1', messages: [], tags: [], meta: { review: 'draft' } };
+		const block = repoint.row('blocks', { datasetId: 'ds-copy', blockNo: 0, entries: [typed, made] });
+		expect((block.entries as (typeof made)[]).map((entry) => entry.meta.provenance?.runId)).toEqual([undefined, 'run-facts-copy']);
+		expect((block.entries as unknown[])[0]).toBe(typed);
+		const snapshot = repoint.row('snapshotBlocks', { snapshotId: 's1', blockNo: 0, entries: [made] });
+		expect(snapshot.entries).toMatchObject([{ meta: { provenance: { runId: 'run-facts-copy', recordIndex: 0 } } }]);
+		const history = repoint.row('history', { datasetId: 'ds-copy', seq: 1, changes: [{ position: 3, before: null, after: made }] });
+		expect(history.changes).toMatchObject([{ position: 3, before: null, after: { meta: { provenance: { runId: 'run-facts-copy' } } } }]);
+		// Without a run kept twice, blocks are passed through untouched.
+		const onlyDataset = new ReferenceRepointer(new Map([[itemKey('dataset', 'ds-greyhaven'), decisions.get(itemKey('dataset', 'ds-greyhaven'))!]]));
+		const untouched = { datasetId: 'ds-copy', blockNo: 0, entries: [made] };
+		expect(onlyDataset.row('blocks', untouched)).toBe(untouched);
+	});
+
 	it('repoints a run row written before schema 5, whose manifest is in the row', () => {
 		const repoint = new ReferenceRepointer(decisions);
 		const params = { datasetId: 'ds-greyhaven' };

@@ -2,8 +2,9 @@
  * References by id between the things of a backup, besides the parent fields layout.ts names: a
  * run's parameters name its sources (a dataset, a character sheet, an identity document, a prompt
  * pool, an earlier run's facts), a run names the dataset its samples go to, an accepted sample the
- * dataset it went into, and a run's manifest hashes those parameters and names the facts run it
- * read. When a restore keeps one of these things twice, the copy gets a new id; every row restored
+ * dataset it went into, a run's manifest hashes those parameters and names the facts run it read,
+ * and an entry made from an accepted sample names its run (in the working copy, snapshots and
+ * history). When a restore keeps one of these things twice, the copy gets a new id; every row restored
  * alongside that names it must then name the copy (the rows were made against the backup's one).
  */
 import { hashValue } from '../runtime/manifest';
@@ -48,9 +49,48 @@ export class ReferenceRepointer {
 				const datasetId = this.#id('dataset', accepted.datasetId);
 				return datasetId === accepted.datasetId ? row : { ...row, acceptedInto: { ...accepted, datasetId } };
 			}
+			case 'blocks':
+			case 'snapshotBlocks':
+				return Array.isArray(row.entries) && this.#runsKeptTwice ? this.#withEntries(row, 'entries') : row;
+			case 'history':
+				return Array.isArray(row.changes) && this.#runsKeptTwice ? this.#historyRow(row) : row;
 			default:
 				return row;
 		}
+	}
+
+	/** Whether any run is kept twice (only then are entries looked through). */
+	get #runsKeptTwice(): boolean {
+		for (const key of this.#newIds.keys()) if (key.startsWith('run:')) return true;
+		return false;
+	}
+
+	/** An accepted sample's entry names the run that made it (`meta.provenance.runId`, core/recipes/provenance.ts). */
+	#entry(entry: unknown): unknown {
+		if (!entry || typeof entry !== 'object') return entry;
+		const meta = (entry as Row).meta as Row | undefined;
+		const provenance = meta?.provenance as Row | undefined;
+		if (!provenance || typeof provenance !== 'object' || provenance.kind !== 'generation') return entry;
+		const runId = this.#id('run', provenance.runId);
+		return runId === provenance.runId ? entry : { ...(entry as Row), meta: { ...meta, provenance: { ...provenance, runId } } };
+	}
+
+	#withEntries(row: Row, field: string): Row {
+		const entries = row[field] as unknown[];
+		const repointed = entries.map((entry) => this.#entry(entry));
+		return repointed.every((entry, i) => entry === entries[i]) ? row : { ...row, [field]: repointed };
+	}
+
+	#historyRow(row: Row): Row {
+		const changes = row.changes as unknown[];
+		const repointed = changes.map((change) => {
+			if (!change || typeof change !== 'object') return change;
+			const { before, after } = change as Row;
+			const newBefore = this.#entry(before);
+			const newAfter = this.#entry(after);
+			return newBefore === before && newAfter === after ? change : { ...(change as Row), before: newBefore, after: newAfter };
+		});
+		return repointed.every((change, i) => change === changes[i]) ? row : { ...row, changes: repointed };
 	}
 
 	#run(row: Row): Row {
