@@ -75,10 +75,10 @@ async function fillEveryTable(page: Page): Promise<void> {
 			promptPools: [{ id: 'pool-harbour', name: 'Harbour questions', sourceName: 'harbour.csv', count: 2, ratingCounts: { '2': 1, '': 1 }, createdAt: t }],
 			promptPoolBlocks: [{ poolId: 'pool-harbour', blockNo: 0, texts: ['When is high tide?', 'Is the ferry running?'], ratings: [2, -1] }],
 			promptPoolRatingIndexes: [{ poolId: 'pool-harbour', byRating: { '2': new Uint32Array([0]), '': new Uint32Array([1]) } }],
-			runs: [{ id: 'run-e2e', recipeId: 'identity-facts', label: 'Identity facts', params: {}, settings: { sampling: {}, seed: 1 }, engine: { kind: 'endpoint', label: 'Local', baseUrl: 'http://127.0.0.1:9/v1', model: 'tiny' }, concurrency: 2, state: 'done', counts: { total: 1, done: 1, failed: 0, samples: 1, engineCalls: 1, cacheHits: 0, promptTokens: 3, completionTokens: 4, engineMs: 5 }, createdAt: t, updatedAt: t }],
+			runs: [{ id: 'run-e2e', recipeId: 'identity-facts', label: 'Identity facts', params: {}, settings: { sampling: {}, seed: 1 }, engine: { kind: 'endpoint', label: 'Local', baseUrl: 'http://127.0.0.1:9/v1', model: 'tiny' }, concurrency: 2, state: 'done', counts: { total: 1, done: 1, failed: 0, samples: 1, engineCalls: 1, cacheHits: 0, promptTokens: 3, completionTokens: 4, engineMs: 5 }, createdAt: t, updatedAt: t, targetDatasetId: datasetId }],
 			runManifests: [{ runId: 'run-e2e', manifest: { recipeId: 'identity-facts', documents: {} } }],
 			runRecords: [{ runId: 'run-e2e', recordIndex: 0, recordId: 'r0', label: 'Fact', input: {}, state: 'done', steps: [], notes: [], updatedAt: t }],
-			runSamples: [{ id: 'run-e2e:0:0', runId: 'run-e2e', recordIndex: 0, sampleIndex: 0, sample: { messages: [], tags: [], meta: {} }, review: 'accepted', createdAt: t }],
+			runSamples: [{ id: 'run-e2e:0:0', runId: 'run-e2e', recordIndex: 0, sampleIndex: 0, sample: { messages: [], tags: [], meta: {} }, review: 'accepted', acceptedInto: { datasetId, entryId: 'e1', at: t }, createdAt: t }],
 			responseCache: [{ key: 'cache-e2e', response: { content: 'The Keeper.' }, at: t }]
 		};
 		const tx = db.transaction(Object.keys(rows), 'readwrite');
@@ -219,6 +219,36 @@ test('a whole workspace backed up in one browser is restored exactly into a fres
 		await second.page.getByTestId('restore-confirm').click();
 		await expect(second.page.getByTestId('backup-status')).toContainText('0 added, 0 replaced, 0 kept as copies');
 		expect(await dump(second.page)).toEqual(before);
+
+		// Keep both: the dataset was renamed here since and the run deleted. Restoring again keeps the
+		// backup's dataset as a copy under a new id, and the run restored with it points at the copy.
+		const datasetId = await second.page.evaluate(async () => {
+			const db = await new Promise<IDBDatabase>((resolve) => {
+				const open = indexedDB.open('skein');
+				open.onsuccess = () => resolve(open.result);
+			});
+			const tx = db.transaction(['datasets', 'runs', 'runManifests', 'runRecords', 'runSamples'], 'readwrite');
+			const row = await new Promise<{ id: string; name: string }>((resolve) => {
+				const request = tx.objectStore('datasets').getAll();
+				request.onsuccess = () => resolve(request.result[0]);
+			});
+			tx.objectStore('datasets').put({ ...row, name: 'Renamed here' });
+			for (const name of ['runs', 'runManifests', 'runRecords', 'runSamples']) tx.objectStore(name).clear();
+			await new Promise((resolve) => (tx.oncomplete = resolve));
+			db.close();
+			return row.id;
+		});
+		await restoreFile(second.page, { name: 'workspace.zip', buffer: zip });
+		await expect(second.page.getByRole('combobox', { name: /^Restore dataset .* as$/ })).toHaveValue('keep-both');
+		await expect(second.page.getByTestId('restore-summary')).toContainText('1 run: 1 new');
+		await second.page.getByTestId('restore-confirm').click();
+		await expect(second.page.getByTestId('backup-status')).toContainText('1 kept as copies');
+		const kept = await dump(second.page);
+		const copy = (kept.datasets as { id: string; name: string }[]).find((row) => row.id !== datasetId)!;
+		expect(copy.name).toMatch(/\(restored\)$/);
+		expect(kept.runs).toMatchObject([{ id: 'run-e2e', targetDatasetId: copy.id }]);
+		expect(kept.runSamples).toMatchObject([{ acceptedInto: { datasetId: copy.id, entryId: 'e1' } }]);
+		expect((kept.savedFilters as { datasetId: string }[]).map((row) => row.datasetId).sort()).toEqual([copy.id, datasetId].sort());
 
 		await second.page.goto(baseURL!);
 		await expect(second.page.getByTestId('dataset-row').filter({ hasText: 'Mara' })).toBeVisible();

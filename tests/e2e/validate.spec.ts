@@ -184,3 +184,37 @@ test('repairs clear their findings: trailing user turn, both placeholders, and e
 	await expect(panel.locator('tr[data-rule="surrounding-whitespace"]')).toHaveCount(0);
 	await expect(panel.locator('tr[data-rule="role-alias"]')).toHaveCount(0);
 });
+
+test('mapping custom speakers keeps a narrator out of the alternation: no two assistant turns in a row', async ({ page }) => {
+	const narrated = (opening: string) =>
+		JSON.stringify({
+			messages: [
+				{ role: 'Narrator', content: opening },
+				{ role: 'Tom', content: 'Mara, is the ferry coming?' },
+				{ role: 'Narrator', content: 'A long silence from the lamp room.' },
+				{ role: 'Mara', content: 'Not tonight, Tom.' },
+				{ role: 'Narrator', content: 'Thunder rolls over the breakwater.' },
+				{ role: 'Tom', content: 'Then I stay.' },
+				{ role: 'Mara', content: 'Then put the kettle on.' }
+			]
+		});
+	await page.goto('/');
+	await waitForSample(page);
+	await dropFiles(page, [{ name: 'harbour-roleplay.jsonl', text: [narrated('The lamp gutters as the storm arrives.'), narrated('Fog rolls in at dusk.')].join('\n') }]);
+	await page.getByTestId('import-report').getByRole('link', { name: /^Open/ }).click();
+	await page.getByTestId('validation-toggle').click();
+	const panel = page.getByTestId('validation-panel');
+	await panel.getByTestId('validation-run').click();
+	await expect(panel.locator('tr[data-rule="custom-speaker"]')).toBeVisible();
+	await expect(panel.locator('tr[data-rule="consecutive-same-role"]')).toHaveCount(0);
+
+	await panel.getByTestId('repair-custom-speaker').click();
+	const dialog = page.getByTestId('repair-dialog');
+	await expect(dialog.getByTestId('repair-apply')).toHaveText('Apply to 2 entries');
+	await dialog.getByTestId('repair-apply').click();
+	await expect(dialog).toHaveCount(0);
+	await expect(panel.locator('tr[data-rule="custom-speaker"]')).toHaveCount(0);
+	// Narration became system lines where they were; Tom and Mara still alternate.
+	await expect(panel.locator('tr[data-rule="consecutive-same-role"]')).toHaveCount(0);
+	await expect(panel.locator('tr[data-rule="system-not-first"]')).toBeVisible();
+});

@@ -127,6 +127,32 @@ describe('workspace backup and restore', () => {
 		expect(await db.runSamples.where('runId').equals(WORKSPACE_RUN_ID).count()).toBe(1);
 	});
 
+	it('keeps a dataset twice with every row restored alongside pointing at the copy', async () => {
+		const db = freshDb();
+		await fillWorkspace(db);
+		const zip = await backupOf(db);
+		// Here the dataset was edited since, and the run deleted: restoring brings the run back next to a copy of the dataset.
+		await db.datasets.update(WORKSPACE_DATASET_ID, { name: 'Greyhaven logbook (edited here)', updatedAt: 1 });
+		for (const table of [db.runs, db.runManifests, db.runRecords, db.runSamples]) await table.clear();
+		const { service, file } = serviceFor(db);
+		const preview = await service.inspectBackup(file(zip));
+		expect(preview.items.find((item) => item.kind === 'run')).toMatchObject({ status: 'new', choice: 'add' });
+		await service.restoreBackup(preview.token, { [itemKey('dataset', WORKSPACE_DATASET_ID)]: 'keep-both' });
+		const copy = (await db.datasets.toArray()).find((row) => row.id !== WORKSPACE_DATASET_ID)!;
+		expect(copy.name).toBe('Greyhaven logbook (restored)');
+		const run = (await db.runs.get(WORKSPACE_RUN_ID))!;
+		expect(run.targetDatasetId).toBe(copy.id);
+		const [sample] = await db.runSamples.where('runId').equals(WORKSPACE_RUN_ID).toArray();
+		expect(sample.acceptedInto).toMatchObject({ datasetId: copy.id, entryId: 'e4' });
+		// The rows that belong to the dataset went with the copy; the dataset here kept its own.
+		expect((await db.savedFilters.where('datasetId').equals(copy.id).toArray()).length).toBe(1);
+		expect((await db.snapshots.where('datasetId').equals(copy.id).toArray()).length).toBe(1);
+		expect(await db.history.where('datasetId').equals(copy.id).count()).toBe(2);
+		const keys = (await db.settings.toCollection().primaryKeys()).map(String);
+		expect(keys.filter((key) => key.endsWith(copy.id)).sort()).toEqual(keys.filter((key) => key.endsWith(WORKSPACE_DATASET_ID)).map((key) => key.replace(WORKSPACE_DATASET_ID, copy.id)).sort());
+		expect(keys.some((key) => key.endsWith(copy.id))).toBe(true);
+	});
+
 	it('writes all or nothing: a failing write leaves the workspace as it was', async () => {
 		const source = freshDb();
 		await fillWorkspace(source);

@@ -21,7 +21,7 @@ import { settingDataset } from '$lib/core/backup/layout';
 import type { BackupEndpoint } from '$lib/core/backup/manifest';
 import { CURRENT_SCHEMA_VERSION, SkeinDatabase } from '$lib/db/database';
 import { databaseAtVersion, itemRows, writeRestore } from '$lib/db/backup-repo';
-import { fileHandleSink, memorySink, writeBackup, type BackupOptions, type BackupProgress, type BackupSummary, type ByteSink } from './backup-writer';
+import { fileHandleSink, memorySink, privateFileSink, writeBackup, type BackupOptions, type BackupProgress, type BackupSummary, type ByteSink } from './backup-writer';
 
 export type { BackupOptions, BackupProgress, BackupSummary } from './backup-writer';
 
@@ -129,7 +129,8 @@ export class BackupService {
 	async backupForDownload(fileName: string, options: BackupOptions, onProgress?: (progress: BackupProgress) => void): Promise<BackupResult & { file: File; storedPrivately: boolean }> {
 		const handle = await privateFile(DOWNLOAD_TEMP_NAME);
 		if (handle) {
-			const result = await this.backupToHandle(handle, options, onProgress);
+			const summary = await writeBackup(this.db, CURRENT_SCHEMA_VERSION, await privateFileSink(handle), options, onProgress);
+			const result = { ...summary, fileName: handle.name };
 			const file = await handle.getFile();
 			return { ...result, fileName, file: new File([file], fileName, { type: 'application/zip' }), storedPrivately: true };
 		}
@@ -267,7 +268,7 @@ export class BackupService {
 
 async function defaultTempSink(name: string): Promise<{ sink: ByteSink; read(): Promise<Blob | Uint8Array> }> {
 	const handle = await privateFile(name);
-	if (handle) return { sink: await fileHandleSink(handle), read: () => handle.getFile() };
+	if (handle) return { sink: await privateFileSink(handle), read: () => handle.getFile() };
 	const memory = memorySink();
 	return { sink: memory, read: async () => memory.bytes() };
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { zipSync, strToU8 } from 'fflate';
+import { zipSync, strToU8, strFromU8, unzipSync } from 'fflate';
+import { readZipDirectory } from './zip-directory';
 import { BackupArchive, BackupZipWriter, bytesSource } from './archive';
-import { crc32 } from './crc32';
+import { crc32 as zlibCrc32 } from 'node:zlib';
+import { Crc32, crc32 } from './crc32';
 import { BACKUP_TABLES, DATASET_SETTING_PREFIXES, settingDataset } from './layout';
 import { BACKUP_FORMAT, MANIFEST_NAME, parseManifest, storeFileName, type BackupManifest } from './manifest';
 import { decide, describeItem, itemKey, planRestore, stableJson, summarizePlan } from './plan';
@@ -60,8 +62,41 @@ describe('zip reading', () => {
 		expect(archive.manifest.stores.tags.rows).toBe(1);
 	});
 
+	it('stores texts of any size and script byte for byte, readable by another zip reader', () => {
+		const chunks: Uint8Array[] = [];
+		const writer = new BackupZipWriter((chunk) => chunks.push(chunk), 0);
+		// Short then long then short again: the writer's reused encoding buffer grows and is reused.
+		const texts = ['[{"name":"Ada"}]', JSON.stringify([{ content: 'naïve 中文 — “quoted” 🚢⚓ \u2028'.repeat(5000) }]), '["é🚢"]'];
+		texts.forEach((text, n) => writer.addText(storeFileName('blocks', n), text));
+		writer.end();
+		const bytes = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+		let at = 0;
+		for (const chunk of chunks) {
+			bytes.set(chunk, at);
+			at += chunk.length;
+		}
+		const unzipped = unzipSync(bytes);
+		texts.forEach((text, n) => expect(strFromU8(unzipped[storeFileName('blocks', n)])).toBe(text));
+		const entries = readZipDirectory(bytesSource(bytes));
+		expect(entries.map((entry) => entry.method)).toEqual([0, 0, 0]);
+		texts.forEach((text, n) => expect(entries[n].crc).toBe(zlibCrc32(Buffer.from(text, 'utf8'))));
+	});
+
 	it('computes the standard CRC-32', () => {
 		expect(crc32(strToU8('The quick brown fox jumps over the lazy dog'))).toBe(0x414fa339);
+	});
+
+	it('computes the same CRC-32 as zlib for every length and however the bytes are split', () => {
+		const bytes = strToU8('{"role":"assistant","content":"naïve 中文 — “quoted” \\n lighthouse"}'.repeat(40));
+		for (const length of [0, 1, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, bytes.length]) {
+			const part = bytes.subarray(0, length);
+			expect(crc32(part), `length ${length}`).toBe(zlibCrc32(part));
+			for (const cut of [1, 3, 8, Math.floor(length / 2)]) {
+				if (cut > length) continue;
+				const split = new Crc32().update(part.subarray(0, cut)).update(part.subarray(cut)).digest();
+				expect(split, `length ${length} split at ${cut}`).toBe(zlibCrc32(part));
+			}
+		}
 	});
 
 	it('names the problem of a foreign zip, a stray file, a missing file and a newer format', () => {

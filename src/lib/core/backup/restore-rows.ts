@@ -8,13 +8,15 @@
  *    verified; it returns the top-level items for planning. A problem throws BackupFileError
  *    naming the file and row: nothing has been written yet.
  * 2. `restoreBatches` — the rows again, transformed by the user's decisions (skipped, or given a
- *    new id for "keep both"), one batch per file, for the writer to put in one transaction.
+ *    new id for "keep both", with every reference to a thing kept twice repointed to its copy:
+ *    repoint.ts), one batch per file, for the writer to put in one transaction.
  */
 import { BackupArchive, BackupFileError } from './archive';
 import { describeItem, itemKey, type BackupItem, type Decision } from './plan';
 import { BACKUP_TABLES, RETIRED_TABLES, rowKey, settingDataset, type ItemKind, type TableSpec } from './layout';
 import { decodeTagged, encodeTagged, withoutBlobPaths } from './row-codec';
 import { rowProblem } from './row-schemas';
+import { ReferenceRepointer } from './repoint';
 import { hashText } from '../hash';
 
 type Row = Record<string, unknown>;
@@ -164,13 +166,14 @@ export function* restoreBatches(
 	context: RestoreContext,
 	blobAt: BlobAt
 ): Generator<RestoreBatch> {
+	const references = new ReferenceRepointer(decisions);
 	for (const spec of specsOf(archive)) {
 		for (const file of archive.manifest.stores[spec.table].files) {
 			const out: Row[] = [];
 			for (const raw of readRows(archive, file)) {
 				const row = decodeRow(spec, raw, archive, blobAt);
 				const transformed = transformRow(spec, row, decisions, context);
-				if (transformed) out.push(transformed);
+				if (transformed) out.push(references.row(spec.table, transformed));
 			}
 			if (out.length) yield { table: spec.table, spec, rows: out };
 		}

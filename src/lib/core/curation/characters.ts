@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { STANDARD_ROLES, type Entry, type Message, type StandardRole } from '../model';
 import { withMessages } from './entry-edits';
+import { ASSISTANT, BREAK, chooseSpeakerRoles, isNarratorName, USER, type Sequence } from './speaker-roles';
 
 export const CharacterSchema = z.object({
 	id: z.string().min(1),
@@ -64,18 +65,8 @@ interface Tally {
 	roles: Map<string, number>;
 }
 
-/** Speaker labels that name narration rather than a person. */
-const NARRATOR_NAME = /^(the[ _-]?)?(narrator|narration|storyteller|scene|ooc|gm|dm|game[ _-]?master|dungeon[ _-]?master)$/i;
-/** Custom speakers whose role is searched (the most frequent); the rest keep the vote. */
-const SEARCHED_SPEAKERS = 6;
 /** Conversations kept (as speaker sequences) for the search. */
 const SEARCH_SAMPLE = 2_000;
-
-/** One conversation as speaker symbols: -1 user, -2 assistant, -3 a turn that breaks the chain (tool); ≥ 0 a custom speaker. */
-type Sequence = number[];
-const USER = -1;
-const ASSISTANT = -2;
-const BREAK = -3;
 
 /**
  * Custom speakers across the entries, most frequent first, each with a suggested role.
@@ -148,10 +139,10 @@ export function suggestSpeakerMapping(entries: Iterable<Entry>): SpeakerSuggesti
 	}
 
 	const voted = (tally: Tally): 'user' | 'assistant' => (tally.userVotes > tally.assistantVotes ? 'user' : 'assistant');
-	const chosen = chooseRoles(
+	const chosen = chooseSpeakerRoles(
 		[...symbols].map(([speaker, symbol]) => {
 			const tally = tallyOf(speaker, 'role');
-			return { speaker, symbol, messages: tally.messages, voted: voted(tally), narratorName: NARRATOR_NAME.test(speaker.trim()) };
+			return { speaker, symbol, messages: tally.messages, voted: voted(tally), narratorName: isNarratorName(speaker) };
 		}),
 		[...sequences.values()]
 	);
@@ -186,7 +177,7 @@ export function suggestSpeakerMapping(entries: Iterable<Entry>): SpeakerSuggesti
 				...base,
 				suggestedRole: 'system',
 				narration: true,
-				confidence: NARRATOR_NAME.test(speaker.trim()) ? 1 : 0.75,
+				confidence: isNarratorName(speaker) ? 1 : 0.75,
 				reason: `speaks between the others’ turns in ${conversations}; as user or assistant it would make two same-role turns in a row, so it is proposed as system (or fold it into the next turn)`
 			});
 			continue;
@@ -206,81 +197,6 @@ export function suggestSpeakerMapping(entries: Iterable<Entry>): SpeakerSuggesti
 		});
 	}
 	return suggestions.sort((a, b) => b.messages - a.messages || (a.speaker < b.speaker ? -1 : a.speaker > b.speaker ? 1 : 0));
-}
-
-type SearchedRole = 'user' | 'assistant' | 'narration';
-
-interface SearchSpeaker {
-	speaker: string;
-	symbol: number;
-	messages: number;
-	voted: 'user' | 'assistant';
-	narratorName: boolean;
-}
-
-/**
- * The roles that keep the sampled conversations alternating best. Cost of an assignment: one per
- * pair of adjacent turns with the same role (user/user, assistant/assistant; narration is left
- * out of the chain), half a point per narrated message (none for a speaker called "Narrator"), and
- * below one point in all for conversations opened by the assistant and for each message whose
- * role differs from its vote — so those only break ties.
- */
-function chooseRoles(speakers: SearchSpeaker[], sequences: { sequence: Sequence; count: number }[]): Map<string, SearchedRole> {
-	const result = new Map<string, SearchedRole>();
-	if (speakers.length === 0) return result;
-	const searched = [...speakers].sort((a, b) => b.messages - a.messages).slice(0, SEARCHED_SPEAKERS);
-	const roleBySymbol: SearchedRole[] = [];
-	for (const speaker of speakers) roleBySymbol[speaker.symbol] = speaker.voted;
-	const totalMessages = Math.max(1, speakers.reduce((n, s) => n + s.messages, 0));
-	const totalConversations = Math.max(1, sequences.reduce((n, s) => n + s.count, 0));
-
-	const cost = (): number => {
-		let clashes = 0;
-		let assistantOpens = 0;
-		for (const { sequence, count } of sequences) {
-			let previous = 0;
-			let first = true;
-			for (const symbol of sequence) {
-				const role = symbol === USER ? USER : symbol === ASSISTANT ? ASSISTANT : symbol === BREAK ? BREAK : roleBySymbol[symbol] === 'narration' ? 0 : roleBySymbol[symbol] === 'user' ? USER : ASSISTANT;
-				if (role === 0) continue;
-				if (first && role === ASSISTANT) assistantOpens += count;
-				first = false;
-				if (role !== BREAK && role === previous) clashes += count;
-				previous = role;
-			}
-		}
-		let narrated = 0;
-		let disagreeing = 0;
-		for (const speaker of searched) {
-			const role = roleBySymbol[speaker.symbol];
-			if (role === 'narration') narrated += speaker.narratorName ? 0 : speaker.messages;
-			else if (role !== speaker.voted) disagreeing += speaker.messages;
-			if (speaker.narratorName && role !== 'narration') disagreeing += speaker.messages;
-		}
-		return clashes + 0.5 * narrated + 0.3 * (assistantOpens / totalConversations) + 0.15 * (disagreeing / totalMessages);
-	};
-
-	const options: SearchedRole[] = ['user', 'assistant', 'narration'];
-	let best = Infinity;
-	let bestRoles: SearchedRole[] = [];
-	const visit = (i: number): void => {
-		if (i === searched.length) {
-			const c = cost();
-			if (c < best - 1e-12) {
-				best = c;
-				bestRoles = searched.map((s) => roleBySymbol[s.symbol]);
-			}
-			return;
-		}
-		for (const option of options) {
-			roleBySymbol[searched[i].symbol] = option;
-			visit(i + 1);
-		}
-	};
-	visit(0);
-	searched.forEach((speaker, i) => (roleBySymbol[speaker.symbol] = bestRoles[i]));
-	for (const speaker of speakers) result.set(speaker.speaker, roleBySymbol[speaker.symbol]);
-	return result;
 }
 
 /** Where a speaker's lines go: a standard role, or folded into the following turn (narration). */

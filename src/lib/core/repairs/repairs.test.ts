@@ -127,6 +127,66 @@ describe('map-custom-speakers', () => {
 	});
 });
 
+/** A harbour roleplay log with a narrator between the two speakers' turns (as SillyTavern group chats export it). */
+const NARRATED: [string, string][] = [
+	['Narrator', 'The lamp gutters as the storm reaches the harbour.'],
+	['Tom', 'Mara, is the ferry coming?'],
+	['Narrator', 'A long silence from the lamp room.'],
+	['Mara', 'Not tonight, Tom.'],
+	['Narrator', 'Thunder rolls over the breakwater.'],
+	['Tom', 'Then I stay.'],
+	['Mara', 'Then put the kettle on.']
+];
+
+/** Adjacent user/user or assistant/assistant turns (system lines are outside the alternation). */
+function sameRoleInARow(e: Entry): number {
+	const chain = e.messages.map((m) => m.role).filter((r) => r === 'user' || r === 'assistant');
+	return chain.filter((r, i) => i > 0 && r === chain[i - 1]).length;
+}
+
+describe('map-custom-speakers with a narrator', () => {
+	it('maps the narrator to system and keeps user and assistant alternating, with or without names configured', () => {
+		for (const names of [{}, { identityName: 'Mara', userName: 'Tom' }, { identityName: '', userName: '' }]) {
+			const fixed = mapCustomSpeakers.apply(entryOf(NARRATED), createRepairContext(names));
+			expect(fixed.messages.map((m) => [m.role, m.name]), JSON.stringify(names)).toEqual([
+				['system', 'Narrator'],
+				['user', 'Tom'],
+				['system', 'Narrator'],
+				['assistant', 'Mara'],
+				['system', 'Narrator'],
+				['user', 'Tom'],
+				['assistant', 'Mara']
+			]);
+			expect(sameRoleInARow(fixed)).toBe(0);
+			expect(fixed.characters).toEqual({ user: 'Tom', assistant: 'Mara' });
+			expect(allTexts(fixed)).toEqual(NARRATED.map(([, text]) => text));
+		}
+	});
+
+	it('treats any name that only speaks between the others’ turns as narration, not as a second assistant', () => {
+		const log = NARRATED.map(([speaker, text]): [string, string] => [speaker === 'Narrator' ? 'Harbour' : speaker, text]);
+		const fixed = mapCustomSpeakers.apply(entryOf(log), createRepairContext({ identityName: 'Mara' }));
+		expect(fixed.messages.map((m) => m.role)).toEqual(['system', 'user', 'system', 'assistant', 'system', 'user', 'assistant']);
+		expect(sameRoleInARow(fixed)).toBe(0);
+	});
+
+	it('keeps a narrator between a standard user and assistant out of the alternation', () => {
+		const entry = entryOf([['user', 'Is the light lit?'], ['Narrator', 'Rain hammers the glass.'], ['assistant', 'Since dusk.'], ['Narrator', 'A gull cries.'], ['user', 'Good.']]);
+		const fixed = mapCustomSpeakers.apply(entry, ctx);
+		expect(fixed.messages.map((m) => m.role)).toEqual(['user', 'system', 'assistant', 'system', 'user']);
+	});
+
+	it('does not narrate away a real speaker who speaks twice in a row', () => {
+		const entry = entryOf([['Tom', 'Evening.'], ['Mara', 'Evening, Tom.'], ['Tom', 'Storm?'], ['Tom', 'Hello?']]);
+		expect(mapCustomSpeakers.apply(entry, ctx).messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'user']);
+	});
+
+	it('still maps a two-person log without a narrator to user and assistant', () => {
+		const entry = entryOf([['Tom', 'Evening.'], ['Mara', 'Evening, Tom.'], ['Tom', 'Storm?'], ['Mara', 'Soon.'], ['Tom', 'Tea?'], ['Mara', 'Please.']]);
+		expect(mapCustomSpeakers.apply(entry, ctx).messages.map((m) => m.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+	});
+});
+
 describe('split-overlong-conversation', () => {
 	it('splits at user turns, copying the system prompt and tags', () => {
 		const turns = Array.from({ length: 20 }, (_, i) => `turn ${i}`);

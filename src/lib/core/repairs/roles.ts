@@ -30,7 +30,7 @@ export const mapCustomSpeakers: Repair = {
 	id: 'map-custom-speakers',
 	title: 'Map speaker names to roles',
 	description:
-		'Gives each custom speaker name a role (from the mapping the user confirmed, or the suggestion for the entry) and keeps the name as the message\'s "name" and in the entry\'s characters.',
+		'Gives each custom speaker name a role (from the mapping the user confirmed, or the suggestion for the entry: the one that keeps user and assistant alternating, with a narrator between their turns as system) and keeps the name as the message\'s "name" and in the entry\'s characters.',
 	kind: 'suggested',
 	fixes: ['custom-speaker'],
 	apply(entry, ctx) {
@@ -46,7 +46,8 @@ export const mapCustomSpeakers: Repair = {
 			const mapped: Message = { ...message, role };
 			if (mapped.name === undefined) mapped.name = speaker;
 			messages[i] = mapped;
-			if (characters?.[role] === undefined) characters = { ...characters, [role]: speaker };
+			// Narration (system) is nobody's character.
+			if (role !== 'system' && characters?.[role] === undefined) characters = { ...characters, [role]: speaker };
 		});
 		if (messages === null) return entry;
 		const updated = withMessages(entry, messages);

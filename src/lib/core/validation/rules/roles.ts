@@ -86,7 +86,7 @@ export const customSpeaker: EntryRule = {
 	scope: 'entry',
 	id: 'custom-speaker',
 	title: 'Custom speaker name',
-	description: 'A message is attributed to a speaker name ("Mara", "Narrator") instead of a role. Map each name to user or assistant (the name is kept as the message name).',
+	description: 'A message is attributed to a speaker name ("Mara", "Narrator") instead of a role. Map each name to user or assistant, or a narrator to system (the name is kept as the message name).',
 	defaultSeverity: 'warning',
 	repair: 'map-custom-speakers',
 	repairKind: 'suggested',
@@ -105,7 +105,12 @@ export const customSpeaker: EntryRule = {
 		const findings: Finding[] = [];
 		for (const [name, index] of first) {
 			const suggestion = mapping[name];
-			const hint = suggestion === undefined ? '' : ` Suggested: map it to "${suggestion}".`;
+			const hint =
+				suggestion === undefined
+					? ''
+					: suggestion === 'system'
+						? ' Suggested: map it to "system" (narration: as user or assistant it would put two same-role turns in a row).'
+						: ` Suggested: map it to "${suggestion}".`;
 			findings.push(makeFinding(customSpeaker, entry, `Speaker ${quote(name)} is not a role.${hint}`, index));
 		}
 		return findings;
