@@ -10,7 +10,7 @@ import { getDatabase } from '$lib/db/database';
 import { composeApi } from './compose-api';
 import { dataApi } from './data-service';
 import { composeDataServices } from './data-services';
-import { validationApi } from './validation-service';
+import { validationApi, validationForData } from './validation-service';
 import { analysisApi } from './analysis-service';
 import { collectionApi } from './collection-service';
 import { generationApi } from './generation-service';
@@ -18,6 +18,7 @@ import { libraryApi } from './library-service';
 import { runApi } from './run-service';
 import { TokenCountPool } from './token-pool';
 import { backupApi } from './backup-service';
+import { HubExporter, hubApi } from './hub-export';
 
 const db = getDatabase();
 const { data, validationRuns } = composeDataServices(db);
@@ -32,7 +33,8 @@ const api = composeApi(
 	generationApi(db, data),
 	libraryApi(db),
 	runApi(db, data),
-	backupApi(db)
+	backupApi(db),
+	hubApi(new HubExporter(db, validationForData(db, validationRuns), tokenPool.count))
 );
 
 export type DataWorkerApi = typeof api;

@@ -2,7 +2,8 @@
  * Output files built row group by row group as Blob parts (the browser may keep large Blobs on
  * disk), so an export never holds a whole file as one buffer: Parquet shards (`ParquetShards`,
  * over core/parquet's `ParquetStream`) and JSON Lines shards (`JsonlShards`, the Hub export's
- * JSONL choice). A new shard starts once the current one passes `maxShardBytes`.
+ * JSONL choice). A new shard starts every `maxShardRows` rows, so the number of shards (and
+ * their names, `train-00000-of-00002`) is known from the counts before anything is written.
  */
 import type { ParquetLayout } from '$lib/core/parquet/columns';
 import { PARQUET_ROW_GROUP_SIZE, ParquetStream } from '$lib/core/parquet/stream-writer';
@@ -32,13 +33,21 @@ export class ParquetShards {
 
 	constructor(
 		private readonly layout: ParquetLayout,
-		private readonly maxShardBytes = Infinity,
+		private readonly maxShardRows = Infinity,
 		private readonly rowGroupSize = PARQUET_ROW_GROUP_SIZE
 	) {}
 
 	add(rows: readonly Row[]): void {
 		for (const row of rows) this.pending.push(row);
-		while (this.pending.length >= this.rowGroupSize) this.writeGroup(this.pending.splice(0, this.rowGroupSize));
+		for (;;) {
+			const size = Math.min(this.rowGroupSize, this.roomInShard());
+			if (this.pending.length < size) break;
+			this.writeGroup(this.pending.splice(0, size));
+		}
+	}
+
+	private roomInShard(): number {
+		return this.maxShardRows - (this.current?.rows ?? 0);
 	}
 
 	private open(): ParquetStream {
@@ -55,7 +64,7 @@ export class ParquetShards {
 	private writeGroup(rows: Row[]): void {
 		const stream = this.open();
 		stream.writeRowGroup(rows);
-		if (stream.byteLength >= this.maxShardBytes) this.closeShard();
+		if (stream.rows >= this.maxShardRows) this.closeShard();
 	}
 
 	private closeShard(): void {
@@ -69,7 +78,7 @@ export class ParquetShards {
 
 	/** Writes what is left and closes the last shard; a part with no rows is one file with the schema only. */
 	finish(): Shard[] {
-		if (this.pending.length > 0) this.writeGroup(this.pending.splice(0));
+		while (this.pending.length > 0) this.writeGroup(this.pending.splice(0, Math.min(this.rowGroupSize, this.roomInShard())));
 		if (this.current === null && this.shards.length === 0) this.open();
 		this.closeShard();
 		return this.shards;
@@ -80,19 +89,16 @@ export class JsonlShards {
 	readonly shards: Shard[] = [];
 	private parts: Blob[] = [];
 	private text = '';
-	private bytes = 0;
 	private rows = 0;
 
-	constructor(private readonly maxShardBytes = Infinity) {}
+	constructor(private readonly maxShardRows = Infinity) {}
 
 	add(rows: readonly Row[]): void {
 		for (const row of rows) {
-			const line = JSON.stringify(row) + '\n';
-			this.text += line;
-			this.bytes += line.length;
+			this.text += JSON.stringify(row) + '\n';
 			this.rows++;
 			if (this.text.length > 1 << 20) this.flushText();
-			if (this.bytes >= this.maxShardBytes) this.closeShard();
+			if (this.rows >= this.maxShardRows) this.closeShard();
 		}
 	}
 
@@ -105,7 +111,6 @@ export class JsonlShards {
 		this.flushText();
 		this.shards.push({ blob: new Blob(this.parts, { type: 'application/jsonl' }), rows: this.rows });
 		this.parts = [];
-		this.bytes = 0;
 		this.rows = 0;
 	}
 
@@ -113,4 +118,9 @@ export class JsonlShards {
 		if (this.rows > 0 || this.shards.length === 0) this.closeShard();
 		return this.shards;
 	}
+}
+
+/** How many shards `count` rows make. */
+export function shardCount(count: number, maxShardRows: number): number {
+	return Math.max(1, Math.ceil(count / maxShardRows));
 }
