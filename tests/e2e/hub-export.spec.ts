@@ -4,6 +4,7 @@
  * .parquet file by drag and drop and by the file chooser; a broken one gets a clear message.
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { unzipSync, strFromU8 } from 'fflate';
 import { parse } from 'yaml';
 import { parquetMetadata, parquetReadObjects } from 'hyparquet';
@@ -12,6 +13,20 @@ import { dropFiles, waitForSample } from './helpers';
 import type { Page } from '@playwright/test';
 
 const FIXTURES = new URL('../fixtures/parquet/', import.meta.url);
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+// The app's Content-Security-Policy refuses inline scripts, axe's injection included.
+test.use({ bypassCSP: true });
+
+/** Serious or critical axe-core violations on the page, as "rule: help — targets". */
+async function seriousViolations(page: Page): Promise<string[]> {
+	await page.waitForTimeout(150);
+	if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
+	return page.evaluate(async () => {
+		const w = window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: { id: string; impact: string | null; help: string; nodes: { target: string[] }[] }[] }> } };
+		const result = await w.axe.run(document, { resultTypes: ['violations'] });
+		return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(' | ')}`);
+	});
+}
 
 async function openMara(page: Page) {
 	await page.goto('/');
@@ -44,9 +59,12 @@ test('export for the Hugging Face Hub: an edited card and train/validation Parqu
 	await expect(card).toHaveValue(/^---\n/);
 	await expect(card).toHaveValue(/- Conversations: 26/);
 
+	expect(await seriousViolations(page)).toEqual([]);
 	for (const width of [1400, 390]) {
 		await page.setViewportSize({ width, height: 900 });
 		await page.screenshot({ path: `/tmp/parquet16-hub-${width}.png`, fullPage: false });
+		await card.scrollIntoViewIfNeeded();
+		await page.screenshot({ path: `/tmp/parquet16-hub-card-${width}.png`, fullPage: false });
 	}
 	await page.setViewportSize({ width: 1280, height: 900 });
 
@@ -103,6 +121,12 @@ test('the export dialog writes Parquet with the chosen columns', async ({ page }
 	await dialog.getByTestId('format-parquet').check();
 	await dialog.getByTestId('parquet-column-source').check();
 	await dialog.getByTestId('parquet-column-id').uncheck();
+	expect(await seriousViolations(page)).toEqual([]);
+	for (const width of [1400, 390]) {
+		await page.setViewportSize({ width, height: 900 });
+		await page.screenshot({ path: `/tmp/parquet16-export-parquet-${width}.png`, fullPage: false });
+	}
+	await page.setViewportSize({ width: 1280, height: 900 });
 	const downloadPromise = page.waitForEvent('download');
 	await dialog.getByTestId('export-download').click();
 	const download = await downloadPromise;

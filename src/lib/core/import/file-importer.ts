@@ -145,24 +145,16 @@ export class FileImporter {
 		return this.out;
 	}
 
-	/**
-	 * One record that arrives already parsed instead of as text (a Parquet row, `core/parquet`):
-	 * shape detection and conversion as for a JSON line, `line` being its 1-based row number.
-	 * Returns the entries it completed.
-	 */
-	pushRecord(value: unknown, line: number, container: 'parquet' = 'parquet'): Entry[] {
+	/** A record that arrives parsed, not as text (a Parquet row; `line`: its 1-based row number), handled as a JSON line. */
+	pushRecord(value: unknown, line: number): Entry[] {
 		if (this.finished) throw new Error('FileImporter: push after finish');
 		this.out = [];
-		if (this.phase === 'detecting') {
-			this.phase = 'splitting';
-			this.report.container = container;
-		}
+		if (this.phase === 'detecting') [this.phase, this.report.container] = ['splitting', 'parquet'];
 		this.report.records++;
 		this.report.lines = Math.max(this.report.lines, line);
 		this.builder.beginRecord(line);
 		const errorsBefore = this.report.errorCount;
-		this.unwrapped = false;
-		this.convertedRaw = null;
+		[this.unwrapped, this.convertedRaw] = [false, null];
 		this.onValue(value, line, () => `row ${line}: ${(JSON.stringify(value) ?? '').slice(0, 200)}`);
 		if (!this.unwrapped) this.tallyOutcome(value, errorsBefore);
 		return this.out;
