@@ -51,6 +51,8 @@ test('export for the Hugging Face Hub: an edited card and train/validation Parqu
 	await dialog.getByTestId('hub-license').selectOption('apache-2.0');
 	await dialog.getByTestId('hub-validation').fill('20');
 	await dialog.getByTestId('hub-tags').fill('roleplay, lighthouse');
+	// Three of the sample's conversations have a system prompt; the export leaves them out.
+	await dialog.getByTestId('hub-system-prompt').selectOption('omit');
 	await dialog.getByTestId('hub-make-card').click();
 	const draft = dialog.getByTestId('hub-draft');
 	await expect(draft).toContainText('train: 21 conversations in 1 file');
@@ -100,9 +102,12 @@ test('export for the Hugging Face Hub: an edited card and train/validation Parqu
 	expect(validation.length).toBe(5);
 	const ids = new Set([...train, ...validation].map((row) => row.id));
 	expect(ids.size).toBe(26);
-	for (const row of train) {
+	for (const row of [...train, ...validation]) {
 		expect(Array.isArray(row.messages)).toBe(true);
-		for (const message of row.messages as Record<string, unknown>[]) expect(typeof message.role).toBe('string');
+		for (const message of row.messages as Record<string, unknown>[]) {
+			expect(typeof message.role).toBe('string');
+			expect(message.role).not.toBe('system');
+		}
 	}
 
 	// The train shard imports back through the file chooser as 21 entries.
