@@ -60,7 +60,9 @@ export class ParquetStream {
 	writeRowGroup(rows: readonly Record<string, unknown>[]): void {
 		if (this.finished) throw new Error('ParquetStream: write after finish');
 		if (rows.length === 0) return;
-		const columnData = this.names.map((name) => ({ name, data: rows.map((row) => row[name]) }));
+		// No min/max statistics for the chat text: nobody prunes row groups by the alphabetically
+		// smallest message, and comparing every message cost a fifth of the encoding time.
+		const columnData = this.names.map((name) => ({ name, data: rows.map((row) => row[name]), statistics: name !== 'messages' }));
 		void this.writer.write({ columnData, rowGroupSize: rows.length });
 		this.rows += rows.length;
 		this.rowGroups++;
