@@ -30,6 +30,9 @@
  * - backup_100k_s, restore_100k_s: the whole workspace backed up (download) and restored into a
  *   fresh profile, as ratios to the full-fidelity export and import of the same dataset
  *   (scripts/bench/backup.mjs; `node scripts/bench/backup.mjs` runs only these).
+ * - parquet_export_100k_ratio, parquet_export_100k_peak_heap_mb: the export dialog's Parquet export
+ *   vs its JSONL export of the same dataset, and the data worker's peak heap during it
+ *   (scripts/bench/parquet.mjs; `node scripts/bench/parquet.mjs` runs only these).
  *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
  */
@@ -44,6 +47,7 @@ import { benchRun, benchRunHeap } from './bench/run.mjs';
 import { launchBenchBrowser } from './bench/browser.mjs';
 import { benchViews, VIEW_FIGURES, viewsBenchLines } from './bench/views.mjs';
 import { benchBackup, backupBenchLines } from './bench/backup.mjs';
+import { benchParquet, PARQUET_FIGURES, parquetBenchLines } from './bench/parquet.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -239,6 +243,10 @@ for (let rep = 0; rep < REPS; rep++) {
 		const { peakHeapMb, heapStartMs } = await benchRunHeap(page, datasetId);
 		// Views (issue 14): a 10,000-message conversation and a 30 MB message (scripts/bench/views.mjs).
 		const views = await benchViews(page);
+		// Parquet vs JSONL export from the export dialog, with the worker's peak heap (issue 16).
+		await page.goto(`${server.url}/datasets/${datasetId}`);
+		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+		const parquet = await benchParquet(page, profile);
 		// Workspace backup and restore (issue 18) vs the full-fidelity export/import (scripts/bench/backup.mjs); last, as it leaves the dataset page.
 		await page.goto(`${server.url}/datasets/${datasetId}`);
 		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
@@ -276,7 +284,8 @@ for (let rep = 0; rep < REPS; rep++) {
 			peakHeapMb,
 			heapStartMs,
 			...views,
-			...backup
+			...backup,
+			...parquet
 		});
 	} finally {
 		await close();
@@ -324,4 +333,4 @@ console.log(`dispatch_rps: ${dispatchRps ?? 'not measured'}`);
 console.log(`bench_reps: ${REPS}`);
 for (const line of backupBenchLines(label, { fullExportMs: m('fullExportMs'), backupMs: m('backupMs'), backupBytes: m('backupBytes'), fullImportMs: m('fullImportMs'), restoreMs: m('restoreMs') })) console.log(line);
 for (const line of viewsBenchLines(/** @type {any} */ (Object.fromEntries(VIEW_FIGURES.map((key) => [key, m(key)]))))) console.log(line);
-
+for (const line of parquetBenchLines(label, /** @type {any} */ (Object.fromEntries(PARQUET_FIGURES.map((key) => [key, m(key)]))))) console.log(line);

@@ -166,7 +166,7 @@ async function benchRunOn(page, datasetId, records, asked) {
  * its workers (non-flattened sessions, so commands go through Target.sendMessageToTarget).
  * @param {import('@playwright/test').Page} page
  */
-async function workerHeapProbe(page) {
+export async function workerHeapProbe(page) {
 	const cdp = await page.context().newCDPSession(page);
 	/** @type {Map<string, string>} sessionId → worker url */
 	const workers = new Map();

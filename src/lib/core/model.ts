@@ -158,7 +158,7 @@ export interface IsfErrorRecord {
 	message: string;
 }
 
-export type FileContainer = 'jsonl' | 'json-array' | 'json' | 'png' | 'binary' | 'empty' | 'text';
+export type FileContainer = 'jsonl' | 'json-array' | 'json' | 'png' | 'parquet' | 'binary' | 'empty' | 'text';
 
 export interface FileImportReport {
 	fileName: string;

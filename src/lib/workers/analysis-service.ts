@@ -75,7 +75,7 @@ export const MAX_SAMPLE_SIZE = 500;
 const MAX_COUNTING = 8;
 
 /** Counts texts in this thread (Node tests; a browser without workers). */
-const countHere: CountTexts = async (tokenizer, texts) => {
+export const countHere: CountTexts = async (tokenizer, texts) => {
 	const count = await loadTokenizer(tokenizer);
 	return texts.map((text) => count(text));
 };
@@ -85,7 +85,7 @@ const countHere: CountTexts = async (tokenizer, texts) => {
  * once (other cores count them while this thread reads on), and the counts are added to the
  * collector in block order as they come back, so the figures are those of counting in order.
  */
-class TokenPipeline {
+export class TokenPipeline {
 	readonly collector: TokenCollector;
 	/** The first counting failure (the vocabulary could not be loaded): nothing more is counted. */
 	error: string | null = null;

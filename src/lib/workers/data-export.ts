@@ -14,6 +14,8 @@ import type { WriterOptions } from '$lib/core/export/writers';
 import type { SkeinDatabase } from '$lib/db/database';
 import { readBlock } from '$lib/db/datasets-repo';
 import { readyDataset } from './data-reading';
+import { DEFAULT_PARQUET_COLUMNS, messageFieldsOf, orderedMessageFields, type ParquetMessageField, type ParquetMetadataColumn } from '$lib/core/parquet/columns';
+import { writePlannedParquet } from './parquet-export';
 
 /** Everything the export dialog can choose (SPEC §6). */
 export interface ExportRequest {
@@ -31,6 +33,10 @@ export interface ExportRequest {
 	dryRun?: boolean;
 	/** The pre-export check: validate what would be written (after transforms) with this profile (built-in or custom id). */
 	checkProfile?: string;
+	/** `parquet`: one Parquet file per output part (messages as a list of structs), `format` is then ignored. Default `jsonl`. */
+	container?: 'jsonl' | 'parquet';
+	/** The metadata columns of a Parquet export (default: id, tags, review). */
+	parquetColumns?: ParquetMetadataColumn[];
 }
 
 export interface PreExportCheck {
@@ -83,11 +89,16 @@ export class DataExporter {
 		const dataset = await readyDataset(this.db, datasetId);
 		const wanted = request.positions ? new Set(request.positions) : null;
 		const summaries: EntrySummary[] = [];
+		const parquet = request.container === 'parquet';
+		const messageFields = new Set<ParquetMessageField>();
 		let position = 0;
 		for (let blockNo = 0; blockNo < dataset.blockSizes.length; blockNo++) {
 			const block = (await readBlock(this.db, dataset.id, blockNo))?.entries ?? [];
 			for (const entry of block) {
-				if (!wanted || wanted.has(position)) summaries.push(summarizeEntry(entry));
+				if (!wanted || wanted.has(position)) {
+					summaries.push(summarizeEntry(entry));
+					if (parquet) messageFieldsOf(entry, messageFields);
+				}
 				position++;
 			}
 		}
@@ -115,6 +126,11 @@ export class DataExporter {
 			const transformed = prepareForExport(entry, request.format, request.transforms);
 			if (transformed.kind === 'kept') checker.add(transformed.entry);
 		};
+		if (parquet) {
+			const layout = { messageFields: orderedMessageFields(messageFields), columns: request.parquetColumns ?? [...DEFAULT_PARQUET_COLUMNS] };
+			const written = await writePlannedParquet(this.db, dataset, plan, { layout, transforms: request.transforms, date: now, dryRun: request.dryRun ?? false }, check);
+			return { report: written.report, selected: plan.selected, ...(checker ? { check: checker.finish() } : {}), preference: tally.counts, files: written.files };
+		}
 		const parts = new Map(run.files.map((file) => [file.part, [] as Blob[]]));
 		const collect = () => {
 			for (const [part, blobs] of parts) {

@@ -23,6 +23,8 @@ import { listTags } from '$lib/db/collection-repo';
 import { tagLookup } from '$lib/core/curation/tags';
 import { REPAIR_ON_IMPORT_SETTING } from '$lib/db/settings-keys';
 import { searchableText } from './data-reading';
+import { importParquet } from '$lib/core/parquet/import';
+import { isParquetHead } from '$lib/core/parquet/read';
 
 /** A thing to import: a dropped or picked file, or pasted text. */
 export type ImportSource = { kind: 'file'; file: File } | { kind: 'text'; name: string; text: string };
@@ -73,7 +75,7 @@ export class ImportCancelled extends Error {
 }
 
 function datasetNameFor(fileName: string): string {
-	const base = fileName.replace(/\.(jsonl|json|ndjson|txt|png)$/i, '').trim();
+	const base = fileName.replace(/\.(jsonl|json|ndjson|txt|png|parquet)$/i, '').trim();
 	return base || 'Untitled dataset';
 }
 
@@ -258,7 +260,17 @@ export class DataImporter {
 		try {
 			const head = new Uint8Array(await file.slice(0, 8192).arrayBuffer());
 			const sniff = sniffBytes(head);
-			if (sniff.kind === 'png') {
+			if (isParquetHead(head)) {
+				report = await importParquet(
+					{ byteLength: file.size, slice: (start, end) => file.slice(start, end).arrayBuffer() },
+					importerOptions,
+					async (entries, rowsRead, rowsTotal) => {
+						this.checkCancelled(jobId);
+						await writer.add(entries);
+						onProgress?.({ jobId, fileIndex, fileCount, fileName: file.name, bytesRead: Math.round((rowsRead / Math.max(1, rowsTotal)) * file.size), bytesTotal: file.size, lines: rowsRead, entries: writer.entryCount });
+					}
+				);
+			} else if (sniff.kind === 'png') {
 				const bytes = file.size <= MAX_PNG_BYTES ? new Uint8Array(await file.arrayBuffer()) : head;
 				const png = importPng(bytes, importerOptions);
 				await writer.add(png.entries);

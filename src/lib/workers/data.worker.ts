@@ -10,7 +10,7 @@ import { getDatabase } from '$lib/db/database';
 import { composeApi } from './compose-api';
 import { dataApi } from './data-service';
 import { composeDataServices } from './data-services';
-import { validationApi } from './validation-service';
+import { validationApi, validationForData } from './validation-service';
 import { analysisApi } from './analysis-service';
 import { collectionApi } from './collection-service';
 import { generationApi } from './generation-service';
@@ -20,6 +20,7 @@ import { TokenCountPool } from './token-pool';
 import { backupApi } from './backup-service';
 import { trainerViewApi } from './trainer-view-service';
 import { preferenceApi } from './preference-service';
+import { HubExporter, hubApi } from './hub-export';
 
 const db = getDatabase();
 const { data, validationRuns } = composeDataServices(db);
@@ -36,7 +37,8 @@ const api = composeApi(
 	runApi(db, data),
 	backupApi(db),
 	trainerViewApi(),
-	preferenceApi(db, data)
+	preferenceApi(db, data),
+	hubApi(new HubExporter(db, validationForData(db, validationRuns), tokenPool.count))
 );
 
 export type DataWorkerApi = typeof api;

@@ -7,6 +7,8 @@ import Dexie from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SkeinDatabase } from '$lib/db/database';
 import { composeDataServices } from './data-services';
+import { parquetReadObjects } from 'hyparquet';
+import { bytesBuffer } from '$lib/core/parquet/read';
 
 const opened: SkeinDatabase[] = [];
 afterEach(async () => {
@@ -46,6 +48,18 @@ describe('preference data in the data worker', () => {
 		const skein = await service.exportDataset(datasetId, 'skein');
 		expect(skein.entries).toBe(3);
 		expect(await skein.blob.text()).toContain('Lamps are not real.');
+	});
+
+	it('a Parquet export writes its messages column as an SFT chat: prompt + chosen, no unwanted answer', async () => {
+		const { service, datasetId } = await imported();
+		const result = await service.exportPlanned(datasetId, { format: 'openai', container: 'parquet' });
+		const rows = await parquetReadObjects({ file: bytesBuffer(new Uint8Array(await (result.files[0].blob as Blob).arrayBuffer())) });
+		expect(rows.map((row) => row.messages)).toEqual([
+			[{ role: 'user', content: 'Lamp lit?' }, { role: 'assistant', content: 'It is.' }],
+			[{ role: 'user', content: 'Boat day?' }, { role: 'assistant', content: 'Tuesday.' }]
+		]);
+		expect(result.preference).toMatchObject({ pairs: 1, unwanted: 1 });
+		expect(result.report.files[0]).toMatchObject({ written: 2, skippedByCode: { 'unwanted-answer': 1 } });
 	});
 
 	it('the planned export counts the preference data in scope for the check', async () => {

@@ -146,6 +146,21 @@ export class FileImporter {
 		return this.out;
 	}
 
+	/** A record that arrives parsed, not as text (a Parquet row; `line`: its 1-based row number), handled as a JSON line. */
+	pushRecord(value: unknown, line: number): Entry[] {
+		if (this.finished) throw new Error('FileImporter: push after finish');
+		this.out = [];
+		if (this.phase === 'detecting') [this.phase, this.report.container] = ['splitting', 'parquet'];
+		this.report.records++;
+		this.report.lines = Math.max(this.report.lines, line);
+		this.builder.beginRecord(line);
+		const errorsBefore = this.report.errorCount;
+		[this.unwrapped, this.convertedRaw] = [false, null];
+		this.onValue(value, line, () => `row ${line}: ${(JSON.stringify(value) ?? '').slice(0, 200)}`);
+		if (!this.unwrapped) this.tallyOutcome(value, errorsBefore);
+		return this.out;
+	}
+
 	/** End of input: returns the remaining entries (a last line without newline, a chat log). */
 	finish(): Entry[] {
 		this.out = [];
