@@ -1,0 +1,119 @@
+/**
+ * A dataset's training target as validation and the repairs use it: per entry, the template's
+ * findings (one render, compared with the messages) and, given the target's tokenizer, the
+ * max_seq_len check; and the token count of a conversation under the template, the budget the
+ * split and truncate repairs cut to.
+ *
+ * Kept fast for whole-dataset validation: one render and one encode per entry. The trained spans
+ * (a render per assistant turn) are only worked out for an entry over max_seq_len, to say what
+ * happens to its last assistant turn.
+ */
+import type { Entry } from '../model';
+import type { TemplateBudget } from '../repairs/types';
+import type { TemplateCheck } from '../validation/types';
+import { toTemplateConversation } from './conversation';
+import { TEMPLATE_FAMILIES, type ChatTemplateSpec } from './families';
+import { contentFindings, lengthFinding, renderErrorFinding, type TemplateFinding } from './findings';
+import { renderChat, type RenderOptions } from './render';
+import { resolveTarget, type TemplateTarget } from './target';
+import type { TemplateTokenizer } from './template-tokenizers';
+import { tokenizeWithOffsets, tokensInSpans } from './token-offsets';
+import { assistantSpans } from './trained-spans';
+
+export interface TargetCheck extends TemplateCheck, TemplateBudget {
+	readonly spec: ChatTemplateSpec;
+}
+
+export interface TargetCheckOptions {
+	/** The date gpt-oss writes into its system header (default: now). */
+	now?: Date;
+}
+
+/** The target in words: "Gemma 3, max_seq_len 1,024". */
+export function targetLabel(target: TemplateTarget): string {
+	const template = target.template;
+	const name = template.kind === 'family' ? (TEMPLATE_FAMILIES.find((f) => f.id === template.family)?.label ?? template.family) : `custom template (${template.origin})`;
+	return `${name}, max_seq_len ${target.maxSeqLen.toLocaleString('en-US')}`;
+}
+
+function sameStart(prefix: readonly number[], ids: readonly number[]): boolean {
+	if (prefix.length > ids.length) return false;
+	for (let i = 0; i < prefix.length; i++) if (prefix[i] !== ids[i]) return false;
+	return true;
+}
+
+/**
+ * The token range of a character span of `text` whose tokens are `ids`. The text before the span
+ * is encoded on its own; when its tokens are the start of `ids` (a span starts after a turn
+ * header, so they nearly always are) that count is exact. Otherwise every token is decoded.
+ */
+function tokenRange(tokenizer: TemplateTokenizer, text: string, ids: readonly number[], span: { start: number; end: number }): { start: number; end: number } {
+	const before = tokenizer.encode(text.slice(0, span.start));
+	const through = tokenizer.encode(text.slice(0, span.end));
+	if (sameStart(before, ids) && sameStart(through, ids)) return { start: before.length, end: through.length };
+	const { offsets } = tokenizeWithOffsets(tokenizer, text);
+	const mask = tokensInSpans(offsets, [span]);
+	const start = mask.indexOf(true);
+	return start === -1 ? { start: ids.length, end: ids.length } : { start, end: mask.lastIndexOf(true) + 1 };
+}
+
+/**
+ * The check for a dataset's target. `tokenizer` null: no token counts (the max_seq_len check and
+ * the budget are then unavailable; the worker always passes the target's tokenizer).
+ */
+export function createTargetCheck(target: TemplateTarget, tokenizer: TemplateTokenizer | null, options: TargetCheckOptions = {}): TargetCheck {
+	const spec = resolveTarget(target);
+	const renderOptions = (): RenderOptions => ({ bosToken: spec.bosToken, eosToken: spec.eosToken, now: options.now ?? new Date() });
+	let lastEntry: Entry | null = null;
+	let lastFindings: readonly TemplateFinding[] = [];
+
+	function inspect(entry: Pick<Entry, 'messages' | 'extra'>): TemplateFinding[] {
+		const conversation = toTemplateConversation(entry, { thinkField: spec.thinkField });
+		const optionsNow = renderOptions();
+		let text: string;
+		try {
+			text = renderChat(spec.chatTemplate, conversation, optionsNow);
+		} catch (error) {
+			return [renderErrorFinding(error)];
+		}
+		const findings = contentFindings(conversation, text);
+		if (tokenizer === null) return findings;
+		const ids = tokenizer.encode(text);
+		if (ids.length <= target.maxSeqLen) return findings;
+		let spans: ReturnType<typeof assistantSpans> = [];
+		try {
+			spans = assistantSpans(spec, conversation, text, optionsNow);
+		} catch {
+			// A prefix the template refuses: the length is still true, the last turn's fate unknown.
+		}
+		const last = spans[spans.length - 1];
+		const over = lengthFinding({ totalTokens: ids.length, maxSeqLen: target.maxSeqLen, assistantTokenSpans: last ? [tokenRange(tokenizer, text, ids, last)] : [] });
+		if (over) findings.push(last ? { ...over, message: last.message } : over);
+		return findings;
+	}
+
+	return {
+		spec,
+		label: targetLabel(target),
+		maxSeqLen: target.maxSeqLen,
+		findings(entry) {
+			if (entry !== lastEntry) {
+				lastFindings = inspect(entry);
+				lastEntry = entry;
+			}
+			return lastFindings;
+		},
+		reset() {
+			lastEntry = null;
+			lastFindings = [];
+		},
+		countTokens(entry) {
+			if (tokenizer === null) return null;
+			try {
+				return tokenizer.encode(renderChat(spec.chatTemplate, toTemplateConversation(entry, { thinkField: spec.thinkField }), renderOptions())).length;
+			} catch {
+				return null;
+			}
+		}
+	};
+}
