@@ -67,15 +67,24 @@ function label(message: TemplateMessage, index: number): string {
 	return `${message.role} message ${index + 1}`;
 }
 
-function systemMerged(conversation: TemplateConversation, rendered: string, index: number, content: string): boolean {
+/**
+ * Where the render joins a system prompt to the first user turn (only whitespace between them:
+ * they share one turn), as an excerpt that shows the join: the turn's header, the system prompt
+ * (its middle elided when long) and the start of the user's text. Null when they are apart.
+ */
+function systemMerged(conversation: TemplateConversation, rendered: string, index: number, content: string): string | null {
 	const firstUser = conversation.messages.findIndex((m, i) => i > index && m.role === 'user');
-	if (firstUser === -1) return false;
+	if (firstUser === -1) return null;
 	const userText = textOf(conversation.messages[firstUser].content)?.trim();
-	if (!userText) return false;
+	if (!userText) return null;
 	const at = rendered.indexOf(content);
 	const userAt = rendered.indexOf(userText, at + content.length);
-	// Only whitespace between the two: they share one turn.
-	return at !== -1 && userAt !== -1 && rendered.slice(at + content.length, userAt).trim() === '';
+	if (at === -1 || userAt === -1 || rendered.slice(at + content.length, userAt).trim() !== '') return null;
+	const lineStart = rendered.lastIndexOf('\n', at - 2) + 1;
+	const header = rendered.slice(Math.max(lineStart, at - 40), at);
+	const system = content.length > 100 ? `${content.slice(0, content.lastIndexOf(' ', 50))} … ${content.slice(content.indexOf(' ', content.length - 40) + 1)}` : content;
+	const user = userText.length > 50 ? `${userText.slice(0, 49)}…` : userText;
+	return header + system + rendered.slice(at + content.length, userAt) + user;
 }
 
 function toolCallFindings(message: TemplateMessage, index: number, rendered: string): TemplateFinding[] {
@@ -117,8 +126,9 @@ export function contentFindings(conversation: TemplateConversation, rendered: st
 		const content = textOf(message.content)?.trim();
 		if (!content) return;
 		if (rendered.includes(content)) {
-			if (message.role === 'system' && systemMerged(conversation, rendered, index, content)) {
-				findings.push({ code: 'system-merged', severity: 'warning', message: index, text: `The template has no system turn: the system prompt is merged into the first user turn.`, expected: excerpt(content), rendered: renderedAround(rendered, content) });
+			const merged = message.role === 'system' ? systemMerged(conversation, rendered, index, content) : null;
+			if (merged !== null) {
+				findings.push({ code: 'system-merged', severity: 'warning', message: index, text: `The template has no system turn: the system prompt is merged into the first user turn.`, expected: excerpt(content), rendered: merged });
 			}
 			return;
 		}
