@@ -63,6 +63,18 @@ function renderedAround(rendered: string, text: string): string | null {
 	return at === -1 ? null : excerpt(rendered.slice(at, at + text.length + 40));
 }
 
+/**
+ * Whether the render keeps a think block's reasoning as reasoning: right after a <think> tag.
+ * The reasoning's words found elsewhere (the answer often repeats them: "91 = 7 × 13") do not count.
+ */
+function thinkRendered(rendered: string, reasoning: string): boolean {
+	if (reasoning === '') return true;
+	for (let at = rendered.indexOf(reasoning); at !== -1; at = rendered.indexOf(reasoning, at + 1)) {
+		if (rendered.slice(Math.max(0, at - 16), at).trimEnd().endsWith('<think>')) return true;
+	}
+	return false;
+}
+
 function label(message: TemplateMessage, index: number): string {
 	return `${message.role} message ${index + 1}`;
 }
@@ -135,7 +147,7 @@ export function contentFindings(conversation: TemplateConversation, rendered: st
 		const withoutThink = content.replace(THINK_BLOCK, '').trim();
 		if (withoutThink !== content && (withoutThink === '' || rendered.includes(withoutThink))) {
 			const blocks = content.match(THINK_BLOCK) ?? [];
-			const kept = blocks.filter((block) => rendered.includes(block.slice('<think>'.length, -'</think>'.length).trim()));
+			const kept = blocks.filter((block) => thinkRendered(rendered, block.slice('<think>'.length, -'</think>'.length).trim()));
 			if (kept.length < blocks.length) {
 				findings.push({ code: 'think-removed', severity: 'warning', message: index, text: `The <think> block of ${label(message, index)} is removed by the template: the model is not trained on its reasoning.`, expected: excerpt(blocks.join('\n')), rendered: withoutThink === '' ? null : renderedAround(rendered, withoutThink) });
 			}
