@@ -11,7 +11,7 @@ import { BUILTIN_PROFILE_IDS, BUILTIN_PROFILES, compileProfile, validateDataset,
 import { TEMPLATE_RULES } from '../validation/rules/template';
 import type { FamilyId } from './families';
 import type { TemplateTarget } from './target';
-import { createTargetCheck } from './template-check';
+import { createTargetCheck, surelyWithin } from './template-check';
 import { wrapTokenizer, type TemplateTokenizer } from './template-tokenizers';
 import { tokenizeWithOffsets } from './token-offsets';
 import { renderChat } from './render';
@@ -114,6 +114,29 @@ describe('template rules', () => {
 		const byRule = Object.fromEntries(summary.byRule.filter((r) => r.rule.startsWith('template-')).map((r) => [r.rule, r.entries]));
 		// Gemma: system merged in three entries (the roleplay has a card), refused one, the roleplay over 256 tokens.
 		expect(byRule).toEqual({ 'template-refused': 1, 'template-system-merged': 3, 'template-over-max-seq-len': 1 });
+	});
+
+	it('skip the tokenizer only for a text that cannot be over max_seq_len', () => {
+		const entry = entryOf('gemma-system');
+		const spec = templateFamily('gemma3');
+		const text = renderChat(spec.chatTemplate, toTemplateConversation(entry), { bosToken: spec.bosToken, eosToken: spec.eosToken });
+		const bytes = new TextEncoder().encode(text).length;
+		const tokens = gemma.encode(text).length;
+		expect(surelyWithin(text, bytes + 1)).toBe(true);
+		expect(surelyWithin(text, bytes)).toBe(false);
+		expect(surelyWithin('é'.repeat(10), 21)).toBe(true);
+		expect(surelyWithin('é'.repeat(10), 20)).toBe(false);
+		expect(surelyWithin('🙂'.repeat(10), 41)).toBe(true);
+		expect(surelyWithin('🙂'.repeat(10), 40)).toBe(false);
+		let encoded = 0;
+		const counting = { ...gemma, encode: (t: string) => (encoded++, gemma.encode(t)) };
+		const check = (maxSeqLen: number) => createTargetCheck(target('gemma3', maxSeqLen), counting).findings(entry).filter((f) => f.code === 'over-max-seq-len');
+		expect(check(bytes + 1)).toEqual([]);
+		expect(encoded).toBe(0);
+		// Past the bound the tokenizer decides: within at the exact count, over one below it.
+		expect(check(tokens)).toEqual([]);
+		expect(check(tokens - 1)).toHaveLength(1);
+		expect(encoded).toBeGreaterThan(1);
 	});
 
 	it('forget an entry edited in place', () => {

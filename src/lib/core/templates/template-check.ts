@@ -58,6 +58,34 @@ function tokenRange(tokenizer: TemplateTokenizer, text: string, ids: readonly nu
 }
 
 /**
+ * Whether a text is within `maxSeqLen` tokens without tokenizing it: every token of these
+ * tokenizers covers at least one byte of the text (byte-level BPE, and Gemma's pieces with byte
+ * fallback, which may add one leading "▁"), so a text of at most maxSeqLen - 1 UTF-8 bytes has at
+ * most maxSeqLen tokens. Most chat entries are shorter than a typical max_seq_len in bytes:
+ * they skip the tokenizer, which is most of the cost.
+ */
+export function surelyWithin(text: string, maxSeqLen: number): boolean {
+	// UTF-16 units ≤ UTF-8 bytes ≤ 3 × units: the exact byte count is needed only in between.
+	if (text.length * 3 + 1 <= maxSeqLen) return true;
+	if (text.length + 1 > maxSeqLen) return false;
+	return utf8Length(text) + 1 <= maxSeqLen;
+}
+
+function utf8Length(text: string): number {
+	let bytes = 0;
+	for (let i = 0; i < text.length; i++) {
+		const code = text.charCodeAt(i);
+		if (code < 0x80) bytes += 1;
+		else if (code < 0x800) bytes += 2;
+		else if (code >= 0xd800 && code <= 0xdbff) {
+			bytes += 4;
+			i++;
+		} else bytes += 3;
+	}
+	return bytes;
+}
+
+/**
  * The check for a dataset's target. `tokenizer` null: no token counts (the max_seq_len check and
  * the budget are then unavailable; the worker always passes the target's tokenizer).
  */
@@ -77,7 +105,7 @@ export function createTargetCheck(target: TemplateTarget, tokenizer: TemplateTok
 			return [renderErrorFinding(error)];
 		}
 		const findings = contentFindings(conversation, text);
-		if (tokenizer === null) return findings;
+		if (tokenizer === null || surelyWithin(text, target.maxSeqLen)) return findings;
 		const ids = tokenizer.encode(text);
 		if (ids.length <= target.maxSeqLen) return findings;
 		let spans: ReturnType<typeof assistantSpans> = [];
