@@ -139,6 +139,25 @@ describe('template rules', () => {
 		expect(encoded).toBeGreaterThan(1);
 	});
 
+	it('remember findings by content for the next validation, and recompute a changed entry', () => {
+		let encoded = 0;
+		const counting = { ...qwen, encode: (t: string) => (encoded++, qwen.encode(t)) };
+		const check = createTargetCheck(target('qwen3', 512), counting);
+		const first = check.findings(entryOf('roleplay-long'));
+		const calls = encoded;
+		expect(calls).toBeGreaterThan(0);
+		check.reset();
+		// The same conversation read again from the database (a new object): nothing re-encoded.
+		expect(check.findings(JSON.parse(JSON.stringify(entryOf('roleplay-long'))))).toEqual(first);
+		expect(encoded).toBe(calls);
+		const shorter = { ...entryOf('roleplay-long'), messages: fixtures['roleplay-long'].messages.slice(0, 3) } as Entry;
+		expect(check.findings(shorter)).toEqual([]);
+		const edited = JSON.parse(JSON.stringify(entryOf('roleplay-long')));
+		edited.messages[20].content += ' *She yawns.*';
+		expect(check.findings(edited)[0].text).not.toBe(first[0].text);
+		expect(encoded).toBeGreaterThan(calls);
+	});
+
 	it('forget an entry edited in place', () => {
 		const compiled = profileWith('gemma3');
 		const entry = entryOf('not-alternating');

@@ -8,6 +8,7 @@
  * (a render per assistant turn) are only worked out for an entry over max_seq_len, to say what
  * happens to its last assistant turn.
  */
+import { ContentHasher } from '../hash';
 import type { Entry } from '../model';
 import type { TemplateBudget } from '../repairs/types';
 import type { TemplateCheck } from '../validation/types';
@@ -85,6 +86,18 @@ function utf8Length(text: string): number {
 	return bytes;
 }
 
+const MAX_REMEMBERED = 250_000;
+const NO_FINDINGS: readonly TemplateFinding[] = Object.freeze([]);
+
+/** What a render depends on: the messages (every key) and the tools, as one 64-bit hash; null when not JSON. */
+function contentKey(entry: Pick<Entry, 'messages' | 'extra'>): string | null {
+	try {
+		return new ContentHasher().update(JSON.stringify([entry.messages, entry.extra?.tools ?? null])).digest();
+	} catch {
+		return null;
+	}
+}
+
 /**
  * The check for a dataset's target. `tokenizer` null: no token counts (the max_seq_len check and
  * the budget are then unavailable; the worker always passes the target's tokenizer).
@@ -94,6 +107,9 @@ export function createTargetCheck(target: TemplateTarget, tokenizer: TemplateTok
 	const renderOptions = (): RenderOptions => ({ bosToken: spec.bosToken, eosToken: spec.eosToken, now: options.now ?? new Date() });
 	let lastEntry: Entry | null = null;
 	let lastFindings: readonly TemplateFinding[] = [];
+	// Findings by conversation content, kept for the next validation (after a repair the panel
+	// validates again: only the changed entries are rendered and tokenized anew).
+	const remembered = new Map<string, readonly TemplateFinding[]>();
 
 	function inspect(entry: Pick<Entry, 'messages' | 'extra'>): TemplateFinding[] {
 		const conversation = toTemplateConversation(entry, { thinkField: spec.thinkField });
@@ -126,7 +142,16 @@ export function createTargetCheck(target: TemplateTarget, tokenizer: TemplateTok
 		maxSeqLen: target.maxSeqLen,
 		findings(entry) {
 			if (entry !== lastEntry) {
-				lastFindings = inspect(entry);
+				const key = contentKey(entry);
+				let found = key === null ? undefined : remembered.get(key);
+				if (found === undefined) {
+					found = inspect(entry);
+					if (key !== null) {
+						if (remembered.size >= MAX_REMEMBERED) remembered.clear();
+						remembered.set(key, found.length === 0 ? NO_FINDINGS : found);
+					}
+				}
+				lastFindings = found;
 				lastEntry = entry;
 			}
 			return lastFindings;
