@@ -5,9 +5,11 @@
  *
  * - template_findings_validate_{label}_cold_ms: the first validation under the target (Qwen3,
  *   max_seq_len 1,024): the Qwen tokenizer's vocabulary is loaded in the worker first.
- * - template_findings_validate_{label}_ms: validating again (vocabulary loaded, template parsed).
- * - template_findings_validate_{label}_8k_ms: again with max_seq_len 8,192: renders shorter in
- *   bytes than that are never tokenized (most of this file's), so this is mostly the renders.
+ * - template_findings_validate_{label}_ms: validating again, nothing changed (the findings are
+ *   remembered by conversation content: what the panel does after a repair).
+ * - template_findings_validate_{label}_8k_ms: the first validation with max_seq_len 8,192
+ *   (vocabulary already loaded): renders shorter in bytes than that are never tokenized (most of
+ *   this file's), so this is mostly rendering and comparing.
  * - validate_{label}_without_target_ms: the same profile on the same dataset with no target (the
  *   template rules say nothing and load nothing).
  * - template_findings_longest_task_ms: the longest main-thread task meanwhile (the work is in the worker).
@@ -83,7 +85,6 @@ export async function benchTemplateFindings(page, datasetId) {
 	const warmMs = await validateOnce(page);
 	const overRow = await page.getByTestId('entries-template-over-max-seq-len').textContent().catch(() => '0');
 	await setTarget(page, datasetId, { template: { kind: 'family', family: 'qwen3' }, maxSeqLen: 8192, lossMode: 'assistant-only' });
-	await validateOnce(page);
 	const wideMs = await validateOnce(page);
 	const longestMs = await page.evaluate(() => /** @type {any} */ (window).__longest ?? 0);
 	await setTarget(page, datasetId, null);
