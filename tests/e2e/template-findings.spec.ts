@@ -80,7 +80,7 @@ test('template findings under a Gemma 3 target: over-length and merged system pr
 	const dialog = page.getByTestId('repair-dialog');
 	await expect(dialog.getByTestId('repair-choice-truncate-to-template-budget')).toBeVisible();
 	await expect(dialog.getByTestId('repair-choice-split-to-template-budget')).toBeChecked();
-	await expect(dialog.getByTestId('repair-affected')).toContainText('1 entry');
+	await expect(dialog.getByTestId('repair-affected')).toContainText(/This changes 1 entry and adds \d+ new entr(y|ies)\./);
 	const created = Number((await dialog.getByTestId('repair-created').textContent())?.match(/\d+/)?.[0]);
 	expect(created).toBeGreaterThanOrEqual(1);
 	await dialog.getByTestId('repair-apply').click();
