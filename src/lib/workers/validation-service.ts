@@ -32,6 +32,7 @@ import {
 import {
 	AUTOMATIC_SAFE_REPAIRS,
 	DuplicateRemovalPlanner,
+	EXPANDING_REPAIRS_BY_ID,
 	REPAIRS_BY_ID,
 	REMOVE_EXACT_DUPLICATES,
 	createRepairContext,
@@ -40,19 +41,36 @@ import {
 } from '$lib/core/repairs';
 import { batchOp, deleteOp, type CurationOp, type SpliceOp } from '$lib/core/curation/operations';
 import type { SkeinDatabase } from '$lib/db/database';
-import { getDataset, getSetting, readBlock, setSetting } from '$lib/db/datasets-repo';
+import { allocateEntryIds, getDataset, getSetting, readBlock, setSetting } from '$lib/db/datasets-repo';
 import { readEntryAt } from '$lib/db/entries-repo';
 import { listCustomProfiles } from '$lib/db/profiles-repo';
 import { loadTokenizer } from '$lib/core/analysis/tokenizer-loader';
 import { validationProfileKey, validationSummaryKey } from '$lib/db/settings-keys';
 import { type StoredValidationSummary } from '$lib/core/contracts/settings';
 import type { CurationOutcome, CurationProgress, DataService, DataValidation, PreExportCheck, PreExportChecker } from './data-service';
+import { TargetChecks, withTarget } from './template-target';
+import type { TargetCheck } from '$lib/core/templates/template-check';
+
+export interface RepairInfo {
+	id: string;
+	title: string;
+	kind: string;
+	description: string;
+}
 
 export interface RuleRow extends RuleCount {
 	title: string;
 	description: string;
 	/** The repair that fixes it, when there is one. */
-	repair?: { id: string; title: string; kind: string };
+	repair?: RepairInfo;
+	/** Other repairs that fix it another way; the repair dialog offers the choice. */
+	alternatives?: RepairInfo[];
+}
+
+/** A repair by id, whichever registry holds it. */
+function repairInfo(id: string): RepairInfo | undefined {
+	const repair = REPAIRS_BY_ID.get(id) ?? EXPANDING_REPAIRS_BY_ID.get(id) ?? (id === REMOVE_EXACT_DUPLICATES.id ? REMOVE_EXACT_DUPLICATES : undefined);
+	return repair ? { id: repair.id, title: repair.title, kind: repair.kind, description: repair.description } : undefined;
 }
 
 export interface ValidationReport {
@@ -65,6 +83,8 @@ export interface ValidationReport {
 	 */
 	convertedRecords?: Record<string, number>;
 	durationMs: number;
+	/** The training target the template rules checked against ("Gemma 3, max_seq_len 1,024"); absent: the dataset has none. */
+	target?: string;
 	/** The dataset version validated; a later edit makes the report stale until the next run. */
 	datasetUpdatedAt: number;
 }
@@ -88,7 +108,9 @@ export interface RepairPreview {
 	title: string;
 	/** Entries the repair would change (with the finding, or all when no rule is given). */
 	affected: number;
-	samples: { position: number; entryId: string; diff: EntryDiff }[];
+	samples: { position: number; entryId: string; diff: EntryDiff; newEntries?: EntryDiff[] }[];
+	/** Entries a splitting repair would add (0 for the others). */
+	created: number;
 	/** The names the placeholder repair uses ({{char}}, {{user}}); empty when none is set. */
 	names: { char: string; user: string };
 }
@@ -184,7 +206,8 @@ export class ValidationService {
 	constructor(
 		private readonly db: SkeinDatabase,
 		private readonly data: ValidationData,
-		private readonly runs: ValidationRuns
+		private readonly runs: ValidationRuns,
+		private readonly targets = new TargetChecks()
 	) {}
 
 	/** The profile a dataset was last checked with: a built-in id or a custom profile's id. */
@@ -202,11 +225,14 @@ export class ValidationService {
 	/** Validates the whole dataset with a profile (built-in or custom); remembers it as the dataset's profile. */
 	async validate(datasetId: string, profileRef: string, onProgress?: CurationProgress): Promise<ValidationReport> {
 		const t0 = performance.now();
-		const compiled = await this.resolve(profileRef);
-		if (!compiled) throw new Error(`There is no validation profile "${profileRef}" (it may have been deleted).`);
+		const resolved = await this.resolve(profileRef);
+		if (!resolved) throw new Error(`There is no validation profile "${profileRef}" (it may have been deleted).`);
 		await setSetting(this.db, PROFILE_SETTING(datasetId), profileRef);
 		const dataset = await getDataset(this.db, datasetId);
 		if (!dataset || dataset.status !== 'ready') throw new Error('That dataset does not exist (it may have been deleted).');
+		// The template rules need the target's template and tokenizer (loaded on first use).
+		const target = await this.targets.forDataset(dataset);
+		const compiled = withTarget(resolved, target);
 		const profile = compiled.profile;
 		const profileId = profileRef;
 		const validator = new DatasetValidator(compiled);
@@ -237,6 +263,7 @@ export class ValidationService {
 			rules: summary.byRule.map((count) => this.describeRule(count)),
 			...(Object.keys(converted).length > 0 ? { convertedRecords: converted } : {}),
 			durationMs: performance.now() - t0,
+			...(target ? { target: target.label } : {}),
 			datasetUpdatedAt: dataset.updatedAt
 		};
 		this.runs.set(datasetId, { profile, compiled, report, findings, positions });
@@ -257,20 +284,22 @@ export class ValidationService {
 
 	private describeRule(count: RuleCount): RuleRow {
 		const rule = RULES_BY_ID.get(count.rule);
-		const repairId = rule?.repair;
-		const repair = repairId ? (REPAIRS_BY_ID.get(repairId) ?? (repairId === REMOVE_EXACT_DUPLICATES.id ? REMOVE_EXACT_DUPLICATES : undefined)) : undefined;
+		const repair = rule?.repair ? repairInfo(rule.repair) : undefined;
+		const alternatives = (rule?.alternativeRepairs ?? []).map(repairInfo).filter((info): info is RepairInfo => info !== undefined);
 		return {
 			...count,
 			title: rule?.title ?? count.rule,
 			description: rule?.description ?? '',
-			...(repair ? { repair: { id: repair.id, title: repair.title, kind: repair.kind } } : {})
+			...(repair ? { repair } : {}),
+			...(repair && alternatives.length > 0 ? { alternatives } : {})
 		};
 	}
 
+	/** The profile of the last run (or the dataset's), with the dataset's current target attached. */
 	private async compiledFor(datasetId: string): Promise<CompiledProfile> {
 		const run = this.runs.get(datasetId);
-		if (run) return run.compiled;
-		return (await this.resolve(await this.profileOf(datasetId))) ?? compileProfile(BUILTIN_PROFILES['openai-chat']);
+		const compiled = run ? run.compiled : ((await this.resolve(await this.profileOf(datasetId))) ?? compileProfile(BUILTIN_PROFILES['openai-chat']));
+		return withTarget(compiled, await this.targets.forDataset(await getDataset(this.db, datasetId)));
 	}
 
 	/**
@@ -285,7 +314,7 @@ export class ValidationService {
 		const datasetLevel = new Set(compiled.datasetRules.map((r) => r.rule.id));
 		const fromRun = (this.runs.get(datasetId)?.findings ?? []).filter((f) => f.entryId === entry.id && datasetLevel.has(f.rule));
 		return [...fresh, ...fromRun].map((finding) => {
-			const repair = finding.repair ? REPAIRS_BY_ID.get(finding.repair) : undefined;
+			const repair = finding.repair ? repairInfo(finding.repair) : undefined;
 			return { ...finding, title: RULES_BY_ID.get(finding.rule)?.title ?? finding.rule, ...(repair ? { repairTitle: repair.title } : {}) };
 		});
 	}
@@ -308,13 +337,15 @@ export class ValidationService {
 		const compiled = await this.compiledFor(datasetId);
 		const char = scope.names?.char?.trim();
 		const user = scope.names?.user?.trim();
-		return createRepairContext({ ...compiled.ctx, ...(char ? { identityName: char } : {}), ...(user ? { userName: user } : {}) });
+		const templateBudget = compiled.ctx.template as TargetCheck | undefined;
+		return createRepairContext({ ...compiled.ctx, ...(char ? { identityName: char } : {}), ...(user ? { userName: user } : {}), ...(templateBudget ? { templateBudget } : {}) });
 	}
 
 	/** The entries a repair would change, scoped to those with a finding of `rule` (if given). */
-	private async *changesOf(datasetId: string, repairId: string, scope: RepairScope) {
+	private async *changesOf(datasetId: string, repairId: string, scope: RepairScope): AsyncGenerator<{ position: number; before: Entry; after: Entry[] }> {
 		const repair = REPAIRS_BY_ID.get(repairId);
-		if (!repair) throw new Error(`Unknown repair "${repairId}".`);
+		const expanding = EXPANDING_REPAIRS_BY_ID.get(repairId);
+		if (!repair && !expanding) throw new Error(`Unknown repair "${repairId}".`);
 		const ctx = await this.repairContext(datasetId, scope);
 		const run = this.runs.get(datasetId);
 		const entryIds = scope.positions ? await this.data.idsAt(datasetId, scope.positions) : scope.entryIds;
@@ -330,8 +361,13 @@ export class ValidationService {
 			const block = (await readBlock(this.db, datasetId, blockNo))?.entries ?? [];
 			for (const entry of block) {
 				if (!targeted || targeted.has(entry.id)) {
-					const after = repair.apply(entry, ctx);
-					if (after !== entry) yield { position, before: entry, after };
+					if (repair) {
+						const after = repair.apply(entry, ctx);
+						if (after !== entry) yield { position, before: entry, after: [after] };
+					} else if (expanding) {
+						const after = expanding.apply(entry, ctx);
+						if (after.length !== 1 || after[0] !== entry) yield { position, before: entry, after };
+					}
 				}
 				position++;
 			}
@@ -364,18 +400,28 @@ export class ValidationService {
 				// Shown as every message removed: the whole entry goes.
 				if (entry) samples.push({ position, entryId: entry.id, diff: diffEntry(entry, { ...entry, messages: [] }) });
 			}
-			return { repairId, title: REMOVE_EXACT_DUPLICATES.title, affected: plan.deleted, samples, names: { char: '', user: '' } };
+			return { repairId, title: REMOVE_EXACT_DUPLICATES.title, affected: plan.deleted, created: 0, samples, names: { char: '', user: '' } };
 		}
-		const repair = REPAIRS_BY_ID.get(repairId);
+		const repair = repairInfo(repairId);
 		if (!repair) throw new Error(`Unknown repair "${repairId}".`);
 		const samples: RepairPreview['samples'] = [];
 		let affected = 0;
+		let created = 0;
 		for await (const change of this.changesOf(datasetId, repairId, scope)) {
 			affected++;
-			if (samples.length < SAMPLE_LIMIT) samples.push({ position: change.position, entryId: change.before.id, diff: diffEntry(change.before, change.after) });
+			created += change.after.length - 1;
+			if (samples.length >= SAMPLE_LIMIT) continue;
+			const [first, ...rest] = change.after;
+			samples.push({
+				position: change.position,
+				entryId: change.before.id,
+				diff: diffEntry(change.before, first ?? { ...change.before, messages: [] }),
+				// A new entry is shown as all its messages added.
+				...(rest.length > 0 ? { newEntries: rest.map((part) => diffEntry({ ...part, messages: [] }, part)) } : {})
+			});
 		}
 		const ctx = await this.repairContext(datasetId, scope);
-		return { repairId, title: repair.title, affected, samples, names: { char: ctx.identityName, user: ctx.userName } };
+		return { repairId, title: repair.title, affected, created, samples, names: { char: ctx.identityName, user: ctx.userName } };
 	}
 
 	/** Applies a repair to every entry in scope as one undoable step. */
@@ -384,10 +430,17 @@ export class ValidationService {
 			const plan = await this.duplicatePlan(datasetId);
 			return this.data.curate(datasetId, plan.op, `Remove ${plan.deleted.toLocaleString('en-US')} exact duplicates`, onProgress);
 		}
-		const repair = REPAIRS_BY_ID.get(repairId);
+		const repair = repairInfo(repairId);
 		if (!repair) throw new Error(`Unknown repair "${repairId}".`);
 		const replace: SpliceOp['replace'] = [];
-		for await (const change of this.changesOf(datasetId, repairId, scope)) replace.push({ id: change.before.id, with: [change.after] });
+		for await (const change of this.changesOf(datasetId, repairId, scope)) replace.push({ id: change.before.id, with: change.after });
+		// The parts a split adds get the dataset's next free ids (the repair named them after their source).
+		const added = replace.reduce((n, r) => n + Math.max(0, r.with.length - 1), 0);
+		if (added > 0) {
+			const ids = await allocateEntryIds(this.db, datasetId, added);
+			let next = 0;
+			for (const r of replace) r.with = r.with.map((entry, i) => (i === 0 ? entry : { ...entry, id: ids[next++] }));
+		}
 		const label = `${repair.title} (${replace.length.toLocaleString('en-US')} ${replace.length === 1 ? 'entry' : 'entries'})`;
 		return this.data.curate(datasetId, { kind: 'splice', replace, insert: [], append: [] }, label, onProgress);
 	}

@@ -14,5 +14,6 @@ export function createRepairContext(from: Partial<ValidationContext> & Partial<R
 		splitId: from.splitId ?? ((id, part) => `${id}-part${part}`)
 	};
 	if (from.speakerMapping !== undefined) ctx.speakerMapping = from.speakerMapping;
+	if (from.templateBudget !== undefined) ctx.templateBudget = from.templateBudget;
 	return ctx;
 }

@@ -8,7 +8,8 @@ import { mergeConsecutiveSameRole, dropEmptyTrailingUser, dropTrailingUser, move
 import { substitutePlaceholders } from './placeholders';
 import { mapCustomSpeakers, normalizeRoleAliases } from './roles';
 import { splitOverlongConversation } from './split';
-import type { Repair, RepairContext } from './types';
+import { TEMPLATE_EXPANDING_REPAIRS, TEMPLATE_REPAIRS } from './template';
+import type { ExpandingRepair, Repair, RepairContext } from './types';
 import { trimWhitespace } from './whitespace';
 
 export * from './types';
@@ -46,7 +47,20 @@ export const ALL_AUTOMATIC_SAFE: Repair = {
 	}
 };
 
-export const REPAIRS_BY_ID: ReadonlyMap<string, Repair> = new Map([...ENTRY_REPAIRS, ALL_AUTOMATIC_SAFE].map((repair) => [repair.id, repair]));
+export {
+	dropEarlierThink,
+	keepThinkOneEntryPerTurn,
+	mergeSystemIntoFirstUser,
+	splitToTemplateBudget,
+	TEMPLATE_EXPANDING_REPAIRS,
+	TEMPLATE_REPAIRS,
+	truncateToTemplateBudget
+} from './template';
+
+export const REPAIRS_BY_ID: ReadonlyMap<string, Repair> = new Map([...ENTRY_REPAIRS, ALL_AUTOMATIC_SAFE, ...TEMPLATE_REPAIRS].map((repair) => [repair.id, repair]));
+
+/** Repairs that turn one entry into several (the parts replace it in place; the first keeps its id). */
+export const EXPANDING_REPAIRS_BY_ID: ReadonlyMap<string, ExpandingRepair> = new Map([splitOverlongConversation, ...TEMPLATE_EXPANDING_REPAIRS].map((repair) => [repair.id, repair]));
 
 /**
  * Applies the chosen repairs in registry order (role names before merging, trimming before

