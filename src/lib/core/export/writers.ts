@@ -9,6 +9,7 @@ import { writeOpenAi } from './write-openai';
 import { writePromptResponse, type PromptResponseMode } from './write-prompt-response';
 import { writeShareGpt } from './write-sharegpt';
 import { written, type WriteOutcome } from './write-outcome';
+import { writeRenderedText, type RenderedTextOptions } from './write-rendered-text';
 
 export interface WriterOptions {
 	/** `openai` only: add `id` and `metadata: {tags, review, characters?}` (default false: minimal). */
@@ -17,6 +18,8 @@ export interface WriterOptions {
 	openAiKeepExtras?: boolean;
 	/** `prompt-response` only (default `single-turn`). */
 	promptResponseMode?: PromptResponseMode;
+	/** `rendered-text` only: the target's template (set by the worker) and whether to add assistant spans. */
+	renderedText?: RenderedTextOptions;
 }
 
 export function writeEntry(entry: Entry, format: ExportFileFormat, options: WriterOptions = {}): WriteOutcome {
@@ -31,6 +34,8 @@ export function writeEntry(entry: Entry, format: ExportFileFormat, options: Writ
 			return writeAlpaca(entry);
 		case 'prompt-response':
 			return writePromptResponse(entry, options.promptResponseMode ?? 'single-turn');
+		case 'rendered-text':
+			return writeRenderedText(entry, options.renderedText ?? {});
 	}
 }
 
@@ -69,6 +74,15 @@ export function lossNotes(format: ExportFileFormat, options: WriterOptions = {})
 				`${ENTRY_FIELDS_DROPPED}, unknown top-level keys and the tools list (counted per entry) ${KEPT_BY_SKEIN}`,
 				'Message keys beyond role and content (name, weight, …) are dropped. Media columns (images, videos, audios) are written back.',
 				'Skipped: tool calls and tool results (Alpaca cannot express them), and conversations that are not an optional leading system prompt followed by user → assistant pairs (ending on user, two turns of one role in a row, tool turns, later system messages, custom roles, structured content).'
+			];
+		case 'rendered-text':
+			return [
+				'Variant: {"text": …}, one line per entry: the conversation rendered with the training target\'s chat template, add_generation_prompt false, special tokens as text (TRL dataset_text_field "text", axolotl completion).',
+				...(options.renderedText?.spans
+					? ['"assistant_spans": [[start, end], …]: each assistant turn\'s trained text (the assistant-only loss mask), as offsets into "text" in Unicode code points, end exclusive (Python text[start:end]).']
+					: []),
+				`${ENTRY_FIELDS_DROPPED}, unknown top-level keys other than tools (rendered when the template renders them) ${KEPT_BY_SKEIN}`,
+				'Skipped: entries the template refuses (its own message is in the report).'
 			];
 		case 'prompt-response':
 			return [
