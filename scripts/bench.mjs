@@ -31,6 +31,10 @@
  *   fresh profile, as ratios to the full-fidelity export and import of the same dataset
  *   (scripts/bench/backup.mjs; `node scripts/bench/backup.mjs` runs only these).
  *
+ * - template_render_tokenize_100k_s and its ratio to the tokenizer alone, template_analysis_100k_s,
+ *   template_longest_main_thread_task_ms: the dataset under the Qwen3 chat template
+ *   (scripts/bench/templates.mjs; `node scripts/bench/templates.mjs` runs only these).
+ *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
  */
 import { execSync } from 'node:child_process';
@@ -44,6 +48,7 @@ import { benchRun, benchRunHeap } from './bench/run.mjs';
 import { launchBenchBrowser } from './bench/browser.mjs';
 import { benchViews, VIEW_FIGURES, viewsBenchLines } from './bench/views.mjs';
 import { benchBackup, backupBenchLines } from './bench/backup.mjs';
+import { benchTemplates, templateBenchLines } from './bench/templates.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -239,6 +244,8 @@ for (let rep = 0; rep < REPS; rep++) {
 		const { peakHeapMb, heapStartMs } = await benchRunHeap(page, datasetId);
 		// Views (issue 14): a 10,000-message conversation and a 30 MB message (scripts/bench/views.mjs).
 		const views = await benchViews(page);
+		// Chat templates (issue 15): the dataset under the Qwen3 template (scripts/bench/templates.mjs).
+		const templates = await benchTemplates(page, server.url, datasetId);
 		// Workspace backup and restore (issue 18) vs the full-fidelity export/import (scripts/bench/backup.mjs); last, as it leaves the dataset page.
 		await page.goto(`${server.url}/datasets/${datasetId}`);
 		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
@@ -276,6 +283,7 @@ for (let rep = 0; rep < REPS; rep++) {
 			peakHeapMb,
 			heapStartMs,
 			...views,
+			...templates,
 			...backup
 		});
 	} finally {
@@ -323,5 +331,6 @@ const dispatchRps = dispatchOut.match(/dispatcher: (\d+) requests\/s/)?.[1];
 console.log(`dispatch_rps: ${dispatchRps ?? 'not measured'}`);
 console.log(`bench_reps: ${REPS}`);
 for (const line of backupBenchLines(label, { fullExportMs: m('fullExportMs'), backupMs: m('backupMs'), backupBytes: m('backupBytes'), fullImportMs: m('fullImportMs'), restoreMs: m('restoreMs') })) console.log(line);
+for (const line of templateBenchLines(label, { templateAnalysisMs: m('templateAnalysisMs'), renderTokenizeS: m('renderTokenizeS'), workerRenderTokenizeMs: m('workerRenderTokenizeMs'), workerTokenizerMs: m('workerTokenizerMs'), longestMs: m('longestMs') })) console.log(line);
 for (const line of viewsBenchLines(/** @type {any} */ (Object.fromEntries(VIEW_FIGURES.map((key) => [key, m(key)]))))) console.log(line);
 
