@@ -67,7 +67,7 @@ describe('analysis under the training target', () => {
 		const progress: string[] = [];
 		const outcome = await new AnalysisService(db).all(
 			datasetId,
-			{ tokenizer: 'o200k_base', duplicates: { scope: 'prompts', method: 'exact' }, diversityThreshold: null },
+			{ tokenizer: 'o200k_base', duplicates: { scope: 'prompts', method: 'exact', threshold: 0.8 }, diversityThreshold: null },
 			(kind, p) => kind === 'template' && progress.push(p.phase),
 			(part) => void parts.push(part)
 		);
