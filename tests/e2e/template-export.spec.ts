@@ -99,6 +99,16 @@ test('training target: template tokens and over-length entries in Analysis, pre-
 	}
 	await page.setViewportSize({ width: 1400, height: 900 });
 
+	// A bar of the histogram (its row in the table) opens the browser filtered to its entries.
+	await panel.locator('[data-chart=template-tokens]').locator('xpath=ancestor::section[1]').getByText('Numbers as a table').click();
+	const firstBar = panel.locator('[data-testid=chart-table][data-chart=template-tokens] tbody tr').filter({ has: page.locator('a') }).first();
+	const barCount = Number((await firstBar.locator('td').nth(1).innerText()).replace(/,/g, ''));
+	await firstBar.locator('a').click();
+	await expect(page).toHaveURL(/template-tokens/);
+	await expect(page.getByTestId('search-count')).toHaveText(new RegExp(`^${barCount} found`));
+	await page.goBack();
+	await expect(panel.getByTestId('template-over')).toHaveText(overText);
+
 	// The over-length count opens the browser filtered to those entries.
 	await panel.getByTestId('template-over').click();
 	await expect(page).toHaveURL(/template-tokens/);
