@@ -34,6 +34,10 @@
  *   vs its JSONL export of the same dataset, and the data worker's peak heap during it
  *   (scripts/bench/parquet.mjs; `node scripts/bench/parquet.mjs` runs only these).
  *
+ * - template_render_tokenize_100k_s and its ratio to the tokenizer alone, template_analysis_100k_s,
+ *   template_longest_main_thread_task_ms: the dataset under the Qwen3 chat template
+ *   (scripts/bench/templates.mjs; `node scripts/bench/templates.mjs` runs only these).
+ *
  * Options (env): BENCH_LINES (default 100000), BENCH_REPS (default 1), BENCH_SKIP_BUILD=1.
  */
 import { execSync } from 'node:child_process';
@@ -48,6 +52,7 @@ import { launchBenchBrowser } from './bench/browser.mjs';
 import { benchViews, VIEW_FIGURES, viewsBenchLines } from './bench/views.mjs';
 import { benchBackup, backupBenchLines } from './bench/backup.mjs';
 import { benchParquet, PARQUET_FIGURES, parquetBenchLines } from './bench/parquet.mjs';
+import { benchTemplates, templateBenchLines } from './bench/templates.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
@@ -247,6 +252,8 @@ for (let rep = 0; rep < REPS; rep++) {
 		await page.goto(`${server.url}/datasets/${datasetId}`);
 		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
 		const parquet = await benchParquet(page, profile);
+		// Chat templates (issue 15): the dataset under the Qwen3 template (scripts/bench/templates.mjs).
+		const templates = await benchTemplates(page, server.url, datasetId);
 		// Workspace backup and restore (issue 18) vs the full-fidelity export/import (scripts/bench/backup.mjs); last, as it leaves the dataset page.
 		await page.goto(`${server.url}/datasets/${datasetId}`);
 		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
@@ -285,7 +292,8 @@ for (let rep = 0; rep < REPS; rep++) {
 			heapStartMs,
 			...views,
 			...backup,
-			...parquet
+			...parquet,
+			...templates,
 		});
 	} finally {
 		await close();
@@ -332,5 +340,6 @@ const dispatchRps = dispatchOut.match(/dispatcher: (\d+) requests\/s/)?.[1];
 console.log(`dispatch_rps: ${dispatchRps ?? 'not measured'}`);
 console.log(`bench_reps: ${REPS}`);
 for (const line of backupBenchLines(label, { fullExportMs: m('fullExportMs'), backupMs: m('backupMs'), backupBytes: m('backupBytes'), fullImportMs: m('fullImportMs'), restoreMs: m('restoreMs') })) console.log(line);
+for (const line of templateBenchLines(label, { templateAnalysisMs: m('templateAnalysisMs'), renderTokenizeS: m('renderTokenizeS'), workerRenderTokenizeMs: m('workerRenderTokenizeMs'), workerTokenizerMs: m('workerTokenizerMs'), longestMs: m('longestMs') })) console.log(line);
 for (const line of viewsBenchLines(/** @type {any} */ (Object.fromEntries(VIEW_FIGURES.map((key) => [key, m(key)]))))) console.log(line);
 for (const line of parquetBenchLines(label, /** @type {any} */ (Object.fromEntries(PARQUET_FIGURES.map((key) => [key, m(key)]))))) console.log(line);

@@ -8,17 +8,19 @@
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'vite';
 import { collectTokenizerAssets, TOKENIZER_ASSETS_FILE, type BuiltChunk, type TokenizerAssetManifest } from '../src/lib/core/analysis/tokenizer-assets.ts';
-import { TOKENIZERS, type TokenizerId } from '../src/lib/core/analysis/tokenizers.ts';
+import { OFFLINE_TOKENIZERS, type OfflineTokenizerId } from '../src/lib/core/analysis/offline-tokenizers.ts';
 
 /** The file whose dynamic imports load the vocabularies: specifiers are resolved as it sees them. */
 export const TOKENIZER_LOADER = fileURLToPath(new URL('../src/lib/core/analysis/tokenizer-loader.ts', import.meta.url));
+/** The chat-template families' tokenizer loader (issue 15). */
+export const TEMPLATE_TOKENIZER_LOADER = fileURLToPath(new URL('../src/lib/core/templates/template-tokenizers.ts', import.meta.url));
 
 export interface TokenizerAssetsRecord {
 	manifest: TokenizerAssetManifest | null;
 }
 
 /** For `worker.plugins`: records the manifest when the bundle holds the tokenizer chunks. */
-export function tokenizerAssetsWorkerPlugin(record: TokenizerAssetsRecord, importer = TOKENIZER_LOADER): Plugin {
+export function tokenizerAssetsWorkerPlugin(record: TokenizerAssetsRecord, importer = TOKENIZER_LOADER, templateImporter = TEMPLATE_TOKENIZER_LOADER): Plugin {
 	return {
 		name: 'skein-tokenizer-assets-worker',
 		async generateBundle(_options, bundle) {
@@ -28,11 +30,11 @@ export function tokenizerAssetsWorkerPlugin(record: TokenizerAssetsRecord, impor
 				chunks.push({ fileName: item.fileName, facadeModuleId: item.facadeModuleId, imports: item.imports, bytes: Buffer.byteLength(item.code) });
 			}
 			const moduleIds = new Set(Object.values(bundle).flatMap((item) => (item.type === 'chunk' ? Object.keys(item.modules) : [])));
-			// Only the data worker loads tokenizers; another worker's bundle holds none of them.
-			if (!moduleIds.has(importer)) return;
-			const entries = {} as Record<TokenizerId, string>;
-			for (const { id, module } of TOKENIZERS) {
-				const resolved = await this.resolve(module, importer);
+			// Only the data and token-count workers load tokenizers (both loaders); another worker's bundle holds none of them.
+			if (!moduleIds.has(importer) || !moduleIds.has(templateImporter)) return;
+			const entries = {} as Record<OfflineTokenizerId, string>;
+			for (const { id, module, loader } of OFFLINE_TOKENIZERS) {
+				const resolved = await this.resolve(module, loader === 'analysis' ? importer : templateImporter);
 				if (!resolved) this.error(`Cannot resolve ${module}, the ${id} tokenizer`);
 				entries[id] = resolved.id;
 			}

@@ -54,7 +54,7 @@ test('tokenizers offline: the default is precached, another made available offli
 	// Make the Qwen tokenizer available offline: its size is the manifest's.
 	await view.getByText('Offline tokenizers').click();
 	const list = view.getByTestId('offline-tokenizers');
-	await expect(list).toContainText('1 of 3 available offline');
+	await expect(list).toContainText('1 of 6 available offline');
 	const row = (id: string) => list.locator(`[data-testid=offline-tokenizer][data-tokenizer=${id}]`);
 	await expect(row('o200k_base')).toHaveAttribute('data-availability', 'available');
 	await expect(row('o200k_base')).toContainText('comes with the app');
@@ -67,7 +67,7 @@ test('tokenizers offline: the default is precached, another made available offli
 	await row('qwen3').getByRole('button', { name: /Make available offline/ }).click();
 	await expect(row('qwen3')).toHaveAttribute('data-availability', 'available', { timeout: 30_000 });
 	await expect(list.getByTestId('offline-tokenizers-notice')).toHaveText('The Qwen3 / Qwen2.5 tokenizer is available offline.');
-	await expect(list).toContainText('2 of 3 available offline');
+	await expect(list).toContainText('2 of 6 available offline');
 	await expect(view.getByTestId('tokenizer-select').locator('option[value=qwen3]')).toContainText('available offline');
 
 	// Offline, after a reload: the default and the one made available count tokens.
@@ -103,7 +103,7 @@ test('tokenizers offline: the default is precached, another made available offli
 	await row('cl100k_base').getByRole('button', { name: /Make available offline/ }).click();
 	await expect(view.getByTestId('token-total')).toHaveText(/^[\d,]+$/, { timeout: 30_000 });
 	await expect(view.getByTestId('token-unavailable')).toHaveCount(0);
-	await expect(list).toContainText('3 of 3 available offline');
+	await expect(list).toContainText('3 of 6 available offline');
 
 	// Freeing the Qwen tokenizer leaves the shared files the others need.
 	await row('qwen3').getByRole('button', { name: 'Stop keeping Qwen3 / Qwen2.5 offline' }).click();

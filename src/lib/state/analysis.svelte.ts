@@ -9,6 +9,7 @@ import type { AnalysisKind, AnalysisOutcome, AnalysisPart, DuplicateReport } fro
 import { encodeFilterToUrl, type EntryFilter } from '$lib/core/curation/filters';
 import type { StructureAnalysis } from '$lib/core/analysis/structure';
 import type { TokenAnalysis } from '$lib/core/analysis/tokens';
+import type { TemplateTokenAnalysis } from '$lib/core/analysis/template-tokens';
 import { DEFAULT_DUPLICATE_OPTIONS, type DuplicateOptions } from '$lib/core/analysis/duplicates';
 import { deleteOp, setReviewOp } from '$lib/core/curation/operations';
 import type { ReviewState } from '$lib/core/model';
@@ -48,7 +49,11 @@ export class AnalysisState {
 	nearRedundantPrompts = $state<number | null>(null);
 	tokenizer = $state<TokenizerId>(DEFAULT_TOKENIZER);
 	duplicateOptions = $state<DuplicateOptions>({ ...DEFAULT_DUPLICATE_OPTIONS });
-	progress = $state<Record<AnalysisKind, RunProgress | null>>({ structure: null, tokens: null, duplicates: null });
+	/** Token figures under the dataset's training target (null: no target, or not counted yet). */
+	template = $state<TemplateTokenAnalysis | null>(null);
+	/** Why there are no figures under the target (the template failed as a whole, a worker stopped). */
+	templateError = $state<string | null>(null);
+	progress = $state<Record<AnalysisKind, RunProgress | null>>({ structure: null, tokens: null, duplicates: null, template: null });
 	error = $state<string | null>(null);
 	/** Why there are no token counts (offline without the tokenizer's vocabulary); the rest of the page works. */
 	tokenError = $state<string | null>(null);
@@ -58,7 +63,7 @@ export class AnalysisState {
 	sampleReviewed = $state(0);
 	#pendingScope: ChangeScope | null = null;
 	/** Which run owns each kind's progress and figures: a newer run of a kind takes it over. */
-	#owner: Record<AnalysisKind, number> = { structure: 0, tokens: 0, duplicates: 0 };
+	#owner: Record<AnalysisKind, number> = { structure: 0, tokens: 0, duplicates: 0, template: 0 };
 	#runs = 0;
 	#refreshTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -84,7 +89,7 @@ export class AnalysisState {
 	}
 
 	get busy(): boolean {
-		return this.progress.structure !== null || this.progress.tokens !== null || this.progress.duplicates !== null;
+		return this.progress.structure !== null || this.progress.tokens !== null || this.progress.duplicates !== null || this.progress.template !== null;
 	}
 
 	/** Says what the next dataset change (one this page makes) invalidates. */
@@ -93,12 +98,12 @@ export class AnalysisState {
 	}
 
 	/** Called whenever the dataset's version changes; coalesces bursts (several accepts in a row). */
-	datasetChanged(first: boolean): void {
+	datasetChanged(first: boolean, hasTarget = false): void {
 		const scope = first ? 'all' : (this.#pendingScope ?? 'all');
 		this.#pendingScope = null;
 		if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
 		const run = () => {
-			if (scope === 'all') void this.runAll();
+			if (scope === 'all') void this.runAll(hasTarget);
 			else void this.runStructure();
 		};
 		if (first) run();
@@ -108,7 +113,7 @@ export class AnalysisState {
 	dispose(): void {
 		if (this.#refreshTimer) clearTimeout(this.#refreshTimer);
 		const api = dataWorker();
-		for (const kind of ['structure', 'tokens', 'duplicates'] as const) if (this.progress[kind]) void api.cancelAnalysis(kind);
+		for (const kind of ['structure', 'tokens', 'duplicates', 'template'] as const) if (this.progress[kind]) void api.cancelAnalysis(kind);
 	}
 
 	private async track<T>(kind: AnalysisKind, start: (onProgress: (p: RunProgress) => void) => Promise<AnalysisOutcome<T>>): Promise<AnalysisOutcome<T> | null> {
@@ -139,12 +144,16 @@ export class AnalysisState {
 	 * cores meanwhile); each figure appears as soon as its part is done. A later run of one kind
 	 * (another tokenizer, other duplicate options) takes that kind over.
 	 */
-	async runAll(): Promise<void> {
+	async runAll(hasTarget = false): Promise<void> {
 		const run = ++this.#runs;
-		const kinds = ['structure', 'tokens', 'duplicates'] as const;
+		const kinds = ['structure', 'tokens', 'duplicates', 'template'] as const;
 		for (const kind of kinds) {
 			this.#owner[kind] = run;
-			this.progress[kind] = { phase: 'Starting', done: 0, total: 1 };
+			this.progress[kind] = kind === 'template' && !hasTarget ? null : { phase: 'Starting', done: 0, total: 1 };
+		}
+		if (!hasTarget) {
+			this.template = null;
+			this.templateError = null;
 		}
 		this.nearRedundantPrompts = null;
 		const owns = (kind: AnalysisKind) => this.#owner[kind] === run;
@@ -178,6 +187,17 @@ export class AnalysisState {
 					if (!owns('duplicates')) return;
 					this.duplicates = part.result;
 					this.timings.duplicates = part.ms;
+					return;
+				case 'template':
+					if (!owns('template')) return;
+					this.progress.template = null;
+					if ('error' in part) {
+						this.template = null;
+						this.templateError = part.error;
+					} else {
+						this.templateError = null;
+						this.template = part.result;
+					}
 					return;
 				case 'diversity':
 					if (!owns('duplicates')) return;
@@ -258,6 +278,11 @@ export class AnalysisState {
 		this.expectChange('all');
 		const result = await dataWorker().undo(this.datasetId);
 		return { label: result.label, ...(result.elsewhere ? { elsewhere: result.elsewhere } : {}), canUndo: result.history.canUndo };
+	}
+
+	/** How fast this dataset renders and tokenizes under its target, measured in the workers. */
+	measureTemplateSpeed() {
+		return dataWorker().measureTemplateSpeed(this.datasetId);
 	}
 
 	/** A seeded random sample of entries (the same seed gives the same sample). */

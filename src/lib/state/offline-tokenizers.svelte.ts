@@ -18,7 +18,8 @@ import {
 	type TokenizerAssetManifest,
 	type TokenizerOfflineStatus
 } from '$lib/core/analysis/tokenizer-assets';
-import { DEFAULT_TOKENIZER, TOKENIZER_IDS, tokenizerInfo, type TokenizerId } from '$lib/core/analysis/tokenizers';
+import { DEFAULT_TOKENIZER } from '$lib/core/analysis/tokenizers';
+import { OFFLINE_TOKENIZER_IDS, offlineTokenizerInfo, type OfflineTokenizerId } from '$lib/core/analysis/offline-tokenizers';
 import { formatBytes } from '$lib/core/display';
 
 function message(error: unknown): string {
@@ -27,16 +28,16 @@ function message(error: unknown): string {
 
 export class OfflineTokenizersState {
 	manifest = $state<TokenizerAssetManifest | null>(null);
-	statuses = $state<Partial<Record<TokenizerId, TokenizerOfflineStatus>>>({});
+	statuses = $state<Partial<Record<OfflineTokenizerId, TokenizerOfflineStatus>>>({});
 	/** The tokenizer being downloaded or removed. */
-	working = $state<TokenizerId | null>(null);
+	working = $state<OfflineTokenizerId | null>(null);
 	/** What went wrong with the last download (in plain words), or what was done. */
 	notice = $state<{ kind: 'error' | 'done'; text: string } | null>(null);
 	/** Why nothing can be kept offline here (no Cache Storage, no manifest in a dev server). */
 	unsupported = $state<string | null>(null);
 
 	get availableCount(): number {
-		return TOKENIZER_IDS.filter((id) => this.statuses[id]?.availability === 'available').length;
+		return OFFLINE_TOKENIZER_IDS.filter((id) => this.statuses[id]?.availability === 'available').length;
 	}
 
 	#cache(): Promise<Cache> {
@@ -74,8 +75,8 @@ export class OfflineTokenizersState {
 	}
 
 	/** Downloads a tokenizer's missing files into the cache; returns whether it now works offline. */
-	async makeAvailable(id: TokenizerId): Promise<boolean> {
-		const { label } = tokenizerInfo(id);
+	async makeAvailable(id: OfflineTokenizerId): Promise<boolean> {
+		const { label } = offlineTokenizerInfo(id);
 		this.working = id;
 		this.notice = null;
 		try {
@@ -102,18 +103,18 @@ export class OfflineTokenizersState {
 	}
 
 	/** Frees a tokenizer's files (not the default's, which belong to the app, nor files another kept tokenizer shares). */
-	async remove(id: TokenizerId): Promise<void> {
+	async remove(id: OfflineTokenizerId): Promise<void> {
 		if (id === DEFAULT_TOKENIZER) return;
 		this.working = id;
 		this.notice = null;
 		try {
 			const manifest = await this.#loadManifest();
-			const stillKept = TOKENIZER_IDS.filter((other) => other === DEFAULT_TOKENIZER || this.statuses[other]?.availability === 'available');
+			const stillKept = OFFLINE_TOKENIZER_IDS.filter((other) => other === DEFAULT_TOKENIZER || this.statuses[other]?.availability === 'available');
 			const cache = await this.#cache();
 			for (const file of filesToRemove(manifest, id, stillKept)) await cache.delete(assetPath(base, file));
-			this.notice = { kind: 'done', text: `The ${tokenizerInfo(id).label} tokenizer is no longer kept offline.` };
+			this.notice = { kind: 'done', text: `The ${offlineTokenizerInfo(id).label} tokenizer is no longer kept offline.` };
 		} catch (error) {
-			this.notice = { kind: 'error', text: `Could not remove the ${tokenizerInfo(id).label} tokenizer: ${message(error)}.` };
+			this.notice = { kind: 'error', text: `Could not remove the ${offlineTokenizerInfo(id).label} tokenizer: ${message(error)}.` };
 		} finally {
 			this.working = null;
 			await this.refresh();

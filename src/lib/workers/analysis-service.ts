@@ -20,13 +20,16 @@ import { isTokenizerId, tokenizerInfo, type TokenizerId, type TokenizerInfo } fr
 import { loadTokenizer } from '$lib/core/analysis/tokenizer-loader';
 import type { CountTexts } from './token-pool';
 import { streamBlocks } from './block-stream';
+import type { TemplateTokenAnalysis } from '$lib/core/analysis/template-tokens';
+import { measureTemplateSpeed, templateCountsFor, type TemplateSpeed } from './template-counts';
 
 /** Progress of a run: what it is doing and how many of the dataset's blocks are done. */
 export type AnalysisProgress = (progress: { phase: string; done: number; total: number }) => void;
 
 export type AnalysisOutcome<T> = { status: 'done'; result: T; ms: number } | { status: 'cancelled' };
 
-export type AnalysisKind = 'structure' | 'tokens' | 'duplicates';
+/** `template`: token figures under the dataset's training target (only when it has one). */
+export type AnalysisKind = 'structure' | 'tokens' | 'duplicates' | 'template';
 
 export interface ClusterMemberView extends ClusterMember {
 	excerpt: string;
@@ -64,7 +67,9 @@ export type AnalysisPart =
 	| { kind: 'tokens'; result: TokenAnalysis; ms: number }
 	| { kind: 'tokens'; error: string }
 	| { kind: 'duplicates'; result: DuplicateReport; ms: number }
-	| { kind: 'diversity'; nearRedundantPrompts: number };
+	| { kind: 'diversity'; nearRedundantPrompts: number }
+	| { kind: 'template'; result: TemplateTokenAnalysis; ms: number }
+	| { kind: 'template'; error: string };
 
 export type FullProgress = (kind: AnalysisKind, progress: { phase: string; done: number; total: number }) => void;
 
@@ -194,7 +199,12 @@ export class AnalysisService {
 	async all(datasetId: string, request: FullAnalysisRequest, onProgress: FullProgress | undefined, onPart: (part: AnalysisPart) => unknown): Promise<{ status: 'done'; ms: number } | { status: 'cancelled' }> {
 		const t0 = performance.now();
 		if (!isTokenizerId(request.tokenizer)) throw new Error(`Unknown tokenizer ${String(request.tokenizer)}`);
-		const cancelled: Record<AnalysisKind, () => boolean> = { structure: this.begin('structure'), tokens: this.begin('tokens'), duplicates: this.begin('duplicates') };
+		const cancelled: Record<AnalysisKind, () => boolean> = {
+			structure: this.begin('structure'),
+			tokens: this.begin('tokens'),
+			duplicates: this.begin('duplicates'),
+			template: this.begin('template')
+		};
 		const dataset = await this.datasetOrThrow(datasetId);
 		const total = dataset.blockSizes.length;
 		const ms = () => performance.now() - t0;
@@ -212,6 +222,8 @@ export class AnalysisService {
 			? null
 			: new TokenPipeline(request.tokenizer, this.countTexts, (done) => onProgress?.('tokens', { phase: 'Counting tokens', done, total }));
 		if (tokens) onProgress?.('tokens', { phase: 'Loading the tokenizer', done: 0, total });
+		const target = dataset.templateTarget;
+		if (target) onProgress?.('template', { phase: 'Waiting for the token counts', done: 0, total: dataset.entryCount });
 
 		let base = 0;
 		for await (const { blockNo, entries } of streamBlocks(this.db, dataset)) {
@@ -253,6 +265,19 @@ export class AnalysisService {
 				const result = tokens.collector.finish();
 				this.keepTokens(dataset, tokenKey, result);
 				await onPart({ kind: 'tokens', result, ms: ms() });
+			}
+		}
+		// Under the training target, last: rendering every entry is the slowest part, and the
+		// counting workers are free once the token counts are in.
+		if (target && !cancelled.template()) {
+			try {
+				const result = await templateCountsFor(this.db).result(dataset, target, {
+					cancelled: cancelled.template,
+					onProgress: (done) => onProgress?.('template', { phase: 'Rendering and counting', done, total: dataset.entryCount })
+				});
+				if (result && !cancelled.template()) await onPart({ kind: 'template', result: result.analysis, ms: ms() });
+			} catch (error) {
+				if (!cancelled.template()) await onPart({ kind: 'template', error: error instanceof Error ? error.message : String(error) });
 			}
 		}
 		return { status: 'done', ms: ms() };
@@ -352,6 +377,13 @@ export class AnalysisService {
 		return details;
 	}
 
+	/** How fast the dataset renders and tokenizes under its training target (see measureTemplateSpeed). */
+	async templateSpeed(datasetId: string): Promise<TemplateSpeed> {
+		const dataset = await this.datasetOrThrow(datasetId);
+		if (!dataset.templateTarget) throw new Error('This dataset has no training target: choose one to measure its template.');
+		return measureTemplateSpeed(this.db, dataset, dataset.templateTarget, templateCountsFor(this.db).countTemplate);
+	}
+
 	/** A seeded random sample of entries for the sample review, in sampled order. */
 	async sample(datasetId: string, seed: number, size: number): Promise<EntrySample> {
 		const dataset = await this.datasetOrThrow(datasetId);
@@ -391,6 +423,7 @@ export function analysisApi(db: SkeinDatabase, countTexts?: CountTexts) {
 		analyzeTokens: (datasetId: string, tokenizer: TokenizerId, onProgress?: AnalysisProgress) => service.tokens(datasetId, tokenizer, onProgress),
 		findDuplicates: (datasetId: string, options: DuplicateOptions, onProgress?: AnalysisProgress) => service.duplicates(datasetId, options, onProgress),
 		sampleEntries: (datasetId: string, seed: number, size: number) => service.sample(datasetId, seed, size),
+		measureTemplateSpeed: (datasetId: string) => service.templateSpeed(datasetId),
 		cancelAnalysis: (kind: AnalysisKind) => service.cancel(kind)
 	};
 }

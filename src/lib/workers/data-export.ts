@@ -16,6 +16,7 @@ import { readBlock } from '$lib/db/datasets-repo';
 import { readyDataset } from './data-reading';
 import { DEFAULT_PARQUET_COLUMNS, messageFieldsOf, orderedMessageFields, type ParquetMessageField, type ParquetMetadataColumn } from '$lib/core/parquet/columns';
 import { writePlannedParquet } from './parquet-export';
+import { resolveTarget } from '$lib/core/templates/target';
 
 /** Everything the export dialog can choose (SPEC §6). */
 export interface ExportRequest {
@@ -108,11 +109,17 @@ export class DataExporter {
 			seed: request.seed ?? 0,
 			split: request.split ?? { kind: 'none' }
 		});
+		let writer = request.writer;
+		if (request.format === 'rendered-text') {
+			// The template is the dataset's training target's, resolved here (the page sends only its choices).
+			if (!dataset.templateTarget) throw new Error('This dataset has no training target: choose a target model family before exporting pre-rendered text.');
+			writer = { ...writer, renderedText: { spans: writer?.renderedText?.spans === true, template: resolveTarget(dataset.templateTarget), now } };
+		}
 		const run = new ExportRun(plan, {
 			datasetName: dataset.name,
 			date: now,
 			format: request.format,
-			writer: request.writer,
+			writer,
 			transforms: request.transforms
 		});
 		const planned = new Set(plan.files.flatMap((f) => f.ids));

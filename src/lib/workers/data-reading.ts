@@ -8,6 +8,7 @@ import { slicesForRange } from '$lib/core/paging';
 import type { SkeinDatabase } from '$lib/db/database';
 import { getDataset, readBlock, readBlocks } from '$lib/db/datasets-repo';
 import { READ_BATCH } from './block-stream';
+import { templateCountsFor } from './template-counts';
 import type { DatasetRow } from '$lib/core/contracts/rows';
 import { listTags } from '$lib/db/collection-repo';
 import { tagLookup } from '$lib/core/curation/tags';
@@ -251,9 +252,15 @@ export class DatasetReader {
 			// Old names of renamed tags mean the renamed tag (in the filter and on entries not yet rewritten).
 			...(filter.tagsAny?.length || filter.tagsAll?.length || filter.tagsNone?.length ? { tagLookup: tagLookup(await listTags(this.db)) } : {})
 		};
+		const dataset = await readyDataset(this.db, datasetId);
+		if (filter.templateTokens && dataset.templateTarget) {
+			// Counted by the analysis (kept per version and target), or counted now on the workers.
+			const counted = await templateCountsFor(this.db).result(dataset, dataset.templateTarget);
+			const totals = counted?.totals;
+			if (totals) context.templateTokenCount = (entry) => totals.get(entry.id);
+		}
 		const compiled = compileFilter(filter, context);
 		if (!compiled.ok) return { ok: false, error: compiled.error.message };
-		const dataset = await readyDataset(this.db, datasetId);
 		const sorted = filter.sort && filter.sort.by !== 'position';
 		const positions: number[] = [];
 		const keyed: { position: number; key: number | string }[] = [];

@@ -17,6 +17,7 @@ import { generationApi } from './generation-service';
 import { libraryApi } from './library-service';
 import { runApi } from './run-service';
 import { TokenCountPool } from './token-pool';
+import { templateCountsFor } from './template-counts';
 import { backupApi } from './backup-service';
 import { trainerViewApi } from './trainer-view-service';
 import { preferenceApi } from './preference-service';
@@ -26,6 +27,8 @@ const db = getDatabase();
 const { data, validationRuns } = composeDataServices(db);
 // Token counting is most of the analysis: one counting worker per core (up to 4) beside this one.
 const tokenPool = new TokenCountPool(Math.max(1, Math.min(4, navigator.hardwareConcurrency || 2)), () => new Worker(new URL('./token-count.worker.ts', import.meta.url), { type: 'module', name: 'skein-tokens' }));
+// Rendering under a training target (analysis, template-token filters) runs on the same workers.
+templateCountsFor(db).useCounter(tokenPool.countTemplate);
 
 const api = composeApi(
 	dataApi(data),

@@ -6,6 +6,8 @@
  * vocabulary of tens of MB).
  */
 import type { TokenizerId } from '$lib/core/analysis/tokenizers';
+import type { Entry } from '$lib/core/model';
+import type { TemplateTarget } from '$lib/core/templates/target-schema';
 
 export interface TokenCountRequest {
 	id: number;
@@ -13,10 +15,38 @@ export interface TokenCountRequest {
 	texts: string[];
 }
 
-export type TokenCountReply = { id: number; counts: Int32Array } | { id: number; error: string };
+/** What a template count needs of an entry (the rest is not sent). */
+export type TemplateEntry = Pick<Entry, 'messages' | 'extra'>;
+
+/**
+ * Render each entry under a target's chat template and count it (`countEntryUnderTemplate`):
+ * answers `ENTRY_COUNT_FIELDS` integers per entry. With `bench`, answers the
+ * render+tokenize and tokenizer-alone timings of the block instead (`benchTemplateRenderTokenize`).
+ */
+export interface TemplateCountRequest {
+	id: number;
+	kind: 'template';
+	target: TemplateTarget;
+	entries: TemplateEntry[];
+	/** The date templates that print one (gpt-oss) render: one date for the whole run. */
+	now: number;
+	bench?: 'render-tokenize' | 'compare';
+}
+
+/** `estimated`: why the counts are estimates (the template's tokenizer could not be loaded). */
+export type TokenCountReply = { id: number; counts: Int32Array; estimated?: string } | { id: number; error: string };
+
+/** A template count's answer: packed figures, and why they are estimates when they are. */
+export interface TemplateCounted {
+	counts: Int32Array;
+	estimated?: string;
+}
 
 /** What the analysis needs from a pool (an in-process counter in Node tests). */
 export type CountTexts = (tokenizer: TokenizerId, texts: string[]) => Promise<ArrayLike<number>>;
+
+/** Template counts for a block of entries (packed, see TemplateCountRequest), on a pool or in-process. */
+export type CountTemplate = (request: Omit<TemplateCountRequest, 'id' | 'kind'>) => Promise<TemplateCounted>;
 
 interface PoolWorker {
 	worker: Worker;
@@ -27,7 +57,7 @@ const IDLE_STOP_MS = 60_000;
 
 export class TokenCountPool {
 	private workers: PoolWorker[] = [];
-	private readonly pending = new Map<number, { resolve: (counts: Int32Array) => void; reject: (error: Error) => void; owner: PoolWorker }>();
+	private readonly pending = new Map<number, { resolve: (counted: TemplateCounted) => void; reject: (error: Error) => void; owner: PoolWorker }>();
 	private nextId = 1;
 	private idleTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -40,19 +70,22 @@ export class TokenCountPool {
 		private readonly spawn: () => Worker
 	) {}
 
-	count: CountTexts = (tokenizer, texts) => {
+	count: CountTexts = (tokenizer, texts) => this.send((id) => ({ id, tokenizer, texts })).then((counted) => counted.counts);
+
+	countTemplate: CountTemplate = (request) => this.send((id) => ({ ...request, id, kind: 'template' }));
+
+	private send(request: (id: number) => TokenCountRequest | TemplateCountRequest): Promise<TemplateCounted> {
 		if (this.idleTimer) clearTimeout(this.idleTimer);
 		this.idleTimer = null;
 		if (this.workers.length < this.size) this.workers.push(this.start());
 		const owner = this.workers.reduce((a, b) => (b.busy < a.busy ? b : a));
 		const id = this.nextId++;
 		owner.busy++;
-		return new Promise<Int32Array>((resolve, reject) => {
+		return new Promise<TemplateCounted>((resolve, reject) => {
 			this.pending.set(id, { resolve, reject, owner });
-			const request: TokenCountRequest = { id, tokenizer, texts };
-			owner.worker.postMessage(request);
+			owner.worker.postMessage(request(id));
 		});
-	};
+	}
 
 	private start(): PoolWorker {
 		const entry: PoolWorker = { worker: this.spawn(), busy: 0 };
@@ -63,7 +96,7 @@ export class TokenCountPool {
 			this.pending.delete(reply.id);
 			entry.busy--;
 			if ('error' in reply) waiting.reject(new Error(reply.error));
-			else waiting.resolve(reply.counts);
+			else waiting.resolve(reply.estimated === undefined ? { counts: reply.counts } : { counts: reply.counts, estimated: reply.estimated });
 			if (this.pending.size === 0) this.idleTimer = setTimeout(() => this.stop(), IDLE_STOP_MS);
 		};
 		entry.worker.onerror = (event) => {

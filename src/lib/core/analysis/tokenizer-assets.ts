@@ -5,7 +5,7 @@
  * with the app, and the page lets the user keep the others offline, showing their download size.
  * Chunk names are content hashes, so the manifest is the only place that knows them.
  */
-import { TOKENIZERS, TOKENIZER_IDS, isTokenizerId, type TokenizerId } from './tokenizers.ts';
+import { OFFLINE_TOKENIZER_IDS, isOfflineTokenizerId, type OfflineTokenizerId } from './offline-tokenizers.ts';
 
 /** Where the build writes the manifest, relative to the app's base path. */
 export const TOKENIZER_ASSETS_FILE = '_app/tokenizer-assets.json';
@@ -19,7 +19,7 @@ export interface TokenizerAssets {
 	sizes: number[];
 }
 
-export type TokenizerAssetManifest = Record<TokenizerId, TokenizerAssets>;
+export type TokenizerAssetManifest = Record<OfflineTokenizerId, TokenizerAssets>;
 
 /** A chunk of the worker build, as the bundler describes it in `generateBundle`. */
 export interface BuiltChunk {
@@ -36,10 +36,10 @@ export interface BuiltChunk {
  * its loader imports dynamically. Throws when a tokenizer has no chunk of its own (it was bundled
  * into the worker, or its import changed): the build must not ship a manifest that lies.
  */
-export function collectTokenizerAssets(chunks: readonly BuiltChunk[], entries: Readonly<Record<TokenizerId, string>>): TokenizerAssetManifest {
+export function collectTokenizerAssets(chunks: readonly BuiltChunk[], entries: Readonly<Record<OfflineTokenizerId, string>>): TokenizerAssetManifest {
 	const byName = new Map(chunks.map((chunk) => [chunk.fileName, chunk]));
 	const manifest = {} as TokenizerAssetManifest;
-	for (const id of TOKENIZER_IDS) {
+	for (const id of OFFLINE_TOKENIZER_IDS) {
 		const own = chunks.find((chunk) => chunk.facadeModuleId === entries[id]);
 		if (!own) throw new Error(`No chunk of its own for the ${id} tokenizer (module ${entries[id]}): is it still imported dynamically?`);
 		const files: string[] = [];
@@ -62,7 +62,7 @@ export function parseTokenizerAssets(value: unknown): TokenizerAssetManifest {
 	if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('The tokenizer manifest is not an object');
 	const record = value as Record<string, unknown>;
 	const manifest = {} as TokenizerAssetManifest;
-	for (const id of TOKENIZER_IDS) {
+	for (const id of OFFLINE_TOKENIZER_IDS) {
 		const entry = record[id] as Partial<TokenizerAssets> | undefined;
 		const files = entry?.files;
 		const sizes = entry?.sizes;
@@ -77,7 +77,7 @@ export function parseTokenizerAssets(value: unknown): TokenizerAssetManifest {
 		if (!valid) throw new Error(`The tokenizer manifest has no valid entry for ${id}`);
 		manifest[id] = { files: [...files], sizes: [...sizes], bytes: entry.bytes as number };
 	}
-	for (const key of Object.keys(record)) if (!isTokenizerId(key)) throw new Error(`The tokenizer manifest names an unknown tokenizer ${key}`);
+	for (const key of Object.keys(record)) if (!isOfflineTokenizerId(key)) throw new Error(`The tokenizer manifest names an unknown tokenizer ${key}`);
 	return manifest;
 }
 
@@ -89,7 +89,7 @@ export function assetPath(base: string, file: string): string {
 export type OfflineAvailability = 'available' | 'partial' | 'missing';
 
 export interface TokenizerOfflineStatus {
-	id: TokenizerId;
+	id: OfflineTokenizerId;
 	availability: OfflineAvailability;
 	/** Bytes still to download for it to work offline. */
 	missingBytes: number;
@@ -97,7 +97,7 @@ export interface TokenizerOfflineStatus {
 }
 
 /** Whether a tokenizer works offline, given which built files are cached. */
-export function offlineStatus(manifest: TokenizerAssetManifest, id: TokenizerId, isCached: (file: string) => boolean): TokenizerOfflineStatus {
+export function offlineStatus(manifest: TokenizerAssetManifest, id: OfflineTokenizerId, isCached: (file: string) => boolean): TokenizerOfflineStatus {
 	const { files, sizes, bytes } = manifest[id];
 	let missingBytes = 0;
 	let missing = 0;
@@ -118,23 +118,23 @@ export function offlineStatus(manifest: TokenizerAssetManifest, id: TokenizerId,
  */
 export function filesToCarryOver(previous: TokenizerAssetManifest, isCachedBefore: (file: string) => boolean, next: TokenizerAssetManifest): string[] {
 	const files = new Set<string>();
-	for (const { id } of TOKENIZERS) {
-		if (offlineStatus(previous, id, isCachedBefore).availability !== 'available') continue;
+	for (const id of OFFLINE_TOKENIZER_IDS) {
+		if (!previous[id] || offlineStatus(previous, id, isCachedBefore).availability !== 'available') continue;
 		for (const file of next[id].files) files.add(file);
 	}
 	return [...files];
 }
 
 /** Every tokenizer's offline status, from the request URLs a cache holds (as `cache.keys()` lists them). */
-export function offlineStatuses(manifest: TokenizerAssetManifest, base: string, cachedUrls: readonly string[]): Record<TokenizerId, TokenizerOfflineStatus> {
+export function offlineStatuses(manifest: TokenizerAssetManifest, base: string, cachedUrls: readonly string[]): Record<OfflineTokenizerId, TokenizerOfflineStatus> {
 	const cached = new Set(cachedUrls.map((url) => new URL(url, 'http://localhost').pathname));
-	const statuses = {} as Record<TokenizerId, TokenizerOfflineStatus>;
-	for (const id of TOKENIZER_IDS) statuses[id] = offlineStatus(manifest, id, (file) => cached.has(assetPath(base, file)));
+	const statuses = {} as Record<OfflineTokenizerId, TokenizerOfflineStatus>;
+	for (const id of OFFLINE_TOKENIZER_IDS) statuses[id] = offlineStatus(manifest, id, (file) => cached.has(assetPath(base, file)));
 	return statuses;
 }
 
 /** The files that no longer keeping `id` offline frees: not those a tokenizer still kept needs (the shared chunks). */
-export function filesToRemove(manifest: TokenizerAssetManifest, id: TokenizerId, stillKept: readonly TokenizerId[]): string[] {
+export function filesToRemove(manifest: TokenizerAssetManifest, id: OfflineTokenizerId, stillKept: readonly OfflineTokenizerId[]): string[] {
 	const needed = new Set(stillKept.filter((other) => other !== id).flatMap((other) => manifest[other].files));
 	return manifest[id].files.filter((file) => !needed.has(file));
 }

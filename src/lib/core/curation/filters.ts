@@ -59,6 +59,8 @@ export const EntryFilterSchema = z.object({
 	messageCount: RangeSchema.optional(),
 	characterCount: RangeSchema.optional(),
 	tokenCount: RangeSchema.optional(),
+	/** Tokens of the entry rendered under the dataset's training target (entries the template refuses match no range). */
+	templateTokens: RangeSchema.optional(),
 	/** Validation finding codes: entries with (or, with `without`, lacking) any of them. */
 	findings: z.object({ codes: z.array(z.string()), without: z.boolean().optional() }).optional(),
 	sort: SortSchema.optional()
@@ -75,6 +77,8 @@ export interface FilterContext {
 	entriesWithFindings?: ReadonlySet<string>;
 	/** Token count of an entry; required by a `tokenCount` range or a `tokens` sort. */
 	tokenCount?: (entry: Entry) => number;
+	/** Tokens of the entry under the training target (undefined: the template refuses it); required by `templateTokens`. */
+	templateTokenCount?: (entry: Entry) => number | undefined;
 }
 
 export type FilterCompileError = SearchError | { kind: 'missing-context'; message: string };
@@ -157,6 +161,15 @@ export function compileFilter(filter: EntryFilter, context: FilterContext = {}):
 		const range = filter.tokenCount;
 		tests.push((entry) => inRange(tokens(entry), range));
 	}
+	if (filter.templateTokens) {
+		const tokens = context.templateTokenCount;
+		if (!tokens) return { ok: false, error: { kind: 'missing-context', message: 'token counts under the training target are not available (set a target first)' } };
+		const range = filter.templateTokens;
+		tests.push((entry) => {
+			const count = tokens(entry);
+			return count !== undefined && inRange(count, range);
+		});
+	}
 	if (filter.findings && filter.findings.codes.length > 0) {
 		const ids = context.entriesWithFindings;
 		if (!ids) return { ok: false, error: { kind: 'missing-context', message: 'validation results are not available yet' } };
@@ -237,6 +250,7 @@ export function normalizeFilter(filter: EntryFilter): EntryFilter {
 	assign('messageCount', range(filter.messageCount));
 	assign('characterCount', range(filter.characterCount));
 	assign('tokenCount', range(filter.tokenCount));
+	assign('templateTokens', range(filter.templateTokens));
 	if (filter.findings && filter.findings.codes.length > 0) {
 		out.findings = { codes: [...filter.findings.codes], ...(filter.findings.without ? { without: true } : {}) };
 	}
@@ -253,7 +267,8 @@ export function normalizeFilter(filter: EntryFilter): EntryFilter {
 const RANGE_PARAMS = [
 	['messageCount', 'messages'],
 	['characterCount', 'chars'],
-	['tokenCount', 'tokens']
+	['tokenCount', 'tokens'],
+	['templateTokens', 'template-tokens']
 ] as const;
 const LIST_PARAMS = [
 	['tagsAny', 'tag'],

@@ -1,7 +1,7 @@
 /**
  * What an export makes of preference data (issue 16), before the format writer sees it:
  *
- * - SFT formats (OpenAI, ShareGPT, Alpaca, prompt / response) train on every assistant answer, so
+ * - SFT formats (OpenAI, ShareGPT, Alpaca, prompt / response, pre-rendered text) train on every assistant answer, so
  *   a pair becomes its prompt + the chosen answer (the rejected answer is never written), a wanted
  *   label (KTO `true`) a plain chat, and an unwanted one (KTO `false`) is left out — each counted
  *   in the export report (a change, or a skip with its reason), never silent.
@@ -15,7 +15,7 @@ import type { ExportFileFormat } from './serialize';
 import { skip } from './skip-reason';
 import { applyTransforms, type TransformOptions, type TransformOutcome } from './transforms';
 
-export const SFT_FORMATS: ReadonlySet<ExportFileFormat> = new Set(['openai', 'sharegpt', 'alpaca', 'prompt-response']);
+export const SFT_FORMATS: ReadonlySet<ExportFileFormat> = new Set(['openai', 'sharegpt', 'alpaca', 'prompt-response', 'rendered-text']);
 
 export const CHANGE_PAIR_AS_CHOSEN = 'preference pair written as its prompt + chosen answer (the rejected answer is not written)';
 export const CHANGE_LABEL_AS_CHAT = 'answer labelled wanted (KTO true) written as a chat';

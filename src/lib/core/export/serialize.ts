@@ -25,7 +25,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
  * Every format the export writers (`./writers.ts`) can produce. `ExportFormat` stays the subset
  * `entryToLine` writes for every entry; the others can refuse an entry they cannot express.
  */
-export const EXPORT_FILE_FORMATS = ['openai', 'skein', 'sharegpt', 'alpaca', 'prompt-response', 'dpo', 'kto', 'sharegpt-ranking'] as const;
+export const EXPORT_FILE_FORMATS = ['openai', 'skein', 'sharegpt', 'alpaca', 'prompt-response', 'dpo', 'kto', 'sharegpt-ranking', 'rendered-text'] as const;
 export type ExportFileFormat = (typeof EXPORT_FILE_FORMATS)[number];
 
 /** The full-fidelity record for an entry (before `JSON.stringify`). */

@@ -32,6 +32,9 @@ export const SKIP_CODES = [
 	'think-nested',
 	'think-empty-thinking',
 	'think-empty-response',
+	// Pre-rendered text: no training target, or the template refuses the entry.
+	'no-target',
+	'template-refused',
 	// The plan listed the entry but the caller never supplied it.
 	'not-supplied'
 ] as const;
