@@ -80,3 +80,14 @@ export async function chunkedRunFormForWren(page: Page, settings: { entries: num
 	await page.getByTestId('sheet-generate').click();
 	await expect(page.getByRole('radio', { name: /Chunked/ })).toBeChecked();
 }
+
+/** Chooses a dataset's training target the way a user does: the dataset page's "Target" panel. */
+export async function chooseTarget(page: Page, datasetId: string, target: { family: string; label: string; maxSeqLen: number }): Promise<void> {
+	await page.goto(`/datasets/${encodeURIComponent(datasetId)}`);
+	await page.getByTestId('target-toggle').click();
+	const panel = page.getByTestId('target-panel');
+	await panel.getByTestId('target-family').selectOption(target.family);
+	await panel.getByTestId('target-max-seq-len').fill(String(target.maxSeqLen));
+	await panel.getByTestId('target-save').click();
+	await expect(page.getByTestId('target-toggle')).toHaveText(`Target: ${target.label}`);
+}

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { dropFiles, waitForSample } from './helpers';
+import { chooseTarget, dropFiles, waitForSample } from './helpers';
 
 /**
  * The dataset as the trainer sees it (issue 15): a dataset of the template fixture conversations
@@ -20,33 +19,9 @@ interface Conversation {
 const conversations = JSON.parse(readFileSync('tests/fixtures/templates/conversations.json', 'utf8')) as Record<string, Conversation>;
 const golden = JSON.parse(readFileSync('tests/fixtures/templates/qwen3.json', 'utf8')) as { renders: Record<string, { text?: string }> };
 const NAMES = Object.keys(conversations);
-const TARGET = { template: { kind: 'family', family: 'qwen3' }, maxSeqLen: 64, lossMode: 'assistant-only' };
 
 function datasetText(): string {
 	return NAMES.map((name) => JSON.stringify({ messages: conversations[name].messages, ...(conversations[name].tools ? { tools: conversations[name].tools } : {}) })).join('\n');
-}
-
-async function setTarget(page: Page, datasetId: string, target: unknown): Promise<void> {
-	await page.evaluate(
-		([id, value]) =>
-			new Promise<void>((resolve, reject) => {
-				const open = indexedDB.open('skein');
-				open.onerror = () => reject(open.error);
-				open.onsuccess = () => {
-					const db = open.result;
-					const tx = db.transaction('datasets', 'readwrite');
-					const store = tx.objectStore('datasets');
-					const get = store.get(id as string);
-					get.onsuccess = () => store.put({ ...get.result, templateTarget: value, updatedAt: Date.now() });
-					tx.oncomplete = () => {
-						db.close();
-						resolve();
-					};
-					tx.onerror = () => reject(tx.error);
-				};
-			}),
-		[datasetId, target] as const
-	);
 }
 
 test('training target: template tokens and over-length entries in Analysis, pre-rendered text export equals the golden render', async ({ page }) => {
@@ -77,8 +52,8 @@ test('training target: template tokens and over-length entries in Analysis, pre-
 		await expect(page.locator(`[data-testid=offline-tokenizer][data-tokenizer=${id}]`)).toHaveAttribute('data-availability', /available|missing|partial/);
 	}
 
-	await setTarget(page, datasetId, TARGET);
-	await page.reload();
+	await chooseTarget(page, datasetId, { family: 'qwen3', label: 'Qwen3', maxSeqLen: 64 });
+	await page.goto(`/datasets/${datasetId}/analysis`);
 	const panel = page.getByTestId('template-analysis');
 	await expect(panel.getByTestId('template-total')).toHaveText(/^[\d,]+$/, { timeout: 90_000 });
 	await expect(panel).toContainText('Qwen3');
@@ -156,7 +131,7 @@ test('training target offline without its tokenizer: says so plainly and shows e
 	await expect.poll(() => page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
 	const href = await page.getByTestId('dataset-row').filter({ hasText: 'Mara' }).getByRole('link', { name: 'Open' }).getAttribute('href');
 	const datasetId = href!.split('/').pop()!;
-	await setTarget(page, datasetId, { template: { kind: 'family', family: 'gemma3' }, maxSeqLen: 128, lossMode: 'assistant-only' });
+	await chooseTarget(page, datasetId, { family: 'gemma3', label: 'Gemma 3', maxSeqLen: 128 });
 
 	// Offline, and the Gemma vocabulary was never used nor kept: the figures are estimates, and say why.
 	await context.setOffline(true);

@@ -1,42 +1,12 @@
 import { readFileSync } from 'node:fs';
-import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures';
-import { dropFiles, waitForSample } from './helpers';
+import { chooseTarget, dropFiles, waitForSample } from './helpers';
 
 const fixtures = JSON.parse(readFileSync('tests/fixtures/templates/findings-conversations.json', 'utf8')) as Record<string, { messages: unknown[] }>;
 const JSONL = ['gemma-system', 'roleplay-long', 'not-alternating']
 	.map((name) => JSON.stringify({ messages: fixtures[name].messages }))
 	.concat(JSON.stringify({ messages: [{ role: 'user', content: 'Is the lamp lit?' }, { role: 'assistant', content: 'Lit and trimmed.' }] }))
 	.join('\n');
-
-/**
- * Sets the dataset's training target by writing the row as the app stores it (raw IndexedDB).
- * TODO after merge with the target chooser (branch target15): choose "Gemma 3" and max_seq_len in
- * its UI instead.
- */
-async function setTarget(page: Page, datasetId: string, target: unknown): Promise<void> {
-	await page.evaluate(
-		async ({ datasetId, target }) => {
-			const db = await new Promise<IDBDatabase>((resolve, reject) => {
-				const open = indexedDB.open('skein');
-				open.onsuccess = () => resolve(open.result);
-				open.onerror = () => reject(open.error);
-			});
-			await new Promise<void>((resolve, reject) => {
-				const store = db.transaction('datasets', 'readwrite').objectStore('datasets');
-				const read = store.get(datasetId);
-				read.onsuccess = () => {
-					const write = store.put({ ...read.result, templateTarget: target, updatedAt: Date.now() });
-					write.onsuccess = () => resolve();
-					write.onerror = () => reject(write.error);
-				};
-				read.onerror = () => reject(read.error);
-			});
-			db.close();
-		},
-		{ datasetId, target }
-	);
-}
 
 test('template findings under a Gemma 3 target: over-length and merged system prompt, a split repair, undo', async ({ page }) => {
 	test.setTimeout(180_000);
@@ -54,7 +24,7 @@ test('template findings under a Gemma 3 target: over-length and merged system pr
 	await expect(panel.getByTestId('validation-target')).toContainText('No training target set');
 	await expect(panel.locator('tr[data-rule^="template-"]')).toHaveCount(0);
 
-	await setTarget(page, datasetId, { template: { kind: 'family', family: 'gemma3' }, maxSeqLen: 512, lossMode: 'assistant-only' });
+	await chooseTarget(page, datasetId, { family: 'gemma3', label: 'Gemma 3', maxSeqLen: 512 });
 	await page.reload();
 	await expect(page.getByTestId('entry-count')).toContainText('4 entries');
 	await page.getByTestId('validation-toggle').click();
