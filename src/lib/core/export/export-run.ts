@@ -68,6 +68,13 @@ export interface ExportReport {
 
 export const MAX_REPORTED_SKIPS = 500;
 
+/** Counts a skipped entry in a file's report (the first MAX_REPORTED_SKIPS are listed with their reason). */
+export function countSkip(report: ExportFileReport, id: string, reason: SkipReason): void {
+	report.skippedCount++;
+	report.skippedByCode[reason.code] = (report.skippedByCode[reason.code] ?? 0) + 1;
+	if (report.skipped.length < MAX_REPORTED_SKIPS) report.skipped.push({ id, reason });
+}
+
 /** `name.openai.2026-11-22.jsonl`, or with a part: `name.train.openai.2026-11-22.jsonl`. */
 export function exportPartFileName(datasetName: string, format: ExportFileFormat, date: Date, part: OutputPart): string {
 	const whole = exportFileName(datasetName, format, date);
@@ -106,10 +113,7 @@ class FileAssembly {
 	}
 
 	skip(id: string, reason: SkipReason): void {
-		const report = this.report;
-		report.skippedCount++;
-		report.skippedByCode[reason.code] = (report.skippedByCode[reason.code] ?? 0) + 1;
-		if (report.skipped.length < MAX_REPORTED_SKIPS) report.skipped.push({ id, reason });
+		countSkip(this.report, id, reason);
 	}
 
 	/** Marks the positions that never arrived. */

@@ -8,7 +8,7 @@
 import type { Entry } from '../model';
 import type { ExportPlan, OutputPart } from '../export/export-plan';
 import type { ExportFileReport, ExportReport } from '../export/export-run';
-import { MAX_REPORTED_SKIPS } from '../export/export-run';
+import { countSkip } from '../export/export-run';
 import { exportBaseName, localDateStamp } from '../export/serialize';
 import { skip, type SkipReason } from '../export/skip-reason';
 import type { TransformOptions } from '../export/transforms';
@@ -52,10 +52,7 @@ class RowAssembly {
 	}
 
 	skip(id: string, reason: SkipReason): void {
-		const report = this.report;
-		report.skippedCount++;
-		report.skippedByCode[reason.code] = (report.skippedByCode[reason.code] ?? 0) + 1;
-		if (report.skipped.length < MAX_REPORTED_SKIPS) report.skipped.push({ id, reason });
+		countSkip(this.report, id, reason);
 	}
 
 	closeMissing(): void {

@@ -20,6 +20,10 @@ describe('profiles', () => {
 		expect(on).toEqual(
 			['data_type', 'example_missing_assistant_message', 'message_missing_key', 'message_unrecognized_key', 'missing_content', 'missing_messages_list', 'unrecognized_role'].sort()
 		);
+		// Template findings are on there too (quiet without a training target), as warnings.
+		const template = Object.entries(BUILTIN_PROFILES['openai-cookbook'].rules).filter(([id]) => id.startsWith('template-'));
+		expect(template.length).toBeGreaterThan(5);
+		for (const [, setting] of template) expect(setting).toEqual({ enabled: true, severity: 'warning' });
 	});
 
 	it('resolveProfile toggles rules, changes severities and settings, and ignores unknown ids', () => {

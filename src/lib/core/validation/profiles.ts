@@ -63,9 +63,10 @@ export type CustomProfile = z.infer<typeof CustomProfileSchema>;
 type RuleSeverities = Record<string, Severity>;
 
 function defineProfile(id: BuiltinProfileId, label: string, description: string, ownRules: RuleSeverities, settings: Partial<ValidationSettings>): Profile {
-	// Template findings run in every profile but the cookbook's (which counts exactly what OpenAI's
-	// notebook counts); they say nothing until the dataset has a training target.
-	const enabled: RuleSeverities = id === 'openai-cookbook' ? ownRules : { ...ownRules, ...TEMPLATE_RULE_SEVERITIES };
+	// Template findings run in every profile; they say nothing until the dataset has a training
+	// target. The cookbook's errors stay exactly what OpenAI's notebook counts, so there they warn.
+	const template = id === 'openai-cookbook' ? Object.fromEntries(Object.keys(TEMPLATE_RULE_SEVERITIES).map((rule) => [rule, 'warning' as const])) : TEMPLATE_RULE_SEVERITIES;
+	const enabled: RuleSeverities = { ...ownRules, ...template };
 	const rules: Record<string, RuleSetting> = {};
 	for (const rule of ALL_RULES) {
 		const severity = enabled[rule.id];
