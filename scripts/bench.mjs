@@ -55,6 +55,9 @@ import { benchParquet, PARQUET_FIGURES, parquetBenchLines } from './bench/parque
 import { benchTemplates, templateBenchLines } from './bench/templates.mjs';
 
 const LINES = Number(process.env.BENCH_LINES ?? 100_000);
+const benchStart = Date.now();
+/** Progress on stderr, so a long or stuck bench says where it is. @param {string} name */
+const stage = (name) => console.error(`[bench ${((Date.now() - benchStart) / 1000).toFixed(0)} s] ${name}`);
 const REPS = Number(process.env.BENCH_REPS ?? 1);
 const label = LINES === 100_000 ? '100k' : `${Math.round(LINES / 1000)}k`;
 const dataFile = `bench-data/chat${label}.jsonl`;
@@ -183,6 +186,7 @@ for (let rep = 0; rep < REPS; rep++) {
 		const datasetId = page.url().split('/').pop();
 
 		// Search: the first one right after opening, then a second (scripts/bench/analysis.mjs).
+		stage('search');
 		const { searchColdMs, searchWarmMs } = await benchSearch(page);
 
 		// Open an entry in the middle of the list in the editor, change it, save (one block rewritten).
@@ -201,6 +205,7 @@ for (let rep = 0; rep < REPS; rep++) {
 		const editSaveMs = Number(await page.getByTestId('status').getAttribute('data-save-ms'));
 
 		// Validation of every entry (openai-chat, with duplicate checks) vs. a bare parse loop over the same file.
+		stage('validation');
 		const parseOnly = await runBaselineWorker(page, '/__bench/baseline-import.js', { mode: 'parse-only' }, true);
 		await page.getByTestId('validation-toggle').click();
 		await page.getByTestId('validation-profile').selectOption('openai-chat');
@@ -225,6 +230,7 @@ for (let rep = 0; rep < REPS; rep++) {
 		const bulkUndoMs = Date.now() - undoStart;
 
 		// Baseline export, then the app's export.
+		stage('export');
 		const baselineExport = await runBaselineWorker(page, '/__bench/baseline-export.js', { datasetId }, false);
 		await page.evaluate(() => { /** @type {any} */ (window).__longest = 0; });
 		await page.getByTestId('export-menu').click();
@@ -239,24 +245,32 @@ for (let rep = 0; rep < REPS; rep++) {
 		// Analysis: click → every figure shown, vs. the same core algorithms in Node on the same file.
 		await page.goto(new URL(`/datasets/${datasetId}`, page.url()).href);
 		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+		stage('analysis');
 		const { analysisMs } = await benchAnalysis(page);
 		const analysisCore = analysisCoreNodeMs(dataFile);
 		// Prompt compiler: one compile of a built-in template, timed in the worker.
+		stage('compile');
 		const { compileMs } = await benchCompile(page);
 		// A generation run watched live: throughput of the runtime and the page's responsiveness.
+		stage('run');
 		const { runRecordsPerS, runRequestsPerS, runStartMs, runLongestMs, fetchCeilingPerS } = await benchRun(page, datasetId);
+		stage('run heap');
 		const { peakHeapMb, heapStartMs } = await benchRunHeap(page, datasetId);
 		// Views (issue 14): a 10,000-message conversation and a 30 MB message (scripts/bench/views.mjs).
+		stage('views');
 		const views = await benchViews(page);
 		// Parquet vs JSONL export from the export dialog, with the worker's peak heap (issue 16).
 		await page.goto(`${server.url}/datasets/${datasetId}`);
 		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+		stage('parquet');
 		const parquet = await benchParquet(page, profile);
 		// Chat templates (issue 15): the dataset under the Qwen3 template (scripts/bench/templates.mjs).
+		stage('templates');
 		const templates = await benchTemplates(page, server.url, datasetId);
 		// Workspace backup and restore (issue 18) vs the full-fidelity export/import (scripts/bench/backup.mjs); last, as it leaves the dataset page.
 		await page.goto(`${server.url}/datasets/${datasetId}`);
 		await page.getByTestId('entry-row').filter({ hasNotText: 'Loading' }).first().waitFor();
+		stage('backup');
 		const backup = await benchBackup(page, profile, server.url);
 
 		runs.push({
