@@ -11,9 +11,10 @@
  *
  * Ratios: backup / full export and restore / full import (goal: each at most 2).
  * `node scripts/bench/backup.mjs` runs only these (importing the bench dataset first);
- * options (env): BENCH_LINES (default 100000), BENCH_SKIP_BUILD=1.
+ * options (env): BENCH_LINES (default 100000), BENCH_SKIP_BUILD=1, BENCH_KEEP_BACKUP=path (keep the backup),
+ * BENCH_RESTORE_FILE=path (only time the restore of a kept backup; needs a build).
  */
-import { statSync } from 'node:fs';
+import { copyFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { importAndOpen, launchBenchBrowser, prepareStandaloneBench } from './browser.mjs';
@@ -60,9 +61,20 @@ export async function benchBackup(page, workDir, serverUrl) {
 		await importer.close();
 	}
 
-	// Another fresh profile: the restore of the backup.
+	const restoreMs = await timeRestore(serverUrl, backupPath);
+	// BENCH_KEEP_BACKUP=path keeps the backup file, to time a restore of it again (scripts/bench/restore-file.mjs).
+	if (process.env.BENCH_KEEP_BACKUP) copyFileSync(backupPath, process.env.BENCH_KEEP_BACKUP);
+	return { fullExportMs, backupMs, fullImportMs, restoreMs, backupBytes: statSync(backupPath).size, fullExportBytes: statSync(fullExportPath).size };
+}
+
+/**
+ * Restores a backup into a fresh profile: checking the whole file and planning (choose the file →
+ * preview) plus writing it (Restore → done), in milliseconds.
+ * @param {string} serverUrl
+ * @param {string} backupPath
+ */
+export async function timeRestore(serverUrl, backupPath) {
 	const restorer = await launchBenchBrowser('skein-bench-restore-');
-	let restoreMs;
 	try {
 		await restorer.page.goto(serverUrl);
 		await restorer.page.getByTestId('dataset-row').first().waitFor({ timeout: 30_000 });
@@ -74,11 +86,13 @@ export async function benchBackup(page, workDir, serverUrl) {
 		const writeStart = Date.now();
 		await restorer.page.getByTestId('restore-confirm').click();
 		await restorer.page.getByTestId('backup-status').filter({ hasText: 'Restored' }).waitFor({ timeout: 600_000 });
-		restoreMs = inspectMs + (Date.now() - writeStart);
+		const writeMs = Date.now() - writeStart;
+		// Where a slow restore spends its time (stderr, beside the stage progress).
+		console.error(`[bench] restore: checking and planning ${(inspectMs / 1000).toFixed(1)} s, writing ${(writeMs / 1000).toFixed(1)} s`);
+		return inspectMs + writeMs;
 	} finally {
 		await restorer.close();
 	}
-	return { fullExportMs, backupMs, fullImportMs, restoreMs, backupBytes: statSync(backupPath).size, fullExportBytes: statSync(fullExportPath).size };
 }
 
 /** The lines `npm run bench` prints for these figures. */
@@ -97,6 +111,16 @@ export function backupBenchLines(label, m) {
 
 if (import.meta.url === pathToFileURL(process.argv[1]).href) {
 	const { startStaticServer } = await import('../static-server.mjs');
+	if (process.env.BENCH_RESTORE_FILE) {
+		// Only the restore of a kept backup (BENCH_KEEP_BACKUP), timed again.
+		const server = await startStaticServer({ port: 0 });
+		try {
+			console.log(`restore_file_s: ${((await timeRestore(server.url, process.env.BENCH_RESTORE_FILE)) / 1000).toFixed(2)}`);
+		} finally {
+			await server.close();
+		}
+		process.exit(0);
+	}
 	const { label, dataFile } = prepareStandaloneBench();
 	const server = await startStaticServer({ port: 0 });
 	const { page, profile, close } = await launchBenchBrowser('skein-bench-backup-', { acceptDownloads: true });
