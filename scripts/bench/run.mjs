@@ -237,8 +237,11 @@ export async function benchRunHeap(page, datasetId) {
 		await poll;
 		if (!peak) throw new Error(`the data worker's heap could not be read over CDP (workers seen: ${[...probe.workers.values()].join(', ') || 'none'})`);
 		// A small bench dataset (BENCH_LINES) may finish within the watch: nothing left to cancel.
+		// Otherwise the run must stop before the next stage, which would wait behind it.
 		const cancel = page.getByRole('button', { name: 'Cancel run', exact: true });
-		if (await cancel.isVisible()) {
+		const done = page.getByTestId('run-state').filter({ hasText: 'Done' });
+		await cancel.or(done).first().waitFor({ timeout: 60_000 });
+		if (!(await done.isVisible())) {
 			await cancel.click();
 			await page.getByRole('button', { name: /Cancel run: stop for good/ }).click();
 			await page.getByTestId('run-state').filter({ hasText: 'Cancelled' }).waitFor({ timeout: 60_000 });

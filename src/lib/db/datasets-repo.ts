@@ -3,7 +3,7 @@
  * failure (quota, crash, cancel) never leaves half a change behind.
  */
 import type { Entry, ImportReport } from '$lib/core/model';
-import { TemplateTargetSchema, type TemplateTarget } from '$lib/core/templates/target-schema';
+import type { TemplateTarget } from '$lib/core/templates/target-schema';
 import type { SkeinDatabase } from './database';
 import type { BlockRow, DatasetRow, OriginalRow } from '$lib/core/contracts/rows';
 import { deleteDatasetExtras } from './collection-repo';
@@ -118,7 +118,8 @@ export async function renameDataset(db: SkeinDatabase, id: string, name: string,
  * the workers and by restored backups, so nothing malformed may be stored.
  */
 export async function setTemplateTarget(db: SkeinDatabase, id: string, target: TemplateTarget | null, now = Date.now()): Promise<void> {
-	const value = target === null ? undefined : TemplateTargetSchema.parse(target);
+	// The schema (zod) loads on first use: this module is on the first page, zod need not be.
+	const value = target === null ? undefined : (await import('$lib/core/templates/target-schema')).TemplateTargetSchema.parse(target);
 	const changed = await db.datasets.update(id, { templateTarget: value, updatedAt: now });
 	if (!changed) throw new Error('That dataset no longer exists.');
 }

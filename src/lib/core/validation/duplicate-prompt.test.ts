@@ -24,4 +24,37 @@ describe('duplicate-prompt (issue 14): the same question answered differently', 
 		expect(validateDataset(entries, BUILTIN_PROFILES['openai-chat']).findings.find((f) => f.rule === 'duplicate-prompt')?.severity).toBe('info');
 		expect(validateDataset(entries, BUILTIN_PROFILES['openai-cookbook']).findings.find((f) => f.rule === 'duplicate-prompt')).toBeUndefined();
 	});
+
+	it('leaves preference data alone: several pairs or labelled answers for one prompt are what a preference trainer wants', () => {
+		const prompt = [{ role: 'user', content: 'Describe the lighthouse at dusk.' }];
+		const answer = (content: string) => [{ role: 'assistant', content }];
+		const pair = (id: string, chosen: string, rejected: string) => ({
+			id,
+			messages: prompt,
+			tags: [],
+			meta: { review: 'draft' as const },
+			extra: {},
+			hash: `${id}`,
+			preference: { kind: 'pair' as const, chosen: answer(chosen), rejected: answer(rejected) }
+		});
+		const label = (id: string, content: string, good: boolean) => ({
+			id,
+			messages: [...prompt, ...answer(content)],
+			tags: [],
+			meta: { review: 'draft' as const },
+			extra: {},
+			hash: `${id}`,
+			preference: { kind: 'label' as const, label: good }
+		});
+		const entries = [
+			pair('p1', 'The lamp turns amber over the grey swell.', 'It is a lighthouse.'),
+			pair('p2', 'The lamp turns amber over the grey swell.', 'Lighthouses are tall.'),
+			label('k1', 'Salt wind, a slow beam.', true),
+			label('k2', 'A building.', false)
+		];
+		expect(validateDataset(entries, BUILTIN_PROFILES['roleplay']).findings.filter((f) => f.rule === 'duplicate-prompt')).toEqual([]);
+		// The same prompts as plain chats are still flagged.
+		const plain = entries.map(({ preference: _preference, ...rest }) => rest);
+		expect(validateDataset(plain, BUILTIN_PROFILES['roleplay']).findings.filter((f) => f.rule === 'duplicate-prompt').map((f) => f.entryId)).toEqual(['p2', 'k1', 'k2']);
+	});
 });

@@ -155,7 +155,7 @@ export const duplicatePrompt: DatasetRule = {
 	id: 'duplicate-prompt',
 	title: 'Duplicate prompt, different answer',
 	description:
-		'Another entry asks exactly the same (user messages equal after lower-casing and collapsing spaces) but answers differently: the model learns two answers to one question, which blurs an identity or a voice. Keep the better one, or vary the prompt. Whole-entry duplicates are exact-duplicate\'s.',
+		'Another entry asks exactly the same (user messages equal after lower-casing and collapsing spaces) but answers differently: the model learns two answers to one question, which blurs an identity or a voice. Keep the better one, or vary the prompt. Whole-entry duplicates are exact-duplicate\'s; preference pairs and labelled answers, which share prompts on purpose, are left out.',
 	defaultSeverity: 'warning',
 	repairKind: 'manual',
 	begin(): DatasetRulePass {
@@ -163,6 +163,8 @@ export const duplicatePrompt: DatasetRule = {
 		const findings: Finding[] = [];
 		return {
 			add(entry) {
+				// Preference data asks one prompt several times on purpose (pairs or labelled answers per prompt).
+				if (isRecord(entry) && entry.preference !== undefined) return;
 				const key = promptKey(entry);
 				if (key === null) return;
 				const hash = contentHashOf(entry);
