@@ -48,7 +48,13 @@ export async function benchParquet(page, workDir) {
 				}
 			})();
 			const start = Date.now();
-			const [download] = await Promise.all([page.waitForEvent('download', { timeout: 600_000 }), dialog.getByTestId('export-download').click()]);
+			const [download] = await Promise.all([
+				page.waitForEvent('download', { timeout: 180_000 }).catch(async (error) => {
+					// Say what the dialog showed instead of only "no download".
+					throw new Error(`${format} export gave no download: ${error.message}\n${(await dialog.innerText().catch(() => '(dialog gone)')).slice(-1500)}`);
+				}),
+				dialog.getByTestId('export-download').click()
+			]);
 			const ms = Date.now() - start;
 			polling = false;
 			await poll;
