@@ -4,6 +4,7 @@
  * the core works on the inferred types.
  */
 import { z } from 'zod';
+import { FORMAT_IDS } from './format-ids';
 
 /** The four roles every trainer understands. Custom speaker names are kept as-is until mapped. */
 export const STANDARD_ROLES = ['system', 'user', 'assistant', 'tool'] as const;
@@ -24,44 +25,9 @@ export const REVIEW_STATES = ['draft', 'accepted', 'rejected'] as const;
 export const ReviewStateSchema = z.enum(REVIEW_STATES);
 export type ReviewState = z.infer<typeof ReviewStateSchema>;
 
-/** Format identifiers, one per adapter. `skein` is our own full-fidelity JSONL. */
-export const FORMAT_IDS = [
-	'skein',
-	'openai',
-	'llamafactory',
-	'isf-annotated',
-	'sharegpt',
-	'sharegpt-pairs',
-	'turn-list',
-	'alpaca',
-	'prompt-response',
-	'prompt-completion',
-	'sillytavern-chat',
-	'llamafactory-ranking',
-	'llamafactory-kto',
-	'trl-preference',
-	'trl-kto'
-] as const;
+export { FORMAT_IDS, FORMAT_LABELS } from './format-ids';
 export const FormatIdSchema = z.enum(FORMAT_IDS);
 export type FormatId = z.infer<typeof FormatIdSchema>;
-
-export const FORMAT_LABELS: Record<FormatId, string> = {
-	skein: 'Skein full-fidelity JSONL',
-	openai: 'OpenAI / ChatML messages',
-	llamafactory: 'LLaMA-Factory messages (typed content parts)',
-	'isf-annotated': 'ISF annotated samples',
-	sharegpt: 'ShareGPT conversations',
-	'sharegpt-pairs': 'ShareGPT pairs (ms-swift conversation)',
-	'turn-list': 'Bare list of turns',
-	alpaca: 'Alpaca instruction / input / output',
-	'prompt-response': 'Prompt / response pairs',
-	'prompt-completion': 'Prompt / completion pairs',
-	'sillytavern-chat': 'SillyTavern chat log',
-	'llamafactory-ranking': 'LLaMA-Factory ranking (chosen / rejected)',
-	'llamafactory-kto': 'LLaMA-Factory KTO (label)',
-	'trl-preference': 'TRL preference (prompt / chosen / rejected)',
-	'trl-kto': 'TRL unpaired preference / KTO (prompt / completion / label)'
-};
 
 export const EntrySourceSchema = z.object({
 	format: FormatIdSchema,

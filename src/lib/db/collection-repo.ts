@@ -4,7 +4,7 @@
  * transaction, so a failure (quota, crash) leaves either the old state or the new one.
  */
 import Dexie from 'dexie';
-import { CharacterSchema, type Character } from '$lib/core/curation/characters';
+import type { Character } from '$lib/core/curation/characters';
 import type { RegistryResult, TagDefinition } from '$lib/core/curation/tags';
 import type { SkeinDatabase } from './database';
 import type { DefaultNames } from '$lib/core/contracts/settings';
@@ -196,6 +196,8 @@ export async function saveCharacter(db: SkeinDatabase, input: Character): Promis
 	const aliases = [...new Set(input.aliases.map((alias) => alias.trim()).filter(Boolean))].filter(
 		(alias) => alias.toLowerCase() !== input.name.trim().toLowerCase()
 	);
+	// The schema (zod) loads on first use: this module is on the first page, zod need not be.
+	const { CharacterSchema } = await import('$lib/core/curation/characters');
 	const parsed = CharacterSchema.safeParse({ ...input, name: input.name.trim(), description: input.description.trim(), aliases });
 	if (!parsed.success) return { ok: false, error: 'A character needs a name.' };
 	const character = parsed.data;
