@@ -130,3 +130,29 @@ test('KTO labels: the unwanted answer is marked, and an SFT export leaves it out
 	const [ktoFile] = await Promise.all([page.waitForEvent('download'), dialog.getByTestId('export-download').click()]);
 	expect(readFileSync(await ktoFile.path(), 'utf8')).toBe(kto.map((k) => JSON.stringify(k)).join('\n') + '\n');
 });
+
+test('validation looks into the chosen answer of a pair: a refusal there is found and shown as in the chosen answer', async ({ page }) => {
+	const pairs = [
+		{ prompt: ask('Can I bring my bicycle on the 7:40 crossing?'), chosen: say("I'm sorry, but I can't help with that. As an AI language model, I have no access to ferry rules."), rejected: say('Yes, bicycles travel free on the car deck.') },
+		{ prompt: ask('Is the café open on board?'), chosen: say('Yes, from boarding until twenty minutes before arrival.'), rejected: say("I'm sorry, but I can't help with that.") }
+	];
+	await page.goto('/');
+	await waitForSample(page);
+	await page.setInputFiles('[data-testid=file-input]', { name: 'ferry-dpo.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from(pairs.map((p) => JSON.stringify(p)).join('\n') + '\n') });
+	const report = page.getByTestId('import-report');
+	await expect(report.getByTestId('import-preference')).toHaveText('2 preference pairs');
+	await report.getByRole('link', { name: /^Open/ }).click();
+
+	await page.getByTestId('validation-toggle').click();
+	await page.getByTestId('validation-run').click();
+	const panel = page.getByTestId('validation-panel');
+	await expect(panel.getByTestId('validation-summary')).toBeVisible();
+	// One refusal found: the chosen answer's; the rejected answer's refusal is what a rejected answer is for.
+	await expect(panel.getByTestId('entries-refusal-phrase')).toHaveText('1');
+	await panel.getByTestId('show-refusal-phrase').click();
+	await expect(page.getByTestId('search-count')).toHaveText(/^1 found/);
+	const findings = page.getByTestId('entry-findings');
+	await expect(findings).toContainText('Refusal');
+	await expect(findings.getByTestId('finding-in-chosen')).toHaveText('· in the chosen answer');
+	await expect(findings).toContainText('Message 2 says');
+});

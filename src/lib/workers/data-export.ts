@@ -12,6 +12,7 @@ import { prepareForExport } from '$lib/core/export/preference-view';
 import { describePreferenceHandling, PreferenceTally, type PreferenceTallyCounts } from '$lib/core/export/preference-tally';
 import type { WriterOptions } from '$lib/core/export/writers';
 import type { SkeinDatabase } from '$lib/db/database';
+import type { DatasetRow } from '$lib/core/contracts/rows';
 import { readBlock } from '$lib/db/datasets-repo';
 import { readyDataset } from './data-reading';
 import { DEFAULT_PARQUET_COLUMNS, messageFieldsOf, orderedMessageFields, type ParquetMessageField, type ParquetMetadataColumn } from '$lib/core/parquet/columns';
@@ -72,8 +73,8 @@ export interface PreExportChecker {
 
 /** What export needs from validation (given when the data service is built). */
 export interface ExportChecks {
-	/** A checker with this validation profile (a built-in or custom profile's id). */
-	preExportCheck(profileRef: string): Promise<PreExportChecker>;
+	/** A checker with this validation profile (a built-in or custom profile's id), and the dataset's training target when it has one. */
+	preExportCheck(profileRef: string, dataset?: Pick<DatasetRow, 'templateTarget'>): Promise<PreExportChecker>;
 }
 
 export class DataExporter {
@@ -123,7 +124,7 @@ export class DataExporter {
 			transforms: request.transforms
 		});
 		const planned = new Set(plan.files.flatMap((f) => f.ids));
-		const checker = request.checkProfile ? await this.checks.preExportCheck(request.checkProfile) : null;
+		const checker = request.checkProfile ? await this.checks.preExportCheck(request.checkProfile, dataset) : null;
 		const tally = new PreferenceTally();
 		const check = (entry: Entry) => {
 			if (!planned.has(entry.id)) return;

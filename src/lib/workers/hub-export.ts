@@ -138,7 +138,7 @@ export class HubExporter {
 	async draft(datasetId: string, request: HubExportRequest, onProgress?: HubProgress, now = new Date()): Promise<HubDraft> {
 		const { dataset, layout, splitById } = await this.prepare(datasetId, request);
 		const collector = new HubFigureCollector();
-		const checker = request.checkProfile ? await this.checks.preExportCheck(request.checkProfile) : null;
+		const checker = request.checkProfile ? await this.checks.preExportCheck(request.checkProfile, dataset) : null;
 		const total = dataset.blockSizes.length;
 		const pipeline = request.tokenizer ? new TokenPipeline(request.tokenizer, this.countTexts, (done) => onProgress?.({ phase: 'Counting tokens', done, total })) : null;
 		let read = 0;

@@ -101,4 +101,17 @@ describe('validation with a training target', () => {
 		expect(outcome.changed).toBe(3);
 		expect(templateRows(await validation.validate(datasetId, 'openai-chat'))).toEqual({ 'template-refused': 1 });
 	});
+
+	it("checks an export against the dataset's target: what the file will hold, with the template's findings", async () => {
+		const { db, data, datasetId } = await setup();
+		const check = async (transforms = {}) => {
+			const result = await data.exportPlanned(datasetId, { format: 'openai', checkProfile: 'openai-chat', dryRun: true, transforms });
+			return Object.fromEntries((result.check?.rules ?? []).filter((r) => r.rule.startsWith('template-')).map((r) => [r.rule, r.entries]));
+		};
+		expect(await check()).toEqual({});
+		await setTemplateTarget(db, datasetId, gemma(512));
+		expect(await check()).toEqual({ 'template-refused': 1, 'template-system-merged': 3, 'template-over-max-seq-len': 1 });
+		// Without the system prompt in the file, Gemma has nothing to merge.
+		expect(await check({ systemPrompt: 'omit' })).toEqual({ 'template-refused': 1, 'template-over-max-seq-len': 1 });
+	});
 });

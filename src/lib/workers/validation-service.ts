@@ -130,6 +130,8 @@ const SAMPLE_LIMIT = 5;
 /** The last validation run of each dataset, in memory: filled by ValidationService, read by it and by the data service's "has finding" filter. */
 export class ValidationRuns {
 	private runs = new Map<string, StoredRun>();
+	/** The training targets' checks, shared by validation and the pre-export check (their findings are remembered by content). */
+	readonly targets = new TargetChecks();
 
 	get(datasetId: string): StoredRun | undefined {
 		return this.runs.get(datasetId);
@@ -193,7 +195,14 @@ export function preExportChecker(profileId: string, compiled: CompiledProfile | 
 /** What the data service needs from validation, answered from `runs` and the stored profiles. */
 export function validationForData(db: SkeinDatabase, runs: ValidationRuns): DataValidation {
 	return {
-		preExportCheck: async (profileRef) => preExportChecker(profileRef, await resolveValidationProfile(db, profileRef)),
+		preExportCheck: async (profileRef, dataset) => {
+			const compiled = await resolveValidationProfile(db, profileRef);
+			if (!compiled) return preExportChecker(profileRef, null);
+			// The template rules check what the file will hold under the dataset's training target;
+			// a target whose tokenizer cannot load leaves them out rather than stopping the export.
+			const target = await runs.targets.forDataset(dataset).catch(() => null);
+			return preExportChecker(profileRef, withTarget(compiled, target));
+		},
 		entriesWithFindings: (datasetId, codes) => runs.entriesWithFindings(datasetId, codes),
 		repairOnImport
 	};
@@ -460,7 +469,7 @@ export function repairOnImport(entry: Entry, counts: Map<string, number>): Entry
 
 /** The validation service's part of the worker's API (data.worker.ts). */
 export function validationApi(db: SkeinDatabase, data: ValidationData, runs: ValidationRuns) {
-	const validation = new ValidationService(db, data, runs);
+	const validation = new ValidationService(db, data, runs, runs.targets);
 	return {
 		validate: (datasetId: string, profileRef: string, onProgress?: CurationProgress) => validation.validate(datasetId, profileRef, onProgress),
 		lastValidation: (datasetId: string) => validation.lastReport(datasetId),

@@ -30,8 +30,10 @@ export interface Finding {
 	rule: string;
 	severity: Severity;
 	entryId: string;
-	/** Index into `entry.messages`, when the finding is about one message. */
+	/** Index into `entry.messages`, when the finding is about one message (into prompt + chosen answer when `answer` is set). */
 	messageIndex?: number;
+	/** Set when the finding is about a preference pair's chosen answer, not its prompt (answers.ts). */
+	answer?: 'chosen';
 	/** A plain explanation for the person reading the report. */
 	message: string;
 	/** Id of the repair that fixes this finding (see `repairs/`), when there is one. */

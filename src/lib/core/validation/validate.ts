@@ -8,6 +8,7 @@
  */
 import type { Entry } from '../model';
 import { createValidationContext, type ContextOptions } from './context';
+import { asAnswerFinding, checksAnswers, chosenView } from './answers';
 import { clearEntryShapeCache } from './entry-shape';
 import { entryIdOf } from './inspect';
 import type { Profile } from './profiles';
@@ -87,7 +88,32 @@ function runEntryRules(entry: unknown, compiled: CompiledProfile): Finding[] {
 			finding.severity = severity;
 			findings.push(finding);
 		}
-		if (rule.halts === true) break;
+		if (rule.halts === true) return findings;
+	}
+	const chosen = chosenView(entry);
+	if (chosen !== null) findings.push(...answerFindings(chosen.view, chosen.answerStart, compiled));
+	return findings;
+}
+
+/** What the rules that look into answers find in a pair's chosen answer (answers.ts). */
+function answerFindings(view: Record<string, unknown>, answerStart: number, compiled: CompiledProfile): Finding[] {
+	clearEntryShapeCache();
+	const findings: Finding[] = [];
+	for (const { rule, severity } of compiled.entryRules) {
+		if (!checksAnswers(rule)) continue;
+		let found: Finding[];
+		try {
+			found = rule.check(view as unknown as Entry, compiled.ctx);
+		} catch (error) {
+			findings.push(internalError(rule.id, view, error));
+			continue;
+		}
+		for (const finding of found) {
+			const about = asAnswerFinding(finding, answerStart);
+			if (about === null) continue;
+			about.severity = severity;
+			findings.push(about);
+		}
 	}
 	return findings;
 }
