@@ -71,4 +71,24 @@ describe('ReferenceRepointer', () => {
 		const run = repoint.row('runs', { id: 'run-old', params, manifest: { paramsHash: hashValue(params), documents: {} } });
 		expect(run).toEqual({ id: 'run-old', params: { datasetId: 'ds-copy' }, manifest: { paramsHash: hashValue({ datasetId: 'ds-copy' }), documents: {} } });
 	});
+
+	it("points a chunked run's records, samples and the entries made from them at the character sheet's copy", () => {
+		const sheetTwice = new ReferenceRepointer(new Map([[itemKey('characterSheet', 'sheet-wren'), { action: 'keep-both', newId: 'sheet-copy', newLabel: 'Wren (restored)' }]]));
+		const run = sheetTwice.row('runs', { id: 'run-chunked', recipeId: 'chunked', params: { sheetId: 'sheet-wren', entriesPerIteration: 5 } });
+		expect(run.params).toEqual({ sheetId: 'sheet-copy', entriesPerIteration: 5 });
+		const record = sheetTwice.row('runRecords', { runId: 'run-chunked', recordIndex: 0, input: { sheetId: 'sheet-wren', chunkIndex: 0, characterName: 'Wren' } });
+		expect(record.input).toEqual({ sheetId: 'sheet-copy', chunkIndex: 0, characterName: 'Wren' });
+		const meta = { recipe: 'chunked', sheetId: 'sheet-wren', chunkId: 'c1', iteration: 1 };
+		const sample = sheetTwice.row('runSamples', { id: 'run-chunked:0:0', runId: 'run-chunked', sample: { messages: [], tags: ['chunked'], meta } });
+		expect(sample.sample).toEqual({ messages: [], tags: ['chunked'], meta: { ...meta, sheetId: 'sheet-copy' } });
+		const made = { id: 'e7', messages: [], tags: [], meta: { review: 'accepted', provenance: { kind: 'generation', runId: 'run-chunked', sample: meta } } };
+		const block = sheetTwice.row('blocks', { datasetId: 'ds-1', blockNo: 0, entries: [made] });
+		expect(block.entries).toMatchObject([{ meta: { provenance: { runId: 'run-chunked', sample: { sheetId: 'sheet-copy', chunkId: 'c1' } } } }]);
+		// Another run's records, and a sheet restored once, are left as they are.
+		const other = { runId: 'run-cont', recordIndex: 0, input: { entryId: 'e1', messages: [] } };
+		expect(sheetTwice.row('runRecords', other)).toBe(other);
+		const replaced = new ReferenceRepointer(decisions);
+		const chunkedRecord = { runId: 'run-chunked', recordIndex: 0, input: { sheetId: 'sheet-mara' } };
+		expect(replaced.row('runRecords', chunkedRecord)).toBe(chunkedRecord);
+	});
 });

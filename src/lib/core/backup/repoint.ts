@@ -4,7 +4,8 @@
  * pool, an earlier run's facts), a run names the dataset its samples go to, an accepted sample the
  * dataset it went into, a run's manifest hashes those parameters and names the facts run it read,
  * and an entry made from an accepted sample names its run (in the working copy, snapshots and
- * history). When a restore keeps one of these things twice, the copy gets a new id; every row restored
+ * history); a chunked run's records, samples and the entries made from them name the character
+ * sheet they were cut from. When a restore keeps one of these things twice, the copy gets a new id; every row restored
  * alongside that names it must then name the copy (the rows were made against the backup's one).
  */
 import { hashValue } from '../runtime/manifest';
@@ -43,36 +44,65 @@ export class ReferenceRepointer {
 				return this.#run(row);
 			case 'runManifests':
 				return row.manifest && typeof row.manifest === 'object' ? { ...row, manifest: this.#manifest(String(row.runId), row.manifest as Row) } : row;
-			case 'runSamples': {
-				const accepted = row.acceptedInto as Row | undefined;
-				if (!accepted || typeof accepted !== 'object') return row;
-				const datasetId = this.#id('dataset', accepted.datasetId);
-				return datasetId === accepted.datasetId ? row : { ...row, acceptedInto: { ...accepted, datasetId } };
+			case 'runRecords': {
+				const input = row.input as Row | undefined;
+				const sheetId = input && typeof input === 'object' ? this.#id('characterSheet', input.sheetId) : undefined;
+				return sheetId === undefined || sheetId === input?.sheetId ? row : { ...row, input: { ...input, sheetId } };
 			}
+			case 'runSamples':
+				return this.#sample(row);
 			case 'blocks':
 			case 'snapshotBlocks':
-				return Array.isArray(row.entries) && this.#runsKeptTwice ? this.#withEntries(row, 'entries') : row;
+				return Array.isArray(row.entries) && this.#entriesNameCopies ? this.#withEntries(row, 'entries') : row;
 			case 'history':
-				return Array.isArray(row.changes) && this.#runsKeptTwice ? this.#historyRow(row) : row;
+				return Array.isArray(row.changes) && this.#entriesNameCopies ? this.#historyRow(row) : row;
 			default:
 				return row;
 		}
 	}
 
-	/** Whether any run is kept twice (only then are entries looked through). */
-	get #runsKeptTwice(): boolean {
-		for (const key of this.#newIds.keys()) if (key.startsWith('run:')) return true;
+	/** Whether any run or character sheet is kept twice (only then are entries looked through). */
+	get #entriesNameCopies(): boolean {
+		for (const key of this.#newIds.keys()) if (key.startsWith('run:') || key.startsWith('characterSheet:')) return true;
 		return false;
 	}
 
-	/** An accepted sample's entry names the run that made it (`meta.provenance.runId`, core/recipes/provenance.ts). */
+	/** A sample's own meta (a chunked run's names its sheet), with the sheet repointed. */
+	#sampleMeta(meta: unknown): unknown {
+		if (!meta || typeof meta !== 'object' || !('sheetId' in meta)) return meta;
+		const sheetId = this.#id('characterSheet', (meta as Row).sheetId);
+		return sheetId === (meta as Row).sheetId ? meta : { ...(meta as Row), sheetId };
+	}
+
+	/** A run's sample: the dataset it was accepted into, and the sheet its meta names. */
+	#sample(row: Row): Row {
+		let out = row;
+		const accepted = row.acceptedInto as Row | undefined;
+		if (accepted && typeof accepted === 'object') {
+			const datasetId = this.#id('dataset', accepted.datasetId);
+			if (datasetId !== accepted.datasetId) out = { ...out, acceptedInto: { ...accepted, datasetId } };
+		}
+		const sample = row.sample as Row | undefined;
+		if (sample && typeof sample === 'object') {
+			const meta = this.#sampleMeta(sample.meta);
+			if (meta !== sample.meta) out = { ...out, sample: { ...sample, meta } };
+		}
+		return out;
+	}
+
+	/**
+	 * An accepted sample's entry names the run that made it (`meta.provenance.runId`,
+	 * core/recipes/provenance.ts) and carries the sample's meta (`meta.provenance.sample`).
+	 */
 	#entry(entry: unknown): unknown {
 		if (!entry || typeof entry !== 'object') return entry;
 		const meta = (entry as Row).meta as Row | undefined;
 		const provenance = meta?.provenance as Row | undefined;
 		if (!provenance || typeof provenance !== 'object' || provenance.kind !== 'generation') return entry;
 		const runId = this.#id('run', provenance.runId);
-		return runId === provenance.runId ? entry : { ...(entry as Row), meta: { ...meta, provenance: { ...provenance, runId } } };
+		const sample = this.#sampleMeta(provenance.sample);
+		if (runId === provenance.runId && sample === provenance.sample) return entry;
+		return { ...(entry as Row), meta: { ...meta, provenance: { ...provenance, runId, ...(sample === undefined ? {} : { sample }) } } };
 	}
 
 	#withEntries(row: Row, field: string): Row {
