@@ -151,8 +151,8 @@ test('validation looks into the chosen answer of a pair: a refusal there is foun
 	await expect(panel.getByTestId('entries-refusal-phrase')).toHaveText('1');
 	await panel.getByTestId('show-refusal-phrase').click();
 	await expect(page.getByTestId('search-count')).toHaveText(/^1 found/);
-	const findings = page.getByTestId('entry-findings');
-	await expect(findings).toContainText('Refusal');
-	await expect(findings.getByTestId('finding-in-chosen')).toHaveText('· in the chosen answer');
-	await expect(findings).toContainText('Message 2 says');
+	const refusal = page.getByTestId('entry-findings').getByRole('listitem').filter({ hasText: 'Refusal or "as an AI" phrase' });
+	await expect(refusal.getByTestId('finding-in-chosen')).toHaveText('· in the chosen answer');
+	await expect(refusal).toContainText('Message 2 says');
+	await shoot(page, 'preference-chosen-finding');
 });
