@@ -38,15 +38,7 @@ export async function benchParquet(page, workDir) {
 		/** @param {'openai' | 'parquet'} format */
 		const exportOnce = async (format) => {
 			await dialog.getByTestId(`format-${format}`).check();
-			let peak = 0;
-			let polling = true;
-			const poll = (async () => {
-				while (polling) {
-					const used = await probe.dataWorkerHeap();
-					if (used !== null) peak = Math.max(peak, used);
-					await new Promise((r) => setTimeout(r, 50));
-				}
-			})();
+			const watch = probe.watchPeak(50);
 			const start = Date.now();
 			const [download] = await Promise.all([
 				page.waitForEvent('download', { timeout: 180_000 }).catch(async (error) => {
@@ -56,8 +48,7 @@ export async function benchParquet(page, workDir) {
 				dialog.getByTestId('export-download').click()
 			]);
 			const ms = Date.now() - start;
-			polling = false;
-			await poll;
+			const peak = await watch.stop();
 			const path = join(workDir, `bench-export.${format}`);
 			await download.saveAs(path);
 			await dialog.getByTestId('export-result').waitFor();

@@ -201,6 +201,29 @@ export async function workerHeapProbe(page) {
 			}
 			return null;
 		},
+		/**
+		 * Polls the data worker's used heap every `intervalMs` until `stop()`, which resolves to the
+		 * peak in bytes (0 when it could not be read).
+		 * @param {number} intervalMs
+		 */
+		watchPeak(intervalMs) {
+			let peak = 0;
+			let polling = true;
+			const poll = (async () => {
+				while (polling) {
+					const used = await this.dataWorkerHeap();
+					if (used !== null) peak = Math.max(peak, used);
+					await new Promise((r) => setTimeout(r, intervalMs));
+				}
+			})();
+			return {
+				stop: async () => {
+					polling = false;
+					await poll;
+					return peak;
+				}
+			};
+		},
 		workers,
 		detach: () => cdp.detach()
 	};
@@ -215,15 +238,7 @@ export async function workerHeapProbe(page) {
 export async function benchRunHeap(page, datasetId) {
 	await page.goto(new URL(`/generate/runs/new?recipe=continuation&dataset=${datasetId}`, page.url()).href);
 	const probe = await workerHeapProbe(page);
-	let peak = 0;
-	let polling = true;
-	const poll = (async () => {
-		while (polling) {
-			const used = await probe.dataWorkerHeap();
-			if (used !== null) peak = Math.max(peak, used);
-			await new Promise((r) => setTimeout(r, 100));
-		}
-	})();
+	const watch = probe.watchPeak(100);
 	try {
 		const name = 'Bench unlimited run';
 		await page.getByRole('radio', { name: REHEARSAL.radio }).check();
@@ -233,8 +248,7 @@ export async function benchRunHeap(page, datasetId) {
 		await page.getByRole('heading', { name }).waitFor({ timeout: 300_000 });
 		const heapStartMs = Date.now() - start;
 		await page.waitForTimeout(RUN_HEAP_WATCH_MS);
-		polling = false;
-		await poll;
+		const peak = await watch.stop();
 		if (!peak) throw new Error(`the data worker's heap could not be read over CDP (workers seen: ${[...probe.workers.values()].join(', ') || 'none'})`);
 		// A small bench dataset (BENCH_LINES) may finish within the watch: nothing left to cancel.
 		// Otherwise the run must stop before the next stage, which would wait behind it.
@@ -248,7 +262,7 @@ export async function benchRunHeap(page, datasetId) {
 		}
 		return { peakHeapMb: peak / 1024 / 1024, heapStartMs };
 	} finally {
-		polling = false;
+		await watch.stop();
 		await probe.detach().catch(() => {});
 	}
 }
